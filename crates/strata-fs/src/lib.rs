@@ -53,18 +53,18 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
         .prefix(".strata-")
         .suffix(".tmp")
         .tempfile_in(parent)
-        .map_err(|error| annotate(error, "create a temporary file in", parent))?;
+        .map_err(|error| annotate(&error, "create a temporary file in", parent))?;
     temporary
         .write_all(contents)
         .and_then(|()| temporary.as_file().sync_all())
-        .map_err(|error| annotate(error, "write", temporary.path()))?;
+        .map_err(|error| annotate(&error, "write", temporary.path()))?;
     temporary
         .persist(path)
-        .map_err(|error| annotate(error.error, "rename a temporary file onto", path))?;
+        .map_err(|error| annotate(&error.error, "rename a temporary file onto", path))?;
     Ok(())
 }
 
-fn annotate(error: io::Error, action: &str, path: &Path) -> io::Error {
+fn annotate(error: &io::Error, action: &str, path: &Path) -> io::Error {
     io::Error::new(
         error.kind(),
         format!("failed to {action} `{}`: {error}", path.display()),
