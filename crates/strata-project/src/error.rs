@@ -1,0 +1,423 @@
+//! Errors raised while reading a project, each pointing at the input that caused it.
+//!
+//! Every variant carries the file it concerns and, when one exists, a
+//! [`Snippet`]: the offending line with the byte range to underline. The CLI
+//! renders the snippet under the message; library code never prints. Hints are
+//! computed from the fields (see [`Error::hints`]), never from message text.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A place in an input file, with the line's text so it can be shown with a caret under the fault.
+///
+/// Lines and columns are 1-based, as editors count them; the column counts characters, not bytes,
+/// so the caret lands under the right character for non-ASCII input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snippet {
+    /// The file, as the user would write it (relative to the project root when inside it).
+    pub path: PathBuf,
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column of the first underlined character.
+    pub column: usize,
+    /// The whole text of the line, without its line ending.
+    pub text: String,
+    /// How many characters to underline (at least 1).
+    pub width: usize,
+}
+
+impl Snippet {
+    /// Builds a snippet from a byte range into `source`.
+    ///
+    /// A range past the end of the source is clamped to the last line, so a parser that reports
+    /// "unexpected end of input" still gets a useful snippet.
+    pub fn from_span(path: &Path, source: &str, span: std::ops::Range<usize>) -> Self {
+        let start = floor_char_boundary(source, span.start.min(source.len()));
+        let end = floor_char_boundary(source, span.end.clamp(start, source.len()));
+        let line_start = source[..start].rfind('\n').map_or(0, |index| index + 1);
+        let line_end = source[start..]
+            .find('\n')
+            .map_or(source.len(), |index| start + index);
+        let line = source[..start].matches('\n').count() + 1;
+        let text = source[line_start..line_end].trim_end_matches('\r');
+        let column = source[line_start..start].chars().count() + 1;
+        let width = source[start..end.min(line_end).max(start)].chars().count();
+        Self {
+            path: path.to_path_buf(),
+            line,
+            column,
+            text: text.to_string(),
+            width: width.max(1),
+        }
+    }
+
+    /// Builds a snippet for a whole line given by its 1-based number and text, underlining the
+    /// character range `columns` (0-based, in characters, end exclusive).
+    pub fn from_line(
+        path: &Path,
+        line: usize,
+        text: &str,
+        columns: std::ops::Range<usize>,
+    ) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            line,
+            column: columns.start + 1,
+            text: text.to_string(),
+            width: columns.len().max(1),
+        }
+    }
+}
+
+impl fmt::Display for Snippet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.path.display(), self.line, self.column)
+    }
+}
+
+fn floor_char_boundary(source: &str, mut index: usize) -> usize {
+    while !source.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+/// The error type of this crate: what went wrong reading a project, boxed to keep `Result` small.
+#[derive(Debug)]
+pub struct Error {
+    kind: Box<ErrorKind>,
+}
+
+impl Error {
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// The place in an input file the error points at, if there is one.
+    pub fn snippet(&self) -> Option<&Snippet> {
+        match &*self.kind {
+            ErrorKind::Toml { snippet, .. }
+            | ErrorKind::UnknownKey { snippet, .. }
+            | ErrorKind::InvalidValue { snippet, .. }
+            | ErrorKind::InvalidRequirement { snippet, .. }
+            | ErrorKind::UnknownProfile { snippet, .. }
+            | ErrorKind::UnknownExtra { snippet, .. }
+            | ErrorKind::UnknownGroup { snippet, .. }
+            | ErrorKind::UnknownInclude { snippet, .. }
+            | ErrorKind::InFileOption { snippet, .. }
+            | ErrorKind::MissingInFile { snippet, .. }
+            | ErrorKind::IncludeLoop { snippet, .. }
+            | ErrorKind::Yaml { snippet, .. }
+            | ErrorKind::MissingEngineVersion { snippet, .. } => Some(snippet),
+            ErrorKind::NoSources { snippet, .. }
+            | ErrorKind::DuplicateName { snippet, .. }
+            | ErrorKind::MissingVersionFile { snippet, .. }
+            | ErrorKind::CycleInExtends { snippet, .. }
+            | ErrorKind::NoProjectTable { snippet, .. } => snippet.as_ref(),
+            ErrorKind::VersionKeyMissing { .. }
+            | ErrorKind::InvalidVersion { .. }
+            | ErrorKind::ManifestNotFound { .. }
+            | ErrorKind::Io { .. } => None,
+        }
+    }
+
+    /// Actionable sentences for the user, computed from the error's fields.
+    pub fn hints(&self) -> Vec<String> {
+        match &*self.kind {
+            ErrorKind::ManifestNotFound { .. } => vec![
+                "Create a `strata.toml`, add a `[tool.strata]` table to `pyproject.toml`, or pass `--project DIR`".to_string(),
+            ],
+            ErrorKind::UnknownKey { suggestion: Some(suggestion), .. }
+            | ErrorKind::UnknownProfile { suggestion: Some(suggestion), .. }
+            | ErrorKind::UnknownExtra { suggestion: Some(suggestion), .. }
+            | ErrorKind::UnknownGroup { suggestion: Some(suggestion), .. } => {
+                vec![format!("Did you mean `{suggestion}`?")]
+            }
+            ErrorKind::UnknownKey { expected, .. } => {
+                vec![format!("Expected one of: {}", join_quoted(expected))]
+            }
+            ErrorKind::UnknownProfile { known, .. } if !known.is_empty() => {
+                vec![format!("Known profiles and engines: {}", join_quoted(known))]
+            }
+            ErrorKind::UnknownExtra { known, .. } if !known.is_empty() => {
+                vec![format!("Extras declared in `[project.optional-dependencies]`: {}", join_quoted(known))]
+            }
+            ErrorKind::UnknownGroup { known, .. } if !known.is_empty() => {
+                vec![format!("Groups declared in `[dependency-groups]`: {}", join_quoted(known))]
+            }
+            ErrorKind::CycleInExtends { .. } => vec![
+                "Remove one `extends` entry of the cycle: a profile contains its parents, so they cannot contain it".to_string(),
+            ],
+            ErrorKind::NoSources { profile, .. } => vec![format!(
+                "Give `{profile}` at least one of `requirements = [...]`, `file = \"...\"`, `include = [...]` or `extends = [...]`"
+            )],
+            ErrorKind::MissingInFile { .. } => vec![
+                "Paths in `-r`/`-c` lines are relative to the file that contains them; `file` keys are relative to the manifest".to_string(),
+            ],
+            ErrorKind::InFileOption { .. } => vec![
+                "Supported options: `-r`, `-c`, `-e`, `--index-url`, `--extra-index-url`, `--find-links`, `--pre`".to_string(),
+            ],
+            ErrorKind::VersionKeyMissing { found, .. } if !found.is_empty() => {
+                vec![format!("Keys found at that level: {}", join_quoted(found))]
+            }
+            ErrorKind::MissingEngineVersion { .. } => vec![
+                "Add `version = { file = \"engine_versions/NAME.yaml\", key = \"library.current_version\" }`: the file is the single source of truth for the engine's version".to_string(),
+            ],
+            ErrorKind::MissingVersionFile { .. } => vec![
+                "The version file is the single source of truth for an engine's version: create it, or fix `version.file`".to_string(),
+            ],
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn join_quoted(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|item| format!("`{item}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.kind.fmt(f)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.kind.source()
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Self {
+            kind: Box::new(kind),
+        }
+    }
+}
+
+/// The kinds of [`Error`]. Variant names say what went wrong; fields say where.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// No manifest was found walking up from the start directory.
+    #[error("No strata project found in `{}` or any parent directory", start.display())]
+    ManifestNotFound {
+        /// Where the search started.
+        start: PathBuf,
+    },
+    /// A file could not be read.
+    #[error("Failed to read `{}`", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// TOML syntax or type error.
+    // The toml crate's message is folded into ours rather than chained, because it is the
+    // whole explanation and a `Caused by:` line would only repeat the location.
+    #[error("Invalid TOML in `{}`: {message}", snippet.path.display())]
+    Toml {
+        /// What the TOML parser said.
+        message: String,
+        /// Where.
+        snippet: Snippet,
+    },
+    /// A key strata does not know.
+    #[error("Unknown key `{key}` in `{table}`")]
+    UnknownKey {
+        /// The key as written.
+        key: String,
+        /// The table it was found in, like `tool.strata.profiles.base`.
+        table: String,
+        /// The closest known key, if one is close.
+        suggestion: Option<String>,
+        /// Every key allowed in that table.
+        expected: Vec<String>,
+        /// Where.
+        snippet: Snippet,
+    },
+    /// A value with the right type but an invalid content (a bad name, platform, version...).
+    #[error("Invalid {what} `{value}`: {reason}")]
+    InvalidValue {
+        /// What the value is, like "profile name" or "python-version".
+        what: String,
+        /// The value as written.
+        value: String,
+        /// Why it is invalid.
+        reason: String,
+        /// Where.
+        snippet: Snippet,
+    },
+    /// A PEP 508 requirement that does not parse.
+    // pep508's message is folded in: its own rendering repeats the input, which the snippet shows.
+    #[error("Invalid requirement `{requirement}`: {message}")]
+    InvalidRequirement {
+        /// The requirement text.
+        requirement: String,
+        /// The parser's explanation.
+        message: String,
+        /// Where, underlining the fault.
+        snippet: Snippet,
+    },
+    /// `extends` names a profile that does not exist.
+    #[error("Profile `{profile}` extends `{parent}`, which is not defined")]
+    UnknownProfile {
+        /// The profile with the bad `extends`.
+        profile: String,
+        /// The missing parent.
+        parent: String,
+        /// The closest known name.
+        suggestion: Option<String>,
+        /// Every defined profile and engine.
+        known: Vec<String>,
+        /// Where.
+        snippet: Snippet,
+    },
+    /// `extends` forms a cycle.
+    #[error("Profiles extend each other in a cycle: {}", cycle.join(" -> "))]
+    CycleInExtends {
+        /// The cycle, first name repeated at the end.
+        cycle: Vec<String>,
+        /// The `extends` entry that closes the cycle, when it can be located.
+        snippet: Option<Snippet>,
+    },
+    /// The same name is used twice (a profile and an engine, or in two files).
+    #[error("The name `{name}` is defined both as a profile and as an engine")]
+    DuplicateName {
+        /// The name.
+        name: String,
+        /// Where the second definition is.
+        snippet: Option<Snippet>,
+    },
+    /// A profile has nothing to lock.
+    #[error("Profile `{profile}` has no requirement sources")]
+    NoSources {
+        /// The profile.
+        profile: String,
+        /// Its table.
+        snippet: Option<Snippet>,
+    },
+    /// An `include` entry has an unknown kind.
+    #[error("Unknown include `{include}`: expected `project`, `extra:NAME` or `group:NAME`")]
+    UnknownInclude {
+        /// The entry.
+        include: String,
+        /// Where.
+        snippet: Snippet,
+    },
+    /// `include = ["project"]` or an extra/group without a `pyproject.toml` `[project]` table.
+    #[error("`{include}` needs a `[project]` table in `{}`", pyproject.display())]
+    NoProjectTable {
+        /// The include entry.
+        include: String,
+        /// The `pyproject.toml` that was looked at.
+        pyproject: PathBuf,
+        /// Where the include is.
+        snippet: Option<Snippet>,
+    },
+    /// An extra that `[project.optional-dependencies]` does not declare.
+    #[error("Unknown extra `{extra}`")]
+    UnknownExtra {
+        /// The extra.
+        extra: String,
+        /// Closest declared extra.
+        suggestion: Option<String>,
+        /// Declared extras.
+        known: Vec<String>,
+        /// Where it was referenced.
+        snippet: Snippet,
+    },
+    /// A dependency group that `[dependency-groups]` does not declare.
+    #[error("Unknown dependency group `{group}`")]
+    UnknownGroup {
+        /// The group.
+        group: String,
+        /// Closest declared group.
+        suggestion: Option<String>,
+        /// Declared groups.
+        known: Vec<String>,
+        /// Where it was referenced.
+        snippet: Snippet,
+    },
+    /// A `.in` file (or a `-r`/`-c` include) does not exist.
+    #[error("Requirements file `{}` does not exist", path.display())]
+    MissingInFile {
+        /// The missing file.
+        path: PathBuf,
+        /// The line or key that names it.
+        snippet: Snippet,
+    },
+    /// `-r` includes form a loop, or groups include each other.
+    #[error("Include loop: {}", chain.join(" -> "))]
+    IncludeLoop {
+        /// The files or groups, first repeated at the end.
+        chain: Vec<String>,
+        /// The line that closes the loop.
+        snippet: Snippet,
+    },
+    /// A pip option line strata does not support, or one that is malformed.
+    #[error("Unsupported or malformed option `{option}` in `{}`", snippet.path.display())]
+    InFileOption {
+        /// The option.
+        option: String,
+        /// Where.
+        snippet: Snippet,
+    },
+    /// An engine's version file does not exist.
+    #[error("Version file `{}` of engine `{engine}` does not exist", path.display())]
+    MissingVersionFile {
+        /// The engine.
+        engine: String,
+        /// The file.
+        path: PathBuf,
+        /// The manifest entry.
+        snippet: Option<Snippet>,
+    },
+    /// YAML syntax error in a version file.
+    #[error("Invalid YAML in `{}`: {message}", snippet.path.display())]
+    Yaml {
+        /// The parser's message.
+        message: String,
+        /// Where.
+        snippet: Snippet,
+    },
+    /// The key path is absent from the version file.
+    #[error("Key `{key}` not found in `{}` (version file of engine `{engine}`)", path.display())]
+    VersionKeyMissing {
+        /// The engine.
+        engine: String,
+        /// The file.
+        path: PathBuf,
+        /// The dotted key path.
+        key: String,
+        /// Keys present at the deepest level reached.
+        found: Vec<String>,
+    },
+    /// An engine without a `version` table.
+    #[error("Engine `{engine}` has no `version`")]
+    MissingEngineVersion {
+        /// The engine.
+        engine: String,
+        /// Its table.
+        snippet: Snippet,
+    },
+    /// The version file's value is not a PEP 440 version.
+    #[error("Value `{value}` at `{key}` in `{}` is not a valid version: {reason}", path.display())]
+    InvalidVersion {
+        /// The file.
+        path: PathBuf,
+        /// The dotted key path.
+        key: String,
+        /// The value found.
+        value: String,
+        /// Why it does not parse.
+        reason: String,
+    },
+}

@@ -1,0 +1,57 @@
+//! The strata project model: profiles, engines and where their requirements come from.
+//!
+//! A project declares, in `[tool.strata]` of `pyproject.toml` or in `strata.toml`:
+//!
+//! * **profiles**: named sets of requirements for one target, drawn from inline PEP 508
+//!   strings, pip-tools `.in` files (with `-r`/`-c` includes), `[project]` dependencies, extras
+//!   and PEP 735 dependency groups; `extends` makes a profile contain its parents;
+//! * **engines**: profiles isolated from each other, whose version comes from a version file
+//!   (the single source of truth), with an image strategy and a GPU flag.
+//!
+//! [`Project::discover`] finds and validates the manifest; the result is plain data that the
+//! resolver, the lock writer, the image and CI planners read. This crate reads files but never
+//! touches the network and never resolves anything: versions of dependencies are the resolver's
+//! business.
+//!
+//! Every invalid input is an [`Error`] naming the file and line, with a [`Snippet`] of the
+//! offending text and [`Error::hints`] that say what to do.
+//!
+//! ```
+//! # let dir = tempfile::tempdir().unwrap();
+//! # std::fs::write(dir.path().join("strata.toml"), r#"
+//! python-version = "3.11"
+//! [profiles.base]
+//! requirements = ["numpy>=1.26"]
+//! [profiles.backend]
+//! extends = ["base"]
+//! requirements = ["fastapi"]
+//! # "#).unwrap();
+//! use strata_project::Project;
+//!
+//! let project = Project::discover(dir.path(), &|_| None).unwrap();
+//! let backend = project.profile("backend").unwrap();
+//! let names: Vec<String> = project
+//!     .effective_requirements(&backend.name)
+//!     .iter()
+//!     .map(|effective| effective.requirement.requirement.name.to_string())
+//!     .collect();
+//! assert_eq!(names, ["numpy", "fastapi"]);
+//! ```
+#![warn(missing_docs)]
+
+pub use error::{Error, ErrorKind, Snippet};
+pub use manifest::{EnvLookup, find_manifest};
+pub use model::{
+    ContractSettings, Editable, EffectiveRequirement, Engine, ImageSpec, IndexSettings,
+    IndexUnavailable, NamedIndex, Origin, PipOptions, Profile, ProfileName, Project,
+    SourcedRequirement, TargetSpec,
+};
+pub use version_source::VersionSource;
+
+mod error;
+mod graph;
+mod manifest;
+mod model;
+mod requirements_in;
+mod suggest;
+mod version_source;

@@ -1,0 +1,813 @@
+//! From the raw manifest to the validated model: names, `extends`, sources, engines.
+//!
+//! Order matters for the messages: names and `extends` are checked before any file is read, so a
+//! typo in a profile name is reported as such and not as a confusing downstream failure.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use indexmap::IndexMap;
+use pep508_rs::{ExtraName, PackageName, Requirement};
+use toml::Spanned;
+
+use super::schema::{GroupEntry, ProfileTable, PyProjectToml, StrataTable};
+use crate::error::{Error, ErrorKind, Snippet};
+use crate::graph;
+use crate::model::{
+    ContractSettings, Editable, Engine, ImageSpec, IndexSettings, IndexUnavailable, NamedIndex,
+    Origin, PipOptions, Profile, ProfileName, Project, SourcedRequirement, TargetSpec,
+};
+use crate::requirements_in;
+use crate::suggest::closest;
+use crate::version_source;
+
+/// A `pyproject.toml` read alongside the manifest (or the manifest itself).
+pub(super) struct PyProject {
+    pub(super) path: PathBuf,
+    pub(super) source: String,
+    pub(super) table: PyProjectToml,
+}
+
+/// What every validation step needs to know.
+pub(super) struct Context<'a> {
+    pub(super) root: &'a Path,
+    pub(super) manifest: &'a Path,
+    pub(super) source: &'a str,
+    pub(super) pyproject: Option<&'a PyProject>,
+    pub(super) env: super::EnvLookup<'a>,
+}
+
+impl Context<'_> {
+    fn snippet(&self, span: std::ops::Range<usize>) -> Snippet {
+        Snippet::from_span(self.manifest, self.source, span)
+    }
+
+    /// A snippet for a TOML string value, underlining its content without the quotes.
+    fn string_snippet(&self, value: &Spanned<String>, inner: std::ops::Range<usize>) -> Snippet {
+        let start = value.span().start + 1;
+        self.snippet(start + inner.start..start + inner.end)
+    }
+}
+
+pub(super) fn project(context: &Context<'_>, strata: StrataTable) -> Result<Project, Error> {
+    let target = TargetSpec {
+        python_version: target_value(context, strata.python_version.as_ref(), "python-version")?,
+        python_platform: target_value(context, strata.python_platform.as_ref(), "python-platform")?,
+    };
+    let index = index_settings(context, &strata)?;
+
+    // Names first: every later message can then trust that names are valid and unique.
+    let mut tables: IndexMap<ProfileName, (Spanned<String>, ProfileTable, bool)> = IndexMap::new();
+    let profiles = strata
+        .profiles
+        .unwrap_or_default()
+        .into_iter()
+        .map(|entry| (entry, false));
+    let engines = strata
+        .engines
+        .unwrap_or_default()
+        .into_iter()
+        .map(|entry| (entry, true));
+    for ((key, table), is_engine) in profiles.chain(engines) {
+        let name = ProfileName::parse(key.get_ref()).map_err(|reason| ErrorKind::InvalidValue {
+            what: if is_engine {
+                "engine name"
+            } else {
+                "profile name"
+            }
+            .to_string(),
+            value: key.get_ref().clone(),
+            reason,
+            snippet: context.snippet(key.span()),
+        })?;
+        if tables.contains_key(&name) {
+            return Err(ErrorKind::DuplicateName {
+                name: name.to_string(),
+                snippet: Some(context.snippet(key.span())),
+            }
+            .into());
+        }
+        tables.insert(name, (key, table, is_engine));
+    }
+
+    let extends = extends_of(context, &tables)?;
+    let order = graph::topological_order(&extends).map_err(|cycle| {
+        let closing = locate_extends(&tables, &cycle);
+        ErrorKind::CycleInExtends {
+            cycle: cycle.iter().map(ToString::to_string).collect(),
+            snippet: closing.map(|span| context.snippet(span)),
+        }
+    })?;
+
+    let mut built: IndexMap<ProfileName, Profile> = IndexMap::new();
+    for name in &order {
+        let (key, table, is_engine) = &tables[name];
+        let parents = extends[name].clone();
+        let inherited_target = parents
+            .first()
+            .map_or(&target, |parent| &built[parent].target);
+        let profile = profile(
+            context,
+            name,
+            key,
+            table,
+            *is_engine,
+            parents,
+            inherited_target,
+            &index,
+        )?;
+        built.insert(name.clone(), profile);
+    }
+    // Keep declaration order (profiles then engines) for output, not dependency order.
+    let profiles = tables
+        .keys()
+        .map(|name| {
+            let profile = built
+                .swap_remove(name)
+                .expect("every profile was built in topological order");
+            (name.clone(), profile)
+        })
+        .collect();
+
+    let contracts_table = strata.contracts.unwrap_or_default();
+    let roots = match contracts_table.root {
+        Some(roots) => roots.into_iter().map(PathBuf::from).collect(),
+        None if context.root.join("src").is_dir() => vec![PathBuf::from("src")],
+        None => vec![PathBuf::from(".")],
+    };
+    let name = context
+        .pyproject
+        .and_then(|pyproject| pyproject.table.project.as_ref())
+        .and_then(|project| project.name.as_ref())
+        .and_then(|name| PackageName::new(name.get_ref().clone()).ok());
+    Ok(Project {
+        root: context.root.to_path_buf(),
+        manifest: context.manifest.to_path_buf(),
+        name,
+        target,
+        lock_dir: strata.lock_dir.map_or_else(
+            || PathBuf::from("locks"),
+            |dir| PathBuf::from(dir.into_inner()),
+        ),
+        index,
+        profiles,
+        contracts: ContractSettings {
+            roots,
+            host: contracts_table.host.unwrap_or_default(),
+            engine_packages: contracts_table.engine_packages,
+        },
+    })
+}
+
+/// Validates a `python-version` or `python-platform` value's shape. Platform names are checked
+/// against the full list where wheel tags are computed; here only obvious mistakes are caught.
+fn target_value(
+    context: &Context<'_>,
+    value: Option<&Spanned<String>>,
+    what: &str,
+) -> Result<Option<String>, Error> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let text = value.get_ref();
+    let valid = if what == "python-version" {
+        let parts: Vec<&str> = text.split('.').collect();
+        (2..=3).contains(&parts.len())
+            && parts[0] == "3"
+            && parts
+                .iter()
+                .all(|part| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit()))
+    } else {
+        !text.is_empty()
+            && text
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-')
+    };
+    if valid {
+        return Ok(Some(text.clone()));
+    }
+    let reason = if what == "python-version" {
+        "expected a CPython 3 version like `3.11` or `3.11.7`"
+    } else {
+        "expected a platform name like `x86_64-manylinux_2_28`, `aarch64-manylinux_2_28`, `linux`, `macos` or `windows`"
+    };
+    Err(ErrorKind::InvalidValue {
+        what: what.to_string(),
+        value: text.clone(),
+        reason: reason.to_string(),
+        snippet: context.string_snippet(value, 0..text.chars().count()),
+    }
+    .into())
+}
+
+fn index_settings(context: &Context<'_>, strata: &StrataTable) -> Result<IndexSettings, Error> {
+    let mut named = IndexMap::new();
+    for (key, table) in strata.indexes.iter().flatten() {
+        ProfileName::parse(key.get_ref()).map_err(|reason| ErrorKind::InvalidValue {
+            what: "index name".to_string(),
+            value: key.get_ref().clone(),
+            reason,
+            snippet: context.snippet(key.span()),
+        })?;
+        let declared = table.url.get_ref().clone();
+        let (url, unset_variables) = expand_variables(&declared, context.env);
+        named.insert(
+            key.get_ref().clone(),
+            NamedIndex {
+                declared,
+                url,
+                unset_variables,
+            },
+        );
+    }
+    let strings = |values: &Option<Vec<Spanned<String>>>| -> Vec<String> {
+        values
+            .iter()
+            .flatten()
+            .map(|value| value.get_ref().clone())
+            .collect()
+    };
+    Ok(IndexSettings {
+        index_url: strata.index_url.as_ref().map(|url| url.get_ref().clone()),
+        extra_index_urls: strings(&strata.extra_index_url),
+        find_links: strings(&strata.find_links),
+        named,
+    })
+}
+
+/// Expands `${VAR}` references; returns `None` and the unset names when any is unset.
+fn expand_variables(declared: &str, env: super::EnvLookup<'_>) -> (Option<String>, Vec<String>) {
+    let mut out = String::new();
+    let mut unset = Vec::new();
+    let mut rest = declared;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('}') else {
+            break;
+        };
+        let variable = &rest[start + 2..start + end];
+        match env(variable) {
+            Some(value) if !value.is_empty() => out.push_str(&value),
+            _ => unset.push(variable.to_string()),
+        }
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    if unset.is_empty() {
+        (Some(out), unset)
+    } else {
+        (None, unset)
+    }
+}
+
+type Tables = IndexMap<ProfileName, (Spanned<String>, ProfileTable, bool)>;
+
+fn extends_of(
+    context: &Context<'_>,
+    tables: &Tables,
+) -> Result<IndexMap<ProfileName, Vec<ProfileName>>, Error> {
+    let mut out = IndexMap::new();
+    for (name, (_, table, _)) in tables {
+        let mut parents = Vec::new();
+        for parent in table.extends.iter().flatten() {
+            let found = tables
+                .keys()
+                .find(|known| known.as_str() == parent.get_ref());
+            let Some(found) = found else {
+                let known: Vec<String> = tables.keys().map(ToString::to_string).collect();
+                return Err(ErrorKind::UnknownProfile {
+                    profile: name.to_string(),
+                    parent: parent.get_ref().clone(),
+                    suggestion: closest(parent.get_ref(), known.iter().map(String::as_str))
+                        .map(str::to_string),
+                    known,
+                    snippet: context.string_snippet(parent, 0..parent.get_ref().chars().count()),
+                }
+                .into());
+            };
+            parents.push(found.clone());
+        }
+        out.insert(name.clone(), parents);
+    }
+    Ok(out)
+}
+
+/// The span of the `extends` entry by which the last profile of `cycle` names the first.
+fn locate_extends(tables: &Tables, cycle: &[ProfileName]) -> Option<std::ops::Range<usize>> {
+    let [.., from, to] = cycle else {
+        return None;
+    };
+    let (_, table, _) = tables.get(from)?;
+    table
+        .extends
+        .iter()
+        .flatten()
+        .find(|parent| parent.get_ref() == to.as_str())
+        .map(Spanned::span)
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; a struct would only rename them"
+)]
+fn profile(
+    context: &Context<'_>,
+    name: &ProfileName,
+    key: &Spanned<String>,
+    table: &ProfileTable,
+    is_engine: bool,
+    extends: Vec<ProfileName>,
+    inherited_target: &TargetSpec,
+    index: &IndexSettings,
+) -> Result<Profile, Error> {
+    let target = TargetSpec {
+        python_version: target_value(context, table.python_version.as_ref(), "python-version")?
+            .or_else(|| inherited_target.python_version.clone()),
+        python_platform: target_value(context, table.python_platform.as_ref(), "python-platform")?
+            .or_else(|| inherited_target.python_platform.clone()),
+    };
+    let mut requirements = Vec::new();
+    let mut constraints = Vec::new();
+    let mut editables = Vec::new();
+    let mut pip_options = PipOptions::default();
+
+    for value in table.requirements.iter().flatten() {
+        requirements.push(inline_requirement(context, value)?);
+    }
+    for value in table.constraints.iter().flatten() {
+        constraints.push(inline_requirement(context, value)?);
+    }
+    if let Some(file) = &table.file {
+        let path = context.root.join(file.get_ref());
+        let referrer = context.string_snippet(file, 0..file.get_ref().chars().count());
+        let in_file = requirements_in::read(&path, context.root, &referrer)?;
+        let origin = |line: requirements_in::FileLine| Origin::File {
+            path: line.path,
+            line: line.line,
+        };
+        requirements.extend(in_file.requirements.into_iter().map(|(requirement, line)| {
+            SourcedRequirement {
+                requirement,
+                origin: origin(line),
+            }
+        }));
+        constraints.extend(in_file.constraints.into_iter().map(|(requirement, line)| {
+            SourcedRequirement {
+                requirement,
+                origin: origin(line),
+            }
+        }));
+        editables.extend(in_file.editables.into_iter().map(|(path, line)| Editable {
+            path,
+            origin: origin(line),
+        }));
+        pip_options = in_file.options;
+    }
+    for include in table.include.iter().flatten() {
+        requirements.extend(include_requirements(context, include)?);
+    }
+
+    let engine = if is_engine {
+        Some(engine(context, name, key, table, index)?)
+    } else {
+        None
+    };
+    if let Some(engine) = &engine {
+        let requirement = Requirement::from_str(&format!("{}=={}", engine.package, engine.version))
+            .expect("a package name and a valid version form a valid requirement");
+        requirements.push(SourcedRequirement {
+            requirement,
+            origin: Origin::VersionFile {
+                path: engine.version_source.file.clone(),
+                key: engine.version_source.key.clone(),
+            },
+        });
+    }
+    if requirements.is_empty()
+        && constraints.is_empty()
+        && editables.is_empty()
+        && extends.is_empty()
+    {
+        return Err(ErrorKind::NoSources {
+            profile: name.to_string(),
+            snippet: Some(context.snippet(key.span())),
+        }
+        .into());
+    }
+    Ok(Profile {
+        name: name.clone(),
+        extends,
+        target,
+        requirements,
+        constraints,
+        editables,
+        pip_options,
+        engine,
+    })
+}
+
+fn inline_requirement(
+    context: &Context<'_>,
+    value: &Spanned<String>,
+) -> Result<SourcedRequirement, Error> {
+    let text = value.get_ref();
+    let requirement = parse_requirement(text, |range| context.string_snippet(value, range))?;
+    let line = context.snippet(value.span()).line;
+    Ok(SourcedRequirement {
+        requirement,
+        origin: Origin::Manifest {
+            path: context.manifest.to_path_buf(),
+            line,
+        },
+    })
+}
+
+/// Parses a PEP 508 requirement; `snippet` maps a character range of `text` to the input file.
+fn parse_requirement(
+    text: &str,
+    snippet: impl FnOnce(std::ops::Range<usize>) -> Snippet,
+) -> Result<Requirement, Error> {
+    Requirement::from_str(text).map_err(|error| {
+        let start = text[..error.start.min(text.len())].chars().count();
+        ErrorKind::InvalidRequirement {
+            requirement: text.to_string(),
+            message: error.message.to_string(),
+            snippet: snippet(start..start + error.len.max(1)),
+        }
+        .into()
+    })
+}
+
+fn include_requirements(
+    context: &Context<'_>,
+    include: &Spanned<String>,
+) -> Result<Vec<SourcedRequirement>, Error> {
+    let text = include.get_ref().as_str();
+    let whole = || context.string_snippet(include, 0..text.chars().count());
+    let (kind, name) = match text.split_once(':') {
+        Some((kind, name)) => (kind, Some(name)),
+        None => (text, None),
+    };
+    if !matches!(
+        (kind, name),
+        ("project", None) | ("extra" | "group", Some(_))
+    ) {
+        return Err(ErrorKind::UnknownInclude {
+            include: text.to_string(),
+            snippet: whole(),
+        }
+        .into());
+    }
+    let no_project = || ErrorKind::NoProjectTable {
+        include: text.to_string(),
+        pyproject: context.root.join("pyproject.toml"),
+        snippet: Some(whole()),
+    };
+    let pyproject = context.pyproject.ok_or_else(no_project)?;
+    match (kind, name) {
+        ("project", _) => {
+            let project = pyproject.table.project.as_ref().ok_or_else(no_project)?;
+            project
+                .dependencies
+                .iter()
+                .flatten()
+                .map(|value| pyproject_requirement(pyproject, value, Origin::Project))
+                .collect()
+        }
+        ("extra", Some(extra)) => {
+            let mut out = Vec::new();
+            let mut stack = Vec::new();
+            expand_extra(
+                pyproject,
+                extra,
+                &whole(),
+                &pep508_rs::MarkerTree::TRUE,
+                &mut stack,
+                &mut out,
+            )?;
+            Ok(out)
+        }
+        (_, Some(group)) => {
+            let mut out = Vec::new();
+            let mut stack = Vec::new();
+            expand_group(pyproject, group, &whole(), &mut stack, &mut out)?;
+            Ok(out)
+        }
+        _ => unreachable!("include kinds were matched above"),
+    }
+}
+
+fn pyproject_requirement(
+    pyproject: &PyProject,
+    value: &Spanned<String>,
+    origin: Origin,
+) -> Result<SourcedRequirement, Error> {
+    let requirement = parse_requirement(value.get_ref(), |range| {
+        let start = value.span().start + 1;
+        Snippet::from_span(
+            &pyproject.path,
+            &pyproject.source,
+            start + range.start..start + range.end,
+        )
+    })?;
+    Ok(SourcedRequirement {
+        requirement,
+        origin,
+    })
+}
+
+/// Expands `[project.optional-dependencies].NAME`. A self-reference (`myproj[a,b]` inside an
+/// extra of `myproj`) is replaced by the named extras' requirements, as pip and uv do, with the
+/// self-reference's marker added to each.
+fn expand_extra(
+    pyproject: &PyProject,
+    extra: &str,
+    referrer: &Snippet,
+    marker: &pep508_rs::MarkerTree,
+    stack: &mut Vec<String>,
+    out: &mut Vec<SourcedRequirement>,
+) -> Result<(), Error> {
+    let project = pyproject
+        .table
+        .project
+        .as_ref()
+        .ok_or_else(|| ErrorKind::NoProjectTable {
+            include: format!("extra:{extra}"),
+            pyproject: pyproject.path.clone(),
+            snippet: Some(referrer.clone()),
+        })?;
+    let extras = project.optional_dependencies.as_ref();
+    let wanted = ExtraName::new(extra.to_string()).ok();
+    let found = extras.and_then(|extras| {
+        extras
+            .iter()
+            .find(|(name, _)| ExtraName::new((*name).clone()).ok() == wanted)
+    });
+    let Some((declared_name, entries)) = found else {
+        let known: Vec<String> = extras
+            .map(|extras| extras.keys().cloned().collect())
+            .unwrap_or_default();
+        return Err(ErrorKind::UnknownExtra {
+            extra: extra.to_string(),
+            suggestion: closest(extra, known.iter().map(String::as_str)).map(str::to_string),
+            known,
+            snippet: referrer.clone(),
+        }
+        .into());
+    };
+    if stack.contains(declared_name) {
+        let mut chain: Vec<String> = stack.iter().map(|name| format!("extra:{name}")).collect();
+        chain.push(format!("extra:{declared_name}"));
+        return Err(ErrorKind::IncludeLoop {
+            chain,
+            snippet: referrer.clone(),
+        }
+        .into());
+    }
+    stack.push(declared_name.clone());
+    let self_name = project
+        .name
+        .as_ref()
+        .and_then(|name| PackageName::new(name.get_ref().clone()).ok());
+    for value in entries {
+        let mut sourced =
+            pyproject_requirement(pyproject, value, Origin::Extra(declared_name.clone()))?;
+        sourced.requirement.marker.and(marker.clone());
+        if self_name.as_ref() == Some(&sourced.requirement.name) {
+            let here = {
+                let start = value.span().start + 1;
+                Snippet::from_span(
+                    &pyproject.path,
+                    &pyproject.source,
+                    start..start + value.get_ref().len(),
+                )
+            };
+            for nested in sourced.requirement.extras.clone() {
+                expand_extra(
+                    pyproject,
+                    nested.as_ref(),
+                    &here,
+                    &sourced.requirement.marker,
+                    stack,
+                    out,
+                )?;
+            }
+            continue;
+        }
+        out.push(sourced);
+    }
+    stack.pop();
+    Ok(())
+}
+
+/// Expands a PEP 735 dependency group, following `{include-group = "..."}` entries.
+/// See: <https://peps.python.org/pep-0735/>
+fn expand_group(
+    pyproject: &PyProject,
+    group: &str,
+    referrer: &Snippet,
+    stack: &mut Vec<String>,
+    out: &mut Vec<SourcedRequirement>,
+) -> Result<(), Error> {
+    let groups = pyproject.table.dependency_groups.as_ref();
+    let normalized = normalize_group(group);
+    let found = groups.and_then(|groups| {
+        groups
+            .iter()
+            .find(|(name, _)| normalize_group(name) == normalized)
+    });
+    let Some((declared_name, entries)) = found else {
+        let known: Vec<String> = groups
+            .map(|groups| groups.keys().cloned().collect())
+            .unwrap_or_default();
+        return Err(ErrorKind::UnknownGroup {
+            group: group.to_string(),
+            suggestion: closest(group, known.iter().map(String::as_str)).map(str::to_string),
+            known,
+            snippet: referrer.clone(),
+        }
+        .into());
+    };
+    if stack.contains(declared_name) {
+        let mut chain: Vec<String> = stack.iter().map(|name| format!("group:{name}")).collect();
+        chain.push(format!("group:{declared_name}"));
+        return Err(ErrorKind::IncludeLoop {
+            chain,
+            snippet: referrer.clone(),
+        }
+        .into());
+    }
+    stack.push(declared_name.clone());
+    for entry in entries {
+        match entry.get_ref() {
+            GroupEntry::Requirement(text) => {
+                let value = Spanned::new(entry.span(), text.clone());
+                out.push(pyproject_requirement(
+                    pyproject,
+                    &value,
+                    Origin::Group(declared_name.clone()),
+                )?);
+            }
+            GroupEntry::Include { include_group } => {
+                let here = Snippet::from_span(&pyproject.path, &pyproject.source, entry.span());
+                expand_group(pyproject, include_group, &here, stack, out)?;
+            }
+        }
+    }
+    stack.pop();
+    Ok(())
+}
+
+/// PEP 735 group names are compared after PEP 503 normalization.
+fn normalize_group(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut last_was_separator = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !last_was_separator {
+                out.push('-');
+            }
+            last_was_separator = true;
+        } else {
+            out.push(c.to_ascii_lowercase());
+            last_was_separator = false;
+        }
+    }
+    out
+}
+
+fn engine(
+    context: &Context<'_>,
+    name: &ProfileName,
+    key: &Spanned<String>,
+    table: &ProfileTable,
+    index: &IndexSettings,
+) -> Result<Engine, Error> {
+    let Some(version) = &table.version else {
+        return Err(ErrorKind::MissingEngineVersion {
+            engine: name.to_string(),
+            snippet: context.snippet(key.span()),
+        }
+        .into());
+    };
+    let version_table = version.get_ref();
+    let package_text = version_table
+        .package
+        .as_ref()
+        .map_or_else(|| name.to_string(), |package| package.get_ref().clone());
+    let package =
+        PackageName::new(package_text.clone()).map_err(|error| ErrorKind::InvalidValue {
+            what: "package name".to_string(),
+            value: package_text,
+            reason: error.to_string(),
+            snippet: context.snippet(version.span()),
+        })?;
+    let file = PathBuf::from(version_table.file.get_ref());
+    let version_source = version_source::read(
+        name.as_str(),
+        context.root,
+        &file,
+        version_table.key.get_ref(),
+        Some(context.string_snippet(
+            &version_table.file,
+            0..version_table.file.get_ref().chars().count(),
+        )),
+    )?;
+    let image = table
+        .image
+        .as_ref()
+        .map(|image| image_spec(context, image, &version_source.version))
+        .transpose()?;
+    let mut indexes = Vec::new();
+    for entry in table.indexes.iter().flatten() {
+        if !index.named.contains_key(entry.get_ref()) {
+            let known: Vec<String> = index.named.keys().cloned().collect();
+            return Err(ErrorKind::InvalidValue {
+                what: "index".to_string(),
+                value: entry.get_ref().clone(),
+                reason: if known.is_empty() {
+                    "no `[tool.strata.indexes]` are declared".to_string()
+                } else {
+                    format!("declared indexes: {}", known.join(", "))
+                },
+                snippet: context.string_snippet(entry, 0..entry.get_ref().chars().count()),
+            }
+            .into());
+        }
+        indexes.push(entry.get_ref().clone());
+    }
+    let when_index_unavailable = match table.when_index_unavailable.as_ref() {
+        None => IndexUnavailable::Fail,
+        Some(value) => match value.get_ref().as_str() {
+            "fail" => IndexUnavailable::Fail,
+            "skip" => IndexUnavailable::Skip,
+            other => {
+                return Err(ErrorKind::InvalidValue {
+                    what: "when-index-unavailable".to_string(),
+                    value: other.to_string(),
+                    reason: "expected `fail` or `skip`".to_string(),
+                    snippet: context.string_snippet(value, 0..other.chars().count()),
+                }
+                .into());
+            }
+        },
+    };
+    Ok(Engine {
+        version: version_source.version.clone(),
+        package,
+        version_source,
+        image,
+        gpu: table.gpu.unwrap_or(false),
+        indexes,
+        when_index_unavailable,
+    })
+}
+
+fn image_spec(
+    context: &Context<'_>,
+    image: &Spanned<super::schema::ImageTable>,
+    version: &pep440_rs::Version,
+) -> Result<ImageSpec, Error> {
+    let table = image.get_ref();
+    match (&table.upstream, &table.build, &table.base) {
+        (Some(upstream), None, None) => Ok(ImageSpec::Upstream {
+            template: upstream.get_ref().clone(),
+            image: upstream.get_ref().replace("{version}", &version.to_string()),
+        }),
+        (None, Some(build), base) => Ok(ImageSpec::Build {
+            dockerfile: PathBuf::from(build.get_ref()),
+            base: base.as_ref().map(|base| base.get_ref().clone()),
+        }),
+        _ => Err(ErrorKind::InvalidValue {
+            what: "image".to_string(),
+            value: context.source[image.span()].to_string(),
+            reason: "expected `{ upstream = \"repo:tag\" }` or `{ build = \"Dockerfile\", base = \"image\" }`"
+                .to_string(),
+            snippet: context.snippet(image.span()),
+        }
+        .into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variables_expand_and_unset_ones_are_reported() {
+        let env = |name: &str| (name == "HOST").then(|| "mirror.invalid".to_string());
+        assert_eq!(
+            expand_variables("https://${HOST}/simple", &env),
+            (Some("https://mirror.invalid/simple".to_string()), vec![])
+        );
+        assert_eq!(
+            expand_variables("${NVIDIA_INDEX_URL}", &env),
+            (None, vec!["NVIDIA_INDEX_URL".to_string()])
+        );
+    }
+
+    #[test]
+    fn group_names_compare_normalized() {
+        assert_eq!(normalize_group("Dev__Tools.x"), "dev-tools-x");
+    }
+}

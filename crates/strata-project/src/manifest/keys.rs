@@ -1,0 +1,148 @@
+//! Unknown-key detection with suggestions.
+//!
+//! serde's `deny_unknown_fields` would reject a typo, but it cannot say which key was meant, and
+//! it stops inside `#[serde(untagged)]` and `Spanned` wrappers. So before deserializing, the
+//! document's spanned tree is walked against the table of allowed keys below, and the first
+//! unknown key is reported with its line and the closest allowed key.
+
+use std::path::Path;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::error::{Error, ErrorKind, Snippet};
+use crate::suggest::closest;
+
+const STRATA_KEYS: &[&str] = &[
+    "python-version",
+    "python-platform",
+    "lock-dir",
+    "index-url",
+    "extra-index-url",
+    "find-links",
+    "indexes",
+    "profiles",
+    "engines",
+    "contracts",
+];
+const PROFILE_KEYS: &[&str] = &[
+    "extends",
+    "requirements",
+    "constraints",
+    "file",
+    "include",
+    "python-version",
+    "python-platform",
+];
+const ENGINE_ONLY_KEYS: &[&str] = &[
+    "version",
+    "image",
+    "gpu",
+    "indexes",
+    "when-index-unavailable",
+];
+const VERSION_KEYS: &[&str] = &["file", "key", "package"];
+const IMAGE_KEYS: &[&str] = &["upstream", "build", "base"];
+const INDEX_KEYS: &[&str] = &["url"];
+const CONTRACTS_KEYS: &[&str] = &["root", "host", "engine-packages"];
+
+/// Checks every key of the strata table (`[tool.strata]` or the top of `strata.toml`).
+///
+/// `prefix` is how the table is spelled to the user (`tool.strata` or empty for `strata.toml`).
+pub(crate) fn check_strata_table(
+    table: &DeTable<'_>,
+    prefix: &str,
+    path: &Path,
+    source: &str,
+) -> Result<(), Error> {
+    check_table(table, STRATA_KEYS, prefix, path, source)?;
+    for (key, value) in table {
+        let name = key.get_ref().as_ref();
+        let nested = join(prefix, name);
+        let DeValue::Table(inner) = value.get_ref() else {
+            continue;
+        };
+        match name {
+            "profiles" | "engines" => {
+                let mut allowed: Vec<&str> = PROFILE_KEYS.to_vec();
+                if name == "engines" {
+                    allowed.extend_from_slice(ENGINE_ONLY_KEYS);
+                }
+                for (entry, body) in inner {
+                    let DeValue::Table(body) = body.get_ref() else {
+                        continue;
+                    };
+                    let entry_path = join(&nested, entry.get_ref());
+                    check_table(body, &allowed, &entry_path, path, source)?;
+                    for (sub_key, sub_value) in body {
+                        let keys = match sub_key.get_ref().as_ref() {
+                            "version" => VERSION_KEYS,
+                            "image" => IMAGE_KEYS,
+                            _ => continue,
+                        };
+                        if let DeValue::Table(sub_table) = sub_value.get_ref() {
+                            let sub_path = join(&entry_path, sub_key.get_ref());
+                            check_table(sub_table, keys, &sub_path, path, source)?;
+                        }
+                    }
+                }
+            }
+            "indexes" => {
+                for (entry, body) in inner {
+                    if let DeValue::Table(body) = body.get_ref() {
+                        let entry_path = join(&nested, entry.get_ref());
+                        check_table(body, INDEX_KEYS, &entry_path, path, source)?;
+                    }
+                }
+            }
+            "contracts" => check_table(inner, CONTRACTS_KEYS, &nested, path, source)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn check_table(
+    table: &DeTable<'_>,
+    allowed: &[&str],
+    table_name: &str,
+    path: &Path,
+    source: &str,
+) -> Result<(), Error> {
+    for key in table.keys() {
+        let name: &str = key.get_ref();
+        if !allowed.contains(&name) {
+            return Err(unknown_key(key, allowed, table_name, path, source).into());
+        }
+    }
+    Ok(())
+}
+
+fn unknown_key(
+    key: &Spanned<toml::de::DeString<'_>>,
+    allowed: &[&str],
+    table_name: &str,
+    path: &Path,
+    source: &str,
+) -> ErrorKind {
+    let name: &str = key.get_ref();
+    ErrorKind::UnknownKey {
+        key: name.to_string(),
+        table: if table_name.is_empty() {
+            "strata.toml".to_string()
+        } else {
+            table_name.to_string()
+        },
+        suggestion: closest(name, allowed.iter().copied()).map(str::to_string),
+        expected: allowed.iter().map(|key| (*key).to_string()).collect(),
+        snippet: Snippet::from_span(path, source, key.span()),
+    }
+}
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}

@@ -1,0 +1,177 @@
+//! Finding and reading the manifest, and turning its raw shape into the validated [`Project`].
+//!
+//! The manifest is `[tool.strata]` in `pyproject.toml`, or the same keys at the top level of a
+//! `strata.toml` (which then reads `[project]` and `[dependency-groups]` from a sibling
+//! `pyproject.toml`, if any). Discovery walks up from the working directory and stops at the
+//! first directory with either; `strata.toml` wins when both are present.
+//!
+//! Reading happens in three passes, each with its own kind of error: TOML syntax (with the
+//! parser's span), unknown keys (with a suggestion, see [`keys`]), and then meaning: names,
+//! `extends`, requirement sources and engine versions, in [`build`].
+
+mod build;
+mod keys;
+pub(crate) mod schema;
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::de::{DeTable, DeValue};
+
+use crate::error::{Error, ErrorKind, Snippet};
+use crate::model::Project;
+use schema::{PyProjectToml, StrataTable};
+
+/// How the loader reads environment variables (for `${VAR}` in index URLs).
+///
+/// Passing it in, rather than reading the process environment here, keeps tests free of
+/// process-wide `set_var` and keeps every variable strata reads registered in the CLI.
+pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+impl Project {
+    /// Finds the manifest for `start` (a directory) by walking up, and loads it.
+    pub fn discover(start: &Path, env: EnvLookup<'_>) -> Result<Self, Error> {
+        let manifest = find_manifest(start)?;
+        Self::load(&manifest, env)
+    }
+
+    /// Loads the project whose manifest is `manifest` (`pyproject.toml` or `strata.toml`), or,
+    /// when `manifest` is a directory, the manifest directly inside it.
+    pub fn load(manifest: &Path, env: EnvLookup<'_>) -> Result<Self, Error> {
+        let manifest = if manifest.is_dir() {
+            manifest_in(manifest)?.ok_or_else(|| ErrorKind::ManifestNotFound {
+                start: manifest.to_path_buf(),
+            })?
+        } else {
+            manifest.to_path_buf()
+        };
+        let root = manifest
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        let manifest_name = PathBuf::from(manifest.file_name().unwrap_or_default());
+        let source = read(&manifest, &manifest_name)?;
+        let is_strata_toml = manifest_name == Path::new("strata.toml");
+        let (strata, pyproject) = if is_strata_toml {
+            let strata: StrataTable = parse_strata(&source, &manifest_name, "")?;
+            let pyproject_path = root.join("pyproject.toml");
+            let pyproject = if pyproject_path.is_file() {
+                let pyproject_source = read(&pyproject_path, Path::new("pyproject.toml"))?;
+                let table = parse_pyproject(&pyproject_source, Path::new("pyproject.toml"))?;
+                Some(build::PyProject {
+                    path: PathBuf::from("pyproject.toml"),
+                    source: pyproject_source,
+                    table,
+                })
+            } else {
+                None
+            };
+            (strata, pyproject)
+        } else {
+            let mut table = parse_pyproject(&source, &manifest_name)?;
+            let strata = table
+                .tool
+                .as_mut()
+                .and_then(|tool| tool.strata.take())
+                .unwrap_or_default();
+            let pyproject = build::PyProject {
+                path: manifest_name.clone(),
+                source: source.clone(),
+                table,
+            };
+            (strata, Some(pyproject))
+        };
+        let context = build::Context {
+            root: &root,
+            manifest: &manifest_name,
+            source: &source,
+            pyproject: pyproject.as_ref(),
+            env,
+        };
+        let mut project = build::project(&context, strata)?;
+        project.manifest = manifest;
+        Ok(project)
+    }
+}
+
+/// Walks up from `start` to the first directory holding a strata manifest.
+pub fn find_manifest(start: &Path) -> Result<PathBuf, Error> {
+    let mut directory = Some(start);
+    while let Some(current) = directory {
+        if let Some(found) = manifest_in(current)? {
+            return Ok(found);
+        }
+        directory = current.parent();
+    }
+    Err(ErrorKind::ManifestNotFound {
+        start: start.to_path_buf(),
+    }
+    .into())
+}
+
+/// The manifest directly in `directory`: `strata.toml`, else a `pyproject.toml` that has a
+/// `[tool.strata]` table.
+fn manifest_in(directory: &Path) -> Result<Option<PathBuf>, Error> {
+    let strata = directory.join("strata.toml");
+    if strata.is_file() {
+        return Ok(Some(strata));
+    }
+    let pyproject = directory.join("pyproject.toml");
+    if pyproject.is_file() {
+        let source = read(&pyproject, &pyproject)?;
+        // A cheap check first: most pyproject files on the way up are not ours.
+        if source.contains("tool.strata") || source.contains("[tool]") {
+            let has_table = DeTable::parse(&source).is_ok_and(|table| {
+                table
+                    .get_ref()
+                    .get("tool")
+                    .and_then(|tool| tool.get_ref().get("strata"))
+                    .is_some()
+            });
+            if has_table {
+                return Ok(Some(pyproject));
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn read(path: &Path, display: &Path) -> Result<String, Error> {
+    fs_err::read_to_string(path).map_err(|source| {
+        ErrorKind::Io {
+            path: display.to_path_buf(),
+            source,
+        }
+        .into()
+    })
+}
+
+fn toml_error(error: &toml::de::Error, path: &Path, source: &str) -> Error {
+    ErrorKind::Toml {
+        message: error.message().trim().to_string(),
+        snippet: Snippet::from_span(path, source, error.span().unwrap_or(0..0)),
+    }
+    .into()
+}
+
+/// Parses a `pyproject.toml`, checking the keys of its `[tool.strata]` table.
+fn parse_pyproject(source: &str, path: &Path) -> Result<PyProjectToml, Error> {
+    let document = DeTable::parse(source).map_err(|error| toml_error(&error, path, source))?;
+    if let Some(tool) = document.get_ref().get("tool")
+        && let Some(strata) = tool.get_ref().get("strata")
+        && let DeValue::Table(strata) = strata.get_ref()
+    {
+        keys::check_strata_table(strata, "tool.strata", path, source)?;
+    }
+    PyProjectToml::deserialize(toml::de::Deserializer::from(document))
+        .map_err(|error| toml_error(&error, path, source))
+}
+
+/// Parses a `strata.toml`, whose top level is the strata table.
+fn parse_strata(source: &str, path: &Path, prefix: &str) -> Result<StrataTable, Error> {
+    let document = DeTable::parse(source).map_err(|error| toml_error(&error, path, source))?;
+    keys::check_strata_table(document.get_ref(), prefix, path, source)?;
+    StrataTable::deserialize(toml::de::Deserializer::from(document))
+        .map_err(|error| toml_error(&error, path, source))
+}

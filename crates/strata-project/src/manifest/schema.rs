@@ -1,0 +1,113 @@
+//! The raw shape of the manifest, as serde reads it: every field optional, values kept with their
+//! spans so validation (in `manifest/mod.rs` and `model.rs`) can point at the exact text.
+//!
+//! Nothing here is validated beyond TOML types; unknown keys are rejected earlier, by
+//! [`super::keys`], which knows the allowed keys of every table and can suggest a near miss.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A whole `pyproject.toml`. Tables strata does not read are ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct PyProjectToml {
+    pub(crate) project: Option<ProjectTable>,
+    pub(crate) dependency_groups: Option<IndexMap<String, Vec<Spanned<GroupEntry>>>>,
+    pub(crate) tool: Option<ToolTable>,
+}
+
+/// `[tool]`: only `strata` matters here.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ToolTable {
+    pub(crate) strata: Option<StrataTable>,
+}
+
+/// `[project]`, the PEP 621 fields strata draws requirements from.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct ProjectTable {
+    pub(crate) name: Option<Spanned<String>>,
+    pub(crate) dependencies: Option<Vec<Spanned<String>>>,
+    pub(crate) optional_dependencies: Option<IndexMap<String, Vec<Spanned<String>>>>,
+}
+
+/// One entry of a PEP 735 dependency group: a requirement or `{include-group = "NAME"}`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum GroupEntry {
+    Requirement(String),
+    Include {
+        #[serde(rename = "include-group")]
+        include_group: String,
+    },
+}
+
+/// `[tool.strata]`, or the top level of `strata.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct StrataTable {
+    pub(crate) python_version: Option<Spanned<String>>,
+    pub(crate) python_platform: Option<Spanned<String>>,
+    pub(crate) lock_dir: Option<Spanned<String>>,
+    pub(crate) index_url: Option<Spanned<String>>,
+    pub(crate) extra_index_url: Option<Vec<Spanned<String>>>,
+    pub(crate) find_links: Option<Vec<Spanned<String>>>,
+    pub(crate) indexes: Option<IndexMap<Spanned<String>, IndexTable>>,
+    pub(crate) profiles: Option<IndexMap<Spanned<String>, ProfileTable>>,
+    pub(crate) engines: Option<IndexMap<Spanned<String>, ProfileTable>>,
+    pub(crate) contracts: Option<ContractsTable>,
+}
+
+/// `[tool.strata.indexes.NAME]`: a named index that engines can opt into.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct IndexTable {
+    pub(crate) url: Spanned<String>,
+}
+
+/// A profile or an engine table. Engine-only keys (`version`, `image`, `gpu`, `indexes`,
+/// `when-index-unavailable`) are rejected in profiles by the key check, so one struct serves both.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct ProfileTable {
+    pub(crate) extends: Option<Vec<Spanned<String>>>,
+    pub(crate) requirements: Option<Vec<Spanned<String>>>,
+    pub(crate) constraints: Option<Vec<Spanned<String>>>,
+    pub(crate) file: Option<Spanned<String>>,
+    pub(crate) include: Option<Vec<Spanned<String>>>,
+    pub(crate) python_version: Option<Spanned<String>>,
+    pub(crate) python_platform: Option<Spanned<String>>,
+    pub(crate) version: Option<Spanned<VersionTable>>,
+    pub(crate) image: Option<Spanned<ImageTable>>,
+    pub(crate) gpu: Option<bool>,
+    pub(crate) indexes: Option<Vec<Spanned<String>>>,
+    pub(crate) when_index_unavailable: Option<Spanned<String>>,
+}
+
+/// `version = { file = "...", key = "...", package = "..." }`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct VersionTable {
+    pub(crate) file: Spanned<String>,
+    pub(crate) key: Spanned<String>,
+    pub(crate) package: Option<Spanned<String>>,
+}
+
+/// `image = { upstream = "..." }` or `image = { build = "...", base = "..." }`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct ImageTable {
+    pub(crate) upstream: Option<Spanned<String>>,
+    pub(crate) build: Option<Spanned<String>>,
+    pub(crate) base: Option<Spanned<String>>,
+}
+
+/// `[tool.strata.contracts]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct ContractsTable {
+    pub(crate) root: Option<Vec<String>>,
+    pub(crate) host: Option<Vec<String>>,
+    pub(crate) engine_packages: Option<Vec<String>>,
+}

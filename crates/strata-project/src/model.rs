@@ -1,0 +1,425 @@
+//! The validated project model: what the rest of strata works from.
+//!
+//! Everything here has been checked: names are valid, every `extends` points at a defined
+//! profile, there is no cycle, every requirement parsed, every engine has a version. Types are
+//! plain data with `Serialize`, which is what `strata profiles --format json` prints.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+use pep440_rs::Version;
+use pep508_rs::{PackageName, Requirement};
+use serde::{Serialize, Serializer};
+
+pub use crate::requirements_in::PipOptions;
+use crate::version_source::VersionSource;
+
+/// A profile or engine name.
+///
+/// The rule: ASCII lowercase letters, digits, `-` and `_`, starting with a letter. Names become
+/// lock file names (`locks/<name>.txt`), image tags and `docker-bake.hcl` target names, and this
+/// is the set every one of those accepts unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct ProfileName(String);
+
+impl ProfileName {
+    /// Validates a name; the error says which character or position is wrong.
+    pub fn parse(name: &str) -> Result<Self, String> {
+        let mut chars = name.chars();
+        match chars.next() {
+            None => return Err("a name cannot be empty".to_string()),
+            Some(first) if !first.is_ascii_lowercase() => {
+                return Err("a name must start with a lowercase ASCII letter".to_string());
+            }
+            Some(_) => {}
+        }
+        if let Some(bad) = chars
+            .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '_'))
+        {
+            return Err(format!(
+                "`{bad}` is not allowed: use lowercase ASCII letters, digits, `-` and `_`"
+            ));
+        }
+        Ok(Self(name.to_string()))
+    }
+
+    /// The name as a string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ProfileName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where an environment will run: a Python version and a platform, as uv names them.
+///
+/// Either may be unset when neither the manifest nor the profile gives it; commands that need a
+/// target (locking) say so then. Validation of the names themselves happens where wheel tags
+/// are computed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct TargetSpec {
+    /// Like `3.11`.
+    pub python_version: Option<String>,
+    /// Like `x86_64-manylinux_2_28`.
+    pub python_platform: Option<String>,
+}
+
+/// Where a requirement comes from, for explanations and `# via` lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// An inline `requirements = [...]` (or `constraints`) entry of the manifest.
+    Manifest {
+        /// The manifest path, relative to the project root.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+    },
+    /// A line of a `.in` file (possibly reached through `-r`).
+    File {
+        /// The file, relative to the project root.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+    },
+    /// `[project].dependencies` (through `include = ["project"]`).
+    Project,
+    /// `[project.optional-dependencies].NAME` (through `include = ["extra:NAME"]`).
+    Extra(String),
+    /// `[dependency-groups].NAME` (through `include = ["group:NAME"]`).
+    Group(String),
+    /// An engine's version file.
+    VersionFile {
+        /// The file.
+        path: PathBuf,
+        /// The key path.
+        key: String,
+    },
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Manifest { path, line } | Self::File { path, line } => {
+                write!(f, "{}:{line}", path.display())
+            }
+            Self::Project => f.write_str("project"),
+            Self::Extra(name) => write!(f, "extra:{name}"),
+            Self::Group(name) => write!(f, "group:{name}"),
+            Self::VersionFile { path, key } => write!(f, "{} ({key})", path.display()),
+        }
+    }
+}
+
+impl Serialize for Origin {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// A requirement and where it was declared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourcedRequirement {
+    /// The PEP 508 requirement.
+    #[serde(serialize_with = "serialize_display")]
+    pub requirement: Requirement,
+    /// Where it was written.
+    pub origin: Origin,
+}
+
+/// An editable local project (`-e ./path` in a `.in` file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Editable {
+    /// The path as written, relative to the file that names it.
+    pub path: String,
+    /// Where it was written.
+    pub origin: Origin,
+}
+
+/// A named set of requirements for one target; an engine is a profile with an [`Engine`] part.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Profile {
+    /// The name.
+    pub name: ProfileName,
+    /// Direct parents, in the order written.
+    pub extends: Vec<ProfileName>,
+    /// The effective target: the profile's own override, else the project default.
+    pub target: TargetSpec,
+    /// The profile's own requirements (not its parents').
+    pub requirements: Vec<SourcedRequirement>,
+    /// The profile's own constraints: they limit versions and never add packages.
+    pub constraints: Vec<SourcedRequirement>,
+    /// Editable local projects.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub editables: Vec<Editable>,
+    /// pip options read from the profile's `.in` files.
+    pub pip_options: PipOptions,
+    /// Present for engines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub engine: Option<Engine>,
+}
+
+impl Profile {
+    /// Whether this profile is an engine (isolated from the other engines).
+    pub fn is_engine(&self) -> bool {
+        self.engine.is_some()
+    }
+}
+
+/// The engine part of a profile.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Engine {
+    /// The engine's distribution, pinned to the version from the version file.
+    #[serde(serialize_with = "serialize_display")]
+    pub package: PackageName,
+    /// The version read from the version file.
+    #[serde(serialize_with = "serialize_display")]
+    pub version: Version,
+    /// Where the version came from.
+    #[serde(serialize_with = "serialize_version_source")]
+    pub version_source: VersionSource,
+    /// How its image is obtained.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageSpec>,
+    /// Whether it needs a GPU.
+    pub gpu: bool,
+    /// Named indexes (from `[tool.strata.indexes]`) searched before the default index.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<String>,
+    /// What to do when one of those indexes is not configured or cannot be reached.
+    pub when_index_unavailable: IndexUnavailable,
+}
+
+/// An engine's image strategy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImageSpec {
+    /// Reuse a canonical upstream image; `{version}` is replaced by the engine version.
+    Upstream {
+        /// The template as written, like `vllm/vllm-openai:v{version}`.
+        template: String,
+        /// The template with the version filled in.
+        image: String,
+    },
+    /// A first-party build.
+    Build {
+        /// The Dockerfile, relative to the project root.
+        dockerfile: PathBuf,
+        /// The base image, if given.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        base: Option<String>,
+    },
+}
+
+/// What `strata lock` does with an engine whose named index is unavailable.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IndexUnavailable {
+    /// Fail the run (exit 2). The default: a lock is never silently partial.
+    #[default]
+    Fail,
+    /// Skip this engine, keep its existing lock, and say so in the summary and the exit status.
+    Skip,
+}
+
+/// A named package index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct NamedIndex {
+    /// The URL as written, which may reference environment variables (`${NVIDIA_INDEX_URL}`).
+    pub declared: String,
+    /// The URL after expanding variables; `None` when a variable is unset.
+    pub url: Option<String>,
+    /// The variables the declaration uses that are unset.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unset_variables: Vec<String>,
+}
+
+/// Index settings of the manifest (the defaults come from pip's configuration at lock time).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct IndexSettings {
+    /// `index-url`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_url: Option<String>,
+    /// `extra-index-url`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub extra_index_urls: Vec<String>,
+    /// `find-links`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub find_links: Vec<String>,
+    /// `[tool.strata.indexes.NAME]`.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub named: IndexMap<String, NamedIndex>,
+}
+
+/// `[tool.strata.contracts]`, passed to the contract checker.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ContractSettings {
+    /// Source roots to scan, relative to the project root (default: `src` if it exists, else `.`).
+    pub roots: Vec<PathBuf>,
+    /// Globs of module names that must stay engine-free at import time.
+    pub host: Vec<String>,
+    /// Import names of engine packages; `None` means "derive from the engines".
+    pub engine_packages: Option<Vec<String>>,
+}
+
+/// An effective requirement of a profile: its own, or inherited through `extends`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct EffectiveRequirement<'a> {
+    /// The requirement and its origin.
+    #[serde(flatten)]
+    pub requirement: &'a SourcedRequirement,
+    /// The ancestor it was inherited from; `None` for the profile's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inherited_from: Option<&'a ProfileName>,
+}
+
+/// A validated project.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Project {
+    /// The directory holding the manifest; relative paths are resolved against it.
+    pub root: PathBuf,
+    /// The manifest file (`pyproject.toml` or `strata.toml`).
+    pub manifest: PathBuf,
+    /// `[project].name`, when there is a `pyproject.toml` with one.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "serialize_option_display"
+    )]
+    pub name: Option<PackageName>,
+    /// The project-wide default target.
+    pub target: TargetSpec,
+    /// Where locks are written, relative to the root.
+    pub lock_dir: PathBuf,
+    /// Index settings.
+    pub index: IndexSettings,
+    /// Profiles and engines in declaration order (profiles first).
+    pub profiles: IndexMap<ProfileName, Profile>,
+    /// Contract settings.
+    pub contracts: ContractSettings,
+}
+
+impl Project {
+    /// Looks a profile or engine up by name.
+    pub fn profile(&self, name: &str) -> Option<&Profile> {
+        self.profiles
+            .iter()
+            .find(|(key, _)| key.as_str() == name)
+            .map(|(_, profile)| profile)
+    }
+
+    /// Every profile that is not an engine.
+    pub fn plain_profiles(&self) -> impl Iterator<Item = &Profile> {
+        self.profiles
+            .values()
+            .filter(|profile| !profile.is_engine())
+    }
+
+    /// Every engine.
+    pub fn engines(&self) -> impl Iterator<Item = &Profile> {
+        self.profiles.values().filter(|profile| profile.is_engine())
+    }
+
+    /// All ancestors of `name` (parents, their parents...), each once, farthest first, so
+    /// inherited requirements read top-down the way the hierarchy is drawn.
+    ///
+    /// # Panics
+    ///
+    /// Never for a name taken from this project (validation rejected unknown parents and cycles).
+    pub fn ancestors(&self, name: &ProfileName) -> Vec<&ProfileName> {
+        fn visit<'a>(project: &'a Project, name: &ProfileName, out: &mut Vec<&'a ProfileName>) {
+            let profile = &project.profiles[name];
+            for parent in &profile.extends {
+                visit(project, parent, out);
+                if !out.contains(&parent) {
+                    out.push(parent);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        visit(self, name, &mut out);
+        out
+    }
+
+    /// The requirements a profile contains: its ancestors' (farthest first) and then its own.
+    pub fn effective_requirements(&self, name: &ProfileName) -> Vec<EffectiveRequirement<'_>> {
+        let mut out = Vec::new();
+        for ancestor in self.ancestors(name) {
+            out.extend(
+                self.profiles[ancestor]
+                    .requirements
+                    .iter()
+                    .map(|requirement| EffectiveRequirement {
+                        requirement,
+                        inherited_from: Some(ancestor),
+                    }),
+            );
+        }
+        out.extend(self.profiles[name].requirements.iter().map(|requirement| {
+            EffectiveRequirement {
+                requirement,
+                inherited_from: None,
+            }
+        }));
+        out
+    }
+}
+
+fn serialize_display<T: fmt::Display, S: Serializer>(
+    value: &T,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(value)
+}
+
+#[expect(
+    clippy::ref_option,
+    reason = "serde's `serialize_with` passes a reference to the field"
+)]
+fn serialize_option_display<T: fmt::Display, S: Serializer>(
+    value: &Option<T>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(value) => serializer.collect_str(value),
+        None => serializer.serialize_none(),
+    }
+}
+
+fn serialize_version_source<S: Serializer>(
+    value: &VersionSource,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut state = serializer.serialize_struct("VersionSource", 2)?;
+    state.serialize_field("file", &value.file)?;
+    state.serialize_field("key", &value.key)?;
+    state.end()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_names_follow_the_rule() {
+        for good in ["base", "dev-tools", "tensorrt_llm", "ui2"] {
+            assert!(ProfileName::parse(good).is_ok(), "{good} should be valid");
+        }
+        for bad in ["", "Base", "2fast", "a.b", "a b", "-x"] {
+            assert!(ProfileName::parse(bad).is_err(), "{bad} should be invalid");
+        }
+    }
+}
