@@ -1,0 +1,212 @@
+//! Fault switches: how the index misbehaves, and where.
+//!
+//! Each [`Fault`] is scoped to a URL path prefix (`"/"` for everything,
+//! `"/simple/numpy/"` for one page, `"/files/"` for all artifacts). Counted faults
+//! ([`Fault::ServerError`], [`Fault::ConnectionReset`], [`Fault::TruncatedBody`])
+//! hit the first `count` matching requests and then let requests through, which is
+//! what a client's retry logic needs to be tested against; use `usize::MAX` for
+//! "always". The others apply as long as they are set.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+/// One way to misbehave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// Wait this long before answering each matching request.
+    Latency(Duration),
+    /// Answer the first `count` matching requests with `status` (500, 503, ...).
+    ServerError {
+        /// The HTTP status to answer with.
+        status: u16,
+        /// How many requests get it.
+        count: usize,
+    },
+    /// Close the connection without answering the first `count` matching requests.
+    ConnectionReset {
+        /// How many requests get it.
+        count: usize,
+    },
+    /// Announce the full `Content-Length` but send only half the body, then close
+    /// the connection, for the first `count` matching requests.
+    TruncatedBody {
+        /// How many requests get it.
+        count: usize,
+    },
+    /// Ignore `Range` headers: answer 200 with the whole body and advertise
+    /// `Accept-Ranges: none`.
+    RangeUnsupported,
+    /// Leave PEP 658 metadata advertisements out of matching pages (the files
+    /// stay downloadable).
+    MetadataNotAdvertised,
+    /// Advertise a SHA-256 in matching pages that does not match the file.
+    WrongHash,
+    /// Serve matching pages cut in half, so they are neither valid JSON nor
+    /// well-formed HTML.
+    MalformedPage,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Rule {
+    prefix: String,
+    fault: Fault,
+}
+
+/// A set of scoped faults; empty (a well-behaved index) by default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Faults {
+    rules: Vec<Rule>,
+}
+
+impl Faults {
+    /// No faults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `fault` for requests whose path starts with `path_prefix`.
+    #[must_use]
+    pub fn on(mut self, path_prefix: impl Into<String>, fault: Fault) -> Self {
+        self.rules.push(Rule {
+            prefix: path_prefix.into(),
+            fault,
+        });
+        self
+    }
+
+    /// Adds `fault` for every request.
+    #[must_use]
+    pub fn everywhere(self, fault: Fault) -> Self {
+        self.on("/", fault)
+    }
+
+    fn matching<'a>(&'a self, path: &'a str) -> impl Iterator<Item = &'a Fault> + 'a {
+        self.rules
+            .iter()
+            .filter(move |rule| path.starts_with(&rule.prefix))
+            .map(|rule| &rule.fault)
+    }
+
+    pub(crate) fn latency(&self, path: &str) -> Duration {
+        self.matching(path)
+            .filter_map(|fault| match fault {
+                Fault::Latency(delay) => Some(*delay),
+                _ => None,
+            })
+            .sum()
+    }
+
+    pub(crate) fn is_set(&self, path: &str, wanted: &Fault) -> bool {
+        self.matching(path).any(|fault| fault == wanted)
+    }
+
+    /// Consumes one use of the first counted fault of this kind that matches.
+    fn take(&mut self, path: &str, kind: fn(&mut Fault) -> Option<&mut usize>) -> bool {
+        for rule in &mut self.rules {
+            if !path.starts_with(&rule.prefix) {
+                continue;
+            }
+            if let Some(count) = kind(&mut rule.fault)
+                && *count > 0
+            {
+                *count -= 1;
+                return true;
+            }
+        }
+        false
+    }
+
+    pub(crate) fn take_server_error(&mut self, path: &str) -> Option<u16> {
+        let status = self.matching(path).find_map(|fault| match fault {
+            Fault::ServerError { status, count } if *count > 0 => Some(*status),
+            _ => None,
+        })?;
+        self.take(path, |fault| match fault {
+            Fault::ServerError { count, .. } => Some(count),
+            _ => None,
+        })
+        .then_some(status)
+    }
+
+    pub(crate) fn take_reset(&mut self, path: &str) -> bool {
+        self.take(path, |fault| match fault {
+            Fault::ConnectionReset { count } => Some(count),
+            _ => None,
+        })
+    }
+
+    pub(crate) fn take_truncation(&mut self, path: &str) -> bool {
+        self.take(path, |fault| match fault {
+            Fault::TruncatedBody { count } => Some(count),
+            _ => None,
+        })
+    }
+}
+
+/// Changes a running index's faults from any thread; cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct FaultHandle(Arc<Mutex<Faults>>);
+
+impl FaultHandle {
+    pub(crate) fn new(faults: Faults) -> Self {
+        Self(Arc::new(Mutex::new(faults)))
+    }
+
+    /// Replaces the faults; requests already being answered are not affected.
+    pub fn set(&self, faults: Faults) {
+        *self.lock() = faults;
+    }
+
+    /// Makes the index well-behaved again.
+    pub fn clear(&self) {
+        self.set(Faults::new());
+    }
+
+    /// The faults now in force, with their remaining counts.
+    pub fn current(&self) -> Faults {
+        self.lock().clone()
+    }
+
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Faults> {
+        // A panicking test thread must not take the server down with it.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counted_faults_run_out_per_rule_and_respect_the_prefix() {
+        let mut faults = Faults::new()
+            .on(
+                "/files/",
+                Fault::ServerError {
+                    status: 503,
+                    count: 2,
+                },
+            )
+            .on(
+                "/",
+                Fault::ServerError {
+                    status: 500,
+                    count: 1,
+                },
+            );
+        assert_eq!(faults.take_server_error("/simple/"), Some(500));
+        assert_eq!(faults.take_server_error("/simple/"), None);
+        assert_eq!(faults.take_server_error("/files/a"), Some(503));
+        assert_eq!(faults.take_server_error("/files/a"), Some(503));
+        assert_eq!(faults.take_server_error("/files/a"), None);
+    }
+
+    #[test]
+    fn latencies_of_matching_rules_add_up() {
+        let faults = Faults::new()
+            .everywhere(Fault::Latency(Duration::from_millis(5)))
+            .on("/files/", Fault::Latency(Duration::from_millis(7)));
+        assert_eq!(faults.latency("/files/x"), Duration::from_millis(12));
+        assert_eq!(faults.latency("/simple/"), Duration::from_millis(5));
+    }
+}
