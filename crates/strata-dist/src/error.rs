@@ -196,7 +196,6 @@ pub struct MetadataError {
 }
 
 impl MetadataError {
-    #[expect(dead_code, reason = "the metadata parser lands in the next commit")]
     pub(crate) fn new(kind: MetadataErrorKind) -> Self {
         Self {
             kind: Box::new(kind),

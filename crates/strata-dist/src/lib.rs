@@ -33,7 +33,7 @@
 //! # Filenames and metadata
 //!
 //! [`WheelFilename`] and [`SourceDistFilename`] parse the names of the files an index lists;
-//! `Metadata` parses the core metadata (`METADATA` in a wheel, `PKG-INFO` in a source
+//! [`Metadata`] parses the core metadata (`METADATA` in a wheel, `PKG-INFO` in a source
 //! distribution) a resolver reads requirements from and the environment scanner reads from every
 //! `.dist-info` directory. The metadata parser is tolerant in the ways uv is, because published
 //! metadata is full of small mistakes that pip accepts.
@@ -72,6 +72,7 @@ pub use error::{
     SourceDistFilenameError, SourceDistFilenameErrorKind, WheelFilenameError,
     WheelFilenameErrorKind,
 };
+pub use metadata::{Metadata, MetadataVersion, MetadataWarning};
 pub use platform::{Arch, Os, Platform};
 pub use sdist_filename::{DistFilename, SourceDistExtension, SourceDistFilename};
 pub use tags::{Tag, TagPriority, Tags};
@@ -79,6 +80,7 @@ pub use target::{PythonVersion, Target};
 pub use wheel_filename::{BuildTag, WheelFilename};
 
 mod error;
+mod metadata;
 mod platform;
 mod sdist_filename;
 mod tags;
