@@ -1,0 +1,33 @@
+//! One module per command: sequencing of library calls, no domain rules.
+
+use std::path::Path;
+
+use anyhow::Result;
+use strata_project::Project;
+
+use crate::args::GlobalArgs;
+use crate::env_vars;
+
+mod profiles;
+
+pub(crate) use profiles::profiles;
+
+/// Loads the project named by `--project`, or discovers it from the working directory.
+pub(crate) fn load_project(global: &GlobalArgs) -> Result<Project> {
+    let env = |name: &str| env_vars::var(name);
+    let project = match &global.project {
+        Some(path) => Project::load(path, &env)?,
+        None => Project::discover(&std::env::current_dir()?, &env)?,
+    };
+    Ok(project)
+}
+
+/// Shows `path` relative to the working directory when it is inside it, as users type paths.
+pub(crate) fn display_path(path: &Path) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+        .display()
+        .to_string()
+}

@@ -1,0 +1,84 @@
+//! The strata command line: argument parsing, output and exit codes, and no logic of its own.
+//!
+//! Commands call the library crates in order and return an [`ExitStatus`]; errors are rendered
+//! once, here, as `error:` / `Caused by:` / `hint:`. The binary's `main` only calls [`main`].
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+use crate::printer::{Printer, Verbosity};
+
+mod args;
+mod commands;
+mod diagnostics;
+mod env_vars;
+mod output;
+mod printer;
+
+/// How a command ended, mapped to the process exit code in one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// The command did its job and found nothing wrong: exit 0.
+    Success,
+    /// The command did its job and found problems (conflicts, stale locks, broken contracts): 1.
+    Problems,
+    /// The command could not do its job (bad input, network failure, internal error): 2.
+    Failure,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        match status {
+            ExitStatus::Success => Self::SUCCESS,
+            ExitStatus::Problems => Self::from(1),
+            ExitStatus::Failure => Self::from(2),
+        }
+    }
+}
+
+/// Runs strata with the process's arguments and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // clap prints help and version to stdout and usage errors to stderr; usage errors
+            // are bad input, exit 2, which is also clap's own convention.
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitStatus::Failure.into()
+            } else {
+                ExitStatus::Success.into()
+            };
+        }
+    };
+    let verbosity = if cli.global.quiet {
+        Verbosity::Quiet
+    } else if cli.global.verbose > 0 {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    };
+    let mut printer = Printer::new(cli.global.color, verbosity);
+    let result = match &cli.command {
+        Command::Profiles(args) => commands::profiles(&cli.global, args, &mut printer),
+    };
+    match result {
+        Ok(status) => status.into(),
+        Err(error) if is_broken_pipe(&error) => ExitStatus::Success.into(),
+        Err(error) => {
+            printer.error(&diagnostics::render(&error));
+            ExitStatus::Failure.into()
+        }
+    }
+}
+
+/// A reader that went away (`strata profiles | head`) is not a failure of strata.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,3 @@
+//! Renderers: library data to human text, JSON or diagrams. No I/O here.
+
+pub(crate) mod profiles;

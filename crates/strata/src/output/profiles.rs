@@ -1,0 +1,266 @@
+//! Renderings of the project model for `strata profiles`.
+//!
+//! The JSON form is a stable interface (schema version 1, documented in the README): fields are
+//! only ever added, and a change of meaning bumps `schema-version`.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+use strata_project::{
+    Editable, EffectiveRequirement, Engine, PipOptions, Profile, ProfileName, Project,
+    SourcedRequirement, TargetSpec,
+};
+
+use crate::printer::{DIM, EMPHASIS};
+
+/// The profiles to show: the selection and everything it extends, in declaration order, or all.
+fn shown<'a>(project: &'a Project, selected: &[&ProfileName]) -> Vec<&'a Profile> {
+    if selected.is_empty() {
+        return project.profiles.values().collect();
+    }
+    project
+        .profiles
+        .values()
+        .filter(|profile| {
+            selected.iter().any(|name| {
+                *name == &profile.name || project.ancestors(name).contains(&&profile.name)
+            })
+        })
+        .collect()
+}
+
+fn describe_target(target: &TargetSpec) -> String {
+    let version = target
+        .python_version
+        .as_deref()
+        .unwrap_or("(python-version not set)");
+    let platform = target
+        .python_platform
+        .as_deref()
+        .unwrap_or("(python-platform not set)");
+    format!("Python {version} on {platform}")
+}
+
+/// Human-readable text.
+pub(crate) fn text(project: &Project, selected: &[&ProfileName]) -> String {
+    let mut out = String::new();
+    let name = project
+        .name
+        .as_ref()
+        .map_or_else(String::new, |name| format!("{name} "));
+    let _ = writeln!(
+        out,
+        "{EMPHASIS}{name}{EMPHASIS:#}{DIM}({}){DIM:#}",
+        crate::commands::display_path(&project.manifest)
+    );
+    let _ = writeln!(
+        out,
+        "default target: {}; locks in `{}`",
+        describe_target(&project.target),
+        project.lock_dir.display()
+    );
+    for profile in shown(project, selected) {
+        out.push('\n');
+        let kind = if profile.is_engine() {
+            "engine"
+        } else {
+            "profile"
+        };
+        let _ = write!(out, "{EMPHASIS}{kind} {}{EMPHASIS:#}", profile.name);
+        if let Some(engine) = &profile.engine {
+            let _ = write!(out, " {}", engine.version);
+        }
+        if !profile.extends.is_empty() {
+            let parents: Vec<&str> = profile.extends.iter().map(ProfileName::as_str).collect();
+            let _ = write!(out, " {DIM}extends{DIM:#} {}", parents.join(", "));
+        }
+        out.push('\n');
+        let _ = writeln!(out, "  target: {}", describe_target(&profile.target));
+        if let Some(engine) = &profile.engine {
+            out.push_str(&engine_lines(engine));
+        }
+        let effective = project.effective_requirements(&profile.name);
+        let width = effective
+            .iter()
+            .map(|effective| effective.requirement.requirement.to_string().len())
+            .chain(
+                profile
+                    .constraints
+                    .iter()
+                    .map(|constraint| constraint.requirement.to_string().len() + 3),
+            )
+            .max()
+            .unwrap_or(0);
+        for effective in &effective {
+            let requirement = effective.requirement.requirement.to_string();
+            let origin = &effective.requirement.origin;
+            match effective.inherited_from {
+                Some(parent) => {
+                    let _ = writeln!(
+                        out,
+                        "  {DIM}{requirement:width$}  {origin} (from {parent}){DIM:#}"
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "  {requirement:width$}  {DIM}{origin}{DIM:#}");
+                }
+            }
+        }
+        for constraint in &profile.constraints {
+            let requirement = format!("-c {}", constraint.requirement);
+            let _ = writeln!(
+                out,
+                "  {requirement:width$}  {DIM}{}{DIM:#}",
+                constraint.origin
+            );
+        }
+        for editable in &profile.editables {
+            let requirement = format!("-e {}", editable.path);
+            let _ = writeln!(
+                out,
+                "  {requirement:width$}  {DIM}{}{DIM:#}",
+                editable.origin
+            );
+        }
+    }
+    out
+}
+
+fn engine_lines(engine: &Engine) -> String {
+    let mut out = String::new();
+    let image = match &engine.image {
+        Some(strata_project::ImageSpec::Upstream { image, .. }) => format!("{image} (upstream)"),
+        Some(strata_project::ImageSpec::Build { dockerfile, .. }) => {
+            format!("built from `{}`", dockerfile.display())
+        }
+        None => "none".to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "  image: {image}; gpu: {}",
+        if engine.gpu { "yes" } else { "no" }
+    );
+    let _ = writeln!(
+        out,
+        "  version: {} from `{}` at `{}`",
+        engine.version,
+        engine.version_source.file.display(),
+        engine.version_source.key
+    );
+    if !engine.indexes.is_empty() {
+        let _ = writeln!(
+            out,
+            "  indexes: {} (when unavailable: {})",
+            engine.indexes.join(", "),
+            match engine.when_index_unavailable {
+                strata_project::IndexUnavailable::Fail => "fail",
+                strata_project::IndexUnavailable::Skip => "skip",
+            }
+        );
+    }
+    out
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct JsonModel<'a> {
+    schema_version: u32,
+    project: JsonProject<'a>,
+    target: &'a TargetSpec,
+    lock_dir: &'a std::path::Path,
+    index: &'a strata_project::IndexSettings,
+    profiles: Vec<JsonProfile<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct JsonProject<'a> {
+    root: &'a std::path::Path,
+    manifest: &'a std::path::Path,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct JsonProfile<'a> {
+    name: &'a ProfileName,
+    kind: &'static str,
+    extends: &'a [ProfileName],
+    target: &'a TargetSpec,
+    requirements: Vec<EffectiveRequirement<'a>>,
+    constraints: &'a [SourcedRequirement],
+    editables: &'a [Editable],
+    pip_options: &'a PipOptions,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    engine: Option<&'a Engine>,
+}
+
+/// JSON, schema version 1.
+pub(crate) fn json(project: &Project, selected: &[&ProfileName]) -> serde_json::Result<String> {
+    let model = JsonModel {
+        schema_version: 1,
+        project: JsonProject {
+            root: &project.root,
+            manifest: &project.manifest,
+            name: project.name.as_ref().map(ToString::to_string),
+        },
+        target: &project.target,
+        lock_dir: &project.lock_dir,
+        index: &project.index,
+        profiles: shown(project, selected)
+            .into_iter()
+            .map(|profile| JsonProfile {
+                name: &profile.name,
+                kind: if profile.is_engine() {
+                    "engine"
+                } else {
+                    "profile"
+                },
+                extends: &profile.extends,
+                target: &profile.target,
+                requirements: project.effective_requirements(&profile.name),
+                constraints: &profile.constraints,
+                editables: &profile.editables,
+                pip_options: &profile.pip_options,
+                engine: profile.engine.as_ref(),
+            })
+            .collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&model)?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// A Mermaid flowchart: profiles as boxes, engines as hexagons, `extends` as arrows from parent
+/// to child (the direction users draw: `base --> backend`).
+pub(crate) fn mermaid(project: &Project, selected: &[&ProfileName]) -> String {
+    // Mermaid node ids cannot safely contain `-`; labels carry the real name.
+    let id = |name: &ProfileName| format!("p_{}", name.as_str().replace('-', "_"));
+    let profiles = shown(project, selected);
+    let mut out = String::from("flowchart TD\n");
+    for profile in &profiles {
+        match &profile.engine {
+            Some(engine) => {
+                let gpu = if engine.gpu { " · GPU" } else { "" };
+                let _ = writeln!(
+                    out,
+                    "    {}{{{{\"{} {}{gpu}\"}}}}:::engine",
+                    id(&profile.name),
+                    profile.name,
+                    engine.version
+                );
+            }
+            None => {
+                let _ = writeln!(out, "    {}[\"{}\"]", id(&profile.name), profile.name);
+            }
+        }
+    }
+    for profile in &profiles {
+        for parent in &profile.extends {
+            let _ = writeln!(out, "    {} --> {}", id(parent), id(&profile.name));
+        }
+    }
+    out.push_str("    classDef engine stroke-width:2px,stroke-dasharray:4 2\n");
+    out
+}

@@ -1,0 +1,78 @@
+//! Where output goes: data to stdout, messages to stderr, both coloured only when wanted.
+//!
+//! This is the only module that writes to the terminal. A closed stdout (`strata profiles |
+//! head`) is not an error: the write fails with a broken pipe and the command ends quietly.
+
+use std::io::{self, Write};
+
+use anstream::{AutoStream, ColorChoice};
+use anstyle::{AnsiColor, Style};
+
+use crate::args;
+use crate::env_vars;
+
+/// Styles used in human output. Everything must read the same without colour.
+pub(crate) const ERROR: Style = AnsiColor::Red.on_default().bold();
+pub(crate) const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+pub(crate) const HINT: Style = AnsiColor::Cyan.on_default().bold();
+pub(crate) const EMPHASIS: Style = Style::new().bold();
+pub(crate) const DIM: Style = Style::new().dimmed();
+
+/// How chatty to be on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Verbosity {
+    Quiet,
+    Normal,
+    Verbose,
+}
+
+pub(crate) struct Printer {
+    stdout: AutoStream<io::Stdout>,
+    stderr: AutoStream<io::Stderr>,
+    verbosity: Verbosity,
+}
+
+impl Printer {
+    pub(crate) fn new(color: args::ColorChoice, verbosity: Verbosity) -> Self {
+        let choice = match color {
+            args::ColorChoice::Always => ColorChoice::Always,
+            args::ColorChoice::Never => ColorChoice::Never,
+            args::ColorChoice::Auto
+                if env_vars::var(env_vars::NO_COLOR).is_some_and(|value| !value.is_empty()) =>
+            {
+                ColorChoice::Never
+            }
+            args::ColorChoice::Auto => ColorChoice::Auto,
+        };
+        Self {
+            stdout: AutoStream::new(io::stdout(), choice),
+            stderr: AutoStream::new(io::stderr(), choice),
+            verbosity,
+        }
+    }
+
+    /// Writes command output (the data a user may pipe) to stdout.
+    pub(crate) fn data(&mut self, text: &str) -> io::Result<()> {
+        self.stdout.write_all(text.as_bytes())?;
+        self.stdout.flush()
+    }
+
+    /// A status message on stderr, hidden by `--quiet`.
+    pub(crate) fn status(&mut self, text: &str) {
+        if self.verbosity >= Verbosity::Normal {
+            // A failed write to stderr has nowhere to be reported.
+            let _ = writeln!(self.stderr, "{text}");
+        }
+    }
+
+    /// A warning on stderr, hidden by `--quiet`.
+    pub(crate) fn warning(&mut self, text: &str) {
+        self.status(&format!("{WARNING}warning{WARNING:#}: {text}"));
+    }
+
+    /// An error report on stderr; never hidden.
+    pub(crate) fn error(&mut self, text: &str) {
+        let _ = write!(self.stderr, "{text}");
+        let _ = self.stderr.flush();
+    }
+}

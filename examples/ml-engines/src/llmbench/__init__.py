@@ -1,0 +1,3 @@
+"""llmbench: energy and latency of LLM inference across engines."""
+
+__version__ = "0.4.0"

@@ -1,0 +1,1 @@
+"""Engine adapters: run only inside each engine's image."""
