@@ -1,0 +1,5 @@
+//! Integration tests of `strata-dist` through its public API.
+
+mod filenames;
+mod metadata;
+mod targets;
