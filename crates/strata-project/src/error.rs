@@ -122,6 +122,46 @@ impl Error {
         }
     }
 
+    /// Prefixes the snippet's path with `root` (the project directory as the user named it), so
+    /// a message reads `examples/ml-engines/pyproject.toml:3:5` from wherever strata runs.
+    pub(crate) fn with_root(mut self, root: &Path) -> Self {
+        if root != Path::new(".")
+            && !root.as_os_str().is_empty()
+            && let Some(snippet) = self.snippet_mut()
+            && snippet.path.is_relative()
+        {
+            snippet.path = root.join(&snippet.path);
+        }
+        self
+    }
+
+    fn snippet_mut(&mut self) -> Option<&mut Snippet> {
+        match &mut *self.kind {
+            ErrorKind::Toml { snippet, .. }
+            | ErrorKind::UnknownKey { snippet, .. }
+            | ErrorKind::InvalidValue { snippet, .. }
+            | ErrorKind::InvalidRequirement { snippet, .. }
+            | ErrorKind::UnknownProfile { snippet, .. }
+            | ErrorKind::UnknownExtra { snippet, .. }
+            | ErrorKind::UnknownGroup { snippet, .. }
+            | ErrorKind::UnknownInclude { snippet, .. }
+            | ErrorKind::InFileOption { snippet, .. }
+            | ErrorKind::MissingInFile { snippet, .. }
+            | ErrorKind::IncludeLoop { snippet, .. }
+            | ErrorKind::Yaml { snippet, .. }
+            | ErrorKind::MissingEngineVersion { snippet, .. } => Some(snippet),
+            ErrorKind::NoSources { snippet, .. }
+            | ErrorKind::DuplicateName { snippet, .. }
+            | ErrorKind::MissingVersionFile { snippet, .. }
+            | ErrorKind::CycleInExtends { snippet, .. }
+            | ErrorKind::NoProjectTable { snippet, .. } => snippet.as_mut(),
+            ErrorKind::VersionKeyMissing { .. }
+            | ErrorKind::InvalidVersion { .. }
+            | ErrorKind::ManifestNotFound { .. }
+            | ErrorKind::Io { .. } => None,
+        }
+    }
+
     /// Actionable sentences for the user, computed from the error's fields.
     pub fn hints(&self) -> Vec<String> {
         match &*self.kind {

@@ -159,8 +159,8 @@ pub(super) fn project(context: &Context<'_>, strata: StrataTable) -> Result<Proj
     })
 }
 
-/// Validates a `python-version` or `python-platform` value's shape. Platform names are checked
-/// against the full list where wheel tags are computed; here only obvious mistakes are caught.
+/// Validates a `python-version` or `python-platform` value with the same parsers that later
+/// compute markers and wheel tags, so a name accepted here is one the resolver understands.
 fn target_value(
     context: &Context<'_>,
     value: Option<&Spanned<String>>,
@@ -170,31 +170,28 @@ fn target_value(
         return Ok(None);
     };
     let text = value.get_ref();
-    let valid = if what == "python-version" {
-        let parts: Vec<&str> = text.split('.').collect();
-        (2..=3).contains(&parts.len())
-            && parts[0] == "3"
-            && parts
-                .iter()
-                .all(|part| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit()))
+    let problem = if what == "python-version" {
+        strata_dist::PythonVersion::from_str(text).err().map(|_| {
+            "expected `3.<minor>` or `3.<minor>.<patch>`, such as `3.11` or `3.11.7`".to_string()
+        })
     } else {
-        !text.is_empty()
-            && text
-                .bytes()
-                .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-')
+        strata_dist::Platform::from_str(text).err().map(|error| {
+            // The parser's message lists every accepted name; keep ours to the near miss.
+            match error.suggestion() {
+                Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                None => "expected a name like `x86_64-manylinux_2_28`, `aarch64-manylinux_2_28`, \
+                         `x86_64-unknown-linux-gnu`, `linux`, `macos` or `windows`"
+                    .to_string(),
+            }
+        })
     };
-    if valid {
+    let Some(reason) = problem else {
         return Ok(Some(text.clone()));
-    }
-    let reason = if what == "python-version" {
-        "expected a CPython 3 version like `3.11` or `3.11.7`"
-    } else {
-        "expected a platform name like `x86_64-manylinux_2_28`, `aarch64-manylinux_2_28`, `linux`, `macos` or `windows`"
     };
     Err(ErrorKind::InvalidValue {
         what: what.to_string(),
         value: text.clone(),
-        reason: reason.to_string(),
+        reason,
         snippet: context.string_snippet(value, 0..text.chars().count()),
     }
     .into())

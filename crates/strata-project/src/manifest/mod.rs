@@ -30,8 +30,29 @@ pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 impl Project {
     /// Finds the manifest for `start` (a directory) by walking up, and loads it.
+    ///
+    /// Paths in the result and in errors stay relative when `start` is (`.` gives
+    /// `pyproject.toml`, a manifest two levels up gives `../../pyproject.toml`), because that is
+    /// how the user would name the file.
     pub fn discover(start: &Path, env: EnvLookup<'_>) -> Result<Self, Error> {
-        let manifest = find_manifest(start)?;
+        let absolute = std::path::absolute(start).map_err(|source| ErrorKind::Io {
+            path: start.to_path_buf(),
+            source,
+        })?;
+        let found = find_manifest(&absolute)?;
+        let manifest = if start.is_relative() {
+            let levels = absolute
+                .ancestors()
+                .position(|ancestor| Some(ancestor) == found.parent())
+                .unwrap_or(0);
+            let mut relative = start.to_path_buf();
+            for _ in 0..levels {
+                relative.push("..");
+            }
+            crate::requirements_in::normalize(&relative.join(found.file_name().unwrap_or_default()))
+        } else {
+            found
+        };
         Self::load(&manifest, env)
     }
 
@@ -50,8 +71,12 @@ impl Project {
             .filter(|parent| !parent.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
             .to_path_buf();
+        Self::load_manifest(&manifest, &root, env).map_err(|error| error.with_root(&root))
+    }
+
+    fn load_manifest(manifest: &Path, root: &Path, env: EnvLookup<'_>) -> Result<Self, Error> {
         let manifest_name = PathBuf::from(manifest.file_name().unwrap_or_default());
-        let source = read(&manifest, &manifest_name)?;
+        let source = read(manifest, &manifest_name)?;
         let is_strata_toml = manifest_name == Path::new("strata.toml");
         let (strata, pyproject) = if is_strata_toml {
             let strata: StrataTable = parse_strata(&source, &manifest_name, "")?;
@@ -83,14 +108,14 @@ impl Project {
             (strata, Some(pyproject))
         };
         let context = build::Context {
-            root: &root,
+            root,
             manifest: &manifest_name,
             source: &source,
             pyproject: pyproject.as_ref(),
             env,
         };
         let mut project = build::project(&context, strata)?;
-        project.manifest = manifest;
+        project.manifest = manifest.to_path_buf();
         Ok(project)
     }
 }

@@ -17,7 +17,7 @@ pub(crate) fn load_project(global: &GlobalArgs) -> Result<Project> {
     let env = |name: &str| env_vars::var(name);
     let project = match &global.project {
         Some(path) => Project::load(path, &env)?,
-        None => Project::discover(&std::env::current_dir()?, &env)?,
+        None => Project::discover(Path::new("."), &env)?,
     };
     Ok(project)
 }
