@@ -31,8 +31,8 @@ impl Universe {
     }
 
     /// Serves a PEP 658 `<wheel>.metadata` file next to every wheel and
-    /// advertises it in the pages (`core-metadata` and the older
-    /// `data-dist-info-metadata`, per PEP 714).
+    /// advertises it in the pages under PEP 714's `core-metadata` names and the
+    /// older `dist-info-metadata` ones.
     ///
     /// Off by default, because the index this project meets in real life does not
     /// advertise them, so clients must work without.

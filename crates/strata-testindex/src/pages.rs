@@ -1,5 +1,7 @@
 //! Simple API pages: PEP 691 JSON and PEP 503 HTML, with the PEP 592, 658 and
-//! 714 additions.
+//! 714 additions. Metadata files are advertised under both PEP 714's names and
+//! the older ones (`dist-info-metadata` in JSON, `data-dist-info-metadata` in
+//! HTML), as real indexes do for older clients.
 //!
 //! File URLs are relative (`../../files/<project>/<file>`) so clients must join
 //! them against the page URL, as they must for real indexes that host files
@@ -81,7 +83,7 @@ pub(crate) fn project_page(project: &Project, format: PageFormat, faults: PageFa
                     }
                     if let Some(metadata) = metadata {
                         entry["core-metadata"] = json!({ "sha256": metadata });
-                        entry["data-dist-info-metadata"] = json!({ "sha256": metadata });
+                        entry["dist-info-metadata"] = json!({ "sha256": metadata });
                     }
                     entry
                 })
