@@ -258,11 +258,12 @@ fn layer_findings(
     levels: &[Level],
     removed: &EdgeSet,
 ) -> Vec<Finding> {
-    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    // (importer, imported, whether they are siblings of one level)
+    let mut pairs: Vec<(u32, u32, bool)> = Vec::new();
     for (index, level) in levels.iter().enumerate() {
         for &module in &level.modules {
             for lower in &levels[index + 1..] {
-                pairs.extend(lower.modules.iter().map(|&lower| (lower, module)));
+                pairs.extend(lower.modules.iter().map(|&lower| (lower, module, false)));
             }
             if level.independent {
                 pairs.extend(
@@ -270,7 +271,7 @@ fn layer_findings(
                         .modules
                         .iter()
                         .filter(|&&sibling| sibling != module)
-                        .map(|&sibling| (module, sibling)),
+                        .map(|&sibling| (module, sibling, true)),
                 );
             }
         }
@@ -284,13 +285,14 @@ fn layer_findings(
         .flat_map(|level| level.modules.iter())
         .flat_map(|&module| graph.with_descendants(module))
         .collect();
+    // An independence contract is one level of siblings.
     let rule = if levels.len() == 1 {
         Rule::IMPORT_BETWEEN_INDEPENDENT_MODULES
     } else {
         Rule::IMPORT_OF_HIGHER_LAYER
     };
     let mut findings = Vec::new();
-    for (from_layer, to_layer) in pairs {
+    for (from_layer, to_layer, siblings) in pairs {
         let from_modules = graph.with_descendants(from_layer);
         let to_modules = graph.with_descendants(to_layer);
         let from = graph.membership(from_modules.iter().copied());
@@ -312,7 +314,7 @@ fn layer_findings(
             searched.extend(chain.windows(2).map(|pair| (pair[0], pair[1])));
             chains.push(chain);
         }
-        let message_head = if levels.len() == 1 {
+        let message_head = if siblings {
             format!(
                 "`{}` is not allowed to import independent module `{}`",
                 graph.name(from_layer),

@@ -1,0 +1,98 @@
+//! Runs the real `lint-imports` and strata on the same fixtures and compares verdicts and the
+//! imports that make each violation. The venv comes from `tests/setup-importlinter.sh`; its
+//! directory is given by `STRATA_TEST_IMPORTLINTER_VENV`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::process::Command;
+
+use strata_contracts::ContractStatus;
+
+use crate::{check_importlinter_fixture, fixture};
+
+/// Per contract name, KEPT or BROKEN; and every `importer -> imported` link of the report.
+type Verdicts = (BTreeMap<String, bool>, BTreeSet<(String, String)>);
+
+fn lint_imports() -> Option<PathBuf> {
+    let Some(venv) = std::env::var_os("STRATA_TEST_IMPORTLINTER_VENV") else {
+        println!(
+            "skipping import-linter parity: STRATA_TEST_IMPORTLINTER_VENV is not set (run crates/strata-contracts/tests/setup-importlinter.sh)"
+        );
+        return None;
+    };
+    let program = PathBuf::from(venv).join("bin/lint-imports");
+    if !program.is_file() {
+        println!(
+            "skipping import-linter parity: `{}` does not exist",
+            program.display()
+        );
+        return None;
+    }
+    Some(program)
+}
+
+fn import_linter_verdicts(program: &PathBuf, name: &str) -> Verdicts {
+    let root = fixture(name);
+    let output = Command::new(program)
+        .arg("--no-cache")
+        .current_dir(&root)
+        .env("PYTHONPATH", &root)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "lint-imports failed on {name}:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut statuses = BTreeMap::new();
+    let mut links = BTreeSet::new();
+    for line in stdout.lines() {
+        if let Some(contract) = line.strip_suffix(" KEPT") {
+            statuses.insert(contract.to_owned(), true);
+        } else if let Some(contract) = line.strip_suffix(" BROKEN") {
+            statuses.insert(contract.to_owned(), false);
+        }
+        let link = line.trim_start_matches(['-', ' ', '&']);
+        if let Some((pair, _)) = link.split_once(" (l.")
+            && let Some((importer, imported)) = pair.split_once(" -> ")
+        {
+            links.insert((importer.to_owned(), imported.to_owned()));
+        }
+    }
+    (statuses, links)
+}
+
+fn strata_verdicts(name: &str) -> Verdicts {
+    let report = check_importlinter_fixture(name);
+    let statuses = report
+        .contracts
+        .iter()
+        .map(|contract| {
+            (
+                contract.name.clone(),
+                contract.status == ContractStatus::Kept,
+            )
+        })
+        .collect();
+    let links = report
+        .findings
+        .iter()
+        .flat_map(|finding| finding.chain.iter())
+        .map(|link| (link.importer.clone(), link.imported.clone()))
+        .collect();
+    (statuses, links)
+}
+
+#[test]
+fn strata_and_import_linter_agree_on_every_fixture() {
+    let Some(program) = lint_imports() else {
+        return;
+    };
+    for name in ["layers", "forbidden", "independence"] {
+        let expected = import_linter_verdicts(&program, name);
+        assert!(!expected.0.is_empty(), "no contracts parsed for {name}");
+        assert_eq!(strata_verdicts(name), expected, "fixture {name}");
+    }
+}
