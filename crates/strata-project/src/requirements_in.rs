@@ -314,7 +314,11 @@ pub(crate) fn normalize(path: &Path) -> PathBuf {
         match component {
             std::path::Component::CurDir => {}
             std::path::Component::ParentDir => {
-                if !out.pop() {
+                let at_start = out
+                    .components()
+                    .next_back()
+                    .is_none_or(|last| matches!(last, std::path::Component::ParentDir));
+                if at_start || !out.pop() {
                     out.push("..");
                 }
             }
@@ -402,6 +406,15 @@ mod tests {
         );
         assert_eq!(strip_comment("a # c"), "a ");
         assert_eq!(strip_comment("# c"), "");
+    }
+
+    #[test]
+    fn normalize_keeps_leading_parent_components() {
+        assert_eq!(
+            normalize(Path::new("./../../a.toml")),
+            Path::new("../../a.toml")
+        );
+        assert_eq!(normalize(Path::new("x/./y/../z")), Path::new("x/z"));
     }
 
     #[test]

@@ -457,7 +457,7 @@ fn include_requirements(
     }
     let no_project = || ErrorKind::NoProjectTable {
         include: text.to_string(),
-        pyproject: context.root.join("pyproject.toml"),
+        pyproject: crate::requirements_in::normalize(&context.root.join("pyproject.toml")),
         snippet: Some(whole()),
     };
     let pyproject = context.pyproject.ok_or_else(no_project)?;

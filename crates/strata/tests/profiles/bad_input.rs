@@ -1,0 +1,323 @@
+//! Every kind of bad input: exit code 2 and a message naming the file, the line and the remedy.
+//! Each case's full output (exit code, stdout, stderr) is a snapshot in `snapshots/`.
+
+use crate::TestProject;
+
+/// Declares a test that writes `files`, runs `strata <args>` and snapshots the failure.
+macro_rules! bad_input {
+    ($name:ident, [$(($path:expr, $contents:expr)),* $(,)?]) => {
+        bad_input!($name, ["profiles"], [$(($path, $contents)),*]);
+    };
+    ($name:ident, [$($arg:expr),*], [$(($path:expr, $contents:expr)),* $(,)?]) => {
+        #[test]
+        fn $name() {
+            let project = TestProject::new(&[$(($path, $contents)),*]);
+            let output = project.strata(&[$($arg),*]);
+            assert_eq!(output.code, 2, "{}", output.render());
+            assert!(output.stdout.is_empty(), "no partial output on stdout");
+            insta::assert_snapshot!(stringify!($name), output.render());
+        }
+    };
+}
+
+const BASE: &str = "[profiles.base]\nrequirements = [\"numpy\"]\n";
+
+bad_input!(no_manifest_anywhere_up_the_tree, [("empty/.keep", "")]);
+
+bad_input!(
+    malformed_toml_names_line_and_column,
+    [(
+        "strata.toml",
+        "[profiles.base\nrequirements = [\"numpy\"]\n"
+    )]
+);
+
+bad_input!(
+    misspelt_top_level_key_suggests_the_right_one,
+    [(
+        "strata.toml",
+        "pyton-version = \"3.11\"\n[profiles.base]\nrequirements = [\"x\"]\n"
+    )]
+);
+
+bad_input!(
+    misspelt_profile_key_suggests_the_right_one,
+    [(
+        "strata.toml",
+        "[profiles.base]\nrequirement = [\"numpy\"]\n"
+    )]
+);
+
+bad_input!(
+    unknown_key_in_pyproject_tool_strata_lists_the_keys,
+    [("pyproject.toml", "[tool.strata]\ncolour = \"blue\"\n")]
+);
+
+bad_input!(
+    engine_only_key_in_a_profile_is_rejected,
+    [(
+        "strata.toml",
+        "[profiles.base]\nrequirements = [\"numpy\"]\ngpu = true\n"
+    )]
+);
+
+bad_input!(
+    wrong_value_type_points_at_the_value,
+    [("strata.toml", "[profiles.base]\nrequirements = \"numpy\"\n")]
+);
+
+bad_input!(
+    unknown_parent_suggests_a_defined_profile,
+    [(
+        "strata.toml",
+        "[profiles.base]\nrequirements = [\"numpy\"]\n[profiles.backend]\nextends = [\"bsae\"]\n"
+    )]
+);
+
+bad_input!(
+    cycle_in_extends_prints_the_cycle,
+    [(
+        "strata.toml",
+        "[profiles.a]\nextends = [\"c\"]\nrequirements = [\"x\"]\n[profiles.b]\nextends = [\"a\"]\n[profiles.c]\nextends = [\"b\"]\n"
+    )]
+);
+
+bad_input!(
+    profile_and_engine_with_one_name_are_rejected,
+    [(
+        "strata.toml",
+        "[profiles.vllm]\nrequirements = [\"x\"]\n[engines.vllm]\nversion = { file = \"v.yaml\", key = \"v\" }\n"
+    )]
+);
+
+bad_input!(
+    profile_without_sources_says_what_to_add,
+    [(
+        "strata.toml",
+        "[profiles.base]\npython-version = \"3.11\"\n"
+    )]
+);
+
+bad_input!(
+    missing_in_file_points_at_the_manifest_key,
+    [(
+        "strata.toml",
+        "[profiles.base]\nfile = \"requirements/base.in\"\n"
+    )]
+);
+
+bad_input!(
+    missing_included_file_points_at_the_include_line,
+    [
+        ("strata.toml", "[profiles.base]\nfile = \"req/base.in\"\n"),
+        ("req/base.in", "numpy\n-r common.in\n"),
+    ]
+);
+
+bad_input!(
+    include_loop_in_in_files_prints_the_chain,
+    [
+        ("strata.toml", "[profiles.base]\nfile = \"req/a.in\"\n"),
+        ("req/a.in", "numpy\n-r b.in\n"),
+        ("req/b.in", "-r a.in\n"),
+    ]
+);
+
+bad_input!(
+    bad_requirement_line_in_in_file_shows_a_caret,
+    [
+        ("strata.toml", "[profiles.base]\nfile = \"base.in\"\n"),
+        ("base.in", "# pins\nnumpy>=1.26\ntorch>=>2.0\n"),
+    ]
+);
+
+bad_input!(
+    bad_inline_requirement_shows_a_caret,
+    [(
+        "strata.toml",
+        "[profiles.base]\nrequirements = [\"numpy\", \"fastapi[standard\"]\n"
+    )]
+);
+
+bad_input!(
+    unsupported_option_in_in_file_is_named,
+    [
+        ("strata.toml", "[profiles.base]\nfile = \"base.in\"\n"),
+        ("base.in", "numpy\n--trusted-host mirror.invalid\n"),
+    ]
+);
+
+bad_input!(
+    unknown_extra_suggests_a_declared_one,
+    [(
+        "pyproject.toml",
+        "[project]\nname = \"p\"\n[project.optional-dependencies]\nvllm = [\"vllm\"]\n[tool.strata.profiles.base]\ninclude = [\"extra:vlm\"]\n"
+    )]
+);
+
+bad_input!(
+    unknown_group_lists_the_declared_ones,
+    [(
+        "pyproject.toml",
+        "[dependency-groups]\ntest = [\"pytest\"]\nlint = [\"ruff\"]\n[tool.strata.profiles.base]\ninclude = [\"group:docs\"]\n"
+    )]
+);
+
+bad_input!(
+    include_group_loop_prints_the_chain,
+    [(
+        "pyproject.toml",
+        "[dependency-groups]\na = [{ include-group = \"b\" }]\nb = [{ include-group = \"a\" }]\n[tool.strata.profiles.base]\ninclude = [\"group:a\"]\n"
+    )]
+);
+
+bad_input!(
+    unknown_include_kind_lists_the_kinds,
+    [(
+        "strata.toml",
+        "[profiles.base]\ninclude = [\"optional:vllm\"]\n"
+    )]
+);
+
+bad_input!(
+    include_project_without_pyproject_names_the_file,
+    [("strata.toml", "[profiles.base]\ninclude = [\"project\"]\n")]
+);
+
+bad_input!(
+    bad_requirement_in_pyproject_points_into_pyproject,
+    [(
+        "pyproject.toml",
+        "[project]\nname = \"p\"\ndependencies = [\"requests>=2,,\"]\n[tool.strata.profiles.base]\ninclude = [\"project\"]\n"
+    )]
+);
+
+const ENGINE: &str = "[engines.vllm]\nversion = { file = \"engine_versions/vllm.yaml\", key = \"library.current_version\" }\n";
+
+bad_input!(
+    missing_version_file_names_the_engine,
+    [("strata.toml", ENGINE)]
+);
+
+bad_input!(
+    absent_version_key_lists_the_keys_found,
+    [
+        ("strata.toml", ENGINE),
+        (
+            "engine_versions/vllm.yaml",
+            "library:\n  version: 0.9.2\n  name: vllm\n"
+        ),
+    ]
+);
+
+bad_input!(
+    version_value_that_is_not_pep440_is_rejected,
+    [
+        ("strata.toml", ENGINE),
+        (
+            "engine_versions/vllm.yaml",
+            "library:\n  current_version: latest\n"
+        ),
+    ]
+);
+
+bad_input!(
+    malformed_yaml_version_file_names_line_and_column,
+    [
+        ("strata.toml", ENGINE),
+        (
+            "engine_versions/vllm.yaml",
+            "library:\n  current_version: [0.9\n"
+        ),
+    ]
+);
+
+bad_input!(
+    malformed_toml_version_file_names_line_and_column,
+    [
+        (
+            "strata.toml",
+            "[engines.vllm]\nversion = { file = \"v.toml\", key = \"library.version\" }\n"
+        ),
+        ("v.toml", "[library]\nversion = 0.9.2\n"),
+    ]
+);
+
+bad_input!(
+    engine_without_version_says_how_to_add_one,
+    [("strata.toml", "[engines.vllm]\nrequirements = [\"vllm\"]\n")]
+);
+
+bad_input!(
+    unknown_python_platform_suggests_a_near_name,
+    [(
+        "strata.toml",
+        &format!("python-platform = \"x86_64-manylinux_2_8\"\n{BASE}")
+    )]
+);
+
+bad_input!(
+    python_version_that_is_not_cpython3_is_rejected,
+    [("strata.toml", &format!("python-version = \"2.7\"\n{BASE}"))]
+);
+
+bad_input!(
+    profile_name_with_uppercase_is_rejected,
+    [(
+        "strata.toml",
+        "[profiles.Base]\nrequirements = [\"numpy\"]\n"
+    )]
+);
+
+bad_input!(
+    engine_naming_an_undeclared_index_is_rejected,
+    [
+        ("strata.toml", &format!("{ENGINE}indexes = [\"nvidia\"]\n")),
+        (
+            "engine_versions/vllm.yaml",
+            "library:\n  current_version: 0.9.2\n"
+        ),
+    ]
+);
+
+bad_input!(
+    image_with_both_upstream_and_build_is_rejected,
+    [
+        (
+            "strata.toml",
+            &format!(
+                "{ENGINE}image = {{ upstream = \"x:{{version}}\", build = \"Dockerfile\" }}\n"
+            )
+        ),
+        (
+            "engine_versions/vllm.yaml",
+            "library:\n  current_version: 0.9.2\n"
+        ),
+    ]
+);
+
+bad_input!(
+    invalid_when_index_unavailable_lists_the_choices,
+    [
+        (
+            "strata.toml",
+            &format!("{ENGINE}when-index-unavailable = \"ignore\"\n")
+        ),
+        (
+            "engine_versions/vllm.yaml",
+            "library:\n  current_version: 0.9.2\n"
+        ),
+    ]
+);
+
+bad_input!(
+    unknown_profile_on_the_command_line_lists_the_defined_ones,
+    ["profiles", "bsae"],
+    [("strata.toml", BASE)]
+);
+
+bad_input!(
+    unknown_format_is_a_usage_error,
+    ["profiles", "--format", "yaml"],
+    [("strata.toml", BASE)]
+);

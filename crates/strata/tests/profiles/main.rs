@@ -1,0 +1,73 @@
+//! `strata profiles` and the project model seen from the command line: the example project,
+//! a full-featured pyproject, and every kind of bad input (exit 2 with file, line and remedy).
+
+mod bad_input;
+mod model;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A throwaway project directory.
+pub(crate) struct TestProject {
+    dir: tempfile::TempDir,
+}
+
+/// What one strata run printed, with its exit code.
+pub(crate) struct Output {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+}
+
+impl Output {
+    /// The form snapshots store: exit code, stdout and stderr together.
+    pub(crate) fn render(&self) -> String {
+        format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+impl TestProject {
+    pub(crate) fn new(files: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, contents) in files {
+            let path = dir.path().join(path);
+            fs_err::create_dir_all(path.parent().unwrap()).unwrap();
+            fs_err::write(path, contents).unwrap();
+        }
+        Self { dir }
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs strata in the project directory with colour off and no inherited strata settings.
+    pub(crate) fn strata(&self, args: &[&str]) -> Output {
+        run_strata(self.path(), args)
+    }
+}
+
+pub(crate) fn run_strata(cwd: &Path, args: &[&str]) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env_remove("NVIDIA_INDEX_URL")
+        .output()
+        .unwrap();
+    let temp = cwd.display().to_string();
+    let clean = |bytes: &[u8]| String::from_utf8_lossy(bytes).replace(&temp, "[TEMP]");
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: clean(&output.stdout),
+        stderr: clean(&output.stderr),
+    }
+}
+
+/// The repository's example project.
+pub(crate) fn example_project() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/ml-engines")
+}
