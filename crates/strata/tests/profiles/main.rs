@@ -1,5 +1,9 @@
 //! `strata profiles` and the project model seen from the command line: the example project,
 //! a full-featured pyproject, and every kind of bad input (exit 2 with file, line and remedy).
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test on setup errors, like the tests themselves"
+)]
 
 mod bad_input;
 mod model;
