@@ -15,6 +15,7 @@ pub struct Universe {
     pub(crate) packages: Vec<Package>,
     pub(crate) metadata_files: bool,
     pub(crate) page_max_age: u32,
+    pub(crate) html_only: bool,
 }
 
 impl Universe {
@@ -39,6 +40,14 @@ impl Universe {
     #[must_use]
     pub fn metadata_files(mut self, enabled: bool) -> Self {
         self.metadata_files = enabled;
+        self
+    }
+
+    /// Serves PEP 503 HTML whatever `Accept` asks for, like static indexes
+    /// that have no JSON pages.
+    #[must_use]
+    pub fn html_only(mut self) -> Self {
+        self.html_only = true;
         self
     }
 

@@ -49,6 +49,7 @@ pub struct TestIndex {
 struct Shared {
     store: Store,
     page_max_age: u32,
+    html_only: bool,
     faults: FaultHandle,
     log: RequestLog,
     shutdown: AtomicBool,
@@ -96,7 +97,7 @@ impl TestIndex {
                 filename: "the index directory".to_string(),
                 source,
             })?;
-        let page_max_age = universe.page_max_age;
+        let (page_max_age, html_only) = (universe.page_max_age, universe.html_only);
         let store = Store::generate(universe, directory.path())?;
         let listener = TcpListener::bind(("127.0.0.1", 0))
             .map_err(|source| Error::from(ErrorKind::Bind { source }))?;
@@ -106,6 +107,7 @@ impl TestIndex {
         let shared = Arc::new(Shared {
             store,
             page_max_age,
+            html_only,
             faults: FaultHandle::new(faults),
             log: RequestLog::default(),
             shutdown: AtomicBool::new(false),
@@ -397,7 +399,7 @@ fn route(request: &Request, shared: &Shared) -> Response {
         return Response::redirect("/simple/".to_string());
     }
     if path == "/simple/" {
-        let format = http::negotiate(request.header("Accept"));
+        let format = page_format(request, shared);
         let page = pages::root_page(shared.store.projects.values(), format);
         return page_response(page, format, path, shared);
     }
@@ -412,7 +414,7 @@ fn route(request: &Request, shared: &Shared) -> Response {
         if name != normalized.as_ref() || !rest.ends_with('/') {
             return Response::redirect(format!("/simple/{normalized}/"));
         }
-        let format = http::negotiate(request.header("Accept"));
+        let format = page_format(request, shared);
         let faults = {
             let faults = shared.faults.lock();
             PageFaults {
@@ -442,6 +444,14 @@ fn route(request: &Request, shared: &Shared) -> Response {
     Response::text(404, "Not Found\n")
 }
 
+fn page_format(request: &Request, shared: &Shared) -> PageFormat {
+    if shared.html_only {
+        PageFormat::Html
+    } else {
+        http::negotiate(request.header("Accept"))
+    }
+}
+
 fn page_response(page: String, format: PageFormat, path: &str, shared: &Shared) -> Response {
     let page = if shared.faults.lock().is_set(path, &Fault::MalformedPage) {
         pages::malformed(&page)
@@ -452,7 +462,14 @@ fn page_response(page: String, format: PageFormat, path: &str, shared: &Shared) 
     Response {
         status: 200,
         headers: vec![
-            ("Content-Type", format.content_type().to_string()),
+            (
+                "Content-Type",
+                if shared.html_only {
+                    "text/html; charset=utf-8".to_string()
+                } else {
+                    format.content_type().to_string()
+                },
+            ),
             ("Vary", "Accept".to_string()),
             ("ETag", etag),
             (

@@ -203,3 +203,97 @@ fn drop_closes_idle_connections_and_the_port() {
     let _ = idle.write_all(b"GET / HTTP/1.1\r\n\r\n");
     assert!(TcpStream::connect(address).is_err(), "the port is closed");
 }
+
+#[test]
+fn many_parallel_connections_are_all_served() {
+    let (index, path, whole) = one_wheel(100_000);
+    let expected = crate::client::sha256(&whole);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..32)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut connection = Connection::open(&index);
+                    (0..4)
+                        .map(|_| {
+                            crate::client::sha256(&connection.send("GET", &path, &[]).unwrap().body)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for worker in workers {
+            for hash in worker.join().unwrap() {
+                assert_eq!(hash, expected);
+            }
+        }
+    });
+    assert_eq!(index.requests_for(&path).len(), 1 + 32 * 4);
+}
+
+#[test]
+fn drop_interrupts_a_download_in_progress() {
+    let index = TestIndex::start(
+        Universe::new().package(Package::new("big", "1.0").padding(16 * 1024 * 1024)),
+    );
+    let path = index.file("big-1.0-py3-none-any.whl").unwrap().url_path;
+    let mut stream = TcpStream::connect(index.address()).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut start = [0; 1024];
+    stream.read_exact(&mut start).unwrap();
+    let started = Instant::now();
+    drop(index);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// curl is the third client the index must satisfy, after pip and strata's own.
+#[test]
+fn curl_follows_redirects_reuses_connections_and_reads_ranges() {
+    let (index, path, whole) = one_wheel(10_000);
+    let base = index.base_url();
+    let output = match std::process::Command::new("curl")
+        .args(["--silent", "--show-error", "--fail", "--location"])
+        .args(["--header", "Accept: application/vnd.pypi.simple.v1+json"])
+        .args(["--write-out", "\n%{num_connects} %{http_code}\n"])
+        .arg(format!("{base}/simple/BIG"))
+        .arg("--next")
+        .args(["--silent", "--show-error", "--fail", "--range", "-100"])
+        .args(["--write-out", "\n%{num_connects} %{http_code}\n"])
+        .arg(format!("{base}{path}"))
+        .env("NO_PROXY", "127.0.0.1")
+        .env_remove("http_proxy")
+        .env_remove("HTTP_PROXY")
+        .env_remove("all_proxy")
+        .env_remove("ALL_PROXY")
+        .output()
+    {
+        Ok(output) => output,
+        Err(error) => {
+            eprintln!("skipped: `curl` is not available: {error}");
+            return;
+        }
+    };
+    assert!(output.status.success(), "{output:?}");
+    let statuses: Vec<u16> = index.requests().iter().filter_map(|r| r.status).collect();
+    // The page was fetched twice (301 then 200) before the ranged file.
+    assert_eq!(statuses[statuses.len() - 3..], [301, 200, 206]);
+    let stdout = output.stdout;
+    let text = String::from_utf8_lossy(&stdout);
+    assert!(text.contains(r#""name":"big""#), "{text}");
+    assert!(
+        text.contains("\n1 200\n"),
+        "one connection for page and redirect: {text}"
+    );
+    assert!(
+        stdout.ends_with(
+            &whole[whole.len() - 100..]
+                .iter()
+                .copied()
+                .chain(*b"\n0 206\n")
+                .collect::<Vec<u8>>()
+        )
+    );
+}

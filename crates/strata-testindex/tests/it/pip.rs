@@ -131,9 +131,8 @@ fn describe(output: &Output) -> String {
     )
 }
 
-fn graph(metadata_files: bool) -> Universe {
+fn graph() -> Universe {
     Universe::new()
-        .metadata_files(metadata_files)
         .package(
             Package::new("App", "1.0")
                 .requires("lib>=2")
@@ -157,9 +156,9 @@ fn graph(metadata_files: bool) -> Universe {
         )
 }
 
-fn installs_the_graph(metadata_files: bool) -> Option<TestIndex> {
+fn installs_the_graph(universe: Universe) -> Option<TestIndex> {
     let venv = Venv::create()?;
-    let index = TestIndex::start(graph(metadata_files));
+    let index = TestIndex::start(universe);
     let output = venv.install(&index, &["app[fast]"]);
     assert!(output.status.success(), "{}", describe(&output));
     assert_eq!(
@@ -183,7 +182,7 @@ fn installs_the_graph(metadata_files: bool) -> Option<TestIndex> {
 
 #[test]
 fn pip_installs_a_wheel_graph_with_extras_yanks_and_requires_python() {
-    let Some(index) = installs_the_graph(false) else {
+    let Some(index) = installs_the_graph(graph()) else {
         return;
     };
     assert!(
@@ -197,7 +196,7 @@ fn pip_installs_a_wheel_graph_with_extras_yanks_and_requires_python() {
 
 #[test]
 fn pip_uses_advertised_metadata_files() {
-    let Some(index) = installs_the_graph(true) else {
+    let Some(index) = installs_the_graph(graph().metadata_files(true)) else {
         return;
     };
     let metadata: Vec<String> = index
@@ -211,6 +210,18 @@ fn pip_uses_advertised_metadata_files() {
             .iter()
             .any(|path| path.ends_with("app-1.0-py3-none-any.whl.metadata")),
         "{metadata:?}"
+    );
+}
+
+#[test]
+fn pip_installs_from_html_only_pages() {
+    let Some(index) = installs_the_graph(graph().html_only()) else {
+        return;
+    };
+    let page = crate::client::get(&index, "/simple/lib/", &[crate::client::JSON]);
+    assert_eq!(
+        page.header("Content-Type"),
+        Some("text/html; charset=utf-8")
     );
 }
 
