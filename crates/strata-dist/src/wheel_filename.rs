@@ -338,6 +338,59 @@ mod tests {
     }
 
     #[test]
+    fn every_combination_of_parts_round_trips() {
+        let names = ["six", "typing_extensions", "zope.interface", "a"];
+        let versions = ["1.0", "2.5.1+cu121", "1!2.0.post3.dev4", "0.1rc2"];
+        let builds = [None, Some("1"), Some("20fixed")];
+        let pythons: [&[&str]; 3] = [&["py3"], &["py2", "py3"], &["cp311"]];
+        let abis: [&[&str]; 3] = [&["none"], &["abi3"], &["cp311", "abi3"]];
+        let platforms: [&[&str]; 3] = [
+            &["any"],
+            &["manylinux_2_17_x86_64", "manylinux2014_x86_64"],
+            &[
+                "macosx_10_9_x86_64",
+                "macosx_11_0_arm64",
+                "macosx_10_9_universal2",
+            ],
+        ];
+        for name in names {
+            for version in versions {
+                for build in builds {
+                    for python in pythons {
+                        for abi in abis {
+                            for platform in platforms {
+                                let build_part =
+                                    build.map(|build| format!("-{build}")).unwrap_or_default();
+                                let filename = format!(
+                                    "{}-{version}{build_part}-{}-{}-{}.whl",
+                                    name.replace('.', "_"),
+                                    python.join("."),
+                                    abi.join("."),
+                                    platform.join(".")
+                                );
+                                let wheel = WheelFilename::parse(&filename).unwrap();
+                                assert_eq!(wheel.name(), &PackageName::from_str(name).unwrap());
+                                assert_eq!(wheel.version(), &Version::from_str(version).unwrap());
+                                assert_eq!(
+                                    wheel.build().map(ToString::to_string).as_deref(),
+                                    build
+                                );
+                                assert_eq!(wheel.python_tags(), python);
+                                assert_eq!(wheel.abi_tags(), abi);
+                                assert_eq!(wheel.platform_tags(), platform);
+                                assert_eq!(
+                                    WheelFilename::parse(&wheel.to_string()).unwrap(),
+                                    wheel
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn build_tags_order_by_number_then_suffix() {
         let tag = |input: &str| BuildTag::parse(input).unwrap();
         assert!(tag("2") > tag("1"));
