@@ -1,5 +1,5 @@
-//! Errors. Each parser has its own error type that keeps the input it rejected; [`Error`] unites
-//! them for callers that do not care which parser failed.
+//! Errors. Each parser has its own error type that keeps the input it rejected;
+//! [`enum@Error`] unites them for callers that do not care which parser failed.
 //!
 //! Nested parse errors from `pep440_rs`/`pep508_rs` are folded into our messages as text rather
 //! than chained as `#[source]`: their `Display` already says everything (including a caret line
