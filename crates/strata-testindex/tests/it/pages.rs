@@ -204,3 +204,15 @@ fn artifacts_are_identical_across_servers() {
         .collect();
     assert_eq!(find_links.len(), 2, "{find_links:?}");
 }
+
+#[test]
+fn invalid_universes_are_reported_with_the_offending_name() {
+    let duplicate = Universe::new()
+        .package(Package::new("a", "1.0"))
+        .package(Package::new("A", "1.0"));
+    let error = TestIndex::try_start(duplicate, strata_testindex::Faults::new()).unwrap_err();
+    insta::assert_snapshot!(error, @"The file `a-1.0-py3-none-any.whl` is declared twice");
+    let bad_name = Universe::new().package(Package::new("-a-", "1.0"));
+    let error = TestIndex::try_start(bad_name, strata_testindex::Faults::new()).unwrap_err();
+    insta::assert_snapshot!(error, @"Invalid package name `-a-`");
+}
