@@ -72,7 +72,10 @@ pub use error::{
     SourceDistFilenameError, SourceDistFilenameErrorKind, WheelFilenameError,
     WheelFilenameErrorKind,
 };
-pub use metadata::{Metadata, MetadataVersion, MetadataWarning};
+pub use metadata::{
+    Metadata, MetadataVersion, MetadataWarning, Repair, parse_requirement_lenient,
+    parse_specifiers_lenient,
+};
 pub use platform::{Arch, Os, Platform};
 pub use sdist_filename::{DistFilename, SourceDistExtension, SourceDistFilename};
 pub use tags::{Tag, TagPriority, Tags};

@@ -9,6 +9,11 @@
 //! Rewrites touch only the part before the marker (`;`): markers legitimately contain quotes and
 //! comparison operators.
 
+use std::str::FromStr;
+
+use pep440_rs::{VersionSpecifiers, VersionSpecifiersParseError};
+use pep508_rs::{Pep508Error, Requirement};
+
 /// A rewrite and the words that describe it in a warning.
 type Fixup = (fn(&str) -> String, &'static str);
 
@@ -29,13 +34,44 @@ const FIXUPS: [Fixup; 8] = [
     (remove_stray_quotes, "removing stray quotes"),
 ];
 
-/// A repair that made a string parse.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Repair {
-    /// The string that parsed.
+/// A repair that made a malformed requirement or specifier string parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repair {
     pub(crate) repaired: String,
-    /// What was done, in words.
     pub(crate) fixes: Vec<&'static str>,
+}
+
+impl Repair {
+    /// The string that parsed.
+    pub fn repaired(&self) -> &str {
+        &self.repaired
+    }
+
+    /// What was done, in words (`removing trailing comma`), in the order it was done.
+    pub fn fixes(&self) -> &[&'static str] {
+        &self.fixes
+    }
+}
+
+/// Parses a `Requires-Python`-style specifier string as published metadata and index pages
+/// write it, repairing the mistakes uv repairs (`>=3.6.*`, `>=2.7,`, `>=3.6'`, ...).
+///
+/// Returns the specifiers and the repair, if one was needed, so the caller can report it; or the
+/// strict parser's error when no repair helps.
+pub fn parse_specifiers_lenient(
+    input: &str,
+) -> Result<(VersionSpecifiers, Option<Repair>), VersionSpecifiersParseError> {
+    parse_with_fixups(input, VersionSpecifiers::from_str)
+}
+
+/// Parses a `Requires-Dist`-style PEP 508 requirement as published metadata writes it, repairing
+/// the mistakes uv repairs (`foo (>=1.0,)`, `foo >=7.2<8`, ...) in the part before the marker.
+///
+/// For user-written input (`.in` files, manifests) use the strict `Requirement::from_str`.
+pub fn parse_requirement_lenient(
+    input: &str,
+) -> Result<(Requirement, Option<Repair>), Pep508Error> {
+    parse_with_fixups(input, Requirement::from_str)
 }
 
 /// Parses `input` with `parse`, and on failure retries after each cumulative rewrite.
@@ -207,11 +243,6 @@ fn remove_stray_quotes(input: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::str::FromStr;
-
-    use pep440_rs::VersionSpecifiers;
-    use pep508_rs::Requirement;
-
     use super::*;
 
     #[test]
@@ -237,7 +268,7 @@ mod tests {
             (">=9.0.0a1.0", ">=9.0.0a1"),
         ];
         for (written, expected) in cases {
-            let (parsed, fix) = parse_with_fixups(written, VersionSpecifiers::from_str).unwrap();
+            let (parsed, fix) = parse_specifiers_lenient(written).unwrap();
             assert_eq!(
                 parsed,
                 VersionSpecifiers::from_str(expected).unwrap(),
@@ -268,9 +299,7 @@ mod tests {
             ),
         ];
         for (written, expected) in cases {
-            let (parsed, fix) =
-                parse_with_fixups(written, Requirement::<pep508_rs::VerbatimUrl>::from_str)
-                    .unwrap();
+            let (parsed, fix) = parse_requirement_lenient(written).unwrap();
             assert_eq!(
                 parsed,
                 Requirement::from_str(expected).unwrap(),

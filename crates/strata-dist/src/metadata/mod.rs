@@ -22,6 +22,8 @@
 
 mod lenient;
 
+pub use lenient::{Repair, parse_requirement_lenient, parse_specifiers_lenient};
+
 use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
@@ -30,7 +32,6 @@ use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, PackageName, Requirement};
 
 use crate::error::{MetadataError, MetadataErrorKind};
-use lenient::{Repair, parse_with_fixups};
 
 /// The `Metadata-Version` of a core metadata file, such as `2.1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -325,14 +326,13 @@ impl Metadata {
 
         let mut requires_dist = Vec::with_capacity(fields.requires_dist.len());
         for (line, written) in &fields.requires_dist {
-            let (requirement, repair) =
-                parse_with_fixups(written, Requirement::from_str).map_err(|error| {
-                    MetadataError::new(MetadataErrorKind::InvalidRequiresDist {
-                        name: name.to_string(),
-                        line: *line,
-                        message: error.to_string(),
-                    })
-                })?;
+            let (requirement, repair) = parse_requirement_lenient(written).map_err(|error| {
+                MetadataError::new(MetadataErrorKind::InvalidRequiresDist {
+                    name: name.to_string(),
+                    line: *line,
+                    message: error.to_string(),
+                })
+            })?;
             if let Some(Repair { repaired, fixes }) = repair {
                 warnings.push(MetadataWarning::RequiresDistRepaired {
                     line: *line,
@@ -345,7 +345,7 @@ impl Metadata {
         }
 
         let requires_python = fields.requires_python.as_deref().and_then(|written| {
-            match parse_with_fixups(written, VersionSpecifiers::from_str) {
+            match parse_specifiers_lenient(written) {
                 Ok((specifiers, repair)) => {
                     if let Some(Repair { repaired, fixes }) = repair {
                         warnings.push(MetadataWarning::RequiresPythonRepaired {
