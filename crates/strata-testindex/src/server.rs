@@ -659,6 +659,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn index_and_handle_can_be_shared_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<TestIndex>();
+        assert_send_sync::<FaultHandle>();
+    }
+
+    #[test]
     fn percent_escapes_decode_and_stray_percents_survive() {
         assert_eq!(percent_decode("a-1.0%2Blocal.whl"), "a-1.0+local.whl");
         assert_eq!(percent_decode("100%"), "100%");
