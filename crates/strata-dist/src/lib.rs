@@ -36,7 +36,9 @@
 //! [`Metadata`] parses the core metadata (`METADATA` in a wheel, `PKG-INFO` in a source
 //! distribution) a resolver reads requirements from and the environment scanner reads from every
 //! `.dist-info` directory. The metadata parser is tolerant in the ways uv is, because published
-//! metadata is full of small mistakes that pip accepts.
+//! metadata is full of small mistakes that pip accepts; the same repairs are available on their
+//! own as [`parse_requirement_lenient`] and [`parse_specifiers_lenient`] for index pages'
+//! `requires-python` values.
 //!
 //! # What this crate does not do
 //!
