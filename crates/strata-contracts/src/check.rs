@@ -53,8 +53,10 @@ impl ContractsConfig {
         })
     }
 
-    /// Every top-level package to scan, deduplicated, in a stable order.
-    fn scan_roots(&self) -> Vec<String> {
+    /// Every top-level package [`check`] scans, deduplicated, in a stable order: the
+    /// import-linter root packages, [`Self::packages`], the packages the host globs name, and
+    /// `tests` when it exists.
+    pub fn scan_roots(&self) -> Vec<String> {
         let mut roots: Vec<String> = Vec::new();
         if let Some(importlinter) = &self.importlinter {
             roots.extend(importlinter.root_packages.iter().cloned());

@@ -304,11 +304,8 @@ impl<'a> LineIndex<'a> {
     fn new(source: &'a str) -> Self {
         let mut starts = vec![0];
         starts.extend(
-            source
-                .bytes()
-                .enumerate()
-                .filter(|(_, byte)| *byte == b'\n')
-                .map(|(index, _)| u32::try_from(index + 1).unwrap_or(u32::MAX)),
+            memchr::memchr_iter(b'\n', source.as_bytes())
+                .map(|index| u32::try_from(index + 1).unwrap_or(u32::MAX)),
         );
         Self { source, starts }
     }
@@ -326,5 +323,90 @@ impl<'a> LineIndex<'a> {
             u32::try_from(line).unwrap_or(u32::MAX),
             u32::try_from(column + 1).unwrap_or(u32::MAX),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(source: &str, module: &str, is_package: bool) -> Vec<String> {
+        parse_imports(source, module, is_package)
+            .unwrap()
+            .iter()
+            .map(|import| {
+                format!(
+                    "{}:{} {} kind={:?} function={} type_checking={:?} guard={} runs={}",
+                    import.line,
+                    import.column,
+                    import.module,
+                    import.kind,
+                    import.in_function,
+                    import.type_checking,
+                    import.import_error_guard,
+                    import.is_unguarded_at_import_time()
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn relative_imports_resolve_against_the_package_of_the_file() {
+        let source = "from . import sibling\nfrom ..up import thing\nfrom .sub.deep import *\nfrom .... import too_far\n";
+        insta::assert_snapshot!(summary(source, "pkg.inner.module", false).join("\n"), @r"
+        1:15 pkg.inner.sibling kind=FromImport function=false type_checking=No guard=false runs=true
+        2:18 pkg.up.thing kind=FromImport function=false type_checking=No guard=false runs=true
+        3:23 pkg.inner.sub.deep kind=FromImport function=false type_checking=No guard=false runs=true
+        ");
+        // In `__init__.py`, `.` is the package itself.
+        assert_eq!(
+            parse_imports("from . import child\n", "pkg.inner", true).unwrap()[0].module,
+            "pkg.inner.child"
+        );
+    }
+
+    #[test]
+    fn scopes_record_function_type_checking_guards_and_importorskip() {
+        let source = r#"import typing
+if typing.TYPE_CHECKING:
+    import torch
+else:
+    import numpy
+try:
+    import vllm
+except (ValueError, ModuleNotFoundError):
+    vllm = None
+try:
+    import json
+except ValueError:
+    pass
+class Config:
+    import yaml
+def load():
+    import transformers
+torch = pytest.importorskip("torch")
+"#;
+        insta::assert_snapshot!(summary(source, "app.module", false).join("\n"), @r"
+        1:8 typing kind=Import function=false type_checking=No guard=false runs=true
+        3:12 torch kind=Import function=false type_checking=Body guard=false runs=false
+        5:12 numpy kind=Import function=false type_checking=Else guard=false runs=true
+        7:12 vllm kind=Import function=false type_checking=No guard=true runs=false
+        11:12 json kind=Import function=false type_checking=No guard=false runs=true
+        15:12 yaml kind=Import function=false type_checking=No guard=false runs=true
+        17:12 transformers kind=Import function=true type_checking=No guard=false runs=false
+        18:9 torch kind=ImportOrSkip function=false type_checking=No guard=false runs=false
+        ");
+    }
+
+    #[test]
+    fn a_syntax_error_reports_its_line_and_column() {
+        let error = parse_imports("x = 1\ndef f(:\n", "m", false).unwrap_err();
+        assert_eq!((error.0, error.1), (2, 7));
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let imports = parse_imports("s = 'é'; import os\n", "m", false).unwrap();
+        assert_eq!((imports[0].line, imports[0].column), (1, 17));
     }
 }
