@@ -71,6 +71,15 @@ fn main() -> ExitCode {
         }
     };
     let elapsed = start.elapsed();
+    // For comparing with `lint-imports` output: every link of every violation.
+    if std::env::var_os("CONTRACTS_BENCH_LINKS").is_some() {
+        for finding in &report.findings {
+            println!("finding {}", finding.message);
+            for link in &finding.chain {
+                println!("link {} -> {}", link.importer, link.imported);
+            }
+        }
+    }
     print!("{}", render::summary(&report));
     println!(
         "strata: {} files, {} findings, {} parse failures in {:.3} s",

@@ -66,7 +66,7 @@
 //! assert!(report.has_problems());
 //! assert_eq!(report.findings[0].rule.code, "STR001");
 //! assert_eq!(report.findings[0].chain.len(), 2);
-//! assert!(render::human(&report).starts_with("src/app/cli/__init__.py:1:17: STR001"));
+//! assert!(render::human(&report).starts_with("src/app/cli/__init__.py:1:1: STR001"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![warn(missing_docs)]

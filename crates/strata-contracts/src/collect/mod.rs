@@ -43,9 +43,9 @@ pub struct Import {
     /// The absolute dotted name: `a.b` for `import a.b`, `a.b` for `from a import b` (which may
     /// name a submodule or an attribute of `a`), relative imports already resolved.
     pub module: String,
-    /// 1-based line of the imported name.
+    /// 1-based line of the statement (or call), as import-linter reports it.
     pub line: u32,
-    /// 1-based column (in characters) of the imported name.
+    /// 1-based column (in characters) of the statement (or call).
     pub column: u32,
     /// The statement form.
     pub kind: ImportKind,
@@ -354,9 +354,9 @@ mod tests {
     fn relative_imports_resolve_against_the_package_of_the_file() {
         let source = "from . import sibling\nfrom ..up import thing\nfrom .sub.deep import *\nfrom .... import too_far\n";
         insta::assert_snapshot!(summary(source, "pkg.inner.module", false).join("\n"), @r"
-        1:15 pkg.inner.sibling kind=FromImport function=false type_checking=No guard=false runs=true
-        2:18 pkg.up.thing kind=FromImport function=false type_checking=No guard=false runs=true
-        3:23 pkg.inner.sub.deep kind=FromImport function=false type_checking=No guard=false runs=true
+        1:1 pkg.inner.sibling kind=FromImport function=false type_checking=No guard=false runs=true
+        2:1 pkg.up.thing kind=FromImport function=false type_checking=No guard=false runs=true
+        3:1 pkg.inner.sub.deep kind=FromImport function=false type_checking=No guard=false runs=true
         ");
         // In `__init__.py`, `.` is the package itself.
         assert_eq!(
@@ -387,13 +387,13 @@ def load():
 torch = pytest.importorskip("torch")
 "#;
         insta::assert_snapshot!(summary(source, "app.module", false).join("\n"), @r"
-        1:8 typing kind=Import function=false type_checking=No guard=false runs=true
-        3:12 torch kind=Import function=false type_checking=Body guard=false runs=false
-        5:12 numpy kind=Import function=false type_checking=Else guard=false runs=true
-        7:12 vllm kind=Import function=false type_checking=No guard=true runs=false
-        11:12 json kind=Import function=false type_checking=No guard=false runs=true
-        15:12 yaml kind=Import function=false type_checking=No guard=false runs=true
-        17:12 transformers kind=Import function=true type_checking=No guard=false runs=false
+        1:1 typing kind=Import function=false type_checking=No guard=false runs=true
+        3:5 torch kind=Import function=false type_checking=Body guard=false runs=false
+        5:5 numpy kind=Import function=false type_checking=Else guard=false runs=true
+        7:5 vllm kind=Import function=false type_checking=No guard=true runs=false
+        11:5 json kind=Import function=false type_checking=No guard=false runs=true
+        15:5 yaml kind=Import function=false type_checking=No guard=false runs=true
+        17:5 transformers kind=Import function=true type_checking=No guard=false runs=false
         18:9 torch kind=ImportOrSkip function=false type_checking=No guard=false runs=false
         ");
     }
@@ -407,6 +407,6 @@ torch = pytest.importorskip("torch")
     #[test]
     fn columns_count_characters_not_bytes() {
         let imports = parse_imports("s = 'é'; import os\n", "m", false).unwrap();
-        assert_eq!((imports[0].line, imports[0].column), (1, 17));
+        assert_eq!((imports[0].line, imports[0].column), (1, 10));
     }
 }

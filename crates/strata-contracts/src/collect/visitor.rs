@@ -69,7 +69,7 @@ impl<'a> Visitor<'a> for ImportVisitor<'_> {
         match stmt {
             Stmt::Import(ast::StmtImport { names, .. }) => {
                 for alias in names {
-                    self.push(alias.name.id.to_string(), alias.start(), ImportKind::Import);
+                    self.push(alias.name.id.to_string(), stmt.start(), ImportKind::Import);
                 }
             }
             Stmt::ImportFrom(ast::StmtImportFrom {
@@ -89,7 +89,7 @@ impl<'a> Visitor<'a> for ImportVisitor<'_> {
                     } else {
                         format!("{base}.{}", alias.name.id)
                     };
-                    self.push(name, alias.start(), ImportKind::FromImport);
+                    self.push(name, stmt.start(), ImportKind::FromImport);
                 }
             }
             Stmt::FunctionDef(function) => {

@@ -327,6 +327,12 @@ fn layer_findings(
                 graph.name(to_layer)
             )
         };
+        // grimp turns each middle into a route whose heads and tails come from the graph, so
+        // two chains through the same middle are one route.
+        let mut seen_middles: FxHashSet<Vec<u32>> = FxHashSet::default();
+        chains.retain(|chain| {
+            chain.len() == 2 || seen_middles.insert(chain[1..chain.len() - 1].to_vec())
+        });
         for chain in chains {
             // As import-linter shows a route: the first head (by name) that imports the
             // middle's first module, and the first tail the middle's last module imports.
@@ -381,17 +387,17 @@ pub(crate) fn chain_summary(links: &[Link]) -> String {
         .map(|link| link.importer.clone())
         .unwrap_or_default();
     for link in links {
-        let lines: Vec<String> = link
-            .sites
-            .iter()
-            .map(|(line, _)| {
-                if *line == 0 {
-                    "package".to_owned()
-                } else {
-                    format!("l.{line}")
-                }
-            })
-            .collect();
+        let mut lines: Vec<String> = Vec::new();
+        for (line, _) in &link.sites {
+            let text = if *line == 0 {
+                "package".to_owned()
+            } else {
+                format!("l.{line}")
+            };
+            if !lines.contains(&text) {
+                lines.push(text);
+            }
+        }
         let _ = write!(text, " -> {} ({})", link.imported, lines.join(", "));
     }
     text

@@ -71,7 +71,7 @@ fn engine_rule_findings_render_as_json_and_github_annotations() {
       "contract": "Engine packages are not imported at module level",
       "path": "src/myproj/config.py",
       "line": 2,
-      "column": 8,
+      "column": 1,
       "message": "Host module `myproj.config` imports engine package `transformers` at module level: myproj.config -> transformers (l.2)",
       "importer": "myproj.config",
       "imported": "transformers",
@@ -83,7 +83,7 @@ fn engine_rule_findings_render_as_json_and_github_annotations() {
           "sites": [
             [
               2,
-              8
+              1
             ]
           ]
         }

@@ -10,8 +10,9 @@ use strata_contracts::ContractStatus;
 
 use crate::{check_importlinter_fixture, fixture};
 
-/// Per contract name, KEPT or BROKEN; and every `importer -> imported` link of the report.
-type Verdicts = (BTreeMap<String, bool>, BTreeSet<(String, String)>);
+/// Per contract name, KEPT or BROKEN; and every `importer -> imported (l.N, ...)` link of the
+/// report.
+type Verdicts = (BTreeMap<String, bool>, BTreeSet<(String, String, String)>);
 
 fn lint_imports() -> Option<PathBuf> {
     let Some(venv) = std::env::var_os("STRATA_TEST_IMPORTLINTER_VENV") else {
@@ -55,10 +56,11 @@ fn import_linter_verdicts(program: &PathBuf, name: &str) -> Verdicts {
             statuses.insert(contract.to_owned(), false);
         }
         let link = line.trim_start_matches(['-', ' ', '&']);
-        if let Some((pair, _)) = link.split_once(" (l.")
+        if let Some((pair, lines)) = link.split_once(" (l.")
             && let Some((importer, imported)) = pair.split_once(" -> ")
         {
-            links.insert((importer.to_owned(), imported.to_owned()));
+            let lines = format!("l.{}", lines.trim_end_matches(')'));
+            links.insert((importer.to_owned(), imported.to_owned(), lines));
         }
     }
     (statuses, links)
@@ -80,7 +82,16 @@ fn strata_verdicts(name: &str) -> Verdicts {
         .findings
         .iter()
         .flat_map(|finding| finding.chain.iter())
-        .map(|link| (link.importer.clone(), link.imported.clone()))
+        .map(|link| {
+            let mut lines: Vec<u32> = link.sites.iter().map(|(line, _)| *line).collect();
+            lines.dedup();
+            let lines: Vec<String> = lines.iter().map(|line| format!("l.{line}")).collect();
+            (
+                link.importer.clone(),
+                link.imported.clone(),
+                lines.join(", "),
+            )
+        })
         .collect();
     (statuses, links)
 }
