@@ -75,6 +75,130 @@ pub(crate) enum Command {
     #[command(after_long_help = "Examples:\n  strata profiles\n  \
 strata profiles backend --format json\n  strata profiles --format mermaid")]
     Profiles(ProfilesArgs),
+
+    /// Ask the package index about a package: its versions, or one version's requirements.
+    ///
+    /// Uses the same indexes as `strata lock` (the manifest's, else pip's configuration) and the
+    /// same cache. Metadata is read without downloading whole wheels: from a PEP 658 file where
+    /// the index has one, else with HTTP range requests on the wheel; `-v` shows what it cost.
+    #[command(subcommand)]
+    Index(IndexCommand),
+
+    /// Inspect or clean strata's cache of index pages and metadata.
+    #[command(subcommand)]
+    Cache(CacheCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum IndexCommand {
+    /// List the versions of a package available for the target.
+    ///
+    /// Each version is marked `yanked`, `pre-release`, `no file for target` (no compatible wheel
+    /// and no sdist) or `requires-python` (every file excludes the target's Python).
+    #[command(after_long_help = "Examples:\n  strata index versions numpy\n  \
+strata index versions torch --python-version 3.12 --python-platform aarch64-manylinux_2_28")]
+    Versions(IndexVersionsArgs),
+
+    /// Show the requirements of one version, read from the file pip would install on the target.
+    #[command(
+        after_long_help = "Examples:\n  strata index metadata torch==2.9.1 --python-version 3.11 \
+--python-platform x86_64-manylinux_2_28 -v\n  strata index metadata 'numpy==1.26.4' --format json"
+    )]
+    Metadata(IndexMetadataArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IndexVersionsArgs {
+    /// The package name.
+    pub(crate) package: String,
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+    #[command(flatten)]
+    pub(crate) index: IndexArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub(crate) format: DataFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IndexMetadataArgs {
+    /// The package and exact version, as `NAME==VERSION`.
+    pub(crate) requirement: String,
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+    #[command(flatten)]
+    pub(crate) index: IndexArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub(crate) format: DataFormat,
+}
+
+/// The target environment: which Python and platform files must suit.
+#[derive(Debug, Args)]
+pub(crate) struct TargetArgs {
+    /// Target Python version, like `3.11` (default: the project's, else `3.12`).
+    #[arg(long, value_name = "VERSION")]
+    pub(crate) python_version: Option<String>,
+    /// Target platform as uv names it, like `x86_64-manylinux_2_28` (default: the project's,
+    /// else `x86_64-manylinux_2_28`).
+    #[arg(long, value_name = "PLATFORM")]
+    pub(crate) python_platform: Option<String>,
+}
+
+/// Which indexes to use and how to reach them.
+#[derive(Debug, Args)]
+pub(crate) struct IndexArgs {
+    /// The package index (default: the manifest's `index-url`, `STRATA_INDEX_URL`, uv's and
+    /// pip's variables, pip's configuration files, then pip's own default).
+    #[arg(long, value_name = "URL")]
+    pub(crate) index_url: Option<String>,
+    /// More indexes, after `--index-url` (repeatable).
+    #[arg(long, value_name = "URL")]
+    pub(crate) extra_index_url: Vec<String>,
+    /// Local directories of wheels and sdists (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) find_links: Vec<String>,
+    /// How to combine indexes: `first-index` takes each package from the first index that has
+    /// it (safe against dependency confusion); `unsafe-best-match` merges all, as pip does.
+    #[arg(long, value_enum, default_value_t = IndexStrategyArg::FirstIndex)]
+    pub(crate) index_strategy: IndexStrategyArg,
+    /// Use only the cache; fail naming what is missing.
+    #[arg(long)]
+    pub(crate) offline: bool,
+    /// Revalidate every cached index page.
+    #[arg(long)]
+    pub(crate) refresh: bool,
+    /// Revalidate this package's cached page (repeatable).
+    #[arg(long, value_name = "PACKAGE")]
+    pub(crate) refresh_package: Vec<String>,
+    /// Requests in flight at most.
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub(crate) concurrency: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum IndexStrategyArg {
+    FirstIndex,
+    UnsafeBestMatch,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CacheCommand {
+    /// Print the cache directory (`STRATA_CACHE_DIR`, else the platform's cache directory).
+    Dir,
+    /// Remove the whole cache.
+    Clean,
+    /// Remove what killed runs left behind and index pages unused for 30 days.
+    Prune,
+}
+
+/// Formats of data commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DataFormat {
+    /// Human-readable text.
+    Text,
+    /// JSON.
+    Json,
 }
 
 #[derive(Debug, Args)]

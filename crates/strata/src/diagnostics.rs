@@ -29,6 +29,23 @@ pub(crate) fn render(error: &anyhow::Error) -> String {
     let project_error = error
         .chain()
         .find_map(|cause| cause.downcast_ref::<strata_project::Error>());
+    let index_error = error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<strata_index::Error>());
+    if let Some(index_error) = index_error {
+        if let Some(details) = index_error.details() {
+            for line in details.lines() {
+                let _ = writeln!(out, "  {DIM}|{DIM:#} {line}");
+            }
+        }
+        let hints = index_error.hints();
+        if !hints.is_empty() {
+            out.push('\n');
+        }
+        for hint in hints {
+            let _ = writeln!(out, "{HINT}hint{HINT:#}: {hint}");
+        }
+    }
     if let Some(project_error) = project_error {
         if let Some(snippet) = project_error.snippet() {
             out.push_str(&render_snippet(snippet));

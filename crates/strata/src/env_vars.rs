@@ -6,6 +6,30 @@
 /// Disables colour in all output when set to any non-empty value (<https://no-color.org>).
 pub(crate) const NO_COLOR: &str = "NO_COLOR";
 
+/// The cache directory (default: `$XDG_CACHE_HOME/strata`, else `~/.cache/strata`).
+pub(crate) const STRATA_CACHE_DIR: &str = "STRATA_CACHE_DIR";
+/// Where the platform cache lives, per the XDG base directory specification.
+pub(crate) const XDG_CACHE_HOME: &str = "XDG_CACHE_HOME";
+/// The home directory, for the default cache and pip's user configuration.
+pub(crate) const HOME: &str = "HOME";
+
+/// Variables read by index configuration, in `strata_index::config` order. Listed here so the
+/// registry is complete; the index crate receives them through [`var`].
+pub(crate) const INDEX_VARIABLES: &[&str] = &[
+    "STRATA_INDEX_URL",
+    "STRATA_EXTRA_INDEX_URL",
+    "UV_DEFAULT_INDEX",
+    "UV_INDEX_URL",
+    "UV_EXTRA_INDEX_URL",
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_FIND_LINKS",
+    "PIP_CONFIG_FILE",
+    "XDG_CONFIG_HOME",
+    "VIRTUAL_ENV",
+    "HOME",
+];
+
 /// Looks a variable up. The one place strata reads the process environment.
 pub(crate) fn var(name: &str) -> Option<String> {
     std::env::var(name).ok()

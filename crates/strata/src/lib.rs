@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, IndexCommand};
 use crate::printer::{Printer, Verbosity};
 
 mod args;
@@ -16,6 +16,7 @@ mod diagnostics;
 mod env_vars;
 mod output;
 mod printer;
+mod settings;
 
 /// How a command ended, mapped to the process exit code in one place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +64,13 @@ pub fn main() -> ExitCode {
     let mut printer = Printer::new(cli.global.color, verbosity);
     let result = match &cli.command {
         Command::Profiles(args) => commands::profiles(&cli.global, args, &mut printer),
+        Command::Index(IndexCommand::Versions(args)) => {
+            commands::index_versions(&cli.global, args, &mut printer)
+        }
+        Command::Index(IndexCommand::Metadata(args)) => {
+            commands::index_metadata(&cli.global, args, &mut printer)
+        }
+        Command::Cache(command) => commands::cache(command, &mut printer),
     };
     match result {
         Ok(status) => status.into(),

@@ -65,6 +65,13 @@ impl Printer {
         }
     }
 
+    /// A detail on stderr, shown with `-v`.
+    pub(crate) fn verbose(&mut self, text: &str) {
+        if self.verbosity >= Verbosity::Verbose {
+            let _ = writeln!(self.stderr, "{DIM}{text}{DIM:#}");
+        }
+    }
+
     /// A warning on stderr, hidden by `--quiet`.
     pub(crate) fn warning(&mut self, text: &str) {
         self.status(&format!("{WARNING}warning{WARNING:#}: {text}"));

@@ -8,8 +8,12 @@ use strata_project::Project;
 use crate::args::GlobalArgs;
 use crate::env_vars;
 
+mod cache;
+mod index;
 mod profiles;
 
+pub(crate) use cache::cache;
+pub(crate) use index::{metadata as index_metadata, versions as index_versions};
 pub(crate) use profiles::profiles;
 
 /// Loads the project named by `--project`, or discovers it from the working directory.
@@ -20,6 +24,18 @@ pub(crate) fn load_project(global: &GlobalArgs) -> Result<Project> {
         None => Project::discover(Path::new("."), &env)?,
     };
     Ok(project)
+}
+
+/// The project, when the command runs inside one (or `--project` names one); commands that
+/// can work without a project use its settings only when present.
+pub(crate) fn try_load_project(global: &GlobalArgs) -> Result<Option<Project>> {
+    if global.project.is_some() {
+        return load_project(global).map(Some);
+    }
+    match strata_project::find_manifest(&std::env::current_dir()?) {
+        Ok(_) => load_project(global).map(Some),
+        Err(_) => Ok(None),
+    }
 }
 
 /// Shows `path` relative to the working directory when it is inside it, as users type paths.

@@ -1,0 +1,99 @@
+//! A project's files grouped by version, judged for one target.
+//!
+//! For each version this says what pip would do on the target: which wheel it would install
+//! (the compatible one with the best tag priority), whether an sdist exists to fall back on,
+//! whether the version is yanked (every file yanked, PEP 592) or excluded by `requires-python`.
+//! The resolver builds its candidate list from this; `strata index versions` prints it.
+
+use std::collections::BTreeMap;
+
+use pep440_rs::Version;
+use strata_dist::{DistFilename, Target};
+
+use crate::client::ProjectListing;
+use crate::simple::DistFile;
+
+/// One version of a project as seen from a target.
+#[derive(Debug, Clone)]
+pub struct VersionCandidate<'a> {
+    /// The version.
+    pub version: Version,
+    /// The compatible wheel pip would pick, if any.
+    pub best_wheel: Option<&'a DistFile>,
+    /// A source distribution, if any (first listed).
+    pub sdist: Option<&'a DistFile>,
+    /// Every file of the version, in page order.
+    pub files: Vec<&'a DistFile>,
+    /// Every file is yanked.
+    pub yanked: bool,
+    /// Every usable file's `requires-python` excludes the target.
+    pub excluded_by_requires_python: bool,
+}
+
+impl VersionCandidate<'_> {
+    /// The file to read metadata from and install: the best wheel, else the sdist.
+    pub fn preferred_file(&self) -> Option<&DistFile> {
+        self.best_wheel.or(self.sdist)
+    }
+
+    /// Whether the version can be installed on the target at all.
+    pub fn is_installable(&self) -> bool {
+        self.preferred_file().is_some() && !self.excluded_by_requires_python
+    }
+}
+
+impl ProjectListing {
+    /// The versions, newest first, judged for `target`.
+    pub fn versions(&self, target: &Target) -> Vec<VersionCandidate<'_>> {
+        let mut by_version: BTreeMap<Version, Vec<&DistFile>> = BTreeMap::new();
+        for file in &self.files {
+            let version = match &file.filename {
+                DistFilename::Wheel(wheel) => wheel.version(),
+                DistFilename::SourceDist(sdist) => sdist.version(),
+            };
+            by_version.entry(version.clone()).or_default().push(file);
+        }
+        by_version
+            .into_iter()
+            .rev()
+            .map(|(version, files)| {
+                let allows = |file: &&DistFile| {
+                    file.requires_python
+                        .as_ref()
+                        .is_none_or(|specifiers| target.allows_requires_python(specifiers))
+                };
+                let best_wheel = files
+                    .iter()
+                    .filter(|file| allows(file))
+                    .filter_map(|file| match &file.filename {
+                        DistFilename::Wheel(wheel) => {
+                            target.tag_priority(wheel).map(|priority| (priority, *file))
+                        }
+                        DistFilename::SourceDist(_) => None,
+                    })
+                    .max_by_key(|(priority, _)| *priority)
+                    .map(|(_, file)| file);
+                let sdist = files
+                    .iter()
+                    .find(|file| matches!(file.filename, DistFilename::SourceDist(_)))
+                    .copied();
+                let usable: Vec<&&DistFile> = files
+                    .iter()
+                    .filter(|file| match &file.filename {
+                        DistFilename::Wheel(wheel) => target.tag_priority(wheel).is_some(),
+                        DistFilename::SourceDist(_) => true,
+                    })
+                    .collect();
+                VersionCandidate {
+                    excluded_by_requires_python: !usable.is_empty()
+                        && !usable.iter().any(|file| allows(file)),
+                    yanked: files.iter().all(|file| file.yanked.is_some()),
+                    best_wheel,
+                    sdist: sdist.filter(allows),
+                    files,
+                    version,
+                }
+            })
+            .collect()
+    }
+}

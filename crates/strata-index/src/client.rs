@@ -1,0 +1,990 @@
+//! The index client: project pages and metadata, over HTTP with retries, through the cache.
+//!
+//! One [`IndexClient`] serves a whole run. It holds one HTTP connection pool (HTTP/2 where the
+//! server offers it), bounds the requests in flight with a semaphore, memoizes every page and
+//! metadata result so each is fetched once per run however many tasks ask (see
+//! [`crate::once_map`]), and goes to the disk cache before the network.
+//!
+//! **Index priority.** With the default first-index strategy, a project is taken from the first
+//! configured index that has it, and later indexes are not consulted for it: a package published
+//! under the same name on a later index (dependency confusion) is never preferred. The opt-in
+//! `unsafe-best-match` strategy merges every index's files, as pip does.
+//!
+//! **Retries.** Connection errors, timeouts, resets, 5xx/429 answers and truncated bodies (fewer
+//! bytes than `Content-Length`) are retried with exponential backoff and jitter; the final error
+//! names the URL, the package that needed it, the attempts and the time spent.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use pep508_rs::PackageName;
+use reqwest::StatusCode;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use sha2::{Digest, Sha256};
+use strata_dist::{DistFilename, Metadata};
+use tokio::io::AsyncWriteExt;
+use tokio::sync::Semaphore;
+use url::Url;
+
+use crate::config::IndexConfig;
+use crate::error::{Error, ErrorKind};
+use crate::http_cache::{CachedPage, Store};
+use crate::index_url::{IndexUrl, RedactedUrl};
+use crate::metadata::{self, RangeError, RangeReader};
+use crate::once_map::OnceMap;
+use crate::simple::{self, DistFile, RawFile};
+
+/// Which cached pages to revalidate regardless of their freshness.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Refresh {
+    /// Trust fresh pages (the default).
+    #[default]
+    None,
+    /// Revalidate every page (`--refresh`).
+    All,
+    /// Revalidate these projects' pages (`--refresh-package`).
+    Packages(HashSet<PackageName>),
+}
+
+/// How to combine several indexes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum IndexStrategy {
+    /// Take each project from the first index that has it (dependency-confusion safe).
+    #[default]
+    FirstIndex,
+    /// Merge every index's files for a project (pip's behaviour; opt in knowingly).
+    UnsafeBestMatch,
+}
+
+/// Settings of an [`IndexClient`].
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// The cache directory.
+    pub cache_dir: PathBuf,
+    /// Use only the cache.
+    pub offline: bool,
+    /// Which pages to revalidate.
+    pub refresh: Refresh,
+    /// Requests in flight at most.
+    pub concurrency: usize,
+    /// Attempts per request, the first included.
+    pub attempts: u32,
+    /// Time allowed between bytes of a response.
+    pub read_timeout: Duration,
+    /// Index combination.
+    pub index_strategy: IndexStrategy,
+    /// The Python used to build metadata of sdists with dynamic metadata.
+    pub python: PathBuf,
+    /// The first retry's delay; doubled each attempt (tests shorten it).
+    pub backoff: Duration,
+}
+
+impl ClientOptions {
+    /// Defaults for a cache directory: 50 requests in flight, 4 attempts, 30 s read timeout.
+    pub fn new(cache_dir: PathBuf) -> Self {
+        Self {
+            cache_dir,
+            offline: false,
+            refresh: Refresh::None,
+            concurrency: 50,
+            attempts: 4,
+            read_timeout: Duration::from_secs(30),
+            index_strategy: IndexStrategy::FirstIndex,
+            python: PathBuf::from("python3"),
+            backoff: Duration::from_millis(250),
+        }
+    }
+}
+
+/// Every file of a project that the configured indexes offer.
+#[derive(Debug, Clone)]
+pub struct ProjectListing {
+    /// The project.
+    pub name: PackageName,
+    /// Its files, in page order.
+    pub files: Vec<DistFile>,
+    /// The indexes the files came from (one, with the first-index strategy).
+    pub indexes: Vec<IndexUrl>,
+}
+
+/// How a piece of metadata was obtained: the rung of the ladder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MetadataSource {
+    /// The disk cache.
+    Cache,
+    /// A PEP 658 `.metadata` file.
+    Pep658,
+    /// HTTP range requests on the wheel.
+    Range,
+    /// The whole wheel, streamed to a temporary file (the server ignored `Range`).
+    Stream,
+    /// A local file (`find-links` directory or `file:` URL).
+    Local,
+    /// The static `PKG-INFO` of a source distribution.
+    SdistPkgInfo,
+    /// A PEP 517 build of a source distribution.
+    Build,
+}
+
+/// Metadata of one distribution file, with how it was obtained and what it cost.
+#[derive(Debug, Clone)]
+pub struct FetchedMetadata {
+    /// The parsed core metadata.
+    pub metadata: Arc<Metadata>,
+    /// The rung of the ladder that produced it.
+    pub source: MetadataSource,
+    /// Bytes downloaded to get it (0 from the cache).
+    pub bytes: u64,
+}
+
+/// Counters of one run, for `-v` output, JSON and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Stats {
+    /// HTTP requests sent (retries included).
+    pub requests: u64,
+    /// Response body bytes received.
+    pub bytes: u64,
+    /// Pages used from the cache without a request.
+    pub pages_cached: u64,
+    /// Pages revalidated with a `304 Not Modified`.
+    pub pages_not_modified: u64,
+    /// Pages downloaded.
+    pub pages_downloaded: u64,
+    /// Metadata taken from the cache.
+    pub metadata_cached: u64,
+    /// Metadata fetched from the network or built.
+    pub metadata_fetched: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    requests: AtomicU64,
+    bytes: AtomicU64,
+    pages_cached: AtomicU64,
+    pages_not_modified: AtomicU64,
+    pages_downloaded: AtomicU64,
+    metadata_cached: AtomicU64,
+    metadata_fetched: AtomicU64,
+}
+
+type Shared<T> = Result<Arc<T>, Error>;
+
+struct Inner {
+    http: reqwest::Client,
+    config: IndexConfig,
+    options: ClientOptions,
+    store: Store,
+    permits: Semaphore,
+    pages: OnceMap<PackageName, Shared<ProjectListing>>,
+    metadata: OnceMap<String, Result<FetchedMetadata, Error>>,
+    counters: Counters,
+}
+
+/// A package index client for one run. Cheap to clone; clones share everything.
+#[derive(Clone)]
+pub struct IndexClient {
+    inner: Arc<Inner>,
+}
+
+impl IndexClient {
+    /// Builds a client. TLS trusts the platform's certificate store (and `SSL_CERT_FILE`), so
+    /// an intercepting proxy whose CA is installed system-wide works.
+    pub fn new(config: IndexConfig, options: ClientOptions) -> Result<Self, Error> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("strata/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(15))
+            .read_timeout(options.read_timeout)
+            .pool_max_idle_per_host(options.concurrency)
+            .build()
+            .map_err(|error| ErrorKind::Client(error.to_string()))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                store: Store::new(options.cache_dir.clone()),
+                permits: Semaphore::new(options.concurrency.max(1)),
+                config,
+                options,
+                pages: OnceMap::new(),
+                metadata: OnceMap::new(),
+                counters: Counters::default(),
+            }),
+        })
+    }
+
+    /// The indexes this client uses.
+    pub fn config(&self) -> &IndexConfig {
+        &self.inner.config
+    }
+
+    /// This run's counters so far.
+    pub fn stats(&self) -> Stats {
+        let counters = &self.inner.counters;
+        let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+        Stats {
+            requests: load(&counters.requests),
+            bytes: load(&counters.bytes),
+            pages_cached: load(&counters.pages_cached),
+            pages_not_modified: load(&counters.pages_not_modified),
+            pages_downloaded: load(&counters.pages_downloaded),
+            metadata_cached: load(&counters.metadata_cached),
+            metadata_fetched: load(&counters.metadata_fetched),
+        }
+    }
+
+    /// Every file the indexes offer for `name` (fetched once per run).
+    pub async fn project(&self, name: &PackageName) -> Result<Arc<ProjectListing>, Error> {
+        self.inner
+            .pages
+            .get_or_compute(name, || self.inner.fetch_project(name))
+            .await
+    }
+
+    /// The core metadata of one file of `package`, from the cheapest rung of the ladder.
+    pub async fn metadata(
+        &self,
+        package: &PackageName,
+        file: &DistFile,
+    ) -> Result<FetchedMetadata, Error> {
+        let key = metadata_key(file);
+        self.inner
+            .metadata
+            .get_or_compute(&key, || {
+                self.inner.fetch_metadata(package, file, key.clone())
+            })
+            .await
+    }
+}
+
+/// Cache key of a file's metadata: its sha256, or a hash of its URL when the index gives none.
+fn metadata_key(file: &DistFile) -> String {
+    match &file.sha256 {
+        Some(sha256) => sha256.clone(),
+        None => format!(
+            "url-{}",
+            crate::http_cache::store::short_hash(
+                crate::index_url::without_credentials(&file.url).as_str()
+            )
+        ),
+    }
+}
+
+/// A response read whole.
+struct Response {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+    url: Url,
+}
+
+/// What one HTTP exchange produced.
+enum Fetched {
+    Body(Box<Response>),
+    /// A range was asked for and the server answered 200 with the whole file.
+    RangeIgnored,
+}
+
+impl Inner {
+    async fn fetch_project(&self, name: &PackageName) -> Shared<ProjectListing> {
+        let mut files = Vec::new();
+        let mut indexes = Vec::new();
+        for index in self.config.indexes() {
+            let Some((base, raw)) = self.index_page(index, name).await? else {
+                continue;
+            };
+            files.extend(simple::to_dist_files(&raw, &base, name));
+            indexes.push(index.clone());
+            if self.options.index_strategy == IndexStrategy::FirstIndex {
+                break;
+            }
+        }
+        files.extend(crate::find_links::files(&self.config.find_links, name));
+        if files.is_empty() && indexes.is_empty() {
+            return Err(ErrorKind::PackageNotFound {
+                package: name.clone(),
+                indexes: self.config.indexes().map(ToString::to_string).collect(),
+            }
+            .into());
+        }
+        Ok(Arc::new(ProjectListing {
+            name: name.clone(),
+            files,
+            indexes,
+        }))
+    }
+
+    /// One index's page for `name`: `None` when the index does not have the project.
+    async fn index_page(
+        &self,
+        index: &IndexUrl,
+        name: &PackageName,
+    ) -> Result<Option<(Url, Vec<RawFile>)>, Error> {
+        let cached = self.store.read_page(index.url(), name.as_ref());
+        let refresh = match &self.options.refresh {
+            Refresh::None => false,
+            Refresh::All => true,
+            Refresh::Packages(packages) => packages.contains(name),
+        };
+        let from_cache = |page: CachedPage| -> Result<Option<(Url, Vec<RawFile>)>, Error> {
+            let base = Self::with_credentials(
+                index,
+                Url::parse(&page.url).unwrap_or_else(|_| index.project_url(name)),
+            );
+            Ok(page.files.map(|files| (base, files)))
+        };
+        if let Some(page) = &cached
+            && (self.options.offline || (page.is_fresh() && !refresh))
+        {
+            self.counters.pages_cached.fetch_add(1, Ordering::Relaxed);
+            return from_cache(page.clone());
+        }
+        if self.options.offline {
+            return Err(ErrorKind::OfflineMiss {
+                what: format!("the index page of `{name}` on {index}"),
+            }
+            .into());
+        }
+        let url = index.project_url(name);
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_static(simple::ACCEPT));
+        if let Some(page) = &cached {
+            if let Some(etag) = page
+                .etag
+                .as_deref()
+                .and_then(|etag| HeaderValue::from_str(etag).ok())
+            {
+                headers.insert(header::IF_NONE_MATCH, etag);
+            }
+            if let Some(date) = page
+                .last_modified
+                .as_deref()
+                .and_then(|date| HeaderValue::from_str(date).ok())
+            {
+                headers.insert(header::IF_MODIFIED_SINCE, date);
+            }
+        }
+        let Fetched::Body(response) = self.fetch(&url, headers, Some(name), false).await? else {
+            unreachable!("no range was requested");
+        };
+        let Response {
+            status,
+            headers: response_headers,
+            body,
+            url: final_url,
+        } = *response;
+        let max_age = max_age(&response_headers);
+        match status {
+            StatusCode::NOT_MODIFIED if cached.is_some() => {
+                let mut page = cached.expect("checked by the guard");
+                page.fetched = crate::http_cache::store::now();
+                page.max_age = max_age.or(page.max_age);
+                self.store.write_page(index.url(), name.as_ref(), &page)?;
+                self.counters
+                    .pages_not_modified
+                    .fetch_add(1, Ordering::Relaxed);
+                from_cache(page)
+            }
+            StatusCode::NOT_FOUND | StatusCode::GONE => {
+                let page = CachedPage {
+                    url: crate::index_url::without_credentials(&final_url).to_string(),
+                    etag: None,
+                    last_modified: None,
+                    fetched: crate::http_cache::store::now(),
+                    max_age,
+                    files: None,
+                };
+                self.store.write_page(index.url(), name.as_ref(), &page)?;
+                Ok(None)
+            }
+            status if status.is_success() => {
+                let content_type = response_headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|value| value.to_str().ok())
+                    .unwrap_or_default();
+                let parsed = if content_type.starts_with(simple::JSON_MEDIA_TYPE)
+                    || content_type.starts_with("application/json")
+                {
+                    simple::parse_json(&body)
+                } else {
+                    simple::parse_html(&body)
+                };
+                let files = parsed.map_err(|reason| ErrorKind::InvalidResponse {
+                    url: RedactedUrl::new(&final_url),
+                    reason,
+                })?;
+                let text = |name: header::HeaderName| {
+                    response_headers
+                        .get(name)
+                        .and_then(|value| value.to_str().ok())
+                        .map(str::to_string)
+                };
+                let page = CachedPage {
+                    url: crate::index_url::without_credentials(&final_url).to_string(),
+                    etag: text(header::ETAG),
+                    last_modified: text(header::LAST_MODIFIED),
+                    fetched: crate::http_cache::store::now(),
+                    max_age,
+                    files: Some(files),
+                };
+                self.store.write_page(index.url(), name.as_ref(), &page)?;
+                self.counters
+                    .pages_downloaded
+                    .fetch_add(1, Ordering::Relaxed);
+                from_cache(page)
+            }
+            status => Err(ErrorKind::Status {
+                url: RedactedUrl::new(&final_url),
+                status: status.as_u16(),
+                package: Some(name.clone()),
+            }
+            .into()),
+        }
+    }
+
+    /// Files on an index's host get the index's credentials, as pip and uv do.
+    fn with_credentials(index: &IndexUrl, mut url: Url) -> Url {
+        let index_url = index.url();
+        if url.username().is_empty()
+            && !index_url.username().is_empty()
+            && url.host() == index_url.host()
+        {
+            let _ = url.set_username(index_url.username());
+            let _ = url.set_password(index_url.password());
+        }
+        url
+    }
+
+    async fn fetch_metadata(
+        &self,
+        package: &PackageName,
+        file: &DistFile,
+        key: String,
+    ) -> Result<FetchedMetadata, Error> {
+        if let Some(bytes) = self.store.read_metadata(&key)
+            && let Ok(metadata) = Metadata::parse(&bytes)
+        {
+            self.counters
+                .metadata_cached
+                .fetch_add(1, Ordering::Relaxed);
+            return Ok(FetchedMetadata {
+                metadata: Arc::new(metadata),
+                source: MetadataSource::Cache,
+                bytes: 0,
+            });
+        }
+        if self.options.offline {
+            return Err(ErrorKind::OfflineMiss {
+                what: format!("the metadata of `{}`", file.name()),
+            }
+            .into());
+        }
+        let before = self.counters.bytes.load(Ordering::Relaxed);
+        let (metadata, source) = self.metadata_from_ladder(package, file).await?;
+        let filename = file.name();
+        if &metadata.name != package {
+            return Err(ErrorKind::Metadata {
+                filename,
+                reason: format!(
+                    "its metadata names the package `{}`, not `{package}`",
+                    metadata.name
+                ),
+            }
+            .into());
+        }
+        self.store
+            .write_metadata(&key, canonical_metadata(&metadata).as_bytes())?;
+        self.counters
+            .metadata_fetched
+            .fetch_add(1, Ordering::Relaxed);
+        Ok(FetchedMetadata {
+            metadata: Arc::new(metadata),
+            source,
+            bytes: self
+                .counters
+                .bytes
+                .load(Ordering::Relaxed)
+                .saturating_sub(before),
+        })
+    }
+
+    async fn metadata_from_ladder(
+        &self,
+        package: &PackageName,
+        file: &DistFile,
+    ) -> Result<(Metadata, MetadataSource), Error> {
+        let parse = |bytes: &[u8]| {
+            Metadata::parse(bytes).map_err(|error| -> Error {
+                ErrorKind::Metadata {
+                    filename: file.name(),
+                    reason: error.to_string(),
+                }
+                .into()
+            })
+        };
+        let local_path = (file.url.scheme() == "file")
+            .then(|| file.url.to_file_path().ok())
+            .flatten();
+        match &file.filename {
+            DistFilename::Wheel(wheel) => {
+                if let Some(path) = local_path {
+                    let bytes = metadata::range::wheel_metadata_from_file(&path, wheel)?;
+                    return Ok((parse(&bytes)?, MetadataSource::Local));
+                }
+                if let Some(expected) = &file.core_metadata {
+                    let url = Url::parse(&format!("{}.metadata", file.url))
+                        .expect("a URL plus a suffix is a URL");
+                    if let Fetched::Body(response) = self
+                        .fetch(&url, HeaderMap::new(), Some(package), false)
+                        .await?
+                        && response.status.is_success()
+                    {
+                        if let Some(expected) = expected {
+                            verify_hash(&url, expected, &hex_sha256(&response.body))?;
+                        }
+                        return Ok((parse(&response.body)?, MetadataSource::Pep658));
+                    }
+                }
+                let reader = HttpRangeReader {
+                    inner: self,
+                    url: &file.url,
+                    package,
+                };
+                match metadata::range::wheel_metadata(&reader, wheel).await {
+                    Ok(bytes) => Ok((parse(&bytes)?, MetadataSource::Range)),
+                    Err(RangeError::Failed(error)) => Err(error),
+                    Err(RangeError::Unsupported) => {
+                        let download = self.download(file, package).await?;
+                        let bytes =
+                            metadata::range::wheel_metadata_from_file(download.path(), wheel)?;
+                        Ok((parse(&bytes)?, MetadataSource::Stream))
+                    }
+                }
+            }
+            DistFilename::SourceDist(sdist) => {
+                let download;
+                let path = if let Some(path) = local_path {
+                    path
+                } else {
+                    download = self.download(file, package).await?;
+                    download.path().to_path_buf()
+                };
+                if let Some(metadata) = metadata::sdist::pkg_info(&path, sdist)? {
+                    return Ok((metadata, MetadataSource::SdistPkgInfo));
+                }
+                let work_dir = tempfile::Builder::new()
+                    .prefix("build-")
+                    .tempdir_in(self.store.temp_dir()?)
+                    .map_err(|source| ErrorKind::Io {
+                        path: self.store.root().join("tmp"),
+                        source,
+                    })?;
+                let environment = metadata::build::BuildEnvironment {
+                    python: self.options.python.clone(),
+                    pip_index_url: Some(self.config.index_url.url().to_string()),
+                    pip_extra_index_urls: self
+                        .config
+                        .extra_index_urls
+                        .iter()
+                        .map(|url| url.url().to_string())
+                        .collect(),
+                    pip_find_links: self.config.find_links.clone(),
+                    work_dir: work_dir.path().to_path_buf(),
+                };
+                let sdist = sdist.clone();
+                let bytes = tokio::task::spawn_blocking(move || {
+                    metadata::build::build_metadata(&path, &sdist, &environment)
+                })
+                .await
+                .map_err(|error| ErrorKind::Client(format!("the build task failed: {error}")))??;
+                drop(work_dir);
+                Ok((parse(&bytes)?, MetadataSource::Build))
+            }
+        }
+    }
+
+    /// Streams a file to a temporary file in the cache (never into memory), checking its hash.
+    async fn download(
+        &self,
+        file: &DistFile,
+        package: &PackageName,
+    ) -> Result<tempfile::NamedTempFile, Error> {
+        let started = Instant::now();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.download_once(file).await {
+                Ok(temporary) => return Ok(temporary),
+                Err(Failure::Fatal(error)) => return Err(error),
+                Err(Failure::Retryable(reason)) if attempt >= self.options.attempts => {
+                    return Err(network_error(&file.url, package, attempt, started, reason));
+                }
+                Err(Failure::Retryable(_)) => self.backoff(attempt).await,
+            }
+        }
+    }
+
+    async fn download_once(&self, file: &DistFile) -> Result<tempfile::NamedTempFile, Failure> {
+        let dir = self.store.temp_dir().map_err(Failure::Fatal)?;
+        let temporary = tempfile::NamedTempFile::new_in(&dir).map_err(|source| {
+            Failure::Fatal(
+                ErrorKind::Io {
+                    path: dir.clone(),
+                    source,
+                }
+                .into(),
+            )
+        })?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        self.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let mut response = self
+            .http
+            .get(file.url.clone())
+            .send()
+            .await
+            .map_err(classify)?;
+        let status = response.status();
+        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(Failure::Retryable(format!("HTTP {status}")));
+        }
+        if !status.is_success() {
+            return Err(Failure::Fatal(
+                ErrorKind::Status {
+                    url: RedactedUrl::new(&file.url),
+                    status: status.as_u16(),
+                    package: None,
+                }
+                .into(),
+            ));
+        }
+        let expected_length = response.content_length();
+        let reopened = temporary.reopen().map_err(|source| {
+            Failure::Fatal(
+                ErrorKind::Io {
+                    path: temporary.path().to_path_buf(),
+                    source,
+                }
+                .into(),
+            )
+        })?;
+        let mut writer = tokio::fs::File::from_std(reopened);
+        let mut hasher = Sha256::new();
+        let mut received = 0u64;
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            hasher.update(&chunk);
+            received += chunk.len() as u64;
+            self.counters
+                .bytes
+                .fetch_add(chunk.len() as u64, Ordering::Relaxed);
+            writer.write_all(&chunk).await.map_err(|source| {
+                Failure::Fatal(
+                    ErrorKind::Io {
+                        path: temporary.path().to_path_buf(),
+                        source,
+                    }
+                    .into(),
+                )
+            })?;
+        }
+        writer.flush().await.map_err(|source| {
+            Failure::Fatal(
+                ErrorKind::Io {
+                    path: temporary.path().to_path_buf(),
+                    source,
+                }
+                .into(),
+            )
+        })?;
+        if expected_length.is_some_and(|length| length != received) {
+            return Err(Failure::Retryable(format!(
+                "the body ended after {received} of {} bytes",
+                expected_length.unwrap_or_default()
+            )));
+        }
+        if let Some(expected) = &file.sha256 {
+            verify_hash(
+                &file.url,
+                expected,
+                &crate::http_cache::store::hex(&hasher.finalize()),
+            )
+            .map_err(Failure::Fatal)?;
+        }
+        Ok(temporary)
+    }
+
+    /// One GET with retries. With `range_requested`, a 200 answer is reported as
+    /// [`Fetched::RangeIgnored`] without reading its body (it may be gigabytes).
+    async fn fetch(
+        &self,
+        url: &Url,
+        headers: HeaderMap,
+        package: Option<&PackageName>,
+        range_requested: bool,
+    ) -> Result<Fetched, Error> {
+        let started = Instant::now();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.fetch_once(url, &headers, range_requested).await {
+                Ok(fetched) => return Ok(fetched),
+                Err(Failure::Fatal(error)) => return Err(error),
+                Err(Failure::Retryable(reason)) if attempt >= self.options.attempts => {
+                    return Err(match package {
+                        Some(package) => network_error(url, package, attempt, started, reason),
+                        None => ErrorKind::Network {
+                            url: RedactedUrl::new(url),
+                            package: None,
+                            attempts: attempt,
+                            elapsed: started.elapsed(),
+                            reason,
+                        }
+                        .into(),
+                    });
+                }
+                Err(Failure::Retryable(_)) => self.backoff(attempt).await,
+            }
+        }
+    }
+
+    async fn fetch_once(
+        &self,
+        url: &Url,
+        headers: &HeaderMap,
+        range_requested: bool,
+    ) -> Result<Fetched, Failure> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        self.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let response = self
+            .http
+            .get(url.clone())
+            .headers(headers.clone())
+            .send()
+            .await
+            .map_err(classify)?;
+        let status = response.status();
+        if status.is_server_error()
+            || status == StatusCode::TOO_MANY_REQUESTS
+            || status == StatusCode::REQUEST_TIMEOUT
+        {
+            return Err(Failure::Retryable(format!("HTTP {status}")));
+        }
+        if range_requested && status == StatusCode::OK {
+            return Ok(Fetched::RangeIgnored);
+        }
+        let headers = response.headers().clone();
+        let final_url = response.url().clone();
+        // Compressed bodies are decoded by the client, so their length differs from the header.
+        let encoded = headers.contains_key(header::CONTENT_ENCODING);
+        let expected_length = response.content_length().filter(|_| !encoded);
+        let body = response.bytes().await.map_err(classify)?;
+        self.counters
+            .bytes
+            .fetch_add(body.len() as u64, Ordering::Relaxed);
+        if expected_length.is_some_and(|length| length != body.len() as u64) {
+            return Err(Failure::Retryable(format!(
+                "the body ended after {} of {} bytes",
+                body.len(),
+                expected_length.unwrap_or_default()
+            )));
+        }
+        Ok(Fetched::Body(Box::new(Response {
+            status,
+            headers,
+            body,
+            url: final_url,
+        })))
+    }
+
+    async fn backoff(&self, attempt: u32) {
+        // Jitter without a random number generator: the clock's nanoseconds are spread enough
+        // to keep concurrent retries from marching in step.
+        let jitter = Duration::from_nanos(
+            u64::from(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |elapsed| elapsed.subsec_nanos()),
+            ) % u64::try_from(self.options.backoff.as_nanos().max(1)).unwrap_or(u64::MAX),
+        );
+        let delay = self.options.backoff * 2u32.saturating_pow(attempt.saturating_sub(1)) + jitter;
+        tokio::time::sleep(delay).await;
+    }
+}
+
+/// A request failure, sorted by whether trying again can help.
+enum Failure {
+    Retryable(String),
+    Fatal(Error),
+}
+
+#[expect(clippy::needless_pass_by_value, reason = "used as `map_err(classify)`")]
+fn classify(error: reqwest::Error) -> Failure {
+    // Everything reqwest reports below the HTTP status (connect, TLS, reset, timeout, a body cut
+    // short) is transient from our point of view; a bad URL or a builder error is not.
+    if error.is_builder() {
+        return Failure::Fatal(ErrorKind::Client(error.to_string()).into());
+    }
+    let mut reason = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        reason.push_str(": ");
+        reason.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    Failure::Retryable(reason)
+}
+
+fn network_error(
+    url: &Url,
+    package: &PackageName,
+    attempts: u32,
+    started: Instant,
+    reason: String,
+) -> Error {
+    ErrorKind::Network {
+        url: RedactedUrl::new(url),
+        package: Some(package.clone()),
+        attempts,
+        elapsed: started.elapsed(),
+        reason,
+    }
+    .into()
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    crate::http_cache::store::hex(&Sha256::digest(bytes))
+}
+
+fn verify_hash(url: &Url, expected: &str, actual: &str) -> Result<(), Error> {
+    if expected.eq_ignore_ascii_case(actual) {
+        Ok(())
+    } else {
+        Err(ErrorKind::HashMismatch {
+            url: RedactedUrl::new(url),
+            expected: expected.to_string(),
+            actual: actual.to_string(),
+        }
+        .into())
+    }
+}
+
+/// `Cache-Control: max-age=N`, unless `no-cache`/`no-store` forbid reuse.
+fn max_age(headers: &HeaderMap) -> Option<u64> {
+    let value = headers.get(header::CACHE_CONTROL)?.to_str().ok()?;
+    if value.contains("no-cache") || value.contains("no-store") {
+        return None;
+    }
+    value
+        .split(',')
+        .find_map(|part| part.trim().strip_prefix("max-age="))
+        .and_then(|seconds| seconds.trim().parse().ok())
+}
+
+/// The metadata as a small canonical core-metadata document: what the cache stores.
+///
+/// Only the fields a resolver reads are kept, so a warm run parses a few lines instead of a
+/// README-sized `METADATA`.
+fn canonical_metadata(metadata: &Metadata) -> String {
+    use std::fmt::Write;
+    let mut out = format!(
+        "Metadata-Version: 2.2\nName: {}\nVersion: {}\n",
+        metadata.name, metadata.version
+    );
+    if let Some(requires_python) = &metadata.requires_python {
+        let _ = writeln!(out, "Requires-Python: {requires_python}");
+    }
+    for extra in &metadata.provides_extra {
+        let _ = writeln!(out, "Provides-Extra: {extra}");
+    }
+    for requirement in &metadata.requires_dist {
+        let _ = writeln!(out, "Requires-Dist: {requirement}");
+    }
+    for field in &metadata.dynamic {
+        let _ = writeln!(out, "Dynamic: {field}");
+    }
+    out
+}
+
+/// Range reads of one URL through the client (same pool, permits, retries and counters).
+struct HttpRangeReader<'a> {
+    inner: &'a Inner,
+    url: &'a Url,
+    package: &'a PackageName,
+}
+
+impl HttpRangeReader<'_> {
+    async fn get(&self, range: String) -> Result<(Bytes, HeaderMap), RangeError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::RANGE,
+            HeaderValue::from_str(&range).expect("a byte range is a valid header"),
+        );
+        // Ask for the bytes as stored: a compressed transfer would make offsets meaningless.
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("identity"),
+        );
+        match self
+            .inner
+            .fetch(self.url, headers, Some(self.package), true)
+            .await?
+        {
+            Fetched::RangeIgnored => Err(RangeError::Unsupported),
+            Fetched::Body(response) => match response.status {
+                StatusCode::PARTIAL_CONTENT => Ok((response.body, response.headers)),
+                StatusCode::RANGE_NOT_SATISFIABLE => Err(RangeError::Unsupported),
+                status => Err(RangeError::Failed(
+                    ErrorKind::Status {
+                        url: RedactedUrl::new(&response.url),
+                        status: status.as_u16(),
+                        package: Some(self.package.clone()),
+                    }
+                    .into(),
+                )),
+            },
+        }
+    }
+}
+
+impl RangeReader for HttpRangeReader<'_> {
+    async fn read_range(&self, range: std::ops::Range<u64>) -> Result<Bytes, RangeError> {
+        if range.is_empty() {
+            return Ok(Bytes::new());
+        }
+        let (body, _) = self
+            .get(format!("bytes={}-{}", range.start, range.end - 1))
+            .await?;
+        Ok(body)
+    }
+
+    async fn read_suffix(&self, len: u64) -> Result<(Bytes, u64), RangeError> {
+        let (body, headers) = self.get(format!("bytes=-{len}")).await?;
+        let total = headers
+            .get(header::CONTENT_RANGE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.rsplit('/').next())
+            .and_then(|total| total.parse().ok())
+            .ok_or_else(|| {
+                RangeError::Failed(
+                    ErrorKind::InvalidResponse {
+                        url: RedactedUrl::new(self.url),
+                        reason: "a partial response without a usable `Content-Range` header"
+                            .to_string(),
+                    }
+                    .into(),
+                )
+            })?;
+        Ok((body, total))
+    }
+}

@@ -1,0 +1,168 @@
+//! Errors of the index client. Every network error says what was tried: the URL (credentials
+//! redacted), the package that needed it, how many attempts were made and how long they took.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use pep508_rs::PackageName;
+
+use crate::index_url::RedactedUrl;
+
+/// The index client's error, boxed to keep `Result` small.
+///
+/// Cloning is cheap: a run memoizes failures too, and every task that asked for the same page
+/// gets the same error.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(transparent)]
+pub struct Error {
+    kind: Arc<ErrorKind>,
+}
+
+impl Error {
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// Output worth showing under the message, such as a failed build's last lines.
+    pub fn details(&self) -> Option<&str> {
+        match &*self.kind {
+            ErrorKind::Build { output, .. } => Some(output),
+            _ => None,
+        }
+    }
+
+    /// Actionable sentences for the user, computed from the error's fields.
+    pub fn hints(&self) -> Vec<String> {
+        match &*self.kind {
+            ErrorKind::OfflineMiss { .. } => vec![
+                "Run once without `--offline` to fill the cache, or drop `--offline`".to_string(),
+            ],
+            ErrorKind::PackageNotFound { .. } => vec![
+                "Check the name, or add the index that has it with `--extra-index-url` (first-index strategy: a package is taken from the first index that has it)".to_string(),
+            ],
+            ErrorKind::Build { .. } => vec![
+                "This sdist has no static metadata and its build failed; if the project publishes wheels on another index, add it for this profile or engine".to_string(),
+            ],
+            ErrorKind::Network { .. } => vec![
+                "Check the network and the index URL; set `SSL_CERT_FILE` if a proxy re-signs TLS".to_string(),
+            ],
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl<T: Into<ErrorKind>> From<T> for Error {
+    fn from(kind: T) -> Self {
+        Self {
+            kind: Arc::new(kind.into()),
+        }
+    }
+}
+
+/// The kinds of [`Error`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The request failed after retries (connection errors, resets, timeouts, 5xx, truncated
+    /// bodies).
+    #[error(
+        "Failed to fetch `{url}`{} after {attempts} attempt{} in {:.1}s: {reason}",
+        package.as_ref().map(|package| format!(" for `{package}`")).unwrap_or_default(),
+        if *attempts == 1 { "" } else { "s" },
+        elapsed.as_secs_f64()
+    )]
+    Network {
+        /// The URL, credentials redacted.
+        url: RedactedUrl,
+        /// The package that needed it.
+        package: Option<PackageName>,
+        /// Attempts made.
+        attempts: u32,
+        /// Time spent on all attempts.
+        elapsed: Duration,
+        /// The last failure.
+        reason: String,
+    },
+    /// The server answered with a client error (4xx other than 404 on a project page).
+    #[error("`{url}` answered HTTP {status}{}", package.as_ref().map(|package| format!(" (needed for `{package}`)")).unwrap_or_default())]
+    Status {
+        /// The URL, credentials redacted.
+        url: RedactedUrl,
+        /// The status code.
+        status: u16,
+        /// The package that needed it.
+        package: Option<PackageName>,
+    },
+    /// No configured index has the package.
+    #[error("Package `{package}` was not found on {}", indexes.join(", "))]
+    PackageNotFound {
+        /// The package.
+        package: PackageName,
+        /// The indexes asked (redacted).
+        indexes: Vec<String>,
+    },
+    /// A page or file the index served could not be read.
+    #[error("Invalid response from `{url}`: {reason}")]
+    InvalidResponse {
+        /// The URL, credentials redacted.
+        url: RedactedUrl,
+        /// What was wrong.
+        reason: String,
+    },
+    /// Downloaded bytes do not match the hash the index advertised.
+    #[error(
+        "Hash mismatch for `{url}`: the index says sha256 `{expected}`, the download has `{actual}`"
+    )]
+    HashMismatch {
+        /// The URL, credentials redacted.
+        url: RedactedUrl,
+        /// The advertised hash.
+        expected: String,
+        /// The hash of what arrived.
+        actual: String,
+    },
+    /// `--offline` and the cache does not have what is needed.
+    #[error("`{what}` is not in the cache and `--offline` forbids fetching it")]
+    OfflineMiss {
+        /// What was needed (a page or a metadata entry).
+        what: String,
+    },
+    /// Metadata could not be obtained from any rung of the ladder.
+    #[error("Failed to get metadata of `{filename}`: {reason}")]
+    Metadata {
+        /// The distribution file.
+        filename: String,
+        /// Why, with the rungs tried.
+        reason: String,
+    },
+    /// A source distribution's build backend failed to produce metadata.
+    #[error("Failed to build metadata of `{filename}` with its build backend")]
+    Build {
+        /// The sdist.
+        filename: String,
+        /// The backend's output (last lines).
+        output: String,
+    },
+    /// Index configuration could not be read or is invalid.
+    #[error("Invalid index configuration in {origin}: {reason}")]
+    Config {
+        /// Where the setting came from (a pip config file, a variable, a flag).
+        origin: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A cache or temporary file operation failed.
+    #[error("Failed to access `{}`", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The HTTP client could not be built (TLS setup).
+    #[error("Failed to set up the HTTP client: {0}")]
+    Client(String),
+}

@@ -1,0 +1,121 @@
+//! The package index client: project pages, metadata without downloading wheels, an HTTP cache.
+//!
+//! strata resolves against a PEP 503/691 index. This crate answers two questions for the
+//! resolver, as cheaply as the index allows:
+//!
+//! * **Which files does a project have?** [`IndexClient::project`] reads the project's page
+//!   (JSON preferred, HTML accepted) from the first configured index that has it (see
+//!   [`IndexStrategy`]), through a disk cache that revalidates with `ETag`/`Last-Modified`.
+//! * **What does a file require?** [`IndexClient::metadata`] climbs the metadata ladder: PEP 658
+//!   files, then HTTP range requests on the wheel (a few KB of a multi-GB file), then a streamed
+//!   download, then an sdist's static `PKG-INFO`, then a PEP 517 build (see the `metadata`
+//!   module). Results are cached forever, keyed by the file's hash.
+//!
+//! Which indexes to use is decided by [`config::resolve`], which follows pip's own configuration
+//! so strata needs no index URL of its own. Credentials in URLs are used and never shown (see
+//! [`redact`]).
+//!
+//! Everything is async on tokio; the resolver drives it from its fetcher task. This crate does
+//! not resolve, install, or keep wheels.
+//!
+//! ```no_run
+//! use strata_index::{ClientOptions, IndexClient, IndexConfig, IndexUrl};
+//! # async fn example() -> Result<(), strata_index::Error> {
+//! let config = IndexConfig::new(IndexUrl::parse("http://127.0.0.1:8000/simple/").unwrap());
+//! let client = IndexClient::new(config, ClientOptions::new("/tmp/strata-cache".into()))?;
+//! let numpy = pep508_rs::PackageName::new("numpy".to_string()).unwrap();
+//! let listing = client.project(&numpy).await?;
+//! let metadata = client.metadata(&numpy, &listing.files[0]).await?;
+//! println!("{:?} via {:?}", metadata.metadata.requires_dist, metadata.source);
+//! # Ok(())
+//! # }
+//! ```
+#![warn(missing_docs)]
+
+pub use candidates::VersionCandidate;
+pub use client::{
+    ClientOptions, FetchedMetadata, IndexClient, IndexStrategy, MetadataSource, ProjectListing,
+    Refresh, Stats,
+};
+pub use config::{ExplicitIndexes, IndexConfig};
+pub use error::{Error, ErrorKind};
+pub use index_url::{IndexUrl, RedactedUrl, redact, without_credentials};
+pub use simple::{DistFile, RawFile};
+
+mod candidates;
+mod client;
+pub mod config;
+mod error;
+mod find_links;
+mod http_cache;
+mod index_url;
+mod metadata;
+mod once_map;
+mod simple;
+
+/// Redacts credentials in a URL given as text; text that is not a URL is returned as is.
+pub(crate) fn redact_text(text: &str) -> String {
+    url::Url::parse(text).map_or_else(|_| text.to_string(), |url| redact(&url))
+}
+
+/// Runs async index work to completion from synchronous code, such as a command.
+///
+/// The runtime is multi-threaded so metadata requests and blocking work (sdist builds, hashing)
+/// proceed in parallel.
+pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, Error> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| {
+            ErrorKind::Client(format!("failed to start the async runtime: {error}"))
+        })?;
+    Ok(runtime.block_on(future))
+}
+
+/// Asks the machine's pip which index it uses by default, for the last layer of
+/// [`config::resolve`]. `None` when there is no pip or it cannot say.
+pub fn pip_default_index(python: &std::path::Path) -> Option<String> {
+    let output = std::process::Command::new(python)
+        .args([
+            "-c",
+            "from pip._internal.models.index import PyPI; print(PyPI.simple_url)",
+        ])
+        .output()
+        .ok()?;
+    let url = String::from_utf8(output.stdout).ok()?.trim().to_string();
+    (output.status.success() && !url.is_empty()).then_some(url)
+}
+
+/// Cache maintenance for `strata cache`.
+pub mod cache {
+    use std::path::Path;
+
+    pub use crate::http_cache::CacheSummary;
+
+    /// Entries and bytes in the cache.
+    pub fn summary(root: &Path) -> CacheSummary {
+        crate::http_cache::Store::new(root.to_path_buf()).summary()
+    }
+
+    /// Removes what a killed run left behind (temporary downloads and build directories) and
+    /// pages not revalidated in `max_age_days`; metadata is kept (it never goes stale).
+    pub fn prune(root: &Path, max_age_days: u64) -> Result<CacheSummary, crate::Error> {
+        crate::http_cache::Store::new(root.to_path_buf()).prune(max_age_days)
+    }
+
+    /// Removes the whole cache.
+    pub fn clean(root: &Path) -> Result<CacheSummary, crate::Error> {
+        let before = summary(root);
+        match fs_err::remove_dir_all(root) {
+            Ok(()) => Ok(before),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                Ok(CacheSummary::default())
+            }
+            Err(source) => Err(crate::ErrorKind::Io {
+                path: root.to_path_buf(),
+                source,
+            }
+            .into()),
+        }
+    }
+}

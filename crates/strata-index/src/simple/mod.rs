@@ -1,0 +1,125 @@
+//! The simple repository API: a project's page lists its distribution files.
+//!
+//! Two formats carry the same data: PEP 691 JSON, asked for first through `Accept`, and PEP 503
+//! HTML, which every index serves. Both are read into [`RawFile`]s (what the page said, kept
+//! verbatim so the cache can store it), then into [`DistFile`]s (parsed filename, absolute URL,
+//! parsed `requires-python`), skipping files that are neither wheels nor source archives.
+//!
+//! See: <https://peps.python.org/pep-0503/>, <https://peps.python.org/pep-0691/>,
+//! PEP 592 (yanked), PEP 658/714 (`core-metadata`, formerly `data-dist-info-metadata`).
+
+mod html;
+mod json;
+
+use std::str::FromStr;
+
+use pep440_rs::VersionSpecifiers;
+use pep508_rs::PackageName;
+use serde::{Deserialize, Serialize};
+use strata_dist::DistFilename;
+use url::Url;
+
+pub(crate) use html::parse_html;
+pub(crate) use json::parse_json;
+
+/// The media type of PEP 691 JSON pages.
+pub(crate) const JSON_MEDIA_TYPE: &str = "application/vnd.pypi.simple.v1+json";
+/// `Accept` header: JSON preferred, HTML accepted.
+pub(crate) const ACCEPT: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
+
+/// One file as a page lists it, verbatim; the form stored in the cache.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct RawFile {
+    /// The filename.
+    pub filename: String,
+    /// The URL as written (possibly relative, possibly with a `#sha256=` fragment).
+    pub url: String,
+    /// The sha256 hash, lowercase hex, if the page gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// `requires-python`, unescaped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requires_python: Option<String>,
+    /// `Some(reason)` when yanked (an empty reason when none is given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub yanked: Option<String>,
+    /// PEP 658 metadata: `None` when not advertised, `Some(hash)` when it is (the hash may be
+    /// absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub core_metadata: Option<Option<String>>,
+    /// Size in bytes, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// Upload time (ISO 8601), when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upload_time: Option<String>,
+}
+
+/// A distribution file of a project, ready for a resolver.
+#[derive(Debug, Clone)]
+pub struct DistFile {
+    /// The parsed filename.
+    pub filename: DistFilename,
+    /// The absolute URL (with credentials when the index has them; redact before showing).
+    pub url: Url,
+    /// The sha256 hash, lowercase hex.
+    pub sha256: Option<String>,
+    /// `requires-python`; `None` when absent or unparseable (treated as "any").
+    pub requires_python: Option<VersionSpecifiers>,
+    /// Yank reason, if yanked.
+    pub yanked: Option<String>,
+    /// PEP 658 metadata advertisement (see [`RawFile::core_metadata`]).
+    pub core_metadata: Option<Option<String>>,
+    /// Size in bytes.
+    pub size: Option<u64>,
+    /// Upload time.
+    pub upload_time: Option<String>,
+}
+
+impl DistFile {
+    /// The filename as the index wrote it.
+    pub fn name(&self) -> String {
+        match &self.filename {
+            DistFilename::Wheel(wheel) => wheel.to_string(),
+            DistFilename::SourceDist(sdist) => sdist.to_string(),
+        }
+    }
+}
+
+/// Turns raw files into distribution files for `package`, resolving URLs against `base`.
+///
+/// Files that are neither wheels nor sdists, or whose names are malformed or belong to another
+/// package, are skipped: real indexes carry `.exe`, `.egg` and misnamed uploads, and one bad
+/// file must not hide the rest of a project.
+pub(crate) fn to_dist_files(raw: &[RawFile], base: &Url, package: &PackageName) -> Vec<DistFile> {
+    raw.iter()
+        .filter_map(|file| {
+            let filename = DistFilename::parse_for_package(&file.filename, package).ok()??;
+            let mut url = base.join(&file.url).ok()?;
+            url.set_fragment(None);
+            Some(DistFile {
+                filename,
+                url,
+                sha256: file.sha256.clone(),
+                requires_python: file
+                    .requires_python
+                    .as_deref()
+                    .and_then(|text| VersionSpecifiers::from_str(text).ok()),
+                yanked: file.yanked.clone(),
+                core_metadata: file.core_metadata.clone(),
+                size: file.size,
+                upload_time: file.upload_time.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Extracts a `sha256=` hash from a URL fragment, as PEP 503 pages carry it.
+pub(crate) fn fragment_sha256(url: &str) -> Option<String> {
+    let (_, fragment) = url.split_once('#')?;
+    fragment
+        .split('&')
+        .find_map(|part| part.strip_prefix("sha256="))
+        .map(str::to_ascii_lowercase)
+}

@@ -1,0 +1,95 @@
+//! Flags, manifest and environment merged into plain values for commands.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use strata_index::{ClientOptions, ExplicitIndexes, IndexClient, IndexStrategy, Refresh};
+use strata_project::Project;
+
+use crate::args::{IndexArgs, IndexStrategyArg, TargetArgs};
+use crate::env_vars;
+
+/// The cache directory: `STRATA_CACHE_DIR`, else `$XDG_CACHE_HOME/strata`, else
+/// `~/.cache/strata`, else `.strata-cache` in the working directory.
+pub(crate) fn cache_dir() -> PathBuf {
+    let non_empty = |name| env_vars::var(name).filter(|value| !value.is_empty());
+    if let Some(dir) = non_empty(env_vars::STRATA_CACHE_DIR) {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = non_empty(env_vars::XDG_CACHE_HOME) {
+        return Path::new(&dir).join("strata");
+    }
+    if let Some(home) = non_empty(env_vars::HOME) {
+        return Path::new(&home).join(".cache").join("strata");
+    }
+    PathBuf::from(".strata-cache")
+}
+
+/// The index variables, read through the registry.
+fn index_env(name: &str) -> Option<String> {
+    debug_assert!(
+        env_vars::INDEX_VARIABLES.contains(&name),
+        "`{name}` must be listed in env_vars::INDEX_VARIABLES"
+    );
+    env_vars::var(name)
+}
+
+/// An index client from the flags and, when there is one, the project's manifest.
+pub(crate) fn index_client(args: &IndexArgs, project: Option<&Project>) -> Result<IndexClient> {
+    let explicit = ExplicitIndexes {
+        cli_index_url: args.index_url.clone(),
+        cli_extra_index_urls: args.extra_index_url.clone(),
+        cli_find_links: args.find_links.clone(),
+        manifest_index_url: project.and_then(|project| project.index.index_url.clone()),
+        manifest_extra_index_urls: project
+            .map(|project| project.index.extra_index_urls.clone())
+            .unwrap_or_default(),
+        manifest_find_links: project
+            .map(|project| project.index.find_links.clone())
+            .unwrap_or_default(),
+    };
+    let python = PathBuf::from("python3");
+    let config = strata_index::config::resolve(&explicit, &index_env, &|| {
+        strata_index::pip_default_index(&python)
+    })?;
+    let mut options = ClientOptions::new(cache_dir());
+    options.offline = args.offline;
+    options.concurrency = args.concurrency.max(1);
+    options.index_strategy = match args.index_strategy {
+        IndexStrategyArg::FirstIndex => IndexStrategy::FirstIndex,
+        IndexStrategyArg::UnsafeBestMatch => IndexStrategy::UnsafeBestMatch,
+    };
+    options.refresh = if args.refresh {
+        Refresh::All
+    } else if args.refresh_package.is_empty() {
+        Refresh::None
+    } else {
+        Refresh::Packages(
+            args.refresh_package
+                .iter()
+                .map(|name| pep508_rs::PackageName::new(name.clone()))
+                .collect::<Result<HashSet<_>, _>>()
+                .context("Invalid package name in `--refresh-package`")?,
+        )
+    };
+    Ok(IndexClient::new(config, options)?)
+}
+
+/// The target: flags, else the project's defaults, else Python 3.12 on `x86_64-manylinux_2_28`.
+pub(crate) fn target(args: &TargetArgs, project: Option<&Project>) -> Result<strata_dist::Target> {
+    let python_version = args
+        .python_version
+        .clone()
+        .or_else(|| project.and_then(|project| project.target.python_version.clone()))
+        .unwrap_or_else(|| "3.12".to_string());
+    let python_platform = args
+        .python_platform
+        .clone()
+        .or_else(|| project.and_then(|project| project.target.python_platform.clone()))
+        .unwrap_or_else(|| "x86_64-manylinux_2_28".to_string());
+    Ok(strata_dist::Target::parse(
+        &python_version,
+        &python_platform,
+    )?)
+}
