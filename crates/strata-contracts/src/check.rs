@@ -39,8 +39,7 @@ impl ContractsConfig {
     /// scans `tests/`.
     pub fn discover(root: &Path) -> Result<Self, Error> {
         if !root.is_dir() {
-            return Err(ErrorKind::PackageNotFound {
-                package: String::new(),
+            return Err(ErrorKind::RootNotFound {
                 root: root.to_path_buf(),
             }
             .into());

@@ -54,6 +54,12 @@ pub enum ErrorKind {
         /// What is wrong.
         message: String,
     },
+    /// The project root is not a directory.
+    #[error("Project root `{}` is not a directory", root.display())]
+    RootNotFound {
+        /// The path given.
+        root: PathBuf,
+    },
     /// A root package is neither `<root>/src/<name>` nor `<root>/<name>`.
     #[error("Root package `{package}` not found under `{}` (looked in `src/` and the root)", root.display())]
     PackageNotFound {
