@@ -37,6 +37,11 @@ impl Rule {
         code: "STR004",
         name: "ImportBetweenIndependentModules",
     };
+    /// Children of one package import each other in a cycle.
+    pub const CYCLE_BETWEEN_SIBLINGS: Self = Self {
+        code: "STR006",
+        name: "CycleBetweenSiblings",
+    };
     /// An exhaustive layers contract misses a child of a container.
     pub const UNDECLARED_LAYER: Self = Self {
         code: "STR005",

@@ -8,9 +8,10 @@
 //!   `[importlinter]` in `setup.cfg` / `.importlinter` ([`ImportLinterConfig`]): `layers`
 //!   (`|` independent siblings, `:` siblings, `(optional)`, `containers`, `exhaustive`),
 //!   `forbidden` (external packages, `allow_indirect_imports`, `as_packages`), `independence`,
-//!   with `ignore_imports` wildcards and `exclude_type_checking_imports`. Searches follow
-//!   grimp's (import-linter's engine) semantics: indirect chains count, layer chains never pass
-//!   through other layers, and each violation carries its chain of imports.
+//!   `acyclic_siblings` (`depth`, `skip_descendants`), with `ignore_imports` wildcards and
+//!   `exclude_type_checking_imports`. Searches follow grimp's (import-linter's engine)
+//!   semantics: indirect chains count, layer chains never pass through other layers, and each
+//!   violation carries its chain of imports.
 //! * **`STR001` `EngineImportAtModuleLevel`**, strata's own rule: a host module (a glob of module
 //!   names) must not import an engine package when it is imported — directly, or through
 //!   modules it imports at module level, or through its parent packages' `__init__`. Imports in
@@ -47,9 +48,9 @@
 //!
 //! It prints nothing and never exits: [`check`] returns a [`Report`] of [`Finding`]s and
 //! per-contract verdicts, and [`render`] turns it into text. It does not import Python code,
-//! follow `importlib.import_module("...")` strings, or check the `protected` and
-//! `acyclic_siblings` contract types or custom contract classes (these are reported as
-//! skipped). It is synchronous and never touches the network.
+//! follow `importlib.import_module("...")` strings, or check the `protected` contract type or
+//! custom contract classes (these are reported as skipped). For `acyclic_siblings` it reports
+//! one cycle per package rather than import-linter's nominated imports to remove. It is synchronous and never touches the network.
 //!
 //! # Example
 //!

@@ -90,7 +90,18 @@ pub enum ContractKind {
         /// The modules (module expressions).
         modules: Vec<String>,
     },
-    /// A type strata does not check yet (`protected`, `acyclic_siblings`, custom types).
+    /// No dependency cycles among the children of each ancestor (imports between descendants
+    /// count for the children they are in), repeated `depth` generations down.
+    AcyclicSiblings {
+        /// The packages whose children are checked (module expressions).
+        ancestors: Vec<String>,
+        /// How many generations below each ancestor are checked too (import-linter's default
+        /// is 10).
+        depth: u32,
+        /// Packages (module expressions) whose children are not checked.
+        skip_descendants: Vec<String>,
+    },
+    /// A type strata does not check yet (`protected`, custom types).
     Unsupported {
         /// The type as written.
         type_name: String,
@@ -440,6 +451,23 @@ fn contract(path: &Path, section: &RawSection, section_id: &str) -> Result<Contr
         "independence" => ContractKind::Independence {
             modules: values.list("modules"),
         },
+        "acyclic_siblings" => {
+            let depth = match values.string("depth")? {
+                None => 10,
+                Some(depth) => depth.parse().map_err(|_| {
+                    invalid(
+                        path,
+                        section.line,
+                        &format!("`depth` must be a non-negative integer, found `{depth}`"),
+                    )
+                })?,
+            };
+            ContractKind::AcyclicSiblings {
+                ancestors: values.list("ancestors"),
+                depth,
+                skip_descendants: values.list("skip_descendants"),
+            }
+        }
         other => ContractKind::Unsupported {
             type_name: other.to_owned(),
         },

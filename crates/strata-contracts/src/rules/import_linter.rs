@@ -117,6 +117,35 @@ pub(crate) fn check_contract(
             );
             ("forbidden", findings)
         }
+        ContractKind::AcyclicSiblings {
+            ancestors,
+            depth,
+            skip_descendants,
+        } => {
+            for expression in ancestors.iter().chain(skip_descendants) {
+                if graph.matching(expression).is_empty() {
+                    return Err(ErrorKind::MissingModule {
+                        contract: contract.name.clone(),
+                        module: expression.clone(),
+                    }
+                    .into());
+                }
+            }
+            let skip: FxHashSet<u32> = expand(graph, skip_descendants).into_iter().collect();
+            let mut findings = Vec::new();
+            for ancestor in expand(graph, ancestors) {
+                acyclic_siblings(
+                    graph,
+                    contract,
+                    ancestor,
+                    *depth,
+                    &skip,
+                    &removed,
+                    &mut findings,
+                );
+            }
+            ("acyclic_siblings", findings)
+        }
         ContractKind::Unsupported { type_name } => {
             let result = ContractResult {
                 name: contract.name.clone(),
@@ -515,4 +544,138 @@ fn forbidden(
         }
     }
     findings
+}
+
+/// import-linter's `acyclic_siblings`: the children of `package`, each standing for its whole
+/// subtree, must not import each other in a cycle; then the same for each child not skipped,
+/// `depth` generations down. The verdict matches import-linter; the finding shows one cycle
+/// (import-linter instead nominates imports to remove, with a heuristic).
+fn acyclic_siblings(
+    graph: &Graph,
+    contract: &Contract,
+    package: u32,
+    depth: u32,
+    skip: &FxHashSet<u32>,
+    removed: &EdgeSet,
+    findings: &mut Vec<Finding>,
+) {
+    let mut children = graph.children_of(package).to_vec();
+    children.sort_unstable_by(|left, right| graph.name(*left).cmp(graph.name(*right)));
+    if children.len() >= 2 {
+        let mut owner: rustc_hash::FxHashMap<u32, usize> = rustc_hash::FxHashMap::default();
+        for (index, &child) in children.iter().enumerate() {
+            for module in graph.with_descendants(child) {
+                owner.insert(module, index);
+            }
+        }
+        // For each (child, child) dependency, the first import (by module names) making it.
+        let mut dependencies: std::collections::BTreeMap<(usize, usize), (u32, u32)> =
+            std::collections::BTreeMap::new();
+        for (&module, &from) in &owner {
+            for &imported in graph.imports_of(module) {
+                if let Some(&to) = owner.get(&imported)
+                    && to != from
+                    && !removed.contains(&(module, imported))
+                {
+                    let entry = dependencies.entry((from, to)).or_insert((module, imported));
+                    let key = |pair: (u32, u32)| (graph.name(pair.0), graph.name(pair.1));
+                    if key((module, imported)) < key(*entry) {
+                        *entry = (module, imported);
+                    }
+                }
+            }
+        }
+        if let Some(cycle) = find_cycle(children.len(), &dependencies) {
+            let links: Vec<Link> = cycle
+                .windows(2)
+                .filter_map(|pair| dependencies.get(&(pair[0], pair[1])))
+                .map(|&(importer, imported)| Link::new(graph, importer, imported))
+                .collect();
+            let relative: Vec<String> = cycle
+                .iter()
+                .map(|&index| {
+                    let name = graph.name(children[index]);
+                    format!(".{}", name.rsplit('.').next().unwrap_or(name))
+                })
+                .collect();
+            let imports: Vec<String> = links
+                .iter()
+                .map(|link| chain_summary(std::slice::from_ref(link)))
+                .collect();
+            let message = format!(
+                "No cycles are allowed in `{}`: {} ({})",
+                graph.name(package),
+                relative.join(" -> "),
+                imports.join("; ")
+            );
+            findings.push(Finding::from_chain(
+                Rule::CYCLE_BETWEEN_SIBLINGS,
+                &contract.name,
+                links,
+                message,
+            ));
+        }
+    }
+    if depth > 0 {
+        for child in children {
+            if !skip.contains(&child) {
+                acyclic_siblings(graph, contract, child, depth - 1, skip, removed, findings);
+            }
+        }
+    }
+}
+
+/// A cycle in a small directed graph, as the node path with the first node repeated at the
+/// end; depth-first from the lowest node, so the answer is stable.
+fn find_cycle(
+    nodes: usize,
+    edges: &std::collections::BTreeMap<(usize, usize), (u32, u32)>,
+) -> Option<Vec<usize>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        New,
+        Open,
+        Done,
+    }
+    fn visit(
+        node: usize,
+        adjacency: &[Vec<usize>],
+        state: &mut [State],
+        stack: &mut Vec<usize>,
+    ) -> Option<Vec<usize>> {
+        state[node] = State::Open;
+        stack.push(node);
+        for &next in &adjacency[node] {
+            match state[next] {
+                State::Open => {
+                    let start = stack.iter().position(|&open| open == next)?;
+                    let mut cycle = stack[start..].to_vec();
+                    cycle.push(next);
+                    return Some(cycle);
+                }
+                State::New => {
+                    if let Some(cycle) = visit(next, adjacency, state, stack) {
+                        return Some(cycle);
+                    }
+                }
+                State::Done => {}
+            }
+        }
+        stack.pop();
+        state[node] = State::Done;
+        None
+    }
+    let mut adjacency = vec![Vec::new(); nodes];
+    for &(from, to) in edges.keys() {
+        adjacency[from].push(to);
+    }
+    let mut state = vec![State::New; nodes];
+    for node in 0..nodes {
+        if state[node] == State::New
+            && let Some(cycle) = visit(node, &adjacency, &mut state, &mut Vec::new())
+        {
+            return Some(cycle);
+        }
+    }
+    None
 }

@@ -134,3 +134,9 @@ fn independence_contract_reports_both_directions_and_relative_imports() {
     let report = check_importlinter_fixture("independence");
     insta::assert_snapshot!(render::human(&report));
 }
+
+#[test]
+fn acyclic_siblings_contract_reports_one_cycle_per_package_and_honours_depth_and_skips() {
+    let report = check_importlinter_fixture("acyclic");
+    insta::assert_snapshot!(render::human(&report));
+}
