@@ -140,3 +140,73 @@ fn acyclic_siblings_contract_reports_one_cycle_per_package_and_honours_depth_and
     let report = check_importlinter_fixture("acyclic");
     insta::assert_snapshot!(render::human(&report));
 }
+
+/// Writes `files` (path, contents) under a fresh temporary project.
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    for (path, contents) in files {
+        let path = root.path().join(path);
+        fs_err::create_dir_all(path.parent().unwrap()).unwrap();
+        fs_err::write(path, contents).unwrap();
+    }
+    root
+}
+
+#[test]
+fn engine_rule_flags_class_bodies_type_checking_else_and_parent_package_init() {
+    let root = project(&[
+        ("app/__init__.py", "import vllm\n"),
+        ("app/cli/__init__.py", ""),
+        (
+            "app/cli/run.py",
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import torch\nelse:\n    import numpy\nclass Runner:\n    import torch\n",
+        ),
+        ("numpy_shim.py", ""),
+    ]);
+    let config = ContractsConfig {
+        root: root.path().to_path_buf(),
+        host: vec!["app.cli.*".to_owned()],
+        engine_packages: vec!["torch".to_owned(), "vllm".to_owned(), "numpy".to_owned()],
+        ..ContractsConfig::default()
+    };
+    let report = check(&config).unwrap();
+    let messages: Vec<&str> = report
+        .findings
+        .iter()
+        .map(|finding| finding.message.as_str())
+        .collect();
+    insta::assert_debug_snapshot!(messages, @r#"
+    [
+        "Host module `app.cli.run` imports engine package `vllm` at module level: app.cli.run -> app.cli (package) -> app (package) -> vllm (l.1)",
+        "Host module `app.cli.run` imports engine package `numpy` at module level: app.cli.run -> numpy (l.5)",
+        "Host module `app.cli.run` imports engine package `torch` at module level: app.cli.run -> torch (l.7)",
+    ]
+    "#);
+}
+
+#[test]
+fn an_unmatched_ignored_import_is_an_error_that_names_the_contract() {
+    let root = project(&[
+        (
+            ".importlinter",
+            "[importlinter]\nroot_package = app\n\n[importlinter:contract:one]\nname = One\ntype = independence\nmodules =\n    app.a\n    app.b\nignore_imports =\n    app.a -> app.b\n",
+        ),
+        ("app/__init__.py", ""),
+        ("app/a.py", ""),
+        ("app/b.py", ""),
+    ]);
+    let config = ContractsConfig::discover(root.path()).unwrap();
+    let error = check(&config).unwrap_err();
+    insta::assert_snapshot!(error, @"Contract `One`: no matches for ignored import `app.a -> app.b`");
+}
+
+#[test]
+fn a_missing_root_package_is_an_error() {
+    let root = project(&[("setup.cfg", "[importlinter]\nroot_package = absent\n")]);
+    let config = ContractsConfig::discover(root.path()).unwrap();
+    let error = check(&config).unwrap_err().to_string();
+    assert!(
+        error.starts_with("Root package `absent` not found"),
+        "{error}"
+    );
+}
