@@ -101,6 +101,11 @@ if [ -x "$venv/bin/tach" ]; then
   printf 'tach check    %6.3f s   (%.1fx strata)\n' "$tach" "$(echo "$tach / $strata" | bc -l)"
 fi
 
+# strata's own engine rule on the same tree (no other tool has it): pipelines must not import
+# torch, tensorflow or flax at module level.
+engine=$(seconds "$bench" "$project" --host 'transformers.pipelines,transformers.pipelines.*' --engines torch,tensorflow,flax)
+printf 'strata + engine rule %6.3f s   (%s)\n' "$engine" "$(grep -o '[0-9]* findings' "$cache/last.log")"
+
 # Scale: the same package copied under new names, all of them root packages.
 roots="transformers"
 for index in $(seq 1 "$copies"); do
