@@ -375,6 +375,34 @@ impl Project {
         }));
         out
     }
+
+    /// The top-level import names of engine packages, for the engine-import contract:
+    /// `[tool.strata.contracts] engine-packages` when declared, else each engine's distribution
+    /// name with `-` replaced by `_` (`tensorrt-llm` -> `tensorrt_llm`), once each, in
+    /// declaration order.
+    ///
+    /// The derivation sees only the engines' own packages, not what they bring with them
+    /// (`torch`): until locks exist there is no resolved dependency list to read, so projects
+    /// that want those covered list them in `engine-packages`.
+    pub fn engine_import_names(&self) -> Vec<String> {
+        if let Some(declared) = &self.contracts.engine_packages {
+            return declared.clone();
+        }
+        let mut names: Vec<String> = Vec::new();
+        for engine in self
+            .profiles
+            .values()
+            .filter_map(|profile| profile.engine.as_ref())
+        {
+            // A normalized distribution name only has `-` as a separator (PEP 503), and an
+            // import name cannot contain one.
+            let name = engine.package.as_ref().replace('-', "_");
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names
+    }
 }
 
 fn serialize_display<T: fmt::Display, S: Serializer>(
@@ -412,6 +440,67 @@ fn serialize_version_source<S: Serializer>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn project_with_engines(packages: &[&str]) -> Project {
+        let profiles = packages
+            .iter()
+            .enumerate()
+            .map(|(index, package)| {
+                let name = ProfileName::parse(&format!("engine{index}")).expect("valid name");
+                let version = Version::new([1, 0]);
+                let profile = Profile {
+                    name: name.clone(),
+                    extends: Vec::new(),
+                    target: TargetSpec::default(),
+                    requirements: Vec::new(),
+                    constraints: Vec::new(),
+                    editables: Vec::new(),
+                    pip_options: PipOptions::default(),
+                    engine: Some(Engine {
+                        package: PackageName::new((*package).to_owned()).expect("valid name"),
+                        version: version.clone(),
+                        version_source: VersionSource {
+                            file: PathBuf::from("versions.yaml"),
+                            key: "version".to_owned(),
+                            version,
+                        },
+                        image: None,
+                        gpu: false,
+                        indexes: Vec::new(),
+                        when_index_unavailable: IndexUnavailable::Fail,
+                    }),
+                };
+                (name, profile)
+            })
+            .collect();
+        Project {
+            root: PathBuf::from("."),
+            manifest: PathBuf::from("pyproject.toml"),
+            name: None,
+            target: TargetSpec::default(),
+            lock_dir: PathBuf::from("locks"),
+            index: IndexSettings::default(),
+            profiles,
+            contracts: ContractSettings::default(),
+        }
+    }
+
+    #[test]
+    fn engine_import_names_come_from_engine_packages_unless_declared() {
+        let mut project = project_with_engines(&["vllm", "TensorRT-LLM", "tensorrt_llm", "a.b"]);
+        assert_eq!(
+            project.engine_import_names(),
+            ["vllm", "tensorrt_llm", "a_b"],
+            "derived: normalized, `-` to `_`, each once"
+        );
+        project.contracts.engine_packages = Some(vec!["torch".to_owned()]);
+        assert_eq!(project.engine_import_names(), ["torch"], "declared wins");
+        project.contracts.engine_packages = Some(Vec::new());
+        assert!(
+            project.engine_import_names().is_empty(),
+            "an empty declared list turns the engine rule off"
+        );
+    }
 
     #[test]
     fn profile_names_follow_the_rule() {
