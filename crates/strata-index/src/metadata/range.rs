@@ -529,6 +529,7 @@ fn read_u64(bytes: &[u8], at: usize) -> Option<u64> {
 mod tests {
     use std::cell::RefCell;
     use std::io::{Cursor, Seek, SeekFrom, Write};
+    use std::path::PathBuf;
     use std::rc::Rc;
     use std::sync::Mutex;
 
@@ -852,8 +853,69 @@ mod tests {
     fn huge_zip64_wheel_is_read_with_zip64_entry_fields() {
         // Dist-info first, so the entry's ZIP64 offset is used for a separate request.
         let reader = huge_wheel(200 * 1024 * 1024, true, true);
+        // The central directory entry keeps its sizes in the ZIP64 extra field.
+        let name = b"foo_bar-1.0.dist-info/METADATA";
+        let record = reader
+            .bytes
+            .windows(CENTRAL_HEADER_LEN + name.len())
+            .find(|window| {
+                read_u32(window, 0) == Some(CENTRAL_HEADER_SIGNATURE)
+                    && &window[CENTRAL_HEADER_LEN..] == name
+            })
+            .unwrap();
+        assert_eq!(read_u32(record, 20), Some(0xFFFF_FFFF), "compressed size");
         assert_eq!(read(&reader).unwrap(), METADATA.as_bytes());
         assert_eq!(reader.reads().len(), 2, "{:?}", reader.reads());
+    }
+
+    /// pip's own wheel, bundled with the machine's Python: a real wheel from real tools.
+    fn bundled_pip_wheel() -> Option<PathBuf> {
+        let output = std::process::Command::new("python3")
+            .args([
+                "-I",
+                "-c",
+                "import ensurepip, os; print(os.path.dirname(ensurepip.__file__))",
+            ])
+            .output()
+            .ok()?;
+        let bundled = PathBuf::from(String::from_utf8(output.stdout).ok()?.trim()).join("_bundled");
+        fs_err::read_dir(bundled)
+            .ok()?
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .find(|path| {
+                path.extension().is_some_and(|extension| extension == "whl")
+                    && path
+                        .file_name()
+                        .and_then(|name| name.to_str())
+                        .is_some_and(|name| name.starts_with("pip-"))
+            })
+    }
+
+    #[test]
+    fn real_wheel_matches_the_zip_crate_and_reads_a_few_kilobytes() {
+        let Some(path) = bundled_pip_wheel() else {
+            println!("skipped: no bundled pip wheel in the machine's Python");
+            return;
+        };
+        let filename = path.file_name().unwrap().to_str().unwrap();
+        let wheel = WheelFilename::parse(filename).unwrap();
+        let reader = MemoryReader::new(fs_err::read(&path).unwrap());
+        let metadata = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(wheel_metadata(&reader, &wheel))
+            .unwrap();
+        assert_eq!(metadata, wheel_metadata_from_file(&path, &wheel).unwrap());
+        assert!(metadata.starts_with(b"Metadata-Version: "));
+        println!(
+            "{filename}: {} requests, {} of {} bytes",
+            reader.reads().len(),
+            reader.bytes_read(),
+            reader.size()
+        );
+        assert!(reader.reads().len() <= 3, "{:?}", reader.reads());
+        assert!(reader.bytes_read() * 10 < reader.size());
     }
 
     #[test]
