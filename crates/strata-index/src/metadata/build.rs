@@ -361,10 +361,10 @@ impl<'a> Build<'a> {
             &system
                 .backend_path
                 .iter()
-                .map(|path| source.join(path))
+                .map(|path| source.join(path).to_string_lossy().into_owned())
                 .collect::<Vec<_>>(),
         )
-        .expect("paths serialize to JSON");
+        .expect("a list of strings serializes to JSON");
         let python = self.python().to_path_buf();
         self.run(
             &format!("run the `{}` backend ({hook})", system.backend),

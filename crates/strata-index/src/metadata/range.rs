@@ -88,8 +88,13 @@ pub(crate) async fn wheel_metadata(
     let mut directory = parse_eocd(&tail.bytes[eocd_position..]).map_err(fail)?;
     if let Some(locator) = zip64_locator(&tail.bytes[..eocd_position]) {
         let record_offset = parse_zip64_locator(locator).map_err(fail)?;
-        let record_range = record_offset..record_offset.saturating_add(EOCD64_LEN as u64);
-        let record = tail.read(reader, record_range, wheel).await?;
+        let record_end = record_offset.saturating_add(EOCD64_LEN as u64);
+        if record_end > size {
+            return Err(fail(format!(
+                "the ZIP64 end-of-central-directory record (at {record_offset}) lies outside the {size}-byte file"
+            )));
+        }
+        let record = tail.read(reader, record_offset..record_end, wheel).await?;
         directory = parse_eocd64(&record).map_err(fail)?;
     }
 
