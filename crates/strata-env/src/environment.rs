@@ -1,0 +1,79 @@
+//! An environment ready to inspect: its distributions as a [`Graph`], plus what the scan could
+//! not fit into one (duplicates, broken entries).
+
+use std::path::PathBuf;
+
+use pep508_rs::MarkerEnvironment;
+
+use crate::error::Error;
+use crate::graph::{Extras, Graph};
+use crate::interpreter::{Interpreter, InterpreterRequest, find_interpreter, host_markers};
+use crate::scan::{BrokenDistribution, Duplicate, Scan, scan_site_packages};
+
+/// Which installed environment to open.
+#[derive(Debug, Clone)]
+pub enum EnvironmentSource {
+    /// `--site-packages DIR`: read it directly; markers are the host's (no Python runs).
+    SitePackages(PathBuf),
+    /// Discover an interpreter (see [`find_interpreter`]) and ask it once for its
+    /// site-packages and markers.
+    Interpreter(InterpreterRequest),
+}
+
+/// A scanned environment.
+///
+/// Built from an installed environment with [`Environment::open`] or [`Environment::from_scan`];
+/// the lock mode will build one from a lock's entries, which produce the same
+/// [`Distribution`](crate::Distribution) records.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    /// The dependency graph.
+    pub graph: Graph,
+    /// Distributions installed more than once.
+    pub duplicates: Vec<Duplicate>,
+    /// Entries whose metadata could not be read.
+    pub broken: Vec<BrokenDistribution>,
+    /// The directories scanned.
+    pub site_packages: Vec<PathBuf>,
+    /// The interpreter asked, if any.
+    pub python: Option<PathBuf>,
+    /// The marker environment requirements were evaluated in.
+    pub markers: MarkerEnvironment,
+}
+
+impl Environment {
+    /// Finds, scans and builds the graph of an installed environment.
+    pub fn open(source: &EnvironmentSource, extras: Extras) -> Result<Self, Error> {
+        let (site_packages, markers, python) = match source {
+            EnvironmentSource::SitePackages(directory) => {
+                (vec![directory.clone()], host_markers(directory)?, None)
+            }
+            EnvironmentSource::Interpreter(request) => {
+                let (python, _) = find_interpreter(request)?;
+                let interpreter = Interpreter::query(&python)?;
+                (
+                    interpreter.site_packages,
+                    interpreter.markers,
+                    Some(interpreter.executable),
+                )
+            }
+        };
+        let scan = scan_site_packages(&site_packages)?;
+        let mut environment = Self::from_scan(scan, markers, extras);
+        environment.site_packages = site_packages;
+        environment.python = python;
+        Ok(environment)
+    }
+
+    /// Builds the graph of an already scanned environment.
+    pub fn from_scan(scan: Scan, markers: MarkerEnvironment, extras: Extras) -> Self {
+        Self {
+            graph: Graph::new(scan.distributions, &markers, extras),
+            duplicates: scan.duplicates,
+            broken: scan.broken,
+            site_packages: Vec::new(),
+            python: None,
+            markers,
+        }
+    }
+}
