@@ -81,6 +81,12 @@ pub struct ClientOptions {
     pub python: PathBuf,
     /// The first retry's delay; doubled each attempt (tests shorten it).
     pub backoff: Duration,
+    /// How long a page may be reused when the server sent neither validators (`ETag`,
+    /// `Last-Modified`) nor `Cache-Control`. Such a page cannot be revalidated, only downloaded
+    /// again; some proxies strip those headers, and re-downloading megabytes of pages on every
+    /// run would make warm runs as slow as cold ones. Ten minutes is what the public index
+    /// grants itself when the headers survive. `--refresh` ignores it.
+    pub unvalidated_page_ttl: Duration,
 }
 
 impl ClientOptions {
@@ -96,6 +102,7 @@ impl ClientOptions {
             index_strategy: IndexStrategy::FirstIndex,
             python: PathBuf::from("python3"),
             backoff: Duration::from_millis(250),
+            unvalidated_page_ttl: Duration::from_mins(10),
         }
     }
 }
@@ -377,7 +384,11 @@ impl Inner {
             body,
             url: final_url,
         } = *response;
-        let max_age = max_age(&response_headers);
+        let has_validators = response_headers.contains_key(header::ETAG)
+            || response_headers.contains_key(header::LAST_MODIFIED)
+            || response_headers.contains_key(header::CACHE_CONTROL);
+        let max_age = max_age(&response_headers)
+            .or_else(|| (!has_validators).then_some(self.options.unvalidated_page_ttl.as_secs()));
         match status {
             StatusCode::NOT_MODIFIED if cached.is_some() => {
                 let mut page = cached.expect("checked by the guard");

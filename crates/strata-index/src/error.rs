@@ -124,7 +124,7 @@ pub enum ErrorKind {
         actual: String,
     },
     /// `--offline` and the cache does not have what is needed.
-    #[error("`{what}` is not in the cache and `--offline` forbids fetching it")]
+    #[error("Not in the cache, and `--offline` forbids fetching it: {what}")]
     OfflineMiss {
         /// What was needed (a page or a metadata entry).
         what: String,

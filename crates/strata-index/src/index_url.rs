@@ -9,8 +9,17 @@ use std::fmt;
 use url::Url;
 
 /// A URL that displays with its credentials replaced by `****`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct RedactedUrl(Url);
+
+// Errors are printed with `{:?}` too (`expect`, test failures): redacted there as well.
+impl fmt::Debug for RedactedUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RedactedUrl")
+            .field(&redact(&self.0))
+            .finish()
+    }
+}
 
 impl RedactedUrl {
     /// Wraps a URL.

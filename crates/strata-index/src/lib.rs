@@ -53,9 +53,19 @@ mod metadata;
 mod once_map;
 mod simple;
 
-/// Redacts credentials in a URL given as text; text that is not a URL is returned as is.
+/// Redacts credentials in a URL given as text, even one too malformed to parse (such as a bad
+/// port), since that is exactly the text an error message quotes.
 pub(crate) fn redact_text(text: &str) -> String {
-    url::Url::parse(text).map_or_else(|_| text.to_string(), |url| redact(&url))
+    if let Ok(url) = url::Url::parse(text) {
+        return redact(&url);
+    }
+    if let Some((scheme, rest)) = text.split_once("://") {
+        let authority = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        if let Some(at) = rest[..authority].rfind('@') {
+            return format!("{scheme}://****@{}", &rest[at + 1..]);
+        }
+    }
+    text.to_string()
 }
 
 /// Runs async index work to completion from synchronous code, such as a command.

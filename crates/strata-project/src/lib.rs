@@ -46,6 +46,7 @@ pub use model::{
     IndexUnavailable, NamedIndex, Origin, PipOptions, Profile, ProfileName, Project,
     SourcedRequirement, TargetSpec,
 };
+pub use requirements_in::{RequirementsFile, read_requirements_file};
 pub use version_source::VersionSource;
 
 mod error;

@@ -58,6 +58,58 @@ pub struct PipOptions {
     pub pre: bool,
 }
 
+/// A requirements file read on its own (for `strata compile`): requirements and constraints
+/// with their file and line, editables and pip options.
+#[derive(Debug, Clone, Default)]
+pub struct RequirementsFile {
+    /// Requirements, from the file and its `-r` includes.
+    pub requirements: Vec<crate::SourcedRequirement>,
+    /// Constraints, from `-c` includes.
+    pub constraints: Vec<crate::SourcedRequirement>,
+    /// Editable local projects.
+    pub editables: Vec<crate::Editable>,
+    /// pip options.
+    pub options: PipOptions,
+}
+
+/// Reads a pip-tools `.in` file (or any requirements file) and its includes. Paths in origins
+/// are relative to `display_root` when inside it.
+pub fn read_requirements_file(path: &Path, display_root: &Path) -> Result<RequirementsFile, Error> {
+    let referrer = Snippet::from_line(path, 1, "", 0..1);
+    let file = read(path, display_root, &referrer)?;
+    let origin = |line: FileLine| crate::Origin::File {
+        path: line.path,
+        line: line.line,
+    };
+    Ok(RequirementsFile {
+        requirements: file
+            .requirements
+            .into_iter()
+            .map(|(requirement, line)| crate::SourcedRequirement {
+                requirement,
+                origin: origin(line),
+            })
+            .collect(),
+        constraints: file
+            .constraints
+            .into_iter()
+            .map(|(requirement, line)| crate::SourcedRequirement {
+                requirement,
+                origin: origin(line),
+            })
+            .collect(),
+        editables: file
+            .editables
+            .into_iter()
+            .map(|(path, line)| crate::Editable {
+                path,
+                origin: origin(line),
+            })
+            .collect(),
+        options: file.options,
+    })
+}
+
 /// Reads `path` and its includes. `display_root` makes paths in errors and origins relative to
 /// the project, which is how users write them. `referrer` is where the file was named (a manifest
 /// key or a `-r` line), used when the file itself does not exist.

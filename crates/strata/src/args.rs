@@ -76,6 +76,24 @@ pub(crate) enum Command {
 strata profiles backend --format json\n  strata profiles --format mermaid")]
     Profiles(ProfilesArgs),
 
+    /// Resolve one requirements file into a pinned, hashed lock, as `pip-compile` does.
+    ///
+    /// A drop-in for `pip-compile` and `uv pip compile` on a single input: reads a pip-tools
+    /// `.in` file (with its `-r`/`-c` includes), resolves it for the target, and writes pip-tools'
+    /// format: a header with the command, `name==version`, `--hash=sha256:` lines for every file
+    /// of each pinned version (with `--generate-hashes`) and `# via` annotations. An existing
+    /// output file is read first and its pins are preferred, so a recompile changes nothing that
+    /// need not change; `--upgrade` and `--upgrade-package` lift that. The output is written
+    /// atomically and only when its content changed.
+    ///
+    /// Exit status 1 means the requirements have no solution (the explanation says why).
+    #[command(
+        after_long_help = "Examples:\n  strata compile requirements.in -o requirements.txt --generate-hashes\n  \
+strata compile requirements/in/base.in -c constraints.txt --python-version 3.12\n  \
+strata compile requirements.in -o requirements.txt --upgrade-package numpy"
+    )]
+    Compile(CompileArgs),
+
     /// Ask the package index about a package: its versions, or one version's requirements.
     ///
     /// Uses the same indexes as `strata lock` (the manifest's, else pip's configuration) and the
@@ -87,6 +105,71 @@ strata profiles backend --format json\n  strata profiles --format mermaid")]
     /// Inspect or clean strata's cache of index pages and metadata.
     #[command(subcommand)]
     Cache(CacheCommand),
+
+    /// Check the import contracts: the project's import-linter contracts and the engine rule.
+    ///
+    /// Reads import-linter's configuration where it already is (`[tool.importlinter]` in
+    /// `pyproject.toml`, `[importlinter]` in `setup.cfg` or `.importlinter`) and checks its
+    /// `layers`, `forbidden`, `independence` and `acyclic_siblings` contracts, with the chain of
+    /// imports behind every violation.
+    ///
+    /// The engine rule (`STR001`): modules matching `[tool.strata.contracts] host` must not
+    /// import an engine package when they are imported, directly or through what they import.
+    /// Imports inside functions, under `if TYPE_CHECKING:` or guarded by `except ImportError`
+    /// are allowed, and tests may import an engine after `pytest.importorskip`. The engine
+    /// packages are `engine-packages` when declared, else the engines' own distributions as
+    /// import names (`tensorrt-llm` is `tensorrt_llm`); what engines bring with them (`torch`)
+    /// is only checked when `engine-packages` lists it.
+    ///
+    /// Exit status 1 means a contract is broken or a file does not parse.
+    #[command(after_long_help = "Examples:\n  strata contracts\n  \
+strata contracts --format github\n  strata contracts --root src --format json")]
+    Contracts(ContractsArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompileArgs {
+    /// The requirements file to resolve (pip-tools `.in` syntax).
+    pub(crate) input: std::path::PathBuf,
+    /// Where to write the lock (default: standard output).
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output_file: Option<std::path::PathBuf>,
+    /// Constraints files: they limit versions and never add packages (repeatable).
+    #[arg(short, long = "constraint", value_name = "FILE")]
+    pub(crate) constraints: Vec<std::path::PathBuf>,
+    /// Override files: their requirements replace every requirement on the same package in
+    /// the whole graph, for a broken upper bound upstream (repeatable).
+    #[arg(long = "override", value_name = "FILE")]
+    pub(crate) overrides: Vec<std::path::PathBuf>,
+    /// Record the sha256 of every file of each pinned version, for `pip install --require-hashes`.
+    #[arg(long)]
+    pub(crate) generate_hashes: bool,
+    /// Ignore the pins of the existing output file.
+    #[arg(short = 'U', long)]
+    pub(crate) upgrade: bool,
+    /// Ignore the existing pin of this package (repeatable).
+    #[arg(short = 'P', long, value_name = "PACKAGE")]
+    pub(crate) upgrade_package: Vec<String>,
+    /// Pre-releases: `if-necessary-or-explicit` (named by a requirement, or nothing else exists)
+    /// or `allow`.
+    #[arg(long, value_enum, default_value_t = PrereleaseArg::IfNecessaryOrExplicit)]
+    pub(crate) prerelease: PrereleaseArg,
+    /// Never use sdists of these packages (`:all:` for every package; repeatable).
+    #[arg(long, value_name = "PACKAGE")]
+    pub(crate) only_binary: Vec<String>,
+    /// Never use wheels of these packages (`:all:` for every package; repeatable).
+    #[arg(long, value_name = "PACKAGE")]
+    pub(crate) no_binary: Vec<String>,
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+    #[command(flatten)]
+    pub(crate) index: IndexArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PrereleaseArg {
+    IfNecessaryOrExplicit,
+    Allow,
 }
 
 #[derive(Debug, Subcommand)]
@@ -220,4 +303,29 @@ pub(crate) enum ProfilesFormat {
     Json,
     /// A Mermaid flowchart of profiles and engines.
     Mermaid,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ContractsArgs {
+    /// The source root to scan instead of `[tool.strata.contracts] root` (packages are found
+    /// in `DIR/src/<package>` or `DIR/<package>`).
+    ///
+    /// Without a project, `--root` alone runs import-linter's contracts found in `DIR` (or its
+    /// parent, for `src`).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) root: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ContractsFormat::Text)]
+    pub(crate) format: ContractsFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ContractsFormat {
+    /// `path:line:col: CODE message` lines, then import-linter's per-contract summary.
+    Text,
+    /// JSON: every finding with its chain of imports, and each contract's verdict.
+    Json,
+    /// GitHub Actions annotations (`::error file=...,line=...::message`).
+    Github,
 }

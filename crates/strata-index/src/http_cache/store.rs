@@ -123,6 +123,13 @@ impl Store {
     pub(crate) fn prune(&self, max_age_days: u64) -> Result<CacheSummary, Error> {
         let mut removed = CacheSummary::default();
         let horizon = SystemTime::now() - std::time::Duration::from_secs(max_age_days * 24 * 3600);
+        // An atomic write killed before its rename leaves a `.strata-*.tmp` sibling of the entry.
+        // A live writer renames within seconds, so only siblings an hour old are leftovers.
+        let killed_before = SystemTime::now() - std::time::Duration::from_hours(1);
+        let is_leftover = |path: &Path, modified: SystemTime| {
+            let name = path.file_name().unwrap_or_default().to_string_lossy();
+            name.starts_with(".strata-") && name.ends_with(".tmp") && modified < killed_before
+        };
         let mut remove = |path: &Path, length: u64| -> Result<(), Error> {
             fs_err::remove_file(path).map_err(|source| ErrorKind::Io {
                 path: path.to_path_buf(),
@@ -139,7 +146,15 @@ impl Store {
         walk(
             &self.root.join("simple-v1"),
             &mut |path, length, modified| {
-                if modified < horizon {
+                if modified < horizon || is_leftover(path, modified) {
+                    victims.push((path.to_path_buf(), length));
+                }
+            },
+        );
+        walk(
+            &self.root.join("metadata-v1"),
+            &mut |path, length, modified| {
+                if is_leftover(path, modified) {
                     victims.push((path.to_path_buf(), length));
                 }
             },

@@ -512,9 +512,9 @@ def _metadata(extra=()):
     )
 "#;
 
-    fn filename() -> SourceDistFilename {
+    fn filename(extension: &str) -> SourceDistFilename {
         SourceDistFilename::parse(
-            "strata_demo-1.0.tar.gz",
+            &format!("strata_demo-1.0{extension}"),
             &PackageName::new("strata-demo".to_string()).unwrap(),
         )
         .unwrap()
@@ -538,25 +538,52 @@ def _metadata(extra=()):
         }
     }
 
-    /// Writes `strata_demo-1.0.tar.gz` holding `files` under `strata_demo-1.0/`.
-    fn write_sdist(directory: &Path, files: &[(&str, &str)]) -> PathBuf {
-        let path = directory.join("strata_demo-1.0.tar.gz");
-        let encoder = GzEncoder::new(fs_err::File::create(&path).unwrap(), Compression::fast());
-        let mut archive = tar::Builder::new(encoder);
-        for (name, content) in files {
-            let mut header = tar::Header::new_gnu();
-            header.set_size(content.len() as u64);
-            header.set_mode(0o644);
-            header.set_entry_type(tar::EntryType::Regular);
-            archive
-                .append_data(
-                    &mut header,
-                    format!("strata_demo-1.0/{name}"),
-                    content.as_bytes(),
-                )
-                .unwrap();
+    /// Writes `strata_demo-1.0{extension}` holding `files` under `strata_demo-1.0/`.
+    fn write_sdist(directory: &Path, extension: &str, files: &[(&str, &str)]) -> PathBuf {
+        let path = directory.join(format!("strata_demo-1.0{extension}"));
+        let members = files
+            .iter()
+            .map(|(name, content)| (format!("strata_demo-1.0/{name}"), content.as_bytes()));
+        match extension {
+            ".zip" => {
+                let mut archive = zip::ZipWriter::new(fs_err::File::create(&path).unwrap());
+                for (name, content) in members {
+                    archive
+                        .start_file(name, SimpleFileOptions::default())
+                        .unwrap();
+                    archive.write_all(content).unwrap();
+                }
+                archive.finish().unwrap();
+            }
+            ".tar.gz" => {
+                let file = fs_err::File::create(&path).unwrap();
+                let mut archive = tar::Builder::new(GzEncoder::new(file, Compression::fast()));
+                for (name, content) in members {
+                    let mut header = tar::Header::new_gnu();
+                    header.set_size(content.len() as u64);
+                    header.set_mode(0o644);
+                    header.set_entry_type(tar::EntryType::Regular);
+                    archive.append_data(&mut header, name, content).unwrap();
+                }
+                archive.into_inner().unwrap().finish().unwrap();
+            }
+            ".tar.bz2" => {
+                // No bzip2 encoder is linked: Python recompresses the `.tar.gz`.
+                let tar_gz = write_sdist(directory, ".tar.gz", files);
+                let status = Command::new("python3")
+                    .args([
+                        "-I",
+                        "-c",
+                        "import sys, tarfile\nwith tarfile.open(sys.argv[1]) as source, tarfile.open(sys.argv[2], 'w:bz2') as target:\n    for member in source.getmembers():\n        target.addfile(member, source.extractfile(member))",
+                    ])
+                    .arg(&tar_gz)
+                    .arg(&path)
+                    .status()
+                    .unwrap();
+                assert!(status.success());
+            }
+            other => panic!("no writer for `{other}`"),
         }
-        archive.into_inner().unwrap().finish().unwrap();
         path
     }
 
@@ -571,16 +598,24 @@ def _metadata(extra=()):
     }
 
     fn build(files: &[(&str, &str)], find_links: &[PathBuf]) -> Option<Result<String, Error>> {
+        build_as(".tar.gz", files, find_links)
+    }
+
+    fn build_as(
+        extension: &str,
+        files: &[(&str, &str)],
+        find_links: &[PathBuf],
+    ) -> Option<Result<String, Error>> {
         let python = python()?;
         let directory = tempfile::tempdir().unwrap();
-        let sdist = write_sdist(directory.path(), files);
+        let sdist = write_sdist(directory.path(), extension, files);
         let mut env = environment(python, &directory.path().join("work"));
         env.pip_find_links = find_links
             .iter()
             .map(|path| path.display().to_string())
             .collect();
         Some(
-            build_metadata(&sdist, &filename(), &env)
+            build_metadata(&sdist, &filename(extension), &env)
                 .map(|bytes| String::from_utf8(bytes).unwrap()),
         )
     }
@@ -671,6 +706,36 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         Requires-Dist: numpy>=1.26
         Requires-Dist: from-the-wheel
         ");
+    }
+
+    #[test]
+    fn zip_and_bzip2_sdists_are_unpacked() {
+        let backend = format!(
+            "{METADATA_FUNCTION}
+def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+    os.makedirs(os.path.join(metadata_directory, 'demo.dist-info'))
+    with open(os.path.join(metadata_directory, 'demo.dist-info', 'METADATA'), 'w') as f:
+        f.write(_metadata())
+    return 'demo.dist-info'
+"
+        );
+        for extension in [".zip", ".tar.bz2"] {
+            let Some(result) = build_as(
+                extension,
+                &[
+                    ("pyproject.toml", PYPROJECT),
+                    ("backend/demo_backend.py", &backend),
+                    ("requirements.txt", "numpy>=1.26\n"),
+                ],
+                &[],
+            ) else {
+                return;
+            };
+            assert!(
+                result.unwrap().ends_with("Requires-Dist: numpy>=1.26\n"),
+                "{extension}"
+            );
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::settings;
 
 #[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[expect(clippy::struct_excessive_bools, reason = "one JSON field per flag is the output schema")]
 struct VersionRow {
     version: String,
     yanked: bool,
@@ -171,10 +172,7 @@ pub(crate) fn metadata(
         fetched.source,
         fetched.bytes,
         size.filter(|size| *size > 0)
-            .map(|size| format!(
-                " ({:.3}% of the file)",
-                fetched.bytes as f64 * 100.0 / size as f64
-            ))
+            .map(|size| format!(" ({:.3}% of the file)", percent(fetched.bytes, size)))
             .unwrap_or_default()
     ));
     report_stats(&client, printer);
@@ -194,6 +192,12 @@ fn preferred<'a>(
             target.platform().name()
         )
     })
+}
+
+/// `part` as a percentage of `whole`; precision loss above 2^52 bytes does not matter here.
+#[expect(clippy::cast_precision_loss, reason = "a percentage for people, not arithmetic")]
+fn percent(part: u64, whole: u64) -> f64 {
+    part as f64 * 100.0 / whole as f64
 }
 
 fn report_stats(client: &IndexClient, printer: &mut Printer) {

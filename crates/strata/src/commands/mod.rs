@@ -9,10 +9,14 @@ use crate::args::GlobalArgs;
 use crate::env_vars;
 
 mod cache;
+mod compile;
+mod contracts;
 mod index;
 mod profiles;
 
 pub(crate) use cache::cache;
+pub(crate) use compile::compile;
+pub(crate) use contracts::contracts;
 pub(crate) use index::{metadata as index_metadata, versions as index_versions};
 pub(crate) use profiles::profiles;
 

@@ -1,0 +1,22 @@
+//! strata's lock model and its files.
+//!
+//! A [`Lock`] is a resolution written down: every package pinned to one version, with the
+//! sha256 of every file of that version (so `pip install --require-hashes` accepts whichever file
+//! fits the machine) and the reasons it is there (`# via`).
+//!
+//! Design goals, in the order they win when they conflict:
+//!
+//! 1. **Byte-identical output**: the same lock always renders to the same bytes (fixed order of
+//!    packages, hashes and `# via` entries; no timestamps), so an unchanged lock is never
+//!    rewritten and a changed one diffs minimally.
+//! 2. **pip installs it as it is**: the `requirements.txt` form is pip-tools' format.
+//! 3. **Backward-compatible reading**: pins are read from our files and from pip-compile's and
+//!    uv's, so an existing lock seeds the preferences of a migration's first relock.
+//!
+//! This crate does no I/O of its own: callers write the rendered text with `strata_fs`.
+#![warn(missing_docs)]
+
+pub use model::{Lock, LockedPackage};
+
+mod model;
+pub mod requirements_txt;

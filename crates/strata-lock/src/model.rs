@@ -1,0 +1,97 @@
+//! The lock model: pinned packages with hashes and the reasons they are there.
+
+use std::collections::BTreeSet;
+
+use pep440_rs::Version;
+use pep508_rs::{ExtraName, PackageName, Requirement};
+use strata_resolve::Resolution;
+
+/// One pinned package of a lock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockedPackage {
+    /// The distribution.
+    pub name: PackageName,
+    /// The pinned version.
+    pub version: Version,
+    /// Extras something requires (written `name[extra]==version`, as pip-tools does).
+    pub extras: BTreeSet<ExtraName>,
+    /// For a direct URL requirement, the URL (credentials redacted) instead of an index pin.
+    pub url: Option<String>,
+    /// sha256 hashes (lowercase hex) of every file of the version, sorted.
+    pub hashes: Vec<String>,
+    /// Why it is there: parent package names and top-level sources like `-r requirements.in`,
+    /// sorted as pip-tools sorts them.
+    pub via: Vec<String>,
+}
+
+/// A lock: a header and packages in name order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lock {
+    /// Comment lines of the header, without the leading `# `.
+    pub header: Vec<String>,
+    /// Packages, sorted by normalized name.
+    pub packages: Vec<LockedPackage>,
+}
+
+impl Lock {
+    /// Builds a lock from a resolution.
+    ///
+    /// `sources` names where a top-level requirement was written (`-r requirements.in`,
+    /// `extra:vllm`) for its `# via` lines. With `hashes` false, no hash is recorded.
+    pub fn from_resolution(
+        resolution: &Resolution,
+        sources: &dyn Fn(&Requirement) -> Vec<String>,
+        hashes: bool,
+    ) -> Self {
+        let packages = resolution
+            .packages
+            .values()
+            .map(|package| {
+                let mut via: BTreeSet<String> = BTreeSet::new();
+                for edge in resolution
+                    .edges
+                    .iter()
+                    .filter(|edge| edge.to == package.name)
+                {
+                    match &edge.from {
+                        Some(parent) => {
+                            via.insert(parent.to_string());
+                        }
+                        None => via.extend(sources(&edge.requirement)),
+                    }
+                }
+                let hashes = if hashes {
+                    let mut all: Vec<String> = package
+                        .files
+                        .iter()
+                        .filter_map(|file| file.sha256.clone())
+                        .collect();
+                    all.sort();
+                    all.dedup();
+                    all
+                } else {
+                    Vec::new()
+                };
+                LockedPackage {
+                    name: package.name.clone(),
+                    version: package.version.clone(),
+                    extras: package.extras.clone(),
+                    url: package.direct_url.clone(),
+                    hashes,
+                    via: via.into_iter().collect(),
+                }
+            })
+            .collect();
+        Self {
+            header: Vec::new(),
+            packages,
+        }
+    }
+
+    /// The pinned version of every package, for use as resolver preferences.
+    pub fn pins(&self) -> impl Iterator<Item = (&PackageName, &Version)> {
+        self.packages
+            .iter()
+            .map(|package| (&package.name, &package.version))
+    }
+}

@@ -1,0 +1,52 @@
+//! Resolution errors: "could not do the job" versus "there is no answer".
+
+use pep508_rs::PackageName;
+
+/// Why a resolution produced no result.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    /// The index could not be read (network, offline cache miss, bad page).
+    #[error(transparent)]
+    Index(#[from] strata_index::Error),
+    /// No set of versions satisfies every requirement.
+    #[error("No solution: the requirements cannot be installed together\n\n{}", .0.explanation)]
+    NoSolution(Box<NoSolution>),
+    /// A `name @ url` requirement that strata cannot use.
+    #[error("Invalid direct URL requirement for `{package}` (`{url}`): {reason}")]
+    DirectUrl {
+        /// The package.
+        package: PackageName,
+        /// The URL, redacted.
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The async runtime or solver thread failed.
+    #[error("Internal error in the resolver: {0}")]
+    Runtime(String),
+}
+
+impl ResolveError {
+    /// Actionable hints, computed from the failure.
+    pub fn hints(&self) -> Vec<String> {
+        match self {
+            Self::NoSolution(no_solution) => no_solution.hints.clone(),
+            Self::Index(error) => error.hints(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether the failure is "no solution" (exit 1) rather than "could not resolve" (exit 2).
+    pub fn is_no_solution(&self) -> bool {
+        matches!(self, Self::NoSolution(_))
+    }
+}
+
+/// The explanation of an unsatisfiable set of requirements.
+#[derive(Debug, Clone)]
+pub struct NoSolution {
+    /// The derivation, in sentences.
+    pub explanation: String,
+    /// What the user can change.
+    pub hints: Vec<String>,
+}

@@ -1,0 +1,568 @@
+//! The PubGrub dependency provider: Python packaging rules on top of the index client.
+//!
+//! PubGrub decides *which* version; this provider says *which versions exist* and *what each
+//! requires*, with the rules pip applies:
+//!
+//! * a version is a candidate only if it has a file usable on the target: a compatible wheel
+//!   (by tag), or an sdist, subject to `--only-binary`/`--no-binary`, and a `requires-python`
+//!   that admits the target's Python;
+//! * yanked versions (PEP 592) are skipped unless a requirement pins exactly that version;
+//! * pre-releases are skipped unless allowed, named by a requirement, or the only versions;
+//! * a preferred version (from an existing lock) is tried first while it stays in range;
+//! * markers are evaluated against the target's environment, with `extra == "..."` true only
+//!   inside the extra's virtual package;
+//! * constraints narrow every edge on their package; overrides replace every requirement on
+//!   their package.
+//!
+//! The provider blocks its (dedicated) thread on the async index client and spawns prefetches
+//! so that, by the time PubGrub asks for a package, its page and likely metadata are usually
+//! already in memory (see [`crate::solve`]).
+
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::rc::Rc;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use pep440_rs::{Version, VersionSpecifiers};
+use pep508_rs::{ExtraName, MarkerEnvironment, PackageName, Requirement, VersionOrUrl};
+use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics};
+use strata_dist::{DistFilename, Metadata};
+use strata_index::{DistFile, IndexClient};
+use tokio::runtime::Handle;
+use version_ranges::Ranges;
+
+use crate::error::ResolveError;
+use crate::package::ResolverPackage;
+use crate::request::{PrereleaseMode, ResolveRequest, Upgrade};
+
+/// A version PubGrub may choose, with the files behind it.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    pub(crate) version: Version,
+    /// The file to read metadata from and install.
+    pub(crate) file: DistFile,
+    /// Every file of the version the binary policy allows.
+    pub(crate) files: Vec<DistFile>,
+    pub(crate) yanked: bool,
+}
+
+/// Why versions of a package were not candidates, for explanations.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Exclusions {
+    pub(crate) no_file_for_target: Vec<Version>,
+    pub(crate) requires_python: Vec<(Version, String)>,
+    pub(crate) yanked: Vec<Version>,
+    pub(crate) prereleases: Vec<Version>,
+}
+
+/// A reason outside PubGrub's model why a package version cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unavailable {
+    /// The version's metadata could not be read or is inconsistent.
+    InvalidMetadata(String),
+    /// The version's metadata requires a Python the target does not have.
+    RequiresPython(String),
+}
+
+impl fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidMetadata(reason) => write!(f, "its metadata is unusable ({reason})"),
+            Self::RequiresPython(specifiers) => write!(f, "it requires Python {specifiers}"),
+        }
+    }
+}
+
+pub(crate) type Ranges440 = Ranges<Version>;
+
+/// Dependencies being collected: one entry per package, ranges of repeated edges intersected.
+pub(crate) type Deps = IndexMap<ResolverPackage, Ranges440>;
+
+pub(crate) struct Provider<'a> {
+    client: &'a IndexClient,
+    runtime: Handle,
+    request: &'a ResolveRequest,
+    markers: MarkerEnvironment,
+    constraints: HashMap<PackageName, Ranges440>,
+    overrides: HashMap<PackageName, Vec<Requirement>>,
+    explicit_prerelease: HashSet<PackageName>,
+    direct_urls: HashMap<PackageName, DistFile>,
+    candidates: RefCell<HashMap<PackageName, Rc<Vec<Candidate>>>>,
+    pub(crate) exclusions: RefCell<HashMap<PackageName, Exclusions>>,
+    discovered: RefCell<HashMap<ResolverPackage, usize>>,
+    pub(crate) metadata: RefCell<HashMap<(PackageName, Version), Arc<Metadata>>>,
+}
+
+impl<'a> Provider<'a> {
+    pub(crate) fn new(
+        client: &'a IndexClient,
+        runtime: Handle,
+        request: &'a ResolveRequest,
+    ) -> Result<Self, ResolveError> {
+        let mut constraints: HashMap<PackageName, Ranges440> = HashMap::new();
+        for constraint in &request.constraints {
+            let range = requirement_range(constraint);
+            constraints
+                .entry(constraint.name.clone())
+                .and_modify(|existing| *existing = existing.intersection(&range))
+                .or_insert(range);
+        }
+        let mut overrides: HashMap<PackageName, Vec<Requirement>> = HashMap::new();
+        for requirement in &request.overrides {
+            overrides
+                .entry(requirement.name.clone())
+                .or_default()
+                .push(requirement.clone());
+        }
+        let explicit_prerelease = request
+            .requirements
+            .iter()
+            .chain(&request.constraints)
+            .chain(&request.overrides)
+            .filter(|requirement| names_prerelease(requirement))
+            .map(|requirement| requirement.name.clone())
+            .collect();
+        let mut direct_urls = HashMap::new();
+        for requirement in request.requirements.iter().chain(&request.overrides) {
+            if let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url {
+                direct_urls.insert(
+                    requirement.name.clone(),
+                    direct_url_file(&requirement.name, url)?,
+                );
+            }
+        }
+        Ok(Self {
+            client,
+            runtime,
+            markers: request.target.markers(),
+            request,
+            constraints,
+            overrides,
+            explicit_prerelease,
+            direct_urls,
+            candidates: RefCell::new(HashMap::new()),
+            exclusions: RefCell::new(HashMap::new()),
+            discovered: RefCell::new(HashMap::new()),
+            metadata: RefCell::new(HashMap::new()),
+        })
+    }
+
+    /// The candidates of `name`, newest first (fetched and judged once).
+    pub(crate) fn candidates(
+        &self,
+        name: &PackageName,
+    ) -> Result<Rc<Vec<Candidate>>, ResolveError> {
+        if let Some(candidates) = self.candidates.borrow().get(name) {
+            return Ok(Rc::clone(candidates));
+        }
+        let candidates = if let Some(file) = self.direct_urls.get(name) {
+            vec![Candidate {
+                version: file_version(file).clone(),
+                file: file.clone(),
+                files: vec![file.clone()],
+                yanked: false,
+            }]
+        } else {
+            let listing = self.runtime.block_on(self.client.project(name))?;
+            let mut exclusions = Exclusions::default();
+            let policy = &self.request.binary;
+            let mut out = Vec::new();
+            for version in listing.versions(&self.request.target) {
+                let wheel = version.best_wheel.filter(|_| policy.allows_wheels(name));
+                let sdist = version.sdist.filter(|_| policy.allows_sdists(name));
+                if version.excluded_by_requires_python {
+                    let specifiers = version
+                        .files
+                        .iter()
+                        .find_map(|file| file.requires_python.as_ref())
+                        .map(ToString::to_string)
+                        .unwrap_or_default();
+                    exclusions
+                        .requires_python
+                        .push((version.version.clone(), specifiers));
+                    continue;
+                }
+                let Some(file) = wheel.or(sdist) else {
+                    exclusions.no_file_for_target.push(version.version.clone());
+                    continue;
+                };
+                let files = version
+                    .files
+                    .iter()
+                    .filter(|file| match &file.filename {
+                        DistFilename::Wheel(_) => policy.allows_wheels(name),
+                        DistFilename::SourceDist(_) => policy.allows_sdists(name),
+                    })
+                    .map(|file| (*file).clone())
+                    .collect();
+                out.push(Candidate {
+                    version: version.version.clone(),
+                    file: file.clone(),
+                    files,
+                    yanked: version.yanked,
+                });
+            }
+            self.exclusions
+                .borrow_mut()
+                .insert(name.clone(), exclusions);
+            out
+        };
+        let candidates = Rc::new(candidates);
+        self.candidates
+            .borrow_mut()
+            .insert(name.clone(), Rc::clone(&candidates));
+        Ok(candidates)
+    }
+
+    /// The candidate of `name` at `version`.
+    pub(crate) fn candidate(
+        &self,
+        name: &PackageName,
+        version: &Version,
+    ) -> Result<Option<Candidate>, ResolveError> {
+        Ok(self
+            .candidates(name)?
+            .iter()
+            .find(|candidate| &candidate.version == version)
+            .cloned())
+    }
+
+    fn allows_prerelease(&self, name: &PackageName, candidates: &[Candidate]) -> bool {
+        self.request.prerelease == PrereleaseMode::Allow
+            || self.explicit_prerelease.contains(name)
+            || candidates
+                .iter()
+                .all(|candidate| candidate.version.any_prerelease())
+    }
+
+    fn preference(&self, name: &PackageName) -> Option<&Version> {
+        let lifted = match &self.request.upgrade {
+            Upgrade::None => false,
+            Upgrade::All => true,
+            Upgrade::Packages(packages) => packages.contains(name),
+        };
+        if lifted {
+            None
+        } else {
+            self.request.preferences.get(name)
+        }
+    }
+
+    /// Metadata of `name==version`, fetched through the client and remembered.
+    pub(crate) fn metadata_of(
+        &self,
+        name: &PackageName,
+        candidate: &Candidate,
+    ) -> Result<Arc<Metadata>, ResolveError> {
+        let key = (name.clone(), candidate.version.clone());
+        if let Some(metadata) = self.metadata.borrow().get(&key) {
+            return Ok(Arc::clone(metadata));
+        }
+        let fetched = self
+            .runtime
+            .block_on(self.client.metadata(name, &candidate.file))?;
+        self.metadata
+            .borrow_mut()
+            .insert(key, Arc::clone(&fetched.metadata));
+        Ok(fetched.metadata)
+    }
+
+    /// The requirements on the graph after overrides: the override's requirements replace any
+    /// requirement on its package.
+    fn apply_overrides<'r>(&'r self, requirement: &'r Requirement) -> Vec<&'r Requirement> {
+        match self.overrides.get(&requirement.name) {
+            Some(overrides) => overrides.iter().collect(),
+            None => vec![requirement],
+        }
+    }
+
+    /// Adds `requirement` (already marker-filtered) to `dependencies`.
+    fn add_dependency(&self, dependencies: &mut Deps, requirement: &Requirement) {
+        for requirement in self.apply_overrides(requirement) {
+            let mut range = requirement_range(requirement);
+            if let Some(constraint) = self.constraints.get(&requirement.name) {
+                range = range.intersection(constraint);
+            }
+            let mut add = |package: ResolverPackage, range: Ranges440| {
+                self.discover(&package);
+                let merged = match dependencies.get(&package) {
+                    Some(existing) => existing.intersection(&range),
+                    None => range,
+                };
+                dependencies.insert(package, merged);
+            };
+            add(
+                ResolverPackage::Package(requirement.name.clone()),
+                range.clone(),
+            );
+            for extra in &requirement.extras {
+                add(
+                    ResolverPackage::Extra(requirement.name.clone(), extra.clone()),
+                    range.clone(),
+                );
+            }
+        }
+    }
+
+    fn discover(&self, package: &ResolverPackage) {
+        let mut discovered = self.discovered.borrow_mut();
+        let next = discovered.len();
+        discovered.entry(package.clone()).or_insert(next);
+    }
+
+    /// The requirements of `metadata` that apply on the target for `extra` (`None` = the base
+    /// package).
+    pub(crate) fn applicable<'m>(
+        &self,
+        metadata: &'m Metadata,
+        extra: Option<&ExtraName>,
+    ) -> Vec<&'m Requirement> {
+        metadata
+            .requires_dist
+            .iter()
+            .filter(|requirement| match extra {
+                None => requirement.evaluate_markers(&self.markers, &[]),
+                Some(extra) => {
+                    requirement.evaluate_markers(&self.markers, std::slice::from_ref(extra))
+                        && !requirement.evaluate_markers(&self.markers, &[])
+                }
+            })
+            .collect()
+    }
+
+    /// Which top-level requirements apply on the target.
+    pub(crate) fn root_requirements(&self) -> Vec<&Requirement> {
+        self.request
+            .requirements
+            .iter()
+            .filter(|requirement| requirement.evaluate_markers(&self.markers, &[]))
+            .collect()
+    }
+
+    pub(crate) fn target(&self) -> &strata_dist::Target {
+        &self.request.target
+    }
+
+    /// The URL of a direct URL requirement on `name`, credentials redacted.
+    pub(crate) fn direct_url(&self, name: &PackageName) -> Option<String> {
+        self.direct_urls
+            .get(name)
+            .map(|file| strata_index::redact(&file.url))
+    }
+
+    pub(crate) fn client(&self) -> &IndexClient {
+        self.client
+    }
+
+    pub(crate) fn handle(&self) -> &Handle {
+        &self.runtime
+    }
+}
+
+impl DependencyProvider for Provider<'_> {
+    type P = ResolverPackage;
+    type V = Version;
+    type VS = Ranges440;
+    type M = Unavailable;
+    type Priority = (u32, bool, Reverse<usize>);
+    type Err = ResolveError;
+
+    fn prioritize(
+        &self,
+        package: &ResolverPackage,
+        range: &Ranges440,
+        statistics: &PackageResolutionStatistics,
+    ) -> Self::Priority {
+        // Conflicting packages first (they decide the outcome), then exact pins (one choice,
+        // free to make), then in discovery order: breadth-first, like uv, so direct
+        // requirements are decided before deep transitive ones.
+        let order = self
+            .discovered
+            .borrow()
+            .get(package)
+            .copied()
+            .unwrap_or(usize::MAX);
+        (
+            statistics.conflict_count(),
+            range.as_singleton().is_some(),
+            Reverse(order),
+        )
+    }
+
+    fn choose_version(
+        &self,
+        package: &ResolverPackage,
+        range: &Ranges440,
+    ) -> Result<Option<Version>, ResolveError> {
+        let Some(name) = package.name() else {
+            return Ok(Some(Version::from_str("0").expect("0 is a version")));
+        };
+        let candidates = self.candidates(name)?;
+        let allows_prerelease = self.allows_prerelease(name, &candidates);
+        let pinned = range.as_singleton();
+        let usable = |candidate: &&Candidate| {
+            range.contains(&candidate.version)
+                && (!candidate.yanked || pinned == Some(&candidate.version))
+                && (allows_prerelease || !candidate.version.any_prerelease())
+        };
+        if let Some(preferred) = self.preference(name)
+            && let Some(candidate) = candidates
+                .iter()
+                .find(|candidate| &candidate.version == preferred)
+            && usable(&candidate)
+        {
+            return Ok(Some(candidate.version.clone()));
+        }
+        let chosen = candidates.iter().find(usable).or_else(|| {
+            // pip's "if necessary": a range only pre-releases satisfy may use them.
+            candidates
+                .iter()
+                .find(|candidate| range.contains(&candidate.version) && !candidate.yanked)
+                .filter(|candidate| {
+                    candidate.version.any_prerelease()
+                        && !candidates.iter().any(|other| {
+                            !other.version.any_prerelease() && range.contains(&other.version)
+                        })
+                })
+        });
+        if chosen.is_none() {
+            let mut exclusions = self.exclusions.borrow_mut();
+            let entry = exclusions.entry(name.clone()).or_default();
+            for candidate in candidates
+                .iter()
+                .filter(|candidate| range.contains(&candidate.version))
+            {
+                if candidate.yanked {
+                    entry.yanked.push(candidate.version.clone());
+                } else if candidate.version.any_prerelease() {
+                    entry.prereleases.push(candidate.version.clone());
+                }
+            }
+        }
+        Ok(chosen.map(|candidate| candidate.version.clone()))
+    }
+
+    fn get_dependencies(
+        &self,
+        package: &ResolverPackage,
+        version: &Version,
+    ) -> Result<Dependencies<ResolverPackage, Ranges440, Unavailable>, ResolveError> {
+        let mut dependencies = Deps::default();
+        match package {
+            ResolverPackage::Root => {
+                for requirement in self.root_requirements() {
+                    self.add_dependency(&mut dependencies, requirement);
+                }
+            }
+            ResolverPackage::Package(name) | ResolverPackage::Extra(name, _) => {
+                let Some(candidate) = self.candidate(name, version)? else {
+                    return Ok(Dependencies::Unavailable(Unavailable::InvalidMetadata(
+                        format!("no file of {name} {version} is usable"),
+                    )));
+                };
+                let metadata = match self.metadata_of(name, &candidate) {
+                    Ok(metadata) => metadata,
+                    Err(ResolveError::Index(error))
+                        if matches!(error.kind(), strata_index::ErrorKind::Metadata { .. }) =>
+                    {
+                        return Ok(Dependencies::Unavailable(Unavailable::InvalidMetadata(
+                            error.to_string(),
+                        )));
+                    }
+                    Err(error) => return Err(error),
+                };
+                if let Some(requires_python) = &metadata.requires_python
+                    && !self.request.target.allows_requires_python(requires_python)
+                {
+                    return Ok(Dependencies::Unavailable(Unavailable::RequiresPython(
+                        requires_python.to_string(),
+                    )));
+                }
+                let extra = match package {
+                    ResolverPackage::Extra(_, extra) => {
+                        dependencies.insert(
+                            ResolverPackage::Package(name.clone()),
+                            Ranges::singleton(version.clone()),
+                        );
+                        Some(extra)
+                    }
+                    _ => None,
+                };
+                for requirement in self.applicable(&metadata, extra) {
+                    self.add_dependency(&mut dependencies, requirement);
+                }
+            }
+        }
+        crate::solve::prefetch(self, &dependencies);
+        Ok(Dependencies::Available(dependencies.into_iter().collect()))
+    }
+}
+
+/// The version range a requirement allows (`name @ url` allows any: the URL fixes the file).
+pub(crate) fn requirement_range(requirement: &Requirement) -> Ranges440 {
+    match &requirement.version_or_url {
+        Some(VersionOrUrl::VersionSpecifier(specifiers)) => specifiers_range(specifiers),
+        Some(VersionOrUrl::Url(_)) | None => Ranges::full(),
+    }
+}
+
+pub(crate) fn specifiers_range(specifiers: &VersionSpecifiers) -> Ranges440 {
+    Ranges::from(specifiers.clone())
+}
+
+fn names_prerelease(requirement: &Requirement) -> bool {
+    match &requirement.version_or_url {
+        Some(VersionOrUrl::VersionSpecifier(specifiers)) => specifiers
+            .iter()
+            .any(|specifier| specifier.version().any_prerelease()),
+        _ => false,
+    }
+}
+
+fn file_version(file: &DistFile) -> &Version {
+    match &file.filename {
+        DistFilename::Wheel(wheel) => wheel.version(),
+        DistFilename::SourceDist(sdist) => sdist.version(),
+    }
+}
+
+/// A file for a direct URL requirement (`name @ https://.../name-1.0-py3-none-any.whl`).
+fn direct_url_file(
+    name: &PackageName,
+    url: &pep508_rs::VerbatimUrl,
+) -> Result<DistFile, ResolveError> {
+    let url = url.to_url();
+    let filename = url
+        .path_segments()
+        .and_then(Iterator::last)
+        .unwrap_or_default()
+        .to_string();
+    let parsed = DistFilename::parse_for_package(&filename, name)
+        .ok()
+        .flatten()
+        .ok_or_else(|| ResolveError::DirectUrl {
+            package: name.clone(),
+            url: strata_index::redact(&url),
+            reason: "the URL must end in a wheel or sdist filename of this package".to_string(),
+        })?;
+    let sha256 = url
+        .fragment()
+        .and_then(|fragment| fragment.strip_prefix("sha256="))
+        .map(str::to_ascii_lowercase);
+    let mut clean = url.clone();
+    clean.set_fragment(None);
+    Ok(DistFile {
+        filename: parsed,
+        url: clean,
+        sha256,
+        requires_python: None,
+        yanked: None,
+        core_metadata: None,
+        size: None,
+        upload_time: None,
+    })
+}

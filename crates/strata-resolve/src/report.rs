@@ -1,0 +1,340 @@
+//! Explaining "no solution" in sentences people understand.
+//!
+//! PubGrub proves unsatisfiability with a derivation tree; this formatter writes each step in
+//! packaging terms ("vllm 0.9.2 depends on torch==2.7.0"), collapses version ranges into the
+//! specifiers people write (`>=1.17, <2`), names the root "your requirements", and, where
+//! versions exist that the solver could not use, says why: no file for the target, a
+//! `requires-python` that excludes it, yanked, or a pre-release. Hints are computed from the
+//! same data, never from the text.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+use std::ops::Bound;
+
+use pep440_rs::Version;
+use pubgrub::{DerivationTree, Derived, External, Map, ReportFormatter, Term};
+use version_ranges::Ranges;
+
+use crate::package::ResolverPackage;
+use crate::provider::{Provider, Unavailable};
+
+pub(crate) struct Formatter<'a, 'p> {
+    provider: &'a Provider<'p>,
+}
+
+impl<'a, 'p> Formatter<'a, 'p> {
+    pub(crate) fn new(provider: &'a Provider<'p>) -> Self {
+        Self { provider }
+    }
+
+    /// Hints for the user, from the packages and exclusions in the tree.
+    pub(crate) fn hints(
+        &self,
+        tree: &DerivationTree<ResolverPackage, Ranges<Version>, Unavailable>,
+    ) -> Vec<String> {
+        let mut hints = Vec::new();
+        let packages: BTreeSet<&ResolverPackage> = tree.packages().into_iter().collect();
+        let exclusions = self.provider.exclusions.borrow();
+        let target = self.provider.target();
+        for package in &packages {
+            let Some(name) = package.name() else { continue };
+            let Some(excluded) = exclusions.get(name) else {
+                continue;
+            };
+            if !excluded.prereleases.is_empty() {
+                hints.push(format!(
+                    "`{name}` has pre-releases that would fit; allow them with `--prerelease allow` or by naming one in the requirement (`{name}>={}`)",
+                    excluded.prereleases[0]
+                ));
+            }
+            if !excluded.requires_python.is_empty() {
+                hints.push(format!(
+                    "Some `{name}` versions need another Python than {}: set `python-version` for this profile or engine",
+                    target.python()
+                ));
+            }
+            if !excluded.no_file_for_target.is_empty() {
+                hints.push(format!(
+                    "Some `{name}` versions have no wheel for `{}` and no sdist: check `python-platform`",
+                    target.platform().name()
+                ));
+            }
+        }
+        let direct: Vec<String> = packages
+            .iter()
+            .filter_map(|package| package.name())
+            .filter(|name| {
+                self.provider
+                    .root_requirements()
+                    .iter()
+                    .any(|requirement| &requirement.name == *name)
+            })
+            .map(|name| format!("`{name}`"))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if !direct.is_empty() {
+            hints.push(format!(
+                "Relax one of the requirements on {}",
+                direct.join(", ")
+            ));
+        }
+        if direct.len() >= 2 {
+            hints.push(
+                "If these belong to different engines, declare them as separate engines: each engine gets its own environment and lock"
+                    .to_string(),
+            );
+        }
+        hints
+    }
+
+    fn excluded_versions(&self, package: &ResolverPackage, range: &Ranges<Version>) -> String {
+        let Some(name) = package.name() else {
+            return String::new();
+        };
+        let exclusions = self.provider.exclusions.borrow();
+        let Some(excluded) = exclusions.get(name) else {
+            return String::new();
+        };
+        let mut reasons = Vec::new();
+        let in_range = |versions: &[Version]| -> Vec<String> {
+            versions
+                .iter()
+                .filter(|version| range.contains(*version))
+                .take(3)
+                .map(ToString::to_string)
+                .collect()
+        };
+        let target = self.provider.target();
+        let no_file = in_range(&excluded.no_file_for_target);
+        if !no_file.is_empty() {
+            reasons.push(format!(
+                "{} have no wheel for {target} and no sdist",
+                no_file.join(", ")
+            ));
+        }
+        let requires_python: Vec<String> = excluded
+            .requires_python
+            .iter()
+            .filter(|(version, _)| range.contains(version))
+            .take(3)
+            .map(|(version, specifiers)| format!("{version} requires Python {specifiers}"))
+            .collect();
+        if !requires_python.is_empty() {
+            reasons.push(requires_python.join(", "));
+        }
+        let yanked = in_range(&excluded.yanked);
+        if !yanked.is_empty() {
+            reasons.push(format!("{} yanked", yanked.join(", ")));
+        }
+        let prereleases = in_range(&excluded.prereleases);
+        if !prereleases.is_empty() {
+            reasons.push(format!(
+                "{} pre-releases, not allowed",
+                prereleases.join(", ")
+            ));
+        }
+        if reasons.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", reasons.join("; "))
+        }
+    }
+}
+
+/// `name` with a range as people write it: `numpy>=1.17, <2`, `vllm==0.9.2`, `torch`.
+pub(crate) fn package_range(package: &ResolverPackage, range: &Ranges<Version>) -> String {
+    if let ResolverPackage::Root = package {
+        return "your requirements".to_string();
+    }
+    let text = range_text(range);
+    if text.is_empty() {
+        package.to_string()
+    } else {
+        format!("{package}{text}")
+    }
+}
+
+/// A range as PEP 440 specifiers; several disjoint segments are joined with ` or `.
+pub(crate) fn range_text(range: &Ranges<Version>) -> String {
+    if range == &Ranges::full() {
+        return String::new();
+    }
+    if range.is_empty() {
+        return " (no version)".to_string();
+    }
+    let segments: Vec<String> = range
+        .iter()
+        .map(|(lower, upper)| match (lower, upper) {
+            (Bound::Included(low), Bound::Included(high)) if low == high => format!("=={low}"),
+            _ => {
+                let mut parts = Vec::new();
+                match lower {
+                    Bound::Included(low) => parts.push(format!(">={low}")),
+                    Bound::Excluded(low) => parts.push(format!(">{low}")),
+                    Bound::Unbounded => {}
+                }
+                match upper {
+                    Bound::Included(high) => parts.push(format!("<={high}")),
+                    Bound::Excluded(high) => parts.push(format!("<{high}")),
+                    Bound::Unbounded => {}
+                }
+                parts.join(", ")
+            }
+        })
+        .collect();
+    segments.join(" or ")
+}
+
+type Terms = Map<ResolverPackage, Term<Ranges<Version>>>;
+type Ext = External<ResolverPackage, Ranges<Version>, Unavailable>;
+type Der = Derived<ResolverPackage, Ranges<Version>, Unavailable>;
+
+impl ReportFormatter<ResolverPackage, Ranges<Version>, Unavailable> for Formatter<'_, '_> {
+    type Output = String;
+
+    fn format_external(&self, external: &Ext) -> String {
+        match external {
+            External::NotRoot(..) => "we are resolving your requirements".to_string(),
+            External::NoVersions(package, range) => format!(
+                "no usable version of {} exists{}",
+                package_range(package, range),
+                self.excluded_versions(package, range)
+            ),
+            External::FromDependencyOf(package, range, dependency, dependency_range) => {
+                let requirer = match package {
+                    ResolverPackage::Root => "your requirements".to_string(),
+                    _ => package_range(package, range),
+                };
+                let verb = if matches!(package, ResolverPackage::Root) {
+                    "require"
+                } else {
+                    "depends on"
+                };
+                format!(
+                    "{requirer} {verb} {}",
+                    package_range(dependency, dependency_range)
+                )
+            }
+            External::Custom(package, range, reason) => {
+                format!(
+                    "{} cannot be used because {reason}",
+                    package_range(package, range)
+                )
+            }
+        }
+    }
+
+    fn format_terms(&self, terms: &Terms) -> String {
+        let terms: Vec<_> = terms.iter().collect();
+        match terms.as_slice() {
+            [] => "the requirements cannot be satisfied".to_string(),
+            [(ResolverPackage::Root, Term::Positive(_))] => {
+                "your requirements cannot be satisfied".to_string()
+            }
+            [(package, Term::Positive(range))] => {
+                format!("{} cannot be used", package_range(package, range))
+            }
+            [(package, Term::Negative(range))] => {
+                format!("{} is required", package_range(package, range))
+            }
+            [
+                (first, Term::Positive(first_range)),
+                (second, Term::Negative(second_range)),
+            ]
+            | [
+                (second, Term::Negative(second_range)),
+                (first, Term::Positive(first_range)),
+            ] => self.format_external(&External::FromDependencyOf(
+                (*first).clone(),
+                first_range.clone(),
+                (*second).clone(),
+                second_range.clone(),
+            )),
+            many => {
+                let parts: Vec<String> = many
+                    .iter()
+                    .map(|(package, term)| match term {
+                        Term::Positive(range) | Term::Negative(range) => {
+                            package_range(package, range)
+                        }
+                    })
+                    .collect();
+                format!("{} cannot be installed together", parts.join(", "))
+            }
+        }
+    }
+
+    fn explain_both_external(&self, first: &Ext, second: &Ext, current: &Terms) -> String {
+        format!(
+            "Because {} and {}, {}.",
+            self.format_external(first),
+            self.format_external(second),
+            self.format_terms(current)
+        )
+    }
+
+    fn explain_both_ref(
+        &self,
+        first_id: usize,
+        first: &Der,
+        second_id: usize,
+        second: &Der,
+        current: &Terms,
+    ) -> String {
+        format!(
+            "Because {} ({first_id}) and {} ({second_id}), {}.",
+            self.format_terms(&first.terms),
+            self.format_terms(&second.terms),
+            self.format_terms(current)
+        )
+    }
+
+    fn explain_ref_and_external(
+        &self,
+        id: usize,
+        derived: &Der,
+        external: &Ext,
+        current: &Terms,
+    ) -> String {
+        format!(
+            "Because {} ({id}) and {}, {}.",
+            self.format_terms(&derived.terms),
+            self.format_external(external),
+            self.format_terms(current)
+        )
+    }
+
+    fn and_explain_external(&self, external: &Ext, current: &Terms) -> String {
+        format!(
+            "And because {}, {}.",
+            self.format_external(external),
+            self.format_terms(current)
+        )
+    }
+
+    fn and_explain_ref(&self, id: usize, derived: &Der, current: &Terms) -> String {
+        format!(
+            "And because {} ({id}), {}.",
+            self.format_terms(&derived.terms),
+            self.format_terms(current)
+        )
+    }
+
+    fn and_explain_prior_and_external(
+        &self,
+        prior: &Ext,
+        external: &Ext,
+        current: &Terms,
+    ) -> String {
+        let mut out = String::new();
+        let _ = write!(
+            out,
+            "And because {} and {}, {}.",
+            self.format_external(prior),
+            self.format_external(external),
+            self.format_terms(current)
+        );
+        out
+    }
+}

@@ -1,0 +1,150 @@
+//! What to resolve and what came out.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use pep440_rs::Version;
+use pep508_rs::{ExtraName, PackageName, Requirement};
+use strata_dist::{Metadata, Target};
+use strata_index::DistFile;
+
+/// Which pre-releases may be chosen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PrereleaseMode {
+    /// Only when a requirement names one (`torch>=2.6.0rc1`) or the package has nothing else:
+    /// pip's and uv's default.
+    #[default]
+    IfNecessaryOrExplicit,
+    /// Any pre-release (`--prerelease allow`).
+    Allow,
+}
+
+/// Which kinds of file may be used.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BinaryPolicy {
+    /// Never use wheels of these packages (`--no-binary`); `all` for every package.
+    pub no_binary: HashSet<PackageName>,
+    /// `--no-binary :all:`.
+    pub no_binary_all: bool,
+    /// Never use sdists of these packages (`--only-binary`).
+    pub only_binary: HashSet<PackageName>,
+    /// `--only-binary :all:`.
+    pub only_binary_all: bool,
+}
+
+impl BinaryPolicy {
+    pub(crate) fn allows_wheels(&self, name: &PackageName) -> bool {
+        !(self.no_binary_all || self.no_binary.contains(name))
+    }
+
+    pub(crate) fn allows_sdists(&self, name: &PackageName) -> bool {
+        !(self.only_binary_all || self.only_binary.contains(name))
+    }
+}
+
+/// Which locked versions to stop preferring.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Upgrade {
+    /// Keep every preference (the default: a relock changes nothing that need not change).
+    #[default]
+    None,
+    /// Ignore every preference (`--upgrade`).
+    All,
+    /// Ignore these packages' preferences (`--upgrade-package`).
+    Packages(HashSet<PackageName>),
+}
+
+/// A resolution problem: requirements, limits and preferences for one target.
+#[derive(Debug, Clone)]
+pub struct ResolveRequest {
+    /// The environment the result must install into.
+    pub target: Target,
+    /// The top-level requirements.
+    pub requirements: Vec<Requirement>,
+    /// Limits on versions (`-c`): they never add a package.
+    pub constraints: Vec<Requirement>,
+    /// Replacements: every requirement on the named package, anywhere in the graph, is
+    /// replaced by these (for a broken upper bound upstream).
+    pub overrides: Vec<Requirement>,
+    /// Versions to try first, typically from an existing lock.
+    pub preferences: HashMap<PackageName, Version>,
+    /// Which preferences to ignore.
+    pub upgrade: Upgrade,
+    /// Pre-release policy.
+    pub prerelease: PrereleaseMode,
+    /// Wheel/sdist policy.
+    pub binary: BinaryPolicy,
+}
+
+impl ResolveRequest {
+    /// A request with defaults for everything but the target and requirements.
+    pub fn new(target: Target, requirements: Vec<Requirement>) -> Self {
+        Self {
+            target,
+            requirements,
+            constraints: Vec::new(),
+            overrides: Vec::new(),
+            preferences: HashMap::new(),
+            upgrade: Upgrade::None,
+            prerelease: PrereleaseMode::default(),
+            binary: BinaryPolicy::default(),
+        }
+    }
+}
+
+/// One pinned distribution of a resolution.
+#[derive(Debug, Clone)]
+pub struct ResolvedPackage {
+    /// The distribution.
+    pub name: PackageName,
+    /// The pinned version.
+    pub version: Version,
+    /// Extras of it that something requires.
+    pub extras: BTreeSet<ExtraName>,
+    /// The file pip would install on the target.
+    pub file: DistFile,
+    /// Every file of the version the policy allows (a lock lists all their hashes, so the
+    /// same lock installs from any of them, as pip-tools does).
+    pub files: Vec<DistFile>,
+    /// The version's metadata.
+    pub metadata: Arc<Metadata>,
+    /// Whether a top-level requirement names it.
+    pub is_direct: bool,
+    /// Where it came from when it is a direct URL requirement.
+    pub direct_url: Option<String>,
+}
+
+/// A dependency edge of the result: `from` requires `to` with `requirement`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edge {
+    /// The requiring package; `None` for a top-level requirement.
+    pub from: Option<PackageName>,
+    /// The required package.
+    pub to: PackageName,
+    /// The requirement as written by `from` (or at top level).
+    pub requirement: Requirement,
+}
+
+/// A successful resolution: one version per package, and the edges that brought each in.
+#[derive(Debug, Clone)]
+pub struct Resolution {
+    /// Pinned packages by name, in name order (the lock's order).
+    pub packages: BTreeMap<PackageName, ResolvedPackage>,
+    /// Every edge between pinned packages (and from the top level), in a stable order.
+    pub edges: Vec<Edge>,
+}
+
+impl Resolution {
+    /// The packages that require `name` (`None` for the top level), for `# via` lines.
+    pub fn parents_of(&self, name: &PackageName) -> Vec<Option<&PackageName>> {
+        let mut parents: Vec<Option<&PackageName>> = self
+            .edges
+            .iter()
+            .filter(|edge| &edge.to == name)
+            .map(|edge| edge.from.as_ref())
+            .collect();
+        parents.sort();
+        parents.dedup();
+        parents
+    }
+}

@@ -1,0 +1,210 @@
+//! Running a solve: PubGrub on its own thread, the index client on tokio, prefetching between.
+//!
+//! PubGrub is synchronous and asks for one package at a time; fetching is async and benefits
+//! from many requests in flight. The seam: the solver runs on a dedicated thread and blocks on
+//! the client's futures through a runtime handle, while every answer it gets spawns prefetches
+//! (the pages of the dependencies it just learned about and the metadata of their most likely
+//! versions) onto the runtime's workers. The client memoizes everything, so when PubGrub later
+//! asks for one of those, the answer is usually already there, and nothing is fetched twice.
+//! Only the newest acceptable version of each dependency is prefetched: versions the solver
+//! never looks at are never fetched.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Mutex;
+
+use pep508_rs::PackageName;
+use pubgrub::{DefaultStringReporter, PubGrubError, Reporter};
+
+use crate::error::{NoSolution, ResolveError};
+use crate::package::ResolverPackage;
+use crate::provider::{Deps, Provider};
+use crate::report::Formatter;
+use crate::request::{Edge, Resolution, ResolveRequest, ResolvedPackage};
+
+/// Runs resolutions against one index client on one async runtime.
+pub struct Resolver {
+    runtime: tokio::runtime::Runtime,
+    client: strata_index::IndexClient,
+}
+
+impl Resolver {
+    /// A resolver for `client`. The runtime lives as long as the resolver, so the client's
+    /// connection pool is reused across solves.
+    pub fn new(client: strata_index::IndexClient) -> Result<Self, ResolveError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|error| ResolveError::Runtime(error.to_string()))?;
+        Ok(Self { runtime, client })
+    }
+
+    /// The index client.
+    pub fn client(&self) -> &strata_index::IndexClient {
+        &self.client
+    }
+
+    /// Resolves `request`: one version per package, or an explanation of why none exists.
+    pub fn resolve(&self, request: &ResolveRequest) -> Result<Resolution, ResolveError> {
+        let handle = self.runtime.handle().clone();
+        let client = &self.client;
+        std::thread::scope(|scope| {
+            scope
+                .spawn(move || solve(client, handle, request))
+                .join()
+                .map_err(|_| ResolveError::Runtime("the solver thread panicked".to_string()))?
+        })
+    }
+}
+
+fn solve(
+    client: &strata_index::IndexClient,
+    handle: tokio::runtime::Handle,
+    request: &ResolveRequest,
+) -> Result<Resolution, ResolveError> {
+    let provider = Provider::new(client, handle, request)?;
+    // Start every direct requirement's page at once: they are all needed.
+    let mut roots = Deps::default();
+    for requirement in provider.root_requirements() {
+        roots.insert(
+            ResolverPackage::Package(requirement.name.clone()),
+            crate::provider::requirement_range(requirement),
+        );
+    }
+    prefetch(&provider, &roots);
+    let version = pep440_rs::Version::new([0]);
+    let selected = match pubgrub::resolve(&provider, ResolverPackage::Root, version) {
+        Ok(selected) => selected,
+        Err(PubGrubError::NoSolution(tree)) => {
+            let formatter = Formatter::new(&provider);
+            let explanation = DefaultStringReporter::report_with_formatter(&tree, &formatter);
+            return Err(ResolveError::NoSolution(Box::new(NoSolution {
+                explanation,
+                hints: formatter.hints(&tree),
+            })));
+        }
+        Err(
+            PubGrubError::ErrorRetrievingDependencies { source, .. }
+            | PubGrubError::ErrorChoosingVersion { source, .. },
+        ) => {
+            return Err(source);
+        }
+        Err(PubGrubError::ErrorInShouldCancel(source)) => return Err(source),
+    };
+    resolution(&provider, &selected.into_iter().collect())
+}
+
+/// Spawns fetches of what the solver is likely to ask for next.
+pub(crate) fn prefetch(provider: &Provider<'_>, dependencies: &Deps) {
+    static STARTED: Mutex<Option<HashSet<(usize, PackageName)>>> = Mutex::new(None);
+    // The set is keyed by the provider's address so concurrent solves do not suppress each
+    // other's prefetches.
+    let identity = std::ptr::from_ref(provider) as usize;
+    for (package, range) in dependencies {
+        let ResolverPackage::Package(name) = package else {
+            continue;
+        };
+        {
+            let mut started = STARTED
+                .lock()
+                .expect("the lock is never held across a panic");
+            if !started
+                .get_or_insert_with(HashSet::new)
+                .insert((identity, name.clone()))
+            {
+                continue;
+            }
+        }
+        let client = provider.client().clone();
+        let target = provider.target().clone();
+        let name = name.clone();
+        let range = range.clone();
+        provider.handle().spawn(async move {
+            let Ok(listing) = client.project(&name).await else {
+                return;
+            };
+            let likely = listing
+                .versions(&target)
+                .into_iter()
+                .find(|candidate| {
+                    range.contains(&candidate.version)
+                        && candidate.is_installable()
+                        && !candidate.yanked
+                        && !candidate.version.any_prerelease()
+                })
+                .and_then(|candidate| candidate.preferred_file().cloned());
+            if let Some(file) = likely {
+                // Errors are reported when the solver itself asks; a prefetch only warms.
+                let _ = client.metadata(&name, &file).await;
+            }
+        });
+    }
+}
+
+fn resolution(
+    provider: &Provider<'_>,
+    selected: &BTreeMap<ResolverPackage, pep440_rs::Version>,
+) -> Result<Resolution, ResolveError> {
+    let mut extras: BTreeMap<PackageName, BTreeSet<pep508_rs::ExtraName>> = BTreeMap::new();
+    for package in selected.keys() {
+        if let ResolverPackage::Extra(name, extra) = package {
+            extras
+                .entry(name.clone())
+                .or_default()
+                .insert(extra.clone());
+        }
+    }
+    let direct: HashSet<&PackageName> = provider
+        .root_requirements()
+        .iter()
+        .map(|requirement| &requirement.name)
+        .collect();
+    let mut packages = BTreeMap::new();
+    for (package, version) in selected {
+        let ResolverPackage::Package(name) = package else {
+            continue;
+        };
+        let candidate = provider
+            .candidate(name, version)?
+            .expect("PubGrub only selects versions the provider offered");
+        let metadata = provider.metadata_of(name, &candidate)?;
+        packages.insert(
+            name.clone(),
+            ResolvedPackage {
+                name: name.clone(),
+                version: version.clone(),
+                extras: extras.remove(name).unwrap_or_default(),
+                direct_url: provider.direct_url(name),
+                file: candidate.file,
+                files: candidate.files,
+                metadata,
+                is_direct: direct.contains(name),
+            },
+        );
+    }
+    let mut edges = Vec::new();
+    for requirement in provider.root_requirements() {
+        if packages.contains_key(&requirement.name) {
+            edges.push(Edge {
+                from: None,
+                to: requirement.name.clone(),
+                requirement: requirement.clone(),
+            });
+        }
+    }
+    for package in packages.values() {
+        let mut applicable = provider.applicable(&package.metadata, None);
+        for extra in &package.extras {
+            applicable.extend(provider.applicable(&package.metadata, Some(extra)));
+        }
+        for requirement in applicable {
+            if packages.contains_key(&requirement.name) && requirement.name != package.name {
+                edges.push(Edge {
+                    from: Some(package.name.clone()),
+                    to: requirement.name.clone(),
+                    requirement: requirement.clone(),
+                });
+            }
+        }
+    }
+    Ok(Resolution { packages, edges })
+}

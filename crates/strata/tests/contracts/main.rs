@@ -1,0 +1,1 @@
+//! `strata contracts` end to end.
