@@ -244,20 +244,40 @@ impl Tail {
         if let Some(bytes) = slice_within(&self.bytes, self.start, &range) {
             return Ok(bytes);
         }
-        let bytes = reader.read_range(range.clone()).await?;
-        if (bytes.len() as u64) < range.end - range.start {
-            return Err(failed(
-                wheel,
-                format!(
-                    "asked for bytes {}..{}, the server sent {}",
-                    range.start,
-                    range.end,
-                    bytes.len()
-                ),
-            ));
+        // A central directory that starts before the tail and ends inside it: fetch only the
+        // part before the tail.
+        if range.start < self.start
+            && let Some(known) = slice_within(&self.bytes, self.start, &(self.start..range.end))
+        {
+            let head = fetch(reader, range.start..self.start, wheel).await?;
+            let mut joined = Vec::with_capacity(head.len() + known.len());
+            joined.extend_from_slice(&head);
+            joined.extend_from_slice(&known);
+            return Ok(joined.into());
         }
-        Ok(bytes)
+        fetch(reader, range, wheel).await
     }
+}
+
+/// Bytes `range` from the server, refusing a short answer.
+async fn fetch(
+    reader: &impl RangeReader,
+    range: Range<u64>,
+    wheel: &WheelFilename,
+) -> Result<Bytes, RangeError> {
+    let bytes = reader.read_range(range.clone()).await?;
+    if (bytes.len() as u64) < range.end - range.start {
+        return Err(failed(
+            wheel,
+            format!(
+                "asked for bytes {}..{}, the server sent {}",
+                range.start,
+                range.end,
+                bytes.len()
+            ),
+        ));
+    }
+    Ok(bytes.slice(..usize::try_from(range.end - range.start).unwrap_or(bytes.len())))
 }
 
 /// Bytes `range` of the file when `bytes`, which start at file offset `start`, hold them all.
@@ -940,6 +960,8 @@ mod tests {
         let reads = reader.reads();
         assert_eq!(reads.len(), 3, "{reads:?}");
         assert!(reads[0].end - reads[0].start == SUFFIX_LEN, "{reads:?}");
+        // Only the part of the central directory before the tail is fetched again.
+        assert_eq!(reads[1].end, reads[0].start, "{reads:?}");
     }
 
     #[test]
