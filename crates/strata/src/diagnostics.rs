@@ -14,7 +14,7 @@
 //! a blank line. Hints come from the library error's `hints()`, never from message text.
 
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Component, PathBuf};
 
 use strata_project::Snippet;
 
@@ -95,7 +95,12 @@ fn contracts_snippet(error: &strata_contracts::Error) -> Option<Snippet> {
     let text = source.lines().nth(line.checked_sub(1)?)?;
     let indent = text.chars().take_while(|c| c.is_whitespace()).count();
     Some(Snippet {
-        path: PathBuf::from(display_path(path)),
+        path: PathBuf::from(display_path(
+            &path
+                .components()
+                .filter(|component| *component != Component::CurDir)
+                .collect::<PathBuf>(),
+        )),
         line,
         column: indent + 1,
         text: text.to_owned(),

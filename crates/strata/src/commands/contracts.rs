@@ -19,13 +19,12 @@ pub(crate) fn contracts(
 ) -> Result<ExitStatus> {
     // `--root` alone is enough for import-linter's contracts; without it, the manifest says
     // where the source is, so a project is required.
-    let (project, source_root) = match &args.root {
-        Some(root) => (try_load_project(global)?, root.clone()),
-        None => {
-            let project = load_project(global)?;
-            let source_root = manifest_source_root(&project)?;
-            (Some(project), source_root)
-        }
+    let (project, source_root) = if let Some(root) = &args.root {
+        (try_load_project(global)?, root.clone())
+    } else {
+        let project = load_project(global)?;
+        let source_root = manifest_source_root(&project)?;
+        (Some(project), source_root)
     };
     if !source_root.is_dir() {
         bail!(

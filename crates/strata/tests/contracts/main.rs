@@ -1,1 +1,332 @@
-//! `strata contracts` end to end.
+//! `strata contracts` from the command line: the example project keeps its contracts, copies of
+//! it that break them exit 1 with the finding, and configuration it cannot use exits 2.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test on setup errors, like the tests themselves"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What one strata run printed, with its exit code.
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Output {
+    /// The form snapshots store: exit code, stdout and stderr together.
+    fn render(&self) -> String {
+        format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs strata in `cwd` with colour off, as a user would from that directory.
+fn strata(cwd: &Path, args: &[&str]) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env_remove("NVIDIA_INDEX_URL")
+        .output()
+        .unwrap();
+    let temp = cwd.display().to_string();
+    let clean = |bytes: &[u8]| String::from_utf8_lossy(bytes).replace(&temp, "[TEMP]");
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: clean(&output.stdout),
+        stderr: clean(&output.stderr),
+    }
+}
+
+/// The repository's example project.
+fn example_project() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/ml-engines")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs_err::create_dir_all(to).unwrap();
+    for entry in fs_err::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs_err::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A copy of the example project in a temporary directory, to break on purpose.
+struct ExampleCopy {
+    dir: tempfile::TempDir,
+}
+
+impl ExampleCopy {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&example_project(), dir.path());
+        Self { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, path: &str, contents: &str) -> &Self {
+        let path = self.path().join(path);
+        fs_err::create_dir_all(path.parent().unwrap()).unwrap();
+        fs_err::write(path, contents).unwrap();
+        self
+    }
+
+    /// Replaces the one occurrence of `old` in `path`.
+    fn edit(&self, path: &str, old: &str, new: &str) -> &Self {
+        let path = self.path().join(path);
+        let text = fs_err::read_to_string(&path).unwrap();
+        assert_eq!(
+            text.matches(old).count(),
+            1,
+            "`{old}` in {}",
+            path.display()
+        );
+        fs_err::write(path, text.replace(old, new)).unwrap();
+        self
+    }
+
+    fn strata(&self, args: &[&str]) -> Output {
+        strata(self.path(), args)
+    }
+}
+
+const RUNNER: &str = "src/llmbench/runner.py";
+const CONFIG: &str = "src/llmbench/config/__init__.py";
+const MANIFEST: &str = "pyproject.toml";
+
+#[test]
+fn example_project_keeps_its_contracts() {
+    let output = strata(&example_project(), &["contracts"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    insta::assert_snapshot!("example_text", output.render());
+
+    let output = strata(&example_project(), &["contracts", "--format", "json"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    let json: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    insta::assert_json_snapshot!("example_json", json);
+
+    let output = strata(&example_project(), &["contracts", "--format", "github"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert_eq!(output.stdout, "", "no annotations when nothing is broken");
+    insta::assert_snapshot!("example_github", output.render());
+}
+
+#[test]
+fn project_flag_finds_the_example_from_elsewhere() {
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let output = strata(
+        &repository,
+        &["contracts", "--project", "examples/ml-engines", "-v"],
+    );
+    assert_eq!(output.code, 0, "{}", output.render());
+    insta::assert_snapshot!("example_verbose_from_repository", output.render());
+}
+
+#[test]
+fn engine_import_at_module_level_in_a_host_module_exits_1() {
+    let project = ExampleCopy::new();
+    project.edit(
+        RUNNER,
+        "from llmbench.config import StudyConfig\n",
+        "from llmbench.config import StudyConfig\nimport vllm\n",
+    );
+    let output = project.strata(&["contracts"]);
+    assert_eq!(output.code, 1, "{}", output.render());
+    assert!(
+        output.stdout.starts_with(
+            "src/llmbench/runner.py:6:1: STR001 Host module `llmbench.runner` imports engine \
+             package `vllm` at module level"
+        ),
+        "{}",
+        output.render()
+    );
+    insta::assert_snapshot!("direct_engine_import_text", output.render());
+
+    let output = project.strata(&["contracts", "--format", "json"]);
+    assert_eq!(output.code, 1, "{}", output.render());
+    let json: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    insta::assert_json_snapshot!("direct_engine_import_json", json);
+
+    let output = project.strata(&["contracts", "--format", "github"]);
+    assert_eq!(output.code, 1, "{}", output.render());
+    insta::assert_snapshot!("direct_engine_import_github", output.render());
+
+    // Run from the parent directory, paths are relative to where the user is, so they can be
+    // clicked and GitHub finds the annotated file from the repository root.
+    let name = project.path().file_name().unwrap().to_str().unwrap();
+    let parent = project.path().parent().unwrap();
+    let output = strata(
+        parent,
+        &["contracts", "--project", name, "--format", "github"],
+    );
+    assert_eq!(output.code, 1, "{}", output.render());
+    assert!(
+        output.stdout.starts_with(&format!(
+            "::error title=STR001 EngineImportAtModuleLevel,file={name}/src/llmbench/runner.py,line=6,"
+        )),
+        "{}",
+        output.render()
+    );
+}
+
+#[test]
+fn engine_reached_through_a_non_host_module_shows_the_chain() {
+    let project = ExampleCopy::new();
+    project
+        .write(
+            "src/llmbench/engines/vllm_engine.py",
+            "import vllm\n\n\ndef load(model):\n    return vllm.LLM(model)\n",
+        )
+        .edit(
+            CONFIG,
+            "from dataclasses import dataclass\n",
+            "from dataclasses import dataclass\n\nfrom llmbench.engines import vllm_engine\n",
+        );
+    let output = project.strata(&["contracts"]);
+    assert_eq!(output.code, 1, "{}", output.render());
+    insta::assert_snapshot!("engine_through_a_chain", output.render());
+}
+
+#[test]
+fn torch_is_checked_only_when_engine_packages_lists_it() {
+    let project = ExampleCopy::new();
+    project.edit(
+        CONFIG,
+        "from dataclasses import dataclass\n",
+        "from dataclasses import dataclass\n\nimport torch\n",
+    );
+    let output = project.strata(&["contracts"]);
+    assert_eq!(
+        output.code,
+        0,
+        "derived engine packages are the engines' own: {}",
+        output.render()
+    );
+
+    project.edit(
+        MANIFEST,
+        "[tool.strata.contracts]\n",
+        "[tool.strata.contracts]\nengine-packages = [\"torch\", \"vllm\"]\n",
+    );
+    let output = project.strata(&["contracts"]);
+    assert_eq!(output.code, 1, "{}", output.render());
+    insta::assert_snapshot!("declared_torch", output.render());
+}
+
+#[test]
+fn lower_layer_importing_a_higher_one_exits_1() {
+    let project = ExampleCopy::new();
+    project.edit(
+        CONFIG,
+        "from dataclasses import dataclass\n",
+        "from dataclasses import dataclass\n\nimport llmbench.cli\n",
+    );
+    let output = project.strata(&["contracts"]);
+    assert_eq!(output.code, 1, "{}", output.render());
+    insta::assert_snapshot!("layers_broken", output.render());
+}
+
+#[test]
+fn file_that_does_not_parse_exits_1() {
+    let project = ExampleCopy::new();
+    project.write("src/llmbench/engines/broken.py", "def load(:\n    pass\n");
+    let output = project.strata(&["contracts"]);
+    assert_eq!(output.code, 1, "{}", output.render());
+    insta::assert_snapshot!("syntax_error", output.render());
+}
+
+#[test]
+fn root_flag_without_a_project_runs_import_linter_contracts() {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, contents) in [
+        (
+            ".importlinter",
+            "[importlinter]\nroot_package = app\n\n[importlinter:contract:one]\nname = App \
+             layers\ntype = layers\nlayers =\n    app.api\n    app.core\n",
+        ),
+        ("src/app/__init__.py", ""),
+        ("src/app/api.py", "from app import core\n"),
+        ("src/app/core.py", "from app import api\n"),
+    ] {
+        let path = dir.path().join(path);
+        fs_err::create_dir_all(path.parent().unwrap()).unwrap();
+        fs_err::write(path, contents).unwrap();
+    }
+    let output = strata(dir.path(), &["contracts", "--root", "src"]);
+    assert_eq!(output.code, 1, "{}", output.render());
+    insta::assert_snapshot!("root_without_project", output.render());
+
+    let output = strata(dir.path(), &["contracts"]);
+    assert_eq!(
+        output.code,
+        2,
+        "without `--root` a project is needed: {}",
+        output.render()
+    );
+}
+
+#[test]
+fn invalid_import_linter_contract_exits_2_showing_the_line() {
+    let project = ExampleCopy::new();
+    project.edit(
+        MANIFEST,
+        "layers = [\"llmbench.cli\", \"llmbench.runner\", \"llmbench.config\"]\n",
+        "layers = [\"llmbench.cli\", \"llmbench.runner\", \"llmbench.config\"]\n\
+         ignore_imports = [\"llmbench.cli\"]\n",
+    );
+    let output = project.strata(&["contracts"]);
+    assert_eq!(output.code, 2, "{}", output.render());
+    insta::assert_snapshot!(output.render(), @r"
+    exit: 2
+    --- stdout
+    --- stderr
+    error: ./pyproject.toml:105: `llmbench.cli` is not an import expression (`importer -> imported`)
+       --> pyproject.toml:105:1
+        |
+    105 | [[tool.importlinter.contracts]]
+        | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+    ");
+}
+
+#[test]
+fn contract_naming_a_missing_module_exits_2() {
+    let project = ExampleCopy::new();
+    project.edit(MANIFEST, "\"llmbench.config\"]", "\"llmbench.settings\"]");
+    let output = project.strata(&["contracts"]);
+    assert_eq!(output.code, 2, "{}", output.render());
+    assert!(
+        output.stderr.contains("`llmbench.settings` does not exist"),
+        "{}",
+        output.render()
+    );
+}
+
+#[test]
+fn unusable_source_roots_exit_2() {
+    let project = ExampleCopy::new();
+    let output = project.strata(&["contracts", "--root", "no-such-dir"]);
+    assert_eq!(output.code, 2, "{}", output.render());
+    insta::assert_snapshot!(output.stderr, @"error: Source root `no-such-dir` is not a directory");
+
+    project.edit(
+        MANIFEST,
+        "[tool.strata.contracts]\n",
+        "[tool.strata.contracts]\nroot = [\"src\", \"lib\"]\n",
+    );
+    let output = project.strata(&["contracts"]);
+    assert_eq!(output.code, 2, "{}", output.render());
+    insta::assert_snapshot!(output.stderr, @"error: `[tool.strata.contracts] root` in `pyproject.toml` must name one source root, not 2; choose one with `--root DIR`");
+}
