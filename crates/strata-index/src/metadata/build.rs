@@ -33,6 +33,7 @@ use std::fmt::Write as _;
 use std::io::{BufReader, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use flate2::read::GzDecoder;
 use serde::Deserialize;
@@ -43,6 +44,10 @@ use crate::error::{Error, ErrorKind};
 
 /// How many lines of the build output an error keeps.
 const OUTPUT_LINES: usize = 40;
+
+/// How long one step (venv, install, hook) may run. Generous: a stub sdist may download a
+/// multi-GB wheel at build time, but a hung build must not hang the resolution forever.
+const STEP_TIMEOUT: Duration = Duration::from_mins(20);
 
 /// pip's defaults for a project without `[build-system]`.
 const DEFAULT_REQUIRES: &str = "setuptools>=40.8.0";
@@ -156,11 +161,20 @@ pub(crate) fn build_metadata(
     filename: &SourceDistFilename,
     env: &BuildEnvironment,
 ) -> Result<Vec<u8>, Error> {
+    build_metadata_within(sdist, filename, env, STEP_TIMEOUT)
+}
+
+fn build_metadata_within(
+    sdist: &Path,
+    filename: &SourceDistFilename,
+    env: &BuildEnvironment,
+    step_timeout: Duration,
+) -> Result<Vec<u8>, Error> {
     let work_dir = std::path::absolute(&env.work_dir).map_err(|source| ErrorKind::Io {
         path: env.work_dir.clone(),
         source,
     })?;
-    let mut build = Build::new(filename, env, &work_dir)?;
+    let mut build = Build::new(filename, env, &work_dir, step_timeout)?;
 
     let unpacked = work_dir.join("src");
     build.unpack(sdist, &unpacked)?;
@@ -253,6 +267,7 @@ struct Build<'a> {
     log: fs_err::File,
     venv_python: Option<PathBuf>,
     has_pip: bool,
+    step_timeout: Duration,
 }
 
 impl<'a> Build<'a> {
@@ -260,6 +275,7 @@ impl<'a> Build<'a> {
         filename: &'a SourceDistFilename,
         env: &'a BuildEnvironment,
         work_dir: &'a Path,
+        step_timeout: Duration,
     ) -> Result<Self, Error> {
         fs_err::create_dir_all(work_dir).map_err(|source| io_error(work_dir, source))?;
         let log_path = work_dir.join("build.log");
@@ -272,6 +288,7 @@ impl<'a> Build<'a> {
             log,
             venv_python: None,
             has_pip: false,
+            step_timeout,
         })
     }
 
@@ -409,13 +426,34 @@ impl<'a> Build<'a> {
             .stdin(Stdio::null())
             .stdout(Stdio::from(stdout))
             .stderr(Stdio::from(stderr));
-        match command.status() {
-            Ok(status) if status.success() => Ok(()),
-            Ok(status) => Err(self.failure(&format!("Failed to {what}: {status}"))),
-            Err(error) => Err(self.failure(&format!(
+        let mut child = command.spawn().map_err(|error| {
+            self.failure(&format!(
                 "Failed to {what}: cannot run `{}`: {error}",
                 command.get_program().to_string_lossy()
-            ))),
+            ))
+        })?;
+        let deadline = Instant::now() + self.step_timeout;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break Ok(status),
+                Ok(None) if Instant::now() >= deadline => {
+                    // Only the direct child is killed; what it started dies with its pipes or
+                    // lingers until it finishes, which is all std offers without a process group.
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break Err(format!(
+                        "Failed to {what}: still running after {} seconds, stopped",
+                        self.step_timeout.as_secs()
+                    ));
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+                Err(error) => break Err(format!("Failed to {what}: {error}")),
+            }
+        };
+        match status {
+            Ok(status) if status.success() => Ok(()),
+            Ok(status) => Err(self.failure(&format!("Failed to {what}: {status}"))),
+            Err(reason) => Err(self.failure(&reason)),
         }
     }
 
@@ -772,6 +810,38 @@ def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
         assert_eq!(
             output.lines().last(),
             Some("Failed to run the `demo_backend` backend (metadata): exit status: 1"),
+            "{output}"
+        );
+    }
+
+    #[test]
+    fn hung_backend_is_stopped_after_the_step_timeout() {
+        let Some(python) = python() else {
+            return;
+        };
+        let directory = tempfile::tempdir().unwrap();
+        let backend = "import time\n\ndef prepare_metadata_for_build_wheel(d, c=None):\n    print('waiting', flush=True)\n    time.sleep(600)\n";
+        let sdist = write_sdist(
+            directory.path(),
+            ".tar.gz",
+            &[
+                ("pyproject.toml", PYPROJECT),
+                ("backend/demo_backend.py", backend),
+            ],
+        );
+        let env = environment(python, &directory.path().join("work"));
+        let started = Instant::now();
+        let error =
+            build_metadata_within(&sdist, &filename(".tar.gz"), &env, Duration::from_secs(10))
+                .unwrap_err();
+        assert!(started.elapsed() < Duration::from_mins(1));
+        let output = build_output(&error);
+        assert!(output.contains("waiting"), "{output}");
+        assert_eq!(
+            output.lines().last(),
+            Some(
+                "Failed to run the `demo_backend` backend (metadata): still running after 10 seconds, stopped"
+            ),
             "{output}"
         );
     }
