@@ -157,6 +157,28 @@ pub fn resolve(
     })
 }
 
+/// What a lock's fingerprint records of the index configuration: the settings the project and
+/// the command line declare. Machine-level settings (variables, pip's files, pip's default)
+/// are deliberately left out: a teammate's mirror of the same index must not make every lock
+/// look stale in CI. Computing it costs no subprocess and no request.
+pub fn identity(explicit: &ExplicitIndexes) -> String {
+    let redacted = |urls: &[String]| -> Vec<String> {
+        urls.iter().map(|url| crate::redact_text(url)).collect()
+    };
+    format!(
+        "index-url={:?} extra-index-url={:?} find-links={:?} manifest-index-url={:?} manifest-extra-index-url={:?} manifest-find-links={:?}",
+        explicit.cli_index_url.as_deref().map(crate::redact_text),
+        redacted(&explicit.cli_extra_index_urls),
+        explicit.cli_find_links,
+        explicit
+            .manifest_index_url
+            .as_deref()
+            .map(crate::redact_text),
+        redacted(&explicit.manifest_extra_index_urls),
+        explicit.manifest_find_links,
+    )
+}
+
 fn first_list(layers: &[(Vec<String>, String)]) -> Option<(Vec<String>, String)> {
     layers
         .iter()

@@ -16,7 +16,16 @@
 //! This crate does no I/O of its own: callers write the rendered text with `strata_fs`.
 #![warn(missing_docs)]
 
+pub use diff::LockDiff;
+pub use fingerprint::Fingerprint;
 pub use model::{Lock, LockedPackage};
+pub use project_lock::{
+    Freshness, LockError, LockOptions, ProfileLock, ProfileOutcome, ResolverSource, check_project,
+    lock_path, lock_project,
+};
 
+mod diff;
+mod fingerprint;
 mod model;
+mod project_lock;
 pub mod requirements_txt;

@@ -88,6 +88,37 @@ impl Lock {
         }
     }
 
+    /// The fingerprint recorded in the header, if any.
+    pub fn fingerprint(&self) -> Option<&str> {
+        self.header
+            .iter()
+            .find_map(|line| line.strip_prefix(crate::fingerprint::HEADER_PREFIX))
+    }
+
+    /// Reads back a lock's header and pins (hashes and `# via` are not needed to decide
+    /// staleness or preferences). `None` when the text is not a lock this reader understands.
+    pub fn parse_header_and_pins(text: &str) -> Option<Self> {
+        let header = text
+            .lines()
+            .take_while(|line| line.starts_with('#'))
+            .map(|line| line.trim_start_matches('#').trim_start().to_string())
+            .collect();
+        let pins = crate::requirements_txt::read_pins(text).ok()?;
+        let mut packages: Vec<LockedPackage> = pins
+            .into_iter()
+            .map(|(name, version)| LockedPackage {
+                name,
+                version,
+                extras: BTreeSet::new(),
+                url: None,
+                hashes: Vec::new(),
+                via: Vec::new(),
+            })
+            .collect();
+        packages.sort_by(|a, b| a.name.cmp(&b.name));
+        Some(Self { header, packages })
+    }
+
     /// The pinned version of every package, for use as resolver preferences.
     pub fn pins(&self) -> impl Iterator<Item = (&PackageName, &Version)> {
         self.packages

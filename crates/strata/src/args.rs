@@ -76,6 +76,26 @@ pub(crate) enum Command {
 strata profiles backend --format json\n  strata profiles --format mermaid")]
     Profiles(ProfilesArgs),
 
+    /// Lock every profile and engine of the project: pinned, hashed, consistent with parents.
+    ///
+    /// Profiles joined by `extends` are resolved once, together, so a parent's pins already
+    /// fit everything its descendants need; each profile gets the part of that solution its
+    /// own requirements reach, in `<lock-dir>/<name>.txt` (pip-tools' format with hashes and
+    /// `# via`). Each engine is resolved on its own, keeping the pins of the profiles it
+    /// extends exactly. Locks whose inputs did not change (the fingerprint in their header) are
+    /// not resolved again and not rewritten, so a no-op run makes no network request.
+    ///
+    /// Nothing is written unless every requested profile resolved. An engine whose index is
+    /// not configured is skipped and reported when it says `when-index-unavailable = "skip"`.
+    ///
+    /// Exit status: 0 locked (or already current), 1 no solution or (`--check`) stale locks,
+    /// 2 could not lock.
+    #[command(
+        after_long_help = "Examples:\n  strata lock\n  strata lock backend vllm\n  \
+strata lock --upgrade-package numpy\n  strata lock --check   # in CI: fail when a lock is stale"
+    )]
+    Lock(LockArgs),
+
     /// Resolve one requirements file into a pinned, hashed lock, as `pip-compile` does.
     ///
     /// A drop-in for `pip-compile` and `uv pip compile` on a single input: reads a pip-tools
@@ -125,6 +145,30 @@ strata compile requirements.in -o requirements.txt --upgrade-package numpy"
     #[command(after_long_help = "Examples:\n  strata contracts\n  \
 strata contracts --format github\n  strata contracts --root src --format json")]
     Contracts(ContractsArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LockArgs {
+    /// Lock only these profiles or engines (and what they extend).
+    #[arg(value_name = "PROFILE")]
+    pub(crate) profiles: Vec<String>,
+    /// Ignore every existing pin.
+    #[arg(short = 'U', long)]
+    pub(crate) upgrade: bool,
+    /// Ignore the existing pin of this package (repeatable).
+    #[arg(short = 'P', long, value_name = "PACKAGE")]
+    pub(crate) upgrade_package: Vec<String>,
+    /// Resolve nothing: exit 1 naming every lock that is missing or stale.
+    #[arg(long)]
+    pub(crate) check: bool,
+    /// Resolve even the locks whose inputs did not change.
+    #[arg(long)]
+    pub(crate) force: bool,
+    #[command(flatten)]
+    pub(crate) index: IndexArgs,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub(crate) format: DataFormat,
 }
 
 #[derive(Debug, Args)]

@@ -44,6 +44,19 @@ pub(crate) fn render(error: &anyhow::Error) -> String {
             let _ = writeln!(out, "{HINT}hint{HINT:#}: {hint}");
         }
     }
+    if let Some(failure) = error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<crate::commands::LockFailure>())
+    {
+        let hints = failure.0.hints();
+        if !hints.is_empty() {
+            out.push('\n');
+        }
+        for hint in hints {
+            let _ = writeln!(out, "{HINT}hint{HINT:#}: {hint}");
+        }
+        return out;
+    }
     let index_error = error
         .chain()
         .find_map(|cause| cause.downcast_ref::<strata_index::Error>());

@@ -70,6 +70,7 @@ pub fn main() -> ExitCode {
         Command::Index(IndexCommand::Metadata(args)) => {
             commands::index_metadata(&cli.global, args, &mut printer)
         }
+        Command::Lock(args) => commands::lock(&cli.global, args, &mut printer),
         Command::Compile(args) => commands::compile(&cli.global, args, &mut printer),
         Command::Cache(command) => commands::cache(command, &mut printer),
         Command::Contracts(args) => commands::contracts(&cli.global, args, &mut printer),

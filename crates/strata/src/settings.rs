@@ -37,7 +37,11 @@ fn index_env(name: &str) -> Option<String> {
 
 /// An index client from the flags and, when there is one, the project's manifest.
 pub(crate) fn index_client(args: &IndexArgs, project: Option<&Project>) -> Result<IndexClient> {
-    let explicit = ExplicitIndexes {
+    index_client_with(args, project, &[])
+}
+
+fn explicit_indexes(args: &IndexArgs, project: Option<&Project>) -> ExplicitIndexes {
+    ExplicitIndexes {
         cli_index_url: args.index_url.clone(),
         cli_extra_index_urls: args.extra_index_url.clone(),
         cli_find_links: args.find_links.clone(),
@@ -48,11 +52,38 @@ pub(crate) fn index_client(args: &IndexArgs, project: Option<&Project>) -> Resul
         manifest_find_links: project
             .map(|project| project.index.find_links.clone())
             .unwrap_or_default(),
-    };
+    }
+}
+
+/// What the index configuration depends on, for lock fingerprints (no subprocess, no request).
+pub(crate) fn index_identity(args: &IndexArgs, project: &Project) -> String {
+    strata_index::config::identity(&explicit_indexes(args, Some(project)))
+}
+
+/// An index client whose configuration puts `named_indexes` (an engine's own indexes) first.
+pub(crate) fn index_client_with(
+    args: &IndexArgs,
+    project: Option<&Project>,
+    named_indexes: &[String],
+) -> Result<IndexClient> {
+    let explicit = explicit_indexes(args, project);
     let python = PathBuf::from("python3");
-    let config = strata_index::config::resolve(&explicit, &index_env, &|| {
+    let mut config = strata_index::config::resolve(&explicit, &index_env, &|| {
         strata_index::pip_default_index(&python)
     })?;
+    if !named_indexes.is_empty() {
+        // The engine's indexes come first; with the first-index strategy a package they have
+        // is taken only from them.
+        let mut indexes = named_indexes
+            .iter()
+            .map(|url| strata_index::IndexUrl::parse(url))
+            .collect::<Result<Vec<_>, _>>()
+            .context("Invalid URL of a named index")?;
+        indexes.push(config.index_url.clone());
+        indexes.append(&mut config.extra_index_urls);
+        config.index_url = indexes.remove(0);
+        config.extra_index_urls = indexes;
+    }
     let mut options = ClientOptions::new(cache_dir());
     options.offline = args.offline;
     options.concurrency = args.concurrency.max(1);

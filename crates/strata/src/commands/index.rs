@@ -17,7 +17,10 @@ use crate::settings;
 
 #[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]
-#[expect(clippy::struct_excessive_bools, reason = "one JSON field per flag is the output schema")]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "one JSON field per flag is the output schema"
+)]
 struct VersionRow {
     version: String,
     yanked: bool,
@@ -195,7 +198,10 @@ fn preferred<'a>(
 }
 
 /// `part` as a percentage of `whole`; precision loss above 2^52 bytes does not matter here.
-#[expect(clippy::cast_precision_loss, reason = "a percentage for people, not arithmetic")]
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "a percentage for people, not arithmetic"
+)]
 fn percent(part: u64, whole: u64) -> f64 {
     part as f64 * 100.0 / whole as f64
 }

@@ -12,12 +12,14 @@ mod cache;
 mod compile;
 mod contracts;
 mod index;
+mod lock;
 mod profiles;
 
 pub(crate) use cache::cache;
 pub(crate) use compile::compile;
 pub(crate) use contracts::contracts;
 pub(crate) use index::{metadata as index_metadata, versions as index_versions};
+pub(crate) use lock::{LockFailure, lock};
 pub(crate) use profiles::profiles;
 
 /// Loads the project named by `--project`, or discovers it from the working directory.
@@ -49,5 +51,7 @@ pub(crate) fn display_path(path: &Path) -> String {
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
         .unwrap_or_else(|| path.to_path_buf())
         .display()
+        .to_string()
+        .trim_start_matches("./")
         .to_string()
 }

@@ -1,0 +1,693 @@
+//! Locking a whole project: every hierarchy once, every engine on top of its parent's pins.
+//!
+//! **Hierarchies.** Profiles joined by `extends` form one solve group, as pixi's solve-groups
+//! do: the union of their requirements is resolved once, and each profile's lock is the part of
+//! that solution its own (effective) requirements reach. A parent and its children therefore
+//! agree on every shared package by construction, and a parent's pins already account for what
+//! its descendants need: a `base` with a bare `numpy` under a `backend` that needs
+//! `accelerate==0.33.0` (numpy<2) gets numpy 1.x in both locks, where a pip-compile chain would
+//! lock numpy 2 in `base` and then fail on `backend`.
+//!
+//! **Engines** are isolated from each other: each is its own solve of its effective
+//! requirements, with every pin of the profiles it extends added as an exact constraint, so the
+//! engine keeps its parents' versions. When that fails, the explanation names the engine and the
+//! conflicting pins.
+//!
+//! **Incremental.** Each lock's header records a fingerprint of everything that determines it
+//! (see [`crate::fingerprint`]). A group whose locks all carry their current fingerprint is not
+//! resolved again and its files are not touched, so `strata lock` with nothing changed makes no
+//! request at all.
+//!
+//! **All or nothing.** Locks are rendered in memory and handed back; the caller writes them only
+//! when every requested solve succeeded, so a failure leaves every existing lock as it was.
+//!
+//! Not yet here (tracked in the lock issue): the feedback loop that moves a hierarchy's pins to
+//! where every engine can live with them, `--layered`, and `pylock.toml` output.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use pep508_rs::{PackageName, Requirement};
+use strata_project::{IndexUnavailable, Origin, ProfileName, Project};
+use strata_resolve::{Resolution, ResolveError, ResolveRequest, Resolver, Upgrade};
+
+use crate::fingerprint::Fingerprint;
+use crate::model::Lock;
+use crate::requirements_txt;
+
+/// What a lock run may do.
+#[derive(Debug, Clone, Default)]
+pub struct LockOptions {
+    /// Lock only these (and what they extend); all when empty.
+    pub profiles: Vec<String>,
+    /// Ignore existing pins of every package.
+    pub upgrade: bool,
+    /// Ignore existing pins of these packages.
+    pub upgrade_packages: Vec<PackageName>,
+    /// Resolve even when fingerprints match.
+    pub force: bool,
+    /// A description of the index configuration, part of every fingerprint.
+    pub index_identity: String,
+}
+
+/// The outcome for one profile or engine.
+#[derive(Debug, Clone)]
+pub enum ProfileOutcome {
+    /// Its lock is current; nothing was resolved.
+    Unchanged,
+    /// Resolved; the new lock text, and what changed against the old lock.
+    Locked {
+        /// The full file content.
+        text: String,
+        /// Packages in the lock.
+        packages: usize,
+        /// Changes against the existing lock.
+        changes: crate::diff::LockDiff,
+    },
+    /// Not locked, on purpose, with the reason (an engine whose index is unavailable).
+    Skipped(String),
+}
+
+/// One profile's or engine's result.
+#[derive(Debug, Clone)]
+pub struct ProfileLock {
+    /// The profile or engine.
+    pub name: ProfileName,
+    /// Where its lock lives.
+    pub path: PathBuf,
+    /// What happened.
+    pub outcome: ProfileOutcome,
+}
+
+/// How a lock run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    /// A profile named on the command line does not exist.
+    #[error("Unknown profile or engine `{0}`")]
+    UnknownProfile(String),
+    /// Profiles of one hierarchy declare different targets.
+    #[error(
+        "Profiles `{first}` and `{second}` extend each other but have different targets; a hierarchy is solved once, for one target"
+    )]
+    MixedTargets {
+        /// One profile.
+        first: String,
+        /// The other.
+        second: String,
+    },
+    /// A target is missing or invalid.
+    #[error("Profile `{profile}` has no usable target: {reason}")]
+    Target {
+        /// The profile.
+        profile: String,
+        /// What is missing.
+        reason: String,
+    },
+    /// A solve failed.
+    #[error("Failed to lock {what}")]
+    Resolve {
+        /// Which profiles or engine.
+        what: String,
+        /// Why.
+        #[source]
+        source: ResolveError,
+    },
+    /// An engine's index is not configured and the engine says to fail.
+    #[error("Engine `{engine}` needs index `{index}`, whose URL `{declared}` uses unset variables: {}", variables.join(", "))]
+    IndexUnavailable {
+        /// The engine.
+        engine: String,
+        /// The index name.
+        index: String,
+        /// The URL as declared.
+        declared: String,
+        /// The unset variables.
+        variables: Vec<String>,
+    },
+}
+
+impl LockError {
+    /// Whether the failure means "no solution" (exit 1) rather than "could not lock" (exit 2).
+    pub fn is_no_solution(&self) -> bool {
+        matches!(self, Self::Resolve { source, .. } if source.is_no_solution())
+    }
+
+    /// Hints for the user.
+    pub fn hints(&self) -> Vec<String> {
+        match self {
+            Self::Resolve { source, .. } => source.hints(),
+            Self::IndexUnavailable { .. } => vec![
+                "Set the variable, or set `when-index-unavailable = \"skip\"` on the engine to lock the rest without it".to_string(),
+            ],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Provides resolvers: one per set of extra named indexes an engine asks for.
+pub trait ResolverSource {
+    /// A resolver whose index client searches `named_indexes` (URLs) first, then the defaults.
+    fn resolver(&mut self, named_indexes: &[String]) -> Result<&Resolver, ResolveError>;
+}
+
+/// Locks the project. Returns one entry per profile and engine considered, in declaration
+/// order; nothing is written.
+pub fn lock_project(
+    project: &Project,
+    options: &LockOptions,
+    resolvers: &mut dyn ResolverSource,
+) -> Result<Vec<ProfileLock>, LockError> {
+    let selected = selection(project, &options.profiles)?;
+    let mut results: HashMap<ProfileName, ProfileLock> = HashMap::new();
+    let mut pins: HashMap<ProfileName, Lock> = HashMap::new();
+
+    for group in hierarchy_groups(project) {
+        if !group.iter().any(|name| selected.contains(name)) {
+            continue;
+        }
+        lock_group(project, options, resolvers, &group, &mut results, &mut pins)?;
+    }
+    for engine in project.engines() {
+        if !selected.contains(&engine.name) {
+            continue;
+        }
+        let outcome = lock_engine(project, options, resolvers, &engine.name, &pins)?;
+        results.insert(engine.name.clone(), outcome);
+    }
+    Ok(project
+        .profiles
+        .keys()
+        .filter_map(|name| results.remove(name))
+        .collect())
+}
+
+/// Whether a lock is current.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Freshness {
+    /// Its header carries the fingerprint of today's inputs.
+    Current,
+    /// There is no lock file.
+    Missing,
+    /// The inputs changed since it was written.
+    Stale,
+    /// An engine that would be skipped (its index is not configured).
+    Skipped,
+}
+
+/// Checks every selected lock against today's inputs without resolving anything (`--check`).
+pub fn check_project(
+    project: &Project,
+    options: &LockOptions,
+) -> Result<Vec<(ProfileName, Freshness)>, LockError> {
+    let selected = selection(project, &options.profiles)?;
+    let mut out = Vec::new();
+    let mut fingerprints: HashMap<ProfileName, String> = HashMap::new();
+    for profile in project.plain_profiles() {
+        let fingerprint =
+            Fingerprint::of_profile(project, &profile.name, &options.index_identity, None);
+        fingerprints.insert(profile.name.clone(), fingerprint.as_str().to_string());
+        if selected.contains(&profile.name) {
+            out.push((
+                profile.name.clone(),
+                freshness(project, &profile.name, &fingerprint),
+            ));
+        }
+    }
+    for engine in project
+        .engines()
+        .filter(|engine| selected.contains(&engine.name))
+    {
+        let details = engine.engine.as_ref().expect("engines have engine details");
+        let named_urls: Option<Vec<String>> = details
+            .indexes
+            .iter()
+            .map(|index| project.index.named[index].url.clone())
+            .collect();
+        let Some(named_urls) = named_urls else {
+            out.push((engine.name.clone(), Freshness::Skipped));
+            continue;
+        };
+        let parents: Vec<String> = project
+            .ancestors(&engine.name)
+            .into_iter()
+            .filter_map(|ancestor| fingerprints.get(ancestor).cloned())
+            .collect();
+        let fingerprint = Fingerprint::of_profile(
+            project,
+            &engine.name,
+            &format!("{}\n{}", options.index_identity, named_urls.join(" ")),
+            Some(&parents),
+        );
+        out.push((
+            engine.name.clone(),
+            freshness(project, &engine.name, &fingerprint),
+        ));
+    }
+    Ok(out)
+}
+
+fn freshness(project: &Project, name: &ProfileName, fingerprint: &Fingerprint) -> Freshness {
+    match read_existing(project, name) {
+        None => Freshness::Missing,
+        Some(lock) if lock.fingerprint() == Some(fingerprint.as_str()) => Freshness::Current,
+        Some(_) => Freshness::Stale,
+    }
+}
+
+/// The requested profiles and everything they extend.
+fn selection(project: &Project, names: &[String]) -> Result<HashSet<ProfileName>, LockError> {
+    if names.is_empty() {
+        return Ok(project.profiles.keys().cloned().collect());
+    }
+    let mut out = HashSet::new();
+    for name in names {
+        let profile = project
+            .profile(name)
+            .ok_or_else(|| LockError::UnknownProfile(name.clone()))?;
+        out.insert(profile.name.clone());
+        out.extend(project.ancestors(&profile.name).into_iter().cloned());
+    }
+    Ok(out)
+}
+
+/// Connected components of the non-engine profiles under `extends`, in declaration order.
+fn hierarchy_groups(project: &Project) -> Vec<Vec<ProfileName>> {
+    let plain: Vec<&ProfileName> = project
+        .plain_profiles()
+        .map(|profile| &profile.name)
+        .collect();
+    let mut group_of: HashMap<&ProfileName, usize> = HashMap::new();
+    let mut groups: Vec<Vec<ProfileName>> = Vec::new();
+    for name in &plain {
+        let parents: Vec<usize> = project.profiles[*name]
+            .extends
+            .iter()
+            .filter_map(|parent| group_of.get(parent).copied())
+            .collect();
+        let index = if let Some(first) = parents.first() {
+            // A profile extending two groups joins them.
+            for other in parents.iter().skip(1).filter(|other| *other != first) {
+                let moved = std::mem::take(&mut groups[*other]);
+                for member in &moved {
+                    let key = plain
+                        .iter()
+                        .find(|name| **name == member)
+                        .expect("members are plain profiles");
+                    group_of.insert(key, *first);
+                }
+                groups[*first].extend(moved);
+            }
+            *first
+        } else {
+            groups.push(Vec::new());
+            groups.len() - 1
+        };
+        groups[index].push((*name).clone());
+        group_of.insert(name, index);
+    }
+    groups
+        .into_iter()
+        .filter(|group| !group.is_empty())
+        .collect()
+}
+
+fn lock_group(
+    project: &Project,
+    options: &LockOptions,
+    resolvers: &mut dyn ResolverSource,
+    group: &[ProfileName],
+    results: &mut HashMap<ProfileName, ProfileLock>,
+    pins: &mut HashMap<ProfileName, Lock>,
+) -> Result<(), LockError> {
+    let first = &project.profiles[&group[0]];
+    for name in group {
+        if project.profiles[name].target != first.target {
+            return Err(LockError::MixedTargets {
+                first: first.name.to_string(),
+                second: name.to_string(),
+            });
+        }
+    }
+    let target = target_of(project, &first.name)?;
+    let fingerprints: Vec<(ProfileName, Fingerprint)> = group
+        .iter()
+        .map(|name| {
+            (
+                name.clone(),
+                Fingerprint::of_profile(project, name, &options.index_identity, None),
+            )
+        })
+        .collect();
+    let existing: HashMap<&ProfileName, Option<Lock>> = group
+        .iter()
+        .map(|name| (name, read_existing(project, name)))
+        .collect();
+    let current = !options.force
+        && !options.upgrade
+        && options.upgrade_packages.is_empty()
+        && fingerprints.iter().all(|(name, fingerprint)| {
+            existing[name]
+                .as_ref()
+                .is_some_and(|lock| lock.fingerprint() == Some(fingerprint.as_str()))
+        });
+    if current {
+        for (name, _) in &fingerprints {
+            pins.insert(name.clone(), existing[name].clone().expect("checked above"));
+            results.insert(
+                name.clone(),
+                ProfileLock {
+                    name: name.clone(),
+                    path: lock_path(project, name),
+                    outcome: ProfileOutcome::Unchanged,
+                },
+            );
+        }
+        return Ok(());
+    }
+
+    // One solve for the union of the group's requirements and constraints.
+    let mut requirements: Vec<Requirement> = Vec::new();
+    let mut constraints: Vec<Requirement> = Vec::new();
+    let mut seen = HashSet::new();
+    for name in group {
+        for effective in project.effective_requirements(name) {
+            let requirement = &effective.requirement.requirement;
+            if seen.insert(requirement.to_string()) {
+                requirements.push(requirement.clone());
+            }
+        }
+        constraints.extend(
+            project.profiles[name]
+                .constraints
+                .iter()
+                .map(|sourced| sourced.requirement.clone()),
+        );
+    }
+    let mut request = ResolveRequest::new(target, requirements);
+    request.constraints = constraints;
+    request.preferences = group
+        .iter()
+        .filter_map(|name| existing[name].as_ref())
+        .flat_map(|lock| {
+            lock.pins()
+                .map(|(name, version)| (name.clone(), version.clone()))
+        })
+        .collect();
+    request.upgrade = upgrade(options);
+    let resolver = resolvers
+        .resolver(&[])
+        .map_err(|source| LockError::Resolve {
+            what: describe_group(group),
+            source,
+        })?;
+    let resolution = resolver
+        .resolve(&request)
+        .map_err(|source| LockError::Resolve {
+            what: describe_group(group),
+            source,
+        })?;
+    for (name, fingerprint) in fingerprints {
+        let lock = profile_lock(project, &name, &resolution, &fingerprint);
+        let outcome = locked_outcome(&lock, existing[&name].as_ref());
+        pins.insert(name.clone(), lock);
+        results.insert(
+            name.clone(),
+            ProfileLock {
+                path: lock_path(project, &name),
+                name,
+                outcome,
+            },
+        );
+    }
+    Ok(())
+}
+
+fn lock_engine(
+    project: &Project,
+    options: &LockOptions,
+    resolvers: &mut dyn ResolverSource,
+    name: &ProfileName,
+    pins: &HashMap<ProfileName, Lock>,
+) -> Result<ProfileLock, LockError> {
+    let engine = &project.profiles[name];
+    let details = engine.engine.as_ref().expect("engines have engine details");
+    let path = lock_path(project, name);
+    let mut named_urls = Vec::new();
+    for index in &details.indexes {
+        let named = &project.index.named[index];
+        match &named.url {
+            Some(url) => named_urls.push(url.clone()),
+            None => match details.when_index_unavailable {
+                IndexUnavailable::Skip => {
+                    return Ok(ProfileLock {
+                        name: name.clone(),
+                        path,
+                        outcome: ProfileOutcome::Skipped(format!(
+                            "its index `{index}` is not configured ({} not set); its existing lock, if any, is kept",
+                            named
+                                .unset_variables
+                                .iter()
+                                .map(|variable| format!("`{variable}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    });
+                }
+                IndexUnavailable::Fail => {
+                    return Err(LockError::IndexUnavailable {
+                        engine: name.to_string(),
+                        index: index.clone(),
+                        declared: named.declared.clone(),
+                        variables: named.unset_variables.clone(),
+                    });
+                }
+            },
+        }
+    }
+    // The parents' pins, exactly: an engine keeps what the profiles it extends locked.
+    let parent_locks: Vec<&Lock> = project
+        .ancestors(name)
+        .into_iter()
+        .filter_map(|ancestor| pins.get(ancestor))
+        .collect();
+    let parent_fingerprints: Vec<String> = parent_locks
+        .iter()
+        .filter_map(|lock| lock.fingerprint().map(str::to_string))
+        .collect();
+    let fingerprint = Fingerprint::of_profile(
+        project,
+        name,
+        &format!("{}\n{}", options.index_identity, named_urls.join(" ")),
+        Some(&parent_fingerprints),
+    );
+    let existing = read_existing(project, name);
+    if !options.force
+        && !options.upgrade
+        && options.upgrade_packages.is_empty()
+        && existing.as_ref().and_then(Lock::fingerprint) == Some(fingerprint.as_str())
+    {
+        return Ok(ProfileLock {
+            name: name.clone(),
+            path,
+            outcome: ProfileOutcome::Unchanged,
+        });
+    }
+    let target = target_of(project, name)?;
+    let requirements: Vec<Requirement> = project
+        .effective_requirements(name)
+        .iter()
+        .map(|effective| effective.requirement.requirement.clone())
+        .collect();
+    let mut request = ResolveRequest::new(target, requirements);
+    request.constraints = engine
+        .constraints
+        .iter()
+        .map(|sourced| sourced.requirement.clone())
+        .collect();
+    for lock in &parent_locks {
+        for (package, version) in lock.pins() {
+            let pin = Requirement::from_str(&format!("{package}=={version}"))
+                .expect("a name and a version form a requirement");
+            request.constraints.push(pin);
+        }
+    }
+    request.preferences = existing
+        .iter()
+        .flat_map(|lock| {
+            lock.pins()
+                .map(|(name, version)| (name.clone(), version.clone()))
+        })
+        .collect();
+    request.upgrade = upgrade(options);
+    let what = format!("engine `{name}`");
+    let resolver = resolvers
+        .resolver(&named_urls)
+        .map_err(|source| LockError::Resolve {
+            what: what.clone(),
+            source,
+        })?;
+    let resolution = resolver
+        .resolve(&request)
+        .map_err(|source| LockError::Resolve { what, source })?;
+    let lock = profile_lock(project, name, &resolution, &fingerprint);
+    let outcome = locked_outcome(&lock, existing.as_ref());
+    Ok(ProfileLock {
+        name: name.clone(),
+        path,
+        outcome,
+    })
+}
+
+fn upgrade(options: &LockOptions) -> Upgrade {
+    if options.upgrade {
+        Upgrade::All
+    } else if options.upgrade_packages.is_empty() {
+        Upgrade::None
+    } else {
+        Upgrade::Packages(options.upgrade_packages.iter().cloned().collect())
+    }
+}
+
+fn describe_group(group: &[ProfileName]) -> String {
+    let names: Vec<String> = group.iter().map(|name| format!("`{name}`")).collect();
+    if names.len() == 1 {
+        format!("profile {}", names[0])
+    } else {
+        format!("the hierarchy {}", names.join(", "))
+    }
+}
+
+fn target_of(project: &Project, name: &ProfileName) -> Result<strata_dist::Target, LockError> {
+    let target = &project.profiles[name].target;
+    let missing = |what: &str| LockError::Target {
+        profile: name.to_string(),
+        reason: format!("`{what}` is not set in the manifest"),
+    };
+    let version = target
+        .python_version
+        .as_deref()
+        .ok_or_else(|| missing("python-version"))?;
+    let platform = target
+        .python_platform
+        .as_deref()
+        .ok_or_else(|| missing("python-platform"))?;
+    strata_dist::Target::parse(version, platform).map_err(|error| LockError::Target {
+        profile: name.to_string(),
+        reason: error.to_string(),
+    })
+}
+
+/// `<root>/<lock-dir>/<name>.txt`.
+pub fn lock_path(project: &Project, name: &ProfileName) -> PathBuf {
+    project
+        .root
+        .join(&project.lock_dir)
+        .join(format!("{name}.txt"))
+}
+
+fn read_existing(project: &Project, name: &ProfileName) -> Option<Lock> {
+    let text = fs_err::read_to_string(lock_path(project, name)).ok()?;
+    Lock::parse_header_and_pins(&text)
+}
+
+/// The part of `resolution` the profile's own effective requirements reach, as a lock.
+fn profile_lock(
+    project: &Project,
+    name: &ProfileName,
+    resolution: &Resolution,
+    fingerprint: &Fingerprint,
+) -> Lock {
+    let effective = project.effective_requirements(name);
+    let mut sources: HashMap<PackageName, BTreeSet<String>> = HashMap::new();
+    for requirement in &effective {
+        let source = match &requirement.requirement.origin {
+            Origin::File { path, .. } => format!("-r {}", path.display()),
+            Origin::Manifest { path, .. } => format!("{} ({name})", path.display()),
+            other => other.to_string(),
+        };
+        sources
+            .entry(requirement.requirement.requirement.name.clone())
+            .or_default()
+            .insert(source);
+    }
+    // Reachability from this profile's roots through the solution's edges.
+    let mut reached: HashSet<PackageName> = HashSet::new();
+    let mut stack: Vec<PackageName> = sources
+        .keys()
+        .filter(|package| resolution.packages.contains_key(*package))
+        .cloned()
+        .collect();
+    while let Some(package) = stack.pop() {
+        if !reached.insert(package.clone()) {
+            continue;
+        }
+        for edge in resolution
+            .edges
+            .iter()
+            .filter(|edge| edge.from.as_ref() == Some(&package))
+        {
+            if !reached.contains(&edge.to) {
+                stack.push(edge.to.clone());
+            }
+        }
+    }
+    let subset = Resolution {
+        packages: resolution
+            .packages
+            .iter()
+            .filter(|(package, _)| reached.contains(*package))
+            .map(|(package, resolved)| (package.clone(), resolved.clone()))
+            .collect(),
+        edges: resolution
+            .edges
+            .iter()
+            .filter(|edge| {
+                reached.contains(&edge.to)
+                    && match &edge.from {
+                        Some(from) => reached.contains(from),
+                        None => sources.contains_key(&edge.to),
+                    }
+            })
+            .cloned()
+            .collect(),
+    };
+    let mut lock = Lock::from_resolution(
+        &subset,
+        &|requirement| {
+            sources
+                .get(&requirement.name)
+                .map(|set| set.iter().cloned().collect())
+                .unwrap_or_default()
+        },
+        true,
+    );
+    let target = &project.profiles[name].target;
+    lock.header = vec![
+        String::new(),
+        format!(
+            "This file was generated by strata for profile `{name}` (Python {} on {}) by:",
+            target.python_version.as_deref().unwrap_or("?"),
+            target.python_platform.as_deref().unwrap_or("?")
+        ),
+        String::new(),
+        format!("   strata lock {name}"),
+        String::new(),
+        "Install it with: pip install --require-hashes --no-deps -r <this file>".to_string(),
+        format!(
+            "{}{}",
+            crate::fingerprint::HEADER_PREFIX,
+            fingerprint.as_str()
+        ),
+        String::new(),
+    ];
+    lock
+}
+
+fn locked_outcome(lock: &Lock, existing: Option<&Lock>) -> ProfileOutcome {
+    ProfileOutcome::Locked {
+        text: requirements_txt::write(lock),
+        packages: lock.packages.len(),
+        changes: crate::diff::LockDiff::between(existing, lock),
+    }
+}

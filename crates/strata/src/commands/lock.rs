@@ -1,0 +1,186 @@
+//! `strata lock`: the project's locks, written only when every requested profile resolved.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use anyhow::{Context, Result};
+use pep508_rs::PackageName;
+use strata_lock::{Freshness, LockError, LockOptions, ProfileOutcome, ResolverSource};
+use strata_resolve::{ResolveError, Resolver};
+
+use crate::ExitStatus;
+use crate::args::{DataFormat, GlobalArgs, IndexArgs, LockArgs};
+use crate::commands::load_project;
+use crate::printer::Printer;
+use crate::settings;
+
+/// Resolvers built on demand: the default indexes, or an engine's named indexes first.
+struct Resolvers<'a> {
+    args: &'a IndexArgs,
+    project: &'a strata_project::Project,
+    built: HashMap<Vec<String>, Resolver>,
+}
+
+impl ResolverSource for Resolvers<'_> {
+    fn resolver(&mut self, named_indexes: &[String]) -> Result<&Resolver, ResolveError> {
+        if !self.built.contains_key(named_indexes) {
+            let client = settings::index_client_with(self.args, Some(self.project), named_indexes)
+                .map_err(|error| match error.downcast::<strata_index::Error>() {
+                    Ok(error) => ResolveError::Index(error),
+                    Err(error) => ResolveError::Runtime(error.to_string()),
+                })?;
+            self.built
+                .insert(named_indexes.to_vec(), Resolver::new(client)?);
+        }
+        Ok(&self.built[named_indexes])
+    }
+}
+
+pub(crate) fn lock(
+    global: &GlobalArgs,
+    args: &LockArgs,
+    printer: &mut Printer,
+) -> Result<ExitStatus> {
+    let project = load_project(global)?;
+    let options = LockOptions {
+        profiles: args.profiles.clone(),
+        upgrade: args.upgrade,
+        upgrade_packages: args
+            .upgrade_package
+            .iter()
+            .map(|name| {
+                PackageName::new(name.clone())
+                    .with_context(|| format!("Invalid package name `{name}`"))
+            })
+            .collect::<Result<_>>()?,
+        force: args.force,
+        index_identity: settings::index_identity(&args.index, &project),
+    };
+    if args.check {
+        return check(&project, &options, printer);
+    }
+    let started = std::time::Instant::now();
+    let mut resolvers = Resolvers {
+        args: &args.index,
+        project: &project,
+        built: HashMap::new(),
+    };
+    let outcomes = match strata_lock::lock_project(&project, &options, &mut resolvers) {
+        Ok(outcomes) => outcomes,
+        Err(error) => {
+            let no_solution = error.is_no_solution();
+            printer.error(&crate::diagnostics::render(&anyhow::Error::new(
+                LockFailure(error),
+            )));
+            return Ok(if no_solution {
+                ExitStatus::Problems
+            } else {
+                ExitStatus::Failure
+            });
+        }
+    };
+    // Every solve succeeded: now write, each file atomically.
+    let mut summary = String::new();
+    let mut rows = Vec::new();
+    for outcome in &outcomes {
+        let display = crate::commands::display_path(&outcome.path);
+        match &outcome.outcome {
+            ProfileOutcome::Unchanged => {
+                let _ = writeln!(summary, "{:<16} unchanged  {display}", outcome.name);
+                rows.push(serde_json::json!({"profile": outcome.name.as_str(), "status": "unchanged", "path": display}));
+            }
+            ProfileOutcome::Skipped(reason) => {
+                printer.warning(&format!("Skipped `{}`: {reason}", outcome.name));
+                let _ = writeln!(summary, "{:<16} skipped    {reason}", outcome.name);
+                rows.push(serde_json::json!({"profile": outcome.name.as_str(), "status": "skipped", "reason": reason}));
+            }
+            ProfileOutcome::Locked {
+                text,
+                packages,
+                changes,
+            } => {
+                let written = strata_fs::write_atomic_if_changed(&outcome.path, text.as_bytes())
+                    .with_context(|| format!("Failed to write `{display}`"))?;
+                let mut change = format!(
+                    "+{} -{} ↑{} ↓{}",
+                    changes.added.len(),
+                    changes.removed.len(),
+                    changes.upgraded.len(),
+                    changes.downgraded.len()
+                );
+                if changes.is_empty() {
+                    change = "no version changes".to_string();
+                }
+                let _ = writeln!(
+                    summary,
+                    "{:<16} {} {packages} packages ({change})  {display}",
+                    outcome.name,
+                    if written { "locked   " } else { "unchanged" },
+                );
+                for (name, old, new) in changes.upgraded.iter().chain(&changes.downgraded) {
+                    printer.verbose(&format!("  {}: {name} {old} -> {new}", outcome.name));
+                }
+                rows.push(serde_json::json!({
+                    "profile": outcome.name.as_str(),
+                    "status": if written { "locked" } else { "unchanged" },
+                    "path": display,
+                    "packages": packages,
+                    "added": changes.added.iter().map(|(name, version)| format!("{name}=={version}")).collect::<Vec<_>>(),
+                    "removed": changes.removed.iter().map(|(name, version)| format!("{name}=={version}")).collect::<Vec<_>>(),
+                    "upgraded": changes.upgraded.iter().map(|(name, old, new)| format!("{name} {old} -> {new}")).collect::<Vec<_>>(),
+                    "downgraded": changes.downgraded.iter().map(|(name, old, new)| format!("{name} {old} -> {new}")).collect::<Vec<_>>(),
+                }));
+            }
+        }
+    }
+    match args.format {
+        DataFormat::Text => printer.status(summary.trim_end()),
+        DataFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&serde_json::json!({ "locks": rows }))?;
+            text.push('\n');
+            printer.data(&text)?;
+        }
+    }
+    printer.status(&format!("Done in {:.2}s", started.elapsed().as_secs_f64()));
+    Ok(ExitStatus::Success)
+}
+
+fn check(
+    project: &strata_project::Project,
+    options: &LockOptions,
+    printer: &mut Printer,
+) -> Result<ExitStatus> {
+    let report = strata_lock::check_project(project, options).map_err(LockFailure)?;
+    let mut problems = 0;
+    for (name, freshness) in &report {
+        let path = crate::commands::display_path(&strata_lock::lock_path(project, name));
+        match freshness {
+            Freshness::Current => printer.verbose(&format!("`{name}` is current ({path})")),
+            Freshness::Skipped => {
+                printer.warning(&format!("`{name}` is skipped: its index is not configured"));
+            }
+            Freshness::Missing => {
+                problems += 1;
+                printer.error(&format!(
+                    "`{name}`: `{path}` does not exist; run `strata lock {name}`\n"
+                ));
+            }
+            Freshness::Stale => {
+                problems += 1;
+                printer.error(&format!(
+                    "`{name}`: `{path}` is stale: its requirements, target or index settings changed since it was written; run `strata lock {name}`\n"
+                ));
+            }
+        }
+    }
+    Ok(if problems == 0 {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Problems
+    })
+}
+
+/// A lock error with its hints, for the renderer.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub(crate) struct LockFailure(pub(crate) LockError);
