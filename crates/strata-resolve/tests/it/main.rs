@@ -1,0 +1,6 @@
+//! Integration tests of the resolver on the loopback index: named scenarios and a property
+//! test against a brute-force oracle.
+
+mod oracle;
+mod scenario;
+mod scenarios;
