@@ -115,7 +115,13 @@ impl fmt::Display for Finding {
                 write!(f, ".")
             }
             Self::Broken { path, message } => {
-                write!(f, "{} has unreadable metadata: {message}.", path.display())
+                // One finding, one line: a parser's caret diagram stays in the JSON form.
+                let first_line = message.lines().next().unwrap_or_default();
+                write!(
+                    f,
+                    "{} has unreadable metadata: {first_line}.",
+                    path.display()
+                )
             }
         }
     }

@@ -212,3 +212,70 @@ fn activate_extras(
     }
     active
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::str::FromStr;
+
+    use pep508_rs::Requirement;
+
+    use super::*;
+    use crate::distribution::{Installed, MetadataLayout, Origin};
+
+    /// A distribution record from `name`, `version` and requirement strings.
+    pub(crate) fn distribution(name: &str, version: &str, requires: &[&str]) -> Distribution {
+        Distribution {
+            name: PackageName::from_str(name).unwrap(),
+            version: version.parse().unwrap(),
+            requires: requires
+                .iter()
+                .map(|written| DeclaredRequirement {
+                    requirement: Requirement::from_str(written).unwrap(),
+                    written: (*written).to_string(),
+                })
+                .collect(),
+            requested: false,
+            origin: Origin::Installed(Installed {
+                path: format!("/site/{name}-{version}.dist-info").into(),
+                layout: MetadataLayout::DistInfo,
+                installer: None,
+                direct_url: None,
+            }),
+        }
+    }
+
+    pub(crate) fn markers() -> MarkerEnvironment {
+        strata_dist::Target::parse("3.11", "x86_64-manylinux_2_28")
+            .unwrap()
+            .markers()
+    }
+
+    #[test]
+    fn extras_propagate_through_extras_to_a_fixed_point() {
+        let distributions = vec![
+            distribution("app", "1", &["a[x]"]),
+            distribution("a", "1", &["b[y]; extra == 'x'"]),
+            distribution("b", "1", &["c; extra == 'y'", "d; extra == 'z'"]),
+            distribution("c", "1", &[]),
+        ];
+        let graph = Graph::new(distributions.clone(), &markers(), Extras::Follow);
+        let edges: Vec<String> = graph
+            .edges()
+            .iter()
+            .map(|edge| {
+                format!(
+                    "{} -> {} {:?}",
+                    graph.distributions()[edge.parent].name,
+                    edge.child_name,
+                    edge.extra.as_ref().map(ToString::to_string)
+                )
+            })
+            .collect();
+        assert_eq!(
+            edges,
+            ["app -> a None", "a -> b Some(\"x\")", "b -> c Some(\"y\")"]
+        );
+        let ignored = Graph::new(distributions, &markers(), Extras::Ignore);
+        assert_eq!(ignored.edges().len(), 1);
+    }
+}

@@ -7,8 +7,9 @@
 //!
 //! The interpreter is asked once, with one subprocess, for its `sysconfig` `purelib` and
 //! `platlib` and its PEP 508 marker environment, so requirement markers evaluate exactly as pip
-//! evaluates them there. It runs with `-I -S` (isolated, no `site`): `sys.prefix` of a venv is
-//! already set without `site`, and skipping it saves most of Python's startup.
+//! evaluates them there. It runs with `-I` (isolated: no user site, no `PYTHON*` variables, no
+//! working directory on `sys.path`). Not `-S`: on CPython 3.11 it is `site` that switches
+//! `sys.prefix` to a venv, so without it `purelib` would be the base interpreter's.
 //!
 //! With `--site-packages DIR` no Python runs at all; markers are then those of CPython on the
 //! host platform, with the Python version read from the path (`lib/python3.11/site-packages`).
@@ -151,7 +152,7 @@ impl Interpreter {
     /// Asks `python` for its site-packages and marker environment (one subprocess).
     pub fn query(python: &Path) -> Result<Self, Error> {
         let output = Command::new(python)
-            .args(["-I", "-S", "-c", QUERY])
+            .args(["-I", "-c", QUERY])
             .output()
             .map_err(|source| ErrorKind::SpawnInterpreter {
                 python: python.to_path_buf(),

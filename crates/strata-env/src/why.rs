@@ -277,8 +277,10 @@ pub fn render_text(why: &Why) -> String {
                 .iter()
                 .map(|step| match &step.required {
                     None => format!("{} {}", step.name, step.version),
-                    Some(spec) if spec.is_empty() => format!("{} {}", step.name, step.version),
-                    Some(spec) => format!("{}{spec} ({})", step.name, step.version),
+                    Some(spec) if spec.is_empty() => {
+                        format!("{} {} (any version)", step.name, step.version)
+                    }
+                    Some(spec) => format!("{} {} ({}{spec})", step.name, step.version, step.name),
                 })
                 .collect();
             let _ = writeln!(out, "  {}", steps.join(" -> "));

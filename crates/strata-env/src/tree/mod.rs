@@ -254,3 +254,107 @@ impl Builder<'_> {
         tree_node
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+    use crate::graph::Extras;
+    use crate::graph::tests::{distribution, markers};
+
+    fn graph() -> Graph {
+        Graph::new(
+            vec![
+                distribution("top", "1.0", &["mid>=1", "gone"]),
+                distribution("mid", "1.5", &["leaf<1", "loop-a"]),
+                distribution("leaf", "2.0", &[]),
+                distribution("loop-a", "1", &["loop-b"]),
+                distribution("loop-b", "1", &["loop-a==1"]),
+                distribution("island-a", "1", &["island-b"]),
+                distribution("island-b", "1", &["island-a"]),
+            ],
+            &markers(),
+            Extras::Follow,
+        )
+    }
+
+    fn names(names: &[&str]) -> Vec<PackageName> {
+        names
+            .iter()
+            .map(|name| PackageName::from_str(name).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn forward_tree_marks_violations_missing_and_cycles_and_includes_islands() {
+        let text = render::text(&tree(&graph(), &TreeOptions::default()));
+        insta::assert_snapshot!(text, @r"
+        island-a==1
+        └── island-b [required: Any, installed: 1]
+            └── island-a [required: Any, installed: 1] (cycle)
+        top==1.0
+        ├── gone [required: Any, installed: ?] (missing)
+        └── mid [required: >=1, installed: 1.5]
+            ├── leaf [required: <1, installed: 2.0] (violated)
+            └── loop-a [required: Any, installed: 1]
+                └── loop-b [required: Any, installed: 1]
+                    └── loop-a [required: ==1, installed: 1] (cycle)
+        ");
+    }
+
+    #[test]
+    fn exclude_and_depth_cut_the_tree() {
+        let options = TreeOptions {
+            packages: names(&["top"]),
+            exclude: names(&["loop-a"]),
+            depth: Some(1),
+            ..TreeOptions::default()
+        };
+        insta::assert_snapshot!(render::text(&tree(&graph(), &options)), @r"
+        top==1.0
+        ├── gone [required: Any, installed: ?] (missing)
+        └── mid [required: >=1, installed: 1.5]
+        ");
+        let options = TreeOptions {
+            invert: true,
+            packages: names(&["leaf"]),
+            ..TreeOptions::default()
+        };
+        insta::assert_snapshot!(render::text(&tree(&graph(), &options)), @r"
+        leaf==2.0
+        └── mid==1.5 [requires: leaf<1] (violated)
+            └── top==1.0 [requires: mid>=1]
+        ");
+    }
+
+    #[test]
+    fn dot_and_mermaid_fold_the_tree_into_a_graph() {
+        let options = TreeOptions {
+            packages: names(&["mid"]),
+            depth: Some(1),
+            ..TreeOptions::default()
+        };
+        let tree = tree(&graph(), &options);
+        insta::assert_snapshot!(render::dot(&tree), @r#"
+        digraph {
+            node [shape=box];
+            "leaf" [label="leaf\n2.0"];
+            "loop-a" [label="loop-a\n1"];
+            "mid" [label="mid\n1.5"];
+            "mid" -> "leaf" [label="<1", color=red, style=dashed];
+            "mid" -> "loop-a" [label=""];
+        }
+        "#);
+        insta::assert_snapshot!(render::mermaid(&tree), @r#"
+        flowchart TD
+            leaf["leaf 2.0"]
+            loop_a["loop-a 1"]
+            mid["mid 1.5"]
+            mid -. "<1 violated" .-> leaf
+            mid -- "any" --> loop_a
+        "#);
+        let json: serde_json::Value = serde_json::from_str(&render::json(&tree)).unwrap();
+        assert_eq!(json["roots"][0]["children"][0]["edge"]["satisfied"], false);
+    }
+}
