@@ -9,7 +9,8 @@
 //! 1. **Byte-identical output**: the same lock always renders to the same bytes (fixed order of
 //!    packages, hashes and `# via` entries; no timestamps), so an unchanged lock is never
 //!    rewritten and a changed one diffs minimally.
-//! 2. **pip installs it as it is**: the `requirements.txt` form is pip-tools' format.
+//! 2. **pip installs it as it is**: the `requirements.txt` form is pip-tools' format; the
+//!    `pylock.toml` form is PEP 751, with every file's URL, size and hash.
 //! 3. **Backward-compatible reading**: pins are read from our files and from pip-compile's and
 //!    uv's, so an existing lock seeds the preferences of a migration's first relock.
 //!
@@ -18,14 +19,15 @@
 
 pub use diff::LockDiff;
 pub use fingerprint::Fingerprint;
-pub use model::{Lock, LockedPackage};
+pub use model::{Lock, LockedFile, LockedPackage};
 pub use project_lock::{
     Freshness, LockError, LockOptions, ProfileLock, ProfileOutcome, ResolverSource, check_project,
-    lock_path, lock_project,
+    lock_path, lock_project, pylock_path,
 };
 
 mod diff;
 mod fingerprint;
 mod model;
 mod project_lock;
+pub mod pylock_toml;
 pub mod requirements_txt;

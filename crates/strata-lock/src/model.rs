@@ -22,6 +22,27 @@ pub struct LockedPackage {
     /// Why it is there: parent package names and top-level sources like `-r requirements.in`,
     /// sorted as pip-tools sorts them.
     pub via: Vec<String>,
+    /// The files of the version (for `pylock.toml`), sorted by filename.
+    pub files: Vec<LockedFile>,
+    /// The version's `Requires-Python`, if any.
+    pub requires_python: Option<String>,
+    /// The packages this one requires on the target (names), sorted.
+    pub dependencies: Vec<PackageName>,
+}
+
+/// One distribution file of a locked version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockedFile {
+    /// The filename.
+    pub filename: String,
+    /// Where to download it, without credentials.
+    pub url: String,
+    /// Size in bytes, when the index gave it.
+    pub size: Option<u64>,
+    /// sha256, lowercase hex.
+    pub sha256: String,
+    /// Whether it is a wheel (else an sdist).
+    pub is_wheel: bool,
 }
 
 /// A lock: a header and packages in name order.
@@ -72,6 +93,28 @@ impl Lock {
                 } else {
                     Vec::new()
                 };
+                let mut files: Vec<LockedFile> = package
+                    .files
+                    .iter()
+                    .filter_map(|file| {
+                        Some(LockedFile {
+                            filename: file.name(),
+                            url: strata_index::without_credentials(&file.url).to_string(),
+                            size: file.size,
+                            sha256: file.sha256.clone()?,
+                            is_wheel: matches!(file.filename, strata_dist::DistFilename::Wheel(_)),
+                        })
+                    })
+                    .collect();
+                files.sort_by(|a, b| a.filename.cmp(&b.filename));
+                let mut dependencies: Vec<PackageName> = resolution
+                    .edges
+                    .iter()
+                    .filter(|edge| edge.from.as_ref() == Some(&package.name))
+                    .map(|edge| edge.to.clone())
+                    .collect();
+                dependencies.sort();
+                dependencies.dedup();
                 LockedPackage {
                     name: package.name.clone(),
                     version: package.version.clone(),
@@ -79,6 +122,13 @@ impl Lock {
                     url: package.direct_url.clone(),
                     hashes,
                     via: via.into_iter().collect(),
+                    files,
+                    requires_python: package
+                        .metadata
+                        .requires_python
+                        .as_ref()
+                        .map(ToString::to_string),
+                    dependencies,
                 }
             })
             .collect();
@@ -113,6 +163,9 @@ impl Lock {
                 url: None,
                 hashes: Vec::new(),
                 via: Vec::new(),
+                files: Vec::new(),
+                requires_python: None,
+                dependencies: Vec::new(),
             })
             .collect();
         packages.sort_by(|a, b| a.name.cmp(&b.name));

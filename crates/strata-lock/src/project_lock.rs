@@ -58,8 +58,10 @@ pub enum ProfileOutcome {
     Unchanged,
     /// Resolved; the new lock text, and what changed against the old lock.
     Locked {
-        /// The full file content.
+        /// The full `requirements.txt` content.
         text: String,
+        /// The full `pylock.toml` content, unless the project turned it off.
+        pylock: Option<String>,
         /// Packages in the lock.
         packages: usize,
         /// Changes against the existing lock.
@@ -74,8 +76,10 @@ pub enum ProfileOutcome {
 pub struct ProfileLock {
     /// The profile or engine.
     pub name: ProfileName,
-    /// Where its lock lives.
+    /// Where its `requirements.txt` lock lives.
     pub path: PathBuf,
+    /// Where its `pylock.toml` lives.
+    pub pylock_path: PathBuf,
     /// What happened.
     pub outcome: ProfileOutcome,
 }
@@ -359,6 +363,7 @@ fn lock_group(
                 ProfileLock {
                     name: name.clone(),
                     path: lock_path(project, name),
+                    pylock_path: pylock_path(project, name),
                     outcome: ProfileOutcome::Unchanged,
                 },
             );
@@ -409,12 +414,13 @@ fn lock_group(
         })?;
     for (name, fingerprint) in fingerprints {
         let lock = profile_lock(project, &name, &resolution, &fingerprint);
-        let outcome = locked_outcome(&lock, existing[&name].as_ref());
+        let outcome = locked_outcome(project, &name, &lock, existing[&name].as_ref())?;
         pins.insert(name.clone(), lock);
         results.insert(
             name.clone(),
             ProfileLock {
                 path: lock_path(project, &name),
+                pylock_path: pylock_path(project, &name),
                 name,
                 outcome,
             },
@@ -443,6 +449,7 @@ fn lock_engine(
                     return Ok(ProfileLock {
                         name: name.clone(),
                         path,
+                        pylock_path: pylock_path(project, name),
                         outcome: ProfileOutcome::Skipped(format!(
                             "its index `{index}` is not configured ({} not set); its existing lock, if any, is kept",
                             named
@@ -490,6 +497,7 @@ fn lock_engine(
         return Ok(ProfileLock {
             name: name.clone(),
             path,
+            pylock_path: pylock_path(project, name),
             outcome: ProfileOutcome::Unchanged,
         });
     }
@@ -531,10 +539,11 @@ fn lock_engine(
         .resolve(&request)
         .map_err(|source| LockError::Resolve { what, source })?;
     let lock = profile_lock(project, name, &resolution, &fingerprint);
-    let outcome = locked_outcome(&lock, existing.as_ref());
+    let outcome = locked_outcome(project, name, &lock, existing.as_ref())?;
     Ok(ProfileLock {
         name: name.clone(),
         path,
+        pylock_path: pylock_path(project, name),
         outcome,
     })
 }
@@ -586,9 +595,34 @@ pub fn lock_path(project: &Project, name: &ProfileName) -> PathBuf {
         .join(format!("{name}.txt"))
 }
 
+/// `<root>/<lock-dir>/pylock.<name>.toml`, the name PEP 751 requires for a named lock file.
+pub fn pylock_path(project: &Project, name: &ProfileName) -> PathBuf {
+    project
+        .root
+        .join(&project.lock_dir)
+        .join(format!("pylock.{name}.toml"))
+}
+
+/// The existing lock of `name`, when both its files are there and agree on the fingerprint
+/// (a lock whose `pylock.toml` is missing or from another run counts as absent, so it is redone).
 fn read_existing(project: &Project, name: &ProfileName) -> Option<Lock> {
     let text = fs_err::read_to_string(lock_path(project, name)).ok()?;
-    Lock::parse_header_and_pins(&text)
+    let lock = Lock::parse_header_and_pins(&text)?;
+    if !project.pylock {
+        return Some(lock);
+    }
+    let pylock_text = fs_err::read_to_string(pylock_path(project, name)).ok();
+    let pylock = pylock_text
+        .as_deref()
+        .and_then(|text| crate::pylock_toml::read(text).ok());
+    match pylock {
+        Some(pylock) if pylock.fingerprint() == lock.fingerprint() => Some(lock),
+        // Pins still serve as preferences; a missing fingerprint forces a relock.
+        _ => Some(Lock {
+            header: Vec::new(),
+            packages: lock.packages,
+        }),
+    }
 }
 
 /// The part of `resolution` the profile's own effective requirements reach, as a lock.
@@ -684,10 +718,20 @@ fn profile_lock(
     lock
 }
 
-fn locked_outcome(lock: &Lock, existing: Option<&Lock>) -> ProfileOutcome {
-    ProfileOutcome::Locked {
+fn locked_outcome(
+    project: &Project,
+    name: &ProfileName,
+    lock: &Lock,
+    existing: Option<&Lock>,
+) -> Result<ProfileOutcome, LockError> {
+    Ok(ProfileOutcome::Locked {
         text: requirements_txt::write(lock),
+        pylock: if project.pylock {
+            Some(crate::pylock_toml::write(lock, &target_of(project, name)?))
+        } else {
+            None
+        },
         packages: lock.packages.len(),
         changes: crate::diff::LockDiff::between(existing, lock),
-    }
+    })
 }

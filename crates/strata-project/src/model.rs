@@ -304,6 +304,8 @@ pub struct Project {
     pub target: TargetSpec,
     /// Where locks are written, relative to the root.
     pub lock_dir: PathBuf,
+    /// Whether to write PEP 751 `pylock.<name>.toml` next to each `<name>.txt` (default true).
+    pub pylock: bool,
     /// Index settings.
     pub index: IndexSettings,
     /// Profiles and engines in declaration order (profiles first).

@@ -68,6 +68,9 @@ mod tests {
             url: None,
             hashes: hashes.iter().map(ToString::to_string).collect(),
             via: via.iter().map(ToString::to_string).collect(),
+            files: Vec::new(),
+            requires_python: None,
+            dependencies: Vec::new(),
         };
         let lock = Lock {
             header: vec![

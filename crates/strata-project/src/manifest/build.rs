@@ -150,6 +150,7 @@ pub(super) fn project(context: &Context<'_>, strata: StrataTable) -> Result<Proj
             |dir| PathBuf::from(dir.into_inner()),
         ),
         index,
+        pylock: strata.pylock.unwrap_or(true),
         profiles,
         contracts: ContractSettings {
             roots,

@@ -17,6 +17,7 @@ const STRATA_KEYS: &[&str] = &[
     "python-version",
     "python-platform",
     "lock-dir",
+    "pylock",
     "index-url",
     "extra-index-url",
     "find-links",

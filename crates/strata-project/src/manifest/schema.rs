@@ -50,6 +50,7 @@ pub(crate) struct StrataTable {
     pub(crate) python_version: Option<Spanned<String>>,
     pub(crate) python_platform: Option<Spanned<String>>,
     pub(crate) lock_dir: Option<Spanned<String>>,
+    pub(crate) pylock: Option<bool>,
     pub(crate) index_url: Option<Spanned<String>>,
     pub(crate) extra_index_url: Option<Vec<Spanned<String>>>,
     pub(crate) find_links: Option<Vec<Spanned<String>>>,

@@ -96,11 +96,22 @@ pub(crate) fn lock(
             }
             ProfileOutcome::Locked {
                 text,
+                pylock,
                 packages,
                 changes,
             } => {
                 let written = strata_fs::write_atomic_if_changed(&outcome.path, text.as_bytes())
                     .with_context(|| format!("Failed to write `{display}`"))?;
+                let pylock_written = match pylock {
+                    Some(pylock) => {
+                        strata_fs::write_atomic_if_changed(&outcome.pylock_path, pylock.as_bytes())
+                            .with_context(|| {
+                                format!("Failed to write `{}`", outcome.pylock_path.display())
+                            })?
+                    }
+                    None => false,
+                };
+                let written = written || pylock_written;
                 let mut change = format!(
                     "+{} -{} ↑{} ↓{}",
                     changes.added.len(),

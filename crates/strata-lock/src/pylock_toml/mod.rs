@@ -1,0 +1,95 @@
+//! The PEP 751 form of a lock: `<name>.pylock.toml`.
+//!
+//! One file per profile, for one target, so `environments` holds the single marker expression
+//! that describes the target and `requires-python` pins its Python minor version. Each
+//! `[[packages]]` entry records the version, `requires-python`, its dependencies by name, and
+//! every file (wheels, sdist) with URL, size and sha256: an installer needs no resolution and no
+//! index page to install it. Keys and arrays are written in a fixed order, so the same lock gives
+//! the same bytes. The fingerprint of the inputs lives in `[tool.strata]`, which the
+//! specification reserves for tools.
+//!
+//! See: <https://packaging.python.org/en/latest/specifications/pylock-toml/>
+
+mod read;
+mod write;
+
+pub use read::{PylockReadError, read};
+pub use write::write;
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::str::FromStr;
+
+    use pep440_rs::Version;
+    use pep508_rs::PackageName;
+
+    use super::*;
+    use crate::model::{Lock, LockedFile, LockedPackage};
+
+    fn sample() -> Lock {
+        let name = |text: &str| PackageName::new(text.to_string()).unwrap();
+        Lock {
+            header: vec![format!("{}abc123", crate::fingerprint::HEADER_PREFIX)],
+            packages: vec![LockedPackage {
+                name: name("numpy"),
+                version: Version::from_str("1.26.4").unwrap(),
+                extras: BTreeSet::new(),
+                url: None,
+                hashes: vec!["aa".to_string(), "bb".to_string()],
+                via: Vec::new(),
+                files: vec![
+                    LockedFile {
+                        filename: "numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.whl".to_string(),
+                        url: "http://127.0.0.1:1/files/numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.whl".to_string(),
+                        size: Some(10),
+                        sha256: "aa".to_string(),
+                        is_wheel: true,
+                    },
+                    LockedFile {
+                        filename: "numpy-1.26.4.tar.gz".to_string(),
+                        url: "http://127.0.0.1:1/files/numpy-1.26.4.tar.gz".to_string(),
+                        size: None,
+                        sha256: "bb".to_string(),
+                        is_wheel: false,
+                    },
+                ],
+                requires_python: Some(">=3.9".to_string()),
+                dependencies: vec![name("six")],
+            }],
+        }
+    }
+
+    #[test]
+    fn written_lock_reads_back_and_rewrites_to_the_same_bytes() {
+        let target = strata_dist::Target::parse("3.11", "x86_64-manylinux_2_28").unwrap();
+        let text = write(&sample(), &target);
+        let read_back = read(&text).unwrap();
+        assert_eq!(read_back.packages[0].files, sample().packages[0].files);
+        assert_eq!(
+            read_back.packages[0].dependencies,
+            sample().packages[0].dependencies
+        );
+        assert_eq!(read_back.fingerprint(), Some("abc123"));
+        assert_eq!(write(&read_back, &target), text);
+    }
+
+    #[test]
+    fn output_is_valid_toml_with_the_pep_751_keys() {
+        let target = strata_dist::Target::parse("3.12", "aarch64-manylinux_2_28").unwrap();
+        let value: toml::Table = toml::from_str(&write(&sample(), &target)).unwrap();
+        assert_eq!(value["lock-version"].as_str(), Some("1.0"));
+        assert_eq!(value["requires-python"].as_str(), Some("==3.12.*"));
+        let environment = value["environments"][0].as_str().unwrap();
+        assert!(
+            environment.contains("platform_machine == 'aarch64'"),
+            "{environment}"
+        );
+        assert_eq!(value["packages"][0]["wheels"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn unknown_lock_version_is_rejected() {
+        assert!(read("lock-version = \"2.0\"\n").is_err());
+    }
+}

@@ -1,0 +1,118 @@
+//! Writing `pylock.toml`.
+
+use std::fmt::Write;
+
+use strata_dist::Target;
+
+use crate::model::Lock;
+
+/// Renders `lock` for `target` as PEP 751 TOML.
+pub fn write(lock: &Lock, target: &Target) -> String {
+    let markers = target.markers();
+    let python = target.python();
+    let mut out = String::new();
+    out.push_str("lock-version = \"1.0\"\n");
+    let environment = format!(
+        "python_version == '{}' and sys_platform == '{}' and platform_machine == '{}'",
+        markers.python_version(),
+        markers.sys_platform(),
+        markers.platform_machine()
+    );
+    let _ = writeln!(out, "environments = [{}]", quote(&environment));
+    let _ = writeln!(
+        out,
+        "requires-python = {}",
+        quote(&format!("=={}.{}.*", python.major(), python.minor()))
+    );
+    out.push_str("created-by = \"strata\"\n");
+    for package in &lock.packages {
+        out.push_str("\n[[packages]]\n");
+        let _ = writeln!(out, "name = {}", quote(package.name.as_ref()));
+        if package.url.is_none() {
+            let _ = writeln!(out, "version = {}", quote(&package.version.to_string()));
+        }
+        if let Some(requires_python) = &package.requires_python {
+            let _ = writeln!(out, "requires-python = {}", quote(requires_python));
+        }
+        if !package.dependencies.is_empty() {
+            let names: Vec<String> = package
+                .dependencies
+                .iter()
+                .map(|name| format!("{{ name = {} }}", quote(name.as_ref())))
+                .collect();
+            let _ = writeln!(out, "dependencies = [{}]", names.join(", "));
+        }
+        if let Some(url) = &package.url {
+            let hash = package
+                .hashes
+                .first()
+                .map(String::as_str)
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "archive = {{ url = {}, hashes = {{ sha256 = {} }} }}",
+                quote(url),
+                quote(hash)
+            );
+            continue;
+        }
+        let wheels: Vec<_> = package.files.iter().filter(|file| file.is_wheel).collect();
+        if !wheels.is_empty() {
+            out.push_str("wheels = [\n");
+            for file in wheels {
+                let size = file
+                    .size
+                    .map(|size| format!(", size = {size}"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "    {{ name = {}, url = {}{size}, hashes = {{ sha256 = {} }} }},",
+                    quote(&file.filename),
+                    quote(&file.url),
+                    quote(&file.sha256)
+                );
+            }
+            out.push_str("]\n");
+        }
+        if let Some(file) = package.files.iter().find(|file| !file.is_wheel) {
+            let size = file
+                .size
+                .map(|size| format!(", size = {size}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "sdist = {{ name = {}, url = {}{size}, hashes = {{ sha256 = {} }} }}",
+                quote(&file.filename),
+                quote(&file.url),
+                quote(&file.sha256)
+            );
+        }
+    }
+    if let Some(fingerprint) = lock.fingerprint() {
+        let _ = write!(
+            out,
+            "\n[tool.strata]\nfingerprint = {}\n",
+            quote(fingerprint)
+        );
+    }
+    out
+}
+
+/// A TOML basic string.
+fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
