@@ -54,6 +54,8 @@ pub(crate) struct Candidate {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Exclusions {
     pub(crate) no_file_for_target: Vec<Version>,
+    /// Versions whose only usable files `--only-binary` or `--no-binary` refuses.
+    pub(crate) binary_policy: Vec<Version>,
     pub(crate) requires_python: Vec<(Version, String)>,
     pub(crate) yanked: Vec<Version>,
     pub(crate) prereleases: Vec<Version>,
@@ -187,7 +189,11 @@ impl<'a> Provider<'a> {
                     continue;
                 }
                 let Some(file) = wheel.or(sdist) else {
-                    exclusions.no_file_for_target.push(version.version.clone());
+                    if version.best_wheel.is_some() || version.sdist.is_some() {
+                        exclusions.binary_policy.push(version.version.clone());
+                    } else {
+                        exclusions.no_file_for_target.push(version.version.clone());
+                    }
                     continue;
                 };
                 let files = version

@@ -53,6 +53,11 @@ impl<'a, 'p> Formatter<'a, 'p> {
                     target.python()
                 ));
             }
+            if !excluded.binary_policy.is_empty() {
+                hints.push(format!(
+                    "Some `{name}` versions have only files that `--only-binary` or `--no-binary` refuses: allow sdists or wheels of `{name}`"
+                ));
+            }
             if !excluded.no_file_for_target.is_empty() {
                 hints.push(format!(
                     "Some `{name}` versions have no wheel for `{}` and no sdist: check `python-platform`",
@@ -111,6 +116,13 @@ impl<'a, 'p> Formatter<'a, 'p> {
             reasons.push(format!(
                 "{} have no wheel for {target} and no sdist",
                 no_file.join(", ")
+            ));
+        }
+        let refused = in_range(&excluded.binary_policy);
+        if !refused.is_empty() {
+            reasons.push(format!(
+                "{} have only files that `--only-binary`/`--no-binary` refuses",
+                refused.join(", ")
             ));
         }
         let requires_python: Vec<String> = excluded

@@ -289,6 +289,9 @@ fn only_binary_refuses_sdists() {
         .only_binary(":all:")
         .require("a")
         .expect_no_solution();
+    // Regression: this used to say "no wheel for the target and no sdist".
+    assert!(!text.contains("no sdist"), "{text}");
+    assert!(text.contains("--only-binary"), "{text}");
     insta::assert_snapshot!("only_binary_sdist_only", text);
 }
 
@@ -307,6 +310,8 @@ fn no_binary_refuses_wheels() {
         .no_binary(":all:")
         .require("a")
         .expect_no_solution();
+    assert!(!text.contains("no sdist"), "{text}");
+    assert!(text.contains("--no-binary"), "{text}");
     insta::assert_snapshot!("no_binary_wheel_only", text);
 }
 
