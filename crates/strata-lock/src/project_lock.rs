@@ -38,6 +38,7 @@ use crate::requirements_txt;
 
 /// What a lock run may do.
 #[derive(Debug, Clone, Default)]
+#[expect(clippy::struct_excessive_bools, reason = "independent command-line switches")]
 pub struct LockOptions {
     /// Lock only these (and what they extend); all when empty.
     pub profiles: Vec<String>,
@@ -49,6 +50,11 @@ pub struct LockOptions {
     pub force: bool,
     /// A description of the index configuration, part of every fingerprint.
     pub index_identity: String,
+    /// pip-tools' behaviour: each profile locked alone, children constrained by their parents'
+    /// pins (instead of one solve per hierarchy).
+    pub layered: bool,
+    /// Lock what can be locked and report the failures, instead of stopping at the first.
+    pub keep_going: bool,
 }
 
 /// The outcome for one profile or engine.
@@ -69,6 +75,8 @@ pub enum ProfileOutcome {
     },
     /// Not locked, on purpose, with the reason (an engine whose index is unavailable).
     Skipped(String),
+    /// Failed (with `keep_going`); the message says why. Its old lock is kept.
+    Failed(String),
 }
 
 /// One profile's or engine's result.
@@ -117,6 +125,14 @@ pub enum LockError {
         #[source]
         source: ResolveError,
     },
+    /// No hierarchy pins could be found that the engine can live with.
+    #[error("Engine `{engine}` cannot use the pins of the profiles it extends: {}", packages.join(", "))]
+    EngineIncompatible {
+        /// The engine.
+        engine: String,
+        /// The packages pinned differently, as `name parent-version -> engine-version`.
+        packages: Vec<String>,
+    },
     /// An engine's index is not configured and the engine says to fail.
     #[error("Engine `{engine}` needs index `{index}`, whose URL `{declared}` uses unset variables: {}", variables.join(", "))]
     IndexUnavailable {
@@ -141,6 +157,9 @@ impl LockError {
     pub fn hints(&self) -> Vec<String> {
         match self {
             Self::Resolve { source, .. } => source.hints(),
+            Self::EngineIncompatible { engine, .. } => vec![format!(
+                "Set `isolated-from-parent = true` on engine `{engine}` to resolve it with its parents' requirements but not their pins; strata then reports which pins diverge"
+            )],
             Self::IndexUnavailable { .. } => vec![
                 "Set the variable, or set `when-index-unavailable = \"skip\"` on the engine to lock the rest without it".to_string(),
             ],
@@ -165,25 +184,298 @@ pub fn lock_project(
     let selected = selection(project, &options.profiles)?;
     let mut results: HashMap<ProfileName, ProfileLock> = HashMap::new();
     let mut pins: HashMap<ProfileName, Lock> = HashMap::new();
-
-    for group in hierarchy_groups(project) {
-        if !group.iter().any(|name| selected.contains(name)) {
-            continue;
+    let groups: Vec<Vec<ProfileName>> = if options.layered {
+        // pip-tools' way: every profile alone, parents first, children constrained by them.
+        project
+            .plain_profiles()
+            .map(|profile| vec![profile.name.clone()])
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect()
+    } else {
+        hierarchy_groups(project)
+    };
+    let groups = if options.layered {
+        topological(project, groups)
+    } else {
+        groups
+    };
+    // Constraints engines feed back into the hierarchy they extend (see `engine_feedback`).
+    let mut feedback: HashMap<usize, Vec<Requirement>> = HashMap::new();
+    let mut failed_groups: HashSet<usize> = HashSet::new();
+    // Groups to (re)lock this round: all at first, then those an engine asked to move.
+    let mut dirty: HashSet<usize> = (0..groups.len()).collect();
+    let group_of_engine = |engine: &ProfileName| {
+        groups.iter().position(|group| {
+            project
+                .ancestors(engine)
+                .iter()
+                .any(|ancestor| group.contains(ancestor))
+        })
+    };
+    for _round in 0..=MAX_FEEDBACK_ROUNDS {
+        for (index, group) in groups.iter().enumerate() {
+            if !dirty.contains(&index)
+                || !group.iter().any(|name| selected.contains(name))
+                || failed_groups.contains(&index)
+            {
+                continue;
+            }
+            let mut constraints = feedback.get(&index).cloned().unwrap_or_default();
+            if options.layered {
+                constraints.extend(parent_pins(project, &group[0], &pins));
+            }
+            let forced = feedback.contains_key(&index);
+            if let Err(error) = lock_group(
+                project,
+                options,
+                resolvers,
+                group,
+                &constraints,
+                forced,
+                &mut results,
+                &mut pins,
+            ) {
+                if !options.keep_going {
+                    return Err(error);
+                }
+                failed_groups.insert(index);
+                for name in group {
+                    results.insert(name.clone(), failed(project, name, &error));
+                }
+            }
         }
-        lock_group(project, options, resolvers, &group, &mut results, &mut pins)?;
+        let mut changed = HashSet::new();
+        for engine in project.engines() {
+            let depends_on_dirty =
+                group_of_engine(&engine.name).is_none_or(|group| dirty.contains(&group));
+            if !selected.contains(&engine.name) || !depends_on_dirty {
+                continue;
+            }
+            match lock_engine(project, options, resolvers, &engine.name, &pins) {
+                Ok(outcome) => {
+                    results.insert(engine.name.clone(), outcome);
+                }
+                Err(error) => {
+                    let engine_feedback = if error.is_no_solution() && !options.layered {
+                        engine_feedback(project, options, resolvers, &engine.name, &pins)
+                    } else {
+                        None
+                    };
+                    match engine_feedback
+                        .and_then(|constraints| Some((group_of_engine(&engine.name)?, constraints)))
+                    {
+                        Some((group, constraints))
+                            if feedback.get(&group).is_none_or(|known| {
+                                !constraints
+                                    .iter()
+                                    .all(|constraint| known.contains(constraint))
+                            }) =>
+                        {
+                            let known = feedback.entry(group).or_default();
+                            for constraint in constraints {
+                                if !known.contains(&constraint) {
+                                    known.push(constraint);
+                                }
+                            }
+                            changed.insert(group);
+                        }
+                        _ if options.keep_going => {
+                            results
+                                .insert(engine.name.clone(), failed(project, &engine.name, &error));
+                        }
+                        _ => return Err(error),
+                    }
+                }
+            }
+        }
+        if changed.is_empty() {
+            break;
+        }
+        dirty = changed;
     }
     for engine in project.engines() {
-        if !selected.contains(&engine.name) {
-            continue;
+        if selected.contains(&engine.name) && !results.contains_key(&engine.name) {
+            let error = LockError::EngineIncompatible {
+                engine: engine.name.to_string(),
+                packages: diverging_pins(project, options, resolvers, &engine.name, &pins),
+            };
+            if !options.keep_going {
+                return Err(error);
+            }
+            results.insert(engine.name.clone(), failed(project, &engine.name, &error));
         }
-        let outcome = lock_engine(project, options, resolvers, &engine.name, &pins)?;
-        results.insert(engine.name.clone(), outcome);
     }
     Ok(project
         .profiles
         .keys()
         .filter_map(|name| results.remove(name))
         .collect())
+}
+
+/// How many times engines may move a hierarchy's pins before strata gives up.
+const MAX_FEEDBACK_ROUNDS: usize = 3;
+
+/// Groups ordered so that every profile's parents are locked before it.
+fn topological(project: &Project, groups: Vec<Vec<ProfileName>>) -> Vec<Vec<ProfileName>> {
+    let mut ordered: Vec<Vec<ProfileName>> = Vec::new();
+    let mut remaining = groups;
+    while !remaining.is_empty() {
+        let before = remaining.len();
+        let done: HashSet<ProfileName> = ordered.iter().flatten().cloned().collect();
+        let (ready, rest): (Vec<_>, Vec<_>) = remaining.into_iter().partition(|group| {
+            group.iter().all(|name| {
+                project.profiles[name]
+                    .extends
+                    .iter()
+                    .all(|parent| done.contains(parent) || group.contains(parent))
+            })
+        });
+        ordered.extend(ready);
+        remaining = rest;
+        if remaining.len() == before {
+            // Validation rejected cycles; keep the rest as they are rather than loop.
+            ordered.extend(remaining);
+            break;
+        }
+    }
+    ordered
+}
+
+/// Every pin of the profiles `name` extends, as exact constraints.
+fn parent_pins(
+    project: &Project,
+    name: &ProfileName,
+    pins: &HashMap<ProfileName, Lock>,
+) -> Vec<Requirement> {
+    project
+        .ancestors(name)
+        .into_iter()
+        .filter_map(|ancestor| pins.get(ancestor))
+        .flat_map(|lock| {
+            lock.pins()
+                .map(|(package, version)| pin(package, version))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn pin(package: &PackageName, version: &pep440_rs::Version) -> Requirement {
+    Requirement::from_str(&format!("{package}=={version}"))
+        .expect("a name and a version form a requirement")
+}
+
+fn failed(project: &Project, name: &ProfileName, error: &LockError) -> ProfileLock {
+    let mut message = error.to_string();
+    if let LockError::Resolve { source, .. } = error {
+        message = format!("{message}: {source}");
+    }
+    ProfileLock {
+        name: name.clone(),
+        path: lock_path(project, name),
+        pylock_path: pylock_path(project, name),
+        outcome: ProfileOutcome::Failed(message),
+    }
+}
+
+/// When an engine cannot live with its hierarchy's pins, the hierarchy pins it would need
+/// instead: resolve the engine alone (its requirements, none of the pins), and for every package
+/// pinned differently there, ask the hierarchy to pin the engine's version. The hierarchy is then
+/// solved again with those constraints; if it has no solution with them, that failure names the
+/// packages, and the hint suggests `isolated-from-parent`.
+fn engine_feedback(
+    project: &Project,
+    options: &LockOptions,
+    resolvers: &mut dyn ResolverSource,
+    name: &ProfileName,
+    pins: &HashMap<ProfileName, Lock>,
+) -> Option<Vec<Requirement>> {
+    let Ok(target) = target_of(project, name) else {
+        return None;
+    };
+    let requirements: Vec<Requirement> = project
+        .effective_requirements(name)
+        .iter()
+        .map(|effective| effective.requirement.requirement.clone())
+        .collect();
+    let mut request = ResolveRequest::new(target, requirements);
+    request.upgrade = upgrade(options);
+    let Ok(resolver) = resolvers.resolver(&engine_index_urls(project, name)) else {
+        return None;
+    };
+    let Ok(alone) = resolver.resolve(&request) else {
+        return None;
+    };
+    let parent: HashMap<PackageName, pep440_rs::Version> = project
+        .ancestors(name)
+        .into_iter()
+        .filter_map(|ancestor| pins.get(ancestor))
+        .flat_map(|lock| {
+            lock.pins()
+                .map(|(package, version)| (package.clone(), version.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let constraints: Vec<Requirement> = alone
+        .packages
+        .values()
+        .filter(|package| {
+            parent
+                .get(&package.name)
+                .is_some_and(|version| version != &package.version)
+        })
+        .map(|package| pin(&package.name, &package.version))
+        .collect();
+    (!constraints.is_empty()).then_some(constraints)
+}
+
+/// `name parent -> engine` for each parent pin the engine, resolved alone, would change.
+fn diverging_pins(
+    project: &Project,
+    options: &LockOptions,
+    resolvers: &mut dyn ResolverSource,
+    name: &ProfileName,
+    pins: &HashMap<ProfileName, Lock>,
+) -> Vec<String> {
+    let parent: HashMap<PackageName, pep440_rs::Version> = project
+        .ancestors(name)
+        .into_iter()
+        .filter_map(|ancestor| pins.get(ancestor))
+        .flat_map(|lock| {
+            lock.pins()
+                .map(|(package, version)| (package.clone(), version.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    engine_feedback(project, options, resolvers, name, pins)
+        .unwrap_or_default()
+        .iter()
+        .map(|requirement| {
+            let before = parent
+                .get(&requirement.name)
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let after = requirement
+                .version_or_url
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            format!(
+                "{} {before} -> {}",
+                requirement.name,
+                after.trim_start_matches("==")
+            )
+        })
+        .collect()
+}
+
+fn engine_index_urls(project: &Project, name: &ProfileName) -> Vec<String> {
+    project.profiles[name]
+        .engine
+        .iter()
+        .flat_map(|engine| engine.indexes.iter())
+        .filter_map(|index| project.index.named[index].url.clone())
+        .collect()
 }
 
 /// Whether a lock is current.
@@ -316,11 +608,17 @@ fn hierarchy_groups(project: &Project) -> Vec<Vec<ProfileName>> {
         .collect()
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one caller; the state of a lock run"
+)]
 fn lock_group(
     project: &Project,
     options: &LockOptions,
     resolvers: &mut dyn ResolverSource,
     group: &[ProfileName],
+    extra_constraints: &[Requirement],
+    forced: bool,
     results: &mut HashMap<ProfileName, ProfileLock>,
     pins: &mut HashMap<ProfileName, Lock>,
 ) -> Result<(), LockError> {
@@ -348,6 +646,7 @@ fn lock_group(
         .map(|name| (name, read_existing(project, name)))
         .collect();
     let current = !options.force
+        && !forced
         && !options.upgrade
         && options.upgrade_packages.is_empty()
         && fingerprints.iter().all(|(name, fingerprint)| {
@@ -389,6 +688,7 @@ fn lock_group(
                 .map(|sourced| sourced.requirement.clone()),
         );
     }
+    constraints.extend(extra_constraints.iter().cloned());
     let mut request = ResolveRequest::new(target, requirements);
     request.constraints = constraints;
     request.preferences = group
@@ -513,11 +813,11 @@ fn lock_engine(
         .iter()
         .map(|sourced| sourced.requirement.clone())
         .collect();
-    for lock in &parent_locks {
-        for (package, version) in lock.pins() {
-            let pin = Requirement::from_str(&format!("{package}=={version}"))
-                .expect("a name and a version form a requirement");
-            request.constraints.push(pin);
+    if !details.isolated_from_parent {
+        for lock in &parent_locks {
+            request
+                .constraints
+                .extend(lock.pins().map(|(package, version)| pin(package, version)));
         }
     }
     request.preferences = existing
@@ -538,7 +838,31 @@ fn lock_engine(
     let resolution = resolver
         .resolve(&request)
         .map_err(|source| LockError::Resolve { what, source })?;
-    let lock = profile_lock(project, name, &resolution, &fingerprint);
+    let mut lock = profile_lock(project, name, &resolution, &fingerprint);
+    if details.isolated_from_parent {
+        // Say in the lock itself where the engine left its parents' pins.
+        let diverging: Vec<String> = parent_locks
+            .iter()
+            .flat_map(|parent| parent.pins().collect::<Vec<_>>())
+            .filter_map(|(package, version)| {
+                let mine = resolution.packages.get(package)?;
+                (&mine.version != version).then(|| {
+                    format!(
+                        "  {package}: parents pin {version}, this engine has {}",
+                        mine.version
+                    )
+                })
+            })
+            .collect();
+        if !diverging.is_empty() {
+            let at = lock.header.len().saturating_sub(1);
+            let mut note = vec![
+                "isolated-from-parent: versions that differ from the parents' locks:".to_string(),
+            ];
+            note.extend(diverging);
+            lock.header.splice(at..at, note);
+        }
+    }
     let outcome = locked_outcome(project, name, &lock, existing.as_ref())?;
     Ok(ProfileLock {
         name: name.clone(),

@@ -197,6 +197,10 @@ pub struct Engine {
     pub indexes: Vec<String>,
     /// What to do when one of those indexes is not configured or cannot be reached.
     pub when_index_unavailable: IndexUnavailable,
+    /// Resolve with the parents' requirements but not their pins, reporting where the engine's
+    /// versions diverge (for an engine that cannot live with the hierarchy's pins).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub isolated_from_parent: bool,
 }
 
 /// An engine's image strategy.
@@ -471,6 +475,7 @@ mod tests {
                         gpu: false,
                         indexes: Vec::new(),
                         when_index_unavailable: IndexUnavailable::Fail,
+                        isolated_from_parent: false,
                     }),
                 };
                 (name, profile)
@@ -482,6 +487,7 @@ mod tests {
             name: None,
             target: TargetSpec::default(),
             lock_dir: PathBuf::from("locks"),
+            pylock: true,
             index: IndexSettings::default(),
             profiles,
             contracts: ContractSettings::default(),

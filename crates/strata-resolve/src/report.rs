@@ -36,10 +36,32 @@ impl<'a, 'p> Formatter<'a, 'p> {
         let packages: BTreeSet<&ResolverPackage> = tree.packages().into_iter().collect();
         let exclusions = self.provider.exclusions.borrow();
         let target = self.provider.target();
-        for package in &packages {
+        // Only versions the failed ranges would have admitted explain anything.
+        let mut empty_ranges = Vec::new();
+        no_versions(tree, &mut empty_ranges);
+        for (package, range) in &empty_ranges {
             let Some(name) = package.name() else { continue };
-            let Some(excluded) = exclusions.get(name) else {
+            let Some(all) = exclusions.get(name) else {
                 continue;
+            };
+            let keep = |versions: &[Version]| -> Vec<Version> {
+                versions
+                    .iter()
+                    .filter(|version| range.contains(*version))
+                    .cloned()
+                    .collect()
+            };
+            let excluded = crate::provider::Exclusions {
+                prereleases: keep(&all.prereleases),
+                yanked: keep(&all.yanked),
+                no_file_for_target: keep(&all.no_file_for_target),
+                binary_policy: keep(&all.binary_policy),
+                requires_python: all
+                    .requires_python
+                    .iter()
+                    .filter(|(version, _)| range.contains(version))
+                    .cloned()
+                    .collect(),
             };
             if !excluded.prereleases.is_empty() {
                 hints.push(format!(
@@ -154,6 +176,23 @@ impl<'a, 'p> Formatter<'a, 'p> {
     }
 }
 
+/// Every `NoVersions` leaf of the tree: the ranges in which nothing usable existed.
+fn no_versions<'t>(
+    tree: &'t DerivationTree<ResolverPackage, Ranges<Version>, Unavailable>,
+    out: &mut Vec<(&'t ResolverPackage, &'t Ranges<Version>)>,
+) {
+    match tree {
+        DerivationTree::External(External::NoVersions(package, range)) => {
+            out.push((package, range));
+        }
+        DerivationTree::External(_) => {}
+        DerivationTree::Derived(derived) => {
+            no_versions(&derived.cause1, out);
+            no_versions(&derived.cause2, out);
+        }
+    }
+}
+
 /// `name` with a range as people write it: `numpy>=1.17, <2`, `vllm==0.9.2`, `torch`.
 pub(crate) fn package_range(package: &ResolverPackage, range: &Ranges<Version>) -> String {
     if let ResolverPackage::Root = package {
@@ -173,7 +212,9 @@ pub(crate) fn range_text(range: &Ranges<Version>) -> String {
         return String::new();
     }
     if range.is_empty() {
-        return " (no version)".to_string();
+        // An empty range on an edge means a constraint (`-c`, or a parent's pin) excluded
+        // every version the requirement allows.
+        return " (no version left within the constraints)".to_string();
     }
     let segments: Vec<String> = range
         .iter()

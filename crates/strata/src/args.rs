@@ -145,9 +145,115 @@ strata compile requirements.in -o requirements.txt --upgrade-package numpy"
     #[command(after_long_help = "Examples:\n  strata contracts\n  \
 strata contracts --format github\n  strata contracts --root src --format json")]
     Contracts(ContractsArgs),
+
+    /// Check an installed environment for broken requirements, as `pip check` does.
+    ///
+    /// Reads every `.dist-info` and `.egg-info` of the environment and evaluates each
+    /// distribution's requirements against the interpreter's markers. Reports missing
+    /// requirements and version conflicts in `pip check`'s words, plus distributions installed
+    /// twice and unreadable metadata. Unlike pip, a requirement on `foo[bar]` also checks the
+    /// requirements `foo` declares for its `bar` extra.
+    ///
+    /// The environment is `--site-packages`, `--python`, `--venv`, `VIRTUAL_ENV`, `./.venv`,
+    /// else the `python3` on `PATH` (asked once for its paths and markers).
+    ///
+    /// Exit status 1 means problems were found.
+    #[command(
+        after_long_help = "Examples:\n  strata check\n  strata check --venv .venv \
+--format json\n  strata check --site-packages /opt/venv/lib/python3.11/site-packages"
+    )]
+    Check(CheckArgs),
+
+    /// Show the dependency tree of an installed environment, with every edge's specifier.
+    ///
+    /// Forward, each dependency shows the specifier its parent demands and the installed version
+    /// (`numpy [required: >=1.17,<2.0.0, installed: 2.1.1]`); `--invert` shows dependents
+    /// instead (`accelerate==0.33.0 [requires: numpy>=1.17,<2.0.0]`), as
+    /// `pipdeptree --reverse` does. Violated and missing requirements are marked, and cycles are
+    /// shown once.
+    #[command(after_long_help = "Examples:\n  strata tree\n  \
+strata tree --invert --package numpy\n  strata tree --package torch --depth 1 --format mermaid")]
+    Tree(TreeArgs),
+
+    /// Explain why a distribution is installed, and which requirements hold its version.
+    ///
+    /// Lists every path from a top-level distribution (one a user asked for, or one nothing
+    /// requires) to the package, then the binding constraints: the requirements on it with an
+    /// upper bound the installed version sits against, or that it violates.
+    #[command(after_long_help = "Examples:\n  strata why numpy\n  strata why numpy --format json")]
+    Why(WhyArgs),
+}
+
+/// Which installed environment to inspect.
+#[derive(Debug, Args)]
+pub(crate) struct EnvironmentArgs {
+    /// The Python interpreter of the environment (asked once for its paths and markers).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["venv", "site_packages"])]
+    pub(crate) python: Option<PathBuf>,
+    /// A virtual environment directory; its `bin/python` is asked.
+    #[arg(long, value_name = "DIR", conflicts_with = "site_packages")]
+    pub(crate) venv: Option<PathBuf>,
+    /// Read this site-packages directory directly, without running Python; markers are those
+    /// of CPython on this machine, with the version taken from the path.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) site_packages: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    #[command(flatten)]
+    pub(crate) environment: EnvironmentArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub(crate) format: DataFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TreeArgs {
+    #[command(flatten)]
+    pub(crate) environment: EnvironmentArgs,
+    /// Show dependents instead of dependencies (the reverse tree).
+    #[arg(long, visible_alias = "reverse")]
+    pub(crate) invert: bool,
+    /// Start from these distributions (comma-separated or repeated).
+    #[arg(long, short, value_name = "PACKAGE", value_delimiter = ',')]
+    pub(crate) package: Vec<String>,
+    /// Leave these distributions and what lies below them out (comma-separated or repeated).
+    #[arg(long, value_name = "PACKAGE", value_delimiter = ',')]
+    pub(crate) exclude: Vec<String>,
+    /// Show at most this many levels below the roots.
+    #[arg(long, value_name = "N")]
+    pub(crate) depth: Option<usize>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TreeFormat::Text)]
+    pub(crate) format: TreeFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TreeFormat {
+    /// pipdeptree-style text.
+    Text,
+    /// JSON: nested nodes with each edge's specifier and whether it is satisfied.
+    Json,
+    /// A Graphviz digraph.
+    Dot,
+    /// A Mermaid flowchart.
+    Mermaid,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct WhyArgs {
+    /// The distribution to explain.
+    pub(crate) package: String,
+    #[command(flatten)]
+    pub(crate) environment: EnvironmentArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub(crate) format: DataFormat,
+}
+
+#[derive(Debug, Args)]
+#[expect(clippy::struct_excessive_bools, reason = "independent command-line switches")]
 pub(crate) struct LockArgs {
     /// Lock only these profiles or engines (and what they extend).
     #[arg(value_name = "PROFILE")]
@@ -164,6 +270,15 @@ pub(crate) struct LockArgs {
     /// Resolve even the locks whose inputs did not change.
     #[arg(long)]
     pub(crate) force: bool,
+    /// Lock each profile alone, parents first, children constrained by their parents' pins
+    /// (pip-tools' behaviour, for teams migrating step by step) instead of one solve per
+    /// hierarchy.
+    #[arg(long)]
+    pub(crate) layered: bool,
+    /// Write the locks that succeeded and report the ones that failed, instead of writing
+    /// nothing when one fails.
+    #[arg(long)]
+    pub(crate) keep_going: bool,
     #[command(flatten)]
     pub(crate) index: IndexArgs,
     /// Output format of the summary.

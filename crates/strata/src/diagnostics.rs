@@ -31,9 +31,15 @@ pub(crate) fn render(error: &anyhow::Error) -> String {
     let project_error = error
         .chain()
         .find_map(|cause| cause.downcast_ref::<strata_project::Error>());
-    if let Some(resolve_error) = error
-        .chain()
-        .find_map(|cause| cause.downcast_ref::<strata_resolve::ResolveError>())
+    let is_lock_failure = error.chain().any(|cause| {
+        cause
+            .downcast_ref::<crate::commands::LockFailure>()
+            .is_some()
+    });
+    if !is_lock_failure
+        && let Some(resolve_error) = error
+            .chain()
+            .find_map(|cause| cause.downcast_ref::<strata_resolve::ResolveError>())
         && !matches!(resolve_error, strata_resolve::ResolveError::Index(_))
     {
         let hints = resolve_error.hints();

@@ -758,6 +758,7 @@ fn engine(
         gpu: table.gpu.unwrap_or(false),
         indexes,
         when_index_unavailable,
+        isolated_from_parent: table.isolated_from_parent.unwrap_or(false),
     })
 }
 

@@ -41,6 +41,7 @@ const ENGINE_ONLY_KEYS: &[&str] = &[
     "gpu",
     "indexes",
     "when-index-unavailable",
+    "isolated-from-parent",
 ];
 const VERSION_KEYS: &[&str] = &["file", "key", "package"];
 const IMAGE_KEYS: &[&str] = &["upstream", "build", "base"];

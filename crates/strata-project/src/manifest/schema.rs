@@ -84,6 +84,7 @@ pub(crate) struct ProfileTable {
     pub(crate) gpu: Option<bool>,
     pub(crate) indexes: Option<Vec<Spanned<String>>>,
     pub(crate) when_index_unavailable: Option<Spanned<String>>,
+    pub(crate) isolated_from_parent: Option<bool>,
 }
 
 /// `version = { file = "...", key = "...", package = "..." }`.

@@ -55,11 +55,14 @@ pub(crate) fn lock(
             .collect::<Result<_>>()?,
         force: args.force,
         index_identity: settings::index_identity(&args.index, &project),
+        layered: args.layered,
+        keep_going: args.keep_going,
     };
     if args.check {
         return check(&project, &options, printer);
     }
     let started = std::time::Instant::now();
+    let _guard = lock_directory(&project, printer)?;
     let mut resolvers = Resolvers {
         args: &args.index,
         project: &project,
@@ -82,12 +85,26 @@ pub(crate) fn lock(
     // Every solve succeeded: now write, each file atomically.
     let mut summary = String::new();
     let mut rows = Vec::new();
+    let mut failures = 0;
     for outcome in &outcomes {
         let display = crate::commands::display_path(&outcome.path);
         match &outcome.outcome {
             ProfileOutcome::Unchanged => {
                 let _ = writeln!(summary, "{:<16} unchanged  {display}", outcome.name);
                 rows.push(serde_json::json!({"profile": outcome.name.as_str(), "status": "unchanged", "path": display}));
+            }
+            ProfileOutcome::Failed(message) => {
+                failures += 1;
+                printer.error(&format!(
+                    "error: `{}` was not locked: {message}\n",
+                    outcome.name
+                ));
+                let _ = writeln!(
+                    summary,
+                    "{:<16} failed     {display} kept as it was",
+                    outcome.name
+                );
+                rows.push(serde_json::json!({"profile": outcome.name.as_str(), "status": "failed", "error": message}));
             }
             ProfileOutcome::Skipped(reason) => {
                 printer.warning(&format!("Skipped `{}`: {reason}", outcome.name));
@@ -153,7 +170,38 @@ pub(crate) fn lock(
         }
     }
     printer.status(&format!("Done in {:.2}s", started.elapsed().as_secs_f64()));
-    Ok(ExitStatus::Success)
+    Ok(if failures == 0 {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Problems
+    })
+}
+
+/// Holds `<lock-dir>/.strata-lock` exclusively for the run, so two `strata lock` runs on one
+/// project never interleave their writes. The operating system releases it if strata dies.
+fn lock_directory(
+    project: &strata_project::Project,
+    printer: &mut Printer,
+) -> Result<std::fs::File> {
+    let dir = project.root.join(&project.lock_dir);
+    strata_fs::fs_err::create_dir_all(&dir)?;
+    let path = dir.join(".strata-lock");
+    let file = strata_fs::fs_err::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)?
+        .into_parts()
+        .0;
+    if file.try_lock().is_err() {
+        printer.status(&format!(
+            "Waiting for another `strata lock` on `{}`...",
+            dir.display()
+        ));
+        file.lock()
+            .with_context(|| format!("Failed to lock `{}`", path.display()))?;
+    }
+    Ok(file)
 }
 
 fn check(
