@@ -280,24 +280,24 @@ fn root_flag_without_a_project_runs_import_linter_contracts() {
 
 #[test]
 fn invalid_import_linter_contract_exits_2_showing_the_line() {
-    let project = ExampleCopy::new();
-    project.edit(
-        MANIFEST,
-        "layers = [\"llmbench.cli\", \"llmbench.runner\", \"llmbench.config\"]\n",
-        "layers = [\"llmbench.cli\", \"llmbench.runner\", \"llmbench.config\"]\n\
-         ignore_imports = [\"llmbench.cli\"]\n",
-    );
-    let output = project.strata(&["contracts"]);
+    let dir = tempfile::tempdir().unwrap();
+    let pyproject = "[project]\nname = \"app\"\n\n[tool.importlinter]\nroot_package = \"app\"\n\n\
+                     [[tool.importlinter.contracts]]\nname = \"Layers\"\ntype = \"layers\"\n\
+                     layers = [\"app.api\", \"app.core\"]\nignore_imports = [\"app.api\"]\n";
+    fs_err::write(dir.path().join("pyproject.toml"), pyproject).unwrap();
+    fs_err::create_dir_all(dir.path().join("app")).unwrap();
+    fs_err::write(dir.path().join("app/__init__.py"), "").unwrap();
+    let output = strata(dir.path(), &["contracts", "--root", "."]);
     assert_eq!(output.code, 2, "{}", output.render());
     insta::assert_snapshot!(output.render(), @r"
     exit: 2
     --- stdout
     --- stderr
-    error: ./pyproject.toml:105: `llmbench.cli` is not an import expression (`importer -> imported`)
-       --> pyproject.toml:105:1
-        |
-    105 | [[tool.importlinter.contracts]]
-        | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+    error: ./pyproject.toml:7: `app.api` is not an import expression (`importer -> imported`)
+     --> pyproject.toml:7:1
+      |
+    7 | [[tool.importlinter.contracts]]
+      | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
     ");
 }
 
