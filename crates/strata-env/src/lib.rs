@@ -86,6 +86,7 @@ pub use scan::{
     BrokenDistribution, Duplicate, Location, Scan, scan_site_packages,
     scan_site_packages_sequential,
 };
+pub use sync::{SyncError, SyncReport, sync};
 pub use tree::{Tree, TreeEdge, TreeNode, TreeOptions, render, tree};
 pub use why::{Constraint, PathStep, Why, WhyOptions, render_text as render_why, why};
 
@@ -97,5 +98,6 @@ mod graph;
 mod interpreter;
 mod pip_format;
 mod scan;
+mod sync;
 mod tree;
 mod why;

@@ -96,6 +96,18 @@ strata lock --upgrade-package numpy\n  strata lock --check   # in CI: fail when 
     )]
     Lock(LockArgs),
 
+    /// Make a virtual environment hold exactly a profile's lock, then check it.
+    ///
+    /// Creates the environment with the machine's `python3 -m venv` when it does not exist,
+    /// installs the lock with `pip install --require-hashes --no-deps` (every hash checked,
+    /// nothing resolved at install time), removes every distribution the lock does not name
+    /// (pip, setuptools and wheel excepted, as pip-sync does), and runs `strata check` on the
+    /// result. The lock must be current: run `strata lock` first.
+    #[command(
+        after_long_help = "Examples:\n  strata sync development\n  strata sync backend --venv /opt/venvs/backend"
+    )]
+    Sync(SyncArgs),
+
     /// Resolve one requirements file into a pinned, hashed lock, as `pip-compile` does.
     ///
     /// A drop-in for `pip-compile` and `uv pip compile` on a single input: reads a pip-tools
@@ -253,7 +265,10 @@ pub(crate) struct WhyArgs {
 }
 
 #[derive(Debug, Args)]
-#[expect(clippy::struct_excessive_bools, reason = "independent command-line switches")]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent command-line switches"
+)]
 pub(crate) struct LockArgs {
     /// Lock only these profiles or engines (and what they extend).
     #[arg(value_name = "PROFILE")]
@@ -284,6 +299,18 @@ pub(crate) struct LockArgs {
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t = DataFormat::Text)]
     pub(crate) format: DataFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SyncArgs {
+    /// The profile or engine whose lock to install.
+    pub(crate) profile: String,
+    /// The virtual environment (default: `.venvs/<profile>` next to the manifest).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) venv: Option<std::path::PathBuf>,
+    /// The Python that creates a missing environment.
+    #[arg(long, value_name = "PATH", default_value = "python3")]
+    pub(crate) python: std::path::PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -71,9 +71,13 @@ pub fn main() -> ExitCode {
             commands::index_metadata(&cli.global, args, &mut printer)
         }
         Command::Lock(args) => commands::lock(&cli.global, args, &mut printer),
+        Command::Sync(args) => commands::sync(&cli.global, args, &mut printer),
         Command::Compile(args) => commands::compile(&cli.global, args, &mut printer),
         Command::Cache(command) => commands::cache(command, &mut printer),
         Command::Contracts(args) => commands::contracts(&cli.global, args, &mut printer),
+        Command::Check(args) => commands::check(args, &mut printer),
+        Command::Tree(args) => commands::tree(args, &mut printer),
+        Command::Why(args) => commands::why(args, &mut printer),
     };
     match result {
         Ok(status) => status.into(),

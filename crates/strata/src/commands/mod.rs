@@ -9,18 +9,26 @@ use crate::args::GlobalArgs;
 use crate::env_vars;
 
 mod cache;
+mod check;
 mod compile;
 mod contracts;
 mod index;
 mod lock;
 mod profiles;
+mod sync;
+mod tree;
+mod why;
 
 pub(crate) use cache::cache;
+pub(crate) use check::{check, open_environment};
 pub(crate) use compile::compile;
 pub(crate) use contracts::contracts;
 pub(crate) use index::{metadata as index_metadata, versions as index_versions};
 pub(crate) use lock::{LockFailure, lock};
 pub(crate) use profiles::profiles;
+pub(crate) use sync::sync;
+pub(crate) use tree::tree;
+pub(crate) use why::why;
 
 /// Loads the project named by `--project`, or discovers it from the working directory.
 pub(crate) fn load_project(global: &GlobalArgs) -> Result<Project> {

@@ -1,0 +1,84 @@
+//! `strata sync`: a virtual environment that holds exactly a profile's lock.
+
+use std::collections::HashSet;
+
+use anyhow::{Context, Result, bail};
+use strata_env::{Environment, EnvironmentSource, Extras, InterpreterRequest};
+
+use crate::ExitStatus;
+use crate::args::{GlobalArgs, SyncArgs};
+use crate::commands::load_project;
+use crate::printer::Printer;
+
+pub(crate) fn sync(
+    global: &GlobalArgs,
+    args: &SyncArgs,
+    printer: &mut Printer,
+) -> Result<ExitStatus> {
+    let project = load_project(global)?;
+    let Some(profile) = project.profile(&args.profile) else {
+        let known: Vec<&str> = project
+            .profiles
+            .keys()
+            .map(strata_project::ProfileName::as_str)
+            .collect();
+        bail!(
+            "Unknown profile `{}`; the project defines: {}",
+            args.profile,
+            known.join(", ")
+        );
+    };
+    let lock = strata_lock::lock_path(&project, &profile.name);
+    let text = strata_fs::fs_err::read_to_string(&lock).with_context(|| {
+        format!(
+            "No lock for `{}`: run `strata lock {}` first",
+            profile.name, profile.name
+        )
+    })?;
+    let locked: HashSet<_> = strata_lock::requirements_txt::read_pins(&text)
+        .with_context(|| format!("Failed to read `{}`", lock.display()))?
+        .into_keys()
+        .collect();
+    let venv = args
+        .venv
+        .clone()
+        .unwrap_or_else(|| project.root.join(".venvs").join(profile.name.as_str()));
+    printer.status(&format!(
+        "Syncing `{}` into `{}`",
+        crate::commands::display_path(&lock),
+        venv.display()
+    ));
+    let report = strata_env::sync(&lock, &locked, &venv, &args.python)?;
+    printer.status(&format!(
+        "{} `{}`: {} locked distributions installed, {} removed{}",
+        if report.created { "Created" } else { "Updated" },
+        venv.display(),
+        report.locked,
+        report.removed.len(),
+        if report.removed.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", report.removed.join(", "))
+        }
+    ));
+    // The result is checked the way `strata check` checks any environment.
+    let request = InterpreterRequest {
+        python: None,
+        venv: Some(venv.clone()),
+        virtual_env: None,
+        working_directory: project.root.clone(),
+    };
+    let environment = Environment::open(&EnvironmentSource::Interpreter(request), Extras::Follow)?;
+    let findings = strata_env::check(&environment);
+    if findings.is_empty() {
+        printer.status("No broken requirements found.");
+        return Ok(ExitStatus::Success);
+    }
+    let lines = findings.iter().fold(String::new(), |mut out, finding| {
+        use std::fmt::Write;
+        let _ = writeln!(out, "{finding}");
+        out
+    });
+    printer.data(&lines)?;
+    Ok(ExitStatus::Problems)
+}
