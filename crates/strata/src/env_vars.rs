@@ -13,6 +13,10 @@ pub(crate) const XDG_CACHE_HOME: &str = "XDG_CACHE_HOME";
 /// The home directory, for the default cache and pip's user configuration.
 pub(crate) const HOME: &str = "HOME";
 
+/// The active virtual environment, as `activate` sets it: `strata check`, `tree` and `why`
+/// inspect it when neither `--python`, `--venv` nor `--site-packages` is given.
+pub(crate) const VIRTUAL_ENV: &str = "VIRTUAL_ENV";
+
 /// Variables read by index configuration, in `strata_index::config` order. Listed here so the
 /// registry is complete; the index crate receives them through [`var`].
 pub(crate) const INDEX_VARIABLES: &[&str] = &[

@@ -1,0 +1,56 @@
+//! `strata tree`: the dependency tree of an installed environment, forward or inverted.
+
+use std::str::FromStr;
+
+use anyhow::{Result, bail};
+use pep508_rs::PackageName;
+use strata_env::{TreeNode, TreeOptions, render};
+
+use crate::ExitStatus;
+use crate::args::{TreeArgs, TreeFormat};
+use crate::commands::open_environment;
+use crate::printer::Printer;
+
+pub(crate) fn tree(args: &TreeArgs, printer: &mut Printer) -> Result<ExitStatus> {
+    let packages = parse_names(&args.package)?;
+    let exclude = parse_names(&args.exclude)?;
+    let environment = open_environment(&args.environment, printer)?;
+    for package in &packages {
+        if environment.graph.find(package).is_none() {
+            bail!("`{package}` is not installed in this environment");
+        }
+    }
+    let options = TreeOptions {
+        invert: args.invert,
+        packages,
+        exclude,
+        depth: args.depth,
+    };
+    let tree = strata_env::tree(&environment.graph, &options);
+    let text = match args.format {
+        TreeFormat::Text => render::text(&tree),
+        TreeFormat::Json => render::json(&tree),
+        TreeFormat::Dot => render::dot(&tree),
+        TreeFormat::Mermaid => render::mermaid(&tree),
+    };
+    printer.data(&text)?;
+    if tree.roots.iter().any(has_violation) {
+        printer.warning("Some requirements are not satisfied; `strata check` lists them");
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn has_violation(node: &TreeNode) -> bool {
+    node.edge.as_ref().is_some_and(|edge| !edge.satisfied)
+        || node.children.iter().any(has_violation)
+}
+
+fn parse_names(names: &[String]) -> Result<Vec<PackageName>> {
+    names
+        .iter()
+        .map(|name| {
+            PackageName::from_str(name.trim())
+                .map_err(|error| anyhow::anyhow!("Invalid package name `{name}`: {error}"))
+        })
+        .collect()
+}

@@ -1,0 +1,364 @@
+//! `strata check`, `strata tree` and `strata why` on real venvs built by real pip from the
+//! loopback test index, with `pip check` as the oracle for `strata check`.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test on setup errors, like the tests themselves"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use strata_testindex::{Package, TestIndex, Universe};
+
+struct Venv {
+    root: tempfile::TempDir,
+}
+
+/// What one run printed, with its exit code.
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Output {
+    fn render(&self) -> String {
+        format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+
+    fn sorted_lines(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self.stdout.lines().map(str::to_string).collect();
+        lines.sort();
+        lines
+    }
+}
+
+impl Venv {
+    #[expect(clippy::print_stderr, reason = "a skipped test says why")]
+    fn create() -> Option<Self> {
+        let root = tempfile::tempdir().unwrap();
+        let output = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(root.path().join("venv"))
+            .output();
+        match output {
+            Ok(output) if output.status.success() => Some(Self { root }),
+            Ok(output) => {
+                eprintln!(
+                    "skipped: `python3 -m venv` failed: {}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+                None
+            }
+            Err(error) => {
+                eprintln!("skipped: `python3` is not available: {error}");
+                None
+            }
+        }
+    }
+
+    fn dir(&self) -> PathBuf {
+        self.root.path().join("venv")
+    }
+
+    fn python(&self) -> PathBuf {
+        self.dir().join("bin").join("python")
+    }
+
+    /// A command with the machine's pip configuration and environment shut out.
+    fn command(&self, program: &Path) -> Command {
+        let mut command = Command::new(program);
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy();
+            if key.starts_with("PIP_")
+                || key.to_ascii_lowercase().ends_with("_proxy")
+                || key == "VIRTUAL_ENV"
+            {
+                command.env_remove(key.as_ref());
+            }
+        }
+        let home = self.root.path().join("home");
+        command
+            .current_dir(self.root.path())
+            .env("PIP_CONFIG_FILE", "/dev/null")
+            .env("PIP_NO_INPUT", "1")
+            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+            .env("NO_PROXY", "127.0.0.1")
+            .env("NO_COLOR", "1")
+            .env("HOME", &home)
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .env_remove("PYTHONPATH");
+        command
+    }
+
+    fn run(&self, mut command: Command) -> Output {
+        let output = command.output().unwrap();
+        let temp = self.root.path().display().to_string();
+        let clean = |bytes: &[u8]| String::from_utf8_lossy(bytes).replace(&temp, "[TEMP]");
+        Output {
+            code: output.status.code().unwrap_or(-1),
+            stdout: clean(&output.stdout),
+            stderr: clean(&output.stderr),
+        }
+    }
+
+    fn pip(&self, args: &[&str]) -> Output {
+        let mut command = self.command(&self.python());
+        command.args(["-m", "pip"]).args(args);
+        self.run(command)
+    }
+
+    fn install(&self, index: &TestIndex, args: &[&str]) {
+        let url = index.url();
+        let mut all = vec!["install", "--index-url", url.as_str(), "--no-cache-dir"];
+        all.extend_from_slice(args);
+        let output = self.pip(&all);
+        assert_eq!(output.code, 0, "{}", output.render());
+    }
+
+    fn strata(&self, args: &[&str]) -> Output {
+        let mut command = self.command(Path::new(env!("CARGO_BIN_EXE_strata")));
+        command.args(args);
+        self.run(command)
+    }
+
+    /// strata with `VIRTUAL_ENV` pointing at this venv, as after `source venv/bin/activate`.
+    fn strata_activated(&self, args: &[&str]) -> Output {
+        let mut command = self.command(Path::new(env!("CARGO_BIN_EXE_strata")));
+        command.args(args).env("VIRTUAL_ENV", self.dir());
+        self.run(command)
+    }
+}
+
+fn ml_universe() -> Universe {
+    Universe::new()
+        .package(Package::new("numpy", "1.26.4"))
+        .package(Package::new("numpy", "2.1.1"))
+        .package(Package::new("packaging", "24.1"))
+        .package(
+            Package::new("accelerate", "0.33.0")
+                .requires("numpy<2.0.0,>=1.17")
+                .requires("packaging>=20.0"),
+        )
+        .package(
+            Package::new("peft", "0.12.0")
+                .requires("accelerate>=0.21.0")
+                .requires("numpy>=1.17"),
+        )
+        .package(Package::new("datasets", "2.20.0").requires("numpy>=1.17"))
+        .package(
+            Package::new("trl", "0.9.6")
+                .requires("accelerate")
+                .requires("datasets>=2.18.0"),
+        )
+        .package(Package::new("bitsandbytes", "0.43.3").requires("numpy"))
+        .package(
+            Package::new("axolotl", "0.4.1")
+                .requires("peft==0.12.0")
+                .requires("trl==0.9.6")
+                .requires("accelerate==0.33.0")
+                .requires("datasets==2.20.0")
+                .requires("bitsandbytes==0.43.3"),
+        )
+        .package(
+            Package::new("Odd_Name", "1.0")
+                .requires("Packaging (>=25, <26) ; python_version >= '3'")
+                .requires("missing-one; sys_platform != 'win32'")
+                .requires("ancient; python_version < '3'"),
+        )
+}
+
+#[test]
+fn check_matches_pip_check_on_a_broken_environment() {
+    let Some(venv) = Venv::create() else { return };
+    let index = TestIndex::start(ml_universe());
+    venv.install(&index, &["axolotl"]);
+
+    let pip = venv.pip(&["check"]);
+    let strata = venv.strata(&["check", "--venv", "venv"]);
+    assert_eq!((strata.code, &strata.stdout), (pip.code, &pip.stdout));
+    insta::assert_snapshot!(strata.render(), @r"
+    exit: 0
+    --- stdout
+    No broken requirements found.
+    --- stderr
+    ");
+
+    venv.install(&index, &["--no-deps", "numpy==2.1.1", "Odd_Name"]);
+    let pip = venv.pip(&["check"]);
+    let strata = venv.strata(&["check", "--python", "venv/bin/python"]);
+    assert_eq!(strata.sorted_lines(), pip.sorted_lines());
+    assert_eq!(strata.code, pip.code);
+    insta::assert_snapshot!(strata.render(), @r#"
+    exit: 1
+    --- stdout
+    odd-name 1.0 requires missing-one, which is not installed.
+    accelerate 0.33.0 has requirement numpy<2.0.0,>=1.17, but you have numpy 2.1.1.
+    odd-name 1.0 has requirement Packaging<26,>=25; python_version >= "3", but you have packaging 24.1.
+    --- stderr
+    "#);
+
+    let json = venv.strata_activated(&["check", "--format", "json"]);
+    assert_eq!(json.code, 1);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    insta::assert_json_snapshot!(value["findings"][0], @r#"
+    {
+      "kind": "missing",
+      "package": "odd-name",
+      "version": "1.0",
+      "requirement_name": "missing-one",
+      "requirement": "missing-one; sys_platform != \"win32\""
+    }
+    "#);
+}
+
+#[test]
+fn tree_invert_and_why_explain_numpy_in_the_issue_environment() {
+    let Some(venv) = Venv::create() else { return };
+    let index = TestIndex::start(ml_universe());
+    venv.install(&index, &["axolotl"]);
+
+    let why = venv.strata_activated(&["why", "numpy"]);
+    insta::assert_snapshot!(why.render(), @r"
+    exit: 0
+    --- stdout
+    numpy 1.26.4
+    Required through 7 paths:
+      axolotl 0.4.1 -> accelerate 0.33.0 (accelerate==0.33.0) -> numpy 1.26.4 (numpy>=1.17,<2.0.0)
+      axolotl 0.4.1 -> bitsandbytes 0.43.3 (bitsandbytes==0.43.3) -> numpy 1.26.4 (any version)
+      axolotl 0.4.1 -> datasets 2.20.0 (datasets==2.20.0) -> numpy 1.26.4 (numpy>=1.17)
+      axolotl 0.4.1 -> peft 0.12.0 (peft==0.12.0) -> accelerate 0.33.0 (accelerate>=0.21.0) -> numpy 1.26.4 (numpy>=1.17,<2.0.0)
+      axolotl 0.4.1 -> peft 0.12.0 (peft==0.12.0) -> numpy 1.26.4 (numpy>=1.17)
+      axolotl 0.4.1 -> trl 0.9.6 (trl==0.9.6) -> accelerate 0.33.0 (any version) -> numpy 1.26.4 (numpy>=1.17,<2.0.0)
+      axolotl 0.4.1 -> trl 0.9.6 (trl==0.9.6) -> datasets 2.20.0 (datasets>=2.18.0) -> numpy 1.26.4 (numpy>=1.17)
+    numpy 1.26.4 is held by accelerate 0.33.0 (numpy>=1.17,<2.0.0)
+    --- stderr
+    ");
+
+    venv.install(&index, &["--no-deps", "numpy==2.1.1"]);
+    let site_packages = venv.dir().join("lib");
+    let python_dir = fs_err::read_dir(&site_packages)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let site_packages = python_dir.join("site-packages");
+    let tree = venv.strata(&[
+        "tree",
+        "--invert",
+        "--package",
+        "numpy",
+        "--site-packages",
+        site_packages.to_str().unwrap(),
+    ]);
+    insta::assert_snapshot!(tree.render(), @r"
+    exit: 0
+    --- stdout
+    numpy==2.1.1
+    ├── accelerate==0.33.0 [requires: numpy>=1.17,<2.0.0] (violated)
+    │   ├── axolotl==0.4.1 [requires: accelerate==0.33.0]
+    │   ├── peft==0.12.0 [requires: accelerate>=0.21.0]
+    │   │   └── axolotl==0.4.1 [requires: peft==0.12.0]
+    │   └── trl==0.9.6 [requires: accelerate]
+    │       └── axolotl==0.4.1 [requires: trl==0.9.6]
+    ├── bitsandbytes==0.43.3 [requires: numpy]
+    │   └── axolotl==0.4.1 [requires: bitsandbytes==0.43.3]
+    ├── datasets==2.20.0 [requires: numpy>=1.17]
+    │   ├── axolotl==0.4.1 [requires: datasets==2.20.0]
+    │   └── trl==0.9.6 [requires: datasets>=2.18.0]
+    │       └── axolotl==0.4.1 [requires: trl==0.9.6]
+    └── peft==0.12.0 [requires: numpy>=1.17]
+        └── axolotl==0.4.1 [requires: peft==0.12.0]
+    --- stderr
+    warning: Some requirements are not satisfied; `strata check` lists them
+    ");
+
+    let why = venv.strata(&["why", "numpy", "--venv", "venv"]);
+    insta::assert_snapshot!(why.render(), @r"
+    exit: 0
+    --- stdout
+    numpy 2.1.1 (requested)
+    Required through 8 paths:
+      axolotl 0.4.1 -> accelerate 0.33.0 (accelerate==0.33.0) -> numpy 2.1.1 (numpy>=1.17,<2.0.0)
+      axolotl 0.4.1 -> bitsandbytes 0.43.3 (bitsandbytes==0.43.3) -> numpy 2.1.1 (any version)
+      axolotl 0.4.1 -> datasets 2.20.0 (datasets==2.20.0) -> numpy 2.1.1 (numpy>=1.17)
+      axolotl 0.4.1 -> peft 0.12.0 (peft==0.12.0) -> accelerate 0.33.0 (accelerate>=0.21.0) -> numpy 2.1.1 (numpy>=1.17,<2.0.0)
+      axolotl 0.4.1 -> peft 0.12.0 (peft==0.12.0) -> numpy 2.1.1 (numpy>=1.17)
+      axolotl 0.4.1 -> trl 0.9.6 (trl==0.9.6) -> accelerate 0.33.0 (any version) -> numpy 2.1.1 (numpy>=1.17,<2.0.0)
+      axolotl 0.4.1 -> trl 0.9.6 (trl==0.9.6) -> datasets 2.20.0 (datasets>=2.18.0) -> numpy 2.1.1 (numpy>=1.17)
+      numpy 2.1.1
+    numpy 2.1.1 violates accelerate 0.33.0 (numpy>=1.17,<2.0.0)
+    --- stderr
+    ");
+
+    let mermaid = venv.strata(&[
+        "tree",
+        "--venv",
+        "venv",
+        "--package",
+        "trl",
+        "--depth",
+        "1",
+        "--format",
+        "mermaid",
+    ]);
+    insta::assert_snapshot!(mermaid.render(), @r#"
+    exit: 0
+    --- stdout
+    flowchart TD
+        accelerate["accelerate 0.33.0"]
+        datasets["datasets 2.20.0"]
+        trl["trl 0.9.6"]
+        trl -- "any" --> accelerate
+        trl -- ">=2.18.0" --> datasets
+    --- stderr
+    "#);
+}
+
+#[test]
+fn bad_environments_and_names_exit_2() {
+    let Some(venv) = Venv::create() else { return };
+    let output = venv.strata(&["check", "--venv", "nowhere"]);
+    insta::assert_snapshot!(output.render(), @r"
+    exit: 2
+    --- stdout
+    --- stderr
+    error: No Python interpreter in the virtual environment `nowhere` (looked for `nowhere/bin/python`)
+    ");
+    let output = venv.strata(&["why", "not-installed", "--venv", "venv"]);
+    insta::assert_snapshot!(output.render(), @r"
+    exit: 2
+    --- stdout
+    --- stderr
+    error: `not-installed` is not installed in this environment
+    ");
+    let output = venv.strata(&["tree", "--venv", "venv", "--package", "not-installed"]);
+    insta::assert_snapshot!(output.render(), @r"
+    exit: 2
+    --- stdout
+    --- stderr
+    error: `not-installed` is not installed in this environment
+    ");
+    let output = venv.strata(&[
+        "check",
+        "--python",
+        "venv/bin/python",
+        "--site-packages",
+        "x",
+    ]);
+    insta::assert_snapshot!(output.render(), @r"
+    exit: 2
+    --- stdout
+    --- stderr
+    error: the argument '--python <PATH>' cannot be used with '--site-packages <DIR>'
+
+    Usage: strata check --python <PATH>
+
+    For more information, try '--help'.
+    ");
+}
