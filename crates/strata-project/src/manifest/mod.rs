@@ -147,13 +147,16 @@ fn manifest_in(directory: &Path) -> Result<Option<PathBuf>, Error> {
         let source = read(&pyproject, &pyproject)?;
         // A cheap check first: most pyproject files on the way up are not ours.
         if source.contains("tool.strata") || source.contains("[tool]") {
-            let has_table = DeTable::parse(&source).is_ok_and(|table| {
-                table
-                    .get_ref()
-                    .get("tool")
-                    .and_then(|tool| tool.get_ref().get("strata"))
-                    .is_some()
-            });
+            // A pyproject that mentions `tool.strata` but does not parse is still ours: loading
+            // it reports the syntax error with its line, instead of "no project found".
+            let has_table =
+                DeTable::parse(&source).map_or(source.contains("tool.strata"), |table| {
+                    table
+                        .get_ref()
+                        .get("tool")
+                        .and_then(|tool| tool.get_ref().get("strata"))
+                        .is_some()
+                });
             if has_table {
                 return Ok(Some(pyproject));
             }
