@@ -1,0 +1,102 @@
+//! An engine on its own index, named in the manifest with a URL from the environment: skipped
+//! or failing when the variable is unset, as the manifest says, and locked from that index
+//! first when it is set.
+
+use strata_testindex::TestIndex;
+
+use crate::project::{ENGINE_INDEX_VARIABLE, TestProject};
+use crate::{filtered, universe};
+
+/// A base profile and the `tensorrt-llm` engine on the `extra` index.
+fn project(when_unavailable: &str) -> TestProject {
+    let manifest = format!(
+        r#"python-version = "3.11"
+python-platform = "x86_64-manylinux_2_28"
+
+[indexes.extra]
+url = "${{{ENGINE_INDEX_VARIABLE}}}"
+
+[profiles.base]
+requirements = ["numpy<2", "rich"]
+
+[engines.tensorrt-llm]
+extends = ["base"]
+version = {{ file = "engine_versions/tensorrt.yaml", key = "library.current_version", package = "tensorrt-llm" }}
+indexes = ["extra"]
+when-index-unavailable = "{when_unavailable}"
+"#
+    );
+    TestProject::new(
+        &manifest,
+        &[(
+            "engine_versions/tensorrt.yaml",
+            "library:\n  current_version: \"0.13.0\"\n",
+        )],
+    )
+}
+
+#[test]
+fn engine_whose_index_variable_is_unset_is_skipped_and_the_rest_locks() {
+    let index = TestIndex::start(universe::ml());
+    let project = project("skip");
+    let output = project.lock_ok(&index, &[]);
+    assert!(
+        output.stderr.contains("skipped") && output.stderr.contains(ENGINE_INDEX_VARIABLE),
+        "{}",
+        output.render()
+    );
+    assert!(project.lock_path("base").is_file());
+    assert!(!project.lock_path("tensorrt-llm").exists());
+    assert_eq!(
+        index.requests_for("/simple/tensorrt-llm/"),
+        [],
+        "the main index is never asked for the engine"
+    );
+}
+
+#[test]
+fn engine_whose_index_variable_is_unset_fails_with_exit_2_naming_the_variable() {
+    let index = TestIndex::start(universe::ml());
+    let project = project("fail");
+    let output = project.lock(&index, &[]);
+    assert_eq!(output.code, 2, "{}", output.render());
+    assert!(
+        output.stderr.contains(ENGINE_INDEX_VARIABLE),
+        "{}",
+        output.render()
+    );
+    insta::assert_snapshot!(
+        "engine_index_unset",
+        filtered(&output.render(), &[&index], &[project.root()])
+    );
+    assert!(
+        !project.lock_path("base").exists(),
+        "a failed run writes nothing"
+    );
+}
+
+#[test]
+fn engine_takes_a_package_both_indexes_serve_from_its_own_index() {
+    let index = TestIndex::start(universe::ml());
+    let engine_index = TestIndex::start(universe::engine_index());
+    let project = project("skip");
+    let url = engine_index.url();
+    let output = project.lock_with_env(&index, &[], &[(ENGINE_INDEX_VARIABLE, &url)]);
+    assert_eq!(output.code, 0, "{}", output.render());
+
+    let wheel = engine_index
+        .file("tensorrt_llm-0.13.0-py3-none-any.whl")
+        .unwrap();
+    let stub = index.file("tensorrt_llm-0.13.0.tar.gz").unwrap();
+    let lock = fs_err::read_to_string(project.lock_path("tensorrt-llm")).unwrap();
+    assert_eq!(project.pins("tensorrt-llm")["tensorrt-llm"], "0.13.0");
+    assert!(lock.contains(&wheel.sha256), "{lock}");
+    assert!(!lock.contains(&stub.sha256), "{lock}");
+    // The engine keeps base's pins, from the main index.
+    assert_eq!(project.pins("tensorrt-llm")["numpy"], "1.26.4");
+    assert_eq!(
+        index.requests_for("/files/tensorrt").len(),
+        0,
+        "the main index's stub is never fetched"
+    );
+}

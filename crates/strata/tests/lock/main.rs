@@ -1,0 +1,122 @@
+//! `strata lock` from the command line, on the loopback index: a role hierarchy solved once and
+//! engines on top of its pins, the numpy case layering gets wrong, clashing branches that leave
+//! every lock as it was, incremental relocks that touch neither the network nor unchanged files,
+//! `--check`, `--upgrade-package`, engines on their own indexes, locks that real pip installs,
+//! and byte-identical output.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test on setup errors, like the tests themselves"
+)]
+
+mod engines;
+mod hierarchy;
+mod incremental;
+mod install;
+mod project;
+mod universe;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use strata_testindex::TestIndex;
+
+/// Variables that would point strata or pip at another index or configuration.
+const INDEX_VARIABLES: &[&str] = &[
+    "STRATA_INDEX_URL",
+    "STRATA_EXTRA_INDEX_URL",
+    "UV_DEFAULT_INDEX",
+    "UV_INDEX_URL",
+    "UV_EXTRA_INDEX_URL",
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_FIND_LINKS",
+    "PIP_CERT",
+    "NVIDIA_INDEX_URL",
+    "VIRTUAL_ENV",
+    project::ENGINE_INDEX_VARIABLE,
+];
+
+/// What one strata run printed, with its exit code.
+#[derive(Debug)]
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Output {
+    /// Exit code, stdout and stderr together, as failure messages and snapshots show them.
+    fn render(&self) -> String {
+        format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs `strata lock <args> --index-url <index>` in `dir` with the cache in `cache`, no user
+/// configuration, and `extra_env` on top.
+fn lock_with_env(
+    dir: &Path,
+    cache: &Path,
+    index: &TestIndex,
+    args: &[&str],
+    extra_env: &[(&str, &str)],
+) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
+    command
+        .arg("lock")
+        .args(args)
+        .args(["--index-url", &index.url()])
+        .current_dir(dir)
+        .env("STRATA_CACHE_DIR", cache)
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .env("NO_COLOR", "1");
+    for variable in INDEX_VARIABLES {
+        command.env_remove(variable);
+    }
+    for (key, value) in extra_env {
+        command.env(key, value);
+    }
+    let output = command.output().unwrap();
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The pins of a lock file, parsed by strata's own reader, keyed by name.
+fn pins(path: &Path) -> BTreeMap<String, String> {
+    pins_of(&fs_err::read(path).unwrap())
+}
+
+/// The pins of a lock file's bytes.
+fn pins_of(bytes: &[u8]) -> BTreeMap<String, String> {
+    let text = std::str::from_utf8(bytes).unwrap();
+    strata_lock::requirements_txt::read_pins(text)
+        .unwrap()
+        .into_iter()
+        .map(|(name, version)| (name.to_string(), version.to_string()))
+        .collect()
+}
+
+/// Replaces what changes from run to run: the index ports, temp paths and durations.
+fn filtered(text: &str, indexes: &[&TestIndex], temp: &[&Path]) -> String {
+    let mut text = text.to_string();
+    for path in temp {
+        text = text.replace(&path.display().to_string(), "[TEMP]");
+    }
+    for index in indexes {
+        text = text.replace(&index.address().to_string(), "127.0.0.1:[PORT]");
+    }
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        match line.strip_prefix("Done in ") {
+            Some(_) => out.push_str("Done in [TIME]\n"),
+            None => out.push_str(line),
+        }
+    }
+    out
+}
