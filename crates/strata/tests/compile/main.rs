@@ -1,0 +1,84 @@
+//! `strata compile` from the command line, on the loopback index: the lock it writes installs
+//! with real pip (`--require-hashes --no-deps`) into a fresh venv and passes `pip check`; its
+//! output and its no-solution report are snapshotted; a recompile keeps pins and
+//! `--upgrade-package` moves only that package.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test on setup errors, like the tests themselves"
+)]
+
+mod output;
+mod pip;
+
+use std::path::Path;
+use std::process::Command;
+
+use strata_testindex::TestIndex;
+
+/// Variables that would point strata or pip at another index or configuration.
+const INDEX_VARIABLES: &[&str] = &[
+    "STRATA_INDEX_URL",
+    "STRATA_EXTRA_INDEX_URL",
+    "UV_DEFAULT_INDEX",
+    "UV_INDEX_URL",
+    "UV_EXTRA_INDEX_URL",
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_FIND_LINKS",
+    "PIP_CERT",
+    "NVIDIA_INDEX_URL",
+    "VIRTUAL_ENV",
+];
+
+/// What one run printed, with its exit code.
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `strata compile <args> --index-url <index> --python-version 3.11 --python-platform
+/// x86_64-manylinux_2_28` in `dir`, with a cache inside `dir` and no user configuration.
+fn compile(dir: &Path, index: &TestIndex, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
+    command
+        .arg("compile")
+        .args(args)
+        .args(["--index-url", &index.url()])
+        .args(["--python-version", "3.11"])
+        .args(["--python-platform", "x86_64-manylinux_2_28"])
+        .current_dir(dir)
+        .env("STRATA_CACHE_DIR", dir.join(".cache"))
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .env("NO_COLOR", "1");
+    for variable in INDEX_VARIABLES {
+        command.env_remove(variable);
+    }
+    let output = command.output().unwrap();
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The pins of a requirements file: `name==version` lines without extras, sorted.
+fn pins(text: &str) -> Vec<String> {
+    let mut pins: Vec<String> = text
+        .lines()
+        .filter(|line| !line.starts_with([' ', '#', '-']) && line.contains("=="))
+        .map(|line| {
+            let pin = line.split_whitespace().next().unwrap();
+            let (name, version) = pin.split_once("==").unwrap();
+            let name = name.split_once('[').map_or(name, |(name, _)| name);
+            format!("{name}=={version}")
+        })
+        .collect();
+    pins.sort();
+    pins
+}
+
+/// Replaces the index's port, which changes every run.
+fn filter_port(text: &str, index: &TestIndex) -> String {
+    text.replace(&index.address().port().to_string(), "PORT")
+}

@@ -1,0 +1,126 @@
+//! What `strata compile` writes and prints, and how a recompile treats an existing lock.
+
+use strata_testindex::{Package, TestIndex, Universe};
+
+use crate::{compile, filter_port, pins};
+
+fn universe() -> Universe {
+    Universe::new()
+        .package(
+            Package::new("app", "1.0")
+                .requires("lib>=1")
+                .requires("winonly; sys_platform == 'win32'")
+                .extra("speed", ["accel<2"]),
+        )
+        .package(Package::new("lib", "1.0"))
+        .package(Package::new("lib", "1.2").requires("util").sdist())
+        .package(Package::new("util", "0.3"))
+        .package(Package::new("accel", "1.5"))
+        .package(Package::new("accel", "2.0"))
+}
+
+#[test]
+fn compile_writes_pins_with_hashes_and_via_annotations() {
+    let index = TestIndex::start(universe());
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::write(
+        dir.path().join("requirements.in"),
+        "app[speed]\nutil>=0.1\n",
+    )
+    .unwrap();
+    let output = compile(
+        dir.path(),
+        &index,
+        &["--generate-hashes", "requirements.in", "-o", "out.txt"],
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_eq!(output.stdout, "", "the lock goes to the file only");
+    let lock = fs_err::read_to_string(dir.path().join("out.txt")).unwrap();
+    // Every file of a pinned version is hashed: the wheel and the sdist of lib 1.2.
+    let lib = index.file("lib-1.2.tar.gz").unwrap();
+    assert!(
+        lock.contains(&format!("--hash=sha256:{}", lib.sha256)),
+        "{lock}"
+    );
+    insta::assert_snapshot!(filter_port(&lock, &index));
+}
+
+#[test]
+fn compile_without_output_file_prints_the_lock() {
+    let index = TestIndex::start(universe());
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::write(dir.path().join("requirements.in"), "lib\n").unwrap();
+    let output = compile(dir.path(), &index, &["requirements.in"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert_eq!(pins(&output.stdout), ["lib==1.2", "util==0.3"]);
+}
+
+#[test]
+fn no_solution_exits_1_with_the_explanation() {
+    let index = TestIndex::start(universe());
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::write(dir.path().join("requirements.in"), "app[speed]\naccel>=2\n").unwrap();
+    let output = compile(dir.path(), &index, &["requirements.in", "-o", "out.txt"]);
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert!(!dir.path().join("out.txt").exists(), "no lock is written");
+    insta::assert_snapshot!(filter_port(&output.stderr, &index));
+}
+
+#[test]
+fn missing_input_file_exits_2() {
+    let index = TestIndex::start(universe());
+    let dir = tempfile::tempdir().unwrap();
+    let output = compile(dir.path(), &index, &["missing.in"]);
+    assert_eq!(output.code, 2, "{}", output.stderr);
+    assert!(output.stderr.contains("missing.in"), "{}", output.stderr);
+}
+
+#[test]
+fn recompile_keeps_pins_and_upgrade_package_moves_only_that_package() {
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::write(dir.path().join("requirements.in"), "app\naccel\n").unwrap();
+    let old = TestIndex::start(
+        Universe::new()
+            .package(Package::new("app", "1.0").requires("lib"))
+            .package(Package::new("lib", "1.0"))
+            .package(Package::new("accel", "1.0")),
+    );
+    let args = ["--generate-hashes", "requirements.in", "-o", "out.txt"];
+    assert_eq!(compile(dir.path(), &old, &args).code, 0);
+    let first = fs_err::read_to_string(dir.path().join("out.txt")).unwrap();
+    assert_eq!(pins(&first), ["accel==1.0", "app==1.0", "lib==1.0"]);
+
+    // New releases of everything appear; the existing lock is kept as it is.
+    let new = TestIndex::start(
+        Universe::new()
+            .package(Package::new("app", "1.0").requires("lib"))
+            .package(Package::new("app", "2.0").requires("lib>=2"))
+            .package(Package::new("lib", "1.0"))
+            .package(Package::new("lib", "2.0"))
+            .package(Package::new("accel", "1.0"))
+            .package(Package::new("accel", "2.0")),
+    );
+    let output = compile(dir.path(), &new, &args);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let second = fs_err::read_to_string(dir.path().join("out.txt")).unwrap();
+    assert_eq!(second, first, "nothing needed to change");
+
+    // Upgrading app must move lib too (app 2.0 needs it); accel keeps its pin.
+    let output = compile(
+        dir.path(),
+        &new,
+        &[&args[..], &["--upgrade-package", "app"]].concat(),
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let third = fs_err::read_to_string(dir.path().join("out.txt")).unwrap();
+    assert_eq!(pins(&third), ["accel==1.0", "app==2.0", "lib==2.0"]);
+
+    let output = compile(
+        dir.path(),
+        &new,
+        &[&args[..], &["--upgrade-package", "accel"]].concat(),
+    );
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let fourth = fs_err::read_to_string(dir.path().join("out.txt")).unwrap();
+    assert_eq!(pins(&fourth), ["accel==2.0", "app==2.0", "lib==2.0"]);
+}
