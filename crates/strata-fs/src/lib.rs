@@ -42,8 +42,20 @@ pub fn write_atomic_if_changed(path: &Path, contents: &[u8]) -> io::Result<bool>
 
 /// Writes `contents` to `path` through a temporary sibling file and a rename.
 ///
-/// Missing parent directories are created. Errors name the path they concern.
+/// Missing parent directories are created. Errors name the path they concern. The data is
+/// flushed to disk before the rename, so after a crash the file holds either version.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    write_through_temporary(path, contents, true)
+}
+
+/// Like [`write_atomic`], without flushing to disk first: for cache entries, which readers
+/// verify by hash and may simply lose in a power failure. Skipping the flush is what keeps a cold
+/// run that writes hundreds of entries from waiting on the disk for each.
+pub fn write_atomic_unsynced(path: &Path, contents: &[u8]) -> io::Result<()> {
+    write_through_temporary(path, contents, false)
+}
+
+fn write_through_temporary(path: &Path, contents: &[u8], sync: bool) -> io::Result<()> {
     let parent = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -56,7 +68,13 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
         .map_err(|error| annotate(&error, "create a temporary file in", parent))?;
     temporary
         .write_all(contents)
-        .and_then(|()| temporary.as_file().sync_all())
+        .and_then(|()| {
+            if sync {
+                temporary.as_file().sync_all()
+            } else {
+                Ok(())
+            }
+        })
         .map_err(|error| annotate(&error, "write", temporary.path()))?;
     temporary
         .persist(path)

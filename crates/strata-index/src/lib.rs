@@ -96,6 +96,36 @@ pub fn pip_default_index(python: &std::path::Path) -> Option<String> {
     (output.status.success() && !url.is_empty()).then_some(url)
 }
 
+/// [`pip_default_index`], remembered in the cache for a day per interpreter path.
+///
+/// Starting Python costs 100 to 300 ms, far more than a warm `strata compile` spends on
+/// everything else, and pip's built-in default does not change between pip releases in
+/// practice; a day bounds the staleness if it ever does.
+pub fn pip_default_index_cached(
+    python: &std::path::Path,
+    cache_dir: &std::path::Path,
+) -> Option<String> {
+    const MAX_AGE: u64 = 24 * 3600;
+    let path = cache_dir.join("pip-default-index.json");
+    let key = python.display().to_string();
+    let now = http_cache::store::now();
+    if let Ok(text) = fs_err::read_to_string(&path)
+        && let Ok(entry) = serde_json::from_str::<serde_json::Value>(&text)
+        && entry["python"].as_str() == Some(key.as_str())
+        && entry["fetched"]
+            .as_u64()
+            .is_some_and(|fetched| now.saturating_sub(fetched) < MAX_AGE)
+        && let Some(url) = entry["url"].as_str()
+    {
+        return Some(url.to_string());
+    }
+    let url = pip_default_index(python)?;
+    let entry = serde_json::json!({ "python": key, "url": url, "fetched": now });
+    // A cache that cannot be written only costs the next run the same query.
+    let _ = strata_fs::write_atomic_unsynced(&path, entry.to_string().as_bytes());
+    Some(url)
+}
+
 /// Cache maintenance for `strata cache`.
 pub mod cache {
     use std::path::Path;

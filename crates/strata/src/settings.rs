@@ -68,8 +68,9 @@ pub(crate) fn index_client_with(
 ) -> Result<IndexClient> {
     let explicit = explicit_indexes(args, project);
     let python = PathBuf::from("python3");
+    let cache = cache_dir();
     let mut config = strata_index::config::resolve(&explicit, &index_env, &|| {
-        strata_index::pip_default_index(&python)
+        strata_index::pip_default_index_cached(&python, &cache)
     })?;
     if !named_indexes.is_empty() {
         // The engine's indexes come first; with the first-index strategy a package they have
@@ -84,7 +85,7 @@ pub(crate) fn index_client_with(
         config.index_url = indexes.remove(0);
         config.extra_index_urls = indexes;
     }
-    let mut options = ClientOptions::new(cache_dir());
+    let mut options = ClientOptions::new(cache);
     options.offline = args.offline;
     options.concurrency = args.concurrency.max(1);
     options.index_strategy = match args.index_strategy {

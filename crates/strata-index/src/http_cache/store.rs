@@ -234,7 +234,7 @@ fn read_verified(path: &Path) -> Option<Vec<u8>> {
 fn write_verified(path: &Path, payload: &[u8]) -> Result<(), Error> {
     let mut bytes = format!("sha256:{}\n", hex(&Sha256::digest(payload))).into_bytes();
     bytes.extend_from_slice(payload);
-    strata_fs::write_atomic(path, &bytes).map_err(|source| {
+    strata_fs::write_atomic_unsynced(path, &bytes).map_err(|source| {
         ErrorKind::Io {
             path: path.to_path_buf(),
             source,
