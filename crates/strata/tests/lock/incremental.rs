@@ -69,6 +69,29 @@ fn changing_a_ui_line_resolves_only_its_hierarchy_keeps_pins_and_rewrites_only_c
 }
 
 #[test]
+fn changing_a_base_line_resolves_the_engines_on_top_of_it_too() {
+    let index = TestIndex::start(universe::ml());
+    let project = TestProject::ml();
+    project.lock_ok(&index, &[]);
+    let before = project.lock_files();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+
+    project.edit("requirements/base.in", "filelock", "filelock>=3.12");
+    let output = project.lock_ok(&index, &[]);
+    let after = project.lock_files();
+    // Every profile extends base, so every lock records a new fingerprint, engines included.
+    for name in ML_LOCKS {
+        let file = format!("{name}.txt");
+        assert_ne!(before[&file], after[&file], "`{name}`: {}", output.render());
+        assert_eq!(
+            crate::pins_of(&after[&file].0),
+            crate::pins_of(&before[&file].0),
+            "`{name}` keeps its pins"
+        );
+    }
+}
+
+#[test]
 fn check_exits_0_when_current_and_1_naming_a_stale_or_missing_lock() {
     let index = TestIndex::start(universe::ml());
     let project = TestProject::ml();
