@@ -81,6 +81,13 @@ pub struct ClientOptions {
     pub python: PathBuf,
     /// The first retry's delay; doubled each attempt (tests shorten it).
     pub backoff: Duration,
+    /// The targets this client serves, when known (a compile or a lock knows them). Wheels that
+    /// fit none of them are dropped from listings as pages are read: a page like
+    /// `pydantic-core`'s lists thousands of wheels for other platforms, and keeping them would
+    /// cost hundreds of megabytes on a large solve. Locks therefore record the hashes of the
+    /// files their target can install (and the sdist), which is what they are for. Empty: keep
+    /// everything.
+    pub targets: Vec<strata_dist::Target>,
     /// How long a page may be reused when the server sent neither validators (`ETag`,
     /// `Last-Modified`) nor `Cache-Control`. Such a page cannot be revalidated, only downloaded
     /// again; some proxies strip those headers, and re-downloading megabytes of pages on every
@@ -103,6 +110,7 @@ impl ClientOptions {
             python: PathBuf::from("python3"),
             backoff: Duration::from_millis(250),
             unvalidated_page_ttl: Duration::from_mins(10),
+            targets: Vec::new(),
         }
     }
 }
@@ -304,7 +312,12 @@ impl Inner {
             let Some((base, raw)) = self.index_page(index, name).await? else {
                 continue;
             };
-            files.extend(simple::to_dist_files(&raw, &base, name));
+            files.extend(simple::to_dist_files(
+                &raw,
+                &base,
+                name,
+                &self.options.targets,
+            ));
             indexes.push(index.clone());
             if self.options.index_strategy == IndexStrategy::FirstIndex {
                 break;
@@ -344,12 +357,13 @@ impl Inner {
             );
             Ok(page.files.map(|files| (base, files)))
         };
-        if let Some(page) = &cached
-            && (self.options.offline || (page.is_fresh() && !refresh))
-        {
-            self.counters.pages_cached.fetch_add(1, Ordering::Relaxed);
-            return from_cache(page.clone());
-        }
+        let cached = match cached {
+            Some(page) if self.options.offline || (page.is_fresh() && !refresh) => {
+                self.counters.pages_cached.fetch_add(1, Ordering::Relaxed);
+                return from_cache(page);
+            }
+            other => other,
+        };
         if self.options.offline {
             return Err(ErrorKind::OfflineMiss {
                 what: format!("the index page of `{name}` on {index}"),

@@ -36,8 +36,15 @@ fn index_env(name: &str) -> Option<String> {
 }
 
 /// An index client from the flags and, when there is one, the project's manifest.
-pub(crate) fn index_client(args: &IndexArgs, project: Option<&Project>) -> Result<IndexClient> {
-    index_client_with(args, project, &[])
+///
+/// `targets` are the environments the command resolves for: listings keep only the wheels
+/// that fit one of them (see `ClientOptions::targets`).
+pub(crate) fn index_client(
+    args: &IndexArgs,
+    project: Option<&Project>,
+    targets: Vec<strata_dist::Target>,
+) -> Result<IndexClient> {
+    index_client_with(args, project, &[], targets)
 }
 
 fn explicit_indexes(args: &IndexArgs, project: Option<&Project>) -> ExplicitIndexes {
@@ -65,6 +72,7 @@ pub(crate) fn index_client_with(
     args: &IndexArgs,
     project: Option<&Project>,
     named_indexes: &[String],
+    targets: Vec<strata_dist::Target>,
 ) -> Result<IndexClient> {
     let explicit = explicit_indexes(args, project);
     let python = PathBuf::from("python3");
@@ -87,6 +95,7 @@ pub(crate) fn index_client_with(
     }
     let mut options = ClientOptions::new(cache);
     options.offline = args.offline;
+    options.targets = targets;
     options.concurrency = args.concurrency.max(1);
     options.index_strategy = match args.index_strategy {
         IndexStrategyArg::FirstIndex => IndexStrategy::FirstIndex,
@@ -106,6 +115,22 @@ pub(crate) fn index_client_with(
         )
     };
     Ok(IndexClient::new(config, options)?)
+}
+
+/// Every distinct target of the project's profiles and engines (those with both settings).
+pub(crate) fn project_targets(project: &Project) -> Vec<strata_dist::Target> {
+    let mut targets: Vec<strata_dist::Target> = Vec::new();
+    for profile in project.profiles.values() {
+        if let (Some(version), Some(platform)) = (
+            &profile.target.python_version,
+            &profile.target.python_platform,
+        ) && let Ok(target) = strata_dist::Target::parse(version, platform)
+            && !targets.contains(&target)
+        {
+            targets.push(target);
+        }
+    }
+    targets
 }
 
 /// The target: flags, else the project's defaults, else Python 3.12 on `x86_64-manylinux_2_28`.

@@ -87,25 +87,42 @@ impl DistFile {
     }
 }
 
-/// Turns raw files into distribution files for `package`, resolving URLs against `base`.
+/// Turns raw files into distribution files for `package`, resolving URLs against `base`, and
+/// keeping only the wheels that fit one of `targets` (all wheels when it is empty).
 ///
 /// Files that are neither wheels nor sdists, or whose names are malformed or belong to another
 /// package, are skipped: real indexes carry `.exe`, `.egg` and misnamed uploads, and one bad
 /// file must not hide the rest of a project.
-pub(crate) fn to_dist_files(raw: &[RawFile], base: &Url, package: &PackageName) -> Vec<DistFile> {
+pub(crate) fn to_dist_files(
+    raw: &[RawFile],
+    base: &Url,
+    package: &PackageName,
+    targets: &[strata_dist::Target],
+) -> Vec<DistFile> {
+    // Distinct `requires-python` strings are few per page; parse each once.
+    let mut specifiers: std::collections::HashMap<&str, Option<VersionSpecifiers>> =
+        std::collections::HashMap::new();
     raw.iter()
         .filter_map(|file| {
             let filename = DistFilename::parse_for_package(&file.filename, package).ok()??;
+            if let DistFilename::Wheel(wheel) = &filename
+                && !targets.is_empty()
+                && !targets.iter().any(|target| target.is_compatible(wheel))
+            {
+                return None;
+            }
             let mut url = base.join(&file.url).ok()?;
             url.set_fragment(None);
             Some(DistFile {
                 filename,
                 url,
                 sha256: file.sha256.clone(),
-                requires_python: file
-                    .requires_python
-                    .as_deref()
-                    .and_then(|text| VersionSpecifiers::from_str(text).ok()),
+                requires_python: file.requires_python.as_deref().and_then(|text| {
+                    specifiers
+                        .entry(text)
+                        .or_insert_with(|| VersionSpecifiers::from_str(text).ok())
+                        .clone()
+                }),
                 yanked: file.yanked.clone(),
                 core_metadata: file.core_metadata.clone(),
                 size: file.size,

@@ -11,6 +11,7 @@ use crate::ExitStatus;
 use crate::args::{CheckArgs, DataFormat, EnvironmentArgs};
 use crate::env_vars;
 use crate::printer::Printer;
+use crate::settings;
 
 /// Opens the environment `--site-packages`, `--python`, `--venv`, `VIRTUAL_ENV` or `./.venv`
 /// names (else `python3`'s).
@@ -29,7 +30,8 @@ pub(crate) fn open_environment(
             working_directory: std::env::current_dir()?,
         }),
     };
-    let environment = Environment::open(&source, Extras::Follow)?;
+    let cache = settings::cache_dir();
+    let environment = Environment::open_with_cache(&source, Extras::Follow, Some(&cache))?;
     printer.verbose(&format!(
         "Read {} distributions from {}{}",
         environment.graph.distributions().len(),

@@ -82,7 +82,7 @@ pub(crate) fn compile(
         request.prerelease = PrereleaseMode::Allow;
     }
 
-    let client = settings::index_client(&args.index, project.as_ref())?;
+    let client = settings::index_client(&args.index, project.as_ref(), vec![target.clone()])?;
     printer.status(&format!(
         "Resolving `{}` for {target}",
         args.input.display()

@@ -37,7 +37,7 @@ pub(crate) fn versions(
 ) -> Result<ExitStatus> {
     let project = try_load_project(global)?;
     let target = settings::target(&args.target, project.as_ref())?;
-    let client = settings::index_client(&args.index, project.as_ref())?;
+    let client = settings::index_client(&args.index, project.as_ref(), vec![target.clone()])?;
     let name = PackageName::new(args.package.clone()).context("Invalid package name")?;
     let listing = strata_index::block_on(client.project(&name))??;
     let rows: Vec<VersionRow> = listing
@@ -101,7 +101,7 @@ pub(crate) fn metadata(
 ) -> Result<ExitStatus> {
     let project = try_load_project(global)?;
     let target = settings::target(&args.target, project.as_ref())?;
-    let client = settings::index_client(&args.index, project.as_ref())?;
+    let client = settings::index_client(&args.index, project.as_ref(), vec![target.clone()])?;
     let Some((name, version)) = args.requirement.split_once("==") else {
         bail!("Expected `NAME==VERSION`, got `{}`", args.requirement);
     };

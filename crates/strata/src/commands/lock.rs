@@ -24,11 +24,16 @@ struct Resolvers<'a> {
 impl ResolverSource for Resolvers<'_> {
     fn resolver(&mut self, named_indexes: &[String]) -> Result<&Resolver, ResolveError> {
         if !self.built.contains_key(named_indexes) {
-            let client = settings::index_client_with(self.args, Some(self.project), named_indexes)
-                .map_err(|error| match error.downcast::<strata_index::Error>() {
-                    Ok(error) => ResolveError::Index(error),
-                    Err(error) => ResolveError::Runtime(error.to_string()),
-                })?;
+            let client = settings::index_client_with(
+                self.args,
+                Some(self.project),
+                named_indexes,
+                settings::project_targets(self.project),
+            )
+            .map_err(|error| match error.downcast::<strata_index::Error>() {
+                Ok(error) => ResolveError::Index(error),
+                Err(error) => ResolveError::Runtime(error.to_string()),
+            })?;
             self.built
                 .insert(named_indexes.to_vec(), Resolver::new(client)?);
         }
