@@ -1,7 +1,7 @@
 //! An environment ready to inspect: its distributions as a [`Graph`], plus what the scan could
 //! not fit into one (duplicates, broken entries).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use pep508_rs::MarkerEnvironment;
 
@@ -44,13 +44,23 @@ pub struct Environment {
 impl Environment {
     /// Finds, scans and builds the graph of an installed environment.
     pub fn open(source: &EnvironmentSource, extras: Extras) -> Result<Self, Error> {
+        Self::open_with_cache(source, extras, None)
+    }
+
+    /// Like [`Environment::open`], keeping the interpreter's answer in `cache_directory` (see
+    /// [`Interpreter::query_cached`]) so that later runs start no Python at all.
+    pub fn open_with_cache(
+        source: &EnvironmentSource,
+        extras: Extras,
+        cache_directory: Option<&Path>,
+    ) -> Result<Self, Error> {
         let (site_packages, markers, python) = match source {
             EnvironmentSource::SitePackages(directory) => {
                 (vec![directory.clone()], host_markers(directory)?, None)
             }
             EnvironmentSource::Interpreter(request) => {
                 let (python, _) = find_interpreter(request)?;
-                let interpreter = Interpreter::query(&python)?;
+                let interpreter = Interpreter::query_cached(&python, cache_directory)?;
                 (
                     interpreter.site_packages,
                     interpreter.markers,
