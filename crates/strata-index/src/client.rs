@@ -88,6 +88,8 @@ pub struct ClientOptions {
     /// files their target can install (and the sdist), which is what they are for. Empty: keep
     /// everything.
     pub targets: Vec<strata_dist::Target>,
+    /// A `.netrc` file whose credentials are used for URLs that carry none.
+    pub netrc: Option<std::path::PathBuf>,
     /// How long a page may be reused when the server sent neither validators (`ETag`,
     /// `Last-Modified`) nor `Cache-Control`. Such a page cannot be revalidated, only downloaded
     /// again; some proxies strip those headers, and re-downloading megabytes of pages on every
@@ -111,6 +113,7 @@ impl ClientOptions {
             backoff: Duration::from_millis(250),
             unvalidated_page_ttl: Duration::from_mins(10),
             targets: Vec::new(),
+            netrc: None,
         }
     }
 }
@@ -192,6 +195,7 @@ type Shared<T> = Result<Arc<T>, Error>;
 
 struct Inner {
     http: reqwest::Client,
+    netrc: crate::netrc::Netrc,
     config: IndexConfig,
     options: ClientOptions,
     store: Store,
@@ -222,6 +226,11 @@ impl IndexClient {
             inner: Arc::new(Inner {
                 http,
                 store: Store::new(options.cache_dir.clone()),
+                netrc: options
+                    .netrc
+                    .as_deref()
+                    .map(crate::netrc::Netrc::load)
+                    .unwrap_or_default(),
                 permits: Semaphore::new(options.concurrency.max(1)),
                 config,
                 options,
@@ -305,6 +314,19 @@ enum Fetched {
 }
 
 impl Inner {
+    /// A GET for `url`, with `.netrc` credentials when the URL carries none (reqwest sends a
+    /// URL's own user and password as basic authentication by itself).
+    fn get(&self, url: &Url) -> reqwest::RequestBuilder {
+        let request = self.http.get(url.clone());
+        if url.username().is_empty()
+            && let Some(host) = url.host_str()
+            && let Some(credentials) = self.netrc.for_host(host)
+        {
+            return request.basic_auth(&credentials.login, Some(&credentials.password));
+        }
+        request
+    }
+
     async fn fetch_project(&self, name: &PackageName) -> Shared<ProjectListing> {
         let mut files = Vec::new();
         let mut indexes = Vec::new();
@@ -670,12 +692,7 @@ impl Inner {
             .await
             .expect("the semaphore is never closed");
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
-        let mut response = self
-            .http
-            .get(file.url.clone())
-            .send()
-            .await
-            .map_err(classify)?;
+        let mut response = self.get(&file.url).send().await.map_err(classify)?;
         let status = response.status();
         if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
             return Err(Failure::Retryable(format!("HTTP {status}")));
@@ -792,8 +809,7 @@ impl Inner {
             .expect("the semaphore is never closed");
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         let response = self
-            .http
-            .get(url.clone())
+            .get(url)
             .headers(headers.clone())
             .send()
             .await

@@ -50,6 +50,7 @@ mod find_links;
 mod http_cache;
 mod index_url;
 mod metadata;
+mod netrc;
 mod once_map;
 mod simple;
 

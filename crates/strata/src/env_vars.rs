@@ -10,6 +10,8 @@ pub(crate) const NO_COLOR: &str = "NO_COLOR";
 pub(crate) const STRATA_CACHE_DIR: &str = "STRATA_CACHE_DIR";
 /// Where the platform cache lives, per the XDG base directory specification.
 pub(crate) const XDG_CACHE_HOME: &str = "XDG_CACHE_HOME";
+/// A `.netrc` file for index credentials (default `~/.netrc`), as requests and uv read it.
+pub(crate) const NETRC: &str = "NETRC";
 /// The home directory, for the default cache and pip's user configuration.
 pub(crate) const HOME: &str = "HOME";
 

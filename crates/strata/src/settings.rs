@@ -95,6 +95,10 @@ pub(crate) fn index_client_with(
     }
     let mut options = ClientOptions::new(cache);
     options.offline = args.offline;
+    options.netrc = env_vars::var(env_vars::NETRC)
+        .filter(|value| !value.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| env_vars::var(env_vars::HOME).map(|home| Path::new(&home).join(".netrc")));
     options.targets = targets;
     options.concurrency = args.concurrency.max(1);
     options.index_strategy = match args.index_strategy {
