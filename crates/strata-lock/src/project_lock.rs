@@ -38,7 +38,10 @@ use crate::requirements_txt;
 
 /// What a lock run may do.
 #[derive(Debug, Clone, Default)]
-#[expect(clippy::struct_excessive_bools, reason = "independent command-line switches")]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent command-line switches"
+)]
 pub struct LockOptions {
     /// Lock only these (and what they extend); all when empty.
     pub profiles: Vec<String>,
@@ -46,6 +49,9 @@ pub struct LockOptions {
     pub upgrade: bool,
     /// Ignore existing pins of these packages.
     pub upgrade_packages: Vec<PackageName>,
+    /// `--upgrade-package P==V`: these versions, as constraints on every solve that has the
+    /// package (a constraint never adds a package to a profile that does not need it).
+    pub upgrade_pins: Vec<Requirement>,
     /// Resolve even when fingerprints match.
     pub force: bool,
     /// A description of the index configuration, part of every fingerprint.
@@ -689,6 +695,7 @@ fn lock_group(
         );
     }
     constraints.extend(extra_constraints.iter().cloned());
+    constraints.extend(options.upgrade_pins.iter().cloned());
     let mut request = ResolveRequest::new(target, requirements);
     request.constraints = constraints;
     request.preferences = group
@@ -813,6 +820,9 @@ fn lock_engine(
         .iter()
         .map(|sourced| sourced.requirement.clone())
         .collect();
+    request
+        .constraints
+        .extend(options.upgrade_pins.iter().cloned());
     if !details.isolated_from_parent {
         for lock in &parent_locks {
             request

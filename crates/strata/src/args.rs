@@ -276,8 +276,9 @@ pub(crate) struct LockArgs {
     /// Ignore every existing pin.
     #[arg(short = 'U', long)]
     pub(crate) upgrade: bool,
-    /// Ignore the existing pin of this package (repeatable).
-    #[arg(short = 'P', long, value_name = "PACKAGE")]
+    /// Ignore the existing pin of this package, or move it to a version with `P==V`
+    /// (repeatable).
+    #[arg(short = 'P', long, value_name = "PACKAGE[==VERSION]")]
     pub(crate) upgrade_package: Vec<String>,
     /// Resolve nothing: exit 1 naming every lock that is missing or stale.
     #[arg(long)]

@@ -77,9 +77,56 @@ impl Printer {
         self.status(&format!("{WARNING}warning{WARNING:#}: {text}"));
     }
 
+    /// A spinner on stderr that shows `status()` every 100 ms until the returned guard drops.
+    ///
+    /// Only on a terminal and without `--quiet`: CI logs and pipes get the final summary line
+    /// alone, never a stream of redraws.
+    pub(crate) fn progress(
+        &self,
+        status: impl Fn() -> String + Send + 'static,
+    ) -> Option<Progress> {
+        use std::io::IsTerminal;
+        if self.verbosity < Verbosity::Normal || !io::stderr().is_terminal() {
+            return None;
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(100));
+        let updater = bar.clone();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = std::sync::Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                updater.set_message(status());
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        });
+        Some(Progress {
+            bar,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
     /// An error report on stderr; never hidden.
     pub(crate) fn error(&mut self, text: &str) {
         let _ = write!(self.stderr, "{text}");
         let _ = self.stderr.flush();
+    }
+}
+
+/// A running spinner; dropping it clears the line.
+pub(crate) struct Progress {
+    bar: indicatif::ProgressBar,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        self.bar.finish_and_clear();
     }
 }

@@ -89,7 +89,11 @@ pub(crate) fn compile(
     ));
     let started = std::time::Instant::now();
     let resolver = Resolver::new(client)?;
-    let resolution = match resolver.resolve(&request) {
+    let watched = resolver.client().clone();
+    let progress = printer.progress(move || progress_line(&watched));
+    let resolved = resolver.resolve(&request);
+    drop(progress);
+    let resolution = match resolved {
         Ok(resolution) => resolution,
         Err(error @ ResolveError::NoSolution(_)) => {
             printer.error(&crate::diagnostics::render(&anyhow::Error::new(error)));
@@ -152,6 +156,19 @@ pub(crate) fn compile(
         stats.requests, stats.bytes, stats.metadata_cached, stats.metadata_fetched
     ));
     Ok(ExitStatus::Success)
+}
+
+/// What the spinner says while a resolution runs: the index work done so far.
+#[expect(clippy::cast_precision_loss, reason = "megabytes for people")]
+pub(crate) fn progress_line(client: &strata_index::IndexClient) -> String {
+    let stats = client.stats();
+    format!(
+        "Resolving: {} pages, {} metadata files ({} cached), {:.1} MB downloaded",
+        stats.pages_downloaded + stats.pages_cached + stats.pages_not_modified,
+        stats.metadata_fetched + stats.metadata_cached,
+        stats.metadata_cached,
+        stats.bytes as f64 / 1e6
+    )
 }
 
 fn package_names(names: &[String]) -> Result<HashSet<PackageName>> {

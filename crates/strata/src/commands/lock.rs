@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write;
+use std::str::FromStr;
 
 use anyhow::{Context, Result};
 use pep508_rs::PackageName;
@@ -19,6 +20,8 @@ struct Resolvers<'a> {
     args: &'a IndexArgs,
     project: &'a strata_project::Project,
     built: HashMap<Vec<String>, Resolver>,
+    /// Every client built so far, for the progress line.
+    clients: std::sync::Arc<std::sync::Mutex<Vec<strata_index::IndexClient>>>,
 }
 
 impl ResolverSource for Resolvers<'_> {
@@ -34,6 +37,9 @@ impl ResolverSource for Resolvers<'_> {
                 Ok(error) => ResolveError::Index(error),
                 Err(error) => ResolveError::Runtime(error.to_string()),
             })?;
+            if let Ok(mut clients) = self.clients.lock() {
+                clients.push(client.clone());
+            }
             self.built
                 .insert(named_indexes.to_vec(), Resolver::new(client)?);
         }
@@ -53,9 +59,26 @@ pub(crate) fn lock(
         upgrade_packages: args
             .upgrade_package
             .iter()
-            .map(|name| {
-                PackageName::new(name.clone())
-                    .with_context(|| format!("Invalid package name `{name}`"))
+            .map(|text| {
+                let name = text
+                    .split_once("==")
+                    .map_or(text.as_str(), |(name, _)| name)
+                    .trim();
+                PackageName::new(name.to_string()).with_context(|| {
+                    format!("Invalid package name `{name}` in `--upgrade-package`")
+                })
+            })
+            .collect::<Result<_>>()?,
+        upgrade_pins: args
+            .upgrade_package
+            .iter()
+            .filter(|text| text.contains("=="))
+            .map(|text| {
+                pep508_rs::Requirement::from_str(text).with_context(|| {
+                    format!(
+                        "Invalid `--upgrade-package {text}`: expected `NAME` or `NAME==VERSION`"
+                    )
+                })
             })
             .collect::<Result<_>>()?,
         force: args.force,
@@ -68,12 +91,30 @@ pub(crate) fn lock(
     }
     let started = std::time::Instant::now();
     let _guard = lock_directory(&project, printer)?;
+    let clients = std::sync::Arc::new(std::sync::Mutex::new(
+        Vec::<strata_index::IndexClient>::new(),
+    ));
     let mut resolvers = Resolvers {
         args: &args.index,
         project: &project,
         built: HashMap::new(),
+        clients: std::sync::Arc::clone(&clients),
     };
-    let outcomes = match strata_lock::lock_project(&project, &options, &mut resolvers) {
+    let progress = printer.progress(move || {
+        let clients = clients
+            .lock()
+            .map(|clients| clients.clone())
+            .unwrap_or_default();
+        match clients.first() {
+            // One client serves everything but engines with their own indexes; its numbers
+            // are the run's.
+            Some(client) => crate::commands::compile::progress_line(client),
+            None => "Checking which locks are current".to_string(),
+        }
+    });
+    let locked = strata_lock::lock_project(&project, &options, &mut resolvers);
+    drop(progress);
+    let outcomes = match locked {
         Ok(outcomes) => outcomes,
         Err(error) => {
             let no_solution = error.is_no_solution();

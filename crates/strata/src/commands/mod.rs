@@ -10,7 +10,7 @@ use crate::env_vars;
 
 mod cache;
 mod check;
-mod compile;
+pub(crate) mod compile;
 mod contracts;
 mod index;
 mod lock;
