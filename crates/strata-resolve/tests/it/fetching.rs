@@ -1,0 +1,64 @@
+//! What a solve fetches: only the files of versions the solver looks at.
+
+use std::collections::BTreeSet;
+
+use strata_testindex::Package;
+
+use crate::scenario::Scenario;
+
+/// The distinct files under `/files/<project>/` the index served.
+fn files_read(index: &strata_testindex::TestIndex, project: &str) -> BTreeSet<String> {
+    index
+        .requests_for(&format!("/files/{project}/"))
+        .into_iter()
+        .map(|record| {
+            record
+                .path
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn only_the_chosen_versions_metadata_is_read() {
+    let mut scenario = Scenario::new("fetching: newest versions only");
+    for version in 1..=6 {
+        scenario = scenario
+            .package(Package::new("a", format!("{version}.0")).requires("b"))
+            .package(Package::new("b", format!("{version}.0")));
+    }
+    let scenario = scenario.require("a");
+    let index = scenario.start_index();
+    let resolution = scenario.run_on(&index).expect("a and b resolve");
+    assert_eq!(crate::scenario::pins(&resolution), ["a==6.0", "b==6.0"]);
+    assert_eq!(
+        files_read(&index, "a"),
+        BTreeSet::from(["a-6.0-py3-none-any.whl".to_string()])
+    );
+    assert_eq!(
+        files_read(&index, "b"),
+        BTreeSet::from(["b-6.0-py3-none-any.whl".to_string()])
+    );
+}
+
+#[test]
+fn backtracking_reads_only_the_versions_it_tries() {
+    // a 3.0 and 2.0 need a b that does not exist; a 1.0 works. a 3.0, 2.0 and 1.0 are read,
+    // a 0.5 never is.
+    let scenario = Scenario::new("fetching: backtracking")
+        .package(Package::new("a", "3.0").requires("b>=9"))
+        .package(Package::new("a", "2.0").requires("b>=9"))
+        .package(Package::new("a", "1.0").requires("b"))
+        .package(Package::new("a", "0.5").requires("b"))
+        .package(Package::new("b", "1.0"))
+        .require("a");
+    let index = scenario.start_index();
+    let resolution = scenario.run_on(&index).expect("a 1.0 resolves");
+    assert_eq!(crate::scenario::pins(&resolution), ["a==1.0", "b==1.0"]);
+    let read = files_read(&index, "a");
+    assert!(read.contains("a-1.0-py3-none-any.whl"), "{read:?}");
+    assert!(!read.contains("a-0.5-py3-none-any.whl"), "{read:?}");
+}
