@@ -123,10 +123,13 @@ pub enum LockError {
         reason: String,
     },
     /// A solve failed.
-    #[error("Failed to lock {what}")]
+    #[error("Failed to lock {what}{}", if branches.is_empty() { String::new() } else { format!(", where\n  {}", branches.join("\n  ")) })]
     Resolve {
         /// Which profiles or engine.
         what: String,
+        /// For a hierarchy, which of its profiles bring in the conflicting packages, as
+        /// "profile `ui` requires `gradio>=4` (requirements/in/ui.in:2)".
+        branches: Vec<String>,
         /// Why.
         #[source]
         source: ResolveError,
@@ -162,7 +165,15 @@ impl LockError {
     /// Hints for the user.
     pub fn hints(&self) -> Vec<String> {
         match self {
-            Self::Resolve { source, .. } => source.hints(),
+            Self::Resolve { source, branches, .. } => {
+                let mut hints = source.hints();
+                if branches.len() >= 2 {
+                    hints.push(
+                        "Profiles extending one parent are solved together; if two branches cannot share versions, make one of them an engine (`[tool.strata.engines.NAME]`) so it gets its own solve".to_string(),
+                    );
+                }
+                hints
+            }
             Self::EngineIncompatible { engine, .. } => vec![format!(
                 "Set `isolated-from-parent = true` on engine `{engine}` to resolve it with its parents' requirements but not their pins; strata then reports which pins diverge"
             )],
@@ -711,12 +722,14 @@ fn lock_group(
         .resolver(&[])
         .map_err(|source| LockError::Resolve {
             what: describe_group(group),
+            branches: Vec::new(),
             source,
         })?;
     let resolution = resolver
         .resolve(&request)
         .map_err(|source| LockError::Resolve {
             what: describe_group(group),
+            branches: branches(project, group, source.conflicting_packages()),
             source,
         })?;
     for (name, fingerprint) in fingerprints {
@@ -843,11 +856,16 @@ fn lock_engine(
         .resolver(&named_urls)
         .map_err(|source| LockError::Resolve {
             what: what.clone(),
+            branches: Vec::new(),
             source,
         })?;
     let resolution = resolver
         .resolve(&request)
-        .map_err(|source| LockError::Resolve { what, source })?;
+        .map_err(|source| LockError::Resolve {
+            what,
+            branches: Vec::new(),
+            source,
+        })?;
     let mut lock = profile_lock(project, name, &resolution, &fingerprint);
     if details.isolated_from_parent {
         // Say in the lock itself where the engine left its parents' pins.
@@ -890,6 +908,23 @@ fn upgrade(options: &LockOptions) -> Upgrade {
     } else {
         Upgrade::Packages(options.upgrade_packages.iter().cloned().collect())
     }
+}
+
+/// Which profiles of `group` declare (themselves, not through a parent) a requirement on one of
+/// `packages`, in declaration order: the branches that clash.
+fn branches(project: &Project, group: &[ProfileName], packages: &[PackageName]) -> Vec<String> {
+    let mut out = Vec::new();
+    for name in group {
+        for sourced in &project.profiles[name].requirements {
+            if packages.contains(&sourced.requirement.name) {
+                out.push(format!(
+                    "profile `{name}` requires `{}` ({})",
+                    sourced.requirement, sourced.origin
+                ));
+            }
+        }
+    }
+    out
 }
 
 fn describe_group(group: &[ProfileName]) -> String {

@@ -36,6 +36,14 @@ impl ResolveError {
         }
     }
 
+    /// The distributions a "no solution" involves (empty for other failures).
+    pub fn conflicting_packages(&self) -> &[PackageName] {
+        match self {
+            Self::NoSolution(no_solution) => &no_solution.packages,
+            _ => &[],
+        }
+    }
+
     /// Whether the failure is "no solution" (exit 1) rather than "could not resolve" (exit 2).
     pub fn is_no_solution(&self) -> bool {
         matches!(self, Self::NoSolution(_))
@@ -47,6 +55,8 @@ impl ResolveError {
 pub struct NoSolution {
     /// The derivation, in sentences.
     pub explanation: String,
+    /// The distributions the derivation involves, so callers can say where each came from.
+    pub packages: Vec<PackageName>,
     /// What the user can change.
     pub hints: Vec<String>,
 }

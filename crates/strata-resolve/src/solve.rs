@@ -77,9 +77,17 @@ fn solve(
         Err(PubGrubError::NoSolution(tree)) => {
             let formatter = Formatter::new(&provider);
             let explanation = DefaultStringReporter::report_with_formatter(&tree, &formatter);
+            let mut packages: Vec<PackageName> = tree
+                .packages()
+                .into_iter()
+                .filter_map(|package| package.name().cloned())
+                .collect();
+            packages.sort();
+            packages.dedup();
             return Err(ResolveError::NoSolution(Box::new(NoSolution {
                 explanation,
                 hints: formatter.hints(&tree),
+                packages,
             })));
         }
         Err(

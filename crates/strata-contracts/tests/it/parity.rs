@@ -14,6 +14,10 @@ use crate::{check_importlinter_fixture, fixture};
 /// report.
 type Verdicts = (BTreeMap<String, bool>, BTreeSet<(String, String, String)>);
 
+#[expect(
+    clippy::disallowed_methods,
+    reason = "a test-only switch set by .ci/run, not a strata setting"
+)]
 fn lint_imports() -> Option<PathBuf> {
     let Some(venv) = std::env::var_os("STRATA_TEST_IMPORTLINTER_VENV") else {
         println!(

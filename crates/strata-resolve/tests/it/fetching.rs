@@ -62,3 +62,35 @@ fn backtracking_reads_only_the_versions_it_tries() {
     assert!(read.contains("a-1.0-py3-none-any.whl"), "{read:?}");
     assert!(!read.contains("a-0.5-py3-none-any.whl"), "{read:?}");
 }
+
+#[test]
+fn dependencies_are_prefetched_together_in_every_solve_of_a_process() {
+    use std::time::{Duration, Instant};
+    // Every request waits; fetching the eight dependencies one after another costs at least
+    // 8 x (page + metadata) round trips, prefetching them costs about one of each. Several
+    // solves run in one process, because the prefetcher remembers what it started.
+    let latency = Duration::from_millis(150);
+    let mut scenario = Scenario::new("fetching: prefetch in later solves");
+    let mut app = Package::new("app", "1.0");
+    for dependency in 0..8 {
+        app = app.requires(format!("dep{dependency}"));
+        scenario = scenario.package(Package::new(format!("dep{dependency}"), "1.0"));
+    }
+    let scenario = scenario.package(app).require("app");
+    let mut elapsed = Vec::new();
+    for _ in 0..3 {
+        let index = scenario.start_index();
+        index.set_faults(
+            strata_testindex::Faults::new().on("/", strata_testindex::Fault::Latency(latency)),
+        );
+        let started = Instant::now();
+        scenario.run_on(&index).expect("app resolves");
+        elapsed.push(started.elapsed());
+    }
+    for time in &elapsed {
+        assert!(
+            *time < latency * 16,
+            "a solve fetched serially: {elapsed:?}"
+        );
+    }
+}
