@@ -9,7 +9,8 @@
 //!   and duplicate entries are kept as data ([`BrokenDistribution`], [`Duplicate`]), never a
 //!   crash. [`Environment::open`] finds the directories: `--site-packages`, or an interpreter
 //!   found by [`find_interpreter`] (`--python`, `--venv`, `VIRTUAL_ENV`, `./.venv`, `python3`)
-//!   and asked once for its paths and PEP 508 marker environment ([`Interpreter::query`]).
+//!   and asked once for its paths and PEP 508 marker environment ([`Interpreter::query`]),
+//!   an answer [`Environment::open_with_cache`] keeps until the interpreter or venv changes.
 //! * **Graph** ([`Graph`]): each distribution's requirements evaluated against the markers,
 //!   with extras followed to a fixed point ([`Extras::Follow`]) or, as pip does, not at all
 //!   ([`Extras::Ignore`]).
