@@ -145,6 +145,13 @@ impl Lock {
             .find_map(|line| line.strip_prefix(crate::fingerprint::HEADER_PREFIX))
     }
 
+    /// The per-kind input hashes recorded in the header, if any.
+    pub fn recorded_inputs(&self) -> Option<&str> {
+        self.header
+            .iter()
+            .find_map(|line| line.strip_prefix(crate::fingerprint::INPUTS_PREFIX))
+    }
+
     /// Reads back a lock's header and pins (hashes and `# via` are not needed to decide
     /// staleness or preferences). `None` when the text is not a lock this reader understands.
     pub fn parse_header_and_pins(text: &str) -> Option<Self> {

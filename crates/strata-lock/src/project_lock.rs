@@ -502,8 +502,9 @@ pub enum Freshness {
     Current,
     /// There is no lock file.
     Missing,
-    /// The inputs changed since it was written.
-    Stale,
+    /// The inputs changed since it was written: which kinds (`requirements`, `constraints`,
+    /// `target`, `index`, `parents`, `format`).
+    Stale(Vec<&'static str>),
     /// An engine that would be skipped (its index is not configured).
     Skipped,
 }
@@ -564,7 +565,9 @@ fn freshness(project: &Project, name: &ProfileName, fingerprint: &Fingerprint) -
     match read_existing(project, name) {
         None => Freshness::Missing,
         Some(lock) if lock.fingerprint() == Some(fingerprint.as_str()) => Freshness::Current,
-        Some(_) => Freshness::Stale,
+        // No fingerprint at all: not written by strata, or its pylock.toml is gone.
+        Some(lock) if lock.fingerprint().is_none() => Freshness::Stale(Vec::new()),
+        Some(lock) => Freshness::Stale(fingerprint.changed_since(lock.recorded_inputs())),
     }
 }
 
@@ -1082,6 +1085,7 @@ fn profile_lock(
             crate::fingerprint::HEADER_PREFIX,
             fingerprint.as_str()
         ),
+        fingerprint.inputs_line(),
         String::new(),
     ];
     lock

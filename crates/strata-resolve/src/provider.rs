@@ -97,6 +97,8 @@ pub(crate) struct Provider<'a> {
     pub(crate) exclusions: RefCell<HashMap<PackageName, Exclusions>>,
     discovered: RefCell<HashMap<ResolverPackage, usize>>,
     pub(crate) metadata: RefCell<HashMap<(PackageName, Version), Arc<Metadata>>>,
+    /// Packages whose prefetch this solve has started.
+    prefetched: RefCell<HashSet<PackageName>>,
 }
 
 impl<'a> Provider<'a> {
@@ -150,6 +152,7 @@ impl<'a> Provider<'a> {
             exclusions: RefCell::new(HashMap::new()),
             discovered: RefCell::new(HashMap::new()),
             metadata: RefCell::new(HashMap::new()),
+            prefetched: RefCell::new(HashSet::new()),
         })
     }
 
@@ -360,6 +363,11 @@ impl<'a> Provider<'a> {
             .map(|file| strata_index::redact(&file.url))
     }
 
+    /// Records that a prefetch of `name` starts; false when one already has.
+    pub(crate) fn start_prefetch(&self, name: &PackageName) -> bool {
+        self.prefetched.borrow_mut().insert(name.clone())
+    }
+
     pub(crate) fn client(&self) -> &IndexClient {
         self.client
     }
@@ -394,7 +402,7 @@ impl DependencyProvider for Provider<'_> {
             .unwrap_or(usize::MAX);
         (
             statistics.conflict_count(),
-            range.as_singleton().is_some(),
+            pinned_version(range).is_some(),
             Reverse(order),
         )
     }
@@ -409,10 +417,11 @@ impl DependencyProvider for Provider<'_> {
         };
         let candidates = self.candidates(name)?;
         let allows_prerelease = self.allows_prerelease(name, &candidates);
-        let pinned = range.as_singleton();
+        let pinned = pinned_version(range);
         let usable = |candidate: &&Candidate| {
             range.contains(&candidate.version)
-                && (!candidate.yanked || pinned == Some(&candidate.version))
+                && (!candidate.yanked
+                    || pinned.as_ref() == Some(&candidate.version.clone().without_local()))
                 && (allows_prerelease || !candidate.version.any_prerelease())
         };
         if let Some(preferred) = self.preference(name)
@@ -516,8 +525,49 @@ pub(crate) fn requirement_range(requirement: &Requirement) -> Ranges440 {
     }
 }
 
+/// The version a range pins exactly: a single point, or the `[V, V.post0.dev0)` form an exact
+/// pin takes so it also admits local versions (see [`specifiers_range`]).
+fn pinned_version(range: &Ranges440) -> Option<Version> {
+    use std::ops::Bound;
+    if let Some(version) = range.as_singleton() {
+        return Some(version.clone());
+    }
+    match range.bounding_range()? {
+        (Bound::Included(low), Bound::Excluded(high))
+            if *high == low.clone().with_post(Some(0)).with_dev(Some(0)) =>
+        {
+            Some(low.clone())
+        }
+        _ => None,
+    }
+}
+
+/// The range of versions `specifiers` admit.
+///
+/// PEP 440 says `==2.5.1` (a specifier without a local label) also matches `2.5.1+cu121`, which
+/// is how CUDA builds of torch are published; a plain conversion would make `==2.5.1` the single
+/// point `2.5.1` and miss them. So an exact pin of a final release `V` becomes `[V, V.post0.dev0)`:
+/// `V` and every `V+local` sort in there, and nothing else does (local labels sort after their
+/// public version and before any post- or dev-release of the next kind).
+/// See: <https://peps.python.org/pep-0440/#version-matching>
 pub(crate) fn specifiers_range(specifiers: &VersionSpecifiers) -> Ranges440 {
-    Ranges::from(specifiers.clone())
+    let mut range = Ranges::full();
+    for specifier in specifiers.iter() {
+        let version = specifier.version();
+        let exact_final = matches!(specifier.operator(), pep440_rs::Operator::Equal)
+            && !version.is_local()
+            && version.post().is_none()
+            && version.dev().is_none()
+            && version.pre().is_none();
+        let part = if exact_final {
+            let upper = version.clone().with_post(Some(0)).with_dev(Some(0));
+            Ranges::from_range_bounds(version.clone()..upper)
+        } else {
+            Ranges::from(specifier.clone())
+        };
+        range = range.intersection(&part);
+    }
+    range
 }
 
 fn names_prerelease(requirement: &Requirement) -> bool {

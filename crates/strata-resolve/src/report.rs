@@ -212,14 +212,21 @@ pub(crate) fn range_text(range: &Ranges<Version>) -> String {
         return String::new();
     }
     if range.is_empty() {
-        // An empty range on an edge means a constraint (`-c`, or a parent's pin) excluded
-        // every version the requirement allows.
+        // An empty range on an edge means the requirements and constraints on the package,
+        // intersected, left nothing (`a>=2` with `a<2`, or a parent's pin against a child's
+        // range).
         return " (no version left within the constraints)".to_string();
     }
     let segments: Vec<String> = range
         .iter()
         .map(|(lower, upper)| match (lower, upper) {
             (Bound::Included(low), Bound::Included(high)) if low == high => format!("=={low}"),
+            // How an exact pin is widened to admit local versions (see `specifiers_range`).
+            (Bound::Included(low), Bound::Excluded(high))
+                if *high == low.clone().with_post(Some(0)).with_dev(Some(0)) =>
+            {
+                format!("=={low}")
+            }
             _ => {
                 let mut parts = Vec::new();
                 match lower {

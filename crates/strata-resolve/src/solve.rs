@@ -10,7 +10,6 @@
 //! never looks at are never fetched.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::sync::Mutex;
 
 use pep508_rs::PackageName;
 use pubgrub::{DefaultStringReporter, PubGrubError, Reporter};
@@ -103,24 +102,12 @@ fn solve(
 
 /// Spawns fetches of what the solver is likely to ask for next.
 pub(crate) fn prefetch(provider: &Provider<'_>, dependencies: &Deps) {
-    static STARTED: Mutex<Option<HashSet<(usize, PackageName)>>> = Mutex::new(None);
-    // The set is keyed by the provider's address so concurrent solves do not suppress each
-    // other's prefetches.
-    let identity = std::ptr::from_ref(provider) as usize;
     for (package, range) in dependencies {
         let ResolverPackage::Package(name) = package else {
             continue;
         };
-        {
-            let mut started = STARTED
-                .lock()
-                .expect("the lock is never held across a panic");
-            if !started
-                .get_or_insert_with(HashSet::new)
-                .insert((identity, name.clone()))
-            {
-                continue;
-            }
+        if !provider.start_prefetch(name) {
+            continue;
         }
         let client = provider.client().clone();
         let target = provider.target().clone();

@@ -38,6 +38,9 @@ pub(crate) const INDEX_VARIABLES: &[&str] = &[
 
 /// Looks a variable up. The one place strata reads the process environment.
 pub(crate) fn var(name: &str) -> Option<String> {
-    #[expect(clippy::disallowed_methods, reason = "this is the registry every read goes through")]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "this is the registry every read goes through"
+    )]
     std::env::var(name).ok()
 }

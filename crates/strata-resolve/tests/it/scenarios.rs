@@ -435,22 +435,23 @@ fn local_version_satisfies_a_lower_bound() {
         .expect_pins(&["torch==2.0+cu121"]);
 }
 
-/// Known limitation: PEP 440 says `==2.0` matches `2.0+cu121` (a specifier without a local
-/// label ignores the candidate's), and pip installs it; the resolver turns `==2.0` into the
-/// single point `2.0`, which excludes `2.0+cu121`, so there is no solution. uv special-cases
-/// this in its ranges. This test pins the current behaviour so a fix shows up here.
+/// PEP 440: `==2.0` (a specifier without a local label) matches `2.0+cu121`, as pip installs it.
 #[test]
-fn known_limitation_equals_without_local_label_does_not_match_a_local_version() {
-    let outcome = Scenario::new("local version: ==2.0 against 2.0+cu121")
+fn equals_without_local_label_matches_a_local_version() {
+    Scenario::new("local version: ==2.0 against 2.0+cu121")
         .package(Package::new("torch", "2.0+cu121"))
         .require("torch==2.0")
-        .run();
-    let error = outcome.expect_err("the limitation is still there: update this test");
-    assert!(error.is_no_solution(), "{error}");
-    insta::assert_snapshot!(
-        "local_version_limitation",
-        crate::scenario::explanation(&error)
-    );
+        .expect_pins(&["torch==2.0+cu121"]);
+}
+
+/// The widened pin stops before the next post-release.
+#[test]
+fn equals_without_local_label_does_not_match_a_post_release() {
+    Scenario::new("local version: ==2.0 against 2.0.post1")
+        .package(Package::new("torch", "2.0.post1"))
+        .package(Package::new("torch", "1.9"))
+        .require("torch==2.0")
+        .expect_no_solution();
 }
 
 #[test]

@@ -270,10 +270,15 @@ fn check(
                     "`{name}`: `{path}` does not exist; run `strata lock {name}`\n"
                 ));
             }
-            Freshness::Stale => {
+            Freshness::Stale(changed) => {
                 problems += 1;
+                let what = if changed.is_empty() {
+                    "it has no fingerprint of its inputs (written by another tool, or its pylock.toml is missing)".to_string()
+                } else {
+                    format!("its {} changed since it was written", changed.join(", "))
+                };
                 printer.error(&format!(
-                    "`{name}`: `{path}` is stale: its requirements, target or index settings changed since it was written; run `strata lock {name}`\n"
+                    "`{name}`: `{path}` is stale: {what}; run `strata lock {name}`\n"
                 ));
             }
         }
