@@ -38,9 +38,9 @@ impl Netrc {
         let mut login = String::new();
         let mut password = String::new();
         let finish = |netrc: &mut Self,
-                          current: Option<Option<String>>,
-                          login: &mut String,
-                          password: &mut String| {
+                      current: Option<Option<String>>,
+                      login: &mut String,
+                      password: &mut String| {
             if let Some(host) = current {
                 let credentials = Credentials {
                     login: std::mem::take(login),
