@@ -68,7 +68,11 @@ pub(crate) fn sync(
         virtual_env: None,
         working_directory: project.root.clone(),
     };
-    let environment = Environment::open(&EnvironmentSource::Interpreter(request), Extras::Follow)?;
+    let environment = Environment::open_with_cache(
+        &EnvironmentSource::Interpreter(request),
+        Extras::Follow,
+        Some(&crate::settings::cache_dir()),
+    )?;
     let findings = strata_env::check(&environment);
     if findings.is_empty() {
         printer.status("No broken requirements found.");
