@@ -159,7 +159,12 @@ pub enum LockError {
 impl LockError {
     /// Whether the failure means "no solution" (exit 1) rather than "could not lock" (exit 2).
     pub fn is_no_solution(&self) -> bool {
-        matches!(self, Self::Resolve { source, .. } if source.is_no_solution())
+        match self {
+            Self::Resolve { source, .. } => source.is_no_solution(),
+            // No hierarchy pins fit the engine: a conflict in the project's requirements.
+            Self::EngineIncompatible { .. } => true,
+            _ => false,
+        }
     }
 
     /// Hints for the user.
@@ -220,6 +225,9 @@ pub fn lock_project(
     // Constraints engines feed back into the hierarchy they extend (see `engine_feedback`).
     let mut feedback: HashMap<usize, Vec<Requirement>> = HashMap::new();
     let mut failed_groups: HashSet<usize> = HashSet::new();
+    // Groups that have no solution with what their engines fed back: they keep the pins they
+    // locked without it, and those engines are reported as incompatible after the rounds.
+    let mut infeasible: HashSet<usize> = HashSet::new();
     // Groups to (re)lock this round: all at first, then those an engine asked to move.
     let mut dirty: HashSet<usize> = (0..groups.len()).collect();
     let group_of_engine = |engine: &ProfileName| {
@@ -253,6 +261,10 @@ pub fn lock_project(
                 &mut results,
                 &mut pins,
             ) {
+                if forced && error.is_no_solution() {
+                    infeasible.insert(index);
+                    continue;
+                }
                 if !options.keep_going {
                     return Err(error);
                 }
@@ -266,7 +278,33 @@ pub fn lock_project(
         for engine in project.engines() {
             let depends_on_dirty =
                 group_of_engine(&engine.name).is_none_or(|group| dirty.contains(&group));
-            if !selected.contains(&engine.name) || !depends_on_dirty {
+            if !selected.contains(&engine.name)
+                || !depends_on_dirty
+                || group_of_engine(&engine.name).is_some_and(|group| infeasible.contains(&group))
+            {
+                continue;
+            }
+            // Without its parents' pins an engine would be locked as if it had no parents.
+            if let Some(parent) = project
+                .ancestors(&engine.name)
+                .into_iter()
+                .find(|ancestor| {
+                    results
+                        .get(*ancestor)
+                        .is_some_and(|result| matches!(result.outcome, ProfileOutcome::Failed(_)))
+                })
+            {
+                results.insert(
+                    engine.name.clone(),
+                    ProfileLock {
+                        name: engine.name.clone(),
+                        path: lock_path(project, &engine.name),
+                        pylock_path: pylock_path(project, &engine.name),
+                        outcome: ProfileOutcome::Failed(format!(
+                            "`{parent}`, which it extends, was not locked, and an engine is locked only on its parents' pins"
+                        )),
+                    },
+                );
                 continue;
             }
             match lock_engine(project, options, resolvers, &engine.name, &pins) {

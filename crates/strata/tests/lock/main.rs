@@ -9,10 +9,14 @@
 )]
 
 mod engines;
+mod feedback;
 mod hierarchy;
 mod incremental;
 mod install;
+mod options;
 mod project;
+mod pylock;
+mod sync;
 mod universe;
 
 use std::collections::BTreeMap;
