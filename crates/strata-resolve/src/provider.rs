@@ -99,6 +99,8 @@ pub(crate) struct Provider<'a> {
     pub(crate) metadata: RefCell<HashMap<(PackageName, Version), Arc<Metadata>>>,
     /// Packages whose prefetch this solve has started.
     prefetched: RefCell<HashSet<PackageName>>,
+    /// How many times PubGrub chose a version of each package (more than once: backtracking).
+    visits: RefCell<HashMap<PackageName, usize>>,
 }
 
 impl<'a> Provider<'a> {
@@ -153,6 +155,7 @@ impl<'a> Provider<'a> {
             discovered: RefCell::new(HashMap::new()),
             metadata: RefCell::new(HashMap::new()),
             prefetched: RefCell::new(HashSet::new()),
+            visits: RefCell::new(HashMap::new()),
         })
     }
 
@@ -363,6 +366,52 @@ impl<'a> Provider<'a> {
             .map(|file| strata_index::redact(&file.url))
     }
 
+    /// When PubGrub comes back to a package (it is backtracking through its versions), starts
+    /// fetching the metadata of the next few usable versions below `chosen` at once: otherwise
+    /// each older version would cost one more round trip while the solver waits.
+    fn prefetch_when_backtracking(
+        &self,
+        name: &PackageName,
+        candidates: &[Candidate],
+        chosen: &Candidate,
+        usable: &dyn Fn(&&Candidate) -> bool,
+    ) {
+        const BATCH: usize = 5;
+        let visits = {
+            let mut visits = self.visits.borrow_mut();
+            let count = visits.entry(name.clone()).or_insert(0);
+            *count += 1;
+            *count
+        };
+        if visits < 2 {
+            return;
+        }
+        let older = candidates
+            .iter()
+            .skip_while(|candidate| candidate.version != chosen.version)
+            .skip(1)
+            .filter(|candidate| usable(candidate))
+            // Never start an sdist build speculatively: a build costs seconds of CPU and is
+            // only worth it for a version the solver actually asks about.
+            .filter(|candidate| matches!(candidate.file.filename, DistFilename::Wheel(_)))
+            .filter(|candidate| {
+                !self
+                    .metadata
+                    .borrow()
+                    .contains_key(&(name.clone(), candidate.version.clone()))
+            })
+            .take(BATCH);
+        for candidate in older {
+            let client = self.client.clone();
+            let name = name.clone();
+            let file = candidate.file.clone();
+            self.runtime.spawn(async move {
+                // Errors surface when the solver itself asks; this only warms the memo.
+                let _ = client.metadata(&name, &file).await;
+            });
+        }
+    }
+
     /// Records that a prefetch of `name` starts; false when one already has.
     pub(crate) fn start_prefetch(&self, name: &PackageName) -> bool {
         self.prefetched.borrow_mut().insert(name.clone())
@@ -444,6 +493,9 @@ impl DependencyProvider for Provider<'_> {
                         })
                 })
         });
+        if let Some(chosen) = chosen {
+            self.prefetch_when_backtracking(name, &candidates, chosen, &usable);
+        }
         if chosen.is_none() {
             let mut exclusions = self.exclusions.borrow_mut();
             let entry = exclusions.entry(name.clone()).or_default();

@@ -126,7 +126,9 @@ pub(crate) fn prefetch(provider: &Provider<'_>, dependencies: &Deps) {
                         && !candidate.yanked
                         && !candidate.version.any_prerelease()
                 })
-                .and_then(|candidate| candidate.preferred_file().cloned());
+                .and_then(|candidate| candidate.preferred_file().cloned())
+                // Never build an sdist speculatively (see `prefetch_when_backtracking`).
+                .filter(|file| matches!(file.filename, strata_dist::DistFilename::Wheel(_)));
             if let Some(file) = likely {
                 // Errors are reported when the solver itself asks; a prefetch only warms.
                 let _ = client.metadata(&name, &file).await;
