@@ -84,6 +84,7 @@ fn sync_creates_the_venv_with_exactly_the_lock_and_a_second_sync_removes_a_hand_
     let index = TestIndex::start(universe::ml());
     let project = TestProject::new(MANIFEST, &[]);
     project.lock_ok(&index, &["app"]);
+    index.reset_log();
 
     let output = sync(&project, &index, &["app"]);
     if output.code != 0
@@ -102,6 +103,13 @@ fn sync_creates_the_venv_with_exactly_the_lock_and_a_second_sync_removes_a_hand_
     );
     let venv = project.dir().join(".venvs/app");
     assert_eq!(installed(&venv), project.pins("app"), "{}", output.render());
+    // pip took the locked files from the test index and nowhere else.
+    assert_eq!(
+        index.requests_for("/files/rich/rich-13.9.4").len(),
+        1,
+        "{:?}",
+        index.requests()
+    );
 
     // Something installed by hand, from the same index, that the lock does not name.
     let mut pip = Command::new(venv.join("bin/python"));
