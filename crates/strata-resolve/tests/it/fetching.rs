@@ -48,7 +48,8 @@ fn only_the_chosen_versions_metadata_is_read() {
 fn backtracking_reads_a_bounded_batch_of_older_versions() {
     // a 3.0 and 2.0 need a b that does not exist; a 1.0 works. When the solver comes back to
     // `a` (backtracking), the metadata of the next five older wheels is fetched at once, so
-    // each step does not wait for a round trip; versions past that batch are never read.
+    // each step does not wait for a round trip; versions more than five below the last version
+    // tried (here 0.0.1, six below 1.0) are never read.
     let scenario = Scenario::new("fetching: backtracking")
         .package(Package::new("a", "3.0").requires("b>=9"))
         .package(Package::new("a", "2.0").requires("b>=9"))
@@ -58,6 +59,7 @@ fn backtracking_reads_a_bounded_batch_of_older_versions() {
         .package(Package::new("a", "0.3").requires("b"))
         .package(Package::new("a", "0.2").requires("b"))
         .package(Package::new("a", "0.1").requires("b"))
+        .package(Package::new("a", "0.0.1").requires("b"))
         .package(Package::new("b", "1.0"))
         .require("a");
     let index = scenario.start_index();
@@ -65,7 +67,7 @@ fn backtracking_reads_a_bounded_batch_of_older_versions() {
     assert_eq!(crate::scenario::pins(&resolution), ["a==1.0", "b==1.0"]);
     let read = files_read(&index, "a");
     assert!(read.contains("a-1.0-py3-none-any.whl"), "{read:?}");
-    assert!(!read.contains("a-0.1-py3-none-any.whl"), "{read:?}");
+    assert!(!read.contains("a-0.0.1-py3-none-any.whl"), "{read:?}");
 }
 
 #[test]
