@@ -21,8 +21,15 @@
 //! **All or nothing.** Locks are rendered in memory and handed back; the caller writes them only
 //! when every requested solve succeeded, so a failure leaves every existing lock as it was.
 //!
-//! Not yet here (tracked in the lock issue): the feedback loop that moves a hierarchy's pins to
-//! where every engine can live with them, `--layered`, and `pylock.toml` output.
+//! **Engines move the hierarchy's pins.** When an engine cannot live with the pins of the
+//! profiles it extends, it is resolved alone, and its versions of the conflicting packages are
+//! added to the hierarchy's solve as constraints; both are solved again (a few rounds at most).
+//! When no pins fit both, the error names the engine and the packages and suggests
+//! `isolated-from-parent`, which resolves the engine with its parents' requirements but not
+//! their pins and records in its header where it diverges.
+//!
+//! `--layered` keeps pip-tools' behaviour instead (each profile alone, children constrained by
+//! their parents' pins); `--keep-going` writes what resolved and reports what failed.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
@@ -364,6 +371,8 @@ pub fn lock_project(
     Ok(project
         .profiles
         .keys()
+        // A hierarchy is solved whole and every profile of it is written, even when only one
+        // was asked for: a parent's pins may move, and its other children must move with it.
         .filter_map(|name| results.remove(name))
         .collect())
 }

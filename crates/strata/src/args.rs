@@ -270,7 +270,8 @@ pub(crate) struct WhyArgs {
     reason = "independent command-line switches"
 )]
 pub(crate) struct LockArgs {
-    /// Lock only these profiles or engines (and what they extend).
+    /// Lock only these profiles or engines and what they extend. A profile's whole hierarchy is
+    /// solved (and written) with it, so parents and all their children keep agreeing.
     #[arg(value_name = "PROFILE")]
     pub(crate) profiles: Vec<String>,
     /// Ignore every existing pin.
