@@ -3,6 +3,10 @@
 //! Reads the project's import-linter configuration, if any; prints the timings and the summary.
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
+#![expect(
+    clippy::disallowed_methods,
+    reason = "the benchmark's own switches (CONTRACTS_BENCH_*), not strata settings"
+)]
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -46,7 +46,7 @@
 //!
 //! # What it does not do
 //!
-//! It prints nothing and never exits: [`check`] returns a [`Report`] of [`Finding`]s and
+//! It prints nothing and never exits: [`check()`] returns a [`Report`] of [`Finding`]s and
 //! per-contract verdicts, and [`render`] turns it into text. It does not import Python code,
 //! follow `importlib.import_module("...")` strings, or check the `protected` contract type or
 //! custom contract classes (these are reported as skipped). For `acyclic_siblings` it reports

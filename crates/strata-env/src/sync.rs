@@ -8,7 +8,7 @@
 //! environment, not to the project.
 //!
 //! What this module deliberately does not do: install anything itself, or decide versions. The
-//! caller checks the result with [`crate::check`].
+//! caller checks the result with [`crate::check()`].
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
