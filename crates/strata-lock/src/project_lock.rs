@@ -215,19 +215,13 @@ pub fn lock_project(
     let mut pins: HashMap<ProfileName, Lock> = HashMap::new();
     let groups: Vec<Vec<ProfileName>> = if options.layered {
         // pip-tools' way: every profile alone, parents first, children constrained by them.
-        project
+        let singles = project
             .plain_profiles()
             .map(|profile| vec![profile.name.clone()])
-            .collect::<Vec<_>>()
-            .into_iter()
-            .collect()
+            .collect();
+        topological(project, singles)
     } else {
         hierarchy_groups(project)
-    };
-    let groups = if options.layered {
-        topological(project, groups)
-    } else {
-        groups
     };
     // Constraints engines feed back into the hierarchy they extend (see `engine_feedback`).
     let mut feedback: HashMap<usize, Vec<Requirement>> = HashMap::new();
