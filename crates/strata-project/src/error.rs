@@ -86,6 +86,8 @@ fn floor_char_boundary(source: &str, mut index: usize) -> usize {
 #[derive(Debug)]
 pub struct Error {
     kind: Box<ErrorKind>,
+    /// The project directory as the user named it, prefixed to relative snippet paths.
+    root: Option<PathBuf>,
 }
 
 impl Error {
@@ -94,8 +96,19 @@ impl Error {
         &self.kind
     }
 
-    /// The place in an input file the error points at, if there is one.
-    pub fn snippet(&self) -> Option<&Snippet> {
+    /// The place in an input file the error points at, if there is one, with its path as the
+    /// user would type it from where strata runs.
+    pub fn snippet(&self) -> Option<Snippet> {
+        let mut snippet = self.kind_snippet()?.clone();
+        if let Some(root) = &self.root
+            && snippet.path.is_relative()
+        {
+            snippet.path = root.join(&snippet.path);
+        }
+        Some(snippet)
+    }
+
+    fn kind_snippet(&self) -> Option<&Snippet> {
         match &*self.kind {
             ErrorKind::Toml { snippet, .. }
             | ErrorKind::UnknownKey { snippet, .. }
@@ -122,44 +135,13 @@ impl Error {
         }
     }
 
-    /// Prefixes the snippet's path with `root` (the project directory as the user named it), so
-    /// a message reads `examples/ml-engines/pyproject.toml:3:5` from wherever strata runs.
+    /// Records the project directory as the user named it (`examples/ml-engines`), so the
+    /// snippet reads `examples/ml-engines/pyproject.toml:3:5` from wherever strata runs.
     pub(crate) fn with_root(mut self, root: &Path) -> Self {
-        if root != Path::new(".")
-            && !root.as_os_str().is_empty()
-            && let Some(snippet) = self.snippet_mut()
-            && snippet.path.is_relative()
-        {
-            snippet.path = root.join(&snippet.path);
+        if root != Path::new(".") && !root.as_os_str().is_empty() {
+            self.root = Some(root.to_path_buf());
         }
         self
-    }
-
-    fn snippet_mut(&mut self) -> Option<&mut Snippet> {
-        match &mut *self.kind {
-            ErrorKind::Toml { snippet, .. }
-            | ErrorKind::UnknownKey { snippet, .. }
-            | ErrorKind::InvalidValue { snippet, .. }
-            | ErrorKind::InvalidRequirement { snippet, .. }
-            | ErrorKind::UnknownProfile { snippet, .. }
-            | ErrorKind::UnknownExtra { snippet, .. }
-            | ErrorKind::UnknownGroup { snippet, .. }
-            | ErrorKind::UnknownInclude { snippet, .. }
-            | ErrorKind::InFileOption { snippet, .. }
-            | ErrorKind::MissingInFile { snippet, .. }
-            | ErrorKind::IncludeLoop { snippet, .. }
-            | ErrorKind::Yaml { snippet, .. }
-            | ErrorKind::MissingEngineVersion { snippet, .. } => Some(snippet),
-            ErrorKind::NoSources { snippet, .. }
-            | ErrorKind::DuplicateName { snippet, .. }
-            | ErrorKind::MissingVersionFile { snippet, .. }
-            | ErrorKind::CycleInExtends { snippet, .. }
-            | ErrorKind::NoProjectTable { snippet, .. } => snippet.as_mut(),
-            ErrorKind::VersionKeyMissing { .. }
-            | ErrorKind::InvalidVersion { .. }
-            | ErrorKind::ManifestNotFound { .. }
-            | ErrorKind::Io { .. } => None,
-        }
     }
 
     /// Actionable sentences for the user, computed from the error's fields.
@@ -236,6 +218,7 @@ impl From<ErrorKind> for Error {
     fn from(kind: ErrorKind) -> Self {
         Self {
             kind: Box::new(kind),
+            root: None,
         }
     }
 }

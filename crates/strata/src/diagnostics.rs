@@ -82,7 +82,7 @@ pub(crate) fn render(error: &anyhow::Error) -> String {
     }
     if let Some(project_error) = project_error {
         if let Some(snippet) = project_error.snippet() {
-            out.push_str(&render_snippet(snippet));
+            out.push_str(&render_snippet(&snippet));
         }
         let hints = project_error.hints();
         if !hints.is_empty() {
