@@ -644,33 +644,9 @@ fn direct_url_file(
     url: &pep508_rs::VerbatimUrl,
 ) -> Result<DistFile, ResolveError> {
     let url = url.to_url();
-    let filename = url
-        .path_segments()
-        .and_then(Iterator::last)
-        .unwrap_or_default()
-        .to_string();
-    let parsed = DistFilename::parse_for_package(&filename, name)
-        .ok()
-        .flatten()
-        .ok_or_else(|| ResolveError::DirectUrl {
-            package: name.clone(),
-            url: strata_index::redact(&url),
-            reason: "the URL must end in a wheel or sdist filename of this package".to_string(),
-        })?;
-    let sha256 = url
-        .fragment()
-        .and_then(|fragment| fragment.strip_prefix("sha256="))
-        .map(str::to_ascii_lowercase);
-    let mut clean = url.clone();
-    clean.set_fragment(None);
-    Ok(DistFile {
-        filename: parsed,
-        url: clean,
-        sha256,
-        requires_python: None,
-        yanked: None,
-        core_metadata: None,
-        size: None,
-        upload_time: None,
+    DistFile::from_direct_url(name, &url).map_err(|reason| ResolveError::DirectUrl {
+        package: name.clone(),
+        url: strata_index::redact(&url),
+        reason,
     })
 }

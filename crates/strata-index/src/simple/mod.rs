@@ -78,6 +78,41 @@ pub struct DistFile {
 }
 
 impl DistFile {
+    /// The file a direct URL requirement names (`name @ https://.../name-1.0-py3-none-any.whl`,
+    /// optionally with a `#sha256=` fragment, which becomes the hash and leaves the URL).
+    ///
+    /// `Err` says why the URL is not usable: it must end in a wheel or sdist filename of
+    /// `package`.
+    pub fn from_direct_url(package: &PackageName, url: &Url) -> Result<Self, String> {
+        let filename = url
+            .path_segments()
+            .and_then(Iterator::last)
+            .unwrap_or_default()
+            .to_string();
+        let parsed = DistFilename::parse_for_package(&filename, package)
+            .ok()
+            .flatten()
+            .ok_or_else(|| {
+                "the URL must end in a wheel or sdist filename of this package".to_string()
+            })?;
+        let sha256 = url
+            .fragment()
+            .and_then(|fragment| fragment.strip_prefix("sha256="))
+            .map(str::to_ascii_lowercase);
+        let mut clean = url.clone();
+        clean.set_fragment(None);
+        Ok(Self {
+            filename: parsed,
+            url: clean,
+            sha256,
+            requires_python: None,
+            yanked: None,
+            core_metadata: None,
+            size: None,
+            upload_time: None,
+        })
+    }
+
     /// The filename as the index wrote it.
     pub fn name(&self) -> String {
         match &self.filename {

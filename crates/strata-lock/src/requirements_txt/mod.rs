@@ -17,5 +17,5 @@
 mod read;
 mod write;
 
-pub use read::{ReadError, read_pins};
+pub use read::{ReadError, read, read_pins};
 pub use write::write;

@@ -1,10 +1,13 @@
-//! Reading pins back from a `requirements.txt` lock (ours, pip-compile's or uv's).
+//! Reading a `requirements.txt` lock back (ours, pip-compile's or uv's): pins, extras, direct
+//! URLs, hashes and the `# via` annotations.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::str::FromStr;
 
 use pep440_rs::{Operator, Version};
 use pep508_rs::{PackageName, Requirement, VersionOrUrl};
+
+use crate::model::{Lock, LockedPackage};
 
 /// A line that is not a requirement this reader understands.
 #[derive(Debug, thiserror::Error)]
@@ -16,17 +19,70 @@ pub struct ReadError {
     pub reason: String,
 }
 
-/// The `name==version` pins of a lock. Hash options, comments and pip option lines are
-/// skipped; a requirement that is not an exact pin is an error naming the line.
+/// The `name==version` pins of a lock. Direct URL requirements pin a file, not a version, and
+/// are left out; a requirement that is not an exact pin is an error naming the line.
 pub fn read_pins(text: &str) -> Result<HashMap<PackageName, Version>, ReadError> {
-    let mut pins = HashMap::new();
+    Ok(read(text)?
+        .packages
+        .into_iter()
+        .filter(|package| package.url.is_none())
+        .map(|package| (package.name, package.version))
+        .collect())
+}
+
+/// Reads a whole lock: the leading `#` comment block as the header, then every requirement
+/// with its extras, `--hash` options and `# via` entries (both pip-tools layouts: the indented
+/// block under the requirement and the inline `  # via x` comment).
+///
+/// pip option lines (`--index-url`, `-c`) are skipped. A direct URL requirement is kept with its
+/// URL and version 0, as nothing in the file says its version. Files, `Requires-Python` and
+/// dependencies are not in this format; they stay empty.
+///
+/// ```
+/// let lock = strata_lock::requirements_txt::read(
+///     "numpy==1.26.4 \\\n    --hash=sha256:aa\n    # via\n    #   -r base.in\n    #   accelerate\n",
+/// )?;
+/// assert_eq!(lock.packages[0].via, ["-r base.in", "accelerate"]);
+/// assert_eq!(lock.packages[0].hashes, ["aa"]);
+/// # Ok::<(), strata_lock::requirements_txt::ReadError>(())
+/// ```
+pub fn read(text: &str) -> Result<Lock, ReadError> {
+    let header = text
+        .lines()
+        .take_while(|line| line.starts_with('#'))
+        .map(|line| line.trim_start_matches('#').trim_start().to_string())
+        .collect();
+    let mut packages: Vec<LockedPackage> = Vec::new();
+    // Whether indented `#   name` lines continue a `# via` block of the last package.
+    let mut in_via_block = false;
     let mut logical = String::new();
     let mut start = 0;
     for (index, raw) in text.lines().enumerate() {
         if logical.is_empty() {
             start = index + 1;
+            if let Some(comment) = raw.trim_start().strip_prefix('#') {
+                let indented = raw.starts_with(char::is_whitespace);
+                let comment = comment.trim();
+                match packages.last_mut() {
+                    Some(last) if indented => {
+                        if let Some(rest) = comment.strip_prefix("via ") {
+                            last.via.push(rest.trim().to_string());
+                            in_via_block = false;
+                        } else if comment == "via" {
+                            in_via_block = true;
+                        } else if in_via_block && !comment.is_empty() {
+                            last.via.push(comment.to_string());
+                        }
+                    }
+                    _ => in_via_block = false,
+                }
+                continue;
+            }
         }
-        let line = raw.split(" #").next().unwrap_or_default();
+        let (line, inline_comment) = match raw.split_once(" #") {
+            Some((line, comment)) => (line, Some(comment)),
+            None => (raw, None),
+        };
         let (body, continues) = match line.trim_end().strip_suffix('\\') {
             Some(body) => (body, true),
             None => (line, false),
@@ -37,42 +93,70 @@ pub fn read_pins(text: &str) -> Result<HashMap<PackageName, Version>, ReadError>
             continue;
         }
         let text = std::mem::take(&mut logical);
-        let requirement_text = text.split("--hash").next().unwrap_or_default().trim();
-        if requirement_text.is_empty()
-            || requirement_text.starts_with('#')
-            || requirement_text.starts_with('-')
-        {
+        in_via_block = false;
+        let mut parts = text.split("--hash");
+        let requirement_text = parts.next().unwrap_or_default().trim();
+        if requirement_text.is_empty() || requirement_text.starts_with('-') {
             continue;
         }
-        let requirement = Requirement::<pep508_rs::VerbatimUrl>::from_str(requirement_text)
-            .map_err(|error| ReadError {
-                line: start,
-                reason: error.message.to_string(),
-            })?;
-        match &requirement.version_or_url {
-            Some(VersionOrUrl::VersionSpecifier(specifiers)) => {
-                let pinned = specifiers
-                    .iter()
-                    .find(|specifier| {
-                        matches!(specifier.operator(), Operator::Equal | Operator::ExactEqual)
-                    })
-                    .ok_or_else(|| ReadError {
-                        line: start,
-                        reason: format!("`{requirement_text}` is not pinned with `==`"),
-                    })?;
-                pins.insert(requirement.name.clone(), pinned.version().clone());
-            }
-            // A direct URL pins a file, not a version: nothing to prefer.
-            Some(VersionOrUrl::Url(_)) => {}
-            None => {
-                return Err(ReadError {
-                    line: start,
-                    reason: format!("`{requirement_text}` has no version"),
-                });
-            }
+        let hashes: Vec<String> = parts
+            .filter_map(|option| {
+                let value = option.trim_start_matches(['=', ' ']).trim();
+                value.strip_prefix("sha256:").map(str::to_string)
+            })
+            .collect();
+        let mut package = package(requirement_text, start)?;
+        package.hashes = hashes;
+        if let Some(via) = inline_comment
+            .map(str::trim)
+            .and_then(|comment| comment.strip_prefix("via "))
+        {
+            package.via.push(via.trim().to_string());
         }
+        packages.push(package);
     }
-    Ok(pins)
+    packages.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Lock { header, packages })
+}
+
+fn package(requirement_text: &str, line: usize) -> Result<LockedPackage, ReadError> {
+    let requirement = Requirement::<pep508_rs::VerbatimUrl>::from_str(requirement_text)
+        .map_err(|error| ReadError {
+            line,
+            reason: error.message.to_string(),
+        })?;
+    let (version, url) = match &requirement.version_or_url {
+        Some(VersionOrUrl::VersionSpecifier(specifiers)) => {
+            let pinned = specifiers
+                .iter()
+                .find(|specifier| {
+                    matches!(specifier.operator(), Operator::Equal | Operator::ExactEqual)
+                })
+                .ok_or_else(|| ReadError {
+                    line,
+                    reason: format!("`{requirement_text}` is not pinned with `==`"),
+                })?;
+            (pinned.version().clone(), None)
+        }
+        Some(VersionOrUrl::Url(url)) => (Version::new([0]), Some(url.to_string())),
+        None => {
+            return Err(ReadError {
+                line,
+                reason: format!("`{requirement_text}` has no version"),
+            });
+        }
+    };
+    Ok(LockedPackage {
+        name: requirement.name.clone(),
+        version,
+        extras: requirement.extras.iter().cloned().collect::<BTreeSet<_>>(),
+        url,
+        hashes: Vec::new(),
+        via: Vec::new(),
+        files: Vec::new(),
+        requires_python: None,
+        dependencies: Vec::new(),
+    })
 }
 
 #[cfg(test)]
@@ -98,5 +182,42 @@ mod tests {
     fn unpinned_line_is_an_error_naming_the_line() {
         let error = read_pins("numpy==1\nrequests>=2\n").unwrap_err();
         assert_eq!(error.line, 2);
+    }
+
+    #[test]
+    fn a_written_lock_reads_back_whole() {
+        let text = "#\n# generated\n#\naccelerate==0.33.0 \\\n    --hash=sha256:11\n    # via -r in/base.in\nnumpy==1.26.4 \\\n    --hash=sha256:aa \\\n    --hash=sha256:bb\n    # via\n    #   -r in/base.in\n    #   accelerate\n\n# a trailing comment\nuvicorn[standard]==0.30.1  # via -r x.in\nlocal @ file:///tmp/local-1.0-py3-none-any.whl\n";
+        let lock = read(text).unwrap();
+        assert_eq!(lock.header, ["", "generated", ""]);
+        let summary: Vec<String> = lock
+            .packages
+            .iter()
+            .map(|package| {
+                format!(
+                    "{}{:?}=={} url={:?} hashes={:?} via={:?}",
+                    package.name,
+                    package
+                        .extras
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>(),
+                    package.version,
+                    package.url,
+                    package.hashes,
+                    package.via
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                r#"accelerate[]==0.33.0 url=None hashes=["11"] via=["-r in/base.in"]"#,
+                r#"local[]==0 url=Some("file:///tmp/local-1.0-py3-none-any.whl") hashes=[] via=[]"#,
+                r#"numpy[]==1.26.4 url=None hashes=["aa", "bb"] via=["-r in/base.in", "accelerate"]"#,
+                r#"uvicorn["standard"]==0.30.1 url=None hashes=[] via=["-r x.in"]"#,
+            ]
+        );
+        // What the writer writes, the reader takes back unchanged.
+        assert_eq!(read(&crate::requirements_txt::write(&lock)).unwrap(), lock);
     }
 }
