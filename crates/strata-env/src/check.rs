@@ -11,8 +11,9 @@
 //! matches when its specifiers contain the installed version, pre-releases included, as pip's
 //! `contains(version, prereleases=True)`.
 //!
-//! Two findings pip does not make: a distribution installed more than once (pip silently uses
-//! the first), and metadata that cannot be read (pip logs a warning and exits 1).
+//! Findings pip does not make: a distribution installed more than once (pip silently uses
+//! the first), metadata that cannot be read (pip logs a warning and exits 1), and, for a lock,
+//! a pin the index cannot give requirements for.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -69,30 +70,57 @@ pub enum Finding {
         /// What is wrong.
         message: String,
     },
+    /// A lock's pin whose requirements the index cannot give, so it could not be checked.
+    Unchecked {
+        /// The pinned distribution.
+        package: PackageName,
+        /// Its pinned version.
+        version: Version,
+        /// Why (the version is not on the index, no file has the lock's hashes, ...).
+        reason: String,
+    },
 }
 
-impl fmt::Display for Finding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Finding {
+    /// The finding as one line: pip's words for an installed environment, and for a lock
+    /// (`in_lock`) the same sentences about pins (`which is not in the lock`, `but the lock
+    /// pins`), as a lock installs nothing.
+    pub fn describe(&self, in_lock: bool) -> String {
         match self {
             Self::Missing {
                 package,
                 version,
                 requirement_name,
                 ..
-            } => write!(
-                f,
-                "{package} {version} requires {requirement_name}, which is not installed."
-            ),
+            } => {
+                let absent = if in_lock {
+                    "is not in the lock"
+                } else {
+                    "is not installed"
+                };
+                format!("{package} {version} requires {requirement_name}, which {absent}.")
+            }
             Self::Conflict {
                 package,
                 version,
                 requirement,
                 installed,
                 installed_version,
-            } => write!(
-                f,
-                "{package} {version} has requirement {requirement}, but you have {installed} {installed_version}."
-            ),
+            } => {
+                let have = if in_lock { "the lock pins" } else { "you have" };
+                format!(
+                    "{package} {version} has requirement {requirement}, but {have} {installed} {installed_version}."
+                )
+            }
+            _ => self.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Missing { .. } | Self::Conflict { .. } => f.write_str(&self.describe(false)),
             Self::Duplicate {
                 package,
                 kept,
@@ -123,6 +151,11 @@ impl fmt::Display for Finding {
                     path.display()
                 )
             }
+            Self::Unchecked {
+                package,
+                version,
+                reason,
+            } => write!(f, "{package} {version} could not be checked: {reason}."),
         }
     }
 }
@@ -177,5 +210,15 @@ pub fn check(environment: &Environment) -> Vec<Finding> {
         path: broken.path.clone(),
         message: broken.message.clone(),
     }));
+    findings.extend(
+        environment
+            .unchecked
+            .iter()
+            .map(|(package, version, reason)| Finding::Unchecked {
+                package: package.clone(),
+                version: version.clone(),
+                reason: reason.clone(),
+            }),
+    );
     findings
 }

@@ -1,12 +1,13 @@
 //! The source-neutral record of one distribution: what `check`, `tree` and `why` work on.
 //!
-//! An installed environment produces these from `.dist-info` directories; a lock will produce
-//! them from its entries (another [`Origin`] variant), and everything downstream stays the same.
+//! An installed environment produces these from `.dist-info` directories, a lock from its pins
+//! and the index's metadata ([`Distribution::locked`]); everything downstream is the same.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use pep440_rs::Version;
-use pep508_rs::{PackageName, Requirement};
+use pep508_rs::{ExtraName, PackageName, Requirement};
 use serde::Serialize;
 
 /// One distribution of an environment, with its declared requirements.
@@ -20,6 +21,10 @@ pub struct Distribution {
     pub requires: Vec<DeclaredRequirement>,
     /// Whether a user asked for it by name (a `REQUESTED` file for installed distributions).
     pub requested: bool,
+    /// Extras it was asked for with by name (`name[extra]` in a lock). Installed distributions
+    /// do not record them; extras other distributions' requirements name are found by the
+    /// graph either way.
+    pub requested_extras: BTreeSet<ExtraName>,
     /// Where the record came from.
     pub origin: Origin,
 }
@@ -43,6 +48,17 @@ pub struct DeclaredRequirement {
 pub enum Origin {
     /// A distribution installed in a site-packages directory.
     Installed(Installed),
+    /// A pin of a lock, with requirements from the index's metadata.
+    Locked(Locked),
+}
+
+/// Where a locked distribution's record came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Locked {
+    /// The lock file.
+    pub lock: PathBuf,
+    /// The distribution file its metadata was read from, when one was.
+    pub file: Option<String>,
 }
 
 /// The installation details of an installed distribution.
@@ -69,10 +85,53 @@ pub enum MetadataLayout {
 }
 
 impl Distribution {
+    /// The record of a lock's pin: `requires` as the index's metadata gives them, each with the
+    /// text the package wrote, `requested` when a top-level requirement asked for it.
+    ///
+    /// ```
+    /// use std::str::FromStr;
+    ///
+    /// use pep508_rs::{PackageName, Requirement};
+    /// use strata_env::{Distribution, Locked};
+    ///
+    /// let accelerate = Distribution::locked(
+    ///     PackageName::from_str("accelerate")?,
+    ///     "0.33.0".parse()?,
+    ///     vec![(Requirement::from_str("numpy<2.0.0,>=1.17")?, "numpy (<2.0.0,>=1.17)".into())],
+    ///     true,
+    ///     Locked { lock: "locks/base.txt".into(), file: None },
+    /// );
+    /// assert_eq!(accelerate.requires[0].written, "numpy (<2.0.0,>=1.17)");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn locked(
+        name: PackageName,
+        version: Version,
+        requires: Vec<(Requirement, String)>,
+        requested: bool,
+        locked: Locked,
+    ) -> Self {
+        Self {
+            name,
+            version,
+            requires: requires
+                .into_iter()
+                .map(|(requirement, written)| DeclaredRequirement {
+                    requirement,
+                    written,
+                })
+                .collect(),
+            requested,
+            requested_extras: BTreeSet::new(),
+            origin: Origin::Locked(locked),
+        }
+    }
+
     /// The installation details, when the record describes an installed distribution.
     pub fn installed(&self) -> Option<&Installed> {
         match &self.origin {
             Origin::Installed(installed) => Some(installed),
+            Origin::Locked(_) => None,
         }
     }
 }

@@ -3,8 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use pep508_rs::MarkerEnvironment;
+use pep440_rs::Version;
+use pep508_rs::{MarkerEnvironment, PackageName};
 
+use crate::distribution::Distribution;
 use crate::error::Error;
 use crate::graph::{Extras, Graph};
 use crate::interpreter::{Interpreter, InterpreterRequest, find_interpreter, host_markers};
@@ -22,9 +24,9 @@ pub enum EnvironmentSource {
 
 /// A scanned environment.
 ///
-/// Built from an installed environment with [`Environment::open`] or [`Environment::from_scan`];
-/// the lock mode will build one from a lock's entries, which produce the same
-/// [`Distribution`](crate::Distribution) records.
+/// Built from an installed environment with [`Environment::open`] or [`Environment::from_scan`],
+/// or from a lock's pins with [`Environment::from_lock`]: the same
+/// [`Distribution`](crate::Distribution) records either way.
 #[derive(Debug, Clone)]
 pub struct Environment {
     /// The dependency graph.
@@ -37,6 +39,10 @@ pub struct Environment {
     pub site_packages: Vec<PathBuf>,
     /// The interpreter asked, if any.
     pub python: Option<PathBuf>,
+    /// The lock the distributions are pins of, in lock mode.
+    pub lock: Option<PathBuf>,
+    /// Pins of a lock whose requirements the index could not give: name, version, why.
+    pub unchecked: Vec<(PackageName, Version, String)>,
     /// The marker environment requirements were evaluated in.
     pub markers: MarkerEnvironment,
 }
@@ -83,7 +89,30 @@ impl Environment {
             broken: scan.broken,
             site_packages: Vec::new(),
             python: None,
+            lock: None,
+            unchecked: Vec::new(),
             markers,
         }
+    }
+
+    /// The environment a lock describes: its pins as `distributions` (see
+    /// [`Distribution::locked`]), evaluated for the lock's target `markers`; `unchecked` names
+    /// the pins whose requirements are unknown (they are reported by [`check`](crate::check())).
+    pub fn from_lock(
+        lock: PathBuf,
+        distributions: Vec<Distribution>,
+        unchecked: Vec<(PackageName, Version, String)>,
+        markers: MarkerEnvironment,
+        extras: Extras,
+    ) -> Self {
+        let scan = Scan {
+            distributions,
+            duplicates: Vec::new(),
+            broken: Vec::new(),
+        };
+        let mut environment = Self::from_scan(scan, markers, extras);
+        environment.lock = Some(lock);
+        environment.unchecked = unchecked;
+        environment
     }
 }

@@ -188,7 +188,10 @@ fn activate_extras(
     by_name: &HashMap<PackageName, usize>,
     markers: &MarkerEnvironment,
 ) -> Vec<BTreeSet<ExtraName>> {
-    let mut active = vec![BTreeSet::new(); distributions.len()];
+    let mut active: Vec<BTreeSet<ExtraName>> = distributions
+        .iter()
+        .map(|distribution| distribution.requested_extras.clone())
+        .collect();
     // Only requirements that carry extras can activate anything.
     let mut changed = true;
     while changed {
@@ -235,6 +238,7 @@ pub(crate) mod tests {
                 })
                 .collect(),
             requested: false,
+            requested_extras: BTreeSet::new(),
             origin: Origin::Installed(Installed {
                 path: format!("/site/{name}-{version}.dist-info").into(),
                 layout: MetadataLayout::DistInfo,

@@ -22,15 +22,19 @@
 //! * **Why** ([`why()`]): every path from a top-level distribution to a package, and the
 //!   binding constraints that hold its version.
 //!
+//! * **Locks** ([`Environment::from_lock`]): the same records from a lock's pins
+//!   ([`Distribution::locked`], requirements from the index's metadata, read by
+//!   `strata_lock::pinned_metadata`), so `check`, `tree` and `why` work on an environment before
+//!   it is installed. Findings then speak of pins ([`Finding::describe`]), trees of `locked`
+//!   versions, and `why` knows the versions the index offers ([`WhyOptions::available`]) and the
+//!   profile's own lines ([`WhyOptions::top_level`]).
+//!
 //! # What it does not do
 //!
-//! No network and no async runtime: it never asks an index, so on an installed environment
-//! "binding" means "has an upper bound the installed version sits against". The lock mode
-//! (checking and explaining a lock) plugs in later as another source of [`Distribution`]
-//! records ([`Origin`] gains a variant) and passes the index's versions in
-//! [`WhyOptions::available`]; nothing below the records changes. It does not check wheel tags
-//! against the platform (newer pip does) and does not look at `.pth` files, `.egg-link`
-//! development installs or `sys.path` entries beyond `purelib` and `platlib`.
+//! No network and no async runtime: the lock mode's index reads happen in the caller, which
+//! hands over plain records. It does not check wheel tags against the platform (newer pip
+//! does) and does not look at `.pth` files, `.egg-link` development installs or `sys.path`
+//! entries beyond `purelib` and `platlib`.
 //!
 //! # Example
 //!
@@ -76,7 +80,9 @@
 #![warn(missing_docs)]
 
 pub use check::{Finding, check};
-pub use distribution::{DeclaredRequirement, Distribution, Installed, MetadataLayout, Origin};
+pub use distribution::{
+    DeclaredRequirement, Distribution, Installed, Locked, MetadataLayout, Origin,
+};
 pub use environment::{Environment, EnvironmentSource};
 pub use error::{Error, ErrorKind};
 pub use graph::{Edge, Extras, Graph};

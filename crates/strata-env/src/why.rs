@@ -17,8 +17,8 @@
 
 use std::fmt::Write;
 
-use pep440_rs::{Operator, Version};
-use pep508_rs::{PackageName, VersionOrUrl};
+use pep440_rs::{Operator, Version, VersionSpecifiers};
+use pep508_rs::{PackageName, Requirement, VersionOrUrl};
 use serde::Serialize;
 
 use crate::error::{Error, ErrorKind};
@@ -33,6 +33,10 @@ pub struct WhyOptions {
     /// Every version of the package the index offers, when known (lock mode). Without it the
     /// binding constraints are the installed requirements with an upper bound.
     pub available: Option<Vec<Version>>,
+    /// Top-level requirements that are not distributions of the graph, with where each was
+    /// written (`requirements/in/base.in:3`): a profile's own lines, in lock mode. Those naming
+    /// the package count as constraints like any distribution's requirement.
+    pub top_level: Vec<(String, Requirement)>,
 }
 
 impl Default for WhyOptions {
@@ -40,6 +44,7 @@ impl Default for WhyOptions {
         Self {
             max_paths: 100,
             available: None,
+            top_level: Vec::new(),
         }
     }
 }
@@ -60,6 +65,9 @@ pub struct Why {
     pub truncated: bool,
     /// The requirements that hold the version, or that it violates.
     pub constraints: Vec<Constraint>,
+    /// With [`WhyOptions::available`]: the newest final release the index offers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newest: Option<Version>,
 }
 
 /// One distribution on a path, with the requirement that led to it from the previous step.
@@ -77,18 +85,24 @@ pub struct PathStep {
 /// A requirement on the package that excludes newer versions, or that it violates.
 #[derive(Debug, Clone, Serialize)]
 pub struct Constraint {
-    /// The requiring distribution.
-    pub by: PackageName,
-    /// Its version.
-    pub by_version: Version,
+    /// Who demands it: the requiring distribution's name, or where a top-level requirement was
+    /// written ([`WhyOptions::top_level`]).
+    pub by: String,
+    /// The requiring distribution's version; absent for a top-level requirement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_version: Option<Version>,
     /// The specifier it demands (`>=1.17,<2.0.0`).
     pub specifier: String,
     /// Whether the installed version satisfies it.
     pub satisfied: bool,
-    /// With [`WhyOptions::available`]: the version that would be chosen without this
-    /// requirement.
+    /// With [`WhyOptions::available`], for a requirement that holds the version: the version
+    /// that would be chosen without it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub without_it: Option<Version>,
+    /// With [`WhyOptions::available`], for a requirement the version violates: the newest
+    /// version every requirement on the package allows, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newest_allowed: Option<Version>,
 }
 
 /// Explains `package` in `graph`.
@@ -119,8 +133,14 @@ pub fn why(graph: &Graph, package: &PackageName, options: &WhyOptions) -> Result
         };
         key(a).cmp(&key(b))
     });
-    let constraints = constraints(graph, node, options.available.as_deref());
+    let constraints = constraints(graph, node, options);
+    let newest = options
+        .available
+        .as_ref()
+        .and_then(|versions| versions.iter().filter(|v| !v.any_prerelease()).max())
+        .cloned();
     Ok(Why {
+        newest,
         package: distribution.name.clone(),
         version: distribution.version.clone(),
         requested: distribution.requested,
@@ -193,52 +213,101 @@ fn has_upper_bound(operators: impl IntoIterator<Item = Operator>) -> bool {
     })
 }
 
-fn constraints(graph: &Graph, node: usize, available: Option<&[Version]>) -> Vec<Constraint> {
-    let incoming: Vec<&Edge> = graph.incoming(node).collect();
-    let allows = |edge: &Edge, version: &Version| match &graph
-        .requirement(edge)
-        .requirement
-        .version_or_url
-    {
-        Some(VersionOrUrl::VersionSpecifier(specifiers)) => specifiers.contains(version),
-        _ => true,
+/// One requirement on the package: from a distribution of the graph or a top-level line.
+struct Demand {
+    by: String,
+    by_version: Option<Version>,
+    specifiers: Option<VersionSpecifiers>,
+    specifier: String,
+    satisfied: bool,
+}
+
+impl Demand {
+    fn allows(&self, version: &Version) -> bool {
+        self.specifiers
+            .as_ref()
+            .is_none_or(|specifiers| specifiers.contains(version))
+    }
+}
+
+fn constraints(graph: &Graph, node: usize, options: &WhyOptions) -> Vec<Constraint> {
+    let distribution = &graph.distributions()[node];
+    let specifiers_of = |requirement: &Requirement| match &requirement.version_or_url {
+        Some(VersionOrUrl::VersionSpecifier(specifiers)) => Some(specifiers.clone()),
+        _ => None,
     };
+    let mut demands: Vec<Demand> = graph
+        .incoming(node)
+        .map(|edge| {
+            let declared = graph.requirement(edge);
+            let parent = &graph.distributions()[edge.parent];
+            Demand {
+                by: parent.name.to_string(),
+                by_version: Some(parent.version.clone()),
+                specifiers: specifiers_of(&declared.requirement),
+                specifier: specifier_text(declared),
+                satisfied: edge.satisfied,
+            }
+        })
+        .collect();
+    demands.extend(
+        options
+            .top_level
+            .iter()
+            .filter(|(_, requirement)| requirement.name == distribution.name)
+            .map(|(source, requirement)| {
+                let specifiers = specifiers_of(requirement);
+                Demand {
+                    by: source.clone(),
+                    by_version: None,
+                    satisfied: specifiers
+                        .as_ref()
+                        .is_none_or(|specifiers| specifiers.contains(&distribution.version)),
+                    specifier: specifiers
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                    specifiers,
+                }
+            }),
+    );
     let mut constraints = Vec::new();
-    for &edge in &incoming {
-        let declared = graph.requirement(edge);
-        let Some(VersionOrUrl::VersionSpecifier(specifiers)) = &declared.requirement.version_or_url
-        else {
+    for (index, demand) in demands.iter().enumerate() {
+        let Some(specifiers) = &demand.specifiers else {
             continue;
         };
-        let parent = &graph.distributions()[edge.parent];
         let mut constraint = Constraint {
-            by: parent.name.clone(),
-            by_version: parent.version.clone(),
-            specifier: specifier_text(declared),
-            satisfied: edge.satisfied,
+            by: demand.by.clone(),
+            by_version: demand.by_version.clone(),
+            specifier: demand.specifier.clone(),
+            satisfied: demand.satisfied,
             without_it: None,
+            newest_allowed: None,
         };
-        match available {
+        match options.available.as_deref() {
             None => {
-                if !edge.satisfied || has_upper_bound(specifiers.iter().map(|s| *s.operator())) {
+                if !demand.satisfied || has_upper_bound(specifiers.iter().map(|s| *s.operator())) {
                     constraints.push(constraint);
                 }
             }
             Some(versions) => {
-                let newest = versions.iter().filter(|v| !v.any_prerelease()).max();
-                let binds = newest.is_some_and(|newest| !allows(edge, newest));
-                if binds || !edge.satisfied {
-                    constraint.without_it = versions
-                        .iter()
-                        .filter(|version| !version.any_prerelease())
+                let finals = || versions.iter().filter(|version| !version.any_prerelease());
+                // The newest final release all demands allow, but for the one at `skip`.
+                let newest_allowed = |skip: Option<usize>| {
+                    finals()
                         .filter(|version| {
-                            incoming
-                                .iter()
-                                .filter(|other| !std::ptr::eq(**other, edge))
-                                .all(|other| allows(other, version))
+                            demands.iter().enumerate().all(|(other, demand)| {
+                                Some(other) == skip || demand.allows(version)
+                            })
                         })
                         .max()
-                        .cloned();
+                        .cloned()
+                };
+                if !demand.satisfied {
+                    constraint.newest_allowed = newest_allowed(None);
+                    constraints.push(constraint);
+                } else if finals().max().is_some_and(|newest| !demand.allows(newest)) {
+                    constraint.without_it = newest_allowed(Some(index));
                     constraints.push(constraint);
                 }
             }
@@ -287,11 +356,24 @@ pub fn render_text(why: &Why) -> String {
         }
     }
     if why.constraints.is_empty() {
-        let _ = writeln!(
-            out,
-            "Nothing holds {} {} back: no installed requirement on it has an upper bound",
-            why.package, why.version
-        );
+        let _ = match &why.newest {
+            None => writeln!(
+                out,
+                "Nothing holds {} {} back: no installed requirement on it has an upper bound",
+                why.package, why.version
+            ),
+            Some(newest) if *newest <= why.version => writeln!(
+                out,
+                "Nothing holds {} {} back: it is the newest release the index offers",
+                why.package, why.version
+            ),
+            Some(newest) => writeln!(
+                out,
+                "Nothing holds {} {} back: every requirement on it allows {newest}, the newest \
+                 release; the lock keeps the earlier pin until it is upgraded",
+                why.package, why.version
+            ),
+        };
     }
     for constraint in &why.constraints {
         let verb = if constraint.satisfied {
@@ -299,20 +381,26 @@ pub fn render_text(why: &Why) -> String {
         } else {
             "violates"
         };
+        let by = match &constraint.by_version {
+            Some(version) => format!("{} {version}", constraint.by),
+            None => constraint.by.clone(),
+        };
         let _ = write!(
             out,
-            "{} {} {verb} {} {} ({}{})",
-            why.package,
-            why.version,
-            constraint.by,
-            constraint.by_version,
-            why.package,
-            constraint.specifier
+            "{} {} {verb} {by} ({}{})",
+            why.package, why.version, why.package, constraint.specifier
         );
         if let Some(version) = &constraint.without_it {
             let _ = write!(
                 out,
                 "; without it {} {version} would be picked",
+                why.package
+            );
+        }
+        if let Some(version) = &constraint.newest_allowed {
+            let _ = write!(
+                out,
+                "; {} {version} is the newest release every requirement allows",
                 why.package
             );
         }

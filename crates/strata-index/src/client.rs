@@ -948,8 +948,10 @@ fn canonical_metadata(metadata: &Metadata) -> String {
     for extra in &metadata.provides_extra {
         let _ = writeln!(out, "Provides-Extra: {extra}");
     }
-    for requirement in &metadata.requires_dist {
-        let _ = writeln!(out, "Requires-Dist: {requirement}");
+    // As written, not as parsed: the parse is lenient and repeatable, and tools that print
+    // requirements (pip check, so `strata check`) print them as the package wrote them.
+    for written in &metadata.requires_dist_written {
+        let _ = writeln!(out, "Requires-Dist: {written}");
     }
     for field in &metadata.dynamic {
         let _ = writeln!(out, "Dynamic: {field}");

@@ -19,14 +19,16 @@
 
 pub use diff::LockDiff;
 pub use fingerprint::Fingerprint;
+pub use inspect::{PinnedMetadata, pinned_metadata};
 pub use model::{Lock, LockedFile, LockedPackage};
 pub use project_lock::{
     Freshness, LockError, LockOptions, ProfileLock, ProfileOutcome, ResolverSource, check_project,
-    lock_path, lock_project, pylock_path,
+    lock_path, lock_project, profile_target, pylock_path,
 };
 
 mod diff;
 mod fingerprint;
+mod inspect;
 mod model;
 mod project_lock;
 pub mod pylock_toml;

@@ -448,7 +448,7 @@ fn engine_feedback(
     name: &ProfileName,
     pins: &HashMap<ProfileName, Lock>,
 ) -> Option<Vec<Requirement>> {
-    let Ok(target) = target_of(project, name) else {
+    let Ok(target) = profile_target(project, name) else {
         return None;
     };
     let requirements: Vec<Requirement> = project
@@ -692,7 +692,7 @@ fn lock_group(
             });
         }
     }
-    let target = target_of(project, &first.name)?;
+    let target = profile_target(project, &first.name)?;
     let fingerprints: Vec<(ProfileName, Fingerprint)> = group
         .iter()
         .map(|name| {
@@ -865,7 +865,7 @@ fn lock_engine(
             outcome: ProfileOutcome::Unchanged,
         });
     }
-    let target = target_of(project, name)?;
+    let target = profile_target(project, name)?;
     let requirements: Vec<Requirement> = project
         .effective_requirements(name)
         .iter()
@@ -980,7 +980,11 @@ fn describe_group(group: &[ProfileName]) -> String {
     }
 }
 
-fn target_of(project: &Project, name: &ProfileName) -> Result<strata_dist::Target, LockError> {
+/// The target a profile is locked for (its own, inherited or the project's settings).
+pub fn profile_target(
+    project: &Project,
+    name: &ProfileName,
+) -> Result<strata_dist::Target, LockError> {
     let target = &project.profiles[name].target;
     let missing = |what: &str| LockError::Target {
         profile: name.to_string(),
@@ -1141,7 +1145,10 @@ fn locked_outcome(
     Ok(ProfileOutcome::Locked {
         text: requirements_txt::write(lock),
         pylock: if project.pylock {
-            Some(crate::pylock_toml::write(lock, &target_of(project, name)?))
+            Some(crate::pylock_toml::write(
+                lock,
+                &profile_target(project, name)?,
+            ))
         } else {
             None
         },

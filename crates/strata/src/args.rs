@@ -158,7 +158,7 @@ strata compile requirements.in -o requirements.txt --upgrade-package numpy"
 strata contracts --format github\n  strata contracts --root src --format json")]
     Contracts(ContractsArgs),
 
-    /// Check an installed environment for broken requirements, as `pip check` does.
+    /// Check an installed environment, or a lock, for broken requirements, as `pip check` does.
     ///
     /// Reads every `.dist-info` and `.egg-info` of the environment and evaluates each
     /// distribution's requirements against the interpreter's markers. Reports missing
@@ -169,46 +169,81 @@ strata contracts --format github\n  strata contracts --root src --format json")]
     /// The environment is `--site-packages`, `--python`, `--venv`, `VIRTUAL_ENV`, `./.venv`,
     /// else the `python3` on `PATH` (asked once for its paths and markers).
     ///
+    /// With `--lock FILE` or `--profile NAME` it checks a lock instead, before anything is
+    /// installed: every pin's requirements (from the index's metadata, cached) against the other
+    /// pins, on the lock's target. What pip would install from the lock with `--no-deps` is
+    /// what gets checked.
+    ///
     /// Exit status 1 means problems were found.
     #[command(
         after_long_help = "Examples:\n  strata check\n  strata check --venv .venv \
---format json\n  strata check --site-packages /opt/venv/lib/python3.11/site-packages"
+--format json\n  strata check --site-packages /opt/venv/lib/python3.11/site-packages\n  \
+strata check --profile backend\n  strata check --lock requirements.txt --python-version 3.11"
     )]
     Check(CheckArgs),
 
-    /// Show the dependency tree of an installed environment, with every edge's specifier.
+    /// Show the dependency tree of an installed environment or a lock, with every edge's
+    /// specifier.
     ///
     /// Forward, each dependency shows the specifier its parent demands and the installed version
     /// (`numpy [required: >=1.17,<2.0.0, installed: 2.1.1]`); `--invert` shows dependents
     /// instead (`accelerate==0.33.0 [requires: numpy>=1.17,<2.0.0]`), as
     /// `pipdeptree --reverse` does. Violated and missing requirements are marked, and cycles are
-    /// shown once.
+    /// shown once. `--lock FILE` or `--profile NAME` shows a lock's tree instead.
     #[command(after_long_help = "Examples:\n  strata tree\n  \
-strata tree --invert --package numpy\n  strata tree --package torch --depth 1 --format mermaid")]
+strata tree --invert --package numpy\n  strata tree --package torch --depth 1 --format mermaid\n  \
+strata tree --profile vllm --invert --package torch")]
     Tree(TreeArgs),
 
-    /// Explain why a distribution is installed, and which requirements hold its version.
+    /// Explain why a distribution is installed (or locked), and which requirements hold its
+    /// version.
     ///
     /// Lists every path from a top-level distribution (one a user asked for, or one nothing
     /// requires) to the package, then the binding constraints: the requirements on it with an
     /// upper bound the installed version sits against, or that it violates.
-    #[command(after_long_help = "Examples:\n  strata why numpy\n  strata why numpy --format json")]
+    ///
+    /// On a lock (`--lock FILE`, `--profile NAME`) the index says which versions exist, so a
+    /// constraint binds when it excludes the newest release, and for each one strata names the
+    /// version that would be picked without it. With `--profile`, the profile's own requirement
+    /// lines count too, named by file and line.
+    #[command(
+        after_long_help = "Examples:\n  strata why numpy\n  strata why numpy --format json\n  \
+strata why numpy --profile backend"
+    )]
     Why(WhyArgs),
 }
 
-/// Which installed environment to inspect.
+/// Which installed environment, or which lock, to inspect.
 #[derive(Debug, Args)]
 pub(crate) struct EnvironmentArgs {
     /// The Python interpreter of the environment (asked once for its paths and markers).
-    #[arg(long, value_name = "PATH", conflicts_with_all = ["venv", "site_packages"])]
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["venv", "site_packages", "lock", "profile"])]
     pub(crate) python: Option<PathBuf>,
     /// A virtual environment directory; its `bin/python` is asked.
-    #[arg(long, value_name = "DIR", conflicts_with = "site_packages")]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["site_packages", "lock", "profile"])]
     pub(crate) venv: Option<PathBuf>,
     /// Read this site-packages directory directly, without running Python; markers are those
     /// of CPython on this machine, with the version taken from the path.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["lock", "profile"])]
     pub(crate) site_packages: Option<PathBuf>,
+    /// Inspect this lock instead of an installed environment: a `requirements.txt` lock
+    /// (strata's, pip-compile's, uv's) or a `pylock.toml`. Requirements come from the index's
+    /// metadata (cached); the target is the lock header's, else `--python-version` and
+    /// `--python-platform`, else the project's.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "profile",
+        help_heading = "Lock mode"
+    )]
+    pub(crate) lock: Option<PathBuf>,
+    /// Inspect the lock of this profile or engine of the project, on its target.
+    #[arg(long, value_name = "NAME", help_heading = "Lock mode")]
+    pub(crate) profile: Option<String>,
+    #[command(flatten, next_help_heading = "Lock mode")]
+    pub(crate) target: TargetArgs,
+    #[command(flatten, next_help_heading = "Index (lock mode)")]
+    pub(crate) index: IndexArgs,
 }
 
 #[derive(Debug, Args)]

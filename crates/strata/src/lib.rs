@@ -75,9 +75,9 @@ pub fn main() -> ExitCode {
         Command::Compile(args) => commands::compile(&cli.global, args, &mut printer),
         Command::Cache(command) => commands::cache(command, &mut printer),
         Command::Contracts(args) => commands::contracts(&cli.global, args, &mut printer),
-        Command::Check(args) => commands::check(args, &mut printer),
-        Command::Tree(args) => commands::tree(args, &mut printer),
-        Command::Why(args) => commands::why(args, &mut printer),
+        Command::Check(args) => commands::check(&cli.global, args, &mut printer),
+        Command::Tree(args) => commands::tree(&cli.global, args, &mut printer),
+        Command::Why(args) => commands::why(&cli.global, args, &mut printer),
     };
     match result {
         Ok(status) => status.into(),

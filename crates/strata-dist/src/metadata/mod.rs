@@ -171,6 +171,9 @@ pub struct Metadata {
     pub version: Version,
     /// Every `Requires-Dist`, in file order, repaired where needed.
     pub requires_dist: Vec<Requirement>,
+    /// Each `Requires-Dist` as written (continuation lines folded), parallel to
+    /// `requires_dist`: pip prints requirements from this text, so `strata check` does too.
+    pub requires_dist_written: Vec<String>,
     /// `Requires-Python`, repaired where needed, or `None` when absent or unusable.
     pub requires_python: Option<VersionSpecifiers>,
     /// Every valid `Provides-Extra`, normalized, in file order.
@@ -325,6 +328,7 @@ impl Metadata {
         })?;
 
         let mut requires_dist = Vec::with_capacity(fields.requires_dist.len());
+        let mut requires_dist_written = Vec::with_capacity(fields.requires_dist.len());
         for (line, written) in &fields.requires_dist {
             let (requirement, repair) = parse_requirement_lenient(written).map_err(|error| {
                 MetadataError::new(MetadataErrorKind::InvalidRequiresDist {
@@ -342,6 +346,7 @@ impl Metadata {
                 });
             }
             requires_dist.push(requirement);
+            requires_dist_written.push(written.to_string());
         }
 
         let requires_python = fields.requires_python.as_deref().and_then(|written| {
@@ -383,6 +388,7 @@ impl Metadata {
             name,
             version,
             requires_dist,
+            requires_dist_written,
             requires_python,
             provides_extra,
             dynamic,

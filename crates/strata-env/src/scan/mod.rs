@@ -270,6 +270,7 @@ fn read_entry(path: &Path, layout: MetadataLayout) -> Result<Distribution, Broke
         version: metadata.version,
         requires,
         requested,
+        requested_extras: std::collections::BTreeSet::new(),
         origin: Origin::Installed(Installed {
             path: path.to_path_buf(),
             layout,

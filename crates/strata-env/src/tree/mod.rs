@@ -19,7 +19,7 @@ use pep440_rs::Version;
 use pep508_rs::{ExtraName, PackageName, VersionOrUrl};
 use serde::Serialize;
 
-use crate::distribution::DeclaredRequirement;
+use crate::distribution::{DeclaredRequirement, Origin};
 use crate::graph::{Edge, Graph};
 
 pub mod render;
@@ -42,6 +42,9 @@ pub struct TreeOptions {
 pub struct Tree {
     /// Whether children are dependents (`--invert`) rather than dependencies.
     pub inverted: bool,
+    /// Whether the versions are a lock's pins rather than installed versions (the renderers
+    /// say `locked` instead of `installed`).
+    pub locked: bool,
     /// The top-level nodes, sorted by name.
     pub roots: Vec<TreeNode>,
 }
@@ -135,6 +138,10 @@ pub fn tree(graph: &Graph, options: &TreeOptions) -> Tree {
     let mut on_path = vec![false; count];
     Tree {
         inverted: options.invert,
+        locked: graph
+            .distributions()
+            .iter()
+            .any(|distribution| matches!(distribution.origin, Origin::Locked(_))),
         roots: roots
             .into_iter()
             .map(|root| builder.node(root, None, 0, &mut on_path))

@@ -6,31 +6,32 @@ use std::fmt::Write;
 use super::{Tree, TreeNode};
 
 /// pipdeptree-style text: `name==version` roots, children drawn with box characters, each edge
-/// with `[required: SPEC, installed: VERSION]` (forward) or `[requires: NAME SPEC]` (inverted),
-/// and `(violated)`, `(missing)` or `(cycle)` where that applies.
+/// with `[required: SPEC, installed: VERSION]` (forward; `locked:` for a lock) or
+/// `[requires: NAME SPEC]` (inverted), and `(violated)`, `(missing)` or `(cycle)` where that
+/// applies.
 pub fn text(tree: &Tree) -> String {
     let mut out = String::new();
     for root in &tree.roots {
-        line(&mut out, root, tree.inverted);
+        line(&mut out, root, tree.inverted, tree.locked);
         out.push('\n');
-        children(&mut out, root, tree.inverted, "");
+        children(&mut out, tree, root, "");
     }
     out
 }
 
-fn children(out: &mut String, node: &TreeNode, inverted: bool, prefix: &str) {
+fn children(out: &mut String, tree: &Tree, node: &TreeNode, prefix: &str) {
     for (index, child) in node.children.iter().enumerate() {
         let last = index + 1 == node.children.len();
         out.push_str(prefix);
         out.push_str(if last { "└── " } else { "├── " });
-        line(out, child, inverted);
+        line(out, child, tree.inverted, tree.locked);
         out.push('\n');
         let deeper = format!("{prefix}{}", if last { "    " } else { "│   " });
-        children(out, child, inverted, &deeper);
+        children(out, tree, child, &deeper);
     }
 }
 
-fn line(out: &mut String, node: &TreeNode, inverted: bool) {
+fn line(out: &mut String, node: &TreeNode, inverted: bool, locked: bool) {
     match (&node.edge, inverted) {
         (None, _) => {
             out.push_str(node.name.as_ref());
@@ -48,9 +49,10 @@ fn line(out: &mut String, node: &TreeNode, inverted: bool) {
                 .version
                 .as_ref()
                 .map_or_else(|| "?".to_string(), ToString::to_string);
+            let state = if locked { "locked" } else { "installed" };
             let _ = write!(
                 out,
-                "{} [required: {specifier}, installed: {installed}]",
+                "{} [required: {specifier}, {state}: {installed}]",
                 node.name
             );
         }
@@ -100,9 +102,17 @@ fn fold(tree: &Tree) -> Folded {
     while let Some(node) = stack.pop() {
         nodes.insert(
             node.name.to_string(),
-            node.version
-                .as_ref()
-                .map_or_else(|| "not installed".to_string(), ToString::to_string),
+            node.version.as_ref().map_or_else(
+                || {
+                    if tree.locked {
+                        "not in the lock"
+                    } else {
+                        "not installed"
+                    }
+                    .to_string()
+                },
+                ToString::to_string,
+            ),
         );
         for child in &node.children {
             if let Some(edge) = &child.edge {

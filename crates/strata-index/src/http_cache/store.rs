@@ -1,5 +1,5 @@
 //! The on-disk layout: `<root>/simple-v1/<index>/<project>.json` for pages and
-//! `<root>/metadata-v1/<key>.metadata` for metadata, each file `sha256:<hex>\n` then the payload.
+//! `<root>/metadata-v2/<key>.metadata` for metadata, each file `sha256:<hex>\n` then the payload.
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -11,6 +11,13 @@ use url::Url;
 use crate::error::{Error, ErrorKind};
 use crate::index_url::without_credentials;
 use crate::simple::RawFile;
+
+/// The metadata directory. Its version changes when what an entry holds changes (v2: each
+/// `Requires-Dist` as the package wrote it); `prune` removes the directories of older versions.
+const METADATA_DIR: &str = "metadata-v2";
+
+/// Metadata directories of earlier layouts.
+const OLD_METADATA_DIRS: &[&str] = &["metadata-v1"];
 
 /// A stored project page with its HTTP validators.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -68,9 +75,7 @@ impl Store {
     }
 
     fn metadata_path(&self, key: &str) -> PathBuf {
-        self.root
-            .join("metadata-v1")
-            .join(format!("{key}.metadata"))
+        self.root.join(METADATA_DIR).join(format!("{key}.metadata"))
     }
 
     /// A directory for temporary downloads, on the cache's filesystem.
@@ -152,13 +157,18 @@ impl Store {
             },
         );
         walk(
-            &self.root.join("metadata-v1"),
+            &self.root.join(METADATA_DIR),
             &mut |path, length, modified| {
                 if is_leftover(path, modified) {
                     victims.push((path.to_path_buf(), length));
                 }
             },
         );
+        for old in OLD_METADATA_DIRS {
+            walk(&self.root.join(old), &mut |path, length, _| {
+                victims.push((path.to_path_buf(), length));
+            });
+        }
         for (path, length) in victims {
             remove(&path, length)?;
         }
@@ -166,6 +176,9 @@ impl Store {
         if tmp.is_dir() {
             // Build directories are left empty by the file removals above.
             let _ = fs_err::remove_dir_all(&tmp);
+        }
+        for old in OLD_METADATA_DIRS {
+            let _ = fs_err::remove_dir_all(self.root.join(old));
         }
         Ok(removed)
     }

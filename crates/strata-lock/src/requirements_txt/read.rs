@@ -120,10 +120,12 @@ pub fn read(text: &str) -> Result<Lock, ReadError> {
 }
 
 fn package(requirement_text: &str, line: usize) -> Result<LockedPackage, ReadError> {
-    let requirement = Requirement::<pep508_rs::VerbatimUrl>::from_str(requirement_text)
-        .map_err(|error| ReadError {
-            line,
-            reason: error.message.to_string(),
+    let requirement =
+        Requirement::<pep508_rs::VerbatimUrl>::from_str(requirement_text).map_err(|error| {
+            ReadError {
+                line,
+                reason: error.message.to_string(),
+            }
         })?;
     let (version, url) = match &requirement.version_or_url {
         Some(VersionOrUrl::VersionSpecifier(specifiers)) => {

@@ -1,73 +1,45 @@
-//! `strata check`: broken requirements of an installed environment, in `pip check`'s words.
+//! `strata check`: broken requirements of an installed environment or a lock, in `pip check`'s
+//! words.
 
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use serde::Serialize;
-use strata_env::{Environment, EnvironmentSource, Extras, Finding, InterpreterRequest};
+use strata_env::Finding;
 
 use crate::ExitStatus;
-use crate::args::{CheckArgs, DataFormat, EnvironmentArgs};
-use crate::env_vars;
+use crate::args::{CheckArgs, DataFormat, GlobalArgs};
+use crate::commands::open_subject;
 use crate::printer::Printer;
-use crate::settings;
-
-/// Opens the environment `--site-packages`, `--python`, `--venv`, `VIRTUAL_ENV` or `./.venv`
-/// names (else `python3`'s).
-pub(crate) fn open_environment(
-    args: &EnvironmentArgs,
-    printer: &mut Printer,
-) -> Result<Environment> {
-    let source = match &args.site_packages {
-        Some(directory) => EnvironmentSource::SitePackages(directory.clone()),
-        None => EnvironmentSource::Interpreter(InterpreterRequest {
-            python: args.python.clone(),
-            venv: args.venv.clone(),
-            virtual_env: env_vars::var(env_vars::VIRTUAL_ENV)
-                .filter(|value| !value.is_empty())
-                .map(PathBuf::from),
-            working_directory: std::env::current_dir()?,
-        }),
-    };
-    let cache = settings::cache_dir();
-    let environment = Environment::open_with_cache(&source, Extras::Follow, Some(&cache))?;
-    printer.verbose(&format!(
-        "Read {} distributions from {}{}",
-        environment.graph.distributions().len(),
-        environment
-            .site_packages
-            .iter()
-            .map(|path| format!("`{}`", path.display()))
-            .collect::<Vec<_>>()
-            .join(", "),
-        environment
-            .python
-            .as_ref()
-            .map(|python| format!(" (interpreter `{}`)", python.display()))
-            .unwrap_or_default()
-    ));
-    Ok(environment)
-}
 
 #[derive(Serialize)]
 struct CheckJson<'a> {
     site_packages: &'a [PathBuf],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lock: Option<&'a Path>,
     findings: &'a [Finding],
 }
 
-pub(crate) fn check(args: &CheckArgs, printer: &mut Printer) -> Result<ExitStatus> {
-    let environment = open_environment(&args.environment, printer)?;
-    let findings = strata_env::check(&environment);
+pub(crate) fn check(
+    global: &GlobalArgs,
+    args: &CheckArgs,
+    printer: &mut Printer,
+) -> Result<ExitStatus> {
+    let subject = open_subject(global, &args.environment, printer)?;
+    let environment = &subject.environment;
+    let findings = strata_env::check(environment);
+    let in_lock = environment.lock.is_some();
     let text = match args.format {
         DataFormat::Text if findings.is_empty() => "No broken requirements found.\n".to_string(),
         DataFormat::Text => findings.iter().fold(String::new(), |mut text, finding| {
-            let _ = writeln!(text, "{finding}");
+            let _ = writeln!(text, "{}", finding.describe(in_lock));
             text
         }),
         DataFormat::Json => {
             let mut json = serde_json::to_string_pretty(&CheckJson {
                 site_packages: &environment.site_packages,
+                lock: environment.lock.as_deref(),
                 findings: &findings,
             })?;
             json.push('\n');

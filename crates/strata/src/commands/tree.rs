@@ -1,4 +1,5 @@
-//! `strata tree`: the dependency tree of an installed environment, forward or inverted.
+//! `strata tree`: the dependency tree of an installed environment or a lock, forward or
+//! inverted.
 
 use std::str::FromStr;
 
@@ -7,17 +8,22 @@ use pep508_rs::PackageName;
 use strata_env::{TreeNode, TreeOptions, render};
 
 use crate::ExitStatus;
-use crate::args::{TreeArgs, TreeFormat};
-use crate::commands::open_environment;
+use crate::args::{GlobalArgs, TreeArgs, TreeFormat};
+use crate::commands::open_subject;
 use crate::printer::Printer;
 
-pub(crate) fn tree(args: &TreeArgs, printer: &mut Printer) -> Result<ExitStatus> {
+pub(crate) fn tree(
+    global: &GlobalArgs,
+    args: &TreeArgs,
+    printer: &mut Printer,
+) -> Result<ExitStatus> {
     let packages = parse_names(&args.package)?;
     let exclude = parse_names(&args.exclude)?;
-    let environment = open_environment(&args.environment, printer)?;
+    let subject = open_subject(global, &args.environment, printer)?;
+    let environment = &subject.environment;
     for package in &packages {
         if environment.graph.find(package).is_none() {
-            bail!("`{package}` is not installed in this environment");
+            bail!("{}", subject.absent(package));
         }
     }
     let options = TreeOptions {

@@ -1,21 +1,34 @@
-//! `strata why P`: every path to a distribution, and what holds its version.
+//! `strata why P`: every path to a distribution, and what holds its version, in an installed
+//! environment or a lock.
 
 use std::str::FromStr;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use pep508_rs::PackageName;
 use strata_env::WhyOptions;
 
 use crate::ExitStatus;
-use crate::args::{DataFormat, WhyArgs};
-use crate::commands::open_environment;
+use crate::args::{DataFormat, GlobalArgs, WhyArgs};
+use crate::commands::open_subject;
 use crate::printer::Printer;
 
-pub(crate) fn why(args: &WhyArgs, printer: &mut Printer) -> Result<ExitStatus> {
+pub(crate) fn why(
+    global: &GlobalArgs,
+    args: &WhyArgs,
+    printer: &mut Printer,
+) -> Result<ExitStatus> {
     let package = PackageName::from_str(args.package.trim())
         .with_context(|| format!("Invalid package name `{}`", args.package))?;
-    let environment = open_environment(&args.environment, printer)?;
-    let why = strata_env::why(&environment.graph, &package, &WhyOptions::default())?;
+    let mut subject = open_subject(global, &args.environment, printer)?;
+    if subject.environment.graph.find(&package).is_none() {
+        bail!("{}", subject.absent(&package));
+    }
+    let options = WhyOptions {
+        available: subject.available.remove(&package),
+        top_level: std::mem::take(&mut subject.top_level),
+        ..WhyOptions::default()
+    };
+    let why = strata_env::why(&subject.environment.graph, &package, &options)?;
     let text = match args.format {
         DataFormat::Text => strata_env::render_why(&why),
         DataFormat::Json => {

@@ -362,3 +362,209 @@ fn bad_environments_and_names_exit_2() {
     For more information, try '--help'.
     ");
 }
+
+/// The lock block of `name==version` with the hashes the test index serves for that version.
+fn pinned_block(index: &TestIndex, name: &str, filename_prefix: &str, via: &str) -> String {
+    let mut block = name.to_string();
+    for file in index.files() {
+        if file.filename.starts_with(filename_prefix) {
+            block.push_str(&format!(" \\\n    --hash=sha256:{}", file.sha256));
+        }
+    }
+    block.push_str(&format!("\n    # via {via}\n"));
+    block
+}
+
+/// Replaces the block of `name` (from its pin line to the next unindented line) in a lock.
+fn replace_block(lock: &str, name: &str, block: &str) -> String {
+    let start = lock.find(&format!("\n{name}==")).unwrap() + 1;
+    let end = lock[start..]
+        .match_indices('\n')
+        .map(|(offset, _)| start + offset + 1)
+        .find(|&line| line >= lock.len() || !lock[line..].starts_with(' '))
+        .unwrap();
+    format!("{}{block}{}", &lock[..start], &lock[end..])
+}
+
+#[test]
+fn check_tree_and_why_on_a_lock_match_pip_on_what_the_lock_installs() {
+    let Some(venv) = Venv::create() else { return };
+    let index = TestIndex::start(ml_universe());
+    let url = index.url();
+    let python_version = venv.pip(&["--version"]);
+    let python_version = python_version
+        .stdout
+        .rsplit("(python ")
+        .next()
+        .unwrap()
+        .trim_end()
+        .trim_end_matches(')')
+        .to_string();
+    let lock_flags = |lock: &str| -> Vec<String> {
+        [
+            "--lock",
+            lock,
+            "--index-url",
+            &url,
+            "--python-version",
+            &python_version,
+        ]
+        .map(str::to_string)
+        .to_vec()
+    };
+    let strata = |args: &[&str], lock: &str| {
+        let mut all: Vec<String> = args.iter().map(ToString::to_string).collect();
+        all.extend(lock_flags(lock));
+        venv.strata(&all.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+
+    fs_err::write(venv.root.path().join("requirements.in"), "axolotl\n").unwrap();
+    let compiled = venv.strata(&[
+        "compile",
+        "requirements.in",
+        "-o",
+        "lock.txt",
+        "--generate-hashes",
+        "--index-url",
+        &url,
+        "--python-version",
+        &python_version,
+    ]);
+    assert_eq!(compiled.code, 0, "{}", compiled.render());
+
+    // A consistent lock: nothing to report, and numpy is held below 2 by accelerate alone.
+    let check = strata(&["check"], "lock.txt");
+    assert_eq!(
+        (check.code, check.stdout.as_str()),
+        (0, "No broken requirements found.\n")
+    );
+    let why = strata(&["why", "numpy"], "lock.txt");
+    assert!(
+        why.stdout.ends_with(
+            "numpy 1.26.4 is held by accelerate 0.33.0 (numpy>=1.17,<2.0.0); without it numpy \
+             2.1.1 would be picked\n"
+        ),
+        "{}",
+        why.render()
+    );
+
+    // A broken lock, made as people make them: numpy bumped by hand, a package added without
+    // its requirements.
+    let text = fs_err::read_to_string(venv.root.path().join("lock.txt")).unwrap();
+    let mut broken = replace_block(
+        &text,
+        "numpy",
+        &pinned_block(&index, "numpy==2.1.1", "numpy-2.1.1", "-r requirements.in"),
+    );
+    broken.push_str(&pinned_block(
+        &index,
+        "odd-name==1.0",
+        "odd_name-1.0",
+        "-r requirements.in",
+    ));
+    fs_err::write(venv.root.path().join("broken.txt"), &broken).unwrap();
+
+    let output = venv.pip(&[
+        "install",
+        "--index-url",
+        &url,
+        "--no-cache-dir",
+        "--no-deps",
+        "--require-hashes",
+        "-r",
+        "broken.txt",
+    ]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    let pip = venv.pip(&["check"]);
+    let check = strata(&["check"], "broken.txt");
+    // The same problems, in pip's sentences about pins instead of installs.
+    let as_pip: Vec<String> = check
+        .sorted_lines()
+        .iter()
+        .map(|line| {
+            line.replace("which is not in the lock", "which is not installed")
+                .replace("but the lock pins", "but you have")
+        })
+        .collect();
+    assert_eq!(as_pip, pip.sorted_lines(), "{}", check.render());
+    assert_eq!(check.code, pip.code);
+    insta::assert_snapshot!(check.render(), @r#"
+    exit: 1
+    --- stdout
+    odd-name 1.0 requires missing-one, which is not in the lock.
+    accelerate 0.33.0 has requirement numpy<2.0.0,>=1.17, but the lock pins numpy 2.1.1.
+    odd-name 1.0 has requirement Packaging<26,>=25; python_version >= "3", but the lock pins packaging 24.1.
+    --- stderr
+    "#);
+
+    let tree = strata(&["tree", "--invert", "--package", "numpy"], "broken.txt");
+    insta::assert_snapshot!(tree.render(), @r"
+    exit: 0
+    --- stdout
+    numpy==2.1.1
+    ├── accelerate==0.33.0 [requires: numpy>=1.17,<2.0.0] (violated)
+    │   ├── axolotl==0.4.1 [requires: accelerate==0.33.0]
+    │   ├── peft==0.12.0 [requires: accelerate>=0.21.0]
+    │   │   └── axolotl==0.4.1 [requires: peft==0.12.0]
+    │   └── trl==0.9.6 [requires: accelerate]
+    │       └── axolotl==0.4.1 [requires: trl==0.9.6]
+    ├── bitsandbytes==0.43.3 [requires: numpy]
+    │   └── axolotl==0.4.1 [requires: bitsandbytes==0.43.3]
+    ├── datasets==2.20.0 [requires: numpy>=1.17]
+    │   ├── axolotl==0.4.1 [requires: datasets==2.20.0]
+    │   └── trl==0.9.6 [requires: datasets>=2.18.0]
+    │       └── axolotl==0.4.1 [requires: trl==0.9.6]
+    └── peft==0.12.0 [requires: numpy>=1.17]
+        └── axolotl==0.4.1 [requires: peft==0.12.0]
+    --- stderr
+    warning: Some requirements are not satisfied; `strata check` lists them
+    ");
+    let why = strata(&["why", "numpy"], "broken.txt");
+    insta::assert_snapshot!(why.render(), @r"
+    exit: 0
+    --- stdout
+    numpy 2.1.1 (requested)
+    Required through 8 paths:
+      axolotl 0.4.1 -> accelerate 0.33.0 (accelerate==0.33.0) -> numpy 2.1.1 (numpy>=1.17,<2.0.0)
+      axolotl 0.4.1 -> bitsandbytes 0.43.3 (bitsandbytes==0.43.3) -> numpy 2.1.1 (any version)
+      axolotl 0.4.1 -> datasets 2.20.0 (datasets==2.20.0) -> numpy 2.1.1 (numpy>=1.17)
+      axolotl 0.4.1 -> peft 0.12.0 (peft==0.12.0) -> accelerate 0.33.0 (accelerate>=0.21.0) -> numpy 2.1.1 (numpy>=1.17,<2.0.0)
+      axolotl 0.4.1 -> peft 0.12.0 (peft==0.12.0) -> numpy 2.1.1 (numpy>=1.17)
+      axolotl 0.4.1 -> trl 0.9.6 (trl==0.9.6) -> accelerate 0.33.0 (any version) -> numpy 2.1.1 (numpy>=1.17,<2.0.0)
+      axolotl 0.4.1 -> trl 0.9.6 (trl==0.9.6) -> datasets 2.20.0 (datasets>=2.18.0) -> numpy 2.1.1 (numpy>=1.17)
+      numpy 2.1.1
+    numpy 2.1.1 violates accelerate 0.33.0 (numpy>=1.17,<2.0.0); numpy 1.26.4 is the newest release every requirement allows
+    --- stderr
+    ");
+
+    // A pin the index does not have is reported, not fatal.
+    fs_err::write(
+        venv.root.path().join("gone.txt"),
+        "numpy==9.9.9\npackaging==24.1\n",
+    )
+    .unwrap();
+    let gone = strata(&["check"], "gone.txt");
+    insta::assert_snapshot!(gone.render(), @r"
+    exit: 1
+    --- stdout
+    numpy 9.9.9 could not be checked: the index has no version 9.9.9.
+    --- stderr
+    ");
+    let absent = strata(&["why", "torch"], "gone.txt");
+    insta::assert_snapshot!(absent.render(), @r"
+    exit: 2
+    --- stdout
+    --- stderr
+    error: `torch` is not in the lock `gone.txt`
+    ");
+    let unpinned = {
+        fs_err::write(venv.root.path().join("loose.txt"), "numpy\nnumpy>=1\n").unwrap();
+        strata(&["tree"], "loose.txt")
+    };
+    insta::assert_snapshot!(unpinned.render(), @r"
+    exit: 2
+    --- stdout
+    --- stderr
+    error: loose.txt:1: `numpy` has no version; a lock pins every requirement with `==`
+    ");
+}

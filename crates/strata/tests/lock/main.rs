@@ -12,6 +12,7 @@ mod engines;
 mod feedback;
 mod hierarchy;
 mod incremental;
+mod inspect;
 mod install;
 mod options;
 mod project;
@@ -68,9 +69,21 @@ fn lock_with_env(
     args: &[&str],
     extra_env: &[(&str, &str)],
 ) -> Output {
+    let mut all = vec!["lock"];
+    all.extend_from_slice(args);
+    strata_with_env(dir, cache, index, &all, extra_env)
+}
+
+/// Runs `strata <args> --index-url <index>` as [`lock_with_env`] does.
+fn strata_with_env(
+    dir: &Path,
+    cache: &Path,
+    index: &TestIndex,
+    args: &[&str],
+    extra_env: &[(&str, &str)],
+) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
     command
-        .arg("lock")
         .args(args)
         .args(["--index-url", &index.url()])
         .current_dir(dir)

@@ -191,6 +191,11 @@ impl TestProject {
         crate::lock_with_env(&self.dir(), &self.cache(), index, args, env)
     }
 
+    /// `strata <args>` (any command) against `index`.
+    pub(crate) fn strata(&self, index: &TestIndex, args: &[&str]) -> Output {
+        crate::strata_with_env(&self.dir(), &self.cache(), index, args, &[])
+    }
+
     /// `strata lock <args>` that must succeed.
     pub(crate) fn lock_ok(&self, index: &TestIndex, args: &[&str]) -> Output {
         let output = self.lock(index, args);

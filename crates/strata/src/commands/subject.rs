@@ -1,0 +1,263 @@
+//! What `check`, `tree` and `why` look at: an installed environment, or a lock read back with
+//! the index's metadata for every pin.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use pep440_rs::Version;
+use pep508_rs::{PackageName, Requirement};
+use strata_env::{
+    Distribution, Environment, EnvironmentSource, Extras, InterpreterRequest, Locked,
+};
+use strata_project::{ProfileName, Project};
+
+use crate::args::{EnvironmentArgs, GlobalArgs};
+use crate::commands::{display_path, try_load_project};
+use crate::env_vars;
+use crate::printer::Printer;
+use crate::settings;
+
+/// An environment to inspect, with what only the lock mode knows.
+pub(crate) struct Subject {
+    pub(crate) environment: Environment,
+    /// Lock mode: the versions the index offers for each pin, newest first.
+    pub(crate) available: HashMap<PackageName, Vec<Version>>,
+    /// Lock mode with `--profile`: the profile's own requirement and constraint lines, each
+    /// with where it was written.
+    pub(crate) top_level: Vec<(String, Requirement)>,
+}
+
+impl Subject {
+    /// What "not there" means to the user: not installed, or not pinned.
+    pub(crate) fn absent(&self, package: &PackageName) -> String {
+        match &self.environment.lock {
+            Some(lock) => format!("`{package}` is not in the lock `{}`", display_path(lock)),
+            None => format!("`{package}` is not installed in this environment"),
+        }
+    }
+}
+
+/// Opens the lock `--lock`/`--profile` names, else the environment `--site-packages`,
+/// `--python`, `--venv`, `VIRTUAL_ENV` or `./.venv` names (else `python3`'s).
+pub(crate) fn open_subject(
+    global: &GlobalArgs,
+    args: &EnvironmentArgs,
+    printer: &mut Printer,
+) -> Result<Subject> {
+    if args.lock.is_some() || args.profile.is_some() {
+        return open_lock(global, args, printer);
+    }
+    Ok(Subject {
+        environment: open_environment(args, printer)?,
+        available: HashMap::new(),
+        top_level: Vec::new(),
+    })
+}
+
+fn open_environment(args: &EnvironmentArgs, printer: &mut Printer) -> Result<Environment> {
+    let source = match &args.site_packages {
+        Some(directory) => EnvironmentSource::SitePackages(directory.clone()),
+        None => EnvironmentSource::Interpreter(InterpreterRequest {
+            python: args.python.clone(),
+            venv: args.venv.clone(),
+            virtual_env: env_vars::var(env_vars::VIRTUAL_ENV)
+                .filter(|value| !value.is_empty())
+                .map(PathBuf::from),
+            working_directory: std::env::current_dir()?,
+        }),
+    };
+    let cache = settings::cache_dir();
+    let environment = Environment::open_with_cache(&source, Extras::Follow, Some(&cache))?;
+    printer.verbose(&format!(
+        "Read {} distributions from {}{}",
+        environment.graph.distributions().len(),
+        environment
+            .site_packages
+            .iter()
+            .map(|path| format!("`{}`", path.display()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        environment
+            .python
+            .as_ref()
+            .map(|python| format!(" (interpreter `{}`)", python.display()))
+            .unwrap_or_default()
+    ));
+    Ok(environment)
+}
+
+/// The lock file, its target and the profile's own lines, from `--profile` or `--lock`.
+struct LockRequest {
+    path: PathBuf,
+    target: strata_dist::Target,
+    top_level: Vec<(String, Requirement)>,
+}
+
+fn profile_request(project: &Project, name: &str) -> Result<LockRequest> {
+    let Some(profile) = project.profile(name) else {
+        let known: Vec<String> = project
+            .profiles
+            .keys()
+            .map(|name| format!("`{name}`"))
+            .collect();
+        bail!(
+            "No profile or engine `{name}` in `{}`; the project has {}",
+            display_path(&project.manifest),
+            known.join(", ")
+        );
+    };
+    let name: &ProfileName = &profile.name;
+    let path = strata_lock::lock_path(project, name);
+    let target = strata_lock::profile_target(project, name)?;
+    let mut top_level: Vec<(String, Requirement)> = Vec::new();
+    let mut chain: Vec<&ProfileName> = project.ancestors(name);
+    chain.push(name);
+    for member in chain {
+        let profile = &project.profiles[member];
+        for (sourced, kind) in profile
+            .requirements
+            .iter()
+            .map(|sourced| (sourced, "profile"))
+            .chain(
+                profile
+                    .constraints
+                    .iter()
+                    .map(|sourced| (sourced, "constraint of profile")),
+            )
+        {
+            let label = format!(
+                "{} ({kind} `{member}`)",
+                origin_label(&sourced.origin, &project.root)
+            );
+            top_level.push((label, sourced.requirement.clone()));
+        }
+    }
+    Ok(LockRequest {
+        path,
+        target,
+        top_level,
+    })
+}
+
+/// Where a line was written, relative to the project root as users read it.
+fn origin_label(origin: &strata_project::Origin, root: &Path) -> String {
+    let text = origin.to_string();
+    let root = format!("{}/", root.display());
+    text.strip_prefix(&root).unwrap_or(&text).to_string()
+}
+
+fn read_lock(path: &Path) -> Result<strata_lock::Lock> {
+    let text = fs_err::read_to_string(path).with_context(|| {
+        format!(
+            "Cannot read the lock `{}`; `strata lock` writes it",
+            display_path(path)
+        )
+    })?;
+    let is_pylock = path
+        .file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| name.ends_with(".toml"));
+    if is_pylock {
+        strata_lock::pylock_toml::read(&text)
+            .with_context(|| format!("`{}` is not a pylock.toml lock", display_path(path)))
+    } else {
+        strata_lock::requirements_txt::read(&text).map_err(|error| {
+            anyhow::anyhow!(
+                "{}:{}: {}; a lock pins every requirement with `==`",
+                display_path(path),
+                error.line,
+                error.reason
+            )
+        })
+    }
+}
+
+fn open_lock(
+    global: &GlobalArgs,
+    args: &EnvironmentArgs,
+    printer: &mut Printer,
+) -> Result<Subject> {
+    let project = try_load_project(global)?;
+    let request = match (&args.profile, &args.lock) {
+        (Some(name), _) => {
+            let Some(project) = project.as_ref() else {
+                bail!("`--profile {name}` needs a project: run inside one or pass `--project`");
+            };
+            profile_request(project, name)?
+        }
+        (None, Some(path)) => LockRequest {
+            path: path.clone(),
+            // Filled in below, once the header is read.
+            target: settings::target(&args.target, project.as_ref())?,
+            top_level: Vec::new(),
+        },
+        (None, None) => unreachable!("open_lock runs only in lock mode"),
+    };
+    let lock = read_lock(&request.path)?;
+    let target = match lock.target_names() {
+        Some((python, platform))
+            if args.profile.is_none()
+                && args.target.python_version.is_none()
+                && args.target.python_platform.is_none() =>
+        {
+            strata_dist::Target::parse(python, platform)?
+        }
+        _ => request.target,
+    };
+    let client = settings::index_client(&args.index, project.as_ref(), vec![target.clone()])?;
+    let watched = client.clone();
+    let progress = printer.progress(move || {
+        crate::commands::compile::progress_line(&watched).replace("Resolving", "Reading the pins")
+    });
+    let pins = strata_index::block_on(strata_lock::pinned_metadata(
+        &client,
+        &lock,
+        &target,
+        args.index.concurrency.max(1),
+    ))?;
+    drop(progress);
+    printer.verbose(&format!(
+        "Read the requirements of {} pins of `{}` for {target}",
+        pins.len(),
+        display_path(&request.path)
+    ));
+
+    let mut distributions = Vec::with_capacity(pins.len());
+    let mut unchecked = Vec::new();
+    let mut available = HashMap::new();
+    for pin in pins {
+        let requires = match pin.requires_dist {
+            Ok(requires) => requires,
+            Err(reason) => {
+                unchecked.push((pin.name.clone(), pin.version.clone(), reason));
+                Vec::new()
+            }
+        };
+        let mut distribution = Distribution::locked(
+            pin.name.clone(),
+            pin.version,
+            requires,
+            pin.requested,
+            Locked {
+                lock: request.path.clone(),
+                file: pin.file,
+            },
+        );
+        distribution.requested_extras = pin.extras;
+        distributions.push(distribution);
+        available.insert(pin.name, pin.available);
+    }
+    let environment = Environment::from_lock(
+        request.path,
+        distributions,
+        unchecked,
+        target.markers(),
+        Extras::Follow,
+    );
+    Ok(Subject {
+        environment,
+        available,
+        top_level: request.top_level,
+    })
+}

@@ -1,0 +1,88 @@
+//! `strata check`, `tree` and `why` on the locks `strata lock` writes (`--profile NAME`): every
+//! lock passes the checker, and `why` names what holds a pin, the profile's own lines included.
+
+use strata_testindex::TestIndex;
+
+use crate::project::TestProject;
+use crate::universe;
+
+#[test]
+fn every_lock_strata_writes_passes_strata_check() {
+    let index = TestIndex::start(universe::ml());
+    let project = TestProject::ml();
+    project.lock_ok(&index, &[]);
+    for profile in [
+        "base",
+        "backend",
+        "build",
+        "development",
+        "quantization",
+        "ui",
+        "vllm",
+    ] {
+        let check = project.strata(&index, &["check", "--profile", profile]);
+        assert_eq!(
+            (check.code, check.stdout.as_str()),
+            (0, "No broken requirements found.\n"),
+            "{profile}: {}",
+            check.render()
+        );
+    }
+}
+
+#[test]
+fn why_names_the_requirement_or_the_profile_line_that_holds_a_pin() {
+    let index = TestIndex::start(universe::ml());
+    let project = TestProject::ml();
+    project.lock_ok(&index, &["backend"]);
+    let why = project.strata(&index, &["why", "numpy", "--profile", "backend"]);
+    insta::assert_snapshot!(why.render(), @r"
+    exit: 0
+    --- stdout
+    numpy 1.26.4 (requested)
+    Required through 2 paths:
+      accelerate 0.33.0 -> numpy 1.26.4 (numpy>=1.17,<2.0.0)
+      numpy 1.26.4
+    numpy 1.26.4 is held by accelerate 0.33.0 (numpy>=1.17,<2.0.0); without it numpy 2.1.1 would be picked
+    --- stderr
+    ");
+
+    // The profile's own line is a constraint like any package's requirement.
+    project.edit("requirements/base.in", "numpy\n", "numpy<2\n");
+    project.lock_ok(&index, &["base"]);
+    let why = project.strata(
+        &index,
+        &["why", "numpy", "--profile", "base", "--format", "json"],
+    );
+    let value: serde_json::Value = serde_json::from_str(&why.stdout).unwrap();
+    insta::assert_json_snapshot!(value["constraints"], @r#"
+    [
+      {
+        "by": "requirements/base.in:2 (profile `base`)",
+        "specifier": "<2",
+        "satisfied": true,
+        "without_it": "2.1.1"
+      }
+    ]
+    "#);
+
+    let tree = project.strata(&index, &["tree", "--profile", "base", "--depth", "1"]);
+    insta::assert_snapshot!(tree.render(), @r"
+    exit: 0
+    --- stdout
+    filelock==3.16.1
+    numpy==1.26.4
+    rich==13.9.4
+    ├── markdown-it-py [required: >=2.2.0, locked: 3.0.0]
+    └── pygments [required: >=2.13.0,<3.0.0, locked: 2.18.0]
+    --- stderr
+    ");
+
+    let unknown = project.strata(&index, &["check", "--profile", "nope"]);
+    insta::assert_snapshot!(unknown.render(), @r"
+    exit: 2
+    --- stdout
+    --- stderr
+    error: No profile or engine `nope` in `strata.toml`; the project has `base`, `backend`, `build`, `development`, `quantization`, `ui`, `vllm`, `sglang`
+    ");
+}
