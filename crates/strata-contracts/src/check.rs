@@ -32,6 +32,9 @@ pub struct ContractsConfig {
     pub scan_tests: bool,
     /// import-linter contracts; see [`ImportLinterConfig::discover`].
     pub importlinter: Option<ImportLinterConfig>,
+    /// strata's cache directory, for the per-file import cache (see the crate docs); `None`
+    /// parses every file.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl ContractsConfig {
@@ -83,7 +86,7 @@ impl ContractsConfig {
 /// that fail to parse are in the [`Report`].
 pub fn check(config: &ContractsConfig) -> Result<Report, Error> {
     let roots = config.scan_roots();
-    let collection = collect::collect(&config.root, &roots)?;
+    let collection = collect::collect(&config.root, &roots, config.cache_dir.as_deref())?;
     check_collection(config, &roots, &collection)
 }
 

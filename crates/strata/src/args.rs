@@ -541,6 +541,14 @@ pub(crate) struct ContractsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ContractsFormat::Text)]
     pub(crate) format: ContractsFormat,
+
+    /// Parse every file, neither reading nor writing the import cache.
+    ///
+    /// By default, the imports of each file are kept in the cache directory
+    /// (`contracts-v1/`) and reused while the file's size and modification time are unchanged;
+    /// the verdicts are the same either way.
+    #[arg(long)]
+    pub(crate) no_cache: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

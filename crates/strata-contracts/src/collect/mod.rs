@@ -1,8 +1,10 @@
 //! Finding the Python files of the root packages and collecting their imports.
 
+mod cache;
 mod visitor;
 
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use rayon::prelude::*;
 use ruff_python_ast::visitor::Visitor;
@@ -150,8 +152,210 @@ fn locate(root: &Path, name: &str) -> Option<PackageRoot> {
 /// are honoured even outside a git checkout, hidden directories are skipped, and inside a
 /// regular package a directory without `__init__.py` is not descended into (grimp's rule),
 /// while a namespace root is scanned whole.
-pub fn collect(root: &Path, packages: &[String]) -> Result<Collection, Error> {
-    let mut files: Vec<(PathBuf, String, bool)> = Vec::new();
+///
+/// With a `cache_dir`, files unchanged since an earlier run are not parsed again: their imports
+/// (or syntax error) come from the import cache in that directory, which is updated when
+/// anything changed (see the crate docs). The result is the same with or without it.
+pub fn collect(
+    root: &Path,
+    packages: &[String],
+    cache_dir: Option<&Path>,
+) -> Result<Collection, Error> {
+    let scan_start = SystemTime::now();
+    let location = cache_dir.and_then(|cache_dir| cache::location(cache_dir, root));
+    // The cache loads while the tree is walked: neither needs the other.
+    let (files, mut cached) = std::thread::scope(|scope| {
+        let loading = location
+            .as_ref()
+            .map(|(path, canonical)| scope.spawn(|| cache::load(path, canonical)));
+        let files = discover_all(root, packages);
+        let cached = loading
+            .and_then(|loading| loading.join().ok())
+            .unwrap_or_default();
+        files.map(|files| (files, cached))
+    })?;
+    let loaded = cached.0.len();
+
+    // Stamps come from the walk, before any read, so a file that changes while it is parsed is
+    // stored under its old stamp and parsed again next time, never the reverse.
+    let stamps: Vec<Option<cache::Stamp>> = files
+        .iter()
+        .map(|file| {
+            let metadata = file.metadata.as_ref()?;
+            file.relative.to_str()?;
+            cache::Stamp::of(metadata, scan_start)
+        })
+        .collect();
+    let mut outcomes: Vec<Option<Parsed>> = Vec::new();
+    outcomes.resize_with(files.len(), || None);
+    let mut misses: Vec<(u64, usize)> = Vec::new();
+    let mut hits = 0;
+    for (index, file) in files.iter().enumerate() {
+        let entry = file
+            .relative
+            .to_str()
+            .and_then(|relative| cached.0.remove(relative))
+            .filter(|entry| {
+                Some(entry.stamp) == stamps[index]
+                    && entry.module == file.name
+                    && entry.is_package == file.is_package
+            });
+        if let Some(entry) = entry {
+            hits += 1;
+            outcomes[index] = Some(match entry.outcome {
+                cache::Outcome::Imports(imports) => Parsed::Imports(imports),
+                cache::Outcome::Failure {
+                    line,
+                    column,
+                    message,
+                } => Parsed::Syntax(ParseFailure {
+                    path: file.relative.clone(),
+                    line,
+                    column,
+                    message,
+                }),
+            });
+        } else {
+            misses.push((
+                file.metadata.as_ref().map_or(0, std::fs::Metadata::len),
+                index,
+            ));
+        }
+    }
+    // Largest first, one file per task: the run then ends on small files, instead of one
+    // thread parsing a big file while the others wait.
+    misses.sort_unstable_by(|left, right| right.cmp(left));
+    let parsed: Vec<(usize, Parsed)> = misses
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|(_, index)| (index, parse_file(&files[index])))
+        .collect();
+    let mut changed = false;
+    for (index, outcome) in parsed {
+        changed |= stamps[index].is_some() && !matches!(outcome, Parsed::Unreadable(_));
+        outcomes[index] = Some(outcome);
+    }
+    let outcomes: Vec<Parsed> = outcomes
+        .into_iter()
+        .map(|outcome| outcome.expect("every file is a hit or parsed"))
+        .collect();
+
+    if let Some((path, canonical)) = &location {
+        // What is left are files this scan did not reach: another configuration's root
+        // packages keep their entries while the file exists; deleted files lose them.
+        let kept: Vec<(String, cache::Entry)> = cached
+            .0
+            .into_par_iter()
+            .filter(|(relative, _)| root.join(relative).is_file())
+            .collect();
+        // Without a new parse, the entries to write are a subset of those loaded: the same
+        // count means the same set, and the file is left alone.
+        if changed || hits + kept.len() != loaded {
+            store(path, canonical, &files, &stamps, &outcomes, &kept);
+        }
+    }
+
+    let mut collection = Collection::default();
+    for (file, outcome) in files.into_iter().zip(outcomes) {
+        match outcome {
+            Parsed::Imports(imports) => collection.modules.push(SourceModule {
+                name: file.name,
+                path: file.relative,
+                is_package: file.is_package,
+                imports,
+            }),
+            Parsed::Syntax(failure) | Parsed::Unreadable(failure) => {
+                collection.failures.push(failure);
+            }
+        }
+    }
+    Ok(collection)
+}
+
+/// One source file to scan.
+struct ScanFile {
+    path: PathBuf,
+    /// `path` relative to the project root.
+    relative: PathBuf,
+    /// The dotted module name.
+    name: String,
+    is_package: bool,
+    /// Taken during the walk, before the file is read.
+    metadata: Option<std::fs::Metadata>,
+}
+
+/// What scanning one file gave.
+enum Parsed {
+    Imports(Vec<Import>),
+    Syntax(ParseFailure),
+    /// Not cached: a read error may not last.
+    Unreadable(ParseFailure),
+}
+
+/// Writes the cache from this scan's outcomes plus `kept` entries of files it did not reach.
+fn store(
+    path: &Path,
+    canonical: &str,
+    files: &[ScanFile],
+    stamps: &[Option<cache::Stamp>],
+    outcomes: &[Parsed],
+    kept: &[(String, cache::Entry)],
+) {
+    let mut entries: Vec<(&str, cache::EntryRef<'_>)> = Vec::with_capacity(files.len());
+    for ((file, stamp), outcome) in files.iter().zip(stamps).zip(outcomes) {
+        let (Some(stamp), Some(relative)) = (stamp, file.relative.to_str()) else {
+            continue;
+        };
+        let outcome = match outcome {
+            Parsed::Imports(imports) => cache::OutcomeRef::Imports(imports),
+            Parsed::Syntax(failure) => cache::OutcomeRef::Failure {
+                line: failure.line,
+                column: failure.column,
+                message: &failure.message,
+            },
+            Parsed::Unreadable(_) => continue,
+        };
+        entries.push((
+            relative,
+            cache::EntryRef {
+                stamp: *stamp,
+                module: &file.name,
+                is_package: file.is_package,
+                outcome,
+            },
+        ));
+    }
+    for (relative, entry) in kept {
+        entries.push((
+            relative,
+            cache::EntryRef {
+                stamp: entry.stamp,
+                module: &entry.module,
+                is_package: entry.is_package,
+                outcome: match &entry.outcome {
+                    cache::Outcome::Imports(imports) => cache::OutcomeRef::Imports(imports),
+                    cache::Outcome::Failure {
+                        line,
+                        column,
+                        message,
+                    } => cache::OutcomeRef::Failure {
+                        line: *line,
+                        column: *column,
+                        message,
+                    },
+                },
+            },
+        ));
+    }
+    cache::store(path, canonical, entries.into_iter());
+}
+
+/// A file found by [`discover`]: path, module name, whether it is an `__init__`, metadata.
+type Discovered = (PathBuf, String, bool, Option<std::fs::Metadata>);
+
+/// The files of every root package, sorted by module name, one file per name.
+fn discover_all(root: &Path, packages: &[String]) -> Result<Vec<ScanFile>, Error> {
+    let mut files: Vec<Discovered> = Vec::new();
     for package in packages {
         let location = locate(root, package)
             .ok_or_else(|| ErrorKind::PackageNotFound {
@@ -161,36 +365,38 @@ pub fn collect(root: &Path, packages: &[String]) -> Result<Collection, Error> {
             .map_err(Error::from)?;
         discover(&location, &mut files);
     }
-    files.sort_by(|left, right| left.1.cmp(&right.1));
+    // Which of two files claiming one module wins must not depend on the walk's thread
+    // timing: the package, as Python's finder prefers `a/__init__.py` to `a.py`.
+    files.sort_unstable_by(|left, right| {
+        (&left.1, !left.2, &left.0).cmp(&(&right.1, !right.2, &right.0))
+    });
     files.dedup_by(|left, right| left.1 == right.1);
-
-    let results: Vec<Result<SourceModule, ParseFailure>> = files
-        .into_par_iter()
-        .map(|(path, name, is_package)| {
-            let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-            parse_file(&path, relative, name, is_package)
+    Ok(files
+        .into_iter()
+        .map(|(path, name, is_package, metadata)| ScanFile {
+            relative: path.strip_prefix(root).unwrap_or(&path).to_path_buf(),
+            path,
+            name,
+            is_package,
+            metadata,
         })
-        .collect();
-    let mut collection = Collection::default();
-    for result in results {
-        match result {
-            Ok(module) => collection.modules.push(module),
-            Err(failure) => collection.failures.push(failure),
-        }
-    }
-    Ok(collection)
+        .collect())
 }
 
-fn discover(package: &PackageRoot, files: &mut Vec<(PathBuf, String, bool)>) {
+fn discover(package: &PackageRoot, files: &mut Vec<Discovered>) {
     if package.location.is_file() {
         if let Some(name) = module_name(&package.base, &package.location) {
-            files.push((package.location.clone(), name, false));
+            let metadata = fs_err::metadata(&package.location).ok();
+            files.push((package.location.clone(), name, false, metadata));
         }
         return;
     }
     let namespace_root = !package.location.join("__init__.py").is_file();
     let root_location = package.location.clone();
-    let walker = ignore::WalkBuilder::new(&package.location)
+    // In parallel, with each file's metadata taken by the thread that found it: on a warm run
+    // (every file cached) the walk is most of `collect`.
+    let found = std::sync::Mutex::new(Vec::new());
+    ignore::WalkBuilder::new(&package.location)
         .require_git(false)
         .filter_entry(move |entry| {
             let path = entry.path();
@@ -202,19 +408,32 @@ fn discover(package: &PackageRoot, files: &mut Vec<(PathBuf, String, bool)>) {
             };
             is_identifier(directory) && (namespace_root || path.join("__init__.py").is_file())
         })
-        .build();
-    for entry in walker.flatten() {
-        let path = entry.path();
-        if path.extension().is_none_or(|extension| extension != "py")
-            || !entry.file_type().is_some_and(|kind| kind.is_file())
-        {
-            continue;
-        }
-        if let Some(name) = module_name(&package.base, path) {
-            let is_package = path.file_name().is_some_and(|name| name == "__init__.py");
-            files.push((path.to_path_buf(), name, is_package));
-        }
-    }
+        .build_parallel()
+        .run(|| {
+            Box::new(|entry| {
+                let Ok(entry) = entry else {
+                    return ignore::WalkState::Continue;
+                };
+                let path = entry.path();
+                if path.extension().is_some_and(|extension| extension == "py")
+                    && entry.file_type().is_some_and(|kind| kind.is_file())
+                    && let Some(name) = module_name(&package.base, path)
+                {
+                    let is_package = path.file_name().is_some_and(|name| name == "__init__.py");
+                    let metadata = entry.metadata().ok();
+                    found
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .push((path.to_path_buf(), name, is_package, metadata));
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    files.extend(
+        found
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
 }
 
 /// `base/a/b/c.py` is `a.b.c`, `base/a/b/__init__.py` is `a.b`; `None` for names that cannot
@@ -242,33 +461,20 @@ fn is_identifier(name: &str) -> bool {
         && chars.all(|rest| rest == '_' || rest.is_alphanumeric())
 }
 
-fn parse_file(
-    path: &Path,
-    relative: PathBuf,
-    name: String,
-    is_package: bool,
-) -> Result<SourceModule, ParseFailure> {
-    let source = fs_err::read_to_string(path).map_err(|error| ParseFailure {
-        path: relative.clone(),
-        line: 1,
-        column: 1,
-        message: error.to_string(),
-    })?;
-    let imports =
-        parse_imports(&source, &name, is_package).map_err(|(line, column, message)| {
-            ParseFailure {
-                path: relative.clone(),
-                line,
-                column,
-                message,
-            }
-        })?;
-    Ok(SourceModule {
-        name,
-        path: relative,
-        is_package,
-        imports,
-    })
+fn parse_file(file: &ScanFile) -> Parsed {
+    let failure = |line, column, message| ParseFailure {
+        path: file.relative.clone(),
+        line,
+        column,
+        message,
+    };
+    match fs_err::read_to_string(&file.path) {
+        Err(error) => Parsed::Unreadable(failure(1, 1, error.to_string())),
+        Ok(source) => match parse_imports(&source, &file.name, file.is_package) {
+            Ok(imports) => Parsed::Imports(imports),
+            Err((line, column, message)) => Parsed::Syntax(failure(line, column, message)),
+        },
+    }
 }
 
 /// Parses one module's source and returns its imports, or the first syntax error's line,
@@ -408,5 +614,214 @@ torch = pytest.importorskip("torch")
     fn columns_count_characters_not_bytes() {
         let imports = parse_imports("s = 'é'; import os\n", "m", false).unwrap();
         assert_eq!((imports[0].line, imports[0].column), (1, 10));
+    }
+
+    /// A project of four modules, one of which does not parse, with every file an hour old
+    /// (younger files are not cached), and a cache directory beside it.
+    struct Project {
+        dir: tempfile::TempDir,
+    }
+
+    impl Project {
+        fn new() -> Self {
+            let project = Self {
+                dir: tempfile::tempdir().unwrap(),
+            };
+            project.write("src/app/__init__.py", "from . import api\n");
+            project.write(
+                "src/app/api.py",
+                "import torch\n\ndef f():\n    import vllm\n",
+            );
+            project.write("src/app/broken.py", "def load(:\n");
+            project.write("src/lib/__init__.py", "import json\n");
+            project
+        }
+
+        fn root(&self) -> PathBuf {
+            self.dir.path().join("project")
+        }
+
+        fn cache_dir(&self) -> PathBuf {
+            self.dir.path().join("cache")
+        }
+
+        /// Writes `contents` with a modification time an hour ago (plus `seconds`).
+        fn write(&self, path: &str, contents: &str) {
+            self.write_aged(path, contents, 0);
+        }
+
+        fn write_aged(&self, path: &str, contents: &str, seconds: u64) {
+            let path = self.root().join(path);
+            fs_err::create_dir_all(path.parent().unwrap()).unwrap();
+            fs_err::write(&path, contents).unwrap();
+            Self::set_mtime(&path, seconds);
+        }
+
+        /// Replaces a file's contents and puts its modification time back: an edit no stamp
+        /// can see.
+        fn rewrite_keeping_stamp(&self, path: &str, contents: &str) {
+            let path = self.root().join(path);
+            let modified = fs_err::metadata(&path).unwrap().modified().unwrap();
+            fs_err::write(&path, contents).unwrap();
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(modified)
+                .unwrap();
+        }
+
+        fn set_mtime(path: &Path, seconds: u64) {
+            let time = SystemTime::now() - std::time::Duration::from_hours(1)
+                + std::time::Duration::from_secs(seconds);
+            std::fs::File::options()
+                .write(true)
+                .open(path)
+                .unwrap()
+                .set_modified(time)
+                .unwrap();
+        }
+
+        fn collect(&self, packages: &[&str], cached: bool) -> Collection {
+            let packages: Vec<String> = packages.iter().map(|name| (*name).to_owned()).collect();
+            let cache_dir = self.cache_dir();
+            collect(
+                &self.root(),
+                &packages,
+                cached.then_some(cache_dir.as_path()),
+            )
+            .unwrap()
+        }
+
+        fn cache_file(&self) -> PathBuf {
+            cache::location(&self.cache_dir(), &self.root()).unwrap().0
+        }
+
+        fn cached_paths(&self) -> Vec<String> {
+            let (path, canonical) = cache::location(&self.cache_dir(), &self.root()).unwrap();
+            let mut paths: Vec<String> = cache::load(&path, &canonical).0.into_keys().collect();
+            paths.sort();
+            paths
+        }
+    }
+
+    fn json(collection: &Collection) -> String {
+        serde_json::to_string_pretty(collection).unwrap()
+    }
+
+    #[test]
+    fn cached_scans_equal_fresh_ones_and_unchanged_files_are_not_parsed_again() {
+        let project = Project::new();
+        let fresh = json(&project.collect(&["app"], false));
+        assert!(!project.cache_file().exists(), "no cache dir, no cache");
+        assert_eq!(json(&project.collect(&["app"], true)), fresh);
+        assert_eq!(
+            project.cached_paths(),
+            ["src/app/__init__.py", "src/app/api.py", "src/app/broken.py"]
+        );
+        let written = fs_err::read(project.cache_file()).unwrap();
+        assert_eq!(json(&project.collect(&["app"], true)), fresh);
+        assert_eq!(
+            fs_err::read(project.cache_file()).unwrap(),
+            written,
+            "nothing changed, nothing written"
+        );
+
+        // Same size and modification time: only the cache can still say `torch` and the
+        // syntax error, which proves the files were not read again.
+        project.rewrite_keeping_stamp(
+            "src/app/api.py",
+            "import numpy\n\ndef f():\n    import vllm\n",
+        );
+        project.rewrite_keeping_stamp("src/app/broken.py", "load = (1)\n");
+        let cached = project.collect(&["app"], true);
+        assert_eq!(json(&cached), fresh);
+        assert_eq!(cached.failures[0].path, Path::new("src/app/broken.py"));
+        assert_eq!(
+            (cached.failures[0].line, cached.failures[0].column),
+            (1, 10)
+        );
+    }
+
+    #[test]
+    fn edited_touched_renamed_and_deleted_files_are_picked_up() {
+        let project = Project::new();
+        project.collect(&["app"], true);
+        // Another size.
+        project.write_aged("src/app/api.py", "import transformers\n", 1);
+        // The same bytes, touched: parsed again, same imports.
+        Project::set_mtime(&project.root().join("src/app/__init__.py"), 2);
+        // Fixed, same size, another time.
+        project.write_aged("src/app/broken.py", "load = (1)\n", 3);
+        let collection = project.collect(&["app"], true);
+        assert_eq!(json(&collection), json(&project.collect(&["app"], false)));
+        assert!(collection.failures.is_empty());
+        assert_eq!(collection.modules[1].imports[0].module, "transformers");
+
+        // A module turned into a package keeps its path's entry out of the way.
+        fs_err::remove_file(project.root().join("src/app/api.py")).unwrap();
+        project.write("src/app/api/__init__.py", "import torch\n");
+        let collection = project.collect(&["app"], true);
+        assert_eq!(json(&collection), json(&project.collect(&["app"], false)));
+        assert!(collection.modules[1].is_package);
+        assert_eq!(
+            project.cached_paths(),
+            [
+                "src/app/__init__.py",
+                "src/app/api/__init__.py",
+                "src/app/broken.py"
+            ],
+            "the deleted file's entry is dropped"
+        );
+    }
+
+    #[test]
+    fn entries_of_packages_not_scanned_this_time_stay_while_their_files_exist() {
+        let project = Project::new();
+        project.collect(&["app", "lib"], true);
+        project.collect(&["app"], true);
+        assert!(
+            project
+                .cached_paths()
+                .contains(&"src/lib/__init__.py".to_owned())
+        );
+        fs_err::remove_file(project.root().join("src/lib/__init__.py")).unwrap();
+        project.collect(&["app"], true);
+        assert_eq!(project.cached_paths().len(), 3);
+    }
+
+    #[test]
+    fn a_corrupt_cache_is_ignored_and_replaced() {
+        let project = Project::new();
+        let fresh = json(&project.collect(&["app"], false));
+        project.collect(&["app"], true);
+        let path = project.cache_file();
+        let bytes = fs_err::read(&path).unwrap();
+        for corrupt in [&bytes[..bytes.len() / 2], b"not a cache".as_slice(), &[]] {
+            fs_err::write(&path, corrupt).unwrap();
+            assert_eq!(json(&project.collect(&["app"], true)), fresh);
+            assert_eq!(project.cached_paths().len(), 3, "rewritten whole");
+        }
+        // A cache directory that cannot be written to costs the cache, nothing else.
+        let blocked = project.dir.path().join("blocked");
+        fs_err::write(&blocked, "a file, not a directory").unwrap();
+        let packages = ["app".to_owned()];
+        let collection = collect(&project.root(), &packages, Some(&blocked)).unwrap();
+        assert_eq!(json(&collection), fresh);
+    }
+
+    #[test]
+    fn files_changed_within_the_racy_window_are_not_cached() {
+        let project = Project::new();
+        fs_err::write(project.root().join("src/app/api.py"), "import numpy\n").unwrap();
+        project.collect(&["app"], true);
+        assert_eq!(
+            project.cached_paths(),
+            ["src/app/__init__.py", "src/app/broken.py"]
+        );
+        // A same-size rewrite right after the scan is still seen.
+        fs_err::write(project.root().join("src/app/api.py"), "import torch\n").unwrap();
+        let collection = project.collect(&["app"], true);
+        assert_eq!(collection.modules[1].imports[0].module, "torch");
     }
 }

@@ -4,6 +4,7 @@
 // it skips.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
+mod cache;
 mod fixtures;
 mod parity;
 

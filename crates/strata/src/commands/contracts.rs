@@ -11,6 +11,7 @@ use crate::ExitStatus;
 use crate::args::{ContractsArgs, ContractsFormat, GlobalArgs};
 use crate::commands::{display_path, load_project, try_load_project};
 use crate::printer::Printer;
+use crate::settings;
 
 pub(crate) fn contracts(
     global: &GlobalArgs,
@@ -41,6 +42,7 @@ pub(crate) fn contracts(
         config.host.clone_from(&project.contracts.host);
         config.engine_packages = project.engine_import_names();
     }
+    config.cache_dir = (!args.no_cache).then(settings::cache_dir);
     printer.verbose(&format!(
         "Scanning {} under `{}`; engine packages: {}",
         config

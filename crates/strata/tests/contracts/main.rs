@@ -25,12 +25,19 @@ impl Output {
     }
 }
 
-/// Runs strata in `cwd` with colour off, as a user would from that directory.
+/// Runs strata in `cwd` with colour off, as a user would from that directory, with a cache
+/// directory of its own.
 fn strata(cwd: &Path, args: &[&str]) -> Output {
+    let cache = tempfile::tempdir().unwrap();
+    strata_with_cache(cwd, args, cache.path())
+}
+
+fn strata_with_cache(cwd: &Path, args: &[&str], cache: &Path) -> Output {
     let output = Command::new(env!("CARGO_BIN_EXE_strata"))
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
+        .env("STRATA_CACHE_DIR", cache)
         .env_remove("NVIDIA_INDEX_URL")
         .output()
         .unwrap();
@@ -329,4 +336,64 @@ fn unusable_source_roots_exit_2() {
     let output = project.strata(&["contracts"]);
     assert_eq!(output.code, 2, "{}", output.render());
     insta::assert_snapshot!(output.stderr, @"error: `[tool.strata.contracts] root` in `pyproject.toml` must name one source root, not 2; choose one with `--root DIR`");
+}
+
+#[test]
+fn the_import_cache_changes_no_verdict_and_no_cache_bypasses_it() {
+    let project = ExampleCopy::new();
+    project
+        .edit(
+            RUNNER,
+            "from llmbench.config import StudyConfig\n",
+            "from llmbench.config import StudyConfig\nimport vllm\n",
+        )
+        .write("src/llmbench/engines/broken.py", "def load(:\n    pass\n");
+    // Files younger than a few seconds are never cached; a checkout's are older.
+    age(project.path());
+    let cache = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let output = strata_with_cache(project.path(), args, cache.path());
+        assert_eq!(output.code, 1, "{}", output.render());
+        output.render()
+    };
+
+    let uncached = run(&["contracts", "--no-cache"]);
+    assert!(
+        !cache.path().join("contracts-v1").exists(),
+        "--no-cache writes nothing"
+    );
+    assert!(uncached.contains("broken.py:1:10"), "{uncached}");
+    assert_eq!(run(&["contracts"]), uncached, "cold");
+    let entries: Vec<PathBuf> = fs_err::read_dir(cache.path().join("contracts-v1"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert_eq!(entries.len(), 1, "one cache file per project root");
+    assert_eq!(run(&["contracts"]), uncached, "warm: the syntax error too");
+
+    fs_err::write(&entries[0], "not a cache").unwrap();
+    assert_eq!(run(&["contracts"]), uncached, "a corrupt cache is ignored");
+
+    // An edit is seen on the next run.
+    project.write("src/llmbench/engines/broken.py", "def load():\n    pass\n");
+    let fixed = run(&["contracts"]);
+    assert!(!fixed.contains("broken.py"), "{fixed}");
+    assert_eq!(fixed, run(&["contracts", "--no-cache"]));
+}
+
+/// Sets every file under `dir` to an hour ago.
+fn age(dir: &Path) {
+    for entry in fs_err::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            age(&entry.path());
+        } else {
+            std::fs::File::options()
+                .write(true)
+                .open(entry.path())
+                .unwrap()
+                .set_modified(std::time::SystemTime::now() - std::time::Duration::from_hours(1))
+                .unwrap();
+        }
+    }
 }
