@@ -269,6 +269,19 @@ impl IndexClient {
             .await
     }
 
+    /// The metadata of the file whose sha256 is `sha256`, when the cache has it: no request,
+    /// and `None` otherwise. For readers that know a file by its hash alone, like a lock's
+    /// `--hash` options; `--refresh` does not apply, as metadata never changes under a hash.
+    pub fn cached_metadata(&self, sha256: &str) -> Option<Arc<Metadata>> {
+        let bytes = self.inner.store.read_metadata(sha256)?;
+        let metadata = Metadata::parse(&bytes).ok()?;
+        self.inner
+            .counters
+            .metadata_cached
+            .fetch_add(1, Ordering::Relaxed);
+        Some(Arc::new(metadata))
+    }
+
     /// The core metadata of one file of `package`, from the cheapest rung of the ladder.
     pub async fn metadata(
         &self,

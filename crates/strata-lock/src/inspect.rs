@@ -4,8 +4,12 @@
 //!
 //! The metadata comes from the file the lock itself pins when the lock has hashes (the index
 //! file whose sha256 is one of the pin's), else from the file pip would pick on the target.
-//! A pin the index cannot explain (the version is gone, no file matches its hashes, the metadata
-//! cannot be read) is kept with the reason, so one bad pin does not hide the rest.
+//! When the cache already holds the metadata of one of a pin's hashes, that is used without
+//! asking the index at all (metadata never changes under a hash), which makes a second look at
+//! a lock a matter of milliseconds; only the packages whose versions are asked for
+//! ([`Lookup::versions_of`]) are listed. A pin the index cannot explain (the version is gone, no
+//! file matches its hashes, the metadata cannot be read) is kept with the reason, so one bad pin
+//! does not hide the rest.
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -39,14 +43,24 @@ pub struct PinnedMetadata {
     pub available: Vec<Version>,
 }
 
-/// Reads the metadata of every pin of `lock` for `target`, `concurrency` pins at a time.
-///
-/// The client's own limits and single-flight apply below this; the result is in lock order.
+/// What [`pinned_metadata`] asks the index for.
+#[derive(Debug, Clone, Default)]
+pub struct Lookup {
+    /// Pins to list on the index, for [`PinnedMetadata::available`] (others get an empty list).
+    pub versions_of: Vec<PackageName>,
+    /// Ask the index for every pin, even when the cache has its metadata (`--refresh`: the
+    /// version may have been removed since).
+    pub refresh: bool,
+    /// Pins read at a time (the client's own limits apply below this).
+    pub concurrency: usize,
+}
+
+/// Reads the metadata of every pin of `lock` for `target`, in lock order.
 pub async fn pinned_metadata(
     client: &IndexClient,
     lock: &Lock,
     target: &Target,
-    concurrency: usize,
+    lookup: &Lookup,
 ) -> Vec<PinnedMetadata> {
     let pinned: HashSet<&PackageName> = lock.packages.iter().map(|package| &package.name).collect();
     futures::stream::iter(&lock.packages)
@@ -54,8 +68,20 @@ pub async fn pinned_metadata(
             let requested = package.via.iter().any(|via| {
                 PackageName::new(via.clone()).map_or(true, |name| !pinned.contains(&name))
             });
+            let list = lookup.versions_of.contains(&package.name);
             async move {
-                let (requires_dist, file, available) = read_one(client, package, target).await;
+                let cached = if list || lookup.refresh || package.url.is_some() {
+                    None
+                } else {
+                    package
+                        .hashes
+                        .iter()
+                        .find_map(|sha256| client.cached_metadata(sha256))
+                };
+                let (requires_dist, file, available) = match cached {
+                    Some(metadata) => (Ok(requirements(&metadata)), None, Vec::new()),
+                    None => read_one(client, package, target).await,
+                };
                 PinnedMetadata {
                     name: package.name.clone(),
                     version: package.version.clone(),
@@ -67,7 +93,7 @@ pub async fn pinned_metadata(
                 }
             }
         })
-        .buffered(concurrency.max(1))
+        .buffered(lookup.concurrency.max(1))
         .collect()
         .await
 }

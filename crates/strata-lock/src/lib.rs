@@ -19,7 +19,7 @@
 
 pub use diff::LockDiff;
 pub use fingerprint::Fingerprint;
-pub use inspect::{PinnedMetadata, pinned_metadata};
+pub use inspect::{Lookup, PinnedMetadata, pinned_metadata};
 pub use model::{Lock, LockedFile, LockedPackage};
 pub use project_lock::{
     Freshness, LockError, LockOptions, ProfileLock, ProfileOutcome, ResolverSource, check_project,

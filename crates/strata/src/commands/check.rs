@@ -26,7 +26,7 @@ pub(crate) fn check(
     args: &CheckArgs,
     printer: &mut Printer,
 ) -> Result<ExitStatus> {
-    let subject = open_subject(global, &args.environment, printer)?;
+    let subject = open_subject(global, &args.environment, &[], printer)?;
     let environment = &subject.environment;
     let findings = strata_env::check(environment);
     let in_lock = environment.lock.is_some();

@@ -40,13 +40,17 @@ impl Subject {
 
 /// Opens the lock `--lock`/`--profile` names, else the environment `--site-packages`,
 /// `--python`, `--venv`, `VIRTUAL_ENV` or `./.venv` names (else `python3`'s).
+///
+/// `versions_of` names the packages whose available versions the lock mode lists on the index
+/// (`why P` needs them; `check` and `tree` need none, and then run from the cache alone).
 pub(crate) fn open_subject(
     global: &GlobalArgs,
     args: &EnvironmentArgs,
+    versions_of: &[PackageName],
     printer: &mut Printer,
 ) -> Result<Subject> {
     if args.lock.is_some() || args.profile.is_some() {
-        return open_lock(global, args, printer);
+        return open_lock(global, args, versions_of, printer);
     }
     Ok(Subject {
         environment: open_environment(args, printer)?,
@@ -176,6 +180,7 @@ fn read_lock(path: &Path) -> Result<strata_lock::Lock> {
 fn open_lock(
     global: &GlobalArgs,
     args: &EnvironmentArgs,
+    versions_of: &[PackageName],
     printer: &mut Printer,
 ) -> Result<Subject> {
     let project = try_load_project(global)?;
@@ -210,11 +215,13 @@ fn open_lock(
     let progress = printer.progress(move || {
         crate::commands::compile::progress_line(&watched).replace("Resolving", "Reading the pins")
     });
+    let lookup = strata_lock::Lookup {
+        versions_of: versions_of.to_vec(),
+        refresh: args.index.refresh,
+        concurrency: args.index.concurrency,
+    };
     let pins = strata_index::block_on(strata_lock::pinned_metadata(
-        &client,
-        &lock,
-        &target,
-        args.index.concurrency.max(1),
+        &client, &lock, &target, &lookup,
     ))?;
     drop(progress);
     printer.verbose(&format!(

@@ -19,7 +19,7 @@ pub(crate) fn tree(
 ) -> Result<ExitStatus> {
     let packages = parse_names(&args.package)?;
     let exclude = parse_names(&args.exclude)?;
-    let subject = open_subject(global, &args.environment, printer)?;
+    let subject = open_subject(global, &args.environment, &[], printer)?;
     let environment = &subject.environment;
     for package in &packages {
         if environment.graph.find(package).is_none() {

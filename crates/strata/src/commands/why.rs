@@ -19,7 +19,12 @@ pub(crate) fn why(
 ) -> Result<ExitStatus> {
     let package = PackageName::from_str(args.package.trim())
         .with_context(|| format!("Invalid package name `{}`", args.package))?;
-    let mut subject = open_subject(global, &args.environment, printer)?;
+    let mut subject = open_subject(
+        global,
+        &args.environment,
+        std::slice::from_ref(&package),
+        printer,
+    )?;
     if subject.environment.graph.find(&package).is_none() {
         bail!("{}", subject.absent(&package));
     }

@@ -11,6 +11,7 @@ fn every_lock_strata_writes_passes_strata_check() {
     let index = TestIndex::start(universe::ml());
     let project = TestProject::ml();
     project.lock_ok(&index, &[]);
+    let requests = index.requests().len();
     for profile in [
         "base",
         "backend",
@@ -28,6 +29,8 @@ fn every_lock_strata_writes_passes_strata_check() {
             check.render()
         );
     }
+    // Locking cached the metadata of every pinned file under its hash: checking asks nothing.
+    assert_eq!(index.requests().len(), requests);
 }
 
 #[test]
