@@ -84,3 +84,17 @@ echo "pip check / strata check --venv:                 $(ratio "${ms[2]}" "${ms[
 echo "pip check / strata check --site-packages:        $(ratio "${ms[2]}" "${ms[1]}")x"
 echo "pipdeptree / strata tree --invert --venv:        $(ratio "${ms[5]}" "${ms[3]}")x"
 echo "pipdeptree / strata tree --invert --site-packages: $(ratio "${ms[5]}" "${ms[4]}")x"
+
+# The lock mode on the same set: a hashed lock of the packages above (compiled once), checked
+# and explained before anything is installed. No peer does this without installing; the numbers
+# are strata's alone, with the metadata cache warm (the lock's compile filled it).
+lock="$cache/env-lock.txt"
+if [ ! -s "$lock" ]; then
+  # shellcheck disable=SC2086
+  printf '%s\n' $packages > "$cache/env-lock.in"
+  "$strata" compile "$cache/env-lock.in" -o "$lock" --generate-hashes --quiet
+fi
+pins="$(grep -c '^[a-z0-9]' "$lock")"
+echo
+printf '%-40s %8s ms\n' "strata check --lock ($pins pins)" "$(mean_ms "$strata" check --lock "$lock")"
+printf '%-40s %8s ms\n' "strata why numpy --lock" "$(mean_ms "$strata" why numpy --lock "$lock")"
