@@ -484,9 +484,10 @@ pub fn parse_imports(
     module: &str,
     is_package: bool,
 ) -> Result<Vec<Import>, (u32, u32, String)> {
-    let lines = LineIndex::new(source);
     let parsed = ruff_python_parser::parse_module(source).map_err(|error| {
-        let (line, column) = lines.line_column(error.location.start());
+        let mut position = [(error.location.start(), (0, 0))];
+        positions(source, &mut position);
+        let (line, column) = position[0].1;
         (line, column, error.error.to_string())
     })?;
     let package = if is_package {
@@ -495,40 +496,42 @@ pub fn parse_imports(
         module.rsplit_once('.').map_or("", |(parent, _)| parent)
     };
     let scan_calls = source.contains("importorskip");
-    let mut visitor = ImportVisitor::new(package, &lines, scan_calls);
+    let mut visitor = ImportVisitor::new(package, scan_calls);
     visitor.visit_body(&parsed.syntax().body);
+    let mut found: Vec<(TextSize, (u32, u32))> = visitor
+        .offsets
+        .iter()
+        .map(|offset| (*offset, (0, 0)))
+        .collect();
+    positions(source, &mut found);
+    for (import, (_, (line, column))) in visitor.imports.iter_mut().zip(found) {
+        import.line = line;
+        import.column = column;
+    }
     Ok(visitor.imports)
 }
 
-/// Byte offset to 1-based line and character column.
-pub(crate) struct LineIndex<'a> {
-    source: &'a str,
-    starts: Vec<u32>,
-}
-
-impl<'a> LineIndex<'a> {
-    fn new(source: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(
-            memchr::memchr_iter(b'\n', source.as_bytes())
-                .map(|index| u32::try_from(index + 1).unwrap_or(u32::MAX)),
-        );
-        Self { source, starts }
-    }
-
-    pub(crate) fn line_column(&self, offset: TextSize) -> (u32, u32) {
-        let offset = offset.to_u32();
-        let line = self.starts.partition_point(|start| *start <= offset);
-        let start = self.starts[line - 1] as usize;
-        let end = (offset as usize).min(self.source.len());
-        let column = self
-            .source
-            .get(start..end)
-            .map_or(end - start, |text| text.chars().count());
-        (
+/// Fills in the 1-based line and character column of each byte offset, in one pass over the
+/// source that ends at the last offset (imports are mostly at the top of a file).
+fn positions(source: &str, offsets: &mut [(TextSize, (u32, u32))]) {
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_by_key(|index| offsets[*index].0);
+    let bytes = source.as_bytes();
+    let (mut line, mut line_start, mut scanned) = (1_usize, 0_usize, 0_usize);
+    for index in order {
+        let offset = (offsets[index].0.to_usize()).min(source.len());
+        for newline in memchr::memchr_iter(b'\n', &bytes[scanned..offset]) {
+            line += 1;
+            line_start = scanned + newline + 1;
+        }
+        scanned = scanned.max(offset);
+        let column = source
+            .get(line_start..offset)
+            .map_or(offset - line_start, |text| text.chars().count());
+        offsets[index].1 = (
             u32::try_from(line).unwrap_or(u32::MAX),
             u32::try_from(column + 1).unwrap_or(u32::MAX),
-        )
+        );
     }
 }
 
@@ -608,6 +611,26 @@ torch = pytest.importorskip("torch")
     fn a_syntax_error_reports_its_line_and_column() {
         let error = parse_imports("x = 1\ndef f(:\n", "m", false).unwrap_err();
         assert_eq!((error.0, error.1), (2, 7));
+    }
+
+    #[test]
+    fn positions_do_not_depend_on_the_order_imports_are_visited_in() {
+        // A comprehension's iterable is visited before its element, which comes earlier in the
+        // source.
+        let source = "import os\n\nx = [\n    pytest.importorskip('a')\n    for _ in pytest.importorskip('b')\n]\n";
+        let found: Vec<(String, u32, u32)> = parse_imports(source, "m", false)
+            .unwrap()
+            .into_iter()
+            .map(|import| (import.module, import.line, import.column))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("os".to_owned(), 1, 1),
+                ("b".to_owned(), 5, 14),
+                ("a".to_owned(), 4, 5)
+            ]
+        );
     }
 
     #[test]

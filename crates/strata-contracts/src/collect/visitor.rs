@@ -4,42 +4,46 @@ use ruff_python_ast::visitor::{Visitor, walk_expr, walk_stmt};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
-use super::{Import, ImportKind, LineIndex, TypeChecking};
+use super::{Import, ImportKind, TypeChecking};
 
 /// Walks a module body, keeping the facts that decide whether an import runs when the module
 /// is imported: function nesting, `if TYPE_CHECKING:` and `try/except ImportError` guards.
 pub(super) struct ImportVisitor<'a> {
     /// The package that relative imports resolve against (the module itself for `__init__`).
     package: &'a str,
-    lines: &'a LineIndex<'a>,
     /// Only walk expressions (for `importorskip` calls) when the source mentions it: walking
     /// every expression of every file costs more than the statement walk itself.
     scan_calls: bool,
     function_depth: u32,
     type_checking: TypeChecking,
     guard_depth: u32,
+    /// With `line` and `column` still 0: [`super::set_positions`] fills them from `offsets`
+    /// in one pass over the source, which stops at the last import instead of indexing every
+    /// line of every file.
     pub(super) imports: Vec<Import>,
+    /// The byte offset of each import.
+    pub(super) offsets: Vec<TextSize>,
 }
 
 impl<'a> ImportVisitor<'a> {
-    pub(super) fn new(package: &'a str, lines: &'a LineIndex<'a>, scan_calls: bool) -> Self {
+    pub(super) fn new(package: &'a str, scan_calls: bool) -> Self {
         Self {
             package,
-            lines,
             scan_calls,
             function_depth: 0,
             type_checking: TypeChecking::No,
             guard_depth: 0,
             imports: Vec::new(),
+            offsets: Vec::new(),
         }
     }
 
     fn push(&mut self, module: String, offset: TextSize, kind: ImportKind) {
-        let (line, column) = self.lines.line_column(offset);
+        self.offsets.push(offset);
         self.imports.push(Import {
             module,
-            line,
-            column,
+            line: 0,
+            column: 0,
             kind,
             in_function: self.function_depth > 0,
             type_checking: self.type_checking,
