@@ -34,6 +34,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use pep508_rs::{PackageName, Requirement};
 use strata_project::{IndexUnavailable, Origin, ProfileName, Project};
@@ -200,7 +201,9 @@ impl LockError {
 /// Provides resolvers: one per set of extra named indexes an engine asks for.
 pub trait ResolverSource {
     /// A resolver whose index client searches `named_indexes` (URLs) first, then the defaults.
-    fn resolver(&mut self, named_indexes: &[String]) -> Result<&Resolver, ResolveError>;
+    ///
+    /// Shared, because engines are solved at the same time, each on its own thread.
+    fn resolver(&mut self, named_indexes: &[String]) -> Result<Arc<Resolver>, ResolveError>;
 }
 
 /// Locks the project. Returns one entry per profile and engine considered, in declaration
@@ -276,6 +279,7 @@ pub fn lock_project(
             }
         }
         let mut changed = HashSet::new();
+        let mut to_lock: Vec<ProfileName> = Vec::new();
         for engine in project.engines() {
             let depends_on_dirty =
                 group_of_engine(&engine.name).is_none_or(|group| dirty.contains(&group));
@@ -308,18 +312,22 @@ pub fn lock_project(
                 );
                 continue;
             }
-            match lock_engine(project, options, resolvers, &engine.name, &pins) {
+            to_lock.push(engine.name.clone());
+        }
+        let outcomes = lock_engines(project, options, resolvers, &to_lock, &pins);
+        for (name, outcome) in to_lock.iter().zip(outcomes) {
+            match outcome {
                 Ok(outcome) => {
-                    results.insert(engine.name.clone(), outcome);
+                    results.insert(name.clone(), outcome);
                 }
                 Err(error) => {
                     let engine_feedback = if error.is_no_solution() && !options.layered {
-                        engine_feedback(project, options, resolvers, &engine.name, &pins)
+                        engine_feedback(project, options, resolvers, name, &pins)
                     } else {
                         None
                     };
                     match engine_feedback
-                        .and_then(|constraints| Some((group_of_engine(&engine.name)?, constraints)))
+                        .and_then(|constraints| Some((group_of_engine(name)?, constraints)))
                     {
                         Some((group, constraints))
                             if feedback.get(&group).is_none_or(|known| {
@@ -337,8 +345,7 @@ pub fn lock_project(
                             changed.insert(group);
                         }
                         _ if options.keep_going => {
-                            results
-                                .insert(engine.name.clone(), failed(project, &engine.name, &error));
+                            results.insert(name.clone(), failed(project, name, &error));
                         }
                         _ => return Err(error),
                     }
@@ -793,13 +800,37 @@ fn lock_group(
     Ok(())
 }
 
-fn lock_engine(
+/// An engine ready to be solved: everything [`prepare_engine`] decided, and the solve itself
+/// still to run (on a thread of its own, next to the other engines').
+struct EngineJob<'a> {
+    name: ProfileName,
+    request: ResolveRequest,
+    resolver: Arc<Resolver>,
+    fingerprint: Fingerprint,
+    existing: Option<Lock>,
+    parent_locks: Vec<&'a Lock>,
+    isolated_from_parent: bool,
+}
+
+/// What to do about one engine: nothing more (skipped, unchanged), or solve it.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per engine per run; boxing buys nothing"
+)]
+enum EngineStep<'a> {
+    Done(ProfileLock),
+    Solve(EngineJob<'a>),
+}
+
+/// Everything about locking an engine that does not need its solve: the index it needs, the
+/// fingerprint check, the request on its parents' pins.
+fn prepare_engine<'a>(
     project: &Project,
     options: &LockOptions,
     resolvers: &mut dyn ResolverSource,
     name: &ProfileName,
-    pins: &HashMap<ProfileName, Lock>,
-) -> Result<ProfileLock, LockError> {
+    pins: &'a HashMap<ProfileName, Lock>,
+) -> Result<EngineStep<'a>, LockError> {
     let engine = &project.profiles[name];
     let details = engine.engine.as_ref().expect("engines have engine details");
     let path = lock_path(project, name);
@@ -810,7 +841,7 @@ fn lock_engine(
             Some(url) => named_urls.push(url.clone()),
             None => match details.when_index_unavailable {
                 IndexUnavailable::Skip => {
-                    return Ok(ProfileLock {
+                    return Ok(EngineStep::Done(ProfileLock {
                         name: name.clone(),
                         path,
                         pylock_path: pylock_path(project, name),
@@ -823,7 +854,7 @@ fn lock_engine(
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         )),
-                    });
+                    }));
                 }
                 IndexUnavailable::Fail => {
                     return Err(LockError::IndexUnavailable {
@@ -837,7 +868,7 @@ fn lock_engine(
         }
     }
     // The parents' pins, exactly: an engine keeps what the profiles it extends locked.
-    let parent_locks: Vec<&Lock> = project
+    let parent_locks: Vec<&'a Lock> = project
         .ancestors(name)
         .into_iter()
         .filter_map(|ancestor| pins.get(ancestor))
@@ -858,12 +889,12 @@ fn lock_engine(
         && options.upgrade_packages.is_empty()
         && existing.as_ref().and_then(Lock::fingerprint) == Some(fingerprint.as_str())
     {
-        return Ok(ProfileLock {
+        return Ok(EngineStep::Done(ProfileLock {
             name: name.clone(),
             path,
             pylock_path: pylock_path(project, name),
             outcome: ProfileOutcome::Unchanged,
-        });
+        }));
     }
     let target = profile_target(project, name)?;
     let requirements: Vec<Requirement> = project
@@ -895,23 +926,44 @@ fn lock_engine(
         })
         .collect();
     request.upgrade = upgrade(options);
-    let what = format!("engine `{name}`");
     let resolver = resolvers
         .resolver(&named_urls)
         .map_err(|source| LockError::Resolve {
-            what: what.clone(),
+            what: format!("engine `{name}`"),
             branches: Vec::new(),
             source,
         })?;
+    Ok(EngineStep::Solve(EngineJob {
+        name: name.clone(),
+        request,
+        resolver,
+        fingerprint,
+        existing,
+        parent_locks,
+        isolated_from_parent: details.isolated_from_parent,
+    }))
+}
+
+/// Solves an engine [`prepare_engine`] prepared and turns the resolution into its lock.
+fn solve_engine(project: &Project, job: &EngineJob<'_>) -> Result<ProfileLock, LockError> {
+    let EngineJob {
+        name,
+        request,
+        resolver,
+        fingerprint,
+        existing,
+        parent_locks,
+        isolated_from_parent,
+    } = job;
     let resolution = resolver
-        .resolve(&request)
+        .resolve(request)
         .map_err(|source| LockError::Resolve {
-            what,
+            what: format!("engine `{name}`"),
             branches: Vec::new(),
             source,
         })?;
-    let mut lock = profile_lock(project, name, &resolution, &fingerprint);
-    if details.isolated_from_parent {
+    let mut lock = profile_lock(project, name, &resolution, fingerprint);
+    if *isolated_from_parent {
         // Say in the lock itself where the engine left its parents' pins.
         let diverging: Vec<String> = parent_locks
             .iter()
@@ -938,9 +990,45 @@ fn lock_engine(
     let outcome = locked_outcome(project, name, &lock, existing.as_ref())?;
     Ok(ProfileLock {
         name: name.clone(),
-        path,
+        path: lock_path(project, name),
         pylock_path: pylock_path(project, name),
         outcome,
+    })
+}
+
+/// Locks every engine of `names` (in that order): prepared one after the other, then solved
+/// at the same time, since each stands on its parents' pins alone and not on another engine.
+/// Overlapping their index requests is most of what a cold lock of a multi-engine project
+/// waits on.
+fn lock_engines(
+    project: &Project,
+    options: &LockOptions,
+    resolvers: &mut dyn ResolverSource,
+    names: &[ProfileName],
+    pins: &HashMap<ProfileName, Lock>,
+) -> Vec<Result<ProfileLock, LockError>> {
+    let steps: Vec<Result<EngineStep<'_>, LockError>> = names
+        .iter()
+        .map(|name| prepare_engine(project, options, resolvers, name, pins))
+        .collect();
+    std::thread::scope(|scope| {
+        let running: Vec<_> = steps
+            .into_iter()
+            .map(|step| match step {
+                Ok(EngineStep::Solve(job)) => Err(scope.spawn(move || solve_engine(project, &job))),
+                Ok(EngineStep::Done(outcome)) => Ok(Ok(outcome)),
+                Err(error) => Ok(Err(error)),
+            })
+            .collect();
+        running
+            .into_iter()
+            .map(|entry| match entry {
+                Ok(done) => done,
+                Err(handle) => handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            })
+            .collect()
     })
 }
 

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use pep508_rs::PackageName;
@@ -19,13 +20,13 @@ use crate::settings;
 struct Resolvers<'a> {
     args: &'a IndexArgs,
     project: &'a strata_project::Project,
-    built: HashMap<Vec<String>, Resolver>,
+    built: HashMap<Vec<String>, Arc<Resolver>>,
     /// Every client built so far, for the progress line.
-    clients: std::sync::Arc<std::sync::Mutex<Vec<strata_index::IndexClient>>>,
+    clients: Arc<std::sync::Mutex<Vec<strata_index::IndexClient>>>,
 }
 
 impl ResolverSource for Resolvers<'_> {
-    fn resolver(&mut self, named_indexes: &[String]) -> Result<&Resolver, ResolveError> {
+    fn resolver(&mut self, named_indexes: &[String]) -> Result<Arc<Resolver>, ResolveError> {
         if !self.built.contains_key(named_indexes) {
             let client = settings::index_client_with(
                 self.args,
@@ -41,9 +42,9 @@ impl ResolverSource for Resolvers<'_> {
                 clients.push(client.clone());
             }
             self.built
-                .insert(named_indexes.to_vec(), Resolver::new(client)?);
+                .insert(named_indexes.to_vec(), Arc::new(Resolver::new(client)?));
         }
-        Ok(&self.built[named_indexes])
+        Ok(Arc::clone(&self.built[named_indexes]))
     }
 }
 
@@ -91,14 +92,14 @@ pub(crate) fn lock(
     }
     let started = std::time::Instant::now();
     let _guard = lock_directory(&project, printer)?;
-    let clients = std::sync::Arc::new(std::sync::Mutex::new(
+    let clients = Arc::new(std::sync::Mutex::new(
         Vec::<strata_index::IndexClient>::new(),
     ));
     let mut resolvers = Resolvers {
         args: &args.index,
         project: &project,
         built: HashMap::new(),
-        clients: std::sync::Arc::clone(&clients),
+        clients: Arc::clone(&clients),
     };
     let progress = printer.progress(move || {
         let clients = clients
