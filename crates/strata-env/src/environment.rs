@@ -26,7 +26,7 @@ pub enum EnvironmentSource {
 ///
 /// Built from an installed environment with [`Environment::open`] or [`Environment::from_scan`],
 /// or from a lock's pins with [`Environment::from_lock`]: the same
-/// [`Distribution`](crate::Distribution) records either way.
+/// [`Distribution`] records either way.
 #[derive(Debug, Clone)]
 pub struct Environment {
     /// The dependency graph.

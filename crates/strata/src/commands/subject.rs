@@ -159,9 +159,8 @@ fn read_lock(path: &Path) -> Result<strata_lock::Lock> {
         )
     })?;
     let is_pylock = path
-        .file_name()
-        .and_then(|name| name.to_str())
-        .is_some_and(|name| name.ends_with(".toml"));
+        .extension()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("toml"));
     if is_pylock {
         strata_lock::pylock_toml::read(&text)
             .with_context(|| format!("`{}` is not a pylock.toml lock", display_path(path)))
