@@ -40,6 +40,10 @@
 //! padded to hundreds of megabytes never sits in memory), and everything,
 //! threads and files, is gone when the [`TestIndex`] is dropped.
 //!
+//! Its companion for tests that take real pip as their oracle is [`Venv`]: a
+//! virtual environment with pip run against the loopback index and nothing of the
+//! machine's configuration.
+//!
 //! ```
 //! use std::io::{Read, Write};
 //! use std::net::TcpStream;
@@ -82,6 +86,7 @@ pub use log::RequestRecord;
 pub use package::{Package, Universe};
 pub use server::TestIndex;
 pub use store::ServedFile;
+pub use venv::Venv;
 
 mod error;
 mod faults;
@@ -93,4 +98,5 @@ mod pages;
 mod sdist;
 mod server;
 mod store;
+pub mod venv;
 mod wheel;

@@ -3,7 +3,7 @@
 use strata_env::{Extras, check};
 use strata_testindex::{Package, TestIndex, Universe};
 
-use crate::venv::Venv;
+use crate::venv::{Venv, VenvExt};
 
 /// strata's findings as lines, sorted, and whether there are any (exit 1).
 fn strata_check(venv: &Venv, extras: Extras) -> (Vec<String>, bool) {

@@ -6,7 +6,7 @@ use pep508_rs::PackageName;
 use strata_env::{Extras, TreeOptions, WhyOptions, check, render, render_why, tree, why};
 use strata_testindex::{Package, TestIndex, Universe};
 
-use crate::venv::Venv;
+use crate::venv::{Venv, VenvExt};
 
 pub(crate) fn ml_universe() -> Universe {
     Universe::new()

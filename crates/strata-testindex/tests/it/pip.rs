@@ -4,131 +4,13 @@
 //! reason printed, only when that is unavailable) and runs pip against the index
 //! with the machine's pip configuration shut out.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use strata_testindex::venv::describe;
+use strata_testindex::{Package, TestIndex, Universe, Venv};
 
-use strata_testindex::{Package, TestIndex, Universe};
-
-struct Venv {
-    root: tempfile::TempDir,
-    python: PathBuf,
-}
-
-impl Venv {
-    #[expect(clippy::print_stderr, reason = "a skipped test says why")]
-    fn create() -> Option<Self> {
-        let root = tempfile::tempdir().unwrap();
-        let output = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(root.path().join("venv"))
-            .output();
-        match output {
-            Ok(output) if output.status.success() => Some(Self {
-                python: root.path().join("venv").join("bin").join("python"),
-                root,
-            }),
-            Ok(output) => {
-                eprintln!(
-                    "skipped: `python3 -m venv` failed: {}",
-                    String::from_utf8_lossy(&output.stderr)
-                );
-                None
-            }
-            Err(error) => {
-                eprintln!("skipped: `python3` is not available: {error}");
-                None
-            }
-        }
-    }
-
-    fn command(&self, program: &Path) -> Command {
-        let mut command = Command::new(program);
-        for (key, _) in std::env::vars_os() {
-            let key = key.to_string_lossy();
-            if key.starts_with("PIP_") || key.to_ascii_lowercase().ends_with("_proxy") {
-                command.env_remove(key.as_ref());
-            }
-        }
-        let home = self.root.path().join("home");
-        command
-            .env("PIP_CONFIG_FILE", "/dev/null")
-            .env("PIP_NO_INPUT", "1")
-            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
-            .env("NO_PROXY", "127.0.0.1")
-            .env("HOME", &home)
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .env("XDG_CACHE_HOME", home.join("cache"))
-            .env_remove("PYTHONPATH");
-        command
-    }
-
-    fn pip(&self, args: &[&str]) -> Output {
-        self.command(&self.python)
-            .args(["-m", "pip"])
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn install(&self, index: &TestIndex, requirements: &[&str]) -> Output {
-        let url = index.url();
-        let mut args = vec!["install", "--index-url", url.as_str(), "--no-cache-dir"];
-        args.extend_from_slice(requirements);
-        self.pip(&args)
-    }
-
-    fn python(&self, code: &str) -> String {
-        let output = self
-            .command(&self.python)
-            .args(["-c", code])
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{}", describe(&output));
-        String::from_utf8(output.stdout).unwrap().trim().to_string()
-    }
-
-    /// `name==version` of every distribution pip sees, sorted.
-    fn installed(&self) -> Vec<String> {
-        let output = self.pip(&[
-            "list",
-            "--format",
-            "json",
-            "--exclude",
-            "pip",
-            "--exclude",
-            "setuptools",
-        ]);
-        assert!(output.status.success(), "{}", describe(&output));
-        let list: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        let mut installed: Vec<String> = list
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|item| {
-                format!(
-                    "{}=={}",
-                    item["name"].as_str().unwrap(),
-                    item["version"].as_str().unwrap()
-                )
-            })
-            .collect();
-        installed.sort();
-        installed
-    }
-
-    fn check(&self) {
-        let output = self.pip(&["check"]);
-        assert!(output.status.success(), "{}", describe(&output));
-    }
-}
-
-fn describe(output: &Output) -> String {
-    format!(
-        "status {}\n--- stdout\n{}\n--- stderr\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+/// `pip check` passes.
+fn check(venv: &Venv) {
+    let output = venv.pip(&["check"]);
+    assert!(output.status.success(), "{}", describe(&output));
 }
 
 fn graph() -> Universe {
@@ -159,14 +41,14 @@ fn graph() -> Universe {
 fn installs_the_graph(universe: Universe) -> Option<TestIndex> {
     let venv = Venv::create()?;
     let index = TestIndex::start(universe);
-    let output = venv.install(&index, &["app[fast]"]);
+    let output = venv.try_install(&index, &["app[fast]"]);
     assert!(output.status.success(), "{}", describe(&output));
     assert_eq!(
         venv.installed(),
         ["App==1.0", "helper==0.1", "lib==2.0", "speedup==1.0"]
     );
-    assert_eq!(venv.python("import lib; print(lib.__version__)"), "2.0");
-    venv.check();
+    assert_eq!(venv.run_python("import lib; print(lib.__version__)"), "2.0");
+    check(&venv);
     for skipped in ["lib-3.0", "lib-4.0", "win_amd64"] {
         assert!(
             index
@@ -247,7 +129,7 @@ fn pip_builds_sdists_with_static_and_dynamic_metadata_offline() {
             )
             .package(Package::new("helper", "0.1")),
     );
-    let output = venv.install(&index, &["built", "plain"]);
+    let output = venv.try_install(&index, &["built", "plain"]);
     assert!(output.status.success(), "{}", describe(&output));
     assert_eq!(
         venv.installed(),
@@ -255,12 +137,12 @@ fn pip_builds_sdists_with_static_and_dynamic_metadata_offline() {
         "the dynamic sdist's requirement came from its build"
     );
     assert_eq!(
-        venv.python(
+        venv.run_python(
             "from built.core import ANSWER; import plain_mod; print(ANSWER, plain_mod.__version__)"
         ),
         "42 2.0"
     );
-    venv.check();
+    check(&venv);
 }
 
 #[test]
@@ -276,7 +158,7 @@ fn pip_reports_the_failing_backend_message() {
                 .sdist_build_fails(message),
         ),
     );
-    let output = venv.install(&index, &["stub"]);
+    let output = venv.try_install(&index, &["stub"]);
     assert!(!output.status.success(), "{}", describe(&output));
     assert!(describe(&output).contains(message), "{}", describe(&output));
     assert_eq!(venv.installed(), Vec::<String>::new());

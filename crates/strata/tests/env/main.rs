@@ -5,14 +5,11 @@
     reason = "test helpers fail the test on setup errors, like the tests themselves"
 )]
 
-use std::path::{Path, PathBuf};
+use std::fmt::Write;
+use std::path::Path;
 use std::process::Command;
 
-use strata_testindex::{Package, TestIndex, Universe};
-
-struct Venv {
-    root: tempfile::TempDir,
-}
+use strata_testindex::{Package, TestIndex, Universe, Venv};
 
 /// What one run printed, with its exit code.
 struct Output {
@@ -36,68 +33,19 @@ impl Output {
     }
 }
 
-impl Venv {
-    #[expect(clippy::print_stderr, reason = "a skipped test says why")]
-    fn create() -> Option<Self> {
-        let root = tempfile::tempdir().unwrap();
-        let output = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(root.path().join("venv"))
-            .output();
-        match output {
-            Ok(output) if output.status.success() => Some(Self { root }),
-            Ok(output) => {
-                eprintln!(
-                    "skipped: `python3 -m venv` failed: {}",
-                    String::from_utf8_lossy(&output.stderr)
-                );
-                None
-            }
-            Err(error) => {
-                eprintln!("skipped: `python3` is not available: {error}");
-                None
-            }
-        }
-    }
+/// Runs of pip and strata in a venv's hermetic directory, with its path shown as `[TEMP]`.
+trait Runs {
+    fn run(&self, command: Command) -> Output;
+    fn pip_run(&self, args: &[&str]) -> Output;
+    fn strata(&self, args: &[&str]) -> Output;
+    /// strata with `VIRTUAL_ENV` pointing at this venv, as after `source venv/bin/activate`.
+    fn strata_activated(&self, args: &[&str]) -> Output;
+}
 
-    fn dir(&self) -> PathBuf {
-        self.root.path().join("venv")
-    }
-
-    fn python(&self) -> PathBuf {
-        self.dir().join("bin").join("python")
-    }
-
-    /// A command with the machine's pip configuration and environment shut out.
-    fn command(&self, program: &Path) -> Command {
-        let mut command = Command::new(program);
-        for (key, _) in std::env::vars_os() {
-            let key = key.to_string_lossy();
-            if key.starts_with("PIP_")
-                || key.to_ascii_lowercase().ends_with("_proxy")
-                || key == "VIRTUAL_ENV"
-            {
-                command.env_remove(key.as_ref());
-            }
-        }
-        let home = self.root.path().join("home");
-        command
-            .current_dir(self.root.path())
-            .env("PIP_CONFIG_FILE", "/dev/null")
-            .env("PIP_NO_INPUT", "1")
-            .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
-            .env("NO_PROXY", "127.0.0.1")
-            .env("NO_COLOR", "1")
-            .env("HOME", &home)
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .env("XDG_CACHE_HOME", home.join("cache"))
-            .env_remove("PYTHONPATH");
-        command
-    }
-
+impl Runs for Venv {
     fn run(&self, mut command: Command) -> Output {
         let output = command.output().unwrap();
-        let temp = self.root.path().display().to_string();
+        let temp = self.root().display().to_string();
         let clean = |bytes: &[u8]| String::from_utf8_lossy(bytes).replace(&temp, "[TEMP]");
         Output {
             code: output.status.code().unwrap_or(-1),
@@ -106,18 +54,13 @@ impl Venv {
         }
     }
 
-    fn pip(&self, args: &[&str]) -> Output {
-        let mut command = self.command(&self.python());
-        command.args(["-m", "pip"]).args(args);
+    fn pip_run(&self, args: &[&str]) -> Output {
+        let mut command = self.command("python3");
+        command
+            .args(["-m", "pip", "--python"])
+            .arg(self.python())
+            .args(args);
         self.run(command)
-    }
-
-    fn install(&self, index: &TestIndex, args: &[&str]) {
-        let url = index.url();
-        let mut all = vec!["install", "--index-url", url.as_str(), "--no-cache-dir"];
-        all.extend_from_slice(args);
-        let output = self.pip(&all);
-        assert_eq!(output.code, 0, "{}", output.render());
     }
 
     fn strata(&self, args: &[&str]) -> Output {
@@ -126,7 +69,6 @@ impl Venv {
         self.run(command)
     }
 
-    /// strata with `VIRTUAL_ENV` pointing at this venv, as after `source venv/bin/activate`.
     fn strata_activated(&self, args: &[&str]) -> Output {
         let mut command = self.command(Path::new(env!("CARGO_BIN_EXE_strata")));
         command.args(args).env("VIRTUAL_ENV", self.dir());
@@ -178,7 +120,7 @@ fn check_matches_pip_check_on_a_broken_environment() {
     let index = TestIndex::start(ml_universe());
     venv.install(&index, &["axolotl"]);
 
-    let pip = venv.pip(&["check"]);
+    let pip = venv.pip_run(&["check"]);
     let strata = venv.strata(&["check", "--venv", "venv"]);
     assert_eq!((strata.code, &strata.stdout), (pip.code, &pip.stdout));
     insta::assert_snapshot!(strata.render(), @r"
@@ -189,7 +131,7 @@ fn check_matches_pip_check_on_a_broken_environment() {
     ");
 
     venv.install(&index, &["--no-deps", "numpy==2.1.1", "Odd_Name"]);
-    let pip = venv.pip(&["check"]);
+    let pip = venv.pip_run(&["check"]);
     let strata = venv.strata(&["check", "--python", "venv/bin/python"]);
     assert_eq!(strata.sorted_lines(), pip.sorted_lines());
     assert_eq!(strata.code, pip.code);
@@ -368,10 +310,10 @@ fn pinned_block(index: &TestIndex, name: &str, filename_prefix: &str, via: &str)
     let mut block = name.to_string();
     for file in index.files() {
         if file.filename.starts_with(filename_prefix) {
-            block.push_str(&format!(" \\\n    --hash=sha256:{}", file.sha256));
+            let _ = write!(block, " \\\n    --hash=sha256:{}", file.sha256);
         }
     }
-    block.push_str(&format!("\n    # via {via}\n"));
+    let _ = write!(block, "\n    # via {via}\n");
     block
 }
 
@@ -391,15 +333,7 @@ fn check_tree_and_why_on_a_lock_match_pip_on_what_the_lock_installs() {
     let Some(venv) = Venv::create() else { return };
     let index = TestIndex::start(ml_universe());
     let url = index.url();
-    let python_version = venv.pip(&["--version"]);
-    let python_version = python_version
-        .stdout
-        .rsplit("(python ")
-        .next()
-        .unwrap()
-        .trim_end()
-        .trim_end_matches(')')
-        .to_string();
+    let python_version = venv.python_version();
     let lock_flags = |lock: &str| -> Vec<String> {
         [
             "--lock",
@@ -418,7 +352,7 @@ fn check_tree_and_why_on_a_lock_match_pip_on_what_the_lock_installs() {
         venv.strata(&all.iter().map(String::as_str).collect::<Vec<_>>())
     };
 
-    fs_err::write(venv.root.path().join("requirements.in"), "axolotl\n").unwrap();
+    fs_err::write(venv.root().join("requirements.in"), "axolotl\n").unwrap();
     let compiled = venv.strata(&[
         "compile",
         "requirements.in",
@@ -450,7 +384,7 @@ fn check_tree_and_why_on_a_lock_match_pip_on_what_the_lock_installs() {
 
     // A broken lock, made as people make them: numpy bumped by hand, a package added without
     // its requirements.
-    let text = fs_err::read_to_string(venv.root.path().join("lock.txt")).unwrap();
+    let text = fs_err::read_to_string(venv.root().join("lock.txt")).unwrap();
     let mut broken = replace_block(
         &text,
         "numpy",
@@ -462,9 +396,9 @@ fn check_tree_and_why_on_a_lock_match_pip_on_what_the_lock_installs() {
         "odd_name-1.0",
         "-r requirements.in",
     ));
-    fs_err::write(venv.root.path().join("broken.txt"), &broken).unwrap();
+    fs_err::write(venv.root().join("broken.txt"), &broken).unwrap();
 
-    let output = venv.pip(&[
+    let output = venv.pip_run(&[
         "install",
         "--index-url",
         &url,
@@ -475,7 +409,7 @@ fn check_tree_and_why_on_a_lock_match_pip_on_what_the_lock_installs() {
         "broken.txt",
     ]);
     assert_eq!(output.code, 0, "{}", output.render());
-    let pip = venv.pip(&["check"]);
+    let pip = venv.pip_run(&["check"]);
     let check = strata(&["check"], "broken.txt");
     // The same problems, in pip's sentences about pins instead of installs.
     let as_pip: Vec<String> = check
@@ -525,7 +459,7 @@ fn check_tree_and_why_on_a_lock_match_pip_on_what_the_lock_installs() {
 
     // A pin the index does not have is reported, not fatal.
     fs_err::write(
-        venv.root.path().join("gone.txt"),
+        venv.root().join("gone.txt"),
         "numpy==9.9.9\npackaging==24.1\n",
     )
     .unwrap();
@@ -544,7 +478,7 @@ fn check_tree_and_why_on_a_lock_match_pip_on_what_the_lock_installs() {
     error: `torch` is not in the lock `gone.txt`
     ");
     let unpinned = {
-        fs_err::write(venv.root.path().join("loose.txt"), "numpy\nnumpy>=1\n").unwrap();
+        fs_err::write(venv.root().join("loose.txt"), "numpy\nnumpy>=1\n").unwrap();
         strata(&["tree"], "loose.txt")
     };
     insta::assert_snapshot!(unpinned.render(), @r"

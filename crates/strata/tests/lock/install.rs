@@ -2,73 +2,23 @@
 //! into fresh virtual environments, and `pip check` finds nothing broken.
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::Command;
 
-use strata_testindex::TestIndex;
+use strata_testindex::venv::describe;
+use strata_testindex::{TestIndex, Venv};
 
 use crate::project::TestProject;
 use crate::universe;
 
-/// Runs the machine's pip on `venv` (`--python`) with no user configuration; panics with its
-/// output on failure.
-fn pip(venv: &Path, cache: &Path, args: &[&str]) -> String {
-    let mut command = Command::new("python3");
-    command
-        .args(["-m", "pip", "--python"])
-        .arg(venv.join("bin/python"))
-        .args(args)
-        .env("PIP_CONFIG_FILE", "/dev/null")
-        .env("PIP_NO_INPUT", "1")
-        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
-        .env("PIP_CACHE_DIR", cache);
-    for variable in crate::INDEX_VARIABLES {
-        command.env_remove(variable);
-    }
-    let output = command.output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(output.status.success(), "pip {args:?}:\n{text}");
-    text
-}
-
-/// A fresh venv at `venv`, or why there is none. It gets no pip of its own (seeding one takes
-/// most of a minute on a busy machine): the machine's pip installs into it with `--python`.
-fn venv(venv: &Path) -> Result<(), String> {
-    let output = Command::new("python3")
-        .args(["-m", "venv", "--without-pip"])
-        .arg(venv)
-        .output()
-        .map_err(|error| format!("python3 is not runnable: {error}"))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&output.stderr).into_owned())
-    }
-}
-
-/// `name -> version` of every distribution in the venv, from its `.dist-info` directories.
-fn installed(venv: &Path) -> BTreeMap<String, String> {
-    let site_packages = fs_err::read_dir(venv.join("lib"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path()
-        .join("site-packages");
-    fs_err::read_dir(site_packages)
-        .unwrap()
-        .filter_map(|entry| {
-            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-            let stem = name.strip_suffix(".dist-info")?;
-            let (package, version) = stem.rsplit_once('-')?;
-            Some((
-                package.to_lowercase().replace(['_', '.'], "-"),
+/// `name -> version` of every distribution pip lists in the venv.
+fn installed(venv: &Venv) -> BTreeMap<String, String> {
+    venv.installed()
+        .iter()
+        .filter_map(|pin| pin.split_once("=="))
+        .map(|(name, version)| {
+            (
+                name.to_lowercase().replace(['_', '.'], "-"),
                 version.to_string(),
-            ))
+            )
         })
         .collect()
 }
@@ -79,55 +29,27 @@ fn development_and_engine_locks_install_with_pip_require_hashes_and_pass_pip_che
     let project = TestProject::ml();
     project.lock_ok(&index, &[]);
 
-    let locks = ["development", "vllm"];
-    let results: Vec<Result<(), String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = locks
-            .iter()
-            .map(|name| {
-                let (project, index) = (&project, &index);
-                scope.spawn(move || -> Result<(), String> {
-                    let venv_dir = project.root().join(format!("venv-{name}"));
-                    venv(&venv_dir)?;
-                    let lock = project.lock_path(name);
-                    let cache = project.root().join(format!("pip-cache-{name}"));
-                    let url = index.url();
-                    pip(
-                        &venv_dir,
-                        &cache,
-                        &[
-                            "install",
-                            "--require-hashes",
-                            "--no-deps",
-                            "--index-url",
-                            &url,
-                            "-r",
-                            lock.to_str().unwrap(),
-                        ],
-                    );
-                    let check = pip(&venv_dir, &cache, &["check"]);
-                    assert!(check.contains("No broken requirements"), "{name}: {check}");
-                    assert_eq!(installed(&venv_dir), project.pins(name), "{name}");
-                    Ok(())
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|handle| handle.join().unwrap())
-            .collect()
-    });
-    for result in results {
-        if let Err(reason) = result {
-            // Without a working venv there is nothing to install into; say why, loudly.
-            let mut stderr = std::io::stderr().lock();
-            std::io::Write::write_all(
-                &mut stderr,
-                format!("skipped: `python3 -m venv` is unavailable: {reason}\n").as_bytes(),
-            )
-            .unwrap();
-            return;
+    std::thread::scope(|scope| {
+        for name in ["development", "vllm"] {
+            let (project, index) = (&project, &index);
+            scope.spawn(move || {
+                let Some(venv) = Venv::create() else { return };
+                let lock = project.lock_path(name);
+                venv.install(
+                    index,
+                    &[
+                        "--require-hashes",
+                        "--no-deps",
+                        "-r",
+                        lock.to_str().unwrap(),
+                    ],
+                );
+                let check = venv.pip(&["check"]);
+                assert!(check.status.success(), "{name}: {}", describe(&check));
+                assert_eq!(installed(&venv), project.pins(name), "{name}");
+            });
         }
-    }
+    });
 }
 
 #[test]
