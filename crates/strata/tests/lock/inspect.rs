@@ -89,3 +89,31 @@ fn why_names_the_requirement_or_the_profile_line_that_holds_a_pin() {
     error: No profile or engine `nope` in `strata.toml`; the project has `base`, `backend`, `build`, `development`, `quantization`, `ui`, `vllm`, `sglang`
     ");
 }
+
+#[test]
+fn a_pylock_toml_reads_as_the_same_environment_as_its_requirements_lock() {
+    let index = TestIndex::start(universe::ml());
+    let project = TestProject::ml();
+    project.lock_ok(&index, &["backend"]);
+    let requirements = project.lock_path("backend");
+    let pylock = requirements.with_file_name("pylock.backend.toml");
+    let tree = |lock: &std::path::Path| {
+        project.strata(
+            &index,
+            &[
+                "tree",
+                "--lock",
+                lock.to_str().unwrap(),
+                "--python-version",
+                "3.11",
+                "--format",
+                "json",
+            ],
+        )
+    };
+    let (from_requirements, from_pylock) = (tree(&requirements), tree(&pylock));
+    assert_eq!(from_pylock.code, 0, "{}", from_pylock.render());
+    assert_eq!(from_pylock.stdout, from_requirements.stdout);
+    let check = project.strata(&index, &["check", "--lock", pylock.to_str().unwrap()]);
+    assert_eq!(check.code, 0, "{}", check.render());
+}
