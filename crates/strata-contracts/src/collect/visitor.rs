@@ -17,7 +17,7 @@ pub(super) struct ImportVisitor<'a> {
     function_depth: u32,
     type_checking: TypeChecking,
     guard_depth: u32,
-    /// With `line` and `column` still 0: [`super::set_positions`] fills them from `offsets`
+    /// With `line` and `column` still 0: [`super::parse_imports`] fills them from `offsets`
     /// in one pass over the source, which stops at the last import instead of indexing every
     /// line of every file.
     pub(super) imports: Vec<Import>,
