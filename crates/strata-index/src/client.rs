@@ -327,6 +327,14 @@ enum Fetched {
 }
 
 impl Inner {
+    /// Whether a request for `url` carries credentials (its own, or `.netrc`'s for its host).
+    fn sends_credentials(&self, url: &Url) -> bool {
+        !url.username().is_empty()
+            || url
+                .host_str()
+                .is_some_and(|host| self.netrc.for_host(host).is_some())
+    }
+
     /// A GET for `url`, with `.netrc` credentials when the URL carries none (reqwest sends a
     /// URL's own user and password as basic authentication by itself).
     fn get(&self, url: &Url) -> reqwest::RequestBuilder {
@@ -501,6 +509,7 @@ impl Inner {
                 url: RedactedUrl::new(&final_url),
                 status: status.as_u16(),
                 package: Some(name.clone()),
+                credentials_sent: self.sends_credentials(&url),
             }
             .into()),
         }
@@ -716,6 +725,7 @@ impl Inner {
                     url: RedactedUrl::new(&file.url),
                     status: status.as_u16(),
                     package: None,
+                    credentials_sent: self.sends_credentials(&file.url),
                 }
                 .into(),
             ));
@@ -1005,6 +1015,7 @@ impl HttpRangeReader<'_> {
                         url: RedactedUrl::new(&response.url),
                         status: status.as_u16(),
                         package: Some(self.package.clone()),
+                        credentials_sent: self.inner.sends_credentials(self.url),
                     }
                     .into(),
                 )),

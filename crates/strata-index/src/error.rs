@@ -86,7 +86,11 @@ pub enum ErrorKind {
         reason: String,
     },
     /// The server answered with a client error (4xx other than 404 on a project page).
-    #[error("`{url}` answered HTTP {status}{}", package.as_ref().map(|package| format!(" (needed for `{package}`)")).unwrap_or_default())]
+    #[error(
+        "`{url}` answered HTTP {status}{}{}",
+        package.as_ref().map(|package| format!(" (needed for `{package}`)")).unwrap_or_default(),
+        status_remedy(*status, url, *credentials_sent)
+    )]
     Status {
         /// The URL, credentials redacted.
         url: RedactedUrl,
@@ -94,6 +98,8 @@ pub enum ErrorKind {
         status: u16,
         /// The package that needed it.
         package: Option<PackageName>,
+        /// Whether the request carried credentials (from the URL or `.netrc`).
+        credentials_sent: bool,
     },
     /// No configured index has the package.
     #[error("Package `{package}` was not found on {}", indexes.join(", "))]
@@ -165,4 +171,21 @@ pub enum ErrorKind {
     /// The HTTP client could not be built (TLS setup).
     #[error("Failed to set up the HTTP client: {0}")]
     Client(String),
+}
+
+/// What to do about an authentication failure: where strata takes credentials from.
+fn status_remedy(status: u16, url: &RedactedUrl, credentials_sent: bool) -> String {
+    let host = url.host().unwrap_or("HOST");
+    match status {
+        401 if credentials_sent => "; the index refused the credentials sent (from the index \
+                                    URL or `.netrc`): check the user name and token"
+            .to_string(),
+        403 if credentials_sent => "; the credentials sent give no access to this URL".to_string(),
+        401 | 403 => format!(
+            "; the index wants credentials: add `machine {host} login USER password TOKEN` to \
+             `~/.netrc` (or the file `NETRC` names), or put them in the index URL \
+             (`https://USER:TOKEN@{host}/...`)"
+        ),
+        _ => String::new(),
+    }
 }

@@ -26,6 +26,11 @@ impl RedactedUrl {
     pub fn new(url: &Url) -> Self {
         Self(url.clone())
     }
+
+    /// The host, if the URL has one.
+    pub fn host(&self) -> Option<&str> {
+        self.0.host_str()
+    }
 }
 
 impl fmt::Display for RedactedUrl {

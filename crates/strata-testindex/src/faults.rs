@@ -44,6 +44,14 @@ pub enum Fault {
     /// Serve matching pages cut in half, so they are neither valid JSON nor
     /// well-formed HTML.
     MalformedPage,
+    /// Answer 401 with `WWW-Authenticate: Basic` unless the request carries these
+    /// HTTP basic credentials, as a private index does.
+    RequireBasicAuth {
+        /// The user name.
+        login: String,
+        /// The password.
+        password: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +102,16 @@ impl Faults {
                 _ => None,
             })
             .sum()
+    }
+
+    /// The credentials a matching request must carry, if any.
+    pub(crate) fn required_credentials<'a>(&'a self, path: &'a str) -> Option<(&'a str, &'a str)> {
+        self.matching(path).find_map(|fault| match fault {
+            Fault::RequireBasicAuth { login, password } => {
+                Some((login.as_str(), password.as_str()))
+            }
+            _ => None,
+        })
     }
 
     pub(crate) fn is_set(&self, path: &str, wanted: &Fault) -> bool {

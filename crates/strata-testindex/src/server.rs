@@ -375,6 +375,26 @@ fn respond(request: &Request, writer: &mut impl Write, shared: &Shared) -> io::R
         shared.log.push(record(request, None, 0));
         return Ok(false);
     }
+    let unauthorized =
+        shared
+            .faults
+            .lock()
+            .required_credentials(path)
+            .is_some_and(|(login, password)| {
+                use base64::Engine;
+                let expected = format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(format!("{login}:{password}"))
+                );
+                request.header("Authorization") != Some(expected.as_str())
+            });
+    if unauthorized {
+        let mut response = Response::text(401, "Unauthorized\n");
+        response
+            .headers
+            .push(("WWW-Authenticate", "Basic realm=\"test index\"".to_string()));
+        return send(request, response, false, writer, shared);
+    }
     let server_error = shared.faults.lock().take_server_error(path);
     let response = match server_error {
         Some(status) => Response::text(status, "Injected fault\n"),

@@ -7,6 +7,7 @@
     reason = "test helpers fail the test on setup errors, like the tests themselves"
 )]
 
+mod auth;
 mod output;
 mod pip;
 
