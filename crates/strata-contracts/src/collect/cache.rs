@@ -43,7 +43,7 @@ impl Stamp {
     /// content (no modification time, or one within [`RACY_WINDOW`] of `scan_start`).
     pub(super) fn of(metadata: &std::fs::Metadata, scan_start: SystemTime) -> Option<Self> {
         let modified = metadata.modified().ok()?;
-        if modified + RACY_WINDOW > scan_start {
+        if modified.checked_add(RACY_WINDOW)? > scan_start {
             return None;
         }
         let mtime_ns = modified.duration_since(SystemTime::UNIX_EPOCH).ok()?;
