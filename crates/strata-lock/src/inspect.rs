@@ -36,7 +36,7 @@ pub struct PinnedMetadata {
     /// Its `Requires-Dist`, each with the text the package wrote, or why they could not be
     /// read.
     pub requires_dist: Result<Vec<(Requirement, String)>, String>,
-    /// The file the metadata was read from.
+    /// The file the metadata was read from; absent when the cache answered by hash.
     pub file: Option<String>,
     /// Every version the index offers that could be installed on the target (not yanked, files
     /// that fit, `Requires-Python` allowing it), newest first; empty for a direct URL pin.

@@ -192,7 +192,8 @@ fn open_lock(
         }
         (None, Some(path)) => LockRequest {
             path: path.clone(),
-            // Filled in below, once the header is read.
+            // The flags', else the project's; a strata lock's own header wins when no flag is
+            // given (below).
             target: settings::target(&args.target, project.as_ref())?,
             top_level: Vec::new(),
         },
@@ -212,7 +213,13 @@ fn open_lock(
     let client = settings::index_client(&args.index, project.as_ref(), vec![target.clone()])?;
     let watched = client.clone();
     let progress = printer.progress(move || {
-        crate::commands::compile::progress_line(&watched).replace("Resolving", "Reading the pins")
+        let stats = watched.stats();
+        format!(
+            "Reading the pins' requirements: {} metadata files ({} cached), {} pages",
+            stats.metadata_fetched + stats.metadata_cached,
+            stats.metadata_cached,
+            stats.pages_downloaded + stats.pages_cached + stats.pages_not_modified,
+        )
     });
     let lookup = strata_lock::Lookup {
         versions_of: versions_of.to_vec(),
