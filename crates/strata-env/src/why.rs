@@ -263,10 +263,12 @@ fn constraints(graph: &Graph, node: usize, options: &WhyOptions) -> Vec<Constrai
                     satisfied: specifiers
                         .as_ref()
                         .is_none_or(|specifiers| specifiers.contains(&distribution.version)),
+                    // Comma-joined without spaces, as the written requirements print.
                     specifier: specifiers
-                        .as_ref()
-                        .map(ToString::to_string)
-                        .unwrap_or_default(),
+                        .iter()
+                        .flat_map(|specifiers| specifiers.iter().map(ToString::to_string))
+                        .collect::<Vec<_>>()
+                        .join(","),
                     specifiers,
                 }
             }),
@@ -390,12 +392,19 @@ pub fn render_text(why: &Why) -> String {
             "{} {} {verb} {by} ({}{})",
             why.package, why.version, why.package, constraint.specifier
         );
-        if let Some(version) = &constraint.without_it {
-            let _ = write!(
-                out,
-                "; without it {} {version} would be picked",
-                why.package
-            );
+        match &constraint.without_it {
+            // Others cap it at the same version: this one alone is not what holds it.
+            Some(version) if *version == why.version => {
+                out.push_str("; others hold it there too");
+            }
+            Some(version) => {
+                let _ = write!(
+                    out,
+                    "; without it {} {version} would be picked",
+                    why.package
+                );
+            }
+            None => {}
         }
         if let Some(version) = &constraint.newest_allowed {
             let _ = write!(

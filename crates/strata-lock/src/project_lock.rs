@@ -636,6 +636,16 @@ fn selection(project: &Project, names: &[String]) -> Result<HashSet<ProfileName>
 }
 
 /// Connected components of the non-engine profiles under `extends`, in declaration order.
+/// The profiles solved in one resolution with `name` (its hierarchy, itself included, in
+/// declaration order); just `name` for an engine, which is solved alone on its parents' pins.
+/// A pin of `name` is held by the requirements of all of them.
+pub fn solved_together(project: &Project, name: &ProfileName) -> Vec<ProfileName> {
+    hierarchy_groups(project)
+        .into_iter()
+        .find(|group| group.contains(name))
+        .unwrap_or_else(|| vec![name.clone()])
+}
+
 fn hierarchy_groups(project: &Project) -> Vec<Vec<ProfileName>> {
     let plain: Vec<&ProfileName> = project
         .plain_profiles()

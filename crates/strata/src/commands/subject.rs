@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 use anyhow::{Context, Result, bail};
 use pep440_rs::Version;
@@ -137,6 +138,28 @@ fn profile_request(project: &Project, name: &str) -> Result<LockRequest> {
             top_level.push((label, sourced.requirement.clone()));
         }
     }
+    // An engine is locked on its parents' pins: each is a demand as binding as any line.
+    if profile
+        .engine
+        .as_ref()
+        .is_some_and(|engine| !engine.isolated_from_parent)
+    {
+        for ancestor in project.ancestors(name) {
+            let path = strata_lock::lock_path(project, ancestor);
+            let Ok(text) = fs_err::read_to_string(&path) else {
+                continue;
+            };
+            let Ok(pins) = strata_lock::requirements_txt::read_pins(&text) else {
+                continue;
+            };
+            let label = format!("{} (the pin of parent `{ancestor}`)", display_path(&path));
+            for (package, version) in pins {
+                let pin = Requirement::from_str(&format!("{package}=={version}"))
+                    .expect("a name and a version form a requirement");
+                top_level.push((label.clone(), pin));
+            }
+        }
+    }
     Ok(LockRequest {
         path,
         target,
@@ -229,6 +252,20 @@ fn open_lock(
     let pins = strata_index::block_on(strata_lock::pinned_metadata(
         &client, &lock, &target, &lookup,
     ))?;
+    let mut top_level = request.top_level;
+    if let (Some(project), Some(name)) = (&project, &args.profile)
+        && !versions_of.is_empty()
+    {
+        top_level.extend(solved_with(
+            project,
+            name,
+            &lock,
+            &client,
+            &target,
+            &lookup,
+            versions_of,
+        )?);
+    }
     drop(progress);
     printer.verbose(&format!(
         "Read the requirements of {} pins of `{}` for {target}",
@@ -271,6 +308,65 @@ fn open_lock(
     Ok(Subject {
         environment,
         available,
-        top_level: request.top_level,
+        top_level,
     })
+}
+
+/// The requirements on `packages` of the pins that the profiles solved together with `name`
+/// lock and `name` does not: they hold `name`'s pins too (a hierarchy is one resolution), so
+/// `why` counts them, each named with the profile whose lock has it.
+fn solved_with(
+    project: &Project,
+    name: &str,
+    lock: &strata_lock::Lock,
+    client: &strata_index::IndexClient,
+    target: &strata_dist::Target,
+    lookup: &strata_lock::Lookup,
+    packages: &[PackageName],
+) -> Result<Vec<(String, Requirement)>> {
+    let Some(profile) = project.profile(name) else {
+        return Ok(Vec::new());
+    };
+    let own: std::collections::HashSet<&PackageName> =
+        lock.packages.iter().map(|package| &package.name).collect();
+    let markers = target.markers();
+    let lookup = strata_lock::Lookup {
+        versions_of: Vec::new(),
+        ..lookup.clone()
+    };
+    let mut demands = Vec::new();
+    // A child's lock repeats its parent's pins: each requirement counts once, named with the
+    // first profile (in declaration order) whose lock has it.
+    let mut seen = std::collections::HashSet::new();
+    for member in strata_lock::solved_together(project, &profile.name) {
+        if member == profile.name {
+            continue;
+        }
+        let Ok(other) = read_lock(&strata_lock::lock_path(project, &member)) else {
+            continue;
+        };
+        let mut other = other;
+        other
+            .packages
+            .retain(|package| !own.contains(&package.name));
+        let pins = strata_index::block_on(strata_lock::pinned_metadata(
+            client, &other, target, &lookup,
+        ))?;
+        for pin in pins {
+            let extras: Vec<_> = pin.extras.iter().cloned().collect();
+            for (requirement, _) in pin.requires_dist.unwrap_or_default() {
+                if packages.contains(&requirement.name)
+                    && requirement.marker.evaluate(&markers, &extras)
+                    && seen.insert((pin.name.clone(), requirement.to_string()))
+                {
+                    let label = format!(
+                        "{} {} (locked in `{member}`, solved with `{}`)",
+                        pin.name, pin.version, profile.name
+                    );
+                    demands.push((label, requirement));
+                }
+            }
+        }
+    }
+    Ok(demands)
 }

@@ -33,6 +33,15 @@ fn every_lock_strata_writes_passes_strata_check() {
     assert_eq!(index.requests().len(), requests);
 }
 
+/// The binding-constraint lines of `strata why`'s text.
+fn held(stdout: &str) -> String {
+    stdout
+        .lines()
+        .filter(|line| line.contains(" is held by ") || line.contains(" violates "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 #[test]
 fn why_names_the_requirement_or_the_profile_line_that_holds_a_pin() {
     let index = TestIndex::start(universe::ml());
@@ -46,9 +55,22 @@ fn why_names_the_requirement_or_the_profile_line_that_holds_a_pin() {
     Required through 2 paths:
       accelerate 0.33.0 -> numpy 1.26.4 (numpy>=1.17,<2.0.0)
       numpy 1.26.4
-    numpy 1.26.4 is held by accelerate 0.33.0 (numpy>=1.17,<2.0.0); without it numpy 2.1.1 would be picked
+    numpy 1.26.4 is held by accelerate 0.33.0 (numpy>=1.17,<2.0.0); others hold it there too
+    numpy 1.26.4 is held by bitsandbytes 0.43.3 (locked in `quantization`, solved with `backend`) (numpy<2); others hold it there too
     --- stderr
     ");
+
+    // `base` is solved with its children: backend's accelerate and quantization's
+    // bitsandbytes each hold base's numpy below 2.
+    let why = project.strata(&index, &["why", "numpy", "--profile", "base"]);
+    insta::assert_snapshot!(held(&why.stdout), @r"
+    numpy 1.26.4 is held by accelerate 0.33.0 (locked in `backend`, solved with `base`) (numpy>=1.17,<2.0.0); others hold it there too
+    numpy 1.26.4 is held by bitsandbytes 0.43.3 (locked in `quantization`, solved with `base`) (numpy<2); others hold it there too
+    ");
+    // An engine stands on its parents' pins: base's pin holds the engine's numpy.
+    project.lock_ok(&index, &["sglang"]);
+    let why = project.strata(&index, &["why", "numpy", "--profile", "sglang"]);
+    insta::assert_snapshot!(held(&why.stdout), @"numpy 1.26.4 is held by locks/base.txt (the pin of parent `base`) (numpy==1.26.4); without it numpy 2.1.1 would be picked");
 
     // The profile's own line is a constraint like any package's requirement.
     project.edit("requirements/base.in", "numpy\n", "numpy<2\n");
@@ -61,10 +83,22 @@ fn why_names_the_requirement_or_the_profile_line_that_holds_a_pin() {
     insta::assert_json_snapshot!(value["constraints"], @r#"
     [
       {
+        "by": "accelerate 0.33.0 (locked in `backend`, solved with `base`)",
+        "specifier": ">=1.17,<2.0.0",
+        "satisfied": true,
+        "without_it": "1.26.4"
+      },
+      {
+        "by": "bitsandbytes 0.43.3 (locked in `quantization`, solved with `base`)",
+        "specifier": "<2",
+        "satisfied": true,
+        "without_it": "1.26.4"
+      },
+      {
         "by": "requirements/base.in:2 (profile `base`)",
         "specifier": "<2",
         "satisfied": true,
-        "without_it": "2.1.1"
+        "without_it": "1.26.4"
       }
     ]
     "#);
