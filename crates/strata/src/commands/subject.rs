@@ -211,6 +211,12 @@ fn open_lock(
             let Some(project) = project.as_ref() else {
                 bail!("`--profile {name}` needs a project: run inside one or pass `--project`");
             };
+            if args.target.python_version.is_some() || args.target.python_platform.is_some() {
+                printer.warning(
+                    "`--python-version` and `--python-platform` are ignored with `--profile`: \
+                     a profile's lock is read on the target it was locked for",
+                );
+            }
             profile_request(project, name)?
         }
         (None, Some(path)) => LockRequest {
