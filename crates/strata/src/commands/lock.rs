@@ -133,6 +133,27 @@ pub(crate) fn lock(
     let mut summary = String::new();
     let mut rows = Vec::new();
     let mut failures = 0;
+    // A hierarchy fails as one: its profiles share one message, said once for all of them.
+    let mut failed_together: Vec<(Vec<&str>, &str)> = Vec::new();
+    for outcome in &outcomes {
+        if let ProfileOutcome::Failed(message) = &outcome.outcome {
+            match failed_together
+                .iter_mut()
+                .find(|(_, known)| *known == message.as_str())
+            {
+                Some((names, _)) => names.push(outcome.name.as_str()),
+                None => failed_together.push((vec![outcome.name.as_str()], message)),
+            }
+        }
+    }
+    for (names, message) in &failed_together {
+        let names: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+        let verb = if names.len() == 1 { "was" } else { "were" };
+        printer.error(&format!(
+            "error: {} {verb} not locked: {message}\n",
+            names.join(", ")
+        ));
+    }
     for outcome in &outcomes {
         let display = crate::commands::display_path(&outcome.path);
         match &outcome.outcome {
@@ -142,10 +163,6 @@ pub(crate) fn lock(
             }
             ProfileOutcome::Failed(message) => {
                 failures += 1;
-                printer.error(&format!(
-                    "error: `{}` was not locked: {message}\n",
-                    outcome.name
-                ));
                 let _ = writeln!(
                     summary,
                     "{:<16} failed     {display} kept as it was",
