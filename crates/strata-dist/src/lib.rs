@@ -40,6 +40,9 @@
 //! own as [`parse_requirement_lenient`] and [`parse_specifiers_lenient`] for index pages'
 //! `requires-python` values.
 //!
+//! [`top_level_import_names`] reads the other thing a wheel's file list tells: which top-level
+//! names it makes importable (`cv2` for `opencv-python-headless`).
+//!
 //! # What this crate does not do
 //!
 //! It does not fetch, unpack, build or install anything, read `WHEEL` or `RECORD` files, or
@@ -74,6 +77,7 @@ pub use error::{
     SourceDistFilenameError, SourceDistFilenameErrorKind, WheelFilenameError,
     WheelFilenameErrorKind,
 };
+pub use import_names::top_level_import_names;
 pub use metadata::{
     Metadata, MetadataVersion, MetadataWarning, Repair, parse_requirement_lenient,
     parse_specifiers_lenient,
@@ -85,6 +89,7 @@ pub use target::{PythonVersion, Target};
 pub use wheel_filename::{BuildTag, WheelFilename};
 
 mod error;
+mod import_names;
 mod metadata;
 mod platform;
 mod sdist_filename;
