@@ -202,6 +202,7 @@ struct Inner {
     permits: Semaphore,
     pages: OnceMap<PackageName, Shared<ProjectListing>>,
     metadata: OnceMap<String, Result<FetchedMetadata, Error>>,
+    import_names: OnceMap<String, Result<Vec<String>, Error>>,
     counters: Counters,
 }
 
@@ -236,6 +237,7 @@ impl IndexClient {
                 options,
                 pages: OnceMap::new(),
                 metadata: OnceMap::new(),
+                import_names: OnceMap::new(),
                 counters: Counters::default(),
             }),
         })
@@ -293,6 +295,47 @@ impl IndexClient {
             .metadata
             .get_or_compute(&key, || {
                 self.inner.fetch_metadata(package, file, key.clone())
+            })
+            .await
+    }
+
+    /// The top-level import names one wheel of `package` installs (`cv2` for
+    /// `opencv-python-headless`), sorted; fetched once per run however many tasks ask.
+    ///
+    /// They come from the wheel's file list (see [`strata_dist::top_level_import_names`]), read
+    /// from its zip central directory with the range requests the metadata ladder uses: the
+    /// tail of the file, and one more request only for a very large directory. The answer is
+    /// cached on disk under the file's hash, forever, like metadata; a wheel in a `find-links`
+    /// directory is read from disk.
+    ///
+    /// Errors the caller is expected to fall back from (to the distribution's name, say):
+    ///
+    /// * [`ErrorKind::ImportNames`] for a source distribution, which lists nothing it installs
+    ///   until built (not worth a build here), or a wheel that is not a readable zip;
+    /// * [`ErrorKind::RangeUnsupported`] when the server ignores range requests: the wheel is
+    ///   not downloaded, as a file list does not justify gigabytes;
+    /// * [`ErrorKind::OfflineMiss`] offline without a cached answer;
+    /// * network and status errors as [`IndexClient::metadata`] reports them.
+    ///
+    /// ```no_run
+    /// # async fn example(client: strata_index::IndexClient) -> Result<(), strata_index::Error> {
+    /// let package = pep508_rs::PackageName::new("opencv-python-headless".to_string()).unwrap();
+    /// let listing = client.project(&package).await?;
+    /// let names = client.import_names(&package, &listing.files[0]).await?;
+    /// assert_eq!(names, ["cv2"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn import_names(
+        &self,
+        package: &PackageName,
+        file: &DistFile,
+    ) -> Result<Vec<String>, Error> {
+        let key = metadata_key(file);
+        self.inner
+            .import_names
+            .get_or_compute(&key, || {
+                self.inner.fetch_import_names(package, file, key.clone())
             })
             .await
     }
@@ -674,6 +717,58 @@ impl Inner {
                 Ok((parse(&bytes)?, MetadataSource::Build))
             }
         }
+    }
+
+    async fn fetch_import_names(
+        &self,
+        package: &PackageName,
+        file: &DistFile,
+        key: String,
+    ) -> Result<Vec<String>, Error> {
+        let DistFilename::Wheel(wheel) = &file.filename else {
+            return Err(ErrorKind::ImportNames {
+                filename: file.name(),
+                reason: "only a wheel lists the files it installs; a source distribution \
+                         would have to be built"
+                    .to_string(),
+            }
+            .into());
+        };
+        if let Some(names) = self.store.read_import_names(&key) {
+            return Ok(names);
+        }
+        if self.options.offline {
+            return Err(ErrorKind::OfflineMiss {
+                what: format!("the import names of `{}`", file.name()),
+            }
+            .into());
+        }
+        let local_path = (file.url.scheme() == "file")
+            .then(|| file.url.to_file_path().ok())
+            .flatten();
+        let entries = if let Some(path) = local_path {
+            metadata::range::wheel_entry_names_from_file(&path, wheel)?
+        } else {
+            let reader = HttpRangeReader {
+                inner: self,
+                url: &file.url,
+                package,
+            };
+            match metadata::range::wheel_entry_names(&reader, wheel).await {
+                Ok(entries) => entries,
+                Err(RangeError::Failed(error)) => return Err(error),
+                Err(RangeError::Unsupported) => {
+                    return Err(ErrorKind::RangeUnsupported {
+                        url: RedactedUrl::new(&file.url),
+                        filename: file.name(),
+                    }
+                    .into());
+                }
+            }
+        };
+        let names = strata_dist::top_level_import_names(entries.iter().map(String::as_str));
+        self.store.write_import_names(&key, &names)?;
+        Ok(names)
     }
 
     /// Streams a file to a temporary file in the cache (never into memory), checking its hash.

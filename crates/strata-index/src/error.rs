@@ -143,6 +143,26 @@ pub enum ErrorKind {
         /// Why, with the rungs tried.
         reason: String,
     },
+    /// The top-level import names of a file could not be read: it is a source distribution
+    /// (only a wheel lists what it installs), or the wheel is not a readable zip.
+    #[error("Failed to get the import names of `{filename}`: {reason}")]
+    ImportNames {
+        /// The distribution file.
+        filename: String,
+        /// Why.
+        reason: String,
+    },
+    /// The server ignored an HTTP range request where a whole download is not worth its cost
+    /// (reading a wheel's file list): callers fall back to a cheaper answer.
+    #[error(
+        "`{url}` ignores HTTP range requests, so reading the file list of `{filename}` would mean downloading all of it; it was not downloaded"
+    )]
+    RangeUnsupported {
+        /// The file's URL, credentials redacted.
+        url: RedactedUrl,
+        /// The distribution file.
+        filename: String,
+    },
     /// A source distribution's build backend failed to produce metadata.
     #[error("Failed to build metadata of `{filename}` with its build backend")]
     Build {

@@ -1,7 +1,7 @@
 //! The package index client: project pages, metadata without downloading wheels, an HTTP cache.
 //!
-//! strata resolves against a PEP 503/691 index. This crate answers two questions for the
-//! resolver, as cheaply as the index allows:
+//! strata resolves against a PEP 503/691 index. This crate answers these questions for the
+//! resolver and its callers, as cheaply as the index allows:
 //!
 //! * **Which files does a project have?** [`IndexClient::project`] reads the project's page
 //!   (JSON preferred, HTML accepted) from the first configured index that has it (see
@@ -10,6 +10,9 @@
 //!   files, then HTTP range requests on the wheel (a few KB of a multi-GB file), then a streamed
 //!   download, then an sdist's static `PKG-INFO`, then a PEP 517 build (see the `metadata`
 //!   module). Results are cached forever, keyed by the file's hash.
+//! * **What does a wheel let code import?** [`IndexClient::import_names`] reads the wheel's
+//!   file list (its zip central directory, with the same range requests, never the whole
+//!   wheel) and derives its top-level import names; cached the same way.
 //!
 //! Which indexes to use is decided by [`config::resolve`], which follows pip's own configuration
 //! so strata needs no index URL of its own. Credentials in URLs are used and never shown (see
@@ -139,7 +142,8 @@ pub mod cache {
     }
 
     /// Removes what a killed run left behind (temporary downloads and build directories) and
-    /// pages not revalidated in `max_age_days`; metadata is kept (it never goes stale).
+    /// pages not revalidated in `max_age_days`; metadata and import names are kept (they never
+    /// go stale).
     pub fn prune(root: &Path, max_age_days: u64) -> Result<CacheSummary, crate::Error> {
         crate::http_cache::Store::new(root.to_path_buf()).prune(max_age_days)
     }

@@ -9,7 +9,8 @@
 //! warm run does not parse markup again.
 //!
 //! **Metadata** of a file never changes (a file's bytes are immutable once published, and the
-//! key is its sha256 from the index), so it is stored once and never revalidated.
+//! key is its sha256 from the index), so it is stored once and never revalidated. A wheel's
+//! **import names** are derived from its immutable file list and are stored the same way.
 //!
 //! **Safety.** Several strata processes may share the cache, and any of them may be killed.
 //! Every entry is written to a temporary file and renamed into place, so readers see a whole

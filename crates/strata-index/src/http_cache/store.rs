@@ -1,5 +1,6 @@
-//! The on-disk layout: `<root>/simple-v1/<index>/<project>.json` for pages and
-//! `<root>/metadata-v2/<key>.metadata` for metadata, each file `sha256:<hex>\n` then the payload.
+//! The on-disk layout: `<root>/simple-v1/<index>/<project>.json` for pages,
+//! `<root>/metadata-v2/<key>.metadata` for metadata and `<root>/import-names-v1/<key>.txt` for a
+//! wheel's top-level import names (one a line), each file `sha256:<hex>\n` then the payload.
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -18,6 +19,11 @@ const METADATA_DIR: &str = "metadata-v2";
 
 /// Metadata directories of earlier layouts.
 const OLD_METADATA_DIRS: &[&str] = &["metadata-v1"];
+
+/// The import names directory, keyed like metadata. Its version changes when the rules that
+/// derive names from a wheel's file list change (`strata_dist::top_level_import_names`), since
+/// entries hold the names, not the file list.
+const IMPORT_NAMES_DIR: &str = "import-names-v1";
 
 /// A stored project page with its HTTP validators.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -78,6 +84,10 @@ impl Store {
         self.root.join(METADATA_DIR).join(format!("{key}.metadata"))
     }
 
+    fn import_names_path(&self, key: &str) -> PathBuf {
+        self.root.join(IMPORT_NAMES_DIR).join(format!("{key}.txt"))
+    }
+
     /// A directory for temporary downloads, on the cache's filesystem.
     pub(crate) fn temp_dir(&self) -> Result<PathBuf, Error> {
         let dir = self.root.join("tmp");
@@ -113,6 +123,23 @@ impl Store {
         write_verified(&self.metadata_path(key), metadata)
     }
 
+    /// Stored import names for `key`, if present and intact; an empty list is an answer too (a
+    /// wheel that installs no module).
+    pub(crate) fn read_import_names(&self, key: &str) -> Option<Vec<String>> {
+        let payload = read_verified(&self.import_names_path(key))?;
+        let text = String::from_utf8(payload).ok()?;
+        Some(text.lines().map(str::to_string).collect())
+    }
+
+    pub(crate) fn write_import_names(&self, key: &str, names: &[String]) -> Result<(), Error> {
+        let mut text = String::new();
+        for name in names {
+            text.push_str(name);
+            text.push('\n');
+        }
+        write_verified(&self.import_names_path(key), text.as_bytes())
+    }
+
     /// The number of entries and bytes under the root, for `strata cache`.
     pub(crate) fn summary(&self) -> CacheSummary {
         let mut summary = CacheSummary::default();
@@ -124,7 +151,8 @@ impl Store {
         summary
     }
 
-    /// Removes temporary files and pages older than `max_age_days` days.
+    /// Removes temporary files, pages older than `max_age_days` days, leftovers of killed
+    /// writes and directories of older layouts.
     pub(crate) fn prune(&self, max_age_days: u64) -> Result<CacheSummary, Error> {
         let mut removed = CacheSummary::default();
         let horizon = SystemTime::now() - std::time::Duration::from_secs(max_age_days * 24 * 3600);
@@ -156,14 +184,14 @@ impl Store {
                 }
             },
         );
-        walk(
-            &self.root.join(METADATA_DIR),
-            &mut |path, length, modified| {
+        // Metadata and import names never go stale: only a killed writer's leftovers go.
+        for dir in [METADATA_DIR, IMPORT_NAMES_DIR] {
+            walk(&self.root.join(dir), &mut |path, length, modified| {
                 if is_leftover(path, modified) {
                     victims.push((path.to_path_buf(), length));
                 }
-            },
-        );
+            });
+        }
         for old in OLD_METADATA_DIRS {
             walk(&self.root.join(old), &mut |path, length, _| {
                 victims.push((path.to_path_buf(), length));
@@ -276,6 +304,19 @@ mod tests {
         fs_err::write(&path, bytes).unwrap();
         assert_eq!(store.read_metadata("abc"), None);
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn import_names_round_trip_including_an_empty_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().to_path_buf());
+        assert_eq!(store.read_import_names("k"), None);
+        let names = vec!["_yaml".to_string(), "yaml".to_string()];
+        store.write_import_names("k", &names).unwrap();
+        assert_eq!(store.read_import_names("k"), Some(names));
+        store.write_import_names("empty", &[]).unwrap();
+        assert_eq!(store.read_import_names("empty"), Some(Vec::new()));
+        assert!(dir.path().join("import-names-v1/k.txt").is_file());
     }
 
     #[test]

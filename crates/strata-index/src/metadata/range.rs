@@ -1,4 +1,4 @@
-//! A wheel's `METADATA` through HTTP range requests: a few KB of a multi-GB file.
+//! A wheel's `METADATA` and file list through HTTP range requests: a few KB of a multi-GB file.
 //!
 //! A wheel is a zip archive, and a zip archive is read from its end. The last record is the
 //! 22-byte end-of-central-directory record (EOCD, signature `PK\x05\x06`), followed only by an
@@ -22,6 +22,11 @@
 //! from it without another request. Entries are stored or deflated (method 0 or 8, raw deflate
 //! without zlib header); the CRC-32 from the central directory is checked after inflating so a
 //! truncated or mixed-up range never becomes metadata.
+//!
+//! The same central directory lists every file the wheel installs, which is all it takes to know
+//! the wheel's top-level import names (see `strata_dist::top_level_import_names`), so
+//! [`wheel_entry_names`] stops there: the tail, and one more request only when the directory or
+//! the ZIP64 record does not fit it. Both entry points share [`read_central_directory`].
 //!
 //! The `METADATA` entry is `{name}-{version}.dist-info/METADATA` at the top level, but the
 //! directory's spelling of the name varies between build tools (escaped `foo_bar`, `Foo.Bar`,
@@ -77,7 +82,54 @@ pub(crate) async fn wheel_metadata(
     wheel: &WheelFilename,
 ) -> Result<Vec<u8>, RangeError> {
     let fail = |reason: String| failed(wheel, reason);
+    let CentralDirectory {
+        tail,
+        size,
+        entries,
+    } = read_central_directory(reader, &fail).await?;
+    let index = find_metadata_entry(entries.iter().map(|entry| entry.name.as_str()), wheel)
+        .map_err(fail)?;
+    let entry = &entries[index];
 
+    let data = read_entry_data(reader, &tail, entry, size, wheel).await?;
+    inflate(entry, &data).map_err(fail)
+}
+
+/// The name of every entry of the wheel, in archive order, read from its central directory
+/// alone: the same tail request [`wheel_metadata`] starts with, and a second one only when the
+/// directory (or a ZIP64 record) does not fit the tail. No entry's data is read.
+pub(crate) async fn wheel_entry_names(
+    reader: &impl RangeReader,
+    wheel: &WheelFilename,
+) -> Result<Vec<String>, RangeError> {
+    let fail = |reason: String| RangeError::Failed(listing_error(wheel, reason));
+    let directory = read_central_directory(reader, &fail).await?;
+    Ok(directory
+        .entries
+        .into_iter()
+        .map(|entry| entry.name)
+        .collect())
+}
+
+/// Turns a reason into the error of the entry point that is reading, so a broken zip is
+/// reported as a metadata failure or an import-names failure, as the caller asked.
+type Fail<'a> = dyn Fn(String) -> RangeError + Sync + 'a;
+
+/// A wheel's central directory, with the tail it was found in so that reads the tail already
+/// holds cost nothing.
+struct CentralDirectory {
+    tail: Tail,
+    /// The file's size.
+    size: u64,
+    entries: Vec<CentralEntry>,
+}
+
+/// Finds and parses the central directory: the tail (EOCD and, usually, the directory), then
+/// the ZIP64 record and the part of the directory before the tail when they are not in it.
+async fn read_central_directory(
+    reader: &impl RangeReader,
+    fail: &Fail<'_>,
+) -> Result<CentralDirectory, RangeError> {
     let (tail, size) = reader.read_suffix(SUFFIX_LEN).await?;
     let tail = Tail::new(tail, size).ok_or_else(|| {
         fail("the server sent a longer tail than the file size it announced".to_string())
@@ -94,7 +146,7 @@ pub(crate) async fn wheel_metadata(
                 "the ZIP64 end-of-central-directory record (at {record_offset}) lies outside the {size}-byte file"
             )));
         }
-        let record = tail.read(reader, record_offset..record_end, wheel).await?;
+        let record = tail.read(reader, record_offset..record_end, fail).await?;
         directory = parse_eocd64(&record).map_err(fail)?;
     }
 
@@ -109,14 +161,13 @@ pub(crate) async fn wheel_metadata(
                 directory.size, directory.offset
             ))
         })?;
-    let central = tail.read(reader, directory_range, wheel).await?;
+    let central = tail.read(reader, directory_range, fail).await?;
     let entries = parse_central_directory(&central, directory.entries).map_err(fail)?;
-    let index = find_metadata_entry(entries.iter().map(|entry| entry.name.as_str()), wheel)
-        .map_err(fail)?;
-    let entry = &entries[index];
-
-    let data = read_entry_data(reader, &tail, entry, size, wheel).await?;
-    inflate(entry, &data).map_err(fail)
+    Ok(CentralDirectory {
+        tail,
+        size,
+        entries,
+    })
 }
 
 /// Reads the wheel's `*.dist-info/METADATA` from a wheel on disk, for servers that ignore
@@ -156,6 +207,32 @@ pub(crate) fn wheel_metadata_from_file(
         .read_to_end(&mut content)
         .map_err(|error| metadata_error(wheel, format!("failed to read `{name}`: {error}")))?;
     Ok(content)
+}
+
+/// The name of every entry of a wheel on disk (a `find-links` directory), from its central
+/// directory.
+pub(crate) fn wheel_entry_names_from_file(
+    path: &Path,
+    wheel: &WheelFilename,
+) -> Result<Vec<String>, Error> {
+    let file = fs_err::File::open(path).map_err(|source| ErrorKind::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|error| listing_error(wheel, format!("not a valid zip: {error}")))?;
+    Ok(archive
+        .file_names_raw()
+        .map(|name| String::from_utf8_lossy(name).into_owned())
+        .collect())
+}
+
+fn listing_error(wheel: &WheelFilename, reason: String) -> Error {
+    ErrorKind::ImportNames {
+        filename: wheel.to_string(),
+        reason,
+    }
+    .into()
 }
 
 fn metadata_error(wheel: &WheelFilename, reason: String) -> Error {
@@ -239,7 +316,7 @@ impl Tail {
         &self,
         reader: &impl RangeReader,
         range: Range<u64>,
-        wheel: &WheelFilename,
+        fail: &Fail<'_>,
     ) -> Result<Bytes, RangeError> {
         if let Some(bytes) = slice_within(&self.bytes, self.start, &range) {
             return Ok(bytes);
@@ -249,13 +326,13 @@ impl Tail {
         if range.start < self.start
             && let Some(known) = slice_within(&self.bytes, self.start, &(self.start..range.end))
         {
-            let head = fetch(reader, range.start..self.start, wheel).await?;
+            let head = fetch(reader, range.start..self.start, fail).await?;
             let mut joined = Vec::with_capacity(head.len() + known.len());
             joined.extend_from_slice(&head);
             joined.extend_from_slice(&known);
             return Ok(joined.into());
         }
-        fetch(reader, range, wheel).await
+        fetch(reader, range, fail).await
     }
 }
 
@@ -263,19 +340,16 @@ impl Tail {
 async fn fetch(
     reader: &impl RangeReader,
     range: Range<u64>,
-    wheel: &WheelFilename,
+    fail: &Fail<'_>,
 ) -> Result<Bytes, RangeError> {
     let bytes = reader.read_range(range.clone()).await?;
     if (bytes.len() as u64) < range.end - range.start {
-        return Err(failed(
-            wheel,
-            format!(
-                "asked for bytes {}..{}, the server sent {}",
-                range.start,
-                range.end,
-                bytes.len()
-            ),
-        ));
+        return Err(fail(format!(
+            "asked for bytes {}..{}, the server sent {}",
+            range.start,
+            range.end,
+            bytes.len()
+        )));
     }
     Ok(bytes.slice(..usize::try_from(range.end - range.start).unwrap_or(bytes.len())))
 }
@@ -459,7 +533,8 @@ async fn read_entry_data(
             ),
         ));
     }
-    let local = tail.read(reader, start..end, wheel).await?;
+    let fail = |reason: String| failed(wheel, reason);
+    let local = tail.read(reader, start..end, &fail).await?;
     let header_len = match (
         read_u32(&local, 0),
         read_u16(&local, 26),
@@ -478,7 +553,7 @@ async fn read_entry_data(
     let data = start + header_len..start + header_len + entry.compressed_size;
     match slice_within(&local, start, &data) {
         Some(bytes) => Ok(bytes),
-        None => tail.read(reader, data, wheel).await,
+        None => tail.read(reader, data, &fail).await,
     }
 }
 
@@ -1091,6 +1166,116 @@ mod tests {
         insta::assert_snapshot!(
             wheel_metadata_from_file(&path, &wheel()).unwrap_err(),
             @"Failed to get metadata of `foo_bar-1.0-py3-none-any.whl`: no `*.dist-info/METADATA` entry for `foo-bar` at the top level of the wheel"
+        );
+    }
+    fn names(reader: &MemoryReader) -> Result<Vec<String>, RangeError> {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(wheel_entry_names(reader, &wheel()))
+    }
+
+    /// The entry names as the zip crate lists them.
+    fn zip_crate_names(bytes: &[u8]) -> Vec<String> {
+        zip::ZipArchive::new(Cursor::new(bytes))
+            .unwrap()
+            .file_names_raw()
+            .map(|name| String::from_utf8_lossy(name).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn entry_names_of_a_small_wheel_come_from_the_tail_alone() {
+        let bytes = build_zip(&wheel_entries(CompressionMethod::Deflated), "");
+        let reader = MemoryReader::new(bytes.clone());
+        assert_eq!(names(&reader).unwrap(), zip_crate_names(&bytes));
+        assert_eq!(
+            names(&reader).unwrap(),
+            [
+                "foo_bar/__init__.py",
+                "foo_bar-1.0.dist-info/METADATA",
+                "foo_bar-1.0.dist-info/WHEEL",
+                "foo_bar-1.0.dist-info/RECORD",
+            ]
+        );
+        assert_eq!(reader.reads().len(), 2, "one read per call");
+    }
+
+    #[test]
+    fn entry_names_of_a_huge_wheel_read_no_entry_data() {
+        // Dist-info first: the metadata needs a second request for the entry, the names do not.
+        for large_file in [false, true] {
+            let reader = huge_wheel(200 * 1024 * 1024, large_file, true);
+            let names = names(&reader).unwrap();
+            assert!(
+                names.contains(&"foo_bar/weights.bin".to_string()),
+                "{names:?}"
+            );
+            assert_eq!(names.len(), 5, "{names:?}");
+            let reads = reader.reads();
+            assert_eq!(reads.len(), 1, "{reads:?}");
+            assert_eq!(reads[0].end, reader.size(), "only the tail: {reads:?}");
+        }
+    }
+
+    #[test]
+    fn entry_names_beyond_the_tail_cost_one_more_request() {
+        let mut entries: Vec<Entry> = (0..1500)
+            .map(|index| {
+                entry(
+                    &format!("foo_bar/a_module_with_a_rather_long_name_number_{index}.py"),
+                    b"",
+                    CompressionMethod::Stored,
+                )
+            })
+            .collect();
+        entries.extend(wheel_entries(CompressionMethod::Deflated));
+        let bytes = build_zip(&entries, "");
+        let reader = MemoryReader::new(bytes.clone());
+        assert_eq!(names(&reader).unwrap(), zip_crate_names(&bytes));
+        let reads = reader.reads();
+        assert_eq!(reads.len(), 2, "{reads:?}");
+        assert_eq!(reads[1].end, reads[0].start, "{reads:?}");
+    }
+
+    #[test]
+    fn entry_names_errors_name_import_names_not_metadata() {
+        let result = names(&MemoryReader::new(b"<html>Not found</html>".repeat(10)));
+        let Err(RangeError::Failed(error)) = result else {
+            panic!("expected a failure: {result:?}");
+        };
+        insta::assert_snapshot!(
+            error,
+            @"Failed to get the import names of `foo_bar-1.0-py3-none-any.whl`: not a zip: no end-of-central-directory record"
+        );
+        let reader = MemoryReader {
+            unsupported: true,
+            ..MemoryReader::new(build_zip(&wheel_entries(CompressionMethod::Stored), ""))
+        };
+        assert!(matches!(names(&reader), Err(RangeError::Unsupported)));
+    }
+
+    #[test]
+    fn entry_names_on_disk_match_the_ranged_read() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("foo_bar-1.0-py3-none-any.whl");
+        let bytes = build_zip(&wheel_entries(CompressionMethod::Deflated), "");
+        fs_err::File::create(&path)
+            .unwrap()
+            .write_all(&bytes)
+            .unwrap();
+        assert_eq!(
+            wheel_entry_names_from_file(&path, &wheel()).unwrap(),
+            names(&MemoryReader::new(bytes)).unwrap()
+        );
+        fs_err::File::create(&path)
+            .unwrap()
+            .write_all(b"not a zip")
+            .unwrap();
+        let error = wheel_entry_names_from_file(&path, &wheel()).unwrap_err();
+        assert!(
+            matches!(error.kind(), ErrorKind::ImportNames { .. }),
+            "{error:?}"
         );
     }
 }

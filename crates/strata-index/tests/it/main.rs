@@ -1,5 +1,5 @@
 //! Integration tests of the index client against `strata-testindex` on 127.0.0.1: pages, the
-//! metadata ladder, faults, the disk cache, concurrency and index configuration.
+//! metadata ladder, import names, faults, the disk cache, concurrency and index configuration.
 //!
 //! Every test starts its own loopback index and its own temporary cache directory, and asserts
 //! on the index's request log (paths, ranges, statuses, bytes) as well as on the client's answer.
@@ -12,6 +12,7 @@ mod cache;
 mod concurrency;
 mod config;
 mod faults;
+mod import_names;
 mod ladder;
 mod pages;
 mod strategy;
