@@ -299,6 +299,13 @@ impl IndexClient {
             .await
     }
 
+    /// The import names of the wheel whose sha256 is `sha256`, when the cache has them: no
+    /// request, `None` otherwise. For readers that know a file by its hash alone, like a
+    /// lock's `--hash` options (a wheel's file list never changes under its hash).
+    pub fn cached_import_names(&self, sha256: &str) -> Option<Vec<String>> {
+        self.inner.store.read_import_names(sha256)
+    }
+
     /// The top-level import names one wheel of `package` installs (`cv2` for
     /// `opencv-python-headless`), sorted; fetched once per run however many tasks ask.
     ///

@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 pub use diff::LockDiff;
+pub use engine_imports::{EngineImports, engine_imports};
 pub use fingerprint::Fingerprint;
 pub use inspect::{Lookup, PinnedMetadata, pinned_metadata};
 pub use model::{Lock, LockedFile, LockedPackage};
@@ -27,6 +28,7 @@ pub use project_lock::{
 };
 
 mod diff;
+mod engine_imports;
 mod fingerprint;
 mod inspect;
 mod model;

@@ -388,9 +388,9 @@ impl Project {
     /// name with `-` replaced by `_` (`tensorrt-llm` -> `tensorrt_llm`), once each, in
     /// declaration order.
     ///
-    /// The derivation sees only the engines' own packages, not what they bring with them
-    /// (`torch`): until locks exist there is no resolved dependency list to read, so projects
-    /// that want those covered list them in `engine-packages`.
+    /// This sees only the engines' own packages, not what they bring with them (`torch`):
+    /// the manifest alone has no resolved dependency list. Once the engines are locked,
+    /// `strata_lock::engine_imports` derives the full list from the locks instead.
     pub fn engine_import_names(&self) -> Vec<String> {
         if let Some(declared) = &self.contracts.engine_packages {
             return declared.clone();

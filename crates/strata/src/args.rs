@@ -149,9 +149,11 @@ strata compile requirements.in -o requirements.txt --upgrade-package numpy"
     /// import an engine package when they are imported, directly or through what they import.
     /// Imports inside functions, under `if TYPE_CHECKING:` or guarded by `except ImportError`
     /// are allowed, and tests may import an engine after `pytest.importorskip`. The engine
-    /// packages are `engine-packages` when declared, else the engines' own distributions as
-    /// import names (`tensorrt-llm` is `tensorrt_llm`); what engines bring with them (`torch`)
-    /// is only checked when `engine-packages` lists it.
+    /// packages are `engine-packages` when declared, else derived from the locks: every
+    /// distribution an engine's lock has and no plain profile's lock has (the engine itself,
+    /// torch, xformers, ...), by the import names its wheel installs (`opencv-python-headless`
+    /// is `cv2`), read once from the index and cached. Before the engines are locked, their
+    /// own distribution names stand in (`tensorrt-llm` is `tensorrt_llm`).
     ///
     /// Exit status 1 means a contract is broken or a file does not parse.
     #[command(after_long_help = "Examples:\n  strata contracts\n  \
@@ -549,6 +551,11 @@ pub(crate) struct ContractsArgs {
     /// the verdicts are the same either way.
     #[arg(long)]
     pub(crate) no_cache: bool,
+
+    /// Where the engines' locked wheels are read from, to learn their import names (once;
+    /// cached) when `[tool.strata.contracts] engine-packages` does not list them.
+    #[command(flatten, next_help_heading = "Index (engine packages from the locks)")]
+    pub(crate) index: IndexArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -40,7 +40,10 @@ pub(crate) fn contracts(
     config.root.clone_from(&scan_root);
     if let Some(project) = &project {
         config.host.clone_from(&project.contracts.host);
-        config.engine_packages = project.engine_import_names();
+        config.engine_packages = match &project.contracts.engine_packages {
+            Some(declared) => declared.clone(),
+            None => engine_packages_from_locks(project, args, printer),
+        };
     }
     config.cache_dir = (!args.no_cache).then(settings::cache_dir);
     printer.verbose(&format!(
@@ -82,6 +85,75 @@ pub(crate) fn contracts(
     } else {
         ExitStatus::Success
     })
+}
+
+/// The import names of what the engines bring, from their locks and the wheels' file lists
+/// (cached); without any engine lock, or without an index to ask, each engine's own
+/// distribution name stands in (`Project::engine_import_names`).
+fn engine_packages_from_locks(
+    project: &Project,
+    args: &ContractsArgs,
+    printer: &mut Printer,
+) -> Vec<String> {
+    let fallback = project.engine_import_names();
+    if project.engines().next().is_none() {
+        return fallback;
+    }
+    let client = match settings::index_client(
+        &args.index,
+        Some(project),
+        settings::project_targets(project),
+    ) {
+        Ok(client) => client,
+        Err(error) => {
+            printer.warning(&format!(
+                "Engine packages are the engines' names only ({}): no index to read the locked \
+                 wheels from: {error}",
+                fallback.join(", ")
+            ));
+            return fallback;
+        }
+    };
+    let derived = strata_index::block_on(strata_lock::engine_imports(
+        &client,
+        project,
+        args.index.concurrency,
+    ));
+    let Ok(Some(imports)) = derived else {
+        return fallback;
+    };
+    for (engine, packages) in &imports.by_engine {
+        printer.verbose(&format!(
+            "Engine `{engine}` brings {} distributions the host profiles do not lock",
+            packages.len()
+        ));
+    }
+    if !imports.unlocked.is_empty() {
+        // Engines `strata lock` skipped (their index is not configured) land here too.
+        printer.verbose(&format!(
+            "No lock for {}: only the engine's own package name counts until it is locked",
+            imports
+                .unlocked
+                .iter()
+                .map(|name| format!("`{name}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !imports.guessed.is_empty() {
+        printer.verbose(&format!(
+            "The import names of {} distributions are guessed from their names, as the index \
+             could not list their wheels (`strata index versions P` shows what it has): {}",
+            imports.guessed.len(),
+            imports
+                .guessed
+                .iter()
+                .map(|(package, _)| package.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    imports.names
 }
 
 /// The one source root `[tool.strata.contracts] root` names (default `src`, else `.`).

@@ -8,6 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use strata_testindex::{Package, TestIndex, Universe};
+
 /// What one strata run printed, with its exit code.
 struct Output {
     code: i32,
@@ -32,15 +34,37 @@ fn strata(cwd: &Path, args: &[&str]) -> Output {
     strata_with_cache(cwd, args, cache.path())
 }
 
+/// Runs strata as [`strata`] does, with the cache in `cache` and, for the engine packages
+/// `strata contracts` reads from the locks, an empty loopback index: the example's locked
+/// wheels are unknown there, so their import names are derived from their names, and no run
+/// leaves the machine.
 fn strata_with_cache(cwd: &Path, args: &[&str], cache: &Path) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_strata"))
+    let index = TestIndex::start(Universe::new());
+    strata_with_index(cwd, args, cache, &index)
+}
+
+fn strata_with_index(cwd: &Path, args: &[&str], cache: &Path, index: &TestIndex) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
+    command
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
         .env("STRATA_CACHE_DIR", cache)
-        .env_remove("NVIDIA_INDEX_URL")
-        .output()
-        .unwrap();
+        .env("STRATA_INDEX_URL", index.url())
+        .env("PIP_CONFIG_FILE", "/dev/null");
+    for variable in [
+        "NVIDIA_INDEX_URL",
+        "STRATA_EXTRA_INDEX_URL",
+        "UV_DEFAULT_INDEX",
+        "UV_INDEX_URL",
+        "UV_EXTRA_INDEX_URL",
+        "PIP_INDEX_URL",
+        "PIP_EXTRA_INDEX_URL",
+        "PIP_FIND_LINKS",
+    ] {
+        command.env_remove(variable);
+    }
+    let output = command.output().unwrap();
     let temp = cwd.display().to_string();
     let clean = |bytes: &[u8]| String::from_utf8_lossy(bytes).replace(&temp, "[TEMP]");
     Output {
@@ -396,4 +420,70 @@ fn age(dir: &Path) {
                 .unwrap();
         }
     }
+}
+
+#[test]
+fn engine_packages_come_from_the_engine_locks_by_the_import_names_their_wheels_install() {
+    // The engine brings opencv (imported as `cv2`) and torch; the host profile locks neither.
+    let index = TestIndex::start(
+        Universe::new()
+            .package(Package::new("numpy", "1.26.4"))
+            .package(Package::new("torch", "2.4.0").requires("numpy"))
+            .package(Package::new("opencv-python-headless", "4.10.0.84").import_name("cv2"))
+            .package(
+                Package::new("fastvision", "1.0")
+                    .requires("torch")
+                    .requires("opencv-python-headless"),
+            ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path();
+    for (path, contents) in [
+        (
+            "strata.toml",
+            "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\n\
+             lock-dir = \"locks\"\n\n[profiles.base]\nrequirements = [\"numpy\"]\n\n\
+             [engines.fastvision]\nextends = [\"base\"]\nversion = { file = \"versions.toml\", \
+             key = \"fastvision\" }\n\n[contracts]\nhost = [\"app.cli\"]\n",
+        ),
+        ("versions.toml", "fastvision = \"1.0\"\n"),
+        ("src/app/__init__.py", ""),
+        ("src/app/cli.py", "import numpy\nimport cv2\n"),
+    ] {
+        fs_err::create_dir_all(project.join(path).parent().unwrap()).unwrap();
+        fs_err::write(project.join(path), contents).unwrap();
+    }
+    let cache = project.join(".cache");
+    // Before the engine is locked, only its own name is an engine package: `cv2` passes.
+    let output = strata_with_index(project, &["contracts", "-v"], &cache, &index);
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert!(
+        output.stderr.contains("engine packages: fastvision"),
+        "{}",
+        output.render()
+    );
+
+    let locked = strata_with_index(project, &["lock"], &cache, &index);
+    assert_eq!(locked.code, 0, "{}", locked.render());
+    let output = strata_with_index(project, &["contracts", "-v"], &cache, &index);
+    assert_eq!(output.code, 1, "{}", output.render());
+    assert!(
+        output
+            .stderr
+            .contains("engine packages: cv2, fastvision, torch"),
+        "{}",
+        output.render()
+    );
+    assert!(
+        output.stdout.contains("src/app/cli.py:2:1: STR001"),
+        "{}",
+        output.render()
+    );
+
+    // The wheels' file lists are cached under the lock's hashes: a second run asks the index
+    // nothing at all.
+    let before = index.requests().len();
+    let again = strata_with_index(project, &["contracts"], &cache, &index);
+    assert_eq!(again.code, 1, "{}", again.render());
+    assert_eq!(index.requests().len(), before);
 }

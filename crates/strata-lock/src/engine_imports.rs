@@ -1,0 +1,168 @@
+//! The import names an engine brings, read from the locks: what the engine rule of
+//! `strata contracts` keeps out of host code when the manifest does not list them.
+//!
+//! An engine's own packages are the pins of its lock that no plain profile's lock has (the
+//! host environments never hold them: torch, vllm, xformers, ...). Their import names come from
+//! the wheels themselves, the top-level entries of each wheel's file list, read from the index
+//! with range requests and cached ([`IndexClient::import_names`]), and found again by the
+//! lock's hashes without asking the index anything: `opencv-python-headless` is `cv2`,
+//! `scikit-learn` is `sklearn`. A package the index cannot answer for (an sdist-only
+//! release, a server without ranges, offline without a cache) falls back to its distribution
+//! name with `-` as `_`, and is named in [`EngineImports::guessed`].
+//!
+//! Import names are top-level names, so a namespace an engine's distribution shares with a
+//! host's (`google` of protobuf and of google-auth) counts as the engine's: telling them apart
+//! would take the host wheels' file lists too. Projects where that matters declare
+//! `engine-packages`.
+
+use std::collections::{BTreeSet, HashSet};
+
+use futures::StreamExt;
+use pep508_rs::PackageName;
+use strata_dist::Target;
+use strata_index::{DistFile, IndexClient};
+use strata_project::{ProfileName, Project};
+
+use crate::model::{Lock, LockedPackage};
+use crate::project_lock::{lock_path, profile_target};
+
+/// The engine packages' import names, derived from the locks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EngineImports {
+    /// Every import name, sorted.
+    pub names: Vec<String>,
+    /// Per engine with a lock: the distributions it brings (not in any plain profile's lock).
+    pub by_engine: Vec<(ProfileName, Vec<PackageName>)>,
+    /// Engines without a lock, represented by their own distribution name.
+    pub unlocked: Vec<ProfileName>,
+    /// Distributions whose import names were guessed from their name, with why.
+    pub guessed: Vec<(PackageName, String)>,
+}
+
+/// Derives the engine packages' import names from the project's locks; `None` when no engine
+/// has a lock (the caller keeps the names derived from the manifest alone).
+pub async fn engine_imports(
+    client: &IndexClient,
+    project: &Project,
+    concurrency: usize,
+) -> Option<EngineImports> {
+    let read = |name: &ProfileName| -> Option<Lock> {
+        let text = fs_err::read_to_string(lock_path(project, name)).ok()?;
+        crate::requirements_txt::read(&text).ok()
+    };
+    let host: HashSet<PackageName> = project
+        .plain_profiles()
+        .filter_map(|profile| read(&profile.name))
+        .flat_map(|lock| lock.packages.into_iter().map(|package| package.name))
+        .collect();
+    let mut result = EngineImports::default();
+    let mut brought: Vec<(LockedPackage, Target)> = Vec::new();
+    let mut seen: HashSet<PackageName> = HashSet::new();
+    for engine in project.engines() {
+        let (Some(lock), Ok(target)) = (read(&engine.name), profile_target(project, &engine.name))
+        else {
+            result.unlocked.push(engine.name.clone());
+            if let Some(details) = &engine.engine {
+                brought_by_name(&mut result, &details.package);
+            }
+            continue;
+        };
+        let own: Vec<LockedPackage> = lock
+            .packages
+            .into_iter()
+            .filter(|package| !host.contains(&package.name))
+            .collect();
+        result.by_engine.push((
+            engine.name.clone(),
+            own.iter().map(|package| package.name.clone()).collect(),
+        ));
+        for package in own {
+            if seen.insert(package.name.clone()) {
+                brought.push((package, target.clone()));
+            }
+        }
+    }
+    if result.by_engine.is_empty() {
+        return None;
+    }
+    let answers: Vec<(PackageName, Result<Vec<String>, String>)> = futures::stream::iter(&brought)
+        .map(|(package, target)| async move {
+            // The lock's hashes name the files: a cached answer for one of them needs no
+            // listing of the project at all.
+            let cached = package
+                .hashes
+                .iter()
+                .find_map(|sha256| client.cached_import_names(sha256));
+            let answer = match cached {
+                Some(names) => Ok(names),
+                None => import_names(client, package, target).await,
+            };
+            (package.name.clone(), answer)
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    let mut names: BTreeSet<String> = result.names.drain(..).collect();
+    for (package, answer) in answers {
+        match answer {
+            Ok(found) => names.extend(found),
+            Err(reason) => {
+                names.insert(guess(&package));
+                result.guessed.push((package, reason));
+            }
+        }
+    }
+    result.guessed.sort();
+    result.names = names.into_iter().collect();
+    Some(result)
+}
+
+/// An unlocked engine stands for its own distribution, by its name.
+fn brought_by_name(result: &mut EngineImports, package: &PackageName) {
+    result.names.push(guess(package));
+}
+
+/// `tensorrt-llm` -> `tensorrt_llm`: right for most distributions, wrong for some (`cv2`).
+fn guess(package: &PackageName) -> String {
+    package.as_ref().replace(['-', '.'], "_")
+}
+
+/// The import names of a pin's wheel: the file the lock pins (by hash) when the index lists
+/// it, else the wheel pip would pick for the target.
+async fn import_names(
+    client: &IndexClient,
+    package: &LockedPackage,
+    target: &Target,
+) -> Result<Vec<String>, String> {
+    let listing = client
+        .project(&package.name)
+        .await
+        .map_err(|error| error.to_string())?;
+    let candidates = listing.versions(target);
+    let candidate = candidates
+        .iter()
+        .find(|candidate| candidate.version == package.version)
+        .ok_or_else(|| format!("the index has no version {}", package.version))?;
+    let pinned = |file: &&DistFile| {
+        file.sha256
+            .as_ref()
+            .is_some_and(|sha256| package.hashes.contains(sha256))
+    };
+    let file = candidate
+        .best_wheel
+        .filter(pinned)
+        .or_else(|| {
+            candidate
+                .files
+                .iter()
+                .copied()
+                .filter(|file| matches!(file.filename, strata_dist::DistFilename::Wheel(_)))
+                .find(pinned)
+        })
+        .or(candidate.best_wheel)
+        .ok_or_else(|| format!("version {} has no wheel for {target}", package.version))?;
+    client
+        .import_names(&package.name, file)
+        .await
+        .map_err(|error| error.to_string())
+}
