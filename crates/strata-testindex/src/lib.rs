@@ -88,6 +88,34 @@ pub use server::TestIndex;
 pub use store::ServedFile;
 pub use venv::Venv;
 
+/// Environment variables through which a program under test could find an index, pip
+/// configuration or virtual environment other than the test's own: what [`hermetic`] removes.
+pub const INDEX_VARIABLES: &[&str] = &[
+    "STRATA_INDEX_URL",
+    "STRATA_EXTRA_INDEX_URL",
+    "UV_DEFAULT_INDEX",
+    "UV_INDEX_URL",
+    "UV_EXTRA_INDEX_URL",
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_FIND_LINKS",
+    "PIP_CERT",
+    "NVIDIA_INDEX_URL",
+    "VIRTUAL_ENV",
+];
+
+/// Shuts the machine's index configuration out of `command`: every [`INDEX_VARIABLES`]
+/// variable removed, `PIP_CONFIG_FILE=/dev/null` and `NO_COLOR=1`, so the program sees the
+/// index the test names and plain output.
+pub fn hermetic(command: &mut std::process::Command) -> &mut std::process::Command {
+    for variable in INDEX_VARIABLES {
+        command.env_remove(variable);
+    }
+    command
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .env("NO_COLOR", "1")
+}
+
 mod error;
 mod faults;
 mod http;

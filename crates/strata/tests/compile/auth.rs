@@ -7,7 +7,7 @@ use std::process::Command;
 
 use strata_testindex::{Fault, Faults, Package, TestIndex, Universe};
 
-use crate::{INDEX_VARIABLES, Output, filter_port};
+use crate::{Output, filter_port};
 
 const PASSWORD: &str = "s3cret-token";
 
@@ -44,12 +44,8 @@ fn compile_with(dir: &Path, url: &str, env: &[(&str, &str)]) -> Output {
         .current_dir(dir)
         .env("STRATA_CACHE_DIR", dir.join(".cache"))
         .env("HOME", dir)
-        .env("PIP_CONFIG_FILE", "/dev/null")
-        .env("NO_COLOR", "1")
         .env_remove("NETRC");
-    for variable in INDEX_VARIABLES {
-        command.env_remove(variable);
-    }
+    strata_testindex::hermetic(&mut command);
     command.envs(env.iter().copied());
     let output = command.output().unwrap();
     Output {

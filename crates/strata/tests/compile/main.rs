@@ -16,21 +16,6 @@ use std::process::Command;
 
 use strata_testindex::TestIndex;
 
-/// Variables that would point strata or pip at another index or configuration.
-const INDEX_VARIABLES: &[&str] = &[
-    "STRATA_INDEX_URL",
-    "STRATA_EXTRA_INDEX_URL",
-    "UV_DEFAULT_INDEX",
-    "UV_INDEX_URL",
-    "UV_EXTRA_INDEX_URL",
-    "PIP_INDEX_URL",
-    "PIP_EXTRA_INDEX_URL",
-    "PIP_FIND_LINKS",
-    "PIP_CERT",
-    "NVIDIA_INDEX_URL",
-    "VIRTUAL_ENV",
-];
-
 /// What one run printed, with its exit code.
 struct Output {
     code: i32,
@@ -49,12 +34,8 @@ fn compile(dir: &Path, index: &TestIndex, args: &[&str]) -> Output {
         .args(["--python-version", "3.11"])
         .args(["--python-platform", "x86_64-manylinux_2_28"])
         .current_dir(dir)
-        .env("STRATA_CACHE_DIR", dir.join(".cache"))
-        .env("PIP_CONFIG_FILE", "/dev/null")
-        .env("NO_COLOR", "1");
-    for variable in INDEX_VARIABLES {
-        command.env_remove(variable);
-    }
+        .env("STRATA_CACHE_DIR", dir.join(".cache"));
+    strata_testindex::hermetic(&mut command);
     let output = command.output().unwrap();
     Output {
         code: output.status.code().unwrap_or(-1),

@@ -16,7 +16,7 @@ use pep440_rs::Version;
 use pep508_rs::{Requirement, VersionOrUrl};
 use strata_testindex::{Package, TestIndex, Universe};
 
-use crate::{INDEX_VARIABLES, compile, pins};
+use crate::{compile, pins};
 
 /// `SplitMix64`: a tiny deterministic generator, so each seed is one fixed universe.
 struct Rng(u64);
@@ -150,20 +150,13 @@ fn generate(seed: u64) -> Generated {
 /// Runs a Python tool with no user configuration and no other index.
 fn python(dir: &Path, program: &Path, args: &[&str], index: &TestIndex) -> String {
     let mut command = Command::new(program);
-    command
+    strata_testindex::hermetic(&mut command)
         .args(args)
         .current_dir(dir)
-        .env("PIP_CONFIG_FILE", "/dev/null")
         .env("PIP_NO_INPUT", "1")
         .env("PIP_NO_CACHE_DIR", "1")
         .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         .env("PIP_INDEX_URL", index.url());
-    for variable in INDEX_VARIABLES
-        .iter()
-        .filter(|variable| **variable != "PIP_INDEX_URL")
-    {
-        command.env_remove(variable);
-    }
     let output = command.output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(

@@ -45,25 +45,11 @@ fn strata_with_cache(cwd: &Path, args: &[&str], cache: &Path) -> Output {
 
 fn strata_with_index(cwd: &Path, args: &[&str], cache: &Path, index: &TestIndex) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
-    command
+    strata_testindex::hermetic(&mut command)
         .args(args)
         .current_dir(cwd)
-        .env("NO_COLOR", "1")
         .env("STRATA_CACHE_DIR", cache)
-        .env("STRATA_INDEX_URL", index.url())
-        .env("PIP_CONFIG_FILE", "/dev/null");
-    for variable in [
-        "NVIDIA_INDEX_URL",
-        "STRATA_EXTRA_INDEX_URL",
-        "UV_DEFAULT_INDEX",
-        "UV_INDEX_URL",
-        "UV_EXTRA_INDEX_URL",
-        "PIP_INDEX_URL",
-        "PIP_EXTRA_INDEX_URL",
-        "PIP_FIND_LINKS",
-    ] {
-        command.env_remove(variable);
-    }
+        .env("STRATA_INDEX_URL", index.url());
     let output = command.output().unwrap();
     let temp = cwd.display().to_string();
     let clean = |bytes: &[u8]| String::from_utf8_lossy(bytes).replace(&temp, "[TEMP]");

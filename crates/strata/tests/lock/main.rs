@@ -26,22 +26,6 @@ use std::process::Command;
 
 use strata_testindex::TestIndex;
 
-/// Variables that would point strata or pip at another index or configuration.
-const INDEX_VARIABLES: &[&str] = &[
-    "STRATA_INDEX_URL",
-    "STRATA_EXTRA_INDEX_URL",
-    "UV_DEFAULT_INDEX",
-    "UV_INDEX_URL",
-    "UV_EXTRA_INDEX_URL",
-    "PIP_INDEX_URL",
-    "PIP_EXTRA_INDEX_URL",
-    "PIP_FIND_LINKS",
-    "PIP_CERT",
-    "NVIDIA_INDEX_URL",
-    "VIRTUAL_ENV",
-    project::ENGINE_INDEX_VARIABLE,
-];
-
 /// What one strata run printed, with its exit code.
 #[derive(Debug)]
 struct Output {
@@ -88,11 +72,8 @@ fn strata_with_env(
         .args(["--index-url", &index.url()])
         .current_dir(dir)
         .env("STRATA_CACHE_DIR", cache)
-        .env("PIP_CONFIG_FILE", "/dev/null")
-        .env("NO_COLOR", "1");
-    for variable in INDEX_VARIABLES {
-        command.env_remove(variable);
-    }
+        .env_remove(project::ENGINE_INDEX_VARIABLE);
+    strata_testindex::hermetic(&mut command);
     for (key, value) in extra_env {
         command.env(key, value);
     }

@@ -30,12 +30,8 @@ fn isolate(command: &mut Command, project: &TestProject, index: &TestIndex) {
             command.env_remove(key.as_ref());
         }
     }
-    for variable in crate::INDEX_VARIABLES {
-        command.env_remove(variable);
-    }
-    command
+    strata_testindex::hermetic(command)
         .env("PIP_INDEX_URL", index.url())
-        .env("PIP_CONFIG_FILE", "/dev/null")
         .env("PIP_NO_INPUT", "1")
         .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         .env("PIP_CACHE_DIR", project.root().join("pip-cache"))
