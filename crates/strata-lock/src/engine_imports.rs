@@ -16,6 +16,7 @@
 //! `engine-packages`.
 
 use std::collections::{BTreeSet, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures::StreamExt;
 use pep508_rs::PackageName;
@@ -85,23 +86,21 @@ pub async fn engine_imports(
     if result.by_engine.is_empty() {
         return None;
     }
-    let answers: Vec<(PackageName, Result<Vec<String>, String>)> = futures::stream::iter(&brought)
-        .map(|(package, target)| async move {
-            // The lock's hashes name the files: a cached answer for one of them needs no
-            // listing of the project at all.
-            let cached = package
-                .hashes
-                .iter()
-                .find_map(|sha256| client.cached_import_names(sha256));
-            let answer = match cached {
-                Some(names) => Ok(names),
-                None => import_names(client, package, target).await,
-            };
-            (package.name.clone(), answer)
-        })
-        .buffer_unordered(concurrency.max(1))
-        .collect()
-        .await;
+    // One answer first, alone: when the index cannot be reached at all (an air-gapped CI
+    // without `--offline`), every other package is guessed at once instead of each waiting
+    // through its own retries.
+    let unreachable = AtomicBool::new(false);
+    let mut answers = Vec::with_capacity(brought.len());
+    if let Some((package, target)) = brought.first() {
+        answers.push(answer(client, package, target, &unreachable).await);
+    }
+    answers.extend(
+        futures::stream::iter(brought.iter().skip(1))
+            .map(|(package, target)| answer(client, package, target, &unreachable))
+            .buffer_unordered(concurrency.max(1))
+            .collect::<Vec<_>>()
+            .await,
+    );
     let mut names: BTreeSet<String> = result.names.drain(..).collect();
     for (package, answer) in answers {
         match answer {
@@ -115,6 +114,37 @@ pub async fn engine_imports(
     result.guessed.sort();
     result.names = names.into_iter().collect();
     Some(result)
+}
+
+/// The import names of one pin: from the cache by one of its hashes, else from the index
+/// unless an earlier answer found the index unreachable.
+async fn answer(
+    client: &IndexClient,
+    package: &LockedPackage,
+    target: &Target,
+    unreachable: &AtomicBool,
+) -> (PackageName, Result<Vec<String>, String>) {
+    // The lock's hashes name the files: a cached answer for one of them needs no listing of
+    // the project at all.
+    let cached = package
+        .hashes
+        .iter()
+        .find_map(|sha256| client.cached_import_names(sha256));
+    let answer = match cached {
+        Some(names) => Ok(names),
+        None if unreachable.load(Ordering::Relaxed) => {
+            Err("the index could not be reached".to_string())
+        }
+        None => import_names(client, package, target)
+            .await
+            .map_err(|error| {
+                if matches!(error.kind(), strata_index::ErrorKind::Network { .. }) {
+                    unreachable.store(true, Ordering::Relaxed);
+                }
+                error.to_string()
+            }),
+    };
+    (package.name.clone(), answer)
 }
 
 /// An unlocked engine stands for its own distribution, by its name.
@@ -133,16 +163,20 @@ async fn import_names(
     client: &IndexClient,
     package: &LockedPackage,
     target: &Target,
-) -> Result<Vec<String>, String> {
-    let listing = client
-        .project(&package.name)
-        .await
-        .map_err(|error| error.to_string())?;
+) -> Result<Vec<String>, strata_index::Error> {
+    let listing = client.project(&package.name).await?;
     let candidates = listing.versions(target);
+    let missing = |reason: String| -> strata_index::Error {
+        strata_index::ErrorKind::ImportNames {
+            filename: format!("{}=={}", package.name, package.version),
+            reason,
+        }
+        .into()
+    };
     let candidate = candidates
         .iter()
         .find(|candidate| candidate.version == package.version)
-        .ok_or_else(|| format!("the index has no version {}", package.version))?;
+        .ok_or_else(|| missing(format!("the index has no version {}", package.version)))?;
     let pinned = |file: &&DistFile| {
         file.sha256
             .as_ref()
@@ -160,9 +194,11 @@ async fn import_names(
                 .find(pinned)
         })
         .or(candidate.best_wheel)
-        .ok_or_else(|| format!("version {} has no wheel for {target}", package.version))?;
-    client
-        .import_names(&package.name, file)
-        .await
-        .map_err(|error| error.to_string())
+        .ok_or_else(|| {
+            missing(format!(
+                "version {} has no wheel for {target}",
+                package.version
+            ))
+        })?;
+    client.import_names(&package.name, file).await
 }
