@@ -54,12 +54,15 @@ pub enum SyncError {
 }
 
 /// Makes `venv` hold exactly the distributions pinned in the lock at `lock` (whose names are
-/// `locked`), creating it with `python` when missing.
+/// `locked`), creating it with `python` when missing. `pip_options` go to `pip install` as
+/// they are: the indexes the lock was resolved against (`--index-url`, `--extra-index-url`,
+/// `--find-links`), since a lock names files, not where they are.
 pub fn sync<S: std::hash::BuildHasher>(
     lock: &Path,
     locked: &HashSet<PackageName, S>,
     venv: &Path,
     python: &Path,
+    pip_options: &[String],
 ) -> Result<SyncReport, SyncError> {
     let venv_python = venv.join("bin").join("python");
     let created = !venv_python.exists();
@@ -80,8 +83,9 @@ pub fn sync<S: std::hash::BuildHasher>(
                 "--disable-pip-version-check",
                 "--require-hashes",
                 "--no-deps",
-                "-r",
             ])
+            .args(pip_options)
+            .arg("-r")
             .arg(lock),
     )?;
     let interpreter = Interpreter::query(&venv_python)?;
@@ -123,7 +127,8 @@ pub fn sync<S: std::hash::BuildHasher>(
 }
 
 fn run(step: &'static str, command: &mut Command) -> Result<(), SyncError> {
-    let rendered = format!("{command:?}").replace('"', "");
+    // Index URLs may carry credentials: the rendered command line never shows them.
+    let rendered = redact(&format!("{command:?}").replace('"', ""));
     let output = command.output().map_err(|error| SyncError::Command {
         step,
         command: rendered.clone(),
@@ -142,6 +147,44 @@ fn run(step: &'static str, command: &mut Command) -> Result<(), SyncError> {
     Err(SyncError::Command {
         step,
         command: rendered,
-        output: tail,
+        output: redact(&tail),
     })
+}
+
+/// `scheme://user:password@host` -> `scheme://****@host` in a command line or pip's output.
+fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| c.is_whitespace() || c == '/')
+            .unwrap_or(tail.len());
+        match tail[..end].rfind('@') {
+            Some(credentials) => {
+                out.push_str("****");
+                out.push_str(&tail[credentials..end]);
+            }
+            None => out.push_str(&tail[..end]),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn credentials_in_urls_are_redacted() {
+        assert_eq!(
+            super::redact("pip install --index-url https://ml:tok@host/simple/ -r x.txt"),
+            "pip install --index-url https://****@host/simple/ -r x.txt"
+        );
+        assert_eq!(
+            super::redact("see https://host/simple/"),
+            "see https://host/simple/"
+        );
+    }
 }

@@ -24,7 +24,7 @@ pub use inspect::{Lookup, PinnedMetadata, pinned_metadata};
 pub use model::{Lock, LockedFile, LockedPackage};
 pub use project_lock::{
     Freshness, LockError, LockOptions, ProfileLock, ProfileOutcome, ResolverSource, check_project,
-    lock_path, lock_project, profile_target, pylock_path, solved_together,
+    engine_index_urls, lock_path, lock_project, profile_target, pylock_path, solved_together,
 };
 
 mod diff;

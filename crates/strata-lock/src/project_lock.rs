@@ -534,7 +534,8 @@ fn diverging_pins(
         .collect()
 }
 
-fn engine_index_urls(project: &Project, name: &ProfileName) -> Vec<String> {
+/// The URLs of the named indexes an engine declares (those whose variables are set), in order.
+pub fn engine_index_urls(project: &Project, name: &ProfileName) -> Vec<String> {
     project.profiles[name]
         .engine
         .iter()

@@ -350,6 +350,10 @@ pub(crate) struct SyncArgs {
     /// The Python that creates a missing environment.
     #[arg(long, value_name = "PATH", default_value = "python3")]
     pub(crate) python: std::path::PathBuf,
+    /// Where pip downloads the locked files from: the indexes `strata lock` uses (for an
+    /// engine, its own indexes first).
+    #[command(flatten, next_help_heading = "Index")]
+    pub(crate) index: IndexArgs,
 }
 
 #[derive(Debug, Args)]

@@ -67,13 +67,13 @@ pub(crate) fn index_identity(args: &IndexArgs, project: &Project) -> String {
     strata_index::config::identity(&explicit_indexes(args, Some(project)))
 }
 
-/// An index client whose configuration puts `named_indexes` (an engine's own indexes) first.
-pub(crate) fn index_client_with(
+/// The indexes the flags, the manifest, the environment and pip's configuration name, with
+/// `named_indexes` (an engine's own indexes) first.
+pub(crate) fn index_config(
     args: &IndexArgs,
     project: Option<&Project>,
     named_indexes: &[String],
-    targets: Vec<strata_dist::Target>,
-) -> Result<IndexClient> {
+) -> Result<strata_index::IndexConfig> {
     let explicit = explicit_indexes(args, project);
     let python = PathBuf::from("python3");
     let cache = cache_dir();
@@ -93,7 +93,18 @@ pub(crate) fn index_client_with(
         config.index_url = indexes.remove(0);
         config.extra_index_urls = indexes;
     }
-    let mut options = ClientOptions::new(cache);
+    Ok(config)
+}
+
+/// An index client whose configuration puts `named_indexes` (an engine's own indexes) first.
+pub(crate) fn index_client_with(
+    args: &IndexArgs,
+    project: Option<&Project>,
+    named_indexes: &[String],
+    targets: Vec<strata_dist::Target>,
+) -> Result<IndexClient> {
+    let config = index_config(args, project, named_indexes)?;
+    let mut options = ClientOptions::new(cache_dir());
     options.offline = args.offline;
     options.netrc = env_vars::var(env_vars::NETRC)
         .filter(|value| !value.is_empty())

@@ -48,7 +48,24 @@ pub(crate) fn sync(
         crate::commands::display_path(&lock),
         venv.display()
     ));
-    let report = strata_env::sync(&lock, &locked, &venv, &args.python)?;
+    // pip installs from the indexes the lock was resolved against (the engine's own first),
+    // whether they come from the manifest, the flags, the environment or pip's configuration.
+    let indexes = crate::settings::index_config(
+        &args.index,
+        Some(&project),
+        &strata_lock::engine_index_urls(&project, &profile.name),
+    )?;
+    let mut pip_options = vec![
+        "--index-url".to_string(),
+        indexes.index_url.url().to_string(),
+    ];
+    for extra in &indexes.extra_index_urls {
+        pip_options.extend(["--extra-index-url".to_string(), extra.url().to_string()]);
+    }
+    for find_links in &indexes.find_links {
+        pip_options.extend(["--find-links".to_string(), find_links.clone()]);
+    }
+    let report = strata_env::sync(&lock, &locked, &venv, &args.python, &pip_options)?;
     printer.status(&format!(
         "{} `{}`: {} locked distributions installed, {} removed{}",
         if report.created { "Created" } else { "Updated" },

@@ -163,3 +163,25 @@ fn sync_of_a_profile_without_a_lock_exits_2_saying_to_run_strata_lock() {
     "
     );
 }
+
+#[test]
+fn sync_installs_from_the_index_the_manifest_names_not_pips_own() {
+    let index = TestIndex::start(universe::ml());
+    let manifest = format!("index-url = \"{}\"\n{MANIFEST}", index.url());
+    let project = TestProject::new(&manifest, &[]);
+    project.lock_ok(&index, &["app"]);
+    // pip's own configuration points nowhere: only what strata passes it can work.
+    let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
+    command.arg("sync").arg("app").current_dir(project.dir());
+    isolate(&mut command, &project, &index);
+    command.env("PIP_INDEX_URL", "http://127.0.0.1:9/simple/");
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() && stderr.contains("Failed to create the virtual environment") {
+        eprintln!("skipped: `python3 -m venv` failed:\n{stderr}");
+        return;
+    }
+    assert!(output.status.success(), "{stderr}");
+    let venv = project.dir().join(".venvs/app");
+    assert_eq!(installed(&venv), project.pins("app"), "{stderr}");
+}
