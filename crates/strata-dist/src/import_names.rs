@@ -17,9 +17,10 @@
 //!   (`name.cpython-311-x86_64-linux-gnu.so`, `name.abi3.so`, `name.cp311-win_amd64.pyd`).
 //!
 //! Names that are not Python identifiers are dropped: `torch.libs/` (the shared libraries
-//! `auditwheel` vendors), `distutils-precedence.pth`, `not-a-module.py`. Identifiers are checked with Unicode's alphabetic and alphanumeric classes, close to
-//! Python's `XID_Start`/`XID_Continue` for any name a real wheel uses; keywords are dropped since
-//! no `import` statement can name them.
+//! `auditwheel` vendors), `distutils-precedence.pth`, `not-a-module.py`. Identifiers are checked
+//! with Unicode's alphabetic and alphanumeric classes, close to Python's
+//! `XID_Start`/`XID_Continue` for any name a real wheel uses; keywords are dropped since no
+//! `import` statement can name them.
 //!
 //! Not counted: `.pyc`-only modules at the top level (sourceless wheels are practically extinct)
 //! and other `.data/` trees (`scripts`, `headers`, `data`), which do not land on `sys.path`.
