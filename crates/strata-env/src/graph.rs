@@ -282,4 +282,27 @@ pub(crate) mod tests {
         let ignored = Graph::new(distributions, &markers(), Extras::Ignore);
         assert_eq!(ignored.edges().len(), 1);
     }
+
+    #[test]
+    fn extras_a_lock_pins_a_distribution_with_apply_to_it() {
+        // `uvicorn[standard]==...` in a lock: nothing else asks for the extra.
+        let mut uvicorn = distribution(
+            "uvicorn",
+            "0.30.1",
+            &["h11", "httptools; extra == 'standard'"],
+        );
+        uvicorn.requested_extras.insert("standard".parse().unwrap());
+        let graph = Graph::new(
+            vec![uvicorn, distribution("h11", "0.14.0", &[])],
+            &markers(),
+            Extras::Follow,
+        );
+        let missing: Vec<&str> = graph
+            .edges()
+            .iter()
+            .filter(|edge| edge.child.is_none())
+            .map(|edge| edge.child_name.as_ref())
+            .collect();
+        assert_eq!(missing, ["httptools"]);
+    }
 }
