@@ -174,12 +174,14 @@ fn origin_label(origin: &strata_project::Origin, root: &Path) -> String {
     text.strip_prefix(&root).unwrap_or(&text).to_string()
 }
 
-fn read_lock(path: &Path) -> Result<strata_lock::Lock> {
-    let text = fs_err::read_to_string(path).with_context(|| {
-        format!(
-            "Cannot read the lock `{}`; `strata lock` writes it",
+/// Reads a lock; `profile` names the profile it belongs to, for the remedy when it is missing.
+fn read_lock(path: &Path, profile: Option<&str>) -> Result<strata_lock::Lock> {
+    let text = fs_err::read_to_string(path).with_context(|| match profile {
+        Some(profile) => format!(
+            "Cannot read the lock `{}`; `strata lock {profile}` writes it",
             display_path(path)
-        )
+        ),
+        None => format!("Cannot read the lock `{}`", display_path(path)),
     })?;
     let is_pylock = path
         .extension()
@@ -228,7 +230,7 @@ fn open_lock(
         },
         (None, None) => unreachable!("open_lock runs only in lock mode"),
     };
-    let lock = read_lock(&request.path)?;
+    let lock = read_lock(&request.path, args.profile.as_deref())?;
     let target = match lock.target_names() {
         Some((python, platform))
             if args.profile.is_none()
@@ -348,7 +350,7 @@ fn solved_with(
         if member == profile.name {
             continue;
         }
-        let Ok(other) = read_lock(&strata_lock::lock_path(project, &member)) else {
+        let Ok(other) = read_lock(&strata_lock::lock_path(project, &member), None) else {
             continue;
         };
         let mut other = other;
