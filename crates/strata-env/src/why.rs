@@ -13,7 +13,12 @@
 //! * With the versions an index offers ([`WhyOptions::available`], filled in by the lock mode),
 //!   a requirement binds when it excludes the newest available version, and for each one strata
 //!   says which version would be chosen without it: the newest available version every other
-//!   requirement on `P` allows.
+//!   requirement on `P` allows (when that is the version it has, others hold it there too). A
+//!   violated requirement comes with the newest version every requirement allows.
+//!
+//! Requirements that are not distributions of the graph count the same way
+//! ([`WhyOptions::top_level`]): a profile's own lines, the requirements of the profiles locked
+//! in the same resolution, an engine's parent pins.
 
 use std::fmt::Write;
 
