@@ -213,6 +213,18 @@ strata tree --profile vllm --invert --package torch")]
 strata why numpy --profile backend"
     )]
     Why(WhyArgs),
+
+    /// Show what changed between two locks: added, removed, upgraded and downgraded packages.
+    ///
+    /// Each side is a lock file (`requirements.txt` from strata, pip-compile or uv, or a
+    /// `pylock.toml`), a profile name of the project (its lock), or `REV:PATH` for a lock as
+    /// git has it at a revision, so a pull request's lock changes read as one list. Exit
+    /// status 0 whatever the difference, unless `--exit-code` asks for 1 when there is one.
+    #[command(
+        after_long_help = "Examples:\n  strata diff locks/vllm.txt locks/transformers.txt\n  \
+strata diff origin/main:locks/base.txt base\n  strata diff base backend --format json"
+    )]
+    Diff(DiffArgs),
 }
 
 /// Which installed environment, or which lock, to inspect.
@@ -288,6 +300,20 @@ pub(crate) enum TreeFormat {
     Dot,
     /// A Mermaid flowchart.
     Mermaid,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    /// The old lock: a file, a profile name, or `REV:PATH`.
+    pub(crate) old: String,
+    /// The new lock: a file, a profile name, or `REV:PATH`.
+    pub(crate) new: String,
+    /// Exit with status 1 when the locks differ.
+    #[arg(long)]
+    pub(crate) exit_code: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub(crate) format: DataFormat,
 }
 
 #[derive(Debug, Args)]

@@ -78,6 +78,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => commands::check(&cli.global, args, &mut printer),
         Command::Tree(args) => commands::tree(&cli.global, args, &mut printer),
         Command::Why(args) => commands::why(&cli.global, args, &mut printer),
+        Command::Diff(args) => commands::diff(&cli.global, args, &mut printer),
     };
     match result {
         Ok(status) => status.into(),

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use strata_project::Project;
 
 use crate::args::GlobalArgs;
@@ -12,6 +12,7 @@ mod cache;
 mod check;
 pub(crate) mod compile;
 mod contracts;
+mod diff;
 mod index;
 mod lock;
 mod profiles;
@@ -24,6 +25,7 @@ pub(crate) use cache::cache;
 pub(crate) use check::check;
 pub(crate) use compile::compile;
 pub(crate) use contracts::contracts;
+pub(crate) use diff::diff;
 pub(crate) use index::{metadata as index_metadata, versions as index_versions};
 pub(crate) use lock::{LockFailure, lock};
 pub(crate) use profiles::profiles;
@@ -64,4 +66,23 @@ pub(crate) fn display_path(path: &Path) -> String {
         .to_string()
         .trim_start_matches("./")
         .to_string()
+}
+
+/// A lock's text by its file name: `*.toml` is a `pylock.toml`, anything else `requirements.txt`.
+pub(crate) fn parse_lock(text: &str, path: &Path) -> Result<strata_lock::Lock> {
+    if path
+        .extension()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("toml"))
+    {
+        return strata_lock::pylock_toml::read(text)
+            .with_context(|| format!("`{}` is not a pylock.toml lock", display_path(path)));
+    }
+    strata_lock::requirements_txt::read(text).map_err(|error| {
+        anyhow::anyhow!(
+            "{}:{}: {}; a lock pins every requirement with `==`",
+            display_path(path),
+            error.line,
+            error.reason
+        )
+    })
 }

@@ -14,7 +14,7 @@ use strata_env::{
 use strata_project::{ProfileName, Project};
 
 use crate::args::{EnvironmentArgs, GlobalArgs};
-use crate::commands::{display_path, try_load_project};
+use crate::commands::{display_path, parse_lock, try_load_project};
 use crate::env_vars;
 use crate::printer::Printer;
 use crate::settings;
@@ -183,22 +183,7 @@ fn read_lock(path: &Path, profile: Option<&str>) -> Result<strata_lock::Lock> {
         ),
         None => format!("Cannot read the lock `{}`", display_path(path)),
     })?;
-    let is_pylock = path
-        .extension()
-        .is_some_and(|extension| extension.eq_ignore_ascii_case("toml"));
-    if is_pylock {
-        strata_lock::pylock_toml::read(&text)
-            .with_context(|| format!("`{}` is not a pylock.toml lock", display_path(path)))
-    } else {
-        strata_lock::requirements_txt::read(&text).map_err(|error| {
-            anyhow::anyhow!(
-                "{}:{}: {}; a lock pins every requirement with `==`",
-                display_path(path),
-                error.line,
-                error.reason
-            )
-        })
-    }
+    parse_lock(&text, path)
 }
 
 fn open_lock(
