@@ -225,6 +225,19 @@ strata why numpy --profile backend"
 strata diff origin/main:locks/base.txt base\n  strata diff base backend --format json"
     )]
     Diff(DiffArgs),
+
+    /// Show the engines whose version file is behind the index: newer releases of each engine
+    /// package on its own indexes and target.
+    ///
+    /// An engine's version file is the single source of truth for its version; this says how
+    /// far it is behind (final releases only, yanked ones left out) and where the version is
+    /// written. Engines whose index is not configured are listed as skipped. Exit status 0,
+    /// unless `--exit-code` asks for 1 when an engine is behind.
+    #[command(
+        after_long_help = "Examples:\n  strata outdated\n  strata outdated vllm --format json\n  \
+strata outdated --exit-code    # in a scheduled CI job"
+    )]
+    Outdated(OutdatedArgs),
 }
 
 /// Which installed environment, or which lock, to inspect.
@@ -300,6 +313,20 @@ pub(crate) enum TreeFormat {
     Dot,
     /// A Mermaid flowchart.
     Mermaid,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct OutdatedArgs {
+    /// Only these engines (default: all).
+    pub(crate) engines: Vec<String>,
+    /// Exit with status 1 when an engine is behind the index.
+    #[arg(long)]
+    pub(crate) exit_code: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub(crate) format: DataFormat,
+    #[command(flatten, next_help_heading = "Index")]
+    pub(crate) index: IndexArgs,
 }
 
 #[derive(Debug, Args)]

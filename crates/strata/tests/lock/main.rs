@@ -16,6 +16,7 @@ mod incremental;
 mod inspect;
 mod install;
 mod options;
+mod outdated;
 mod project;
 mod pylock;
 mod sync;
