@@ -55,4 +55,4 @@ mod manifest;
 mod model;
 mod requirements_in;
 mod suggest;
-mod version_source;
+pub mod version_source;

@@ -147,9 +147,196 @@ fn lookup_toml(source: &str, file: &Path, key: &str) -> Result<Lookup, Error> {
     })
 }
 
+/// `source` (a version file's text) with the value at the dotted `key` replaced by `version`,
+/// everything else kept byte for byte: indentation, quoting, comments, other keys.
+///
+/// The value must be a scalar on the line of its key (`current_version: "0.6.3"` in YAML,
+/// `current_version = "0.6.3"` under `[library]` in TOML), which is how version files that
+/// Renovate and people bump are written. The result is read back with the real parser and must
+/// give `version` at `key`; `None` when the key cannot be found that way or the check fails,
+/// so a file is never rewritten into something else.
+///
+/// ```
+/// use strata_project::version_source::with_version;
+///
+/// let yaml = "library:\n  name: vllm  # the engine\n  current_version: \"0.6.3\"  # bumped by Renovate\n";
+/// assert_eq!(
+///     with_version(yaml, false, "library.current_version", &"0.7.0".parse()?).as_deref(),
+///     Some("library:\n  name: vllm  # the engine\n  current_version: \"0.7.0\"  # bumped by Renovate\n")
+/// );
+/// let toml = "[library]\ncurrent_version = '0.6.3'\n";
+/// assert_eq!(
+///     with_version(toml, true, "library.current_version", &"0.7.0".parse()?).as_deref(),
+///     Some("[library]\ncurrent_version = '0.7.0'\n")
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn with_version(source: &str, is_toml: bool, key: &str, version: &Version) -> Option<String> {
+    let wanted: Vec<&str> = key.split('.').collect();
+    let mut out = String::with_capacity(source.len() + 8);
+    let mut replaced = false;
+    // YAML: the mapping keys that enclose the current line, with their indentation.
+    let mut enclosing: Vec<(usize, String)> = Vec::new();
+    // TOML: the current `[table]`.
+    let mut table: Vec<String> = Vec::new();
+    for line in source.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let body = trimmed.trim_end_matches(['\n', '\r']);
+        if replaced || body.is_empty() || body.starts_with('#') {
+            out.push_str(line);
+            continue;
+        }
+        let (name, separator) = if is_toml {
+            if let Some(header) = body.strip_prefix('[').and_then(|rest| rest.split_once(']')) {
+                table = header
+                    .0
+                    .split('.')
+                    .map(|part| unquote(part.trim()))
+                    .collect();
+                out.push_str(line);
+                continue;
+            }
+            let Some((name, _)) = body.split_once('=') else {
+                out.push_str(line);
+                continue;
+            };
+            (name.trim(), '=')
+        } else {
+            while enclosing.last().is_some_and(|(level, _)| *level >= indent) {
+                enclosing.pop();
+            }
+            let Some((name, _)) = body.split_once(':') else {
+                out.push_str(line);
+                continue;
+            };
+            (name.trim(), ':')
+        };
+        let value_start = indent + body.find(separator).map_or(body.len(), |at| at + 1);
+        let value_part = &line[value_start..];
+        let value = strip_comment(value_part).trim();
+        let mut path: Vec<String> = if is_toml {
+            table.clone()
+        } else {
+            enclosing.iter().map(|(_, name)| name.clone()).collect()
+        };
+        path.extend(name.split('.').map(|part| unquote(part.trim())));
+        if !is_toml && value.is_empty() {
+            enclosing.push((indent, unquote(name)));
+            out.push_str(line);
+            continue;
+        }
+        if path.iter().map(String::as_str).eq(wanted.iter().copied()) {
+            let quote = value
+                .chars()
+                .next()
+                .filter(|first| *first == '"' || *first == '\'');
+            let new_value = match quote {
+                Some(quote) => format!("{quote}{version}{quote}"),
+                None => version.to_string(),
+            };
+            let offset = value_part.find(value).unwrap_or(0);
+            out.push_str(&line[..value_start + offset]);
+            out.push_str(&new_value);
+            out.push_str(&line[value_start + offset + value.len()..]);
+            replaced = true;
+            continue;
+        }
+        out.push_str(line);
+    }
+    if !replaced {
+        return None;
+    }
+    let check = if is_toml {
+        lookup_toml(&out, Path::new("check"), key)
+    } else {
+        lookup_yaml(&out, Path::new("check"), key)
+    };
+    match check {
+        Ok(Lookup::Found(found))
+            if Version::from_str(found.trim()).ok().as_ref() == Some(version) =>
+        {
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// A key without its quotes (`"a.b"` and `'a'` in TOML, `"a"` in YAML).
+fn unquote(name: &str) -> String {
+    name.trim_matches(|c| c == '"' || c == '\'').to_string()
+}
+
+/// The text before a `#` comment that is not inside quotes.
+fn strip_comment(value: &str) -> &str {
+    let mut quote: Option<char> = None;
+    for (at, character) in value.char_indices() {
+        match (quote, character) {
+            (None, '"' | '\'') => quote = Some(character),
+            (Some(open), close) if open == close => quote = None,
+            (None, '#') => return &value[..at],
+            _ => {}
+        }
+    }
+    value
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn bump(source: &str, is_toml: bool, key: &str, to: &str) -> Option<String> {
+        with_version(source, is_toml, key, &Version::from_str(to).unwrap())
+    }
+
+    #[test]
+    fn a_bump_touches_only_the_value_at_the_key() {
+        // The same name in another section, a `#` inside quotes, an unquoted value.
+        let yaml = "other:\n  current_version: 1.0\nlibrary:\n  name: \"a#b\" # c\n  current_version: 0.10 # x\n";
+        assert_eq!(
+            bump(yaml, false, "library.current_version", "0.11").unwrap(),
+            "other:\n  current_version: 1.0\nlibrary:\n  name: \"a#b\" # c\n  current_version: 0.11 # x\n"
+        );
+        // Deeper nesting, and a sibling mapping after it.
+        let yaml = "a:\n  b:\n    c: '1.0'\n  d: x\n";
+        assert_eq!(
+            bump(yaml, false, "a.b.c", "2.0").unwrap(),
+            "a:\n  b:\n    c: '2.0'\n  d: x\n"
+        );
+        // A dotted TOML key at the top level, and a header with quotes.
+        let toml = "library.current_version = \"1.0\"\n[\"x\"]\nv = 1\n";
+        assert_eq!(
+            bump(toml, true, "library.current_version", "1.1").unwrap(),
+            "library.current_version = \"1.1\"\n[\"x\"]\nv = 1\n"
+        );
+        assert_eq!(
+            bump(toml, true, "x.v", "2").unwrap(),
+            "library.current_version = \"1.0\"\n[\"x\"]\nv = 2\n"
+        );
+    }
+
+    #[test]
+    fn a_key_the_edit_cannot_find_changes_nothing() {
+        assert_eq!(
+            bump(
+                "library:\n  name: vllm\n",
+                false,
+                "library.current_version",
+                "1"
+            ),
+            None
+        );
+        // A flow mapping is valid YAML but not a value on its key's line: no guess is written.
+        assert_eq!(
+            bump(
+                "library: {current_version: 1.0}\n",
+                false,
+                "library.current_version",
+                "2"
+            ),
+            None
+        );
+    }
 
     fn read_from(name: &str, contents: &str, key: &str) -> Result<VersionSource, Error> {
         let dir = tempfile::tempdir().unwrap();

@@ -238,6 +238,18 @@ strata diff origin/main:locks/base.txt base\n  strata diff base backend --format
 strata outdated --exit-code    # in a scheduled CI job"
     )]
     Outdated(OutdatedArgs),
+
+    /// Move an engine to another version: rewrite its version file, then relock it.
+    ///
+    /// The version file is the single source of truth, so the bump is an edit of that one
+    /// value (`--to V`, default the newest release `strata outdated` shows), with its quoting,
+    /// comments and every other line kept; then `strata lock ENGINE`. When the relock fails,
+    /// the version file is put back as it was and the locks are untouched.
+    #[command(
+        after_long_help = "Examples:\n  strata bump vllm\n  strata bump vllm --to 0.10.1\n  \
+strata bump transformers --no-lock"
+    )]
+    Bump(BumpArgs),
 }
 
 /// Which installed environment, or which lock, to inspect.
@@ -313,6 +325,20 @@ pub(crate) enum TreeFormat {
     Dot,
     /// A Mermaid flowchart.
     Mermaid,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BumpArgs {
+    /// The engine to bump.
+    pub(crate) engine: String,
+    /// The version to move to (default: the newest final release on the engine's indexes).
+    #[arg(long, value_name = "VERSION")]
+    pub(crate) to: Option<String>,
+    /// Only rewrite the version file; lock later.
+    #[arg(long)]
+    pub(crate) no_lock: bool,
+    #[command(flatten, next_help_heading = "Index")]
+    pub(crate) index: IndexArgs,
 }
 
 #[derive(Debug, Args)]
@@ -511,7 +537,7 @@ pub(crate) struct TargetArgs {
 }
 
 /// Which indexes to use and how to reach them.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub(crate) struct IndexArgs {
     /// The package index (default: the manifest's `index-url`, `STRATA_INDEX_URL`, uv's and
     /// pip's variables, pip's configuration files, then pip's own default).

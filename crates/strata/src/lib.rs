@@ -80,6 +80,7 @@ pub fn main() -> ExitCode {
         Command::Why(args) => commands::why(&cli.global, args, &mut printer),
         Command::Diff(args) => commands::diff(&cli.global, args, &mut printer),
         Command::Outdated(args) => commands::outdated(&cli.global, args, &mut printer),
+        Command::Bump(args) => commands::bump(&cli.global, args, &mut printer),
     };
     match result {
         Ok(status) => status.into(),

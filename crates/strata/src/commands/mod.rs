@@ -29,7 +29,7 @@ pub(crate) use contracts::contracts;
 pub(crate) use diff::diff;
 pub(crate) use index::{metadata as index_metadata, versions as index_versions};
 pub(crate) use lock::{LockFailure, lock};
-pub(crate) use outdated::outdated;
+pub(crate) use outdated::{bump, outdated};
 pub(crate) use profiles::profiles;
 pub(crate) use subject::open_subject;
 pub(crate) use sync::sync;

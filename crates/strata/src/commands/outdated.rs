@@ -1,14 +1,17 @@
-//! `strata outdated`: engines whose version file is behind the index.
+//! `strata outdated`: engines whose version file is behind the index; `strata bump`: moving
+//! one, by its version file, then relocking it.
 
 use std::fmt::Write;
 
-use anyhow::{Result, bail};
+use std::str::FromStr;
+
+use anyhow::{Context, Result, bail};
 use pep440_rs::Version;
 use serde::Serialize;
 use strata_project::{IndexUnavailable, Profile, Project};
 
 use crate::ExitStatus;
-use crate::args::{DataFormat, GlobalArgs, OutdatedArgs};
+use crate::args::{BumpArgs, DataFormat, GlobalArgs, IndexArgs, LockArgs, OutdatedArgs};
 use crate::commands::load_project;
 use crate::printer::Printer;
 use crate::settings;
@@ -84,6 +87,24 @@ fn row(project: &Project, engine: &Profile, args: &OutdatedArgs) -> Result<Engin
         newer: Vec::new(),
         skipped: None,
     };
+    match newer_releases(project, engine, &args.index)? {
+        Ok(newer) => row.newer = newer.iter().map(ToString::to_string).collect(),
+        Err(reason) => row.skipped = Some(reason),
+    }
+    Ok(row)
+}
+
+/// The engine's newer final releases on its indexes that install on its target, oldest first;
+/// `Ok(Err(reason))` when its index is not configured and the engine is skipped.
+fn newer_releases(
+    project: &Project,
+    engine: &Profile,
+    index: &IndexArgs,
+) -> Result<Result<Vec<Version>, String>> {
+    let details = engine
+        .engine
+        .as_ref()
+        .expect("engines() yields profiles with engine details");
     let named = strata_lock::engine_index_urls(project, &engine.name);
     if named.len() < details.indexes.len() {
         let unset: Vec<String> = details
@@ -103,12 +124,10 @@ fn row(project: &Project, engine: &Profile, args: &OutdatedArgs) -> Result<Engin
         if details.when_index_unavailable == IndexUnavailable::Fail {
             bail!("Engine `{}`: {reason}", engine.name);
         }
-        row.skipped = Some(reason);
-        return Ok(row);
+        return Ok(Err(reason));
     }
     let target = strata_lock::profile_target(project, &engine.name)?;
-    let client =
-        settings::index_client_with(&args.index, Some(project), &named, vec![target.clone()])?;
+    let client = settings::index_client_with(index, Some(project), &named, vec![target.clone()])?;
     let listing = strata_index::block_on(client.project(&details.package))??;
     let mut newer: Vec<&Version> = Vec::new();
     let candidates = listing.versions(&target);
@@ -122,8 +141,7 @@ fn row(project: &Project, engine: &Profile, args: &OutdatedArgs) -> Result<Engin
         }
     }
     newer.sort();
-    row.newer = newer.into_iter().map(ToString::to_string).collect();
-    Ok(row)
+    Ok(Ok(newer.into_iter().cloned().collect()))
 }
 
 fn render(rows: &[EngineRow]) -> String {
@@ -148,4 +166,100 @@ fn render(rows: &[EngineRow]) -> String {
         };
     }
     out
+}
+
+pub(crate) fn bump(
+    global: &GlobalArgs,
+    args: &BumpArgs,
+    printer: &mut Printer,
+) -> Result<ExitStatus> {
+    let project = load_project(global)?;
+    let Some(engine) = project
+        .engines()
+        .find(|engine| engine.name.as_str() == args.engine)
+    else {
+        let known: Vec<String> = project
+            .engines()
+            .map(|engine| format!("`{}`", engine.name))
+            .collect();
+        bail!(
+            "No engine `{}`; the project has {}",
+            args.engine,
+            known.join(", ")
+        );
+    };
+    let details = engine
+        .engine
+        .as_ref()
+        .expect("engines() yields profiles with engine details");
+    let current = &details.version;
+    let to = if let Some(text) = &args.to {
+        Version::from_str(text.trim()).with_context(|| format!("`--to {text}` is not a version"))?
+    } else {
+        let newer = newer_releases(&project, engine, &args.index)?.map_err(|reason| {
+            anyhow::anyhow!(
+                "Cannot find the newest `{}`: {reason}; name the version with `--to`",
+                details.package
+            )
+        })?;
+        let Some(newest) = newer.last() else {
+            printer.status(&format!(
+                "`{}` is at {current}, the newest release; nothing to bump",
+                engine.name
+            ));
+            return Ok(ExitStatus::Success);
+        };
+        newest.clone()
+    };
+    if &to == current {
+        printer.status(&format!("`{}` is already at {to}", engine.name));
+        return Ok(ExitStatus::Success);
+    }
+    let source = &details.version_source;
+    let path = project.root.join(&source.file);
+    let shown = crate::commands::display_path(&path);
+    let original = fs_err::read_to_string(&path)?;
+    let is_toml = source
+        .file
+        .extension()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("toml"));
+    let Some(edited) =
+        strata_project::version_source::with_version(&original, is_toml, &source.key, &to)
+    else {
+        bail!(
+            "Cannot rewrite `{}` in `{shown}`: its value is not a plain scalar on its key's line; \
+             edit it by hand and run `strata lock {}`",
+            source.key,
+            engine.name
+        );
+    };
+    strata_fs::write_atomic(&path, edited.as_bytes())?;
+    printer.status(&format!(
+        "Bumped `{}` from {current} to {to} in `{shown}` ({})",
+        engine.name, source.key
+    ));
+    if args.no_lock {
+        return Ok(ExitStatus::Success);
+    }
+    let lock = LockArgs {
+        profiles: vec![engine.name.to_string()],
+        upgrade: false,
+        upgrade_package: Vec::new(),
+        check: false,
+        force: false,
+        layered: false,
+        keep_going: false,
+        index: args.index.clone(),
+        format: DataFormat::Text,
+    };
+    let locked = crate::commands::lock(global, &lock, printer);
+    if !matches!(locked, Ok(ExitStatus::Success)) {
+        // The version file and the locks must keep agreeing: the bump did not happen.
+        strata_fs::write_atomic(&path, original.as_bytes())?;
+        printer.error(&format!(
+            "error: `{}` {to} could not be locked; `{shown}` is back at {current}\n",
+            engine.name
+        ));
+    }
+    locked
 }

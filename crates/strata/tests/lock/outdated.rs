@@ -48,3 +48,46 @@ fn outdated_lists_newer_final_releases_of_each_engine_and_where_its_version_is_w
     let output = project.strata(&index, &["outdated", "nope"]);
     assert_eq!(output.code, 2, "{}", output.render());
 }
+
+#[test]
+fn bump_rewrites_the_version_file_and_relocks_or_puts_it_back() {
+    let vllm = |version: &str, numpy: &str| {
+        Package::new("vllm", version)
+            .requires("torch==2.5.1")
+            .requires("transformers>=4.45.2")
+            .requires(numpy)
+            .requires("psutil")
+    };
+    let index = TestIndex::start(
+        universe::ml()
+            .package(vllm("0.7.0", "numpy<2.0.0"))
+            // Needs numpy 2, which base's pins do not allow.
+            .package(vllm("0.8.0", "numpy>=2")),
+    );
+    let project = TestProject::ml();
+    project.lock_ok(&index, &["vllm"]);
+
+    let output = project.strata(&index, &["bump", "vllm", "--to", "0.7.0"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert_eq!(
+        project.read("engine_versions/vllm.yaml"),
+        "library:\n  name: vllm\n  current_version: \"0.7.0\"\n"
+    );
+    assert_eq!(project.pins("vllm")["vllm"], "0.7.0");
+
+    let before = project.read("locks/vllm.txt");
+    let output = project.strata(&index, &["bump", "vllm"]);
+    assert_eq!(output.code, 1, "{}", output.render());
+    assert!(
+        output.stderr.contains(
+            "`vllm` 0.8.0 could not be locked; `engine_versions/vllm.yaml` is back at 0.7.0"
+        ),
+        "{}",
+        output.render()
+    );
+    assert_eq!(
+        project.read("engine_versions/vllm.yaml"),
+        "library:\n  name: vllm\n  current_version: \"0.7.0\"\n"
+    );
+    assert_eq!(project.read("locks/vllm.txt"), before);
+}
