@@ -636,7 +636,6 @@ fn selection(project: &Project, names: &[String]) -> Result<HashSet<ProfileName>
     Ok(out)
 }
 
-/// Connected components of the non-engine profiles under `extends`, in declaration order.
 /// The profiles solved in one resolution with `name` (its hierarchy, itself included, in
 /// declaration order); just `name` for an engine, which is solved alone on its parents' pins.
 /// A pin of `name` is held by the requirements of all of them.
@@ -647,6 +646,7 @@ pub fn solved_together(project: &Project, name: &ProfileName) -> Vec<ProfileName
         .unwrap_or_else(|| vec![name.clone()])
 }
 
+/// Connected components of the non-engine profiles under `extends`, in declaration order.
 fn hierarchy_groups(project: &Project) -> Vec<Vec<ProfileName>> {
     let plain: Vec<&ProfileName> = project
         .plain_profiles()
