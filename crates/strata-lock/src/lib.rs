@@ -17,6 +17,7 @@
 //! This crate does no I/O of its own: callers write the rendered text with `strata_fs`.
 #![warn(missing_docs)]
 
+pub use conflicts::{Pairing, Verdict, conflicts, default_subjects};
 pub use diff::LockDiff;
 pub use engine_imports::{EngineImports, engine_imports};
 pub use fingerprint::Fingerprint;
@@ -27,6 +28,7 @@ pub use project_lock::{
     engine_index_urls, lock_path, lock_project, profile_target, pylock_path, solved_together,
 };
 
+mod conflicts;
 mod diff;
 mod engine_imports;
 mod fingerprint;

@@ -226,6 +226,19 @@ strata diff origin/main:locks/base.txt base\n  strata diff base backend --format
     )]
     Diff(DiffArgs),
 
+    /// Show which profiles and engines can share one environment, and why the others cannot.
+    ///
+    /// Each pair is resolved as one environment (both with everything they extend, on their
+    /// common target); where that has no solution, the resolver's explanation says which
+    /// packages clash. By default every engine and every profile nothing extends is paired;
+    /// two profiles of one hierarchy are always locked together and are not asked again.
+    /// Exit status 0, unless `--exit-code` asks for 1 when a pair cannot share.
+    #[command(
+        after_long_help = "Examples:\n  strata conflicts\n  strata conflicts vllm transformers\n  \
+strata conflicts --format json"
+    )]
+    Conflicts(ConflictsArgs),
+
     /// Show the engines whose version file is behind the index: newer releases of each engine
     /// package on its own indexes and target.
     ///
@@ -346,6 +359,21 @@ pub(crate) struct OutdatedArgs {
     /// Only these engines (default: all).
     pub(crate) engines: Vec<String>,
     /// Exit with status 1 when an engine is behind the index.
+    #[arg(long)]
+    pub(crate) exit_code: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub(crate) format: DataFormat,
+    #[command(flatten, next_help_heading = "Index")]
+    pub(crate) index: IndexArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ConflictsArgs {
+    /// The profiles and engines to pair (default: every engine and every profile nothing
+    /// extends).
+    pub(crate) profiles: Vec<String>,
+    /// Exit with status 1 when a pair cannot share an environment.
     #[arg(long)]
     pub(crate) exit_code: bool,
     /// Output format.

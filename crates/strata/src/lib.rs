@@ -79,6 +79,7 @@ pub fn main() -> ExitCode {
         Command::Tree(args) => commands::tree(&cli.global, args, &mut printer),
         Command::Why(args) => commands::why(&cli.global, args, &mut printer),
         Command::Diff(args) => commands::diff(&cli.global, args, &mut printer),
+        Command::Conflicts(args) => commands::conflicts(&cli.global, args, &mut printer),
         Command::Outdated(args) => commands::outdated(&cli.global, args, &mut printer),
         Command::Bump(args) => commands::bump(&cli.global, args, &mut printer),
     };

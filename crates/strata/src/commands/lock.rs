@@ -17,12 +17,29 @@ use crate::printer::Printer;
 use crate::settings;
 
 /// Resolvers built on demand: the default indexes, or an engine's named indexes first.
-struct Resolvers<'a> {
+pub(crate) struct Resolvers<'a> {
     args: &'a IndexArgs,
     project: &'a strata_project::Project,
     built: HashMap<Vec<String>, Arc<Resolver>>,
     /// Every client built so far, for the progress line.
     clients: Arc<std::sync::Mutex<Vec<strata_index::IndexClient>>>,
+}
+
+impl<'a> Resolvers<'a> {
+    /// Resolvers for `project` with the index flags `args`; `clients` collects every client
+    /// built, for a progress line.
+    pub(crate) fn new(
+        args: &'a IndexArgs,
+        project: &'a strata_project::Project,
+        clients: Arc<std::sync::Mutex<Vec<strata_index::IndexClient>>>,
+    ) -> Self {
+        Self {
+            args,
+            project,
+            built: HashMap::new(),
+            clients,
+        }
+    }
 }
 
 impl ResolverSource for Resolvers<'_> {
@@ -95,12 +112,7 @@ pub(crate) fn lock(
     let clients = Arc::new(std::sync::Mutex::new(
         Vec::<strata_index::IndexClient>::new(),
     ));
-    let mut resolvers = Resolvers {
-        args: &args.index,
-        project: &project,
-        built: HashMap::new(),
-        clients: Arc::clone(&clients),
-    };
+    let mut resolvers = Resolvers::new(&args.index, &project, Arc::clone(&clients));
     let progress = printer.progress(move || {
         let clients = clients
             .lock()

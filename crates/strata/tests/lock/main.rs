@@ -8,6 +8,7 @@
     reason = "test helpers fail the test on setup errors, like the tests themselves"
 )]
 
+mod conflicts;
 mod diff;
 mod engines;
 mod feedback;

@@ -1,0 +1,45 @@
+//! `strata conflicts`: which profiles and engines can share one environment, and why not.
+
+use strata_testindex::TestIndex;
+
+use crate::project::TestProject;
+use crate::universe;
+
+#[test]
+fn engines_that_pin_different_torches_cannot_share_and_the_explanation_names_torch() {
+    let index = TestIndex::start(universe::ml());
+    let project = TestProject::ml();
+    let output = project.strata(&index, &["conflicts", "vllm", "sglang", "--exit-code"]);
+    assert_eq!(output.code, 1, "{}", output.render());
+    insta::assert_snapshot!(output.stdout, @r"
+    `vllm` and `sglang` cannot share an environment (`sglang`, `torch`, `vllm`):
+        Because no usable version of vllm>0.6.3, <0.6.3.post0.dev0 exists and vllm==0.6.3 depends on torch==2.5.1, vllm==0.6.3 depends on torch==2.5.1.
+        And because sglang==0.4.0 depends on torch==2.7.0 and no usable version of sglang>0.4.0, <0.4.0.post0.dev0 exists, sglang==0.4.0, vllm==0.6.3 cannot be installed together.
+        And because your requirements require vllm==0.6.3 and your requirements require sglang==0.4.0, your requirements cannot be satisfied.
+    ");
+
+    // Every engine and every profile nothing extends; profiles of one hierarchy are not paired.
+    let output = project.strata(&index, &["conflicts", "--format", "json"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&output.stdout).unwrap();
+    let verdicts: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            format!(
+                "{} + {}: {}",
+                row["first"].as_str().unwrap(),
+                row["second"].as_str().unwrap(),
+                row["reason"].as_str().unwrap_or("compatible")
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(verdicts.join("\n"), @r"
+    development + vllm: compatible
+    development + sglang: compatible
+    quantization + vllm: compatible
+    quantization + sglang: compatible
+    ui + vllm: compatible
+    ui + sglang: compatible
+    vllm + sglang: no-solution
+    ");
+}
