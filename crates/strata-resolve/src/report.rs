@@ -326,12 +326,16 @@ impl ReportFormatter<ResolverPackage, Ranges<Version>, Unavailable> for Formatte
     }
 
     fn explain_both_external(&self, first: &Ext, second: &Ext, current: &Terms) -> String {
-        format!(
-            "Because {} and {}, {}.",
-            self.format_external(first),
-            self.format_external(second),
-            self.format_terms(current)
-        )
+        match (is_local_gap(first), is_local_gap(second)) {
+            (true, false) => self.because(second, current),
+            (false, true) => self.because(first, current),
+            _ => format!(
+                "Because {} and {}, {}.",
+                self.format_external(first),
+                self.format_external(second),
+                self.format_terms(current)
+            ),
+        }
     }
 
     fn explain_both_ref(
@@ -357,6 +361,13 @@ impl ReportFormatter<ResolverPackage, Ranges<Version>, Unavailable> for Formatte
         external: &Ext,
         current: &Terms,
     ) -> String {
+        if is_local_gap(external) {
+            return format!(
+                "Because {} ({id}), {}.",
+                self.format_terms(&derived.terms),
+                self.format_terms(current)
+            );
+        }
         format!(
             "Because {} ({id}) and {}, {}.",
             self.format_terms(&derived.terms),
@@ -366,6 +377,9 @@ impl ReportFormatter<ResolverPackage, Ranges<Version>, Unavailable> for Formatte
     }
 
     fn and_explain_external(&self, external: &Ext, current: &Terms) -> String {
+        if is_local_gap(external) {
+            return format!("So {}.", self.format_terms(current));
+        }
         format!(
             "And because {}, {}.",
             self.format_external(external),
@@ -388,13 +402,58 @@ impl ReportFormatter<ResolverPackage, Ranges<Version>, Unavailable> for Formatte
         current: &Terms,
     ) -> String {
         let mut out = String::new();
-        let _ = write!(
-            out,
-            "And because {} and {}, {}.",
-            self.format_external(prior),
-            self.format_external(external),
-            self.format_terms(current)
-        );
+        let _ = match (is_local_gap(prior), is_local_gap(external)) {
+            (true, false) => write!(
+                out,
+                "And because {}, {}.",
+                self.format_external(external),
+                self.format_terms(current)
+            ),
+            (false, true) => write!(
+                out,
+                "And because {}, {}.",
+                self.format_external(prior),
+                self.format_terms(current)
+            ),
+            _ => write!(
+                out,
+                "And because {} and {}, {}.",
+                self.format_external(prior),
+                self.format_external(external),
+                self.format_terms(current)
+            ),
+        };
         out
+    }
+}
+
+impl Formatter<'_, '_> {
+    /// "Because A, B." — or just "A." when B only restates A, as it does once a local-version
+    /// gap is left out of "Because A and <gap>, B".
+    fn because(&self, cause: &Ext, current: &Terms) -> String {
+        let (cause, conclusion) = (self.format_external(cause), self.format_terms(current));
+        if cause == conclusion {
+            // Package names keep their case, even at the start of a sentence.
+            format!("{cause}.")
+        } else {
+            format!("Because {cause}, {conclusion}.")
+        }
+    }
+}
+
+/// Whether `external` only says that no local version (`0.6.3+cu121`) of an exactly pinned
+/// release exists: the gap `(V, V.post0.dev0)` an `==V` pin is widened by (see
+/// `specifiers_range`). It is true of nearly every package and says nothing to a reader, so
+/// the explanations leave it out.
+fn is_local_gap(external: &Ext) -> bool {
+    let External::NoVersions(_, range) = external else {
+        return false;
+    };
+    let mut segments = range.iter();
+    match (segments.next(), segments.next()) {
+        (Some((Bound::Excluded(low), Bound::Excluded(high))), None) => {
+            *high == low.clone().with_post(Some(0)).with_dev(Some(0))
+        }
+        _ => false,
     }
 }

@@ -13,8 +13,8 @@ fn engines_that_pin_different_torches_cannot_share_and_the_explanation_names_tor
     assert_eq!(output.code, 1, "{}", output.render());
     insta::assert_snapshot!(output.stdout, @r"
     `vllm` and `sglang` cannot share an environment (`sglang`, `torch`, `vllm`):
-        Because no usable version of vllm>0.6.3, <0.6.3.post0.dev0 exists and vllm==0.6.3 depends on torch==2.5.1, vllm==0.6.3 depends on torch==2.5.1.
-        And because sglang==0.4.0 depends on torch==2.7.0 and no usable version of sglang>0.4.0, <0.4.0.post0.dev0 exists, sglang==0.4.0, vllm==0.6.3 cannot be installed together.
+        vllm==0.6.3 depends on torch==2.5.1.
+        And because sglang==0.4.0 depends on torch==2.7.0, sglang==0.4.0, vllm==0.6.3 cannot be installed together.
         And because your requirements require vllm==0.6.3 and your requirements require sglang==0.4.0, your requirements cannot be satisfied.
     ");
 
