@@ -8,7 +8,7 @@ use std::str::FromStr;
 use anyhow::{Context, Result, bail};
 use pep440_rs::Version;
 use serde::Serialize;
-use strata_project::{IndexUnavailable, Profile, Project};
+use strata_project::{Engine, IndexUnavailable, Profile, Project};
 
 use crate::ExitStatus;
 use crate::args::{BumpArgs, DataFormat, GlobalArgs, IndexArgs, LockArgs, OutdatedArgs};
@@ -32,6 +32,13 @@ struct EngineRow {
     skipped: Option<String>,
 }
 
+/// Every engine with its engine details.
+fn engines(project: &Project) -> impl Iterator<Item = (&Profile, &Engine)> {
+    project
+        .engines()
+        .filter_map(|profile| profile.engine.as_ref().map(|engine| (profile, engine)))
+}
+
 pub(crate) fn outdated(
     global: &GlobalArgs,
     args: &OutdatedArgs,
@@ -48,10 +55,10 @@ pub(crate) fn outdated(
         }
     }
     let mut rows = Vec::new();
-    for engine in project.engines().filter(|engine| {
+    for (engine, details) in engines(&project).filter(|(engine, _)| {
         args.engines.is_empty() || args.engines.iter().any(|name| name == engine.name.as_str())
     }) {
-        rows.push(row(&project, engine, args)?);
+        rows.push(row(&project, engine, details, args)?);
     }
     let behind = rows.iter().any(|row| !row.newer.is_empty());
     let text = match args.format {
@@ -70,11 +77,12 @@ pub(crate) fn outdated(
     })
 }
 
-fn row(project: &Project, engine: &Profile, args: &OutdatedArgs) -> Result<EngineRow> {
-    let details = engine
-        .engine
-        .as_ref()
-        .expect("engines() yields profiles with engine details");
+fn row(
+    project: &Project,
+    engine: &Profile,
+    details: &Engine,
+    args: &OutdatedArgs,
+) -> Result<EngineRow> {
     let mut row = EngineRow {
         engine: engine.name.to_string(),
         package: details.package.to_string(),
@@ -87,7 +95,7 @@ fn row(project: &Project, engine: &Profile, args: &OutdatedArgs) -> Result<Engin
         newer: Vec::new(),
         skipped: None,
     };
-    match newer_releases(project, engine, &args.index)? {
+    match newer_releases(project, engine, details, &args.index)? {
         Ok(newer) => row.newer = newer.iter().map(ToString::to_string).collect(),
         Err(reason) => row.skipped = Some(reason),
     }
@@ -99,12 +107,9 @@ fn row(project: &Project, engine: &Profile, args: &OutdatedArgs) -> Result<Engin
 fn newer_releases(
     project: &Project,
     engine: &Profile,
+    details: &Engine,
     index: &IndexArgs,
 ) -> Result<Result<Vec<Version>, String>> {
-    let details = engine
-        .engine
-        .as_ref()
-        .expect("engines() yields profiles with engine details");
     let named = strata_lock::engine_index_urls(project, &engine.name);
     if named.len() < details.indexes.len() {
         let unset: Vec<String> = details
@@ -174,9 +179,8 @@ pub(crate) fn bump(
     printer: &mut Printer,
 ) -> Result<ExitStatus> {
     let project = load_project(global)?;
-    let Some(engine) = project
-        .engines()
-        .find(|engine| engine.name.as_str() == args.engine)
+    let Some((engine, details)) =
+        engines(&project).find(|(engine, _)| engine.name.as_str() == args.engine)
     else {
         let known: Vec<String> = project
             .engines()
@@ -188,15 +192,11 @@ pub(crate) fn bump(
             known.join(", ")
         );
     };
-    let details = engine
-        .engine
-        .as_ref()
-        .expect("engines() yields profiles with engine details");
     let current = &details.version;
     let to = if let Some(text) = &args.to {
         Version::from_str(text.trim()).with_context(|| format!("`--to {text}` is not a version"))?
     } else {
-        let newer = newer_releases(&project, engine, &args.index)?.map_err(|reason| {
+        let newer = newer_releases(&project, engine, details, &args.index)?.map_err(|reason| {
             anyhow::anyhow!(
                 "Cannot find the newest `{}`: {reason}; name the version with `--to`",
                 details.package
