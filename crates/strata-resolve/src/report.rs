@@ -429,7 +429,7 @@ impl ReportFormatter<ResolverPackage, Ranges<Version>, Unavailable> for Formatte
 
 impl Formatter<'_, '_> {
     /// "Because A, B." — or just "A." when B only restates A, as it does once a local-version
-    /// gap is left out of "Because A and <gap>, B".
+    /// gap is left out of "Because A and (the gap), B".
     fn because(&self, cause: &Ext, current: &Terms) -> String {
         let (cause, conclusion) = (self.format_external(cause), self.format_terms(current));
         if cause == conclusion {
