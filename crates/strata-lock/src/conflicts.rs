@@ -117,7 +117,8 @@ pub fn conflicts(
                             return Err(LockError::Resolve {
                                 what: format!("`{first}` with `{second}`"),
                                 branches: Vec::new(),
-                                source,
+                                parent_pins: Box::default(),
+                                source: Box::new(source),
                             });
                         }
                     },
@@ -199,7 +200,8 @@ fn job(
         .map_err(|source| LockError::Resolve {
             what: format!("`{first}` with `{second}`"),
             branches: Vec::new(),
-            source,
+            parent_pins: Box::default(),
+            source: Box::new(source),
         })?;
     Ok(Ok(Job { resolver, request }))
 }

@@ -131,16 +131,19 @@ pub enum LockError {
         reason: String,
     },
     /// A solve failed.
-    #[error("Failed to lock {what}{}", if branches.is_empty() { String::new() } else { format!(", where\n  {}", branches.join("\n  ")) })]
+    #[error("Failed to lock {what}{}", where_lines(branches, parent_pins))]
     Resolve {
         /// Which profiles or engine.
         what: String,
         /// For a hierarchy, which of its profiles bring in the conflicting packages, as
         /// "profile `ui` requires `gradio>=4` (requirements/in/ui.in:2)".
         branches: Vec<String>,
-        /// Why.
+        /// With `--layered`, the parents' pins on the conflicting packages, as
+        /// "profile `base` pins `numpy==2.1.1` (locks/base.txt)".
+        parent_pins: Box<[String]>,
+        /// Why (boxed: the error travels through every locking function).
         #[source]
-        source: ResolveError,
+        source: Box<ResolveError>,
     },
     /// No hierarchy pins could be found that the engine can live with.
     #[error("Engine `{engine}` cannot use the pins of the profiles it extends: {}", packages.join(", "))]
@@ -178,8 +181,18 @@ impl LockError {
     /// Hints for the user.
     pub fn hints(&self) -> Vec<String> {
         match self {
-            Self::Resolve { source, branches, .. } => {
+            Self::Resolve {
+                source,
+                branches,
+                parent_pins,
+                ..
+            } => {
                 let mut hints = source.hints();
+                if !parent_pins.is_empty() {
+                    hints.push(
+                        "Without `--layered`, a hierarchy is solved in one resolution, so its parents' pins already fit every child".to_string(),
+                    );
+                }
                 if branches.len() >= 2 {
                     hints.push(
                         "Profiles extending one parent are solved together; if two branches cannot share versions, make one of them an engine (`[tool.strata.engines.NAME]`) so it gets its own solve".to_string(),
@@ -196,6 +209,19 @@ impl LockError {
             _ => Vec::new(),
         }
     }
+}
+
+/// ", where" and one indented line per branch and parent pin; nothing when there are none.
+fn where_lines(branches: &[String], parent_pins: &[String]) -> String {
+    if branches.is_empty() && parent_pins.is_empty() {
+        return String::new();
+    }
+    let lines: Vec<&str> = branches
+        .iter()
+        .chain(parent_pins)
+        .map(String::as_str)
+        .collect();
+    format!(", where\n  {}", lines.join("\n  "))
 }
 
 /// Provides resolvers: one per set of extra named indexes an engine asks for.
@@ -785,15 +811,19 @@ fn lock_group(
         .map_err(|source| LockError::Resolve {
             what: describe_group(group),
             branches: Vec::new(),
-            source,
+            parent_pins: Box::default(),
+            source: Box::new(source),
         })?;
-    let resolution = resolver
-        .resolve(&request)
-        .map_err(|source| LockError::Resolve {
+    let resolution = resolver.resolve(&request).map_err(|source| {
+        let packages = source.conflicting_packages();
+        LockError::Resolve {
             what: describe_group(group),
-            branches: branches(project, group, source.conflicting_packages()),
-            source,
-        })?;
+            branches: branches(project, group, packages),
+            parent_pins: parent_pin_lines(project, group, pins, extra_constraints, packages)
+                .into_boxed_slice(),
+            source: Box::new(source),
+        }
+    })?;
     for (name, fingerprint) in fingerprints {
         let lock = profile_lock(project, &name, &resolution, &fingerprint);
         let outcome = locked_outcome(project, &name, &lock, existing[&name].as_ref())?;
@@ -942,7 +972,8 @@ fn prepare_engine<'a>(
         .map_err(|source| LockError::Resolve {
             what: format!("engine `{name}`"),
             branches: Vec::new(),
-            source,
+            parent_pins: Box::default(),
+            source: Box::new(source),
         })?;
     Ok(EngineStep::Solve(EngineJob {
         name: name.clone(),
@@ -971,7 +1002,8 @@ fn solve_engine(project: &Project, job: &EngineJob<'_>) -> Result<ProfileLock, L
         .map_err(|source| LockError::Resolve {
             what: format!("engine `{name}`"),
             branches: Vec::new(),
-            source,
+            parent_pins: Box::default(),
+            source: Box::new(source),
         })?;
     let mut lock = profile_lock(project, name, &resolution, fingerprint);
     if *isolated_from_parent {
@@ -1051,6 +1083,44 @@ fn upgrade(options: &LockOptions) -> Upgrade {
     } else {
         Upgrade::Packages(options.upgrade_packages.iter().cloned().collect())
     }
+}
+
+/// The parents' pins among `constraints` (with `--layered`, a child is solved on its parents'
+/// locks) that name one of `packages`, each said with the lock it comes from: often the other
+/// side of the clash.
+fn parent_pin_lines(
+    project: &Project,
+    group: &[ProfileName],
+    pins: &HashMap<ProfileName, Lock>,
+    constraints: &[Requirement],
+    packages: &[PackageName],
+) -> Vec<String> {
+    let Some(first) = group.first() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for constraint in constraints
+        .iter()
+        .filter(|constraint| packages.contains(&constraint.name))
+    {
+        for ancestor in project.ancestors(first) {
+            let pinned = pins.get(ancestor).is_some_and(|lock| {
+                lock.pins().any(|(name, version)| {
+                    *name == constraint.name && pin(name, version) == *constraint
+                })
+            });
+            if pinned {
+                let path = lock_path(project, ancestor);
+                let shown = path.strip_prefix(&project.root).unwrap_or(&path);
+                out.push(format!(
+                    "profile `{ancestor}` pins `{constraint}` ({}), and its children keep it",
+                    shown.display()
+                ));
+                break;
+            }
+        }
+    }
+    out
 }
 
 /// Which profiles of `group` declare (themselves, not through a parent) a requirement on one of
