@@ -497,16 +497,7 @@ fn engine_feedback(
     let Ok(alone) = resolver.resolve(&request) else {
         return None;
     };
-    let parent: HashMap<PackageName, pep440_rs::Version> = project
-        .ancestors(name)
-        .into_iter()
-        .filter_map(|ancestor| pins.get(ancestor))
-        .flat_map(|lock| {
-            lock.pins()
-                .map(|(package, version)| (package.clone(), version.clone()))
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let parent = parent_versions(project, name, pins);
     let constraints: Vec<Requirement> = alone
         .packages
         .values()
@@ -520,6 +511,21 @@ fn engine_feedback(
     (!constraints.is_empty()).then_some(constraints)
 }
 
+/// The version each of `name`'s parents pins, by package.
+fn parent_versions(
+    project: &Project,
+    name: &ProfileName,
+    pins: &HashMap<ProfileName, Lock>,
+) -> HashMap<PackageName, pep440_rs::Version> {
+    project
+        .ancestors(name)
+        .into_iter()
+        .filter_map(|ancestor| pins.get(ancestor))
+        .flat_map(Lock::pins)
+        .map(|(package, version)| (package.clone(), version.clone()))
+        .collect()
+}
+
 /// `name parent -> engine` for each parent pin the engine, resolved alone, would change.
 fn diverging_pins(
     project: &Project,
@@ -528,16 +534,7 @@ fn diverging_pins(
     name: &ProfileName,
     pins: &HashMap<ProfileName, Lock>,
 ) -> Vec<String> {
-    let parent: HashMap<PackageName, pep440_rs::Version> = project
-        .ancestors(name)
-        .into_iter()
-        .filter_map(|ancestor| pins.get(ancestor))
-        .flat_map(|lock| {
-            lock.pins()
-                .map(|(package, version)| (package.clone(), version.clone()))
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let parent = parent_versions(project, name, pins);
     engine_feedback(project, options, resolvers, name, pins)
         .unwrap_or_default()
         .iter()
