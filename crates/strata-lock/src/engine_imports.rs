@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use futures::StreamExt;
 use pep508_rs::PackageName;
 use strata_dist::Target;
-use strata_index::{DistFile, IndexClient};
+use strata_index::IndexClient;
 use strata_project::{ProfileName, Project};
 
 use crate::model::{Lock, LockedPackage};
@@ -177,22 +177,8 @@ async fn import_names(
         .iter()
         .find(|candidate| candidate.version == package.version)
         .ok_or_else(|| missing(format!("the index has no version {}", package.version)))?;
-    let pinned = |file: &&DistFile| {
-        file.sha256
-            .as_ref()
-            .is_some_and(|sha256| package.hashes.contains(sha256))
-    };
-    let file = candidate
-        .best_wheel
-        .filter(pinned)
-        .or_else(|| {
-            candidate
-                .files
-                .iter()
-                .copied()
-                .filter(|file| matches!(file.filename, strata_dist::DistFilename::Wheel(_)))
-                .find(pinned)
-        })
+    // The wheel the lock pins, else the one pip would pick: any wheel lists the same files.
+    let file = crate::inspect::pinned_file(candidate, &package.hashes, true)
         .or(candidate.best_wheel)
         .ok_or_else(|| {
             missing(format!(

@@ -17,7 +17,7 @@ use futures::StreamExt;
 use pep440_rs::Version;
 use pep508_rs::{ExtraName, PackageName, Requirement};
 use strata_dist::Target;
-use strata_index::{DistFile, IndexClient};
+use strata_index::{DistFile, IndexClient, VersionCandidate};
 
 use crate::model::{Lock, LockedPackage};
 
@@ -153,21 +153,7 @@ async fn read_one(client: &IndexClient, package: &LockedPackage, target: &Target
             available,
         );
     };
-    let file = if package.hashes.is_empty() {
-        candidate.preferred_file()
-    } else {
-        // The file the lock pins: the preferred one when its hash is in the lock, else any
-        // file of the version with a pinned hash.
-        let pinned = |file: &&DistFile| {
-            file.sha256
-                .as_ref()
-                .is_some_and(|sha256| package.hashes.contains(sha256))
-        };
-        match candidate.preferred_file().filter(pinned) {
-            Some(file) => Some(file),
-            None => candidate.files.iter().copied().find(pinned),
-        }
-    };
+    let file = pinned_file(candidate, &package.hashes, false);
     let Some(file) = file else {
         let reason = if package.hashes.is_empty() {
             format!("no file of version {} fits {target}", package.version)
@@ -188,4 +174,37 @@ async fn read_one(client: &IndexClient, package: &LockedPackage, target: &Target
         Some(file.name()),
         available,
     )
+}
+
+/// The file of `candidate` a lock pins: with `hashes`, the preferred file when its hash is
+/// among them, else any file (any wheel, with `wheels_only`) with a pinned hash; without
+/// hashes, the preferred file (the best wheel, with `wheels_only`).
+pub(crate) fn pinned_file<'c>(
+    candidate: &'c VersionCandidate<'_>,
+    hashes: &[String],
+    wheels_only: bool,
+) -> Option<&'c DistFile> {
+    let preferred = if wheels_only {
+        candidate.best_wheel
+    } else {
+        candidate.preferred_file()
+    };
+    if hashes.is_empty() {
+        return preferred;
+    }
+    let pinned = |file: &&DistFile| {
+        file.sha256
+            .as_ref()
+            .is_some_and(|sha256| hashes.contains(sha256))
+    };
+    preferred.filter(pinned).or_else(|| {
+        candidate
+            .files
+            .iter()
+            .copied()
+            .filter(|file| {
+                !wheels_only || matches!(file.filename, strata_dist::DistFilename::Wheel(_))
+            })
+            .find(pinned)
+    })
 }
