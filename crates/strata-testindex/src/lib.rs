@@ -83,6 +83,7 @@
 pub use error::{Error, ErrorKind};
 pub use faults::{Fault, FaultHandle, Faults};
 pub use log::RequestRecord;
+pub use output::Output;
 pub use package::{Package, Universe};
 pub use server::TestIndex;
 pub use store::ServedFile;
@@ -121,6 +122,7 @@ mod faults;
 mod http;
 mod log;
 mod metadata;
+mod output;
 mod package;
 mod pages;
 mod sdist;

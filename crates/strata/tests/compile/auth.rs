@@ -48,11 +48,7 @@ fn compile_with(dir: &Path, url: &str, env: &[(&str, &str)]) -> Output {
     strata_testindex::hermetic(&mut command);
     command.envs(env.iter().copied());
     let output = command.output().unwrap();
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Output::from(output)
 }
 
 #[test]

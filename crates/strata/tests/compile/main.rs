@@ -13,15 +13,9 @@ mod pip;
 
 use std::path::Path;
 use std::process::Command;
+pub(crate) use strata_testindex::Output;
 
 use strata_testindex::TestIndex;
-
-/// What one run printed, with its exit code.
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
 
 /// Runs `strata compile <args> --index-url <index> --python-version 3.11 --python-platform
 /// x86_64-manylinux_2_28` in `dir`, with a cache inside `dir` and no user configuration.
@@ -37,11 +31,7 @@ fn compile(dir: &Path, index: &TestIndex, args: &[&str]) -> Output {
         .env("STRATA_CACHE_DIR", dir.join(".cache"));
     strata_testindex::hermetic(&mut command);
     let output = command.output().unwrap();
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Output::from(output)
 }
 
 /// The pins of a requirements file: `name==version` lines without extras, sorted.

@@ -7,25 +7,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+pub(crate) use strata_testindex::Output;
 
 use strata_testindex::{Package, TestIndex, Universe};
-
-/// What one strata run printed, with its exit code.
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Output {
-    /// The form snapshots store: exit code, stdout and stderr together.
-    fn render(&self) -> String {
-        format!(
-            "exit: {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
 
 /// Runs strata in `cwd` with colour off, as a user would from that directory, with a cache
 /// directory of its own.
@@ -51,13 +35,7 @@ fn strata_with_index(cwd: &Path, args: &[&str], cache: &Path, index: &TestIndex)
         .env("STRATA_CACHE_DIR", cache)
         .env("STRATA_INDEX_URL", index.url());
     let output = command.output().unwrap();
-    let temp = cwd.display().to_string();
-    let clean = |bytes: &[u8]| String::from_utf8_lossy(bytes).replace(&temp, "[TEMP]");
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: clean(&output.stdout),
-        stderr: clean(&output.stderr),
-    }
+    Output::from(output).hiding(&cwd.display().to_string(), "[TEMP]")
 }
 
 /// The repository's example project.

@@ -8,30 +8,9 @@
 use std::fmt::Write;
 use std::path::Path;
 use std::process::Command;
+pub(crate) use strata_testindex::Output;
 
 use strata_testindex::{Package, TestIndex, Universe, Venv};
-
-/// What one run printed, with its exit code.
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Output {
-    fn render(&self) -> String {
-        format!(
-            "exit: {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-
-    fn sorted_lines(&self) -> Vec<String> {
-        let mut lines: Vec<String> = self.stdout.lines().map(str::to_string).collect();
-        lines.sort();
-        lines
-    }
-}
 
 /// Runs of pip and strata in a venv's hermetic directory, with its path shown as `[TEMP]`.
 trait Runs {
@@ -45,13 +24,7 @@ trait Runs {
 impl Runs for Venv {
     fn run(&self, mut command: Command) -> Output {
         let output = command.output().unwrap();
-        let temp = self.root().display().to_string();
-        let clean = |bytes: &[u8]| String::from_utf8_lossy(bytes).replace(&temp, "[TEMP]");
-        Output {
-            code: output.status.code().unwrap_or(-1),
-            stdout: clean(&output.stdout),
-            stderr: clean(&output.stderr),
-        }
+        Output::from(output).hiding(&self.root().display().to_string(), "[TEMP]")
     }
 
     fn pip_run(&self, args: &[&str]) -> Output {

@@ -36,11 +36,7 @@ fn diff(project: &TestProject, args: &[&str]) -> Output {
         .current_dir(project.dir())
         .env("STRATA_CACHE_DIR", project.cache());
     let output = command.output().unwrap();
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Output::from(output)
 }
 
 #[test]

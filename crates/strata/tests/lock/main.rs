@@ -26,26 +26,9 @@ mod universe;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
+pub(crate) use strata_testindex::Output;
 
 use strata_testindex::TestIndex;
-
-/// What one strata run printed, with its exit code.
-#[derive(Debug)]
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Output {
-    /// Exit code, stdout and stderr together, as failure messages and snapshots show them.
-    fn render(&self) -> String {
-        format!(
-            "exit: {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
 
 /// Runs `strata lock <args> --index-url <index>` in `dir` with the cache in `cache`, no user
 /// configuration, and `extra_env` on top.
@@ -81,11 +64,7 @@ fn strata_with_env(
         command.env(key, value);
     }
     let output = command.output().unwrap();
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Output::from(output)
 }
 
 /// The pins of a lock file, parsed by strata's own reader, keyed by name.

@@ -48,11 +48,7 @@ fn sync(project: &TestProject, index: &TestIndex, args: &[&str]) -> Output {
     command.arg("sync").args(args).current_dir(project.dir());
     isolate(&mut command, project, index);
     let output = command.output().unwrap();
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    Output::from(output)
 }
 
 /// `name -> version` of every distribution in the venv but the tools it is seeded with.

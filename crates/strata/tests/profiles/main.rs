@@ -10,27 +10,11 @@ mod model;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+pub(crate) use strata_testindex::Output;
 
 /// A throwaway project directory.
 pub(crate) struct TestProject {
     dir: tempfile::TempDir,
-}
-
-/// What one strata run printed, with its exit code.
-pub(crate) struct Output {
-    pub(crate) code: i32,
-    pub(crate) stdout: String,
-    pub(crate) stderr: String,
-}
-
-impl Output {
-    /// The form snapshots store: exit code, stdout and stderr together.
-    pub(crate) fn render(&self) -> String {
-        format!(
-            "exit: {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
 }
 
 impl TestProject {
@@ -62,13 +46,7 @@ pub(crate) fn run_strata(cwd: &Path, args: &[&str]) -> Output {
         .env_remove("NVIDIA_INDEX_URL")
         .output()
         .unwrap();
-    let temp = cwd.display().to_string();
-    let clean = |bytes: &[u8]| String::from_utf8_lossy(bytes).replace(&temp, "[TEMP]");
-    Output {
-        code: output.status.code().unwrap_or(-1),
-        stdout: clean(&output.stdout),
-        stderr: clean(&output.stderr),
-    }
+    Output::from(output).hiding(&cwd.display().to_string(), "[TEMP]")
 }
 
 /// The repository's example project.
