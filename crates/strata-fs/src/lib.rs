@@ -8,6 +8,10 @@
 //! temporary file lives next to the destination because a rename is only atomic
 //! within one filesystem.
 //!
+//! The result has the mode a plain write would give it: a new file follows the umask (0644
+//! under the usual 022, not the 0600 of a private temporary file), and a rewritten file keeps
+//! the mode it had, so a lock committed 0644 stays readable by the other users of a container.
+//!
 //! What this crate deliberately does not do: inter-process locking of whole
 //! directories (that belongs to the commands that need it) or any parsing.
 //!
@@ -43,7 +47,8 @@ pub fn write_atomic_if_changed(path: &Path, contents: &[u8]) -> io::Result<bool>
 /// Writes `contents` to `path` through a temporary sibling file and a rename.
 ///
 /// Missing parent directories are created. Errors name the path they concern. The data is
-/// flushed to disk before the rename, so after a crash the file holds either version.
+/// flushed to disk before the rename, so after a crash the file holds either version. A new
+/// file's mode follows the umask; an existing file's mode is kept.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     write_through_temporary(path, contents, true)
 }
@@ -61,11 +66,27 @@ fn write_through_temporary(path: &Path, contents: &[u8], sync: bool) -> io::Resu
         _ => Path::new("."),
     };
     fs_err::create_dir_all(parent)?;
-    let mut temporary = tempfile::Builder::new()
-        .prefix(".strata-")
-        .suffix(".tmp")
+    let existing = match fs_err::metadata(path) {
+        Ok(metadata) => Some(metadata.permissions()),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => None,
+        Err(error) => return Err(error),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".strata-").suffix(".tmp");
+    // A temporary file is private (0600) by default; the output is not. Asking for 0666 at
+    // creation lets the kernel apply the umask, exactly as for any program's new file.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut temporary = builder
         .tempfile_in(parent)
         .map_err(|error| annotate(&error, "create a temporary file in", parent))?;
+    if let Some(permissions) = existing {
+        // Set explicitly rather than at creation, where the umask would narrow it.
+        temporary
+            .as_file()
+            .set_permissions(permissions)
+            .map_err(|error| annotate(&error, "set the mode of", temporary.path()))?;
+    }
     temporary
         .write_all(contents)
         .and_then(|()| {
@@ -112,6 +133,47 @@ mod tests {
             .map(|entry| entry.unwrap().file_name())
             .collect();
         assert_eq!(names, vec!["out.txt"]);
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        fs_err::metadata(path).unwrap().permissions().mode() & 0o7777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_file_follows_the_umask_like_any_program_s_new_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain.txt");
+        fs_err::File::create(&plain).unwrap();
+        for (name, sync) in [("synced.txt", true), ("unsynced.txt", false)] {
+            let path = dir.path().join(name);
+            write_through_temporary(&path, b"x", sync).unwrap();
+            assert_eq!(
+                format!("{:o}", mode(&path)),
+                format!("{:o}", mode(&plain)),
+                "{name}"
+            );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_rewritten_file_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lock.txt");
+        for wanted in [0o644, 0o640, 0o600, 0o664, 0o755] {
+            fs_err::write(&path, b"old").unwrap();
+            fs_err::set_permissions(&path, std::fs::Permissions::from_mode(wanted)).unwrap();
+            write_atomic(&path, format!("new {wanted:o}").as_bytes()).unwrap();
+            assert_eq!(format!("{:o}", mode(&path)), format!("{wanted:o}"));
+            assert_eq!(
+                fs_err::read_to_string(&path).unwrap(),
+                format!("new {wanted:o}")
+            );
+        }
     }
 
     #[test]
