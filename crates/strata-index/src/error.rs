@@ -45,6 +45,9 @@ impl Error {
             ErrorKind::Build { .. } => vec![
                 "This sdist has no static metadata and its build failed; if the project publishes wheels on another index, add it for this profile or engine".to_string(),
             ],
+            ErrorKind::NotACache { .. } => vec![
+                "`STRATA_CACHE_DIR` names the cache; check that it points where you meant (`strata cache dir` prints it). strata removes only a directory it marked as its cache; delete any other yourself".to_string(),
+            ],
             ErrorKind::Network { .. } => vec![
                 "Check the network and the index URL; set `SSL_CERT_FILE` if a proxy re-signs TLS".to_string(),
             ],
@@ -188,9 +191,36 @@ pub enum ErrorKind {
         #[source]
         source: std::io::Error,
     },
+    /// `strata cache clean` was pointed at a directory that is not strata's cache.
+    #[error(
+        "Refusing to remove `{}`: it is not strata's cache (it has no `{}` and holds {} that strata never writes)",
+        path.display(),
+        crate::cache::MARKER,
+        foreign_list(foreign)
+    )]
+    NotACache {
+        /// The directory.
+        path: PathBuf,
+        /// What is in it that strata never writes there.
+        foreign: Vec<String>,
+    },
     /// The HTTP client could not be built (TLS setup).
     #[error("Failed to set up the HTTP client: {0}")]
     Client(String),
+}
+
+/// `a`, `b` and 3 more.
+fn foreign_list(names: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let quoted: Vec<String> = names
+        .iter()
+        .take(SHOWN)
+        .map(|name| format!("`{name}`"))
+        .collect();
+    match names.len().saturating_sub(SHOWN) {
+        0 => quoted.join(", "),
+        more => format!("{} and {more} more", quoted.join(", ")),
+    }
 }
 
 /// What to do about an authentication failure: where strata takes credentials from.

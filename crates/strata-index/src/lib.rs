@@ -45,6 +45,7 @@ pub use error::{Error, ErrorKind};
 pub use index_url::{IndexUrl, RedactedUrl, redact, without_credentials};
 pub use simple::{DistFile, RawFile};
 
+mod cache_root;
 mod candidates;
 mod client;
 pub mod config;
@@ -134,6 +135,7 @@ pub fn pip_default_index_cached(
 pub mod cache {
     use std::path::Path;
 
+    pub use crate::cache_root::{MARKER, mark, run_lock_path};
     pub use crate::http_cache::CacheSummary;
 
     /// Entries and bytes in the cache.
@@ -148,8 +150,10 @@ pub mod cache {
         crate::http_cache::Store::new(root.to_path_buf()).prune(max_age_days)
     }
 
-    /// Removes the whole cache.
+    /// Removes the whole cache, if `root` is one (see [`mark`]): a directory that holds what
+    /// strata never writes, and has no [`MARKER`], is refused and left as it is.
     pub fn clean(root: &Path) -> Result<CacheSummary, crate::Error> {
+        crate::cache_root::ensure_removable(root)?;
         let before = summary(root);
         match fs_err::remove_dir_all(root) {
             Ok(()) => Ok(before),

@@ -605,7 +605,8 @@ pub(crate) enum IndexStrategyArg {
 pub(crate) enum CacheCommand {
     /// Print the cache directory (`STRATA_CACHE_DIR`, else the platform's cache directory).
     Dir,
-    /// Remove the whole cache.
+    /// Remove the whole cache; a directory that is not strata's cache (no `.strata-cache-root`
+    /// marker, and files strata never writes) is refused and left as it is.
     Clean,
     /// Remove what killed runs left behind and index pages unused for 30 days.
     Prune,

@@ -10,9 +10,19 @@ use strata_project::Project;
 use crate::args::{IndexArgs, IndexStrategyArg, TargetArgs};
 use crate::env_vars;
 
-/// The cache directory: `STRATA_CACHE_DIR`, else `$XDG_CACHE_HOME/strata`, else
-/// `~/.cache/strata`, else `.strata-cache` in the working directory.
+/// The cache directory, for a command that reads or writes the cache: [`cache_location`],
+/// marked as strata's cache (created if missing) so `strata cache clean` knows it may remove it.
 pub(crate) fn cache_dir() -> PathBuf {
+    let dir = cache_location();
+    // A cache that cannot be marked cannot be written either; that is reported where an entry
+    // is written, and costs a read-only cache nothing.
+    let _ = strata_index::cache::mark(&dir);
+    dir
+}
+
+/// The cache directory, untouched: `STRATA_CACHE_DIR`, else `$XDG_CACHE_HOME/strata`, else
+/// `~/.cache/strata`, else `.strata-cache` in the working directory.
+pub(crate) fn cache_location() -> PathBuf {
     let non_empty = |name| env_vars::var(name).filter(|value| !value.is_empty());
     if let Some(dir) = non_empty(env_vars::STRATA_CACHE_DIR) {
         return PathBuf::from(dir);

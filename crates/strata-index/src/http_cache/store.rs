@@ -241,6 +241,14 @@ fn walk(dir: &Path, visit: &mut dyn FnMut(&Path, u64, SystemTime)) {
     }
 }
 
+/// The top-level directories of this layout, current and earlier, for recognising a cache
+/// root that lacks its marker (`cache_root`).
+pub(crate) fn layout_dirs() -> impl Iterator<Item = &'static str> {
+    ["simple-v1", METADATA_DIR, IMPORT_NAMES_DIR, "tmp"]
+        .into_iter()
+        .chain(OLD_METADATA_DIRS.iter().copied())
+}
+
 /// A stable short key for a string (an index URL, a file URL).
 pub(crate) fn short_hash(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());

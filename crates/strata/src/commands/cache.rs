@@ -8,7 +8,8 @@ use crate::printer::Printer;
 use crate::settings;
 
 pub(crate) fn cache(command: &CacheCommand, printer: &mut Printer) -> Result<ExitStatus> {
-    let dir = settings::cache_dir();
+    // Neither printing nor removing the cache is a use of it: it is not marked here.
+    let dir = settings::cache_location();
     match command {
         CacheCommand::Dir => printer.data(&format!("{}\n", dir.display()))?,
         CacheCommand::Clean => {

@@ -253,15 +253,22 @@ pub(crate) fn lock(
     })
 }
 
-/// Holds `<lock-dir>/.strata-lock` exclusively for the run, so two `strata lock` runs on one
-/// project never interleave their writes. The operating system releases it if strata dies.
+/// Holds a file locked exclusively for the run, so two `strata lock` runs on one project never
+/// interleave their writes; the operating system releases it if strata dies. The file is in the
+/// cache (one per lock directory, see `strata_index::cache::run_lock_path`), not in the
+/// project: the user's tree gets nothing but locks. Runs with different caches do not exclude
+/// each other, and need not: every lock is still written whole, by a rename.
 fn lock_directory(
     project: &strata_project::Project,
     printer: &mut Printer,
 ) -> Result<std::fs::File> {
     let dir = project.root.join(&project.lock_dir);
     strata_fs::fs_err::create_dir_all(&dir)?;
-    let path = dir.join(".strata-lock");
+    let canonical = strata_fs::fs_err::canonicalize(&dir)?;
+    let path = strata_index::cache::run_lock_path(&settings::cache_dir(), &canonical);
+    if let Some(parent) = path.parent() {
+        strata_fs::fs_err::create_dir_all(parent)?;
+    }
     let file = strata_fs::fs_err::OpenOptions::new()
         .create(true)
         .truncate(false)

@@ -12,6 +12,7 @@ mod conflicts;
 mod diff;
 mod engines;
 mod feedback;
+mod files;
 mod hierarchy;
 mod incremental;
 mod inspect;

@@ -160,10 +160,6 @@ impl TestProject {
         };
         for entry in entries {
             let entry = entry.unwrap();
-            // `.strata-lock` serializes concurrent runs; it is not a lock of the project's.
-            if entry.file_name().to_string_lossy().starts_with('.') {
-                continue;
-            }
             let metadata = entry.metadata().unwrap();
             files.insert(
                 entry.file_name().to_string_lossy().into_owned(),
