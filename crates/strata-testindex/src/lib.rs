@@ -42,7 +42,9 @@
 //!
 //! Its companion for tests that take real pip as their oracle is [`Venv`]: a
 //! virtual environment with pip run against the loopback index and nothing of the
-//! machine's configuration.
+//! machine's configuration. A test whose tool (`python3`, `curl`, import-linter) is
+//! missing goes through [`tool_missing`]: skipped, saying why, or failed where
+//! `STRATA_TEST_REQUIRE_TOOLS=1` (as `.ci/run` sets it).
 //!
 //! ```
 //! use std::io::{Read, Write};
@@ -87,6 +89,7 @@ pub use output::Output;
 pub use package::{Package, Universe};
 pub use server::TestIndex;
 pub use store::ServedFile;
+pub use tools::{REQUIRE_TOOLS_VARIABLE, tool_missing, tools_required};
 pub use venv::Venv;
 
 /// Environment variables through which a program under test could find an index, pip
@@ -128,5 +131,6 @@ mod pages;
 mod sdist;
 mod server;
 mod store;
+mod tools;
 pub mod venv;
 mod wheel;

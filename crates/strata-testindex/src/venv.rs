@@ -11,7 +11,7 @@
 //! ```no_run
 //! use strata_testindex::{Package, TestIndex, Universe, Venv};
 //!
-//! let Some(venv) = Venv::create() else { return }; // no python3 here: the reason is printed
+//! let Some(venv) = Venv::create() else { return }; // no python3 here: skipped, saying why
 //! let index = TestIndex::start(Universe::new().package(Package::new("numpy", "2.1.1")));
 //! venv.install(&index, &["numpy"]);
 //! assert_eq!(venv.installed(), ["numpy==2.1.1"]);
@@ -29,9 +29,9 @@ pub struct Venv {
 }
 
 impl Venv {
-    /// A fresh venv, or `None` (with the reason on stderr) when `python3` or its `venv` module
-    /// is missing: a test that needs one returns early, loudly.
-    #[expect(clippy::print_stderr, reason = "a skipped test says why")]
+    /// A fresh venv, or `None` when `python3` or its `venv` module is missing: the test that
+    /// needs one then returns early, saying why, or fails when tools are required (see
+    /// [`crate::tool_missing`]).
     pub fn create() -> Option<Self> {
         let root = tempfile::tempdir().expect("a temporary directory");
         let output = Command::new("python3")
@@ -41,14 +41,14 @@ impl Venv {
         match output {
             Ok(output) if output.status.success() => Some(Self { root }),
             Ok(output) => {
-                eprintln!(
-                    "skipped: `python3 -m venv` failed: {}",
+                crate::tool_missing(format!(
+                    "`python3 -m venv` failed: {}",
                     String::from_utf8_lossy(&output.stderr)
-                );
+                ));
                 None
             }
             Err(error) => {
-                eprintln!("skipped: `python3` is not available: {error}");
+                crate::tool_missing(format!("`python3` is not available: {error}"));
                 None
             }
         }

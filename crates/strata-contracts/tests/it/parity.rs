@@ -1,9 +1,9 @@
 //! Runs the real `lint-imports` and strata on the same fixtures and compares verdicts and the
-//! imports that make each violation. The venv comes from `tests/setup-importlinter.sh`; its
-//! directory is given by `STRATA_TEST_IMPORTLINTER_VENV`.
+//! imports that make each violation. The venv comes from `tests/setup-importlinter.sh`, in its
+//! default place or the directory `STRATA_TEST_IMPORTLINTER_VENV` names.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use strata_contracts::{ContractStatus, Rule};
@@ -14,23 +14,24 @@ use crate::{check_importlinter_fixture, fixture};
 /// report.
 type Verdicts = (BTreeMap<String, bool>, BTreeSet<(String, String, String)>);
 
+/// `lint-imports` of the venv `STRATA_TEST_IMPORTLINTER_VENV` names, else of the one
+/// `tests/setup-importlinter.sh` makes by default; `None` (skipped, or failed when tools are
+/// required) when there is none.
 #[expect(
     clippy::disallowed_methods,
     reason = "a test-only switch set by .ci/run, not a strata setting"
 )]
 fn lint_imports() -> Option<PathBuf> {
-    let Some(venv) = std::env::var_os("STRATA_TEST_IMPORTLINTER_VENV") else {
-        println!(
-            "skipping import-linter parity: STRATA_TEST_IMPORTLINTER_VENV is not set (run crates/strata-contracts/tests/setup-importlinter.sh)"
-        );
-        return None;
-    };
-    let program = PathBuf::from(venv).join("bin/lint-imports");
+    let venv = std::env::var_os("STRATA_TEST_IMPORTLINTER_VENV").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/importlinter-venv"),
+        PathBuf::from,
+    );
+    let program = venv.join("bin/lint-imports");
     if !program.is_file() {
-        println!(
-            "skipping import-linter parity: `{}` does not exist",
+        strata_testindex::tool_missing(format!(
+            "import-linter parity: `{}` does not exist (run crates/strata-contracts/tests/setup-importlinter.sh, or name its venv in STRATA_TEST_IMPORTLINTER_VENV)",
             program.display()
-        );
+        ));
         return None;
     }
     Some(program)

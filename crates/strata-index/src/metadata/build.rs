@@ -558,7 +558,8 @@ def _metadata(extra=()):
         .unwrap()
     }
 
-    /// The machine's `python3` when it can make a virtual environment; tests skip otherwise.
+    /// The machine's `python3` when it can make a virtual environment; tests skip otherwise
+    /// (or fail, when tools are required: `strata_testindex::tool_missing`).
     fn python() -> Option<PathBuf> {
         let probe = tempfile::tempdir().unwrap();
         let made = Command::new("python3")
@@ -571,7 +572,7 @@ def _metadata(extra=()):
         if made {
             Some(PathBuf::from("python3"))
         } else {
-            println!("skipped: `python3 -m venv` is not available on this machine");
+            strata_testindex::tool_missing("`python3 -m venv` is not available on this machine");
             None
         }
     }

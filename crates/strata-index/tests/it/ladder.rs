@@ -243,8 +243,8 @@ async fn static_sdist_metadata_comes_from_pkg_info() {
     }
 }
 
-/// Whether `python3 -m venv` works here; prints why a test is skipped when it does not.
-#[expect(clippy::print_stderr, reason = "a skipped test says why")]
+/// Whether `python3 -m venv` works here; when it does not, the test is skipped saying why, or
+/// fails when tools are required (`strata_testindex::tool_missing`).
 fn venv_available() -> bool {
     let dir = tempfile::tempdir().unwrap();
     match Command::new("python3")
@@ -254,14 +254,14 @@ fn venv_available() -> bool {
     {
         Ok(output) if output.status.success() => true,
         Ok(output) => {
-            eprintln!(
-                "skipped: `python3 -m venv` failed: {}",
+            strata_testindex::tool_missing(format!(
+                "`python3 -m venv` failed: {}",
                 String::from_utf8_lossy(&output.stderr)
-            );
+            ));
             false
         }
         Err(error) => {
-            eprintln!("skipped: `python3` is not available: {error}");
+            strata_testindex::tool_missing(format!("`python3` is not available: {error}"));
             false
         }
     }

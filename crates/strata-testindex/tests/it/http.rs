@@ -286,7 +286,7 @@ fn curl_follows_redirects_reuses_connections_and_reads_ranges() {
     {
         Ok(output) => output,
         Err(error) => {
-            eprintln!("skipped: `curl` is not available: {error}");
+            strata_testindex::tool_missing(format!("`curl` is not available: {error}"));
             return;
         }
     };

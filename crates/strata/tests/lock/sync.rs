@@ -84,7 +84,7 @@ fn sync_creates_the_venv_with_exactly_the_lock_and_a_second_sync_removes_a_hand_
             .stderr
             .contains("Failed to create the virtual environment")
     {
-        eprintln!("skipped: `python3 -m venv` failed:\n{}", output.render());
+        strata_testindex::tool_missing(format!("`python3 -m venv` failed:\n{}", output.render()));
         return;
     }
     assert_eq!(output.code, 0, "{}", output.render());
@@ -174,7 +174,7 @@ fn sync_installs_from_the_index_the_manifest_names_not_pips_own() {
     let output = command.output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     if !output.status.success() && stderr.contains("Failed to create the virtual environment") {
-        eprintln!("skipped: `python3 -m venv` failed:\n{stderr}");
+        strata_testindex::tool_missing(format!("`python3 -m venv` failed:\n{stderr}"));
         return;
     }
     assert!(output.status.success(), "{stderr}");
