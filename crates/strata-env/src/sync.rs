@@ -7,6 +7,15 @@
 //! else. pip, setuptools and wheel are kept, as pip-sync keeps them: they belong to the
 //! environment, not to the project.
 //!
+//! pip gets the indexes the lock was resolved against through its environment
+//! (`PIP_INDEX_URL`, `PIP_EXTRA_INDEX_URL`, `PIP_FIND_LINKS`), never its command line: index URLs
+//! may carry a password, and every user of the machine can read any process's command line
+//! (`ps`, `/proc/PID/cmdline`), while its environment is readable by its owner alone. Setting
+//! all three also replaces what pip's own configuration says, so pip uses exactly the indexes
+//! strata resolved against. (When the lock holds an sdist, pip's build-isolation subprocess puts
+//! the index URLs on its own command line: that is pip's doing; credentials in `.netrc` instead
+//! of the URL stay off every command line.)
+//!
 //! What this module deliberately does not do: install anything itself, or decide versions. The
 //! caller checks the result with [`crate::check()`].
 
@@ -53,16 +62,52 @@ pub enum SyncError {
     Scan(#[from] crate::Error),
 }
 
+/// Where pip finds the files a lock names (a lock names files, not where they are): the indexes
+/// the lock was resolved against, URLs with their credentials, if any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PipIndexes {
+    /// The main index (`--index-url`).
+    pub index_url: String,
+    /// More indexes, in order (`--extra-index-url`).
+    pub extra_index_urls: Vec<String>,
+    /// Local directories or pages of links (`--find-links`).
+    pub find_links: Vec<String>,
+}
+
+impl PipIndexes {
+    /// Gives them to `command` (a pip invocation) through its environment, see the module docs.
+    fn apply(&self, command: &mut Command) {
+        command
+            .env("PIP_INDEX_URL", &self.index_url)
+            .env("PIP_EXTRA_INDEX_URL", self.extra_index_urls.join(" "));
+        // pip splits these variables at whitespace, so a directory whose path has a space can
+        // only be an argument; a path carries no password.
+        let (spaced, plain): (Vec<&String>, Vec<&String>) = self
+            .find_links
+            .iter()
+            .partition(|entry| entry.contains(char::is_whitespace));
+        command.env(
+            "PIP_FIND_LINKS",
+            plain
+                .iter()
+                .map(|entry| entry.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+        for entry in spaced {
+            command.arg("--find-links").arg(entry);
+        }
+    }
+}
+
 /// Makes `venv` hold exactly the distributions pinned in the lock at `lock` (whose names are
-/// `locked`), creating it with `python` when missing. `pip_options` go to `pip install` as
-/// they are: the indexes the lock was resolved against (`--index-url`, `--extra-index-url`,
-/// `--find-links`), since a lock names files, not where they are.
+/// `locked`), creating it with `python` when missing; pip installs from `indexes`.
 pub fn sync<S: std::hash::BuildHasher>(
     lock: &Path,
     locked: &HashSet<PackageName, S>,
     venv: &Path,
     python: &Path,
-    pip_options: &[String],
+    indexes: &PipIndexes,
 ) -> Result<SyncReport, SyncError> {
     let venv_python = venv.join("bin").join("python");
     let created = !venv_python.exists();
@@ -72,22 +117,18 @@ pub fn sync<S: std::hash::BuildHasher>(
             Command::new(python).arg("-m").arg("venv").arg(venv),
         )?;
     }
-    run(
-        "install the lock",
-        Command::new(&venv_python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "--require-hashes",
-                "--no-deps",
-            ])
-            .args(pip_options)
-            .arg("-r")
-            .arg(lock),
-    )?;
+    let mut install = Command::new(&venv_python);
+    install.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--require-hashes",
+        "--no-deps",
+    ]);
+    indexes.apply(&mut install);
+    run("install the lock", install.arg("-r").arg(lock))?;
     let interpreter = Interpreter::query(&venv_python)?;
     let scan = scan_site_packages(&interpreter.site_packages)?;
     let kept: HashSet<PackageName> = KEPT
@@ -127,8 +168,15 @@ pub fn sync<S: std::hash::BuildHasher>(
 }
 
 fn run(step: &'static str, command: &mut Command) -> Result<(), SyncError> {
-    // Index URLs may carry credentials: the rendered command line never shows them.
-    let rendered = redact(&format!("{command:?}").replace('"', ""));
+    // The program and its arguments only: the environment holds the index URLs. Redacted all
+    // the same, as pip's output is.
+    let rendered = redact(
+        &std::iter::once(command.get_program())
+            .chain(command.get_args())
+            .map(|part| part.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
     let output = command.output().map_err(|error| SyncError::Command {
         step,
         command: rendered.clone(),
@@ -176,6 +224,59 @@ fn redact(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::ffi::OsStr;
+    use std::process::Command;
+
+    use super::PipIndexes;
+
+    #[test]
+    fn indexes_reach_pip_through_its_environment_and_only_a_spaced_path_is_an_argument() {
+        let indexes = PipIndexes {
+            index_url: "https://ml:tok@host/simple/".to_string(),
+            extra_index_urls: vec![
+                "https://host/extra/".to_string(),
+                "https://ci:tok2@other/simple/".to_string(),
+            ],
+            find_links: vec![
+                "https://ml:tok3@host/links/".to_string(),
+                "/wheels/my wheels".to_string(),
+            ],
+        };
+        let mut command = Command::new("python");
+        indexes.apply(&mut command);
+        let env = |name: &str| {
+            command
+                .get_envs()
+                .find(|(key, _)| *key == OsStr::new(name))
+                .and_then(|(_, value)| value)
+                .map(|value| value.to_string_lossy().into_owned())
+        };
+        assert_eq!(env("PIP_INDEX_URL").unwrap(), "https://ml:tok@host/simple/");
+        assert_eq!(
+            env("PIP_EXTRA_INDEX_URL").unwrap(),
+            "https://host/extra/ https://ci:tok2@other/simple/"
+        );
+        assert_eq!(
+            env("PIP_FIND_LINKS").unwrap(),
+            "https://ml:tok3@host/links/"
+        );
+        let args: Vec<_> = command.get_args().collect();
+        assert_eq!(args, ["--find-links", "/wheels/my wheels"]);
+
+        // Nothing configured still overrides pip's own configuration: no extra index.
+        let mut command = Command::new("python");
+        PipIndexes {
+            index_url: "https://host/simple/".to_string(),
+            ..PipIndexes::default()
+        }
+        .apply(&mut command);
+        let extra = command
+            .get_envs()
+            .find(|(key, _)| *key == OsStr::new("PIP_EXTRA_INDEX_URL"))
+            .and_then(|(_, value)| value);
+        assert_eq!(extra, Some(OsStr::new("")));
+    }
+
     #[test]
     fn credentials_in_urls_are_redacted() {
         assert_eq!(

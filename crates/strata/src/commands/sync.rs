@@ -55,17 +55,16 @@ pub(crate) fn sync(
         Some(&project),
         &strata_lock::engine_index_urls(&project, &profile.name),
     )?;
-    let mut pip_options = vec![
-        "--index-url".to_string(),
-        indexes.index_url.url().to_string(),
-    ];
-    for extra in &indexes.extra_index_urls {
-        pip_options.extend(["--extra-index-url".to_string(), extra.url().to_string()]);
-    }
-    for find_links in &indexes.find_links {
-        pip_options.extend(["--find-links".to_string(), find_links.clone()]);
-    }
-    let report = strata_env::sync(&lock, &locked, &venv, &args.python, &pip_options)?;
+    let pip_indexes = strata_env::PipIndexes {
+        index_url: indexes.index_url.url().to_string(),
+        extra_index_urls: indexes
+            .extra_index_urls
+            .iter()
+            .map(|extra| extra.url().to_string())
+            .collect(),
+        find_links: indexes.find_links.clone(),
+    };
+    let report = strata_env::sync(&lock, &locked, &venv, &args.python, &pip_indexes)?;
     printer.status(&format!(
         "{} `{}`: {} locked distributions installed, {} removed{}",
         if report.created { "Created" } else { "Updated" },

@@ -181,3 +181,89 @@ fn sync_installs_from_the_index_the_manifest_names_not_pips_own() {
     let venv = project.dir().join(".venvs/app");
     assert_eq!(installed(&venv), project.pins("app"), "{stderr}");
 }
+
+/// What the private index of [`sync_gives_pip_the_index_password_in_its_environment_never_on_a_command_line`]
+/// accepts.
+const PASSWORD: &str = "s3cret-sync-token";
+
+/// Replaces `venv`'s `python` with a script that appends its command line to `log` and then
+/// runs the real interpreter under the script's name, so `sys.executable` is the script and
+/// every Python process pip starts is logged too.
+#[cfg(unix)]
+fn log_command_lines(venv: &Path, log: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let python = venv.join("bin/python");
+    let real = fs_err::canonicalize(&python).unwrap();
+    fs_err::remove_file(&python).unwrap();
+    fs_err::write(
+        &python,
+        format!(
+            "#!/usr/bin/env bash\nprintf '%s\\n' \"$0 $*\" >> '{}'\nexec -a \"$0\" '{}' \"$@\"\n",
+            log.display(),
+            real.display()
+        ),
+    )
+    .unwrap();
+    fs_err::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn sync_gives_pip_the_index_password_in_its_environment_never_on_a_command_line() {
+    use strata_testindex::{Fault, Faults};
+    let index = TestIndex::start_with_faults(
+        universe::ml(),
+        Faults::new().on(
+            "/",
+            Fault::RequireBasicAuth {
+                login: "ml-team".to_string(),
+                password: PASSWORD.to_string(),
+            },
+        ),
+    );
+    let private_url = index
+        .url()
+        .replacen("http://", &format!("http://ml-team:{PASSWORD}@"), 1);
+    let project = TestProject::new(MANIFEST, &[]);
+    let mut lock = Command::new(env!("CARGO_BIN_EXE_strata"));
+    lock.args(["lock", "--index-url", &private_url])
+        .current_dir(project.dir());
+    isolate(&mut lock, &project, &index);
+    let output = Output::from(lock.output().unwrap());
+    assert_eq!(output.code, 0, "{}", output.render());
+
+    let venv = project.dir().join(".venvs/app");
+    let made = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .output();
+    if !made.as_ref().is_ok_and(|made| made.status.success()) {
+        strata_testindex::tool_missing(format!("`python3 -m venv` failed: {made:?}"));
+        return;
+    }
+    let log = project.root().join("command-lines.log");
+    log_command_lines(&venv, &log);
+
+    // The password comes the way CI jobs usually give it: in pip's own variable.
+    let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
+    command.args(["sync", "app"]).current_dir(project.dir());
+    isolate(&mut command, &project, &index);
+    command.env("PIP_INDEX_URL", &private_url);
+    let output = Output::from(command.output().unwrap());
+    assert_eq!(output.code, 0, "{}", output.render());
+    // pip did reach the private index with the password, and installed the lock from it.
+    assert_eq!(installed(&venv), project.pins("app"), "{}", output.render());
+    assert!(!output.render().contains(PASSWORD), "{}", output.render());
+
+    let lines = fs_err::read_to_string(&log).unwrap();
+    assert!(
+        lines.lines().any(|line| line.contains("-m pip install")),
+        "pip install ran through the logged interpreter:\n{lines}"
+    );
+    for line in lines.lines() {
+        assert!(
+            !line.contains(PASSWORD),
+            "a command line holds the password: {line}"
+        );
+    }
+}
