@@ -56,6 +56,7 @@ mod tests {
                 ],
                 requires_python: Some(">=3.9".to_string()),
                 dependencies: vec![name("six")],
+                line: None,
             }],
         }
     }
