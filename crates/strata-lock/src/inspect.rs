@@ -237,3 +237,34 @@ pub(crate) fn pinned_file<'c>(
             .find(pinned)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_of_another_version_does_not_tell_what_a_pin_requires() {
+        let lock =
+            crate::requirements_txt::read("numpy==2.1.1 \\\n    --hash=sha256:aa\n").unwrap();
+        let pin = &lock.packages[0];
+        let url =
+            url::Url::parse("http://127.0.0.1:1/files/numpy-1.26.4-py3-none-any.whl").unwrap();
+        let file = DistFile::from_direct_url(&pin.name, &url).unwrap();
+        let parse = |version: &str| {
+            strata_dist::Metadata::parse(
+                format!(
+                    "Metadata-Version: 2.2\nName: numpy\nVersion: {version}\nRequires-Dist: six\n"
+                )
+                .as_bytes(),
+            )
+            .unwrap()
+        };
+        assert_eq!(
+            belongs_to(&parse("1.26.4"), pin, &file).unwrap_err(),
+            "the metadata of `numpy-1.26.4-py3-none-any.whl` is numpy 1.26.4, not numpy 2.1.1"
+        );
+        let requires = belongs_to(&parse("2.1.1"), pin, &file).unwrap();
+        assert_eq!(requires[0].1, "six");
+        assert_eq!(pin.line, Some(1));
+    }
+}
