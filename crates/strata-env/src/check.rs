@@ -76,6 +76,9 @@ pub enum Finding {
         package: PackageName,
         /// Its pinned version.
         version: Version,
+        /// The line of the lock it is on, when known.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        line: Option<usize>,
         /// Why (the version is not on the index, no file has the lock's hashes, ...).
         reason: String,
     },
@@ -154,8 +157,15 @@ impl fmt::Display for Finding {
             Self::Unchecked {
                 package,
                 version,
+                line,
                 reason,
-            } => write!(f, "{package} {version} could not be checked: {reason}."),
+            } => {
+                write!(f, "{package} {version}")?;
+                if let Some(line) = line {
+                    write!(f, " (line {line} of the lock)")?;
+                }
+                write!(f, " could not be checked: {reason}.")
+            }
         }
     }
 }
@@ -210,15 +220,11 @@ pub fn check(environment: &Environment) -> Vec<Finding> {
         path: broken.path.clone(),
         message: broken.message.clone(),
     }));
-    findings.extend(
-        environment
-            .unchecked
-            .iter()
-            .map(|(package, version, reason)| Finding::Unchecked {
-                package: package.clone(),
-                version: version.clone(),
-                reason: reason.clone(),
-            }),
-    );
+    findings.extend(environment.unchecked.iter().map(|pin| Finding::Unchecked {
+        package: pin.name.clone(),
+        version: pin.version.clone(),
+        line: pin.line,
+        reason: pin.reason.clone(),
+    }));
     findings
 }

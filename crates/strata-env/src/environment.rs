@@ -22,6 +22,19 @@ pub enum EnvironmentSource {
     Interpreter(InterpreterRequest),
 }
 
+/// A pin of a lock whose requirements the index could not give, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UncheckedPin {
+    /// The pinned distribution.
+    pub name: PackageName,
+    /// Its pinned version.
+    pub version: Version,
+    /// The line of the lock it is on, when known.
+    pub line: Option<usize>,
+    /// Why (the version is not on the index, no file has the lock's hashes, ...).
+    pub reason: String,
+}
+
 /// A scanned environment.
 ///
 /// Built from an installed environment with [`Environment::open`] or [`Environment::from_scan`],
@@ -41,8 +54,8 @@ pub struct Environment {
     pub python: Option<PathBuf>,
     /// The lock the distributions are pins of, in lock mode.
     pub lock: Option<PathBuf>,
-    /// Pins of a lock whose requirements the index could not give: name, version, why.
-    pub unchecked: Vec<(PackageName, Version, String)>,
+    /// Pins of a lock whose requirements the index could not give.
+    pub unchecked: Vec<UncheckedPin>,
     /// The marker environment requirements were evaluated in.
     pub markers: MarkerEnvironment,
 }
@@ -101,7 +114,7 @@ impl Environment {
     pub fn from_lock(
         lock: PathBuf,
         distributions: Vec<Distribution>,
-        unchecked: Vec<(PackageName, Version, String)>,
+        unchecked: Vec<UncheckedPin>,
         markers: MarkerEnvironment,
         extras: Extras,
     ) -> Self {

@@ -83,7 +83,7 @@ pub use check::{Finding, check};
 pub use distribution::{
     DeclaredRequirement, Distribution, Installed, Locked, MetadataLayout, Origin,
 };
-pub use environment::{Environment, EnvironmentSource};
+pub use environment::{Environment, EnvironmentSource, UncheckedPin};
 pub use error::{Error, ErrorKind};
 pub use graph::{Edge, Extras, Graph};
 pub use interpreter::{

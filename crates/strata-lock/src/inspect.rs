@@ -3,13 +3,28 @@
 //! treat a lock as an environment that is not installed yet.
 //!
 //! The metadata comes from the file the lock itself pins when the lock has hashes (the index
-//! file whose sha256 is one of the pin's), else from the file pip would pick on the target.
-//! When the cache already holds the metadata of one of a pin's hashes, that is used without
-//! asking the index at all (metadata never changes under a hash), which makes a second look at
-//! a lock a matter of milliseconds; only the packages whose versions are asked for
-//! ([`Lookup::versions_of`]) are listed. A pin the index cannot explain (the version is gone, no
-//! file matches its hashes, the metadata cannot be read) is kept with the reason, so one bad pin
-//! does not hide the rest.
+//! file whose sha256 is one of the pin's), else from the file pip would pick on the target. A
+//! pin the index cannot explain (the version is gone, no file matches its hashes, the metadata
+//! cannot be read or names another version) is kept with the reason, so one bad pin does not
+//! hide the rest.
+//!
+//! **What the cache may answer.** The verdict on a lock must not depend on what the cache holds.
+//! A metadata entry stored under a sha256 proves what that file requires, and nothing about
+//! whether the index offers that file as the pinned `name==version`: a lock pinning
+//! `numpy==2.1.1` with 1.26.4's hashes, or a version that was never published with a real
+//! version's hashes, finds metadata under those hashes once any lock run has cached them. So
+//! every pin is first matched against the project's listing on the index (the version must be
+//! there, and one of the pin's hashes must be a file of that version), and only then is the
+//! metadata of that file read, from the cache when it has it. The metadata must also name the
+//! pinned package and version, so an entry that does not belong to the pin is never used.
+//!
+//! Staying fast is the HTTP cache's job, with the same rules a lock run follows: a listing is
+//! reused without a request while the index's `Cache-Control` says it is fresh, and revalidated
+//! (`ETag`/`Last-Modified`, a `304` of a few hundred bytes) once it is not; metadata under a
+//! hash the listing names is never fetched twice. A second look at a lock thus costs reading
+//! its pages and metadata from disk, or a round of revalidations when the index asked for them;
+//! `--refresh` revalidates every page. Only the packages whose versions are asked for
+//! ([`Lookup::versions_of`]) get [`PinnedMetadata::available`] filled.
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -36,8 +51,10 @@ pub struct PinnedMetadata {
     /// Its `Requires-Dist`, each with the text the package wrote, or why they could not be
     /// read.
     pub requires_dist: Result<Vec<(Requirement, String)>, String>,
-    /// The file the metadata was read from; absent when the cache answered by hash.
+    /// The file the metadata was read from; absent for a pin the index cannot explain.
     pub file: Option<String>,
+    /// The line of the lock the pin is on, when the lock was read from a file.
+    pub line: Option<usize>,
     /// Every version the index offers that could be installed on the target (not yanked, files
     /// that fit, `Requires-Python` allowing it), newest first; empty for a direct URL pin.
     pub available: Vec<Version>,
@@ -46,11 +63,9 @@ pub struct PinnedMetadata {
 /// What [`pinned_metadata`] asks the index for.
 #[derive(Debug, Clone, Default)]
 pub struct Lookup {
-    /// Pins to list on the index, for [`PinnedMetadata::available`] (others get an empty list).
+    /// Pins whose installable versions to report in [`PinnedMetadata::available`] (others get
+    /// an empty list).
     pub versions_of: Vec<PackageName>,
-    /// Ask the index for every pin, even when the cache has its metadata (`--refresh`: the
-    /// version may have been removed since).
-    pub refresh: bool,
     /// Pins read at a time (the client's own limits apply below this).
     pub concurrency: usize,
 }
@@ -70,18 +85,10 @@ pub async fn pinned_metadata(
             });
             let list = lookup.versions_of.contains(&package.name);
             async move {
-                let cached = if list || lookup.refresh || package.url.is_some() {
-                    None
-                } else {
-                    package
-                        .hashes
-                        .iter()
-                        .find_map(|sha256| client.cached_metadata(sha256))
-                };
-                let (requires_dist, file, available) = match cached {
-                    Some(metadata) => (Ok(requirements(&metadata)), None, Vec::new()),
-                    None => read_one(client, package, target).await,
-                };
+                let (requires_dist, file, mut available) = read_one(client, package, target).await;
+                if !list {
+                    available = Vec::new();
+                }
                 PinnedMetadata {
                     name: package.name.clone(),
                     version: package.version.clone(),
@@ -89,6 +96,7 @@ pub async fn pinned_metadata(
                     requested,
                     requires_dist,
                     file,
+                    line: package.line,
                     available,
                 }
             }
@@ -158,22 +166,43 @@ async fn read_one(client: &IndexClient, package: &LockedPackage, target: &Target
         let reason = if package.hashes.is_empty() {
             format!("no file of version {} fits {target}", package.version)
         } else {
+            let hashes = match package.hashes.len() {
+                1 => "the lock's hash".to_string(),
+                count => format!("any of the lock's {count} hashes"),
+            };
             format!(
-                "none of the lock's {} hashes is a file of version {} on the index",
-                package.hashes.len(),
+                "no file of version {} on the index has {hashes}",
                 package.version
             )
         };
         return (Err(reason), None, available);
     };
-    let metadata = client.metadata(&package.name, file).await;
-    (
-        metadata
-            .map(|fetched| requirements(&fetched.metadata))
-            .map_err(|error| error.to_string()),
-        Some(file.name()),
-        available,
-    )
+    let requires_dist = match client.metadata(&package.name, file).await {
+        Ok(fetched) => belongs_to(&fetched.metadata, package, file),
+        Err(error) => Err(error.to_string()),
+    };
+    (requires_dist, Some(file.name()), available)
+}
+
+/// The requirements in `metadata`, when it is the metadata of the pinned name and version (a
+/// cache entry or an index file that says otherwise cannot tell what the pin requires).
+fn belongs_to(
+    metadata: &strata_dist::Metadata,
+    package: &LockedPackage,
+    file: &DistFile,
+) -> Result<Vec<(Requirement, String)>, String> {
+    if metadata.name == package.name && metadata.version == package.version {
+        Ok(requirements(metadata))
+    } else {
+        Err(format!(
+            "the metadata of `{}` is {} {}, not {} {}",
+            file.name(),
+            metadata.name,
+            metadata.version,
+            package.name,
+            package.version
+        ))
+    }
 }
 
 /// The file of `candidate` a lock pins: with `hashes`, the preferred file when its hash is
@@ -207,4 +236,35 @@ pub(crate) fn pinned_file<'c>(
             })
             .find(pinned)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_of_another_version_does_not_tell_what_a_pin_requires() {
+        let lock =
+            crate::requirements_txt::read("numpy==2.1.1 \\\n    --hash=sha256:aa\n").unwrap();
+        let pin = &lock.packages[0];
+        let url =
+            url::Url::parse("http://127.0.0.1:1/files/numpy-1.26.4-py3-none-any.whl").unwrap();
+        let file = DistFile::from_direct_url(&pin.name, &url).unwrap();
+        let parse = |version: &str| {
+            strata_dist::Metadata::parse(
+                format!(
+                    "Metadata-Version: 2.2\nName: numpy\nVersion: {version}\nRequires-Dist: six\n"
+                )
+                .as_bytes(),
+            )
+            .unwrap()
+        };
+        assert_eq!(
+            belongs_to(&parse("1.26.4"), pin, &file).unwrap_err(),
+            "the metadata of `numpy-1.26.4-py3-none-any.whl` is numpy 1.26.4, not numpy 2.1.1"
+        );
+        let requires = belongs_to(&parse("2.1.1"), pin, &file).unwrap();
+        assert_eq!(requires[0].1, "six");
+        assert_eq!(pin.line, Some(1));
+    }
 }

@@ -27,6 +27,7 @@ pub use project_lock::{
     Freshness, LockError, LockOptions, ProfileLock, ProfileOutcome, ResolverSource, check_project,
     engine_index_urls, lock_path, lock_project, profile_target, pylock_path, solved_together,
 };
+pub use releases::{EngineReleases, engine_releases};
 
 mod conflicts;
 mod diff;
@@ -36,4 +37,5 @@ mod inspect;
 mod model;
 mod project_lock;
 pub mod pylock_toml;
+mod releases;
 pub mod requirements_txt;

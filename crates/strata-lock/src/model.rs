@@ -6,8 +6,9 @@ use pep440_rs::Version;
 use pep508_rs::{ExtraName, PackageName, Requirement};
 use strata_resolve::Resolution;
 
-/// One pinned package of a lock.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One pinned package of a lock. Two are equal when they pin the same thing, wherever they
+/// were read from ([`LockedPackage::line`] is left out).
+#[derive(Debug, Clone)]
 pub struct LockedPackage {
     /// The distribution.
     pub name: PackageName,
@@ -28,7 +29,39 @@ pub struct LockedPackage {
     pub requires_python: Option<String>,
     /// The packages this one requires on the target (names), sorted.
     pub dependencies: Vec<PackageName>,
+    /// The 1-based line of the lock file the pin was read from, so a finding about it can
+    /// name it; `None` for a lock built from a resolution.
+    pub line: Option<usize>,
 }
+
+impl PartialEq for LockedPackage {
+    fn eq(&self, other: &Self) -> bool {
+        // Destructured so that a new field has to be placed on one side or the other.
+        let Self {
+            name,
+            version,
+            extras,
+            url,
+            hashes,
+            via,
+            files,
+            requires_python,
+            dependencies,
+            line: _,
+        } = self;
+        *name == other.name
+            && *version == other.version
+            && *extras == other.extras
+            && *url == other.url
+            && *hashes == other.hashes
+            && *via == other.via
+            && *files == other.files
+            && *requires_python == other.requires_python
+            && *dependencies == other.dependencies
+    }
+}
+
+impl Eq for LockedPackage {}
 
 /// One distribution file of a locked version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,6 +162,7 @@ impl Lock {
                         .as_ref()
                         .map(ToString::to_string),
                     dependencies,
+                    line: None,
                 }
             })
             .collect();
@@ -192,6 +226,7 @@ impl Lock {
                 files: Vec::new(),
                 requires_python: None,
                 dependencies: Vec::new(),
+                line: None,
             })
             .collect();
         packages.sort_by(|a, b| a.name.cmp(&b.name));

@@ -56,6 +56,7 @@ mod tests {
                 ],
                 requires_python: Some(">=3.9".to_string()),
                 dependencies: vec![name("six")],
+                line: None,
             }],
         }
     }
@@ -72,6 +73,12 @@ mod tests {
         );
         assert_eq!(read_back.fingerprint(), Some("abc123"));
         assert_eq!(write(&read_back, &target), text);
+        // A finding about the pin names the line its table starts on.
+        let table = text
+            .lines()
+            .position(|line| line == "[[packages]]")
+            .unwrap();
+        assert_eq!(read_back.packages[0].line, Some(table + 1), "{text}");
     }
 
     #[test]

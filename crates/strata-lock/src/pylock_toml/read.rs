@@ -19,7 +19,7 @@ pub struct PylockReadError(String);
 struct File {
     lock_version: String,
     #[serde(default)]
-    packages: Vec<Package>,
+    packages: Vec<toml::Spanned<Package>>,
     tool: Option<Tool>,
 }
 
@@ -70,7 +70,12 @@ pub fn read(text: &str) -> Result<Lock, PylockReadError> {
         )));
     }
     let mut packages = Vec::new();
-    for package in file.packages {
+    for spanned in file.packages {
+        let line = text[..spanned.span().start.min(text.len())]
+            .matches('\n')
+            .count()
+            + 1;
+        let package = spanned.into_inner();
         let name = PackageName::new(package.name.clone())
             .map_err(|error| PylockReadError(error.to_string()))?;
         let artifact_file = |artifact: &Artifact, is_wheel: bool| -> Option<LockedFile> {
@@ -128,6 +133,7 @@ pub fn read(text: &str) -> Result<Lock, PylockReadError> {
                 .iter()
                 .filter_map(|dependency| PackageName::new(dependency.name.clone()).ok())
                 .collect(),
+            line: Some(line),
         });
     }
     let header = file

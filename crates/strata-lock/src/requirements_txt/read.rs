@@ -158,6 +158,7 @@ fn package(requirement_text: &str, line: usize) -> Result<LockedPackage, ReadErr
         files: Vec::new(),
         requires_python: None,
         dependencies: Vec::new(),
+        line: Some(line),
     })
 }
 

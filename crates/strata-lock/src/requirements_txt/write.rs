@@ -71,6 +71,7 @@ mod tests {
             files: Vec::new(),
             requires_python: None,
             dependencies: Vec::new(),
+            line: None,
         };
         let lock = Lock {
             header: vec![

@@ -27,6 +27,15 @@ struct EngineRow {
     version_file: String,
     /// Newer final releases, oldest first.
     newer: Vec<String>,
+    /// The newest of them.
+    newest: Option<String>,
+    /// Those of `newer` the engine's own requirements on its package allow, oldest first.
+    allowed: Vec<String>,
+    /// The newest of them: what `strata bump` moves to.
+    newest_allowed: Option<String>,
+    /// Those requirements, each with where it was written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    bounds: Vec<String>,
     /// Why the engine was not looked up, when it was not.
     #[serde(skip_serializing_if = "Option::is_none")]
     skipped: Option<String>,
@@ -93,23 +102,39 @@ fn row(
             details.version_source.key
         ),
         newer: Vec::new(),
+        newest: None,
+        allowed: Vec::new(),
+        newest_allowed: None,
+        bounds: Vec::new(),
         skipped: None,
     };
-    match newer_releases(project, engine, details, &args.index)? {
-        Ok(newer) => row.newer = newer.iter().map(ToString::to_string).collect(),
+    match releases(project, engine, details, &args.index)? {
+        Ok(releases) => {
+            let texts = |versions: &[Version]| versions.iter().map(ToString::to_string).collect();
+            row.newer = texts(&releases.newer);
+            row.allowed = texts(&releases.allowed);
+            row.newest = releases.newest().map(ToString::to_string);
+            row.newest_allowed = releases.newest_allowed().map(ToString::to_string);
+            row.bounds = releases
+                .bounds
+                .iter()
+                .map(|bound| format!("{} ({})", bound.requirement, bound.origin))
+                .collect();
+        }
         Err(reason) => row.skipped = Some(reason),
     }
     Ok(row)
 }
 
-/// The engine's newer final releases on its indexes that install on its target, oldest first;
-/// `Ok(Err(reason))` when its index is not configured and the engine is skipped.
-fn newer_releases(
+/// The engine's releases on its indexes, measured against its version file and its own
+/// requirements (see [`strata_lock::engine_releases`]); `Ok(Err(reason))` when its index is not
+/// configured and the engine is skipped.
+fn releases(
     project: &Project,
     engine: &Profile,
     details: &Engine,
     index: &IndexArgs,
-) -> Result<Result<Vec<Version>, String>> {
+) -> Result<Result<strata_lock::EngineReleases, String>> {
     let named = strata_lock::engine_index_urls(project, &engine.name);
     if named.len() < details.indexes.len() {
         let unset: Vec<String> = details
@@ -134,19 +159,12 @@ fn newer_releases(
     let target = strata_lock::profile_target(project, &engine.name)?;
     let client = settings::index_client_with(index, Some(project), &named, vec![target.clone()])?;
     let listing = strata_index::block_on(client.project(&details.package))??;
-    let mut newer: Vec<&Version> = Vec::new();
-    let candidates = listing.versions(&target);
-    for candidate in &candidates {
-        if candidate.version > details.version
-            && candidate.is_installable()
-            && !candidate.yanked
-            && (!candidate.version.any_prerelease() || details.version.any_prerelease())
-        {
-            newer.push(&candidate.version);
-        }
-    }
-    newer.sort();
-    Ok(Ok(newer.into_iter().cloned().collect()))
+    Ok(Ok(strata_lock::engine_releases(
+        project,
+        &engine.name,
+        &listing,
+        &target,
+    )))
 }
 
 fn render(rows: &[EngineRow]) -> String {
@@ -159,15 +177,31 @@ fn render(rows: &[EngineRow]) -> String {
                 row.engine, row.current
             ),
             (None, None) => writeln!(out, "{:<16} {:<12} up to date", row.engine, row.current),
-            (None, Some(newest)) => writeln!(
-                out,
-                "{:<16} {:<12} {newest} is out ({} newer release{}); the version is in {}",
-                row.engine,
-                row.current,
-                row.newer.len(),
-                if row.newer.len() == 1 { "" } else { "s" },
-                row.version_file
-            ),
+            (None, Some(newest)) => {
+                let allowed = match &row.newest_allowed {
+                    Some(allowed) if allowed == newest => String::new(),
+                    Some(allowed) => format!(
+                        ", {allowed} is the newest that {} allow{}",
+                        row.bounds.join(", "),
+                        if row.bounds.len() == 1 { "s" } else { "" }
+                    ),
+                    None => format!(
+                        ", none that {} allow{}",
+                        row.bounds.join(", "),
+                        if row.bounds.len() == 1 { "s" } else { "" }
+                    ),
+                };
+                writeln!(
+                    out,
+                    "{:<16} {:<12} {newest} is out ({} newer release{}){allowed}; the version is \
+                     in {}",
+                    row.engine,
+                    row.current,
+                    row.newer.len(),
+                    if row.newer.len() == 1 { "" } else { "s" },
+                    row.version_file
+                )
+            }
         };
     }
     out
@@ -193,23 +227,61 @@ pub(crate) fn bump(
         );
     };
     let current = &details.version;
+    // Without `--to`: the other releases the engine's requirements allow, newest first, for the
+    // remedy when the newest does not lock (see `strata_lock::engine_releases`).
+    let mut older_allowed: Vec<String> = Vec::new();
     let to = if let Some(text) = &args.to {
         Version::from_str(text.trim()).with_context(|| format!("`--to {text}` is not a version"))?
     } else {
-        let newer = newer_releases(&project, engine, details, &args.index)?.map_err(|reason| {
+        let releases = releases(&project, engine, details, &args.index)?.map_err(|reason| {
             anyhow::anyhow!(
                 "Cannot find the newest `{}`: {reason}; name the version with `--to`",
                 details.package
             )
         })?;
-        let Some(newest) = newer.last() else {
+        let Some(newest) = releases.newest() else {
             printer.status(&format!(
                 "`{}` is at {current}, the newest release; nothing to bump",
                 engine.name
             ));
             return Ok(ExitStatus::Success);
         };
-        newest.clone()
+        let Some(allowed) = releases.newest_allowed() else {
+            printer.status(&format!(
+                "`{}` is at {current}: {newest} is out, but {} allow nothing newer; widen \
+                 {}, or name the version with `--to`",
+                engine.name,
+                releases.describe_bounds(),
+                if releases.bounds.len() == 1 {
+                    "it"
+                } else {
+                    "them"
+                }
+            ));
+            return Ok(ExitStatus::Success);
+        };
+        if allowed != newest {
+            printer.status(&format!(
+                "{newest} is out, outside {}: bumping `{}` to {allowed}, the newest {} allow{}",
+                releases.describe_bounds(),
+                engine.name,
+                if releases.bounds.len() == 1 {
+                    "it"
+                } else {
+                    "they"
+                },
+                if releases.bounds.len() == 1 { "s" } else { "" }
+            ));
+        }
+        older_allowed = releases
+            .allowed
+            .iter()
+            .rev()
+            .skip(1)
+            .take(5)
+            .map(ToString::to_string)
+            .collect();
+        allowed.clone()
     };
     if &to == current {
         printer.status(&format!("`{}` is already at {to}", engine.name));
@@ -260,6 +332,14 @@ pub(crate) fn bump(
             "error: `{}` {to} could not be locked; `{shown}` is back at {current}\n",
             engine.name
         ));
+        if !older_allowed.is_empty() {
+            printer.error(&format!(
+                "hint: older releases the engine's requirements allow: {}; `strata bump {} --to \
+                 VERSION` tries one\n",
+                older_allowed.join(", "),
+                engine.name
+            ));
+        }
     }
     locked
 }

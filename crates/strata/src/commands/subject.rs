@@ -43,7 +43,7 @@ impl Subject {
 /// `--python`, `--venv`, `VIRTUAL_ENV` or `./.venv` names (else `python3`'s).
 ///
 /// `versions_of` names the packages whose available versions the lock mode lists on the index
-/// (`why P` needs them; `check` and `tree` need none, and then run from the cache alone).
+/// (`why P` needs them; `check` and `tree` need none).
 pub(crate) fn open_subject(
     global: &GlobalArgs,
     args: &EnvironmentArgs,
@@ -239,7 +239,6 @@ fn open_lock(
     });
     let lookup = strata_lock::Lookup {
         versions_of: versions_of.to_vec(),
-        refresh: args.index.refresh,
         concurrency: args.index.concurrency,
     };
     let pins = strata_index::block_on(strata_lock::pinned_metadata(
@@ -273,7 +272,12 @@ fn open_lock(
         let requires = match pin.requires_dist {
             Ok(requires) => requires,
             Err(reason) => {
-                unchecked.push((pin.name.clone(), pin.version.clone(), reason));
+                unchecked.push(strata_env::UncheckedPin {
+                    name: pin.name.clone(),
+                    version: pin.version.clone(),
+                    line: pin.line,
+                    reason,
+                });
                 Vec::new()
             }
         };

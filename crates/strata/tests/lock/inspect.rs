@@ -29,8 +29,16 @@ fn every_lock_strata_writes_passes_strata_check() {
             check.render()
         );
     }
-    // Locking cached the metadata of every pinned file under its hash: checking asks nothing.
-    assert_eq!(index.requests().len(), requests);
+    // Locking cached the metadata of every pinned file: checking fetches none, and only
+    // revalidates the pages the index said must be (`max-age=0`), each answered `304`.
+    let asked = &index.requests()[requests..];
+    assert!(!asked.is_empty());
+    for request in asked {
+        assert!(
+            request.path.starts_with("/simple/") && request.status == Some(304),
+            "{request:?}"
+        );
+    }
 }
 
 /// The binding-constraint lines of `strata why`'s text.
@@ -150,4 +158,108 @@ fn a_pylock_toml_reads_as_the_same_environment_as_its_requirements_lock() {
     assert_eq!(from_pylock.stdout, from_requirements.stdout);
     let check = project.strata(&index, &["check", "--lock", pylock.to_str().unwrap()]);
     assert_eq!(check.code, 0, "{}", check.render());
+}
+
+/// `strata check --lock` on `lock`, with the project's cache (filled by the lock run) and with
+/// an empty one: the verdict, the findings and the exit code must not depend on which.
+///
+/// The warm run is first; with `fresh_pages` (the index granted `max-age` when the lock run
+/// read its pages) it must ask the index nothing.
+fn check_warm_and_cold(
+    project: &TestProject,
+    index: &TestIndex,
+    lock: &str,
+    fresh_pages: bool,
+) -> (strata_testindex::Output, strata_testindex::Output) {
+    let args = ["check", "--lock", lock];
+    let requests = index.requests().len();
+    let warm = project.strata(index, &args);
+    if fresh_pages {
+        let asked = &index.requests()[requests..];
+        assert!(asked.is_empty(), "{asked:?}\n{}", warm.render());
+    }
+    let cold_cache = project.root().join("cold-cache");
+    let cold = crate::strata_with_env(&project.dir(), &cold_cache, index, &args, &[]);
+    (warm, cold)
+}
+
+#[test]
+fn a_pin_whose_hashes_are_another_versions_files_is_a_finding_with_a_warm_cache_too() {
+    // Pages fresh for ten minutes, as the index grants them: the warm check asks nothing.
+    let index = TestIndex::start(universe::ml().page_max_age(600));
+    let project = TestProject::ml();
+    project.lock_ok(&index, &[]);
+    // numpy 2.1.1 with the hashes of 1.26.4's files, which the lock run cached the metadata of.
+    let base = project.read("locks/base.txt");
+    assert!(base.contains("numpy==1.26.4 "), "{base}");
+    project.write(
+        "wrong-hash.txt",
+        &base.replace("numpy==1.26.4 ", "numpy==2.1.1 "),
+    );
+    let line = base
+        .lines()
+        .position(|line| line.starts_with("numpy=="))
+        .unwrap()
+        + 1;
+
+    let (warm, cold) = check_warm_and_cold(&project, &index, "wrong-hash.txt", true);
+    assert_eq!(warm.code, 1, "{}", warm.render());
+    assert_eq!(
+        (cold.code, &cold.stdout),
+        (warm.code, &warm.stdout),
+        "{}",
+        cold.render()
+    );
+    assert_eq!(
+        warm.stdout,
+        format!(
+            "numpy 2.1.1 (line {line} of the lock) could not be checked: no file of version \
+             2.1.1 on the index has the lock's hash.\n"
+        ),
+        "{}",
+        warm.render()
+    );
+}
+
+#[test]
+fn a_pinned_version_the_index_does_not_have_is_a_finding_with_a_warm_cache_too() {
+    let index = TestIndex::start(universe::ml());
+    let project = TestProject::ml();
+    project.lock_ok(&index, &[]);
+    let backend = project.read("locks/backend.txt");
+    let pin = backend
+        .lines()
+        .find(|line| line.starts_with("pydantic=="))
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    project.write(
+        "no-such-version.txt",
+        &backend.replace(&format!("{pin} "), "pydantic==2.99.99 "),
+    );
+    let line = backend
+        .lines()
+        .position(|line| line.starts_with("pydantic=="))
+        .unwrap()
+        + 1;
+
+    let (warm, cold) = check_warm_and_cold(&project, &index, "no-such-version.txt", false);
+    assert_eq!(warm.code, 1, "{}", warm.render());
+    assert_eq!(
+        (cold.code, &cold.stdout),
+        (warm.code, &warm.stdout),
+        "{}",
+        cold.render()
+    );
+    assert_eq!(
+        warm.stdout,
+        format!(
+            "pydantic 2.99.99 (line {line} of the lock) could not be checked: the index has no \
+             version 2.99.99.\n"
+        ),
+        "{}",
+        warm.render()
+    );
 }

@@ -38,7 +38,13 @@ fn outdated_lists_newer_final_releases_of_each_engine_and_where_its_version_is_w
         "newer": [
           "0.6.4",
           "0.7.0"
-        ]
+        ],
+        "newest": "0.7.0",
+        "allowed": [
+          "0.6.4",
+          "0.7.0"
+        ],
+        "newest-allowed": "0.7.0"
       }
     ]
     "#);
@@ -90,4 +96,139 @@ fn bump_rewrites_the_version_file_and_relocks_or_puts_it_back() {
         "library:\n  name: vllm\n  current_version: \"0.7.0\"\n"
     );
     assert_eq!(project.read("locks/vllm.txt"), before);
+}
+
+/// An engine whose own extra bounds its package below the next major release, as projects pin
+/// `transformers>=4.56,<5` while 5.x is already out.
+fn bounded_engine() -> TestProject {
+    TestProject::new(
+        r#"python-version = "3.11"
+python-platform = "x86_64-manylinux_2_28"
+lock-dir = "locks"
+
+[engines.transformers]
+include = ["extra:hf"]
+version = { file = "engine_versions/transformers.yaml", key = "library.current_version" }
+"#,
+        &[
+            (
+                "pyproject.toml",
+                "[project]\nname = \"bench\"\nversion = \"0.1.0\"\n\n[project.optional-dependencies]\nhf = [\"transformers>=4.56,<5\", \"numpy\"]\n",
+            ),
+            (
+                "engine_versions/transformers.yaml",
+                "library:\n  current_version: \"4.56.0\"\n",
+            ),
+        ],
+    )
+}
+
+fn transformers_releases() -> strata_testindex::Universe {
+    let mut universe = strata_testindex::Universe::new()
+        .package(Package::new("numpy", "1.26.4"))
+        .package(Package::new("tokenizers", "0.21.0"));
+    for version in ["4.55.0", "4.56.0", "4.56.2", "4.57.1", "5.0.0", "5.1.0"] {
+        universe = universe.package(
+            Package::new("transformers", version)
+                .requires("numpy")
+                .requires("tokenizers>=0.21"),
+        );
+    }
+    universe
+}
+
+#[test]
+fn outdated_shows_the_newest_release_and_the_newest_the_engines_requirements_allow() {
+    let index = TestIndex::start(transformers_releases());
+    let project = bounded_engine();
+    let output = project.strata(&index, &["outdated"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    insta::assert_snapshot!(output.stdout, @"transformers     4.56.0       5.1.0 is out (4 newer releases), 4.57.1 is the newest that transformers>=4.56,<5 (extra:hf) allows; the version is in engine_versions/transformers.yaml (library.current_version)");
+
+    let output = project.strata(&index, &["outdated", "--format", "json"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    let value: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    insta::assert_json_snapshot!(value, @r#"
+    [
+      {
+        "engine": "transformers",
+        "package": "transformers",
+        "current": "4.56.0",
+        "version-file": "engine_versions/transformers.yaml (library.current_version)",
+        "newer": [
+          "4.56.2",
+          "4.57.1",
+          "5.0.0",
+          "5.1.0"
+        ],
+        "newest": "5.1.0",
+        "allowed": [
+          "4.56.2",
+          "4.57.1"
+        ],
+        "newest-allowed": "4.57.1",
+        "bounds": [
+          "transformers>=4.56,<5 (extra:hf)"
+        ]
+      }
+    ]
+    "#);
+}
+
+#[test]
+fn bump_without_to_takes_the_newest_release_the_engines_requirements_allow() {
+    let index = TestIndex::start(transformers_releases());
+    let project = bounded_engine();
+    let output = project.strata(&index, &["bump", "transformers"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert_eq!(
+        project.read("engine_versions/transformers.yaml"),
+        "library:\n  current_version: \"4.57.1\"\n"
+    );
+    assert_eq!(project.pins("transformers")["transformers"], "4.57.1");
+    let said: Vec<&str> = output.stderr.lines().take(2).collect();
+    assert_eq!(
+        said,
+        [
+            "5.1.0 is out, outside `transformers>=4.56,<5` (extra:hf): bumping `transformers` to \
+             4.57.1, the newest it allows",
+            "Bumped `transformers` from 4.56.0 to 4.57.1 in `engine_versions/transformers.yaml` \
+             (library.current_version)",
+        ],
+        "{}",
+        output.render()
+    );
+}
+
+#[test]
+fn bump_reports_when_the_newest_allowed_release_does_not_lock_and_names_older_ones() {
+    // 4.58.0 is inside the range but needs a tokenizers the index does not have.
+    let index = TestIndex::start(
+        transformers_releases().package(
+            Package::new("transformers", "4.58.0")
+                .requires("numpy")
+                .requires("tokenizers>=0.22"),
+        ),
+    );
+    let project = bounded_engine();
+    let output = project.strata(&index, &["bump", "transformers"]);
+    assert_eq!(output.code, 1, "{}", output.render());
+    assert_eq!(
+        project.read("engine_versions/transformers.yaml"),
+        "library:\n  current_version: \"4.56.0\"\n"
+    );
+    assert!(
+        output.stderr.contains(
+            "`transformers` 4.58.0 could not be locked; `engine_versions/transformers.yaml` is back at 4.56.0"
+        ),
+        "{}",
+        output.render()
+    );
+    assert!(
+        output.stderr.contains(
+            "hint: older releases the engine's requirements allow: 4.57.1, 4.56.2; `strata bump transformers --to VERSION` tries one"
+        ),
+        "{}",
+        output.render()
+    );
 }
