@@ -1144,7 +1144,8 @@ fn branches(project: &Project, group: &[ProfileName], packages: &[PackageName]) 
             if packages.contains(&sourced.requirement.name) {
                 out.push(format!(
                     "profile `{name}` requires `{}` ({})",
-                    sourced.requirement, sourced.origin
+                    sourced.requirement,
+                    crate::origins::describe(&sourced.origin)
                 ));
             }
         }

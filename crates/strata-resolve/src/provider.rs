@@ -10,9 +10,13 @@
 //! * pre-releases are skipped unless allowed, named by a requirement, or the only versions;
 //! * a preferred version (from an existing lock) is tried first while it stays in range;
 //! * markers are evaluated against the target's environment, with `extra == "..."` true only
-//!   inside the extra's virtual package;
-//! * constraints narrow every edge on their package; overrides replace every requirement on
-//!   their package.
+//!   inside the extra's virtual package; an extra a version does not declare adds nothing and
+//!   does not make the version unusable (pip and uv take the newest version and warn; going
+//!   back to old releases that still had the extra would reach ancient sdists), and the
+//!   resolution lists it in `ResolvedPackage::missing_extras` for the caller's warning;
+//! * constraints narrow every edge on their package (as an edge of their own next to it, so
+//!   that an explanation can name the constraint); overrides replace every requirement on their
+//!   package.
 //!
 //! The provider blocks its (dedicated) thread on the async index client and spawns prefetches
 //! so that, by the time PubGrub asks for a package, its page and likely metadata are usually

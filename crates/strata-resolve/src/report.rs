@@ -6,6 +6,14 @@
 //! versions exist that the solver could not use, says why: no file for the target, a
 //! `requires-python` that excludes it, yanked, or a pre-release. Hints are computed from the
 //! same data, never from the text.
+//!
+//! Every requirement and constraint is its own edge of the graph (see `provider::Deps`), so the
+//! derivation can say *which* lines clash rather than that "no version is left"; the provider
+//! remembers why each top-level, constraint and override edge exists, and the request says
+//! where each was written, so a sentence reads "`accelerate==0.33.0` (requirements/backend.in:3)
+//! and `accelerate>=1.0` (extra `transformers` of pyproject.toml) cannot both hold". However
+//! long the derivation, it ends with the pairs of edges on one package that admit no common
+//! version ("In short: ..."), each with where it comes from: the lines a user can change.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
