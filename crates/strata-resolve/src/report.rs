@@ -202,8 +202,10 @@ struct Sources {
     /// "constraint from locks/base.txt, the lock of profile `base`": the constraints said
     /// beside a requirement of the same range.
     constraint_origins: Vec<String>,
-    /// "the override `b>=2` (overrides.txt:1)".
-    overrides: Vec<String>,
+    /// "override from overrides.txt:1": the overrides that replaced the requirement.
+    override_origins: Vec<String>,
+    /// Whether an override put the edge there.
+    overridden: bool,
 }
 
 impl Sources {
@@ -211,7 +213,7 @@ impl Sources {
         !self.constraints.is_empty()
             && !self.metadata
             && self.requirements.is_empty()
-            && self.overrides.is_empty()
+            && !self.overridden
     }
 
     /// One side of a clash: the requirement as written and where it comes from.
@@ -243,7 +245,7 @@ impl Sources {
             }
             format!("`{}`", package_range(dependency, dependency_range))
         };
-        notes.extend(self.overrides.iter().cloned());
+        notes.extend(self.override_origins.iter().cloned());
         notes.extend(self.constraint_origins.iter().cloned());
         if notes.is_empty() {
             written
@@ -523,8 +525,8 @@ impl ReportFormatter<ResolverPackage, Ranges<Version>, Unavailable> for Formatte
 
 impl Formatter<'_, '_> {
     /// "vllm==0.9.2 depends on torch==2.7.0", "your requirements require accelerate==0.33.0
-    /// (requirements/backend.in:3)", "the constraint `torch==2.5.1` (pinned by profile `base`
-    /// in locks/base.txt) limits vllm==0.9.2 to torch==2.5.1": one edge, with where it was
+    /// (requirements/backend.in:3)", "vllm==0.9.2 depends on torch within the constraint
+    /// `torch==2.5.1` (locks/base.txt, the lock of profile `base`)": one edge, with where it was
     /// written when the request said.
     fn dependency_sentence(
         &self,
@@ -543,17 +545,13 @@ impl Formatter<'_, '_> {
         let required = package_range(dependency, dependency_range);
         let sources = self.sources(package, range, dependency, dependency_range);
         if sources.is_constraint_only() {
-            let name = match dependency {
-                ResolverPackage::Root => "your requirements".to_string(),
-                _ => dependency.to_string(),
-            };
             return format!(
-                "{requirer} {verb} {name} within {}",
+                "{requirer} {verb} {dependency} within {}",
                 sources.constraints.join(" and ")
             );
         }
         let mut notes = sources.requirement_origins.clone();
-        notes.extend(sources.overrides.iter().cloned());
+        notes.extend(sources.override_origins.iter().cloned());
         notes.extend(sources.constraint_origins.iter().cloned());
         if notes.is_empty() {
             format!("{requirer} {verb} {required}")
@@ -563,8 +561,8 @@ impl Formatter<'_, '_> {
     }
 
     /// "`accelerate==0.33.0` (requirements/backend.in:3) and `accelerate>=1.0` (extra
-    /// `transformers` of pyproject.toml)", which cannot both hold: when two edges on one package admit
-    /// no common version, the two requirements themselves, each with where it comes from.
+    /// `transformers` of pyproject.toml)", which cannot both hold: when two edges on one package
+    /// admit no common version, the two requirements themselves, each with where it comes from.
     fn clash(&self, first: &Ext, second: &Ext) -> Option<String> {
         let (
             External::FromDependencyOf(first_package, first_range, dependency, first_dependency),
@@ -628,6 +626,7 @@ impl Formatter<'_, '_> {
                 let Some(clash) = self.clash(first, second) else {
                     continue;
                 };
+                // Said inline already, when the two edges met in one step.
                 if explanation.contains(&format!("{clash} cannot both hold"))
                     || sourced.contains(&clash)
                     || plain.contains(&clash)
@@ -715,10 +714,20 @@ impl Formatter<'_, '_> {
                             .push(format!("constraint from {origin}"));
                     }
                 }
-                EdgeKind::Override(requirement) => sources.overrides.push(format!(
-                    "the override `{requirement}`{}",
-                    quoted(origins.of_override(&requirement))
-                )),
+                EdgeKind::Override(requirement) => {
+                    sources.overridden = true;
+                    let from = origins.of_override(&requirement);
+                    if from.is_empty() {
+                        sources
+                            .override_origins
+                            .push(format!("the override `{requirement}`"));
+                    }
+                    for origin in from {
+                        sources
+                            .override_origins
+                            .push(format!("override from {origin}"));
+                    }
+                }
             }
         }
         sources

@@ -44,6 +44,7 @@ pub(crate) struct Scenario {
     /// `(requirement, origin)` of requirements and constraints added with an origin.
     requirement_origins: Vec<(String, String)>,
     constraint_origins: Vec<(String, String)>,
+    override_origins: Vec<(String, String)>,
 }
 
 impl Scenario {
@@ -62,6 +63,7 @@ impl Scenario {
             platform: PLATFORM.to_string(),
             requirement_origins: Vec::new(),
             constraint_origins: Vec::new(),
+            override_origins: Vec::new(),
         }
     }
 
@@ -87,6 +89,13 @@ impl Scenario {
         self.constraint_origins
             .push((requirement.to_string(), origin.to_string()));
         self.constrain(requirement)
+    }
+
+    /// An override written at `origin`, for explanations.
+    pub(crate) fn override_from(mut self, requirement: &str, origin: &str) -> Self {
+        self.override_origins
+            .push((requirement.to_string(), origin.to_string()));
+        self.override_with(requirement)
     }
 
     pub(crate) fn constrain(mut self, requirement: &str) -> Self {
@@ -201,6 +210,11 @@ impl Scenario {
             request
                 .origins
                 .constraint(&parse(requirement), origin.as_str());
+        }
+        for (requirement, origin) in &self.override_origins {
+            request
+                .origins
+                .override_(&parse(requirement), origin.as_str());
         }
         resolver.resolve(&request)
     }

@@ -750,6 +750,19 @@ fn a_constraint_against_a_dependency_is_named_with_both_origins() {
 }
 
 #[test]
+fn an_override_against_a_constraint_is_named_with_both_origins() {
+    let text = Scenario::new("explanations: override against constraint")
+        .package(Package::new("a", "1.0").requires("b<2"))
+        .package(Package::new("b", "1.0"))
+        .package(Package::new("b", "2.0"))
+        .require_from("a", "requirements.in:1")
+        .override_from("b>=2", "overrides.txt:1")
+        .constrain_from("b<2", "constraints.txt:4")
+        .expect_no_solution();
+    insta::assert_snapshot!("override_against_constraint_with_origins", text);
+}
+
+#[test]
 fn missing_project_is_reported() {
     let outcome = Scenario::new("unsatisfiable: the project does not exist")
         .package(Package::new("a", "1.0"))
