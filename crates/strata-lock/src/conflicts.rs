@@ -182,6 +182,7 @@ fn job(
     requirements.extend(lines(second));
     let mut request = ResolveRequest::new(first_target, requirements);
     for name in [first, second] {
+        crate::origins::add_profile(&mut request.origins, project, name);
         request.constraints.extend(
             project.profiles[name]
                 .constraints

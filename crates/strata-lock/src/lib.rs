@@ -23,6 +23,7 @@ pub use engine_imports::{EngineImports, engine_imports};
 pub use fingerprint::Fingerprint;
 pub use inspect::{Lookup, PinnedMetadata, pinned_metadata};
 pub use model::{Lock, LockedFile, LockedPackage};
+pub use origins::describe as describe_origin;
 pub use project_lock::{
     Freshness, LockError, LockOptions, ProfileLock, ProfileOutcome, ResolverSource, check_project,
     engine_index_urls, lock_path, lock_project, profile_target, pylock_path, solved_together,
@@ -35,6 +36,7 @@ mod engine_imports;
 mod fingerprint;
 mod inspect;
 mod model;
+mod origins;
 mod project_lock;
 pub mod pylock_toml;
 mod releases;

@@ -86,6 +86,9 @@ pub enum ProfileOutcome {
         packages: usize,
         /// Changes against the existing lock.
         changes: crate::diff::LockDiff,
+        /// What the solve accepted with a warning, for the user (an extra a locked version
+        /// does not provide).
+        warnings: Vec<String>,
     },
     /// Not locked, on purpose, with the reason (an engine whose index is unavailable).
     Skipped(String),
@@ -451,7 +454,7 @@ fn parent_pins(
         .collect()
 }
 
-fn pin(package: &PackageName, version: &pep440_rs::Version) -> Requirement {
+pub(crate) fn pin(package: &PackageName, version: &pep440_rs::Version) -> Requirement {
     Requirement::from_str(&format!("{package}=={version}"))
         .expect("a name and a version form a requirement")
 }
@@ -794,6 +797,13 @@ fn lock_group(
     constraints.extend(options.upgrade_pins.iter().cloned());
     let mut request = ResolveRequest::new(target, requirements);
     request.constraints = constraints;
+    for name in group {
+        crate::origins::add_profile(&mut request.origins, project, name);
+    }
+    if options.layered {
+        crate::origins::add_parent_pins(&mut request.origins, project, &group[0], pins);
+    }
+    crate::origins::add_upgrade_pins(&mut request.origins, &options.upgrade_pins);
     request.preferences = group
         .iter()
         .filter_map(|name| existing[name].as_ref())
@@ -823,7 +833,8 @@ fn lock_group(
     })?;
     for (name, fingerprint) in fingerprints {
         let lock = profile_lock(project, &name, &resolution, &fingerprint);
-        let outcome = locked_outcome(project, &name, &lock, existing[&name].as_ref())?;
+        let mut outcome = locked_outcome(project, &name, &lock, existing[&name].as_ref())?;
+        add_warnings(&mut outcome, &resolution, &lock);
         pins.insert(name.clone(), lock);
         results.insert(
             name.clone(),
@@ -955,7 +966,10 @@ fn prepare_engine<'a>(
                 .constraints
                 .extend(lock.pins().map(|(package, version)| pin(package, version)));
         }
+        crate::origins::add_parent_pins(&mut request.origins, project, name, pins);
     }
+    crate::origins::add_profile(&mut request.origins, project, name);
+    crate::origins::add_upgrade_pins(&mut request.origins, &options.upgrade_pins);
     request.preferences = existing
         .iter()
         .flat_map(|lock| {
@@ -1027,7 +1041,8 @@ fn solve_engine(project: &Project, job: &EngineJob<'_>) -> Result<ProfileLock, L
             lock.header.splice(at..at, note);
         }
     }
-    let outcome = locked_outcome(project, name, &lock, existing.as_ref())?;
+    let mut outcome = locked_outcome(project, name, &lock, existing.as_ref())?;
+    add_warnings(&mut outcome, &resolution, &lock);
     Ok(ProfileLock {
         name: name.clone(),
         path: lock_path(project, name),
@@ -1129,7 +1144,8 @@ fn branches(project: &Project, group: &[ProfileName], packages: &[PackageName]) 
             if packages.contains(&sourced.requirement.name) {
                 out.push(format!(
                     "profile `{name}` requires `{}` ({})",
-                    sourced.requirement, sourced.origin
+                    sourced.requirement,
+                    crate::origins::describe(&sourced.origin)
                 ));
             }
         }
@@ -1320,5 +1336,18 @@ fn locked_outcome(
         },
         packages: lock.packages.len(),
         changes: crate::diff::LockDiff::between(existing, lock),
+        warnings: Vec::new(),
     })
+}
+
+/// Adds the warnings of `resolution` about the packages of `lock` to `outcome`: each profile
+/// says what concerns its own lock.
+fn add_warnings(outcome: &mut ProfileOutcome, resolution: &Resolution, lock: &Lock) {
+    if let ProfileOutcome::Locked { warnings, .. } = outcome {
+        for package in &lock.packages {
+            if let Some(resolved) = resolution.packages.get(&package.name) {
+                warnings.extend(resolved.missing_extra_warnings());
+            }
+        }
+    }
 }

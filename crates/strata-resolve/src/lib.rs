@@ -11,7 +11,9 @@
 //! The solve runs on its own thread; metadata comes from [`strata_index::IndexClient`] on a tokio
 //! runtime owned by the [`Resolver`], with prefetching so the solver rarely waits (see the
 //! `solve` module). A failed solve returns [`ResolveError::NoSolution`], whose explanation
-//! speaks of packages, specifiers and the target, with [`ResolveError::hints`].
+//! speaks of packages, specifiers and the target, names each requirement with where it was
+//! written when the request's [`Origins`] say, and ends with the requirements that clash; with
+//! [`ResolveError::hints`].
 //!
 //! What this crate does not do: read projects, write locks, or install anything.
 //!
@@ -22,7 +24,8 @@ pub use error::{NoSolution, ResolveError};
 pub use package::ResolverPackage;
 pub use provider::Unavailable;
 pub use request::{
-    BinaryPolicy, Edge, PrereleaseMode, Resolution, ResolveRequest, ResolvedPackage, Upgrade,
+    BinaryPolicy, Edge, Origins, PrereleaseMode, Resolution, ResolveRequest, ResolvedPackage,
+    Upgrade,
 };
 pub use solve::Resolver;
 

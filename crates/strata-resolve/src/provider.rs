@@ -10,9 +10,13 @@
 //! * pre-releases are skipped unless allowed, named by a requirement, or the only versions;
 //! * a preferred version (from an existing lock) is tried first while it stays in range;
 //! * markers are evaluated against the target's environment, with `extra == "..."` true only
-//!   inside the extra's virtual package;
-//! * constraints narrow every edge on their package; overrides replace every requirement on
-//!   their package.
+//!   inside the extra's virtual package; an extra a version does not declare adds nothing and
+//!   does not make the version unusable (pip and uv take the newest version and warn; going
+//!   back to old releases that still had the extra would reach ancient sdists), and the
+//!   resolution lists it in `ResolvedPackage::missing_extras` for the caller's warning;
+//! * constraints narrow every edge on their package (as an edge of their own next to it, so
+//!   that an explanation can name the constraint); overrides replace every requirement on their
+//!   package.
 //!
 //! The provider blocks its (dedicated) thread on the async index client and spawns prefetches
 //! so that, by the time PubGrub asks for a package, its page and likely metadata are usually
@@ -26,7 +30,6 @@ use std::rc::Rc;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use indexmap::IndexMap;
 use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, MarkerEnvironment, PackageName, Requirement, VersionOrUrl};
 use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics};
@@ -81,15 +84,43 @@ impl fmt::Display for Unavailable {
 
 pub(crate) type Ranges440 = Ranges<Version>;
 
-/// Dependencies being collected: one entry per package, ranges of repeated edges intersected.
-pub(crate) type Deps = IndexMap<ResolverPackage, Ranges440>;
+/// Dependencies being collected: one entry per distinct edge, in the order found.
+///
+/// Two requirements on one package stay two edges (with their two ranges) rather than one
+/// intersected range, and so does a constraint next to the requirement it narrows: PubGrub
+/// reasons about each as its own incompatibility, so an explanation can say which two lines
+/// clash ("`accelerate==0.33.0` (requirements/backend.in:3) and `accelerate>=1.0` ...") where an
+/// intersection could only say that nothing was left.
+pub(crate) type Deps = Vec<(ResolverPackage, Ranges440)>;
+
+/// What put an edge into the graph, for explanations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum EdgeKind {
+    /// A requirement of the depending version's own metadata.
+    Metadata,
+    /// A top-level requirement (the depender is the root).
+    Requirement(Requirement),
+    /// A constraint on the package, applied to the depender's requirement on it.
+    Constraint(Requirement),
+    /// An override, replacing the depender's requirement on the package.
+    Override(Requirement),
+}
+
+/// One recorded edge: which version of the depender, the range, and why.
+#[derive(Debug, Clone)]
+struct EdgeRecord {
+    version: Version,
+    range: Ranges440,
+    kind: EdgeKind,
+}
 
 pub(crate) struct Provider<'a> {
     client: &'a IndexClient,
     runtime: Handle,
     request: &'a ResolveRequest,
     markers: MarkerEnvironment,
-    constraints: HashMap<PackageName, Ranges440>,
+    /// Every constraint on each package, each with its own range (see [`Deps`]).
+    constraints: HashMap<PackageName, Vec<(Requirement, Ranges440)>>,
     overrides: HashMap<PackageName, Vec<Requirement>>,
     explicit_prerelease: HashSet<PackageName>,
     direct_urls: HashMap<PackageName, DistFile>,
@@ -101,6 +132,10 @@ pub(crate) struct Provider<'a> {
     prefetched: RefCell<HashSet<PackageName>>,
     /// How many times PubGrub chose a version of each package (more than once: backtracking).
     visits: RefCell<HashMap<PackageName, usize>>,
+    /// Why each edge exists, by (depender, dependency), for the edges an explanation may need
+    /// to attribute: top-level requirements, constraints, overrides, and requirements that
+    /// share a package with a constraint.
+    edges: RefCell<HashMap<(ResolverPackage, ResolverPackage), Vec<EdgeRecord>>>,
 }
 
 impl<'a> Provider<'a> {
@@ -109,13 +144,14 @@ impl<'a> Provider<'a> {
         runtime: Handle,
         request: &'a ResolveRequest,
     ) -> Result<Self, ResolveError> {
-        let mut constraints: HashMap<PackageName, Ranges440> = HashMap::new();
+        let mut constraints: HashMap<PackageName, Vec<(Requirement, Ranges440)>> = HashMap::new();
         for constraint in &request.constraints {
             let range = requirement_range(constraint);
-            constraints
-                .entry(constraint.name.clone())
-                .and_modify(|existing| *existing = existing.intersection(&range))
-                .or_insert(range);
+            let known = constraints.entry(constraint.name.clone()).or_default();
+            // A constraint without a specifier limits nothing; one written twice is one edge.
+            if range != Ranges::full() && !known.iter().any(|(_, other)| *other == range) {
+                known.push((constraint.clone(), range));
+            }
         }
         let mut overrides: HashMap<PackageName, Vec<Requirement>> = HashMap::new();
         for requirement in &request.overrides {
@@ -156,6 +192,7 @@ impl<'a> Provider<'a> {
             metadata: RefCell::new(HashMap::new()),
             prefetched: RefCell::new(HashSet::new()),
             visits: RefCell::new(HashMap::new()),
+            edges: RefCell::new(HashMap::new()),
         })
     }
 
@@ -292,32 +329,157 @@ impl<'a> Provider<'a> {
         }
     }
 
-    /// Adds `requirement` (already marker-filtered) to `dependencies`.
-    fn add_dependency(&self, dependencies: &mut Deps, requirement: &Requirement) {
+    /// Adds `requirement` (already marker-filtered) of `depender` at `version` to
+    /// `dependencies`: an edge for the requirement (after overrides) and one for each
+    /// constraint on its package that narrows it.
+    fn add_dependency(
+        &self,
+        dependencies: &mut Deps,
+        depender: &ResolverPackage,
+        version: &Version,
+        requirement: &Requirement,
+    ) {
+        let overridden = self.overrides.contains_key(&requirement.name);
         for requirement in self.apply_overrides(requirement) {
-            let mut range = requirement_range(requirement);
-            if let Some(constraint) = self.constraints.get(&requirement.name) {
-                range = range.intersection(constraint);
-            }
-            let mut add = |package: ResolverPackage, range: Ranges440| {
-                self.discover(&package);
-                let merged = match dependencies.get(&package) {
-                    Some(existing) => existing.intersection(&range),
-                    None => range,
-                };
-                dependencies.insert(package, merged);
+            let range = requirement_range(requirement);
+            let kind = if overridden {
+                EdgeKind::Override(requirement.clone())
+            } else if matches!(depender, ResolverPackage::Root) {
+                EdgeKind::Requirement(requirement.clone())
+            } else {
+                EdgeKind::Metadata
             };
-            add(
-                ResolverPackage::Package(requirement.name.clone()),
-                range.clone(),
-            );
-            for extra in &requirement.extras {
-                add(
-                    ResolverPackage::Extra(requirement.name.clone(), extra.clone()),
-                    range.clone(),
+            let constraints: Vec<&(Requirement, Ranges440)> = self
+                .constraints
+                .get(&requirement.name)
+                .into_iter()
+                .flatten()
+                .filter(|(_, constraint)| !range.subset_of(constraint))
+                .collect();
+            // A metadata edge is only worth remembering when a constraint edge could share its
+            // range: the explanation must then not mistake the one for the other.
+            let record = kind != EdgeKind::Metadata || !constraints.is_empty();
+            let packages = std::iter::once(ResolverPackage::Package(requirement.name.clone()))
+                .chain(
+                    requirement.extras.iter().map(|extra| {
+                        ResolverPackage::Extra(requirement.name.clone(), extra.clone())
+                    }),
                 );
+            for package in packages {
+                self.discover(&package);
+                self.edge(
+                    dependencies,
+                    depender,
+                    version,
+                    &package,
+                    &range,
+                    record.then(|| kind.clone()),
+                );
+                for (constraint, constraint_range) in &constraints {
+                    self.edge(
+                        dependencies,
+                        depender,
+                        version,
+                        &package,
+                        constraint_range,
+                        Some(EdgeKind::Constraint(constraint.clone())),
+                    );
+                }
             }
         }
+    }
+
+    /// Adds the edge `depender@version -> package in range` once, remembering why when `kind`
+    /// is given.
+    fn edge(
+        &self,
+        dependencies: &mut Deps,
+        depender: &ResolverPackage,
+        version: &Version,
+        package: &ResolverPackage,
+        range: &Ranges440,
+        kind: Option<EdgeKind>,
+    ) {
+        if !dependencies
+            .iter()
+            .any(|(known, known_range)| known == package && known_range == range)
+        {
+            dependencies.push((package.clone(), range.clone()));
+        }
+        if let Some(kind) = kind {
+            let mut edges = self.edges.borrow_mut();
+            let records = edges
+                .entry((depender.clone(), package.clone()))
+                .or_default();
+            let known = records.iter().any(|record| {
+                record.version == *version && record.range == *range && record.kind == kind
+            });
+            if !known {
+                records.push(EdgeRecord {
+                    version: version.clone(),
+                    range: range.clone(),
+                    kind,
+                });
+            }
+        }
+    }
+
+    /// Why `depender` (at some version in `versions`) requires `dependency` in `range`: every
+    /// recorded reason, in the order found; empty when only metadata says so.
+    pub(crate) fn edge_kinds(
+        &self,
+        depender: &ResolverPackage,
+        versions: &Ranges440,
+        dependency: &ResolverPackage,
+        range: &Ranges440,
+    ) -> Vec<EdgeKind> {
+        let edges = self.edges.borrow();
+        let Some(records) = edges.get(&(depender.clone(), dependency.clone())) else {
+            return Vec::new();
+        };
+        let mut kinds: Vec<EdgeKind> = Vec::new();
+        for record in records {
+            if record.range == *range
+                && versions.contains(&record.version)
+                && !kinds.contains(&record.kind)
+            {
+                kinds.push(record.kind.clone());
+            }
+        }
+        kinds
+    }
+
+    /// Where the top-level requirements on `package` were written, in the order found.
+    pub(crate) fn root_origins(&self, package: &ResolverPackage) -> Vec<String> {
+        let edges = self.edges.borrow();
+        let mut out: Vec<String> = Vec::new();
+        for record in edges
+            .get(&(ResolverPackage::Root, package.clone()))
+            .into_iter()
+            .flatten()
+        {
+            if let EdgeKind::Requirement(requirement) = &record.kind {
+                for origin in self.request.origins.of_requirement(requirement) {
+                    if !out.contains(origin) {
+                        out.push(origin.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Where `requirement` stands among the request's top-level requirements.
+    pub(crate) fn root_position(&self, requirement: &Requirement) -> Option<usize> {
+        self.request
+            .requirements
+            .iter()
+            .position(|candidate| candidate == requirement)
+    }
+
+    /// Where the request's requirements were written.
+    pub(crate) fn origins(&self) -> &crate::request::Origins {
+        &self.request.origins
     }
 
     fn discover(&self, package: &ResolverPackage) {
@@ -522,7 +684,7 @@ impl DependencyProvider for Provider<'_> {
         match package {
             ResolverPackage::Root => {
                 for requirement in self.root_requirements() {
-                    self.add_dependency(&mut dependencies, requirement);
+                    self.add_dependency(&mut dependencies, package, version, requirement);
                 }
             }
             ResolverPackage::Package(name) | ResolverPackage::Extra(name, _) => {
@@ -551,22 +713,38 @@ impl DependencyProvider for Provider<'_> {
                 }
                 let extra = match package {
                     ResolverPackage::Extra(_, extra) => {
-                        dependencies.insert(
+                        // An extra this version does not declare adds nothing but the base
+                        // package: the version stays usable, as in pip and uv, and the
+                        // resolution reports it (see `provides_extra`).
+                        dependencies.push((
                             ResolverPackage::Package(name.clone()),
                             Ranges::singleton(version.clone()),
-                        );
+                        ));
                         Some(extra)
                     }
                     _ => None,
                 };
                 for requirement in self.applicable(&metadata, extra) {
-                    self.add_dependency(&mut dependencies, requirement);
+                    self.add_dependency(&mut dependencies, package, version, requirement);
                 }
             }
         }
         crate::solve::prefetch(self, &dependencies);
         Ok(Dependencies::Available(dependencies.into_iter().collect()))
     }
+}
+
+/// Whether `metadata` declares `extra`: listed in `Provides-Extra`, or, for metadata older than
+/// that field (Metadata-Version 2.1), named by an `extra == "..."` marker of a requirement.
+pub(crate) fn provides_extra(metadata: &Metadata, extra: &ExtraName) -> bool {
+    metadata.provides_extra.contains(extra)
+        || metadata.requires_dist.iter().any(|requirement| {
+            requirement
+                .marker
+                .clone()
+                .simplify_extras(std::slice::from_ref(extra))
+                != requirement.marker
+        })
 }
 
 /// The version range a requirement allows (`name @ url` allows any: the URL fixes the file).

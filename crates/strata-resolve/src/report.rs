@@ -6,6 +6,14 @@
 //! versions exist that the solver could not use, says why: no file for the target, a
 //! `requires-python` that excludes it, yanked, or a pre-release. Hints are computed from the
 //! same data, never from the text.
+//!
+//! Every requirement and constraint is its own edge of the graph (see `provider::Deps`), so the
+//! derivation can say *which* lines clash rather than that "no version is left"; the provider
+//! remembers why each top-level, constraint and override edge exists, and the request says
+//! where each was written, so a sentence reads "`accelerate==0.33.0` (requirements/backend.in:3)
+//! and `accelerate>=1.0` (extra `transformers` of pyproject.toml) cannot both hold". However
+//! long the derivation, it ends with the pairs of edges on one package that admit no common
+//! version ("In short: ..."), each with where it comes from: the lines a user can change.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -16,7 +24,7 @@ use pubgrub::{DerivationTree, Derived, External, Map, ReportFormatter, Term};
 use version_ranges::Ranges;
 
 use crate::package::ResolverPackage;
-use crate::provider::{Provider, Unavailable};
+use crate::provider::{EdgeKind, Provider, Unavailable};
 
 pub(crate) struct Formatter<'a, 'p> {
     provider: &'a Provider<'p>,
@@ -176,6 +184,100 @@ impl<'a, 'p> Formatter<'a, 'p> {
     }
 }
 
+/// What put one edge into the graph, said for an explanation.
+#[derive(Debug, Default)]
+struct Sources {
+    /// The depender's metadata has the edge itself.
+    metadata: bool,
+    /// Top-level requirements with this range, as written.
+    requirements: Vec<pep508_rs::Requirement>,
+    /// Where those were written.
+    requirement_origins: Vec<String>,
+    /// Where the first of them stands among the request's requirements.
+    position: Option<usize>,
+    /// "the constraint `torch==2.5.1` (pinned by profile `base` in locks/base.txt)".
+    constraints: Vec<String>,
+    /// Where the top-level requirements on the depending package were written.
+    requirer_origins: Vec<String>,
+    /// "constraint from locks/base.txt, the lock of profile `base`": the constraints said
+    /// beside a requirement of the same range.
+    constraint_origins: Vec<String>,
+    /// "override from overrides.txt:1": the overrides that replaced the requirement.
+    override_origins: Vec<String>,
+    /// Whether an override put the edge there.
+    overridden: bool,
+}
+
+impl Sources {
+    fn is_constraint_only(&self) -> bool {
+        !self.constraints.is_empty()
+            && !self.metadata
+            && self.requirements.is_empty()
+            && !self.overridden
+    }
+
+    /// One side of a clash: the requirement as written and where it comes from.
+    fn phrase(
+        &self,
+        package: &ResolverPackage,
+        range: &Ranges<Version>,
+        dependency: &ResolverPackage,
+        dependency_range: &Ranges<Version>,
+    ) -> String {
+        if self.is_constraint_only() {
+            return self.constraints.join(" and ");
+        }
+        let mut notes: Vec<String> = Vec::new();
+        let written = if let Some(requirement) = self.requirements.first() {
+            if self.requirement_origins.is_empty() {
+                format!("your requirement `{requirement}`")
+            } else {
+                notes.extend(self.requirement_origins.iter().cloned());
+                format!("`{requirement}`")
+            }
+        } else {
+            if !matches!(package, ResolverPackage::Root) {
+                let mut by = format!("required by {}", package_range(package, range));
+                if !self.requirer_origins.is_empty() {
+                    let _ = write!(by, ", from {}", self.requirer_origins.join(" and "));
+                }
+                notes.push(by);
+            }
+            format!("`{}`", package_range(dependency, dependency_range))
+        };
+        notes.extend(self.override_origins.iter().cloned());
+        notes.extend(self.constraint_origins.iter().cloned());
+        if notes.is_empty() {
+            written
+        } else {
+            format!("{written} ({})", notes.join("; "))
+        }
+    }
+}
+
+/// Every dependency edge the derivation rests on, once each, in tree order.
+fn dependency_edges<'t>(
+    tree: &'t DerivationTree<ResolverPackage, Ranges<Version>, Unavailable>,
+    out: &mut Vec<&'t Ext>,
+) {
+    match tree {
+        DerivationTree::External(external @ External::FromDependencyOf(p, r, d, dr)) => {
+            let known = out.iter().any(|other| {
+                matches!(other, External::FromDependencyOf(op, or, od, odr)
+                    if op == p && or == r && od == d && odr == dr)
+            });
+            if !known {
+                out.push(external);
+            }
+        }
+        DerivationTree::External(_) => {}
+        DerivationTree::Derived(derived) => {
+            dependency_edges(&derived.cause1, out);
+            dependency_edges(&derived.cause2, out);
+        }
+    }
+}
+
 /// Every `NoVersions` leaf of the tree: the ranges in which nothing usable existed.
 fn no_versions<'t>(
     tree: &'t DerivationTree<ResolverPackage, Ranges<Version>, Unavailable>,
@@ -262,19 +364,7 @@ impl ReportFormatter<ResolverPackage, Ranges<Version>, Unavailable> for Formatte
                 self.excluded_versions(package, range)
             ),
             External::FromDependencyOf(package, range, dependency, dependency_range) => {
-                let requirer = match package {
-                    ResolverPackage::Root => "your requirements".to_string(),
-                    _ => package_range(package, range),
-                };
-                let verb = if matches!(package, ResolverPackage::Root) {
-                    "require"
-                } else {
-                    "depends on"
-                };
-                format!(
-                    "{requirer} {verb} {}",
-                    package_range(dependency, dependency_range)
-                )
+                self.dependency_sentence(package, range, dependency, dependency_range)
             }
             External::Custom(package, range, reason) => {
                 format!(
@@ -326,6 +416,12 @@ impl ReportFormatter<ResolverPackage, Ranges<Version>, Unavailable> for Formatte
     }
 
     fn explain_both_external(&self, first: &Ext, second: &Ext, current: &Terms) -> String {
+        if let Some(clash) = self.clash(first, second) {
+            return format!(
+                "Because {clash} cannot both hold, {}.",
+                self.format_terms(current)
+            );
+        }
         match (is_local_gap(first), is_local_gap(second)) {
             (true, false) => self.because(second, current),
             (false, true) => self.because(first, current),
@@ -428,6 +524,215 @@ impl ReportFormatter<ResolverPackage, Ranges<Version>, Unavailable> for Formatte
 }
 
 impl Formatter<'_, '_> {
+    /// "vllm==0.9.2 depends on torch==2.7.0", "your requirements require accelerate==0.33.0
+    /// (requirements/backend.in:3)", "vllm==0.9.2 depends on torch within the constraint
+    /// `torch==2.5.1` (locks/base.txt, the lock of profile `base`)": one edge, with where it was
+    /// written when the request said.
+    fn dependency_sentence(
+        &self,
+        package: &ResolverPackage,
+        range: &Ranges<Version>,
+        dependency: &ResolverPackage,
+        dependency_range: &Ranges<Version>,
+    ) -> String {
+        let is_root = matches!(package, ResolverPackage::Root);
+        let requirer = if is_root {
+            "your requirements".to_string()
+        } else {
+            package_range(package, range)
+        };
+        let verb = if is_root { "require" } else { "depends on" };
+        let required = package_range(dependency, dependency_range);
+        let sources = self.sources(package, range, dependency, dependency_range);
+        if sources.is_constraint_only() {
+            return format!(
+                "{requirer} {verb} {dependency} within {}",
+                sources.constraints.join(" and ")
+            );
+        }
+        let mut notes = sources.requirement_origins.clone();
+        notes.extend(sources.override_origins.iter().cloned());
+        notes.extend(sources.constraint_origins.iter().cloned());
+        if notes.is_empty() {
+            format!("{requirer} {verb} {required}")
+        } else {
+            format!("{requirer} {verb} {required} ({})", notes.join("; "))
+        }
+    }
+
+    /// "`accelerate==0.33.0` (requirements/backend.in:3) and `accelerate>=1.0` (extra
+    /// `transformers` of pyproject.toml)", which cannot both hold: when two edges on one package
+    /// admit no common version, the two requirements themselves, each with where it comes from.
+    fn clash(&self, first: &Ext, second: &Ext) -> Option<String> {
+        let (
+            External::FromDependencyOf(first_package, first_range, dependency, first_dependency),
+            External::FromDependencyOf(second_package, second_range, other, second_dependency),
+        ) = (first, second)
+        else {
+            return None;
+        };
+        if dependency != other || !first_dependency.is_disjoint(second_dependency) {
+            return None;
+        }
+        // Two versions of one package wanting different things are alternatives, not a clash.
+        if first_package == second_package
+            && !matches!(first_package, ResolverPackage::Root)
+            && first_range.is_disjoint(second_range)
+        {
+            return None;
+        }
+        let mut sides = [
+            (
+                self.sources(first_package, first_range, dependency, first_dependency),
+                first_package,
+                first_range,
+                first_dependency,
+            ),
+            (
+                self.sources(second_package, second_range, dependency, second_dependency),
+                second_package,
+                second_range,
+                second_dependency,
+            ),
+        ];
+        // Two top-level requirements read in the order they were written.
+        if let [(first, ..), (second, ..)] = &sides
+            && let (Some(first), Some(second)) = (first.position, second.position)
+            && second < first
+        {
+            sides.swap(0, 1);
+        }
+        let [first, second] = sides.map(|(sources, package, range, dependency_range)| {
+            sources.phrase(package, range, dependency, dependency_range)
+        });
+        Some(format!("{first} and {second}"))
+    }
+
+    /// The clashes of `tree` its derivation did not already state: every two edges on one
+    /// package with no version in common, whatever steps lie between them, each said with
+    /// where it comes from. A long derivation then still ends in the two lines to change.
+    pub(crate) fn clash_summary(
+        &self,
+        tree: &DerivationTree<ResolverPackage, Ranges<Version>, Unavailable>,
+        explanation: &str,
+    ) -> Vec<String> {
+        const MAX: usize = 3;
+        let mut edges: Vec<&Ext> = Vec::new();
+        dependency_edges(tree, &mut edges);
+        let mut sourced = Vec::new();
+        let mut plain = Vec::new();
+        for (index, first) in edges.iter().enumerate() {
+            for second in &edges[index + 1..] {
+                let Some(clash) = self.clash(first, second) else {
+                    continue;
+                };
+                // Said inline already, when the two edges met in one step.
+                if explanation.contains(&format!("{clash} cannot both hold"))
+                    || sourced.contains(&clash)
+                    || plain.contains(&clash)
+                {
+                    continue;
+                }
+                // Clashes involving what the user wrote come first: those are the lines to
+                // change.
+                if self.is_sourced(first) || self.is_sourced(second) {
+                    sourced.push(clash);
+                } else {
+                    plain.push(clash);
+                }
+            }
+        }
+        sourced.extend(plain);
+        sourced.truncate(MAX);
+        sourced
+    }
+
+    fn is_sourced(&self, edge: &Ext) -> bool {
+        let External::FromDependencyOf(package, range, dependency, dependency_range) = edge else {
+            return false;
+        };
+        matches!(package, ResolverPackage::Root)
+            || self
+                .provider
+                .edge_kinds(package, range, dependency, dependency_range)
+                .iter()
+                .any(|kind| *kind != EdgeKind::Metadata)
+    }
+
+    /// Why `package` (in `range`) requires `dependency` in `dependency_range`, in words.
+    fn sources(
+        &self,
+        package: &ResolverPackage,
+        range: &Ranges<Version>,
+        dependency: &ResolverPackage,
+        dependency_range: &Ranges<Version>,
+    ) -> Sources {
+        let origins = self.provider.origins();
+        let quoted = |origins: &[String]| -> String {
+            if origins.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", origins.join("; "))
+            }
+        };
+        let mut sources = Sources::default();
+        if !matches!(package, ResolverPackage::Root) {
+            sources.requirer_origins = self.provider.root_origins(package);
+        }
+        for kind in self
+            .provider
+            .edge_kinds(package, range, dependency, dependency_range)
+        {
+            match kind {
+                EdgeKind::Metadata => sources.metadata = true,
+                EdgeKind::Requirement(requirement) => {
+                    let position = self.provider.root_position(&requirement);
+                    sources.position = match (sources.position, position) {
+                        (Some(known), Some(new)) => Some(known.min(new)),
+                        (known, new) => known.or(new),
+                    };
+                    for origin in origins.of_requirement(&requirement) {
+                        if !sources.requirement_origins.contains(origin) {
+                            sources.requirement_origins.push(origin.clone());
+                        }
+                    }
+                    sources.requirements.push(requirement);
+                }
+                EdgeKind::Constraint(requirement) => {
+                    let from = origins.of_constraint(&requirement);
+                    sources
+                        .constraints
+                        .push(format!("the constraint `{requirement}`{}", quoted(from)));
+                    if from.is_empty() {
+                        sources
+                            .constraint_origins
+                            .push(format!("the constraint `{requirement}`"));
+                    }
+                    for origin in from {
+                        sources
+                            .constraint_origins
+                            .push(format!("constraint from {origin}"));
+                    }
+                }
+                EdgeKind::Override(requirement) => {
+                    sources.overridden = true;
+                    let from = origins.of_override(&requirement);
+                    if from.is_empty() {
+                        sources
+                            .override_origins
+                            .push(format!("the override `{requirement}`"));
+                    }
+                    for origin in from {
+                        sources
+                            .override_origins
+                            .push(format!("override from {origin}"));
+                    }
+                }
+            }
+        }
+        sources
+    }
+
     /// "Because A, B." — or just "A." when B only restates A, as it does once a local-version
     /// gap is left out of "Because A and (the gap), B".
     fn because(&self, cause: &Ext, current: &Terms) -> String {

@@ -74,6 +74,63 @@ pub struct ResolveRequest {
     pub prerelease: PrereleaseMode,
     /// Wheel/sdist policy.
     pub binary: BinaryPolicy,
+    /// Where the requirements, constraints and overrides were written, so that an explanation
+    /// can name the lines that clash; empty when the caller does not know.
+    pub origins: Origins,
+}
+
+/// Where the requirements of a [`ResolveRequest`] were written, in the words an explanation
+/// quotes in parentheses after each one: `requirements/backend.in:3`, "extra `transformers` of
+/// pyproject.toml", "pinned in locks/base.txt by profile `base`".
+///
+/// Keyed by the requirement itself: the same line written in two places has both origins.
+#[derive(Debug, Clone, Default)]
+pub struct Origins {
+    requirements: HashMap<Requirement, Vec<String>>,
+    constraints: HashMap<Requirement, Vec<String>>,
+    overrides: HashMap<Requirement, Vec<String>>,
+}
+
+impl Origins {
+    /// Records that the top-level `requirement` was written at `origin`.
+    pub fn requirement(&mut self, requirement: &Requirement, origin: impl Into<String>) {
+        push_origin(&mut self.requirements, requirement, origin.into());
+    }
+
+    /// Records that the constraint `requirement` comes from `origin`.
+    pub fn constraint(&mut self, requirement: &Requirement, origin: impl Into<String>) {
+        push_origin(&mut self.constraints, requirement, origin.into());
+    }
+
+    /// Records that the override `requirement` was written at `origin`.
+    pub fn override_(&mut self, requirement: &Requirement, origin: impl Into<String>) {
+        push_origin(&mut self.overrides, requirement, origin.into());
+    }
+
+    pub(crate) fn of_requirement(&self, requirement: &Requirement) -> &[String] {
+        self.requirements
+            .get(requirement)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    pub(crate) fn of_constraint(&self, requirement: &Requirement) -> &[String] {
+        self.constraints.get(requirement).map_or(&[], Vec::as_slice)
+    }
+
+    pub(crate) fn of_override(&self, requirement: &Requirement) -> &[String] {
+        self.overrides.get(requirement).map_or(&[], Vec::as_slice)
+    }
+}
+
+fn push_origin(
+    origins: &mut HashMap<Requirement, Vec<String>>,
+    requirement: &Requirement,
+    origin: String,
+) {
+    let known = origins.entry(requirement.clone()).or_default();
+    if !known.contains(&origin) {
+        known.push(origin);
+    }
 }
 
 impl ResolveRequest {
@@ -88,6 +145,7 @@ impl ResolveRequest {
             upgrade: Upgrade::None,
             prerelease: PrereleaseMode::default(),
             binary: BinaryPolicy::default(),
+            origins: Origins::default(),
         }
     }
 }
@@ -99,8 +157,11 @@ pub struct ResolvedPackage {
     pub name: PackageName,
     /// The pinned version.
     pub version: Version,
-    /// Extras of it that something requires.
+    /// Extras of it that something requires and this version provides.
     pub extras: BTreeSet<ExtraName>,
+    /// Extras something requires that this version does not declare: it is used without them,
+    /// as pip and uv do, and the caller warns (see [`ResolvedPackage::missing_extra_warnings`]).
+    pub missing_extras: BTreeSet<ExtraName>,
     /// The file pip would install on the target.
     pub file: DistFile,
     /// Every file of the version the policy allows (a lock lists all their hashes, so the
@@ -112,6 +173,21 @@ pub struct ResolvedPackage {
     pub is_direct: bool,
     /// Where it came from when it is a direct URL requirement.
     pub direct_url: Option<String>,
+}
+
+impl ResolvedPackage {
+    /// One sentence per extra in [`ResolvedPackage::missing_extras`], for a warning.
+    pub fn missing_extra_warnings(&self) -> Vec<String> {
+        self.missing_extras
+            .iter()
+            .map(|extra| {
+                format!(
+                    "`{}=={}` does not provide the extra `{extra}`; it is locked without it",
+                    self.name, self.version
+                )
+            })
+            .collect()
+    }
 }
 
 /// A dependency edge of the result: `from` requires `to` with `requirement`.

@@ -10,13 +10,15 @@
 //! never looks at are never fetched.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fmt::Write;
 
 use pep508_rs::PackageName;
 use pubgrub::{DefaultStringReporter, PubGrubError, Reporter};
+use version_ranges::Ranges;
 
 use crate::error::{NoSolution, ResolveError};
 use crate::package::ResolverPackage;
-use crate::provider::{Deps, Provider};
+use crate::provider::{Deps, Provider, provides_extra};
 use crate::report::Formatter;
 use crate::request::{Edge, Resolution, ResolveRequest, ResolvedPackage};
 
@@ -62,20 +64,35 @@ fn solve(
 ) -> Result<Resolution, ResolveError> {
     let provider = Provider::new(client, handle, request)?;
     // Start every direct requirement's page at once: they are all needed.
-    let mut roots = Deps::default();
-    for requirement in provider.root_requirements() {
-        roots.insert(
-            ResolverPackage::Package(requirement.name.clone()),
-            crate::provider::requirement_range(requirement),
-        );
-    }
+    let roots: Deps = provider
+        .root_requirements()
+        .into_iter()
+        .map(|requirement| {
+            (
+                ResolverPackage::Package(requirement.name.clone()),
+                crate::provider::requirement_range(requirement),
+            )
+        })
+        .collect();
     prefetch(&provider, &roots);
     let version = pep440_rs::Version::new([0]);
     let selected = match pubgrub::resolve(&provider, ResolverPackage::Root, version) {
         Ok(selected) => selected,
         Err(PubGrubError::NoSolution(tree)) => {
             let formatter = Formatter::new(&provider);
-            let explanation = DefaultStringReporter::report_with_formatter(&tree, &formatter);
+            let mut explanation = DefaultStringReporter::report_with_formatter(&tree, &formatter);
+            match formatter.clash_summary(&tree, &explanation).as_slice() {
+                [] => {}
+                [clash] => {
+                    let _ = write!(explanation, "\n\nIn short: {clash} cannot both hold.");
+                }
+                clashes => {
+                    explanation.push_str("\n\nIn short, each of these pairs cannot both hold:");
+                    for clash in clashes {
+                        let _ = write!(explanation, "\n  {clash}");
+                    }
+                }
+            }
             let mut packages: Vec<PackageName> = tree
                 .packages()
                 .into_iter()
@@ -102,17 +119,25 @@ fn solve(
 
 /// Spawns fetches of what the solver is likely to ask for next.
 pub(crate) fn prefetch(provider: &Provider<'_>, dependencies: &Deps) {
+    // A package may have several edges (two requirements, a constraint): the likely version
+    // is in all of their ranges.
+    let mut ranges: Vec<(&PackageName, Ranges<pep440_rs::Version>)> = Vec::new();
     for (package, range) in dependencies {
         let ResolverPackage::Package(name) = package else {
             continue;
         };
+        match ranges.iter_mut().find(|(known, _)| *known == name) {
+            Some((_, known)) => *known = known.intersection(range),
+            None => ranges.push((name, range.clone())),
+        }
+    }
+    for (name, range) in ranges {
         if !provider.start_prefetch(name) {
             continue;
         }
         let client = provider.client().clone();
         let target = provider.target().clone();
         let name = name.clone();
-        let range = range.clone();
         provider.handle().spawn(async move {
             let Ok(listing) = client.project(&name).await else {
                 return;
@@ -142,12 +167,19 @@ fn resolution(
     selected: &BTreeMap<ResolverPackage, pep440_rs::Version>,
 ) -> Result<Resolution, ResolveError> {
     let mut extras: BTreeMap<PackageName, BTreeSet<pep508_rs::ExtraName>> = BTreeMap::new();
-    for package in selected.keys() {
+    let mut missing_extras: BTreeMap<PackageName, BTreeSet<pep508_rs::ExtraName>> = BTreeMap::new();
+    for (package, version) in selected {
         if let ResolverPackage::Extra(name, extra) = package {
-            extras
-                .entry(name.clone())
-                .or_default()
-                .insert(extra.clone());
+            let candidate = provider
+                .candidate(name, version)?
+                .expect("PubGrub only selects versions the provider offered");
+            let metadata = provider.metadata_of(name, &candidate)?;
+            let into = if provides_extra(&metadata, extra) {
+                &mut extras
+            } else {
+                &mut missing_extras
+            };
+            into.entry(name.clone()).or_default().insert(extra.clone());
         }
     }
     let direct: HashSet<&PackageName> = provider
@@ -170,6 +202,7 @@ fn resolution(
                 name: name.clone(),
                 version: version.clone(),
                 extras: extras.remove(name).unwrap_or_default(),
+                missing_extras: missing_extras.remove(name).unwrap_or_default(),
                 direct_url: provider.direct_url(name),
                 file: candidate.file,
                 files: candidate.files,

@@ -41,6 +41,10 @@ pub(crate) struct Scenario {
     binary: BinaryPolicy,
     python: String,
     platform: String,
+    /// `(requirement, origin)` of requirements and constraints added with an origin.
+    requirement_origins: Vec<(String, String)>,
+    constraint_origins: Vec<(String, String)>,
+    override_origins: Vec<(String, String)>,
 }
 
 impl Scenario {
@@ -57,6 +61,9 @@ impl Scenario {
             binary: BinaryPolicy::default(),
             python: PYTHON.to_string(),
             platform: PLATFORM.to_string(),
+            requirement_origins: Vec::new(),
+            constraint_origins: Vec::new(),
+            override_origins: Vec::new(),
         }
     }
 
@@ -68,6 +75,27 @@ impl Scenario {
     pub(crate) fn require(mut self, requirement: &str) -> Self {
         self.requirements.push(requirement.to_string());
         self
+    }
+
+    /// A requirement written at `origin` (`requirements.in:3`), for explanations.
+    pub(crate) fn require_from(mut self, requirement: &str, origin: &str) -> Self {
+        self.requirement_origins
+            .push((requirement.to_string(), origin.to_string()));
+        self.require(requirement)
+    }
+
+    /// A constraint that comes from `origin`, for explanations.
+    pub(crate) fn constrain_from(mut self, requirement: &str, origin: &str) -> Self {
+        self.constraint_origins
+            .push((requirement.to_string(), origin.to_string()));
+        self.constrain(requirement)
+    }
+
+    /// An override written at `origin`, for explanations.
+    pub(crate) fn override_from(mut self, requirement: &str, origin: &str) -> Self {
+        self.override_origins
+            .push((requirement.to_string(), origin.to_string()));
+        self.override_with(requirement)
     }
 
     pub(crate) fn constrain(mut self, requirement: &str) -> Self {
@@ -173,6 +201,21 @@ impl Scenario {
         request.upgrade = self.upgrade.clone();
         request.prerelease = self.prerelease;
         request.binary = self.binary.clone();
+        for (requirement, origin) in &self.requirement_origins {
+            request
+                .origins
+                .requirement(&parse(requirement), origin.as_str());
+        }
+        for (requirement, origin) in &self.constraint_origins {
+            request
+                .origins
+                .constraint(&parse(requirement), origin.as_str());
+        }
+        for (requirement, origin) in &self.override_origins {
+            request
+                .origins
+                .override_(&parse(requirement), origin.as_str());
+        }
         resolver.resolve(&request)
     }
 

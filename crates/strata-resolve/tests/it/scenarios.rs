@@ -94,6 +94,47 @@ fn extra_and_base_package_agree_on_one_version() {
 }
 
 #[test]
+fn missing_extra_takes_the_newest_version_and_reports_the_extra() {
+    // As pip and uv do: the newest `pkg` no longer declares `gpu`, so it is used without it,
+    // and the solver never goes back to the old sdist (whose build fails) that still had it.
+    let resolution = Scenario::new("extras: the newest version dropped the extra")
+        .package(Package::new("pkg", "3.0").extra("cpu", ["speedup"]))
+        .package(Package::new("pkg", "2.0").extra("gpu", ["accel"]))
+        .package(
+            Package::new("pkg", "1.0")
+                .no_wheels()
+                .sdist_build_fails("this ancient sdist cannot be built")
+                .extra("gpu", ["accel"]),
+        )
+        .package(Package::new("accel", "1.0"))
+        .package(Package::new("speedup", "1.0"))
+        .package(Package::new("app", "1.0").requires("pkg[gpu]<4"))
+        .require("pkg[gpu]")
+        .require("app")
+        .expect_pins(&["app==1.0", "pkg==3.0"]);
+    let pkg = &resolution.packages[&package_name("pkg")];
+    assert!(pkg.extras.is_empty(), "{:?}", pkg.extras);
+    let missing: Vec<String> = pkg.missing_extras.iter().map(ToString::to_string).collect();
+    assert_eq!(missing, ["gpu"]);
+    assert_eq!(
+        pkg.missing_extra_warnings(),
+        ["`pkg==3.0` does not provide the extra `gpu`; it is locked without it"]
+    );
+}
+
+#[test]
+fn an_extra_named_only_by_markers_is_provided() {
+    // Metadata before 2.1 has no `Provides-Extra`, only `extra == "..."` markers.
+    let resolution = Scenario::new("extras: declared by a marker only")
+        .package(Package::new("pkg", "1.0").requires("accel; extra == 'gpu'"))
+        .package(Package::new("accel", "1.0"))
+        .require("pkg[gpu]")
+        .expect_pins(&["accel==1.0", "pkg==1.0"]);
+    let pkg = &resolution.packages[&package_name("pkg")];
+    assert!(pkg.missing_extras.is_empty(), "{:?}", pkg.missing_extras);
+}
+
+#[test]
 fn extra_requested_by_a_dependency_applies_too() {
     Scenario::new("extras: transitive extra")
         .package(Package::new("app", "1.0").requires("a[fast]>=1"))
@@ -670,6 +711,55 @@ fn conflicting_top_level_requirements_are_explained() {
         .require("a<2")
         .expect_no_solution();
     insta::assert_snapshot!("top_level_self_conflict", text);
+}
+
+#[test]
+fn clashing_top_level_requirements_are_named_with_where_they_were_written() {
+    let text = Scenario::new("explanations: two lines against each other")
+        .package(Package::new("accelerate", "0.33.0"))
+        .package(Package::new("accelerate", "1.0.0"))
+        .package(Package::new("fastapi", "0.115.0"))
+        .require_from("fastapi", "requirements/backend.in:1")
+        .require_from("accelerate==0.33.0", "requirements/backend.in:3")
+        .require_from("accelerate>=1.0", "extra `transformers` of pyproject.toml")
+        .expect_no_solution();
+    insta::assert_snapshot!("top_level_clash_with_origins", text);
+}
+
+#[test]
+fn a_constraint_against_a_dependency_is_named_with_both_origins() {
+    // The engine case: the version file pins the engine, whose torch differs from the pin the
+    // engine inherits from its parent's lock.
+    let text = Scenario::new("explanations: inherited pin against a dependency")
+        .package(Package::new("vllm", "0.9.2").requires("torch==2.7.0"))
+        .package(Package::new("torch", "2.5.1"))
+        .package(Package::new("torch", "2.7.0"))
+        .package(Package::new("numpy", "1.26.4"))
+        .require_from("numpy", "requirements/base.in:2")
+        .require_from(
+            "vllm==0.9.2",
+            "`library.current_version` in engine_versions/vllm.yaml",
+        )
+        .constrain_from("torch==2.5.1", "locks/base.txt, the lock of profile `base`")
+        .constrain_from(
+            "numpy==1.26.4",
+            "locks/base.txt, the lock of profile `base`",
+        )
+        .expect_no_solution();
+    insta::assert_snapshot!("constraint_against_dependency_with_origins", text);
+}
+
+#[test]
+fn an_override_against_a_constraint_is_named_with_both_origins() {
+    let text = Scenario::new("explanations: override against constraint")
+        .package(Package::new("a", "1.0").requires("b<2"))
+        .package(Package::new("b", "1.0"))
+        .package(Package::new("b", "2.0"))
+        .require_from("a", "requirements.in:1")
+        .override_from("b>=2", "overrides.txt:1")
+        .constrain_from("b<2", "constraints.txt:4")
+        .expect_no_solution();
+    insta::assert_snapshot!("override_against_constraint_with_origins", text);
 }
 
 #[test]

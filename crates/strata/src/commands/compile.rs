@@ -5,9 +5,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use pep508_rs::{PackageName, Requirement};
-use strata_lock::{Lock, requirements_txt};
+use strata_lock::{Lock, describe_origin, requirements_txt};
 use strata_resolve::{
-    BinaryPolicy, PrereleaseMode, ResolveError, ResolveRequest, Resolver, Upgrade,
+    BinaryPolicy, Origins, PrereleaseMode, ResolveError, ResolveRequest, Resolver, Upgrade,
 };
 
 use crate::ExitStatus;
@@ -25,6 +25,14 @@ pub(crate) fn compile(
     let target = settings::target(&args.target, project.as_ref())?;
     let cwd = Path::new(".");
     let input = strata_project::read_requirements_file(&args.input, cwd)?;
+    // Where every line was written, so that a failure names the lines that clash.
+    let mut origins = Origins::default();
+    for sourced in &input.requirements {
+        origins.requirement(&sourced.requirement, describe_origin(&sourced.origin));
+    }
+    for sourced in &input.constraints {
+        origins.constraint(&sourced.requirement, describe_origin(&sourced.origin));
+    }
     let mut constraints: Vec<Requirement> = input
         .constraints
         .iter()
@@ -32,20 +40,18 @@ pub(crate) fn compile(
         .collect();
     for path in &args.constraints {
         let file = strata_project::read_requirements_file(path, cwd)?;
-        constraints.extend(
-            file.requirements
-                .into_iter()
-                .map(|sourced| sourced.requirement),
-        );
+        for sourced in file.requirements {
+            origins.constraint(&sourced.requirement, describe_origin(&sourced.origin));
+            constraints.push(sourced.requirement);
+        }
     }
     let mut overrides = Vec::new();
     for path in &args.overrides {
         let file = strata_project::read_requirements_file(path, cwd)?;
-        overrides.extend(
-            file.requirements
-                .into_iter()
-                .map(|sourced| sourced.requirement),
-        );
+        for sourced in file.requirements {
+            origins.override_(&sourced.requirement, describe_origin(&sourced.origin));
+            overrides.push(sourced.requirement);
+        }
     }
     let preferences = match &args.output_file {
         Some(path) if path.is_file() => {
@@ -65,6 +71,7 @@ pub(crate) fn compile(
     );
     request.constraints = constraints;
     request.overrides = overrides;
+    request.origins = origins;
     request.preferences = preferences;
     request.upgrade = if args.upgrade {
         Upgrade::All
@@ -101,6 +108,11 @@ pub(crate) fn compile(
         }
         Err(error) => return Err(error.into()),
     };
+    for package in resolution.packages.values() {
+        for warning in package.missing_extra_warnings() {
+            printer.warning(&warning);
+        }
+    }
 
     // `# via` names the file (and include) each top-level requirement was written in.
     let mut sources: HashMap<PackageName, BTreeSet<String>> = HashMap::new();

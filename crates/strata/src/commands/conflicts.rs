@@ -100,7 +100,11 @@ fn render(pairings: &[Pairing]) -> String {
                     names.join(", ")
                 );
                 for line in explanation.lines() {
-                    let _ = writeln!(out, "    {line}");
+                    if line.is_empty() {
+                        out.push('\n');
+                    } else {
+                        let _ = writeln!(out, "    {line}");
+                    }
                 }
                 Ok(())
             }

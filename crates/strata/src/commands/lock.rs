@@ -166,6 +166,18 @@ pub(crate) fn lock(
             names.join(", ")
         ));
     }
+    // A hierarchy's profiles share one solve: each of its warnings is said once.
+    let mut warned: Vec<&str> = Vec::new();
+    for outcome in &outcomes {
+        if let ProfileOutcome::Locked { warnings, .. } = &outcome.outcome {
+            for warning in warnings {
+                if !warned.contains(&warning.as_str()) {
+                    warned.push(warning);
+                    printer.warning(warning);
+                }
+            }
+        }
+    }
     for outcome in &outcomes {
         let display = crate::commands::display_path(&outcome.path);
         match &outcome.outcome {
@@ -192,6 +204,7 @@ pub(crate) fn lock(
                 pylock,
                 packages,
                 changes,
+                ..
             } => {
                 let written = strata_fs::write_atomic_if_changed(&outcome.path, text.as_bytes())
                     .with_context(|| format!("Failed to write `{display}`"))?;

@@ -124,3 +124,38 @@ fn recompile_keeps_pins_and_upgrade_package_moves_only_that_package() {
     let fourth = fs_err::read_to_string(dir.path().join("out.txt")).unwrap();
     assert_eq!(pins(&fourth), ["accel==2.0", "app==2.0", "lib==2.0"]);
 }
+
+#[test]
+fn missing_extra_locks_the_newest_version_and_warns() {
+    // The newest `pkg` no longer declares `gpu`; an old sdist that cannot be built still does.
+    // Like pip and uv, strata takes the newest, says so on stderr, and succeeds.
+    let index = TestIndex::start(
+        Universe::new()
+            .package(Package::new("pkg", "3.0"))
+            .package(Package::new("pkg", "2.0").extra("gpu", ["accel"]))
+            .package(
+                Package::new("pkg", "1.0")
+                    .no_wheels()
+                    .sdist_build_fails("this ancient sdist cannot be built")
+                    .extra("gpu", ["accel"]),
+            )
+            .package(Package::new("accel", "1.0")),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::write(dir.path().join("requirements.in"), "pkg[gpu]\n").unwrap();
+    let output = compile(dir.path(), &index, &["requirements.in", "-o", "out.txt"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    let lock = fs_err::read_to_string(dir.path().join("out.txt")).unwrap();
+    assert_eq!(pins(&lock), ["pkg==3.0"]);
+    assert!(
+        lock.lines().any(|line| line.starts_with("pkg==3.0")),
+        "the lock does not claim an extra the version lacks:\n{lock}"
+    );
+    assert!(
+        output.stderr.contains(
+            "warning: `pkg==3.0` does not provide the extra `gpu`; it is locked without it"
+        ),
+        "{}",
+        output.render()
+    );
+}

@@ -15,7 +15,9 @@ fn engines_that_pin_different_torches_cannot_share_and_the_explanation_names_tor
     `vllm` and `sglang` cannot share an environment (`sglang`, `torch`, `vllm`):
         vllm==0.6.3 depends on torch==2.5.1.
         And because sglang==0.4.0 depends on torch==2.7.0, sglang==0.4.0, vllm==0.6.3 cannot be installed together.
-        And because your requirements require vllm==0.6.3 and your requirements require sglang==0.4.0, your requirements cannot be satisfied.
+        And because your requirements require vllm==0.6.3 (`library.current_version` in engine_versions/vllm.yaml) and your requirements require sglang==0.4.0 (`library.current_version` in engine_versions/sglang.yaml), your requirements cannot be satisfied.
+
+        In short: `torch==2.5.1` (required by vllm==0.6.3, from `library.current_version` in engine_versions/vllm.yaml) and `torch==2.7.0` (required by sglang==0.4.0, from `library.current_version` in engine_versions/sglang.yaml) cannot both hold.
     ");
 
     // Every engine and every profile nothing extends; profiles of one hierarchy are not paired.

@@ -11,6 +11,7 @@
 mod conflicts;
 mod diff;
 mod engines;
+mod explanations;
 mod feedback;
 mod files;
 mod hierarchy;

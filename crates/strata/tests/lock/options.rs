@@ -16,12 +16,12 @@ fn layered_fails_the_numpy_case_showing_the_parent_pin_empties_the_child_range_w
     let project = TestProject::ml();
     let output = project.lock(&index, &["--layered"]);
     assert_eq!(output.code, 1, "{}", output.render());
-    // base alone took numpy 2.1.1; backend's accelerate needs numpy<2 and finds nothing left.
+    // base alone took numpy 2.1.1; backend's accelerate needs numpy<2, and the explanation
+    // names the two sides with where each comes from.
     for named in [
         "`backend`",
-        "numpy",
-        "accelerate",
-        "no version left within the constraints",
+        "`numpy>=1.17, <2.0.0` (required by accelerate==0.33.0, from requirements/backend.in:4)",
+        "the constraint `numpy==2.1.1` (locks/base.txt, the lock of profile `base`)",
     ] {
         assert!(
             output.stderr.contains(named),
