@@ -145,6 +145,14 @@ impl Lock {
             .find_map(|line| line.strip_prefix(crate::fingerprint::HEADER_PREFIX))
     }
 
+    /// The digest of its own text recorded in the header (`sha256:...`), if any (see
+    /// [`crate::integrity`]).
+    pub fn digest(&self) -> Option<&str> {
+        self.header
+            .iter()
+            .find_map(|line| line.strip_prefix(crate::integrity::DIGEST_PREFIX))
+    }
+
     /// The Python version and platform the lock was resolved for, as strata's header names
     /// them (`... (Python 3.11 on x86_64-manylinux_2_28) ...`); `None` for other tools' locks.
     ///
