@@ -182,11 +182,7 @@ impl Lock {
     /// Reads back a lock's header and pins (hashes and `# via` are not needed to decide
     /// staleness or preferences). `None` when the text is not a lock this reader understands.
     pub fn parse_header_and_pins(text: &str) -> Option<Self> {
-        let header = text
-            .lines()
-            .take_while(|line| line.starts_with('#'))
-            .map(|line| line.trim_start_matches('#').trim_start().to_string())
-            .collect();
+        let header = crate::requirements_txt::header_lines(text);
         let pins = crate::requirements_txt::read_pins(text).ok()?;
         let mut packages: Vec<LockedPackage> = pins
             .into_iter()

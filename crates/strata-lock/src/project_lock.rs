@@ -1312,11 +1312,7 @@ fn on_disk(project: &Project, name: &ProfileName, fingerprint: &Fingerprint) -> 
     let label = shown(project, &path);
     let whole = requirements_txt::read(&text).ok();
     let lock = Lock::parse_header_and_pins(&text).unwrap_or_else(|| Lock {
-        header: text
-            .lines()
-            .take_while(|line| line.starts_with('#'))
-            .map(|line| line.trim_start_matches('#').trim_start().to_string())
-            .collect(),
+        header: crate::requirements_txt::header_lines(&text),
         packages: Vec::new(),
     });
     let txt_seal = seal_of(&text, FileKind::Requirements);
