@@ -21,6 +21,7 @@ mod options;
 mod outdated;
 mod project;
 mod pylock;
+mod settings;
 mod sync;
 mod universe;
 
