@@ -14,9 +14,12 @@
 //! conflicting pins.
 //!
 //! **Incremental.** Each lock's header records a fingerprint of everything that determines it
-//! (see [`crate::fingerprint`]). A group whose locks all carry their current fingerprint is not
+//! (see [`crate::fingerprint`]) and a digest of its own text (see [`crate::integrity`]). A
+//! group whose locks all carry their current fingerprint and are as strata wrote them is not
 //! resolved again and its files are not touched, so `strata lock` with nothing changed makes no
-//! request at all.
+//! request at all. `--check` and `lock` build the fingerprint with the same function, so they
+//! cannot disagree; an engine whose named index is not configured is checked on everything but
+//! that index's URL, and without a lock fails `--check` unless it is `optional`.
 //!
 //! **All or nothing.** Locks are rendered in memory and handed back; the caller writes them only
 //! when every requested solve succeeded, so a failure leaves every existing lock as it was.
