@@ -150,20 +150,17 @@ impl Fingerprint {
                 isolated_from_parent,
             }) => {
                 for named in indexes {
-                    match project
+                    let url = project
                         .index
                         .named
                         .get(named)
-                        .and_then(|index| index.url.as_ref())
-                    {
-                        Some(url) => {
-                            // Only hashes of it reach the header.
-                            let _ = write!(index, "\n{named}={url}");
-                        }
-                        None => {
-                            let _ = write!(index, "\n{named}=<unset>");
-                            unavailable_index.get_or_insert_with(|| named.clone());
-                        }
+                        .and_then(|index| index.url.as_ref());
+                    if let Some(url) = url {
+                        // Only hashes of it reach the header.
+                        let _ = write!(index, "\n{named}={url}");
+                    } else {
+                        let _ = write!(index, "\n{named}=<unset>");
+                        unavailable_index.get_or_insert_with(|| named.clone());
                     }
                 }
                 let _ = write!(settings, " isolated-from-parent={isolated_from_parent}");

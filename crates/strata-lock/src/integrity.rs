@@ -222,13 +222,14 @@ pub fn edited_lines(
             ));
         }
     }
-    if txt_lock.is_none() && matches!(txt_seal, Seal::Broken { .. }) {
-        if let Err(error) = crate::requirements_txt::read(requirements.text) {
-            findings.push(format!(
-                "{}:{}: {}",
-                requirements.label, error.line, error.reason
-            ));
-        }
+    if txt_lock.is_none()
+        && matches!(txt_seal, Seal::Broken { .. })
+        && let Err(error) = crate::requirements_txt::read(requirements.text)
+    {
+        findings.push(format!(
+            "{}:{}: {}",
+            requirements.label, error.line, error.reason
+        ));
     }
     let broken: Vec<(&str, &Seal)> = std::iter::once((requirements.label, &txt_seal))
         .chain(pylock.map(|file| file.label).zip(pylock_seal.as_ref()))

@@ -320,21 +320,20 @@ fn edited_lines(path: &Path, target: &strata_dist::Target) -> Vec<String> {
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let (txt, pylock) = match file_name
+    let named = file_name
         .strip_prefix("pylock.")
-        .and_then(|rest| rest.strip_suffix(".toml"))
-    {
-        Some(name) => (
+        .and_then(|rest| rest.strip_suffix(".toml"));
+    let (txt, pylock) = if let Some(name) = named {
+        (
             path.with_file_name(format!("{name}.txt")),
             path.to_path_buf(),
-        ),
-        None => {
-            let stem = file_name.strip_suffix(".txt").unwrap_or(&file_name);
-            (
-                path.to_path_buf(),
-                path.with_file_name(format!("pylock.{stem}.toml")),
-            )
-        }
+        )
+    } else {
+        let stem = file_name.strip_suffix(".txt").unwrap_or(&file_name);
+        (
+            path.to_path_buf(),
+            path.with_file_name(format!("pylock.{stem}.toml")),
+        )
     };
     let txt_text = fs_err::read_to_string(&txt).ok();
     let pylock_text = fs_err::read_to_string(&pylock).ok();

@@ -175,9 +175,8 @@ fn a_stray_line_or_a_removed_digest_is_an_edit() {
 
     // Dropping the digest line does not turn the lock back into an unsealed, trusted one.
     let without: String = sealed
-        .lines()
+        .split_inclusive('\n')
         .filter(|line| !line.starts_with("# strata-digest: "))
-        .map(|line| format!("{line}\n"))
         .collect();
     project.write("locks/base.txt", &without);
     let output = project.lock(&index, &["--check"]);
@@ -219,15 +218,15 @@ fn a_lock_of_the_older_format_is_stale_once_with_its_reason_and_keeps_its_pins()
     // What the previous format wrote: no digest line, and a fingerprint of format 2.
     let text = project.read("locks/backend.txt");
     let older: String = text
-        .lines()
+        .split_inclusive('\n')
         .filter(|line| !line.starts_with("# strata-digest: "))
         .map(|line| {
             if let Some(rest) = line.strip_prefix("# strata-inputs: format=") {
-                format!("# strata-inputs: format=000000000000{}\n", &rest[12..])
+                format!("# strata-inputs: format=000000000000{}", &rest[12..])
             } else if line.starts_with("# strata-fingerprint: ") {
                 format!("# strata-fingerprint: {}\n", "0".repeat(64))
             } else {
-                format!("{line}\n")
+                line.to_string()
             }
         })
         .collect();
