@@ -1,22 +1,32 @@
 //! The fingerprint of a lock's inputs: what decides whether a lock must be resolved again.
 //!
-//! It covers everything that determines the lock: the lock format version, the target, every
-//! effective requirement with its origin (so moving a requirement between files is a change,
-//! as the `# via` lines change), the constraints, the editables, the index configuration, and
-//! for an engine the fingerprints of the locks it builds on. It deliberately does not cover the
-//! index's contents: a new upload does not make a lock stale (that is `--upgrade`'s job), so an
-//! unchanged project relocks without touching the network.
+//! It covers every manifest setting that can change what a lock holds: the lock format version,
+//! the target, every effective requirement with its origin (so moving a requirement between
+//! files is a change, as the `# via` lines change), the constraints, the editables, the index
+//! configuration (the project's and the command line's, the pip options of the profile's files,
+//! an engine's named indexes), the profiles it is solved with, whether a `pylock.toml` is
+//! written, an engine's `isolated-from-parent`, and for an engine the fingerprints and digests
+//! of the locks it builds on (so a parent relocked with other pins makes the engine stale).
+//! [`Fingerprint::of_profile`] destructures the project model without `..`: a new setting does
+//! not compile until someone decides here whether it changes a lock.
+//!
+//! It deliberately does not cover the index's contents: a new upload does not make a lock stale
+//! (that is `--upgrade`'s job), so an unchanged project relocks without touching the network.
+//! Nor does it cover the lock's own text: that is the digest's job (see [`crate::integrity`]).
 
 use std::fmt::Write;
 
 use sha2::{Digest, Sha256};
-use strata_project::{ProfileName, Project};
+use strata_project::{Engine, Profile, ProfileName, Project, TargetSpec};
 
 /// The header line that carries the fingerprint.
 pub(crate) const HEADER_PREFIX: &str = "strata-fingerprint: ";
 
 /// Bumped whenever the lock's format or meaning changes, so old locks are redone.
-const FORMAT_VERSION: u32 = 2;
+///
+/// 3: locks record a digest of their own text; the fingerprint covers the solve group, `pylock`
+/// and `isolated-from-parent`, and an engine's parents by the digests of their locks.
+const FORMAT_VERSION: u32 = 3;
 
 /// A lock's input fingerprint (sha256, hex), with a short hash per kind of input so a stale lock
 /// can say which kind changed.
@@ -25,29 +35,70 @@ pub struct Fingerprint {
     digest: String,
     /// `(kind, short hash)` for each kind of input, in a fixed order.
     parts: Vec<(&'static str, String)>,
+    /// The first named index of an engine whose URL is not configured (its variables unset).
+    unavailable_index: Option<String>,
 }
 
 /// The header line that records the per-kind hashes.
 pub(crate) const INPUTS_PREFIX: &str = "strata-inputs: ";
 
+/// The kind of input that holds the index configuration.
+pub(crate) const INDEX_KIND: &str = "index";
+
 impl Fingerprint {
-    /// The fingerprint of `name`'s inputs. `index_identity` describes the index configuration;
-    /// `parents` are the fingerprints of the locks an engine builds on.
+    /// The fingerprint of `name`'s inputs: the one place it is built, for `lock` and
+    /// `lock --check` alike. `index_identity` describes the index configuration of the project
+    /// and the command line; `parent_digest` gives the digest recorded by the lock of a profile
+    /// `name` extends (the lock an engine is built on), `None` when there is none.
     pub fn of_profile(
         project: &Project,
         name: &ProfileName,
         index_identity: &str,
-        parents: Option<&[String]>,
+        parent_digest: &dyn Fn(&ProfileName) -> Option<String>,
     ) -> Self {
-        let profile = &project.profiles[name];
+        let Project {
+            // Where the project is and what its manifest is called: not what a lock holds
+            // (origins are written relative to the root).
+            root: _,
+            manifest: _,
+            // Reaches the locks through `include = ["project"]` self-references, which are
+            // already expanded into the effective requirements.
+            name: _,
+            // The project default, already folded into each profile's target.
+            target: _,
+            // Where the locks live: moving it leaves them missing, which `--check` reports.
+            lock_dir: _,
+            pylock,
+            // Folded into `index_identity` by the caller, with the command line's settings.
+            index: _,
+            profiles: _,
+            // Import contracts read the locks; they never change them.
+            contracts: _,
+        } = project;
+        let Profile {
+            name: _,
+            // Through the effective requirements and the solve group below.
+            extends: _,
+            target:
+                TargetSpec {
+                    python_version,
+                    python_platform,
+                },
+            // Through the effective requirements.
+            requirements: _,
+            constraints,
+            editables,
+            pip_options,
+            engine,
+        } = &project.profiles[name];
         let mut parts: Vec<(&'static str, String)> = Vec::new();
         parts.push(("format", format!("{FORMAT_VERSION} {name}")));
         parts.push((
             "target",
             format!(
                 "{} {}",
-                profile.target.python_version.as_deref().unwrap_or("-"),
-                profile.target.python_platform.as_deref().unwrap_or("-")
+                python_version.as_deref().unwrap_or("-"),
+                python_platform.as_deref().unwrap_or("-")
             ),
         ));
         let mut requirements = String::new();
@@ -58,24 +109,78 @@ impl Fingerprint {
                 effective.requirement.requirement, effective.requirement.origin
             );
         }
-        for editable in &profile.editables {
+        for editable in editables {
             let _ = writeln!(requirements, "editable {}", editable.path);
         }
         parts.push(("requirements", requirements));
-        let mut constraints = String::new();
-        for constraint in &profile.constraints {
+        let mut constraint_text = String::new();
+        for constraint in constraints {
             let _ = writeln!(
-                constraints,
+                constraint_text,
                 "{}\t{}",
                 constraint.requirement, constraint.origin
             );
         }
-        parts.push(("constraints", constraints));
-        parts.push((
-            "index",
-            format!("{index_identity}\n{:?}", profile.pip_options),
-        ));
-        parts.push(("parents", parents.unwrap_or_default().join("\n")));
+        parts.push(("constraints", constraint_text));
+        let mut index = format!("{index_identity}\n{pip_options:?}");
+        let mut unavailable_index = None;
+        let mut settings = format!("pylock={pylock}");
+        let hierarchy: Vec<String>;
+        let mut parents = String::new();
+        match engine {
+            None => {
+                // A hierarchy is one solve: which profiles share it decides the pins.
+                hierarchy = crate::project_lock::solved_together(project, name)
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+            }
+            Some(Engine {
+                // The engine's own `package==version` requirement, with the version file as its
+                // origin, is one of the effective requirements.
+                package: _,
+                version: _,
+                version_source: _,
+                // Images and GPUs are built and run from the lock; they never change it.
+                image: _,
+                gpu: _,
+                indexes,
+                // Decides whether the engine is locked at all, not what its lock holds.
+                when_index_unavailable: _,
+                isolated_from_parent,
+            }) => {
+                for named in indexes {
+                    let url = project
+                        .index
+                        .named
+                        .get(named)
+                        .and_then(|index| index.url.as_ref());
+                    if let Some(url) = url {
+                        // Only hashes of it reach the header.
+                        let _ = write!(index, "\n{named}={url}");
+                    } else {
+                        let _ = write!(index, "\n{named}=<unset>");
+                        unavailable_index.get_or_insert_with(|| named.clone());
+                    }
+                }
+                let _ = write!(settings, " isolated-from-parent={isolated_from_parent}");
+                let ancestors = project.ancestors(name);
+                hierarchy = ancestors.iter().map(ToString::to_string).collect();
+                for ancestor in ancestors {
+                    let theirs = Self::of_profile(project, ancestor, index_identity, parent_digest);
+                    let _ = writeln!(
+                        parents,
+                        "{ancestor} {} {}",
+                        theirs.digest,
+                        parent_digest(ancestor).as_deref().unwrap_or("-")
+                    );
+                }
+            }
+        }
+        parts.push((INDEX_KIND, index));
+        parts.push(("hierarchy", hierarchy.join(" ")));
+        parts.push(("settings", settings));
+        parts.push(("parents", parents));
         let mut whole = String::new();
         for (kind, text) in &parts {
             let _ = writeln!(whole, "{kind}\n{text}");
@@ -91,6 +196,7 @@ impl Fingerprint {
                     )
                 })
                 .collect(),
+            unavailable_index,
         }
     }
 
@@ -123,6 +229,12 @@ impl Fingerprint {
             })
             .map(|(kind, _)| *kind)
             .collect()
+    }
+
+    /// For an engine, the first of its named indexes whose URL is not configured: its lock
+    /// cannot be made here, and the `index` part of this fingerprint is not the real one.
+    pub fn unavailable_index(&self) -> Option<&str> {
+        self.unavailable_index.as_deref()
     }
 
     /// The hex digest.

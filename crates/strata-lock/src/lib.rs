@@ -14,6 +14,9 @@
 //! 3. **Backward-compatible reading**: pins are read from our files and from pip-compile's and
 //!    uv's, so an existing lock seeds the preferences of a migration's first relock.
 //!
+//! 4. **No false all-clear**: a lock records a fingerprint of its inputs (stale when they
+//!    change) and a digest of its own text (edited when it changes), see [`integrity`].
+//!
 //! This crate does no I/O of its own: callers write the rendered text with `strata_fs`.
 #![warn(missing_docs)]
 
@@ -35,6 +38,7 @@ mod diff;
 mod engine_imports;
 mod fingerprint;
 mod inspect;
+pub mod integrity;
 mod model;
 mod origins;
 mod project_lock;

@@ -179,6 +179,14 @@ impl Lock {
             .find_map(|line| line.strip_prefix(crate::fingerprint::HEADER_PREFIX))
     }
 
+    /// The digest of its own text recorded in the header (`sha256:...`), if any (see
+    /// [`crate::integrity`]).
+    pub fn digest(&self) -> Option<&str> {
+        self.header
+            .iter()
+            .find_map(|line| line.strip_prefix(crate::integrity::DIGEST_PREFIX))
+    }
+
     /// The Python version and platform the lock was resolved for, as strata's header names
     /// them (`... (Python 3.11 on x86_64-manylinux_2_28) ...`); `None` for other tools' locks.
     ///
@@ -208,11 +216,7 @@ impl Lock {
     /// Reads back a lock's header and pins (hashes and `# via` are not needed to decide
     /// staleness or preferences). `None` when the text is not a lock this reader understands.
     pub fn parse_header_and_pins(text: &str) -> Option<Self> {
-        let header = text
-            .lines()
-            .take_while(|line| line.starts_with('#'))
-            .map(|line| line.trim_start_matches('#').trim_start().to_string())
-            .collect();
+        let header = crate::requirements_txt::header_lines(text);
         let pins = crate::requirements_txt::read_pins(text).ok()?;
         let mut packages: Vec<LockedPackage> = pins
             .into_iter()

@@ -14,9 +14,12 @@
 //! conflicting pins.
 //!
 //! **Incremental.** Each lock's header records a fingerprint of everything that determines it
-//! (see [`crate::fingerprint`]). A group whose locks all carry their current fingerprint is not
+//! (see [`crate::fingerprint`]) and a digest of its own text (see [`crate::integrity`]). A
+//! group whose locks all carry their current fingerprint and are as strata wrote them is not
 //! resolved again and its files are not touched, so `strata lock` with nothing changed makes no
-//! request at all.
+//! request at all. `--check` and `lock` build the fingerprint with the same function, so they
+//! cannot disagree; an engine whose named index is not configured is checked on everything but
+//! that index's URL, and without a lock fails `--check` unless it is `optional`.
 //!
 //! **All or nothing.** Locks are rendered in memory and handed back; the caller writes them only
 //! when every requested solve succeeded, so a failure leaves every existing lock as it was.
@@ -89,6 +92,9 @@ pub enum ProfileOutcome {
         /// What the solve accepted with a warning, for the user (an extra a locked version
         /// does not provide).
         warnings: Vec<String>,
+        /// The lines of the lock it replaces that strata did not write (edited by hand), each
+        /// as `file:line: what`; empty when that lock was as strata wrote it.
+        edited: Vec<String>,
     },
     /// Not locked, on purpose, with the reason (an engine whose index is unavailable).
     Skipped(String),
@@ -573,76 +579,156 @@ pub fn engine_index_urls(project: &Project, name: &ProfileName) -> Vec<String> {
 /// Whether a lock is current.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Freshness {
-    /// Its header carries the fingerprint of today's inputs.
+    /// Its header carries the fingerprint of today's inputs and its files are what strata wrote.
     Current,
     /// There is no lock file.
-    Missing,
-    /// The inputs changed since it was written: which kinds (`requirements`, `constraints`,
-    /// `target`, `index`, `parents`, `format`).
+    Missing {
+        /// For an engine whose named index is not configured here (so it cannot be locked
+        /// here either), that index.
+        unavailable_index: Option<String>,
+    },
+    /// It must be locked again: which kinds of input changed since it was written
+    /// (`requirements`, `constraints`, `target`, `index`, `hierarchy`, `settings`, `parents`,
+    /// `format`), or `fingerprint` (it records none: another tool wrote it), or `pylock` (its
+    /// `pylock.toml` is missing, unsealed or from another run).
     Stale(Vec<&'static str>),
-    /// An engine that would be skipped (its index is not configured).
-    Skipped,
+    /// Its files are not what strata wrote (their digest does not match): the edited lines,
+    /// each as `file:line: what`.
+    Edited(Vec<String>),
+    /// An engine whose named index is not configured here and whose lock is current in every
+    /// input but that index's URL, which cannot be checked without it.
+    Unverified {
+        /// The index.
+        index: String,
+    },
+    /// An `optional` engine whose named index is not configured here and which has no lock:
+    /// allowed, it is locked where the index is.
+    Skipped {
+        /// The index.
+        index: String,
+    },
+}
+
+impl Freshness {
+    /// Whether `lock --check` passes with it.
+    pub fn passes(&self) -> bool {
+        matches!(
+            self,
+            Self::Current | Self::Unverified { .. } | Self::Skipped { .. }
+        )
+    }
+
+    /// What is the matter, in a phrase that follows "`locks/base.txt` " (empty when current;
+    /// for `Edited`, without the lines).
+    pub fn reason(&self) -> String {
+        match self {
+            Self::Current => String::new(),
+            Self::Missing {
+                unavailable_index: None,
+            } => "does not exist".to_string(),
+            Self::Missing {
+                unavailable_index: Some(index),
+            } => format!(
+                "does not exist, and cannot be made here: the engine's index `{index}` is not configured"
+            ),
+            Self::Stale(kinds) => {
+                let mut reasons = Vec::new();
+                let inputs: Vec<&str> = kinds
+                    .iter()
+                    .copied()
+                    .filter(|kind| !matches!(*kind, "fingerprint" | "pylock" | "format"))
+                    .collect();
+                if kinds.contains(&"fingerprint") {
+                    reasons.push(
+                        "it has no fingerprint of its inputs (written by another tool)".to_string(),
+                    );
+                }
+                if kinds.contains(&"format") {
+                    reasons.push(
+                        "it was written in another lock format (an older strata, before locks recorded a digest of their contents)".to_string(),
+                    );
+                } else if !inputs.is_empty() {
+                    reasons.push(format!(
+                        "its {} changed since it was written",
+                        inputs.join(", ")
+                    ));
+                }
+                if kinds.contains(&"pylock") {
+                    reasons.push(
+                        "its pylock.toml is missing, unsealed or from another run".to_string(),
+                    );
+                }
+                format!("is stale: {}", reasons.join("; "))
+            }
+            // The lines themselves are the caller's to list.
+            Self::Edited(_) => "was edited after strata wrote it".to_string(),
+            Self::Unverified { index } => format!(
+                "is current in every input but the URL of index `{index}`, which is not configured here"
+            ),
+            Self::Skipped { index } => format!(
+                "does not exist; the engine is optional and its index `{index}` is not configured here"
+            ),
+        }
+    }
 }
 
 /// Checks every selected lock against today's inputs without resolving anything (`--check`).
+///
+/// An engine whose named index is not configured here is checked on everything but that
+/// index's URL; without a lock it fails, unless it is `optional`.
 pub fn check_project(
     project: &Project,
     options: &LockOptions,
 ) -> Result<Vec<(ProfileName, Freshness)>, LockError> {
     let selected = selection(project, &options.profiles)?;
-    let mut out = Vec::new();
-    let mut fingerprints: HashMap<ProfileName, String> = HashMap::new();
-    for profile in project.plain_profiles() {
-        let fingerprint =
-            Fingerprint::of_profile(project, &profile.name, &options.index_identity, None);
-        fingerprints.insert(profile.name.clone(), fingerprint.as_str().to_string());
-        if selected.contains(&profile.name) {
-            out.push((
-                profile.name.clone(),
-                freshness(project, &profile.name, &fingerprint),
-            ));
+    let on_disk_digest = |ancestor: &ProfileName| -> Option<String> {
+        if project.profiles[ancestor].is_engine() {
+            // Engines are built on the plain profiles' locks alone (see `prepare_engine`).
+            return None;
         }
-    }
-    for engine in project
-        .engines()
-        .filter(|engine| selected.contains(&engine.name))
-    {
-        let details = engine.engine.as_ref().expect("engines have engine details");
-        let named_urls: Option<Vec<String>> = details
-            .indexes
-            .iter()
-            .map(|index| project.index.named[index].url.clone())
-            .collect();
-        let Some(named_urls) = named_urls else {
-            out.push((engine.name.clone(), Freshness::Skipped));
-            continue;
-        };
-        let parents: Vec<String> = project
-            .ancestors(&engine.name)
-            .into_iter()
-            .filter_map(|ancestor| fingerprints.get(ancestor).cloned())
-            .collect();
-        let fingerprint = Fingerprint::of_profile(
-            project,
-            &engine.name,
-            &format!("{}\n{}", options.index_identity, named_urls.join(" ")),
-            Some(&parents),
-        );
-        out.push((
-            engine.name.clone(),
-            freshness(project, &engine.name, &fingerprint),
-        ));
-    }
-    Ok(out)
+        let text = fs_err::read_to_string(lock_path(project, ancestor)).ok()?;
+        crate::integrity::recorded_digest(&text, crate::integrity::FileKind::Requirements)
+    };
+    Ok(project
+        .profiles
+        .keys()
+        .filter(|name| selected.contains(*name))
+        .map(|name| {
+            let fingerprint =
+                Fingerprint::of_profile(project, name, &options.index_identity, &on_disk_digest);
+            (name.clone(), freshness(project, name, &fingerprint))
+        })
+        .collect())
 }
 
+/// How `name`'s lock on disk compares with `fingerprint`, today's: what `--check` reports and
+/// what a skipped engine's summary says of the lock it keeps.
 fn freshness(project: &Project, name: &ProfileName, fingerprint: &Fingerprint) -> Freshness {
-    match read_existing(project, name) {
-        None => Freshness::Missing,
-        Some(lock) if lock.fingerprint() == Some(fingerprint.as_str()) => Freshness::Current,
-        // No fingerprint at all: not written by strata, or its pylock.toml is gone.
-        Some(lock) if lock.fingerprint().is_none() => Freshness::Stale(Vec::new()),
-        Some(lock) => Freshness::Stale(fingerprint.changed_since(lock.recorded_inputs())),
+    let unavailable = fingerprint.unavailable_index().map(str::to_string);
+    let optional = project.profiles[name]
+        .engine
+        .as_ref()
+        .is_some_and(|engine| engine.when_index_unavailable == IndexUnavailable::Optional);
+    let Some(disk) = on_disk(project, name, fingerprint) else {
+        return match unavailable {
+            Some(index) if optional => Freshness::Skipped { index },
+            unavailable_index => Freshness::Missing { unavailable_index },
+        };
+    };
+    match (disk.verdict, unavailable) {
+        // Without the index's URL the `index` part cannot match; everything else can be checked.
+        (Freshness::Stale(kinds), Some(index)) => {
+            let kinds: Vec<&'static str> = kinds
+                .into_iter()
+                .filter(|kind| *kind != crate::fingerprint::INDEX_KIND)
+                .collect();
+            if kinds.is_empty() {
+                Freshness::Unverified { index }
+            } else {
+                Freshness::Stale(kinds)
+            }
+        }
+        (verdict, _) => verdict,
     }
 }
 
@@ -737,31 +823,33 @@ fn lock_group(
         }
     }
     let target = profile_target(project, &first.name)?;
+    // Plain profiles build on no other lock: no parent digests.
     let fingerprints: Vec<(ProfileName, Fingerprint)> = group
         .iter()
         .map(|name| {
             (
                 name.clone(),
-                Fingerprint::of_profile(project, name, &options.index_identity, None),
+                Fingerprint::of_profile(project, name, &options.index_identity, &|_| None),
             )
         })
         .collect();
-    let existing: HashMap<&ProfileName, Option<Lock>> = group
+    let existing: HashMap<ProfileName, Option<OnDisk>> = fingerprints
         .iter()
-        .map(|name| (name, read_existing(project, name)))
+        .map(|(name, fingerprint)| (name.clone(), on_disk(project, name, fingerprint)))
         .collect();
     let current = !options.force
         && !forced
         && !options.upgrade
         && options.upgrade_packages.is_empty()
-        && fingerprints.iter().all(|(name, fingerprint)| {
+        && fingerprints.iter().all(|(name, _)| {
             existing[name]
                 .as_ref()
-                .is_some_and(|lock| lock.fingerprint() == Some(fingerprint.as_str()))
+                .is_some_and(|disk| disk.verdict == Freshness::Current)
         });
     if current {
         for (name, _) in &fingerprints {
-            pins.insert(name.clone(), existing[name].clone().expect("checked above"));
+            let disk = existing[name].as_ref().expect("checked above");
+            pins.insert(name.clone(), disk.lock.clone());
             results.insert(
                 name.clone(),
                 ProfileLock {
@@ -807,10 +895,7 @@ fn lock_group(
     request.preferences = group
         .iter()
         .filter_map(|name| existing[name].as_ref())
-        .flat_map(|lock| {
-            lock.pins()
-                .map(|(name, version)| (name.clone(), version.clone()))
-        })
+        .flat_map(|disk| disk.preferences.iter().cloned())
         .collect();
     request.upgrade = upgrade(options);
     let resolver = resolvers
@@ -832,8 +917,15 @@ fn lock_group(
         }
     })?;
     for (name, fingerprint) in fingerprints {
-        let lock = profile_lock(project, &name, &resolution, &fingerprint);
-        let mut outcome = locked_outcome(project, &name, &lock, existing[&name].as_ref())?;
+        let mut lock = profile_lock(project, &name, &resolution, &fingerprint);
+        let disk = existing[&name].as_ref();
+        let mut outcome = locked_outcome(
+            project,
+            &name,
+            &mut lock,
+            disk.map(|disk| &disk.lock),
+            disk.map(OnDisk::edited).unwrap_or_default(),
+        )?;
         add_warnings(&mut outcome, &resolution, &lock);
         pins.insert(name.clone(), lock);
         results.insert(
@@ -856,7 +948,7 @@ struct EngineJob<'a> {
     request: ResolveRequest,
     resolver: Arc<Resolver>,
     fingerprint: Fingerprint,
-    existing: Option<Lock>,
+    existing: Option<OnDisk>,
     parent_locks: Vec<&'a Lock>,
     isolated_from_parent: bool,
 }
@@ -883,60 +975,61 @@ fn prepare_engine<'a>(
     let engine = &project.profiles[name];
     let details = engine.engine.as_ref().expect("engines have engine details");
     let path = lock_path(project, name);
-    let mut named_urls = Vec::new();
-    for index in &details.indexes {
-        let named = &project.index.named[index];
-        match &named.url {
-            Some(url) => named_urls.push(url.clone()),
-            None => match details.when_index_unavailable {
-                IndexUnavailable::Skip => {
-                    return Ok(EngineStep::Done(ProfileLock {
-                        name: name.clone(),
-                        path,
-                        pylock_path: pylock_path(project, name),
-                        outcome: ProfileOutcome::Skipped(format!(
-                            "its index `{index}` is not configured ({} not set); its existing lock, if any, is kept",
-                            named
-                                .unset_variables
-                                .iter()
-                                .map(|variable| format!("`{variable}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )),
-                    }));
-                }
-                IndexUnavailable::Fail => {
-                    return Err(LockError::IndexUnavailable {
-                        engine: name.to_string(),
-                        index: index.clone(),
-                        declared: named.declared.clone(),
-                        variables: named.unset_variables.clone(),
-                    });
-                }
-            },
-        }
-    }
     // The parents' pins, exactly: an engine keeps what the profiles it extends locked.
     let parent_locks: Vec<&'a Lock> = project
         .ancestors(name)
         .into_iter()
         .filter_map(|ancestor| pins.get(ancestor))
         .collect();
-    let parent_fingerprints: Vec<String> = parent_locks
-        .iter()
-        .filter_map(|lock| lock.fingerprint().map(str::to_string))
-        .collect();
-    let fingerprint = Fingerprint::of_profile(
-        project,
-        name,
-        &format!("{}\n{}", options.index_identity, named_urls.join(" ")),
-        Some(&parent_fingerprints),
-    );
-    let existing = read_existing(project, name);
+    let fingerprint =
+        Fingerprint::of_profile(project, name, &options.index_identity, &|ancestor| {
+            pins.get(ancestor)
+                .and_then(Lock::digest)
+                .map(str::to_string)
+        });
+    if let Some(index) = fingerprint.unavailable_index() {
+        let named = &project.index.named[index];
+        if details.when_index_unavailable == IndexUnavailable::Fail {
+            return Err(LockError::IndexUnavailable {
+                engine: name.to_string(),
+                index: index.to_string(),
+                declared: named.declared.clone(),
+                variables: named.unset_variables.clone(),
+            });
+        }
+        // Say what the lock it keeps is worth, as `--check` would.
+        let kept = match freshness(project, name, &fingerprint) {
+            Freshness::Missing { .. } | Freshness::Skipped { .. } => {
+                "it has no lock yet".to_string()
+            }
+            Freshness::Unverified { .. } | Freshness::Current => {
+                "its existing lock is kept".to_string()
+            }
+            other => format!("its existing lock is kept, but it {}", other.reason()),
+        };
+        return Ok(EngineStep::Done(ProfileLock {
+            name: name.clone(),
+            path,
+            pylock_path: pylock_path(project, name),
+            outcome: ProfileOutcome::Skipped(format!(
+                "its index `{index}` is not configured ({} not set); {kept}",
+                named
+                    .unset_variables
+                    .iter()
+                    .map(|variable| format!("`{variable}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }));
+    }
+    let named_urls = engine_index_urls(project, name);
+    let existing = on_disk(project, name, &fingerprint);
     if !options.force
         && !options.upgrade
         && options.upgrade_packages.is_empty()
-        && existing.as_ref().and_then(Lock::fingerprint) == Some(fingerprint.as_str())
+        && existing
+            .as_ref()
+            .is_some_and(|disk| disk.verdict == Freshness::Current)
     {
         return Ok(EngineStep::Done(ProfileLock {
             name: name.clone(),
@@ -972,10 +1065,7 @@ fn prepare_engine<'a>(
     crate::origins::add_upgrade_pins(&mut request.origins, &options.upgrade_pins);
     request.preferences = existing
         .iter()
-        .flat_map(|lock| {
-            lock.pins()
-                .map(|(name, version)| (name.clone(), version.clone()))
-        })
+        .flat_map(|disk| disk.preferences.iter().cloned())
         .collect();
     request.upgrade = upgrade(options);
     let resolver = resolvers
@@ -1041,7 +1131,13 @@ fn solve_engine(project: &Project, job: &EngineJob<'_>) -> Result<ProfileLock, L
             lock.header.splice(at..at, note);
         }
     }
-    let mut outcome = locked_outcome(project, name, &lock, existing.as_ref())?;
+    let mut outcome = locked_outcome(
+        project,
+        name,
+        &mut lock,
+        existing.as_ref().map(|disk| &disk.lock),
+        existing.as_ref().map(OnDisk::edited).unwrap_or_default(),
+    )?;
     add_warnings(&mut outcome, &resolution, &lock);
     Ok(ProfileLock {
         name: name.clone(),
@@ -1202,26 +1298,153 @@ pub fn pylock_path(project: &Project, name: &ProfileName) -> PathBuf {
         .join(format!("pylock.{name}.toml"))
 }
 
-/// The existing lock of `name`, when both its files are there and agree on the fingerprint
-/// (a lock whose `pylock.toml` is missing or from another run counts as absent, so it is redone).
-fn read_existing(project: &Project, name: &ProfileName) -> Option<Lock> {
-    let text = fs_err::read_to_string(lock_path(project, name)).ok()?;
-    let lock = Lock::parse_header_and_pins(&text)?;
-    if !project.pylock {
-        return Some(lock);
+/// A lock as found on disk, read back and verified against today's fingerprint.
+#[derive(Debug, Clone)]
+struct OnDisk {
+    /// The header and pins of `<name>.txt` (no pins when it no longer reads as a lock).
+    lock: Lock,
+    /// `Current`, `Stale` or `Edited`.
+    verdict: Freshness,
+    /// Pins to prefer when it is locked again: from a file of the pair that is as strata wrote
+    /// it, never from an edited one (relocking must not turn a hand edit into a sealed lock).
+    preferences: Vec<(PackageName, pep440_rs::Version)>,
+}
+
+impl OnDisk {
+    /// The lines a relock replaces that strata did not write.
+    fn edited(&self) -> Vec<String> {
+        match &self.verdict {
+            Freshness::Edited(lines) => lines.clone(),
+            _ => Vec::new(),
+        }
     }
-    let pylock_text = fs_err::read_to_string(pylock_path(project, name)).ok();
+}
+
+/// `name`'s lock files, verified: the digest of each (see [`crate::integrity`]), the pair's
+/// agreement (same fingerprint, same pins and hashes), and the fingerprint against `fingerprint`.
+/// `None` when `<name>.txt` does not exist.
+fn on_disk(project: &Project, name: &ProfileName, fingerprint: &Fingerprint) -> Option<OnDisk> {
+    use crate::integrity::{FileKind, LockText, Seal, seal_of};
+
+    let path = lock_path(project, name);
+    let text = fs_err::read_to_string(&path).ok()?;
+    let label = shown(project, &path);
+    let whole = requirements_txt::read(&text).ok();
+    let lock = Lock::parse_header_and_pins(&text).unwrap_or_else(|| Lock {
+        header: crate::requirements_txt::header_lines(&text),
+        packages: Vec::new(),
+    });
+    let txt_seal = seal_of(&text, FileKind::Requirements);
+    let pylock_file = pylock_path(project, name);
+    let pylock_label = shown(project, &pylock_file);
+    let pylock_text = if project.pylock {
+        fs_err::read_to_string(&pylock_file).ok()
+    } else {
+        None
+    };
+    let pylock_seal = pylock_text
+        .as_deref()
+        .map(|text| seal_of(text, FileKind::Pylock));
     let pylock = pylock_text
         .as_deref()
         .and_then(|text| crate::pylock_toml::read(text).ok());
-    match pylock {
-        Some(pylock) if pylock.fingerprint() == lock.fingerprint() => Some(lock),
-        // Pins still serve as preferences; a missing fingerprint forces a relock.
-        _ => Some(Lock {
-            header: Vec::new(),
-            packages: lock.packages,
-        }),
+
+    let mut changed = match lock.fingerprint() {
+        None => vec!["fingerprint"],
+        Some(recorded) if recorded == fingerprint.as_str() => Vec::new(),
+        Some(_) => fingerprint.changed_since(lock.recorded_inputs()),
+    };
+    if changed.is_empty() && lock.fingerprint() != Some(fingerprint.as_str()) {
+        // The per-kind line agrees but the fingerprint line does not: not a lock strata wrote
+        // for these inputs.
+        changed.push("fingerprint");
     }
+    // A lock of an older format (or another tool's) has no digest to check; one of today's
+    // format always has one.
+    let older = changed.contains(&"format") || changed.contains(&"fingerprint");
+    let txt_edited = match txt_seal {
+        Seal::Broken { .. } => true,
+        Seal::Unsealed => !older,
+        Seal::Intact => false,
+    };
+    let pylock_edited = matches!(pylock_seal, Some(Seal::Broken { .. }));
+    let verdict = if txt_edited || pylock_edited {
+        let mut lines = crate::integrity::edited_lines(
+            LockText {
+                label: &label,
+                text: &text,
+            },
+            pylock_text.as_deref().map(|text| LockText {
+                label: &pylock_label,
+                text,
+            }),
+            profile_target(project, name).ok().as_ref(),
+        );
+        if txt_seal == Seal::Unsealed {
+            lines.push(format!(
+                "{label}: its `# strata-digest` line is gone (strata writes one in every lock)"
+            ));
+        }
+        Freshness::Edited(lines)
+    } else if !changed.is_empty() {
+        Freshness::Stale(changed)
+    } else if project.pylock
+        && !pylock.as_ref().is_some_and(|pylock| {
+            pylock_seal == Some(Seal::Intact)
+                && pylock.fingerprint() == lock.fingerprint()
+                && whole.as_ref().is_some_and(|whole| same_pins(whole, pylock))
+        })
+    {
+        Freshness::Stale(vec!["pylock"])
+    } else {
+        Freshness::Current
+    };
+    let preferences = if !txt_edited {
+        lock.pins()
+            .map(|(name, version)| (name.clone(), version.clone()))
+            .collect()
+    } else if let (Some(pylock), Some(Seal::Intact)) = (&pylock, &pylock_seal) {
+        pylock
+            .packages
+            .iter()
+            .filter(|package| package.url.is_none())
+            .map(|package| (package.name.clone(), package.version.clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Some(OnDisk {
+        lock,
+        verdict,
+        preferences,
+    })
+}
+
+/// Whether two readings of one lock pin the same versions, with the same hashes for index
+/// pins (a direct URL's file is recorded differently by the two forms).
+fn same_pins(a: &Lock, b: &Lock) -> bool {
+    let key = |lock: &Lock| -> std::collections::BTreeMap<PackageName, (String, Vec<String>)> {
+        lock.packages
+            .iter()
+            .map(|package| {
+                let hashes = if package.url.is_some() {
+                    Vec::new()
+                } else {
+                    package.hashes.clone()
+                };
+                (package.name.clone(), (package.version.to_string(), hashes))
+            })
+            .collect()
+    };
+    key(a) == key(b)
+}
+
+/// `path` relative to the project root, as messages name lock files.
+fn shown(project: &Project, path: &std::path::Path) -> String {
+    path.strip_prefix(&project.root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 /// The part of `resolution` the profile's own effective requirements reach, as a lock.
@@ -1318,14 +1541,27 @@ fn profile_lock(
     lock
 }
 
+/// Renders `lock` into its files; records in `lock`'s header the digest the text was sealed
+/// with (an engine's fingerprint covers the digests of its parents' locks). `edited` are the
+/// lines of the lock it replaces that strata did not write.
 fn locked_outcome(
     project: &Project,
     name: &ProfileName,
-    lock: &Lock,
+    lock: &mut Lock,
     existing: Option<&Lock>,
+    edited: Vec<String>,
 ) -> Result<ProfileOutcome, LockError> {
+    let text = requirements_txt::write(lock);
+    lock.header
+        .retain(|line| !line.starts_with(crate::integrity::DIGEST_PREFIX));
+    if let Some(digest) =
+        crate::integrity::recorded_digest(&text, crate::integrity::FileKind::Requirements)
+    {
+        lock.header
+            .push(format!("{}{digest}", crate::integrity::DIGEST_PREFIX));
+    }
     Ok(ProfileOutcome::Locked {
-        text: requirements_txt::write(lock),
+        text,
         pylock: if project.pylock {
             Some(crate::pylock_toml::write(
                 lock,
@@ -1337,6 +1573,7 @@ fn locked_outcome(
         packages: lock.packages.len(),
         changes: crate::diff::LockDiff::between(existing, lock),
         warnings: Vec::new(),
+        edited,
     })
 }
 

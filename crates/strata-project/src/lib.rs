@@ -40,7 +40,7 @@
 #![warn(missing_docs)]
 
 pub use error::{Error, ErrorKind, Snippet};
-pub use manifest::{EnvLookup, find_manifest};
+pub use manifest::{EnvLookup, find_manifest, manifest_keys};
 pub use model::{
     ContractSettings, Editable, EffectiveRequirement, Engine, ImageSpec, IndexSettings,
     IndexUnavailable, NamedIndex, Origin, PipOptions, Profile, ProfileName, Project,

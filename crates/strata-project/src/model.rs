@@ -231,8 +231,12 @@ pub enum IndexUnavailable {
     /// Fail the run (exit 2). The default: a lock is never silently partial.
     #[default]
     Fail,
-    /// Skip this engine, keep its existing lock, and say so in the summary and the exit status.
+    /// Skip this engine, keep its existing lock, and say so in a warning and the summary
+    /// (exit 0: the manifest asked for it). `lock --check` still requires its lock to exist.
     Skip,
+    /// As `Skip`, and `lock --check` also accepts that it has no lock at all: an engine only
+    /// some machines can lock.
+    Optional,
 }
 
 /// A named package index.

@@ -6,7 +6,8 @@ use strata_dist::Target;
 
 use crate::model::Lock;
 
-/// Renders `lock` for `target` as PEP 751 TOML.
+/// Renders `lock` for `target` as PEP 751 TOML; a lock with a strata fingerprint is sealed with
+/// the digest of its text in `[tool.strata]` (see [`crate::integrity`]).
 pub fn write(lock: &Lock, target: &Target) -> String {
     let markers = target.markers();
     let python = target.python();
@@ -94,6 +95,9 @@ pub fn write(lock: &Lock, target: &Target) -> String {
             "\n[tool.strata]\nfingerprint = {}\n",
             quote(fingerprint)
         );
+        // Sealed like the requirements.txt form: `digest` records the rest of the text.
+        let at = out.len();
+        return crate::integrity::seal(&out, at, crate::integrity::FileKind::Pylock);
     }
     out
 }

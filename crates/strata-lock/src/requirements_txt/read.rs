@@ -47,11 +47,7 @@ pub fn read_pins(text: &str) -> Result<HashMap<PackageName, Version>, ReadError>
 /// # Ok::<(), strata_lock::requirements_txt::ReadError>(())
 /// ```
 pub fn read(text: &str) -> Result<Lock, ReadError> {
-    let header = text
-        .lines()
-        .take_while(|line| line.starts_with('#'))
-        .map(|line| line.trim_start_matches('#').trim_start().to_string())
-        .collect();
+    let header = header_lines(text);
     let mut packages: Vec<LockedPackage> = Vec::new();
     // Whether indented `#   name` lines continue a `# via` block of the last package.
     let mut in_via_block = false;
@@ -117,6 +113,19 @@ pub fn read(text: &str) -> Result<Lock, ReadError> {
     }
     packages.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(Lock { header, packages })
+}
+
+/// The leading `#` comment block, each line without its `# ` (and nothing else, so the writer
+/// renders the same lines back: a lock's digest covers its header).
+pub(crate) fn header_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .take_while(|line| line.starts_with('#'))
+        .map(|line| {
+            line.strip_prefix("# ")
+                .unwrap_or_else(|| line.trim_start_matches('#'))
+                .to_string()
+        })
+        .collect()
 }
 
 fn package(requirement_text: &str, line: usize) -> Result<LockedPackage, ReadError> {

@@ -5,13 +5,27 @@ use std::fmt::Write;
 use crate::model::Lock;
 
 /// Renders `lock`: the header as `#` comments, then each package with its hashes and `# via`.
+///
+/// A lock with a strata fingerprint is sealed: a `strata-digest` line after the fingerprint
+/// lines records the digest of the rest of the text (see [`crate::integrity`]); a digest line
+/// already in `lock.header` (a lock read back) is replaced, never repeated.
 pub fn write(lock: &Lock) -> String {
     let mut out = String::new();
+    // Where the digest line goes: after the last fingerprint line of the header.
+    let mut seal_at = None;
     for line in &lock.header {
+        if line.starts_with(crate::integrity::DIGEST_PREFIX) {
+            continue;
+        }
         if line.is_empty() {
             out.push_str("#\n");
         } else {
             let _ = writeln!(out, "# {line}");
+        }
+        if line.starts_with(crate::fingerprint::HEADER_PREFIX)
+            || line.starts_with(crate::fingerprint::INPUTS_PREFIX)
+        {
+            seal_at = Some(out.len());
         }
     }
     for package in &lock.packages {
@@ -46,7 +60,12 @@ pub fn write(lock: &Lock) -> String {
             }
         }
     }
-    out
+    match seal_at {
+        Some(at) if lock.fingerprint().is_some() => {
+            crate::integrity::seal(&out, at, crate::integrity::FileKind::Requirements)
+        }
+        _ => out,
+    }
 }
 
 #[cfg(test)]

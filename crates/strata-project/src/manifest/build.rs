@@ -739,11 +739,12 @@ fn engine(
         Some(value) => match value.get_ref().as_str() {
             "fail" => IndexUnavailable::Fail,
             "skip" => IndexUnavailable::Skip,
+            "optional" => IndexUnavailable::Optional,
             other => {
                 return Err(ErrorKind::InvalidValue {
                     what: "when-index-unavailable".to_string(),
                     value: other.to_string(),
-                    reason: "expected `fail` or `skip`".to_string(),
+                    reason: "expected `fail`, `skip` or `optional`".to_string(),
                     snippet: context.string_snippet(value, 0..other.chars().count()),
                 }
                 .into());

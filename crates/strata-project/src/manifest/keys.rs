@@ -48,6 +48,31 @@ const IMAGE_KEYS: &[&str] = &["upstream", "build", "base"];
 const INDEX_KEYS: &[&str] = &["url"];
 const CONTRACTS_KEYS: &[&str] = &["root", "host", "engine-packages"];
 
+/// Every key the strata table accepts, as dotted paths with `*` for a name the user chooses
+/// (`profiles.*.extends`, `engines.*.version.file`): what a test walks to show that each
+/// setting is either part of a lock's fingerprint or cannot change a lock.
+pub fn manifest_keys() -> Vec<String> {
+    let mut out: Vec<String> = STRATA_KEYS.iter().map(|key| (*key).to_string()).collect();
+    for table in ["profiles", "engines"] {
+        let mut allowed: Vec<&str> = PROFILE_KEYS.to_vec();
+        if table == "engines" {
+            allowed.extend_from_slice(ENGINE_ONLY_KEYS);
+        }
+        for key in allowed {
+            out.push(format!("{table}.*.{key}"));
+            let nested: &[&str] = match key {
+                "version" if table == "engines" => VERSION_KEYS,
+                "image" if table == "engines" => IMAGE_KEYS,
+                _ => &[],
+            };
+            out.extend(nested.iter().map(|sub| format!("{table}.*.{key}.{sub}")));
+        }
+    }
+    out.extend(INDEX_KEYS.iter().map(|key| format!("indexes.*.{key}")));
+    out.extend(CONTRACTS_KEYS.iter().map(|key| format!("contracts.{key}")));
+    out
+}
+
 /// Checks every key of the strata table (`[tool.strata]` or the top of `strata.toml`).
 ///
 /// `prefix` is how the table is spelled to the user (`tool.strata` or empty for `strata.toml`).

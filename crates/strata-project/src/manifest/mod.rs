@@ -13,6 +13,8 @@ mod build;
 mod keys;
 pub(crate) mod schema;
 
+pub use keys::manifest_keys;
+
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;

@@ -19,6 +19,9 @@ struct CheckJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     lock: Option<&'a Path>,
     findings: &'a [Finding],
+    /// Lines of the lock strata did not write.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    edited: &'a [String],
 }
 
 pub(crate) fn check(
@@ -41,13 +44,21 @@ pub(crate) fn check(
                 site_packages: &environment.site_packages,
                 lock: environment.lock.as_deref(),
                 findings: &findings,
+                edited: &subject.edited,
             })?;
             json.push('\n');
             json
         }
     };
     printer.data(&text)?;
-    Ok(if findings.is_empty() {
+    if !subject.edited.is_empty() {
+        // Whatever the pins say, they are not the lock strata resolved.
+        printer.error(&format!(
+            "error: the lock was edited after strata wrote it, so this is not a verdict on what `strata lock` resolved; run `strata lock` to lock it again:\n  {}\n",
+            subject.edited.join("\n  ")
+        ));
+    }
+    Ok(if findings.is_empty() && subject.edited.is_empty() {
         ExitStatus::Success
     } else {
         ExitStatus::Problems

@@ -204,8 +204,15 @@ pub(crate) fn lock(
                 pylock,
                 packages,
                 changes,
+                edited,
                 ..
             } => {
+                if !edited.is_empty() {
+                    printer.warning(&format!(
+                        "`{display}` had been edited after strata wrote it; relocked, replacing:\n  {}",
+                        edited.join("\n  ")
+                    ));
+                }
                 let written = strata_fs::write_atomic_if_changed(&outcome.path, text.as_bytes())
                     .with_context(|| format!("Failed to write `{display}`"))?;
                 let pylock_written = match pylock {
@@ -309,29 +316,28 @@ fn check(
     let mut problems = 0;
     for (name, freshness) in &report {
         let path = crate::commands::display_path(&strata_lock::lock_path(project, name));
-        match freshness {
-            Freshness::Current => printer.verbose(&format!("`{name}` is current ({path})")),
-            Freshness::Skipped => {
-                printer.warning(&format!("`{name}` is skipped: its index is not configured"));
+        if freshness.passes() {
+            match freshness {
+                Freshness::Current => printer.verbose(&format!("`{name}` is current ({path})")),
+                _ => printer.warning(&format!("`{name}`: `{path}` {}", freshness.reason())),
             }
-            Freshness::Missing => {
-                problems += 1;
-                printer.error(&format!(
-                    "`{name}`: `{path}` does not exist; run `strata lock {name}`\n"
-                ));
-            }
-            Freshness::Stale(changed) => {
-                problems += 1;
-                let what = if changed.is_empty() {
-                    "it has no fingerprint of its inputs (written by another tool, or its pylock.toml is missing)".to_string()
-                } else {
-                    format!("its {} changed since it was written", changed.join(", "))
-                };
-                printer.error(&format!(
-                    "`{name}`: `{path}` is stale: {what}; run `strata lock {name}`\n"
-                ));
-            }
+            continue;
         }
+        problems += 1;
+        let remedy = match freshness {
+            Freshness::Missing {
+                unavailable_index: Some(_),
+            } => "lock it where that index is configured and commit the lock, or set `when-index-unavailable = \"optional\"` on the engine if it may have none".to_string(),
+            _ => format!("run `strata lock {name}`"),
+        };
+        let lines = match freshness {
+            Freshness::Edited(lines) => format!("\n  {}", lines.join("\n  ")),
+            _ => String::new(),
+        };
+        printer.error(&format!(
+            "`{name}`: `{path}` {}; {remedy}{lines}\n",
+            freshness.reason()
+        ));
     }
     Ok(if problems == 0 {
         ExitStatus::Success

@@ -53,7 +53,8 @@ pub(crate) fn profiles(
                         .collect::<Vec<_>>()
                         .join(", "),
                     match details.when_index_unavailable {
-                        strata_project::IndexUnavailable::Skip => "skip",
+                        strata_project::IndexUnavailable::Skip
+                        | strata_project::IndexUnavailable::Optional => "skip",
                         strata_project::IndexUnavailable::Fail => "fail on",
                     }
                 ));

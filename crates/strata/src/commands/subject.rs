@@ -27,6 +27,9 @@ pub(crate) struct Subject {
     /// Lock mode with `--profile`: the profile's own requirement and constraint lines, each
     /// with where it was written.
     pub(crate) top_level: Vec<(String, Requirement)>,
+    /// Lock mode: the lines of the lock that strata did not write (its digest does not match),
+    /// each as `file:line: what`; empty for an intact lock or one without a digest.
+    pub(crate) edited: Vec<String>,
 }
 
 impl Subject {
@@ -57,6 +60,7 @@ pub(crate) fn open_subject(
         environment: open_environment(args, printer)?,
         available: HashMap::new(),
         top_level: Vec::new(),
+        edited: Vec::new(),
     })
 }
 
@@ -265,6 +269,7 @@ fn open_lock(
         display_path(&request.path)
     ));
 
+    let edited = edited_lines(&request.path, &target);
     let mut distributions = Vec::with_capacity(pins.len());
     let mut unchecked = Vec::new();
     let mut available = HashMap::new();
@@ -306,7 +311,57 @@ fn open_lock(
         environment,
         available,
         top_level,
+        edited,
     })
+}
+
+/// The lines of the lock at `path` (and of the other file of its pair, `<name>.txt` next to
+/// `pylock.<name>.toml`) that strata did not write, when a digest says one of them was edited.
+fn edited_lines(path: &Path, target: &strata_dist::Target) -> Vec<String> {
+    use strata_lock::integrity::{LockText, Seal, seal_of_pylock, seal_of_requirements};
+
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let named = file_name
+        .strip_prefix("pylock.")
+        .and_then(|rest| rest.strip_suffix(".toml"));
+    let (txt, pylock) = if let Some(name) = named {
+        (
+            path.with_file_name(format!("{name}.txt")),
+            path.to_path_buf(),
+        )
+    } else {
+        let stem = file_name.strip_suffix(".txt").unwrap_or(&file_name);
+        (
+            path.to_path_buf(),
+            path.with_file_name(format!("pylock.{stem}.toml")),
+        )
+    };
+    let txt_text = fs_err::read_to_string(&txt).ok();
+    let pylock_text = fs_err::read_to_string(&pylock).ok();
+    let broken = txt_text
+        .as_deref()
+        .is_some_and(|text| matches!(seal_of_requirements(text), Seal::Broken { .. }))
+        || pylock_text
+            .as_deref()
+            .is_some_and(|text| matches!(seal_of_pylock(text), Seal::Broken { .. }));
+    if !broken {
+        return Vec::new();
+    }
+    let (txt_label, pylock_label) = (display_path(&txt), display_path(&pylock));
+    strata_lock::integrity::edited_lines(
+        LockText {
+            label: &txt_label,
+            text: txt_text.as_deref().unwrap_or_default(),
+        },
+        pylock_text.as_deref().map(|text| LockText {
+            label: &pylock_label,
+            text,
+        }),
+        Some(target),
+    )
 }
 
 /// The requirements on `packages` of the pins that the profiles solved together with `name`

@@ -155,6 +155,7 @@ fn engine_lines(engine: &Engine) -> String {
             match engine.when_index_unavailable {
                 strata_project::IndexUnavailable::Fail => "fail",
                 strata_project::IndexUnavailable::Skip => "skip",
+                strata_project::IndexUnavailable::Optional => "optional",
             }
         );
     }

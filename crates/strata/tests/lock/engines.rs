@@ -100,3 +100,79 @@ fn engine_takes_a_package_both_indexes_serve_from_its_own_index() {
         "the main index's stub is never fetched"
     );
 }
+
+#[test]
+fn check_fails_on_a_skipped_engine_without_a_lock_unless_it_is_optional() {
+    let index = TestIndex::start(universe::ml());
+    // `lock` skips it with a warning and exits 0: the manifest asked for that.
+    let skipping = project("skip");
+    let output = skipping.lock_ok(&index, &[]);
+    assert!(
+        output.stderr.contains("it has no lock yet"),
+        "{}",
+        output.render()
+    );
+    // CI must not pass with no lock at all for it.
+    let output = skipping.lock(&index, &["--check"]);
+    assert_eq!(output.code, 1, "{}", output.render());
+    assert!(
+        output.stderr.contains(
+            "`tensorrt-llm`: `locks/tensorrt-llm.txt` does not exist, and cannot be made here: the engine's index `extra` is not configured"
+        ) && output.stderr.contains("when-index-unavailable = \"optional\""),
+        "{}",
+        output.render()
+    );
+
+    // An engine marked optional may have no lock: a warning, exit 0.
+    let optional = project("optional");
+    optional.lock_ok(&index, &[]);
+    let output = optional.lock(&index, &["--check"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert!(
+        output.stderr.contains("warning: `tensorrt-llm`")
+            && output.stderr.contains("the engine is optional"),
+        "{}",
+        output.render()
+    );
+}
+
+#[test]
+fn check_verifies_a_kept_engine_lock_on_everything_but_its_unset_index() {
+    let index = TestIndex::start(universe::ml());
+    let engine_index = TestIndex::start(universe::engine_index());
+    let project = project("skip");
+    let url = engine_index.url();
+    let output = project.lock_with_env(&index, &[], &[(ENGINE_INDEX_VARIABLE, &url)]);
+    assert_eq!(output.code, 0, "{}", output.render());
+
+    // Without the variable, everything but the index's URL can still be checked.
+    let output = project.lock(&index, &["--check"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert!(
+        output
+            .stderr
+            .contains("is current in every input but the URL of index `extra`"),
+        "{}",
+        output.render()
+    );
+
+    project.edit("engine_versions/tensorrt.yaml", "\"0.13.0\"", "\"0.13.1\"");
+    let output = project.lock(&index, &["--check"]);
+    assert_eq!(output.code, 1, "{}", output.render());
+    assert!(
+        output.stderr.contains(
+            "`tensorrt-llm`: `locks/tensorrt-llm.txt` is stale: its requirements changed"
+        ),
+        "{}",
+        output.render()
+    );
+    // `lock` cannot relock it here; it says the lock it keeps is stale.
+    let output = project.lock_ok(&index, &[]);
+    assert!(
+        output
+            .stderr
+            .contains("its existing lock is kept, but it is stale: its requirements changed"),
+        "{}",
+        output.render()
+    );
+}

@@ -18,10 +18,12 @@ mod hierarchy;
 mod incremental;
 mod inspect;
 mod install;
+mod integrity;
 mod options;
 mod outdated;
 mod project;
 mod pylock;
+mod settings;
 mod sync;
 mod universe;
 
