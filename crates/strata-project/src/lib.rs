@@ -39,14 +39,14 @@
 //! ```
 #![warn(missing_docs)]
 
-pub use error::{Error, ErrorKind, Snippet};
+pub use error::{Error, ErrorKind, Snippet, Unsupported};
 pub use manifest::{EnvLookup, find_manifest};
 pub use model::{
     ContractSettings, Editable, EffectiveRequirement, Engine, ImageSpec, IndexSettings,
     IndexUnavailable, NamedIndex, Origin, PipOptions, Profile, ProfileName, Project,
     SourcedRequirement, TargetSpec,
 };
-pub use requirements_in::{RequirementsFile, read_requirements_file};
+pub use requirements_in::{FileOption, RequirementsFile, read_requirements_file};
 pub use version_source::VersionSource;
 
 mod error;
