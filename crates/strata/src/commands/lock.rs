@@ -113,6 +113,7 @@ pub(crate) fn lock(
         Vec::<strata_index::IndexClient>::new(),
     ));
     let mut resolvers = Resolvers::new(&args.index, &project, Arc::clone(&clients));
+    let used_clients = Arc::clone(&clients);
     let progress = printer.progress(move || {
         let clients = clients
             .lock()
@@ -236,6 +237,18 @@ pub(crate) fn lock(
                 }));
             }
         }
+    }
+    // Only a run that resolved every profile can tell that an index serves none of them.
+    let resolved_all = outcomes.len() == project.profiles.len()
+        && outcomes
+            .iter()
+            .all(|outcome| matches!(outcome.outcome, ProfileOutcome::Locked { .. }));
+    if resolved_all {
+        let clients = used_clients
+            .lock()
+            .map(|clients| clients.clone())
+            .unwrap_or_default();
+        crate::commands::compile::warn_unused_indexes(&clients, args.index.index_strategy, printer);
     }
     match args.format {
         DataFormat::Text => printer.status(summary.trim_end()),
