@@ -20,6 +20,7 @@ mod options;
 mod outdated;
 mod project;
 mod pylock;
+mod sources;
 mod sync;
 mod universe;
 
