@@ -206,6 +206,8 @@ struct Inner {
     counters: Counters,
     /// The indexes at least one project of this run was taken from.
     answered: std::sync::Mutex<Vec<IndexUrl>>,
+    /// The projects of this run that `find-links` offered files of.
+    linked: std::sync::Mutex<Vec<PackageName>>,
 }
 
 /// A package index client for one run. Cheap to clone; clones share everything.
@@ -242,6 +244,7 @@ impl IndexClient {
                 import_names: OnceMap::new(),
                 counters: Counters::default(),
                 answered: std::sync::Mutex::new(Vec::new()),
+                linked: std::sync::Mutex::new(Vec::new()),
             }),
         })
     }
@@ -279,6 +282,19 @@ impl IndexClient {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
+    }
+
+    /// The projects of this run that `find-links` offered files of, sorted. A lock that pins
+    /// such a file installs only where pip is given the same `--find-links`.
+    pub fn projects_from_find_links(&self) -> Vec<PackageName> {
+        let mut names = self
+            .inner
+            .linked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        names.sort();
+        names
     }
 
     /// Every file the indexes offer for `name` (fetched once per run).
@@ -434,7 +450,14 @@ impl Inner {
                 break;
             }
         }
-        files.extend(crate::find_links::files(&self.config.find_links, name));
+        let linked = crate::find_links::files(&self.config.find_links, name);
+        if !linked.is_empty() {
+            self.linked
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(name.clone());
+        }
+        files.extend(linked);
         if !indexes.is_empty() {
             let mut answered = self
                 .answered

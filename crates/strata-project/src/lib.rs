@@ -14,7 +14,10 @@
 //! business.
 //!
 //! Every invalid input is an [`Error`] naming the file and line, with a [`Snippet`] of the
-//! offending text and [`Error::hints`] that say what to do.
+//! offending text and [`Error::hints`] that say what to do. That includes every requirement
+//! form strata cannot lock ([`Unsupported`]: `-e`, local paths, VCS URLs...): nothing a source
+//! declares is left out of a lock without a word. A dependency group that requires the project
+//! itself (`myproj[extra]`) is expanded from `pyproject.toml`, as a self-referencing extra is.
 //!
 //! ```
 //! # let dir = tempfile::tempdir().unwrap();

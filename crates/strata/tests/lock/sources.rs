@@ -112,3 +112,31 @@ fn an_extra_index_the_first_index_strategy_never_takes_from_is_named() {
         output.render()
     );
 }
+
+#[test]
+fn a_package_found_in_find_links_is_named_as_the_locks_do_not_record_them() {
+    let index = TestIndex::start(universe());
+    let local = TestIndex::start(Universe::new().package(Package::new("inhouse", "0.5")));
+    let project = TestProject::new(
+        "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\n\
+         find-links = [\"wheels\"]\n[profiles.base]\nrequirements = [\"inhouse\", \"rich\"]\n",
+        &[],
+    );
+    let wheel = "inhouse-0.5-py3-none-any.whl";
+    fs_err::create_dir_all(project.dir().join("wheels")).unwrap();
+    fs_err::copy(
+        local.find_links_dir().join(wheel),
+        project.dir().join("wheels").join(wheel),
+    )
+    .unwrap();
+    drop(local);
+    let output = project.lock_ok(&index, &[]);
+    assert_eq!(project.pins("base")["inhouse"], "0.5");
+    assert!(
+        output.stderr.contains(
+            "warning: `inhouse` was found in `find-links`, which the locks do not record"
+        ),
+        "{}",
+        output.render()
+    );
+}
