@@ -476,6 +476,8 @@ pub enum Unsupported {
         /// The package the requirement names.
         package: String,
     },
+    /// A direct URL without `#sha256=` where the lock records hashes.
+    UnhashedUrl,
     /// `--pre` in a profile's file: `strata lock` has one pre-release policy per solve.
     PreInProfile,
     /// `--index-url`, `--extra-index-url` or `--find-links` in a profile's file with a value
@@ -495,7 +497,7 @@ impl Unsupported {
             Self::LocalPath => "Local path requirement",
             Self::UnnamedUrl => "URL requirement without a name",
             Self::Vcs => "Version-control requirement",
-            Self::NotADistribution { .. } => "Direct URL requirement",
+            Self::NotADistribution { .. } | Self::UnhashedUrl => "Direct URL requirement",
             Self::PreInProfile | Self::IndexOptionInProfile { .. } => "Option",
         }
     }
@@ -505,6 +507,7 @@ impl Unsupported {
             Self::Editable | Self::LocalPath | Self::Vcs => "cannot be locked yet",
             Self::UnnamedUrl => "cannot be locked",
             Self::NotADistribution { .. } => "does not name a wheel or sdist",
+            Self::UnhashedUrl => "has no `#sha256=` for the lock's hash",
             Self::PreInProfile | Self::IndexOptionInProfile { .. } => {
                 "is not used by `strata lock`"
             }
@@ -519,6 +522,7 @@ impl Unsupported {
             Self::UnnamedUrl => "Write `name @ URL`: a lock needs the package's name".to_string(),
             Self::Vcs => "Build a wheel of the repository and require it as `name @ https://.../name-1.0-py3-none-any.whl` (or publish it to an index and require it by name)".to_string(),
             Self::NotADistribution { package } => format!("The URL must end in a wheel or sdist filename of `{package}`, like `{package}-1.0-py3-none-any.whl` or `{package}-1.0.tar.gz`"),
+            Self::UnhashedUrl => "Append the file's hash to the URL, `#sha256=<hex>` (`sha256sum FILE` gives it): every line of a hashed lock needs one, and strata takes a direct URL's hash from the URL instead of downloading the whole file".to_string(),
             Self::PreInProfile => "Write a pre-release specifier for the package that needs one (`name>=2.0rc1`): strata allows pre-releases for a package whose requirement names one".to_string(),
             Self::IndexOptionInProfile { key, value } => {
                 let toml = if *key == "index-url" {

@@ -14,7 +14,7 @@
 //! | form | what strata does |
 //! |---|---|
 //! | `name`, `name[extra]>=1 ; marker` | a requirement |
-//! | `name @ https://.../name-1.0-py3-none-any.whl` (or an sdist, `#sha256=` optional) | a direct URL requirement: locked with that file |
+//! | `name @ https://.../name-1.0-py3-none-any.whl#sha256=...` (or an sdist) | a direct URL requirement: locked with that file and that hash. Without `#sha256=`: an error where the lock records hashes (`strata lock`, `strata compile --generate-hashes`), as pip refuses a hashed file with one line unhashed |
 //! | `name @ file:///.../name-1.0-py3-none-any.whl` | the same, for a local wheel or sdist |
 //! | `-r FILE` / `--requirement FILE` | includes requirements, relative to the including file |
 //! | `-c FILE` / `--constraint FILE` | includes constraints (limits, never additions); everything a constraints file includes is a constraint too |
@@ -53,6 +53,8 @@ pub(crate) struct InFile {
     pub(crate) options: PipOptions,
     /// Every option line that set a field of `options`, in reading order.
     pub(crate) option_lines: Vec<OptionLine>,
+    /// A direct URL requirement without `#sha256=` each, for the callers that lock with hashes.
+    pub(crate) unhashed_urls: Vec<(String, Snippet)>,
 }
 
 /// An index option or `--pre` read from a file, with where it was written: a profile's lock
@@ -100,6 +102,20 @@ pub struct RequirementsFile {
     pub options: PipOptions,
     /// Every line that set one of `options`, in reading order.
     pub option_lines: Vec<FileOption>,
+    /// The requirements that are direct URLs without `#sha256=`.
+    unhashed_urls: Vec<(String, Snippet)>,
+}
+
+impl RequirementsFile {
+    /// Fails on the first requirement that is a direct URL without `#sha256=`: a hashed lock
+    /// needs a hash for every line (pip refuses the whole file otherwise), and strata takes a
+    /// URL's hash from the URL rather than downloading the file whole to compute one.
+    pub fn require_hashes(&self) -> Result<(), Error> {
+        match self.unhashed_urls.first() {
+            Some((text, snippet)) => Err(unhashed_url_error(text, snippet.clone())),
+            None => Ok(()),
+        }
+    }
 }
 
 /// An index option or `--pre` read from a requirements file.
@@ -151,6 +167,7 @@ pub fn read_requirements_file(path: &Path, display_root: &Path) -> Result<Requir
     Ok(RequirementsFile {
         requirements: sourced(file.requirements),
         constraints: sourced(file.constraints),
+        unhashed_urls: file.unhashed_urls,
         options,
         option_lines: file
             .option_lines
@@ -324,7 +341,12 @@ fn read_into(
         }
         let requirement = parse_requirement(text, &display, &logical)?;
         match kind {
-            Kind::Requirements => out.requirements.push((requirement, here)),
+            Kind::Requirements => {
+                if is_unhashed_url(&requirement) {
+                    out.unhashed_urls.push((text.to_string(), snippet_all()));
+                }
+                out.requirements.push((requirement, here));
+            }
             Kind::Constraints => out.constraints.push((requirement, here)),
         }
     }
@@ -386,6 +408,26 @@ pub(crate) fn requirement(
             .into())
         }
     }
+}
+
+/// Whether `requirement` is a direct URL that carries no `#sha256=` to pin it by.
+pub(crate) fn is_unhashed_url(requirement: &Requirement) -> bool {
+    let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url else {
+        return false;
+    };
+    !url.to_url()
+        .fragment()
+        .is_some_and(|fragment| fragment.starts_with("sha256="))
+}
+
+/// The error for a direct URL without a hash in a lock that records hashes.
+pub(crate) fn unhashed_url_error(text: &str, snippet: Snippet) -> Error {
+    ErrorKind::Unsupported {
+        form: Unsupported::UnhashedUrl,
+        text: text.to_string(),
+        snippet,
+    }
+    .into()
 }
 
 /// Why a parsed `name @ url` requirement cannot be locked: strata locks a direct URL only when

@@ -357,6 +357,9 @@ fn profile(
             }
         }));
         check_option_lines(&in_file.option_lines, context, index)?;
+        if let Some((text, snippet)) = in_file.unhashed_urls.first() {
+            return Err(requirements_in::unhashed_url_error(text, snippet.clone()));
+        }
         pip_options = in_file.options;
     }
     for include in table.include.iter().flatten() {
@@ -481,11 +484,19 @@ fn inline_requirement(
 }
 
 /// Parses a PEP 508 requirement; `snippet` maps a character range of `text` to the input file.
+/// A profile's lock always records hashes, so a direct URL must carry its own.
 fn parse_requirement(
     text: &str,
     snippet: impl Fn(std::ops::Range<usize>) -> Snippet,
 ) -> Result<Requirement, Error> {
-    requirements_in::requirement(text, snippet)
+    let requirement = requirements_in::requirement(text, &snippet)?;
+    if requirements_in::is_unhashed_url(&requirement) {
+        return Err(requirements_in::unhashed_url_error(
+            text,
+            snippet(0..text.chars().count()),
+        ));
+    }
+    Ok(requirement)
 }
 
 fn include_requirements(

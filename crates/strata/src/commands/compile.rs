@@ -27,6 +27,9 @@ pub(crate) fn compile(
     let target = settings::target(&args.target, project.as_ref())?;
     let cwd = Path::new(".");
     let input = strata_project::read_requirements_file(&args.input, cwd)?;
+    if args.generate_hashes {
+        input.require_hashes()?;
+    }
     let mut constraints: Vec<Requirement> = input
         .constraints
         .iter()
@@ -48,6 +51,9 @@ pub(crate) fn compile(
     let mut overrides = Vec::new();
     for path in &args.overrides {
         let file = strata_project::read_requirements_file(path, cwd)?;
+        if args.generate_hashes {
+            file.require_hashes()?;
+        }
         overrides.extend(
             file.requirements
                 .iter()

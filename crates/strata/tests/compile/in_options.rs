@@ -211,3 +211,51 @@ fn an_extra_index_that_first_index_never_takes_from_is_named() {
     assert_eq!(pins(&output.stdout), ["app==1.0", "lib==9.0"]);
     assert!(!output.stderr.contains("warning"), "{}", output.render());
 }
+
+#[test]
+fn a_direct_url_without_its_hash_is_an_error_when_the_lock_records_hashes() {
+    let index = primary();
+    let dir = tempfile::tempdir().unwrap();
+    let wheel = index.file("lib-1.0-py3-none-any.whl").unwrap();
+    let url = format!("{}{}", index.base_url(), wheel.url_path);
+    fs_err::write(
+        dir.path().join("requirements.in"),
+        format!("app\nlib @ {url}\n"),
+    )
+    .unwrap();
+    let output = compile(
+        dir.path(),
+        &index,
+        &["--generate-hashes", "requirements.in", "-o", "out.txt"],
+    );
+    assert_eq!(output.code, 2, "{}", output.render());
+    assert!(
+        output.stderr.contains("requirements.in:2:1") && output.stderr.contains("#sha256="),
+        "{}",
+        output.render()
+    );
+    assert!(!dir.path().join("out.txt").exists());
+
+    // Without hashes the line is fine; with its hash, the lock pins it by that hash.
+    let output = compile(dir.path(), &index, &["requirements.in"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    fs_err::write(
+        dir.path().join("requirements.in"),
+        format!("app\nlib @ {url}#sha256={}\n", wheel.sha256),
+    )
+    .unwrap();
+    let output = compile(
+        dir.path(),
+        &index,
+        &["--generate-hashes", "requirements.in"],
+    );
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert!(
+        output.stdout.contains(&format!(
+            "lib @ {url} \\\n    --hash=sha256:{}",
+            wheel.sha256
+        )),
+        "{}",
+        output.stdout
+    );
+}

@@ -423,3 +423,11 @@ fn index_options_in_a_profile_file_that_repeat_the_manifest_are_accepted() {
     let output = project.strata(&["profiles"]);
     assert_eq!(output.code, 0, "{}", output.render());
 }
+
+bad_input!(
+    direct_url_without_its_hash_is_rejected_as_a_lock_records_hashes,
+    [(
+        "strata.toml",
+        "[profiles.base]\nrequirements = [\"lib @ https://files.invalid/lib-1.0-py3-none-any.whl\"]\n"
+    )]
+);
