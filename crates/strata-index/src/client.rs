@@ -204,6 +204,10 @@ struct Inner {
     metadata: OnceMap<String, Result<FetchedMetadata, Error>>,
     import_names: OnceMap<String, Result<Vec<String>, Error>>,
     counters: Counters,
+    /// The indexes at least one project of this run was taken from.
+    answered: std::sync::Mutex<Vec<IndexUrl>>,
+    /// The projects of this run that `find-links` offered files of.
+    linked: std::sync::Mutex<Vec<PackageName>>,
 }
 
 /// A package index client for one run. Cheap to clone; clones share everything.
@@ -239,6 +243,8 @@ impl IndexClient {
                 metadata: OnceMap::new(),
                 import_names: OnceMap::new(),
                 counters: Counters::default(),
+                answered: std::sync::Mutex::new(Vec::new()),
+                linked: std::sync::Mutex::new(Vec::new()),
             }),
         })
     }
@@ -261,6 +267,34 @@ impl IndexClient {
             metadata_cached: load(&counters.metadata_cached),
             metadata_fetched: load(&counters.metadata_fetched),
         }
+    }
+
+    /// The indexes at least one project of this run was taken from, in the order first used.
+    ///
+    /// With the first-index strategy an extra index is asked only for the projects every
+    /// earlier index lacks, so an extra index that offers what the first one has too (the usual
+    /// mistake: a GPU index added for `torch`, which the first index also has) can be
+    /// configured and never consulted. Comparing this with [`IndexConfig::indexes`] lets
+    /// callers say so, rather than let a lock look like it used that index.
+    pub fn indexes_taken_from(&self) -> Vec<IndexUrl> {
+        self.inner
+            .answered
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The projects of this run that `find-links` offered files of, sorted. A lock that pins
+    /// such a file installs only where pip is given the same `--find-links`.
+    pub fn projects_from_find_links(&self) -> Vec<PackageName> {
+        let mut names = self
+            .inner
+            .linked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        names.sort();
+        names
     }
 
     /// Every file the indexes offer for `name` (fetched once per run).
@@ -416,7 +450,25 @@ impl Inner {
                 break;
             }
         }
-        files.extend(crate::find_links::files(&self.config.find_links, name));
+        let linked = crate::find_links::files(&self.config.find_links, name);
+        if !linked.is_empty() {
+            self.linked
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(name.clone());
+        }
+        files.extend(linked);
+        if !indexes.is_empty() {
+            let mut answered = self
+                .answered
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for index in &indexes {
+                if !answered.contains(index) {
+                    answered.push(index.clone());
+                }
+            }
+        }
         if files.is_empty() && indexes.is_empty() {
             return Err(ErrorKind::PackageNotFound {
                 package: name.clone(),

@@ -119,6 +119,7 @@ impl Error {
             | ErrorKind::UnknownGroup { snippet, .. }
             | ErrorKind::UnknownInclude { snippet, .. }
             | ErrorKind::InFileOption { snippet, .. }
+            | ErrorKind::Unsupported { snippet, .. }
             | ErrorKind::MissingInFile { snippet, .. }
             | ErrorKind::IncludeLoop { snippet, .. }
             | ErrorKind::Yaml { snippet, .. }
@@ -178,8 +179,9 @@ impl Error {
                 "Paths in `-r`/`-c` lines are relative to the file that contains them; `file` keys are relative to the manifest".to_string(),
             ],
             ErrorKind::InFileOption { .. } => vec![
-                "Supported options: `-r`, `-c`, `-e`, `--index-url`, `--extra-index-url`, `--find-links`, `--pre`".to_string(),
+                "Supported options: `-r`, `-c`, `--index-url`, `--extra-index-url`, `--find-links`, `--pre`".to_string(),
             ],
+            ErrorKind::Unsupported { form, .. } => vec![form.remedy()],
             ErrorKind::VersionKeyMissing { found, .. } if !found.is_empty() => {
                 vec![format!("Keys found at that level: {}", join_quoted(found))]
             }
@@ -393,6 +395,16 @@ pub enum ErrorKind {
         /// Where.
         snippet: Snippet,
     },
+    /// A requirement form or file option strata cannot lock (yet), rejected rather than dropped.
+    #[error("{} `{text}` in `{}` {}", form.what(), snippet.path.display(), form.problem())]
+    Unsupported {
+        /// Which form.
+        form: Unsupported,
+        /// The requirement or option line as written.
+        text: String,
+        /// Where.
+        snippet: Snippet,
+    },
     /// An engine's version file does not exist.
     #[error("Version file `{}` of engine `{engine}` does not exist", path.display())]
     MissingVersionFile {
@@ -443,4 +455,83 @@ pub enum ErrorKind {
         /// Why it does not parse.
         reason: String,
     },
+}
+
+/// The requirement forms and file options strata reads but cannot honour; each is an error
+/// naming the line, so nothing the user wrote is dropped from a lock without a word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Unsupported {
+    /// `-e PATH` / `--editable PATH`.
+    Editable,
+    /// A local directory or file, unnamed (`./pkg`, `../x.whl`) or named (`x @ ./pkg`,
+    /// `x @ file:///src/x`) when it is not a wheel or sdist.
+    LocalPath,
+    /// A URL without a package name (`https://host/x-1.0-py3-none-any.whl`).
+    UnnamedUrl,
+    /// A version-control URL (`x @ git+https://...`).
+    Vcs,
+    /// A direct URL whose last segment is not a wheel or sdist of the package.
+    NotADistribution {
+        /// The package the requirement names.
+        package: String,
+    },
+    /// A direct URL without `#sha256=` where the lock records hashes.
+    UnhashedUrl,
+    /// `--pre` in a profile's file: `strata lock` has one pre-release policy per solve.
+    PreInProfile,
+    /// `--index-url`, `--extra-index-url` or `--find-links` in a profile's file with a value
+    /// the manifest does not declare: `strata lock` uses one index configuration per project.
+    IndexOptionInProfile {
+        /// The manifest key that would declare it (`index-url`, `extra-index-url`, `find-links`).
+        key: &'static str,
+        /// The value.
+        value: String,
+    },
+}
+
+impl Unsupported {
+    fn what(&self) -> &'static str {
+        match self {
+            Self::Editable => "Editable requirement",
+            Self::LocalPath => "Local path requirement",
+            Self::UnnamedUrl => "URL requirement without a name",
+            Self::Vcs => "Version-control requirement",
+            Self::NotADistribution { .. } | Self::UnhashedUrl => "Direct URL requirement",
+            Self::PreInProfile | Self::IndexOptionInProfile { .. } => "Option",
+        }
+    }
+
+    fn problem(&self) -> &'static str {
+        match self {
+            Self::Editable | Self::LocalPath | Self::Vcs => "cannot be locked yet",
+            Self::UnnamedUrl => "cannot be locked",
+            Self::NotADistribution { .. } => "does not name a wheel or sdist",
+            Self::UnhashedUrl => "has no `#sha256=` for the lock's hash",
+            Self::PreInProfile | Self::IndexOptionInProfile { .. } => {
+                "is not used by `strata lock`"
+            }
+        }
+    }
+
+    /// What to write instead.
+    pub fn remedy(&self) -> String {
+        match self {
+            Self::Editable => "strata does not lock editable or local projects yet: require what the project needs by name (for this project's own dependencies, `include = [\"project\"]`), and install the local project with `pip install --no-deps -e PATH` after the lock".to_string(),
+            Self::LocalPath => "strata locks distributions from indexes and `name @ https://.../name-1.0-py3-none-any.whl` URLs: put built wheels in a directory named by `find-links` and require them by name (`name==1.0`)".to_string(),
+            Self::UnnamedUrl => "Write `name @ URL`: a lock needs the package's name".to_string(),
+            Self::Vcs => "Build a wheel of the repository and require it as `name @ https://.../name-1.0-py3-none-any.whl` (or publish it to an index and require it by name)".to_string(),
+            Self::NotADistribution { package } => format!("The URL must end in a wheel or sdist filename of `{package}`, like `{package}-1.0-py3-none-any.whl` or `{package}-1.0.tar.gz`"),
+            Self::UnhashedUrl => "Append the file's hash to the URL, `#sha256=<hex>` (`sha256sum FILE` gives it): every line of a hashed lock needs one, and strata takes a direct URL's hash from the URL instead of downloading the whole file".to_string(),
+            Self::PreInProfile => "Write a pre-release specifier for the package that needs one (`name>=2.0rc1`): strata allows pre-releases for a package whose requirement names one".to_string(),
+            Self::IndexOptionInProfile { key, value } => {
+                let toml = if *key == "index-url" {
+                    format!("{key} = \"{value}\"")
+                } else {
+                    format!("{key} = [\"{value}\"]")
+                };
+                format!("strata uses one index configuration for the whole project: declare `{toml}` in the manifest (`[tool.strata]` of `pyproject.toml`, or the top level of `strata.toml`); the line may stay in the file for pip-tools once the manifest declares the same value")
+            }
+        }
+    }
 }

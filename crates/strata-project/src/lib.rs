@@ -14,7 +14,10 @@
 //! business.
 //!
 //! Every invalid input is an [`Error`] naming the file and line, with a [`Snippet`] of the
-//! offending text and [`Error::hints`] that say what to do.
+//! offending text and [`Error::hints`] that say what to do. That includes every requirement
+//! form strata cannot lock ([`Unsupported`]: `-e`, local paths, VCS URLs...): nothing a source
+//! declares is left out of a lock without a word. A dependency group that requires the project
+//! itself (`myproj[extra]`) is expanded from `pyproject.toml`, as a self-referencing extra is.
 //!
 //! ```
 //! # let dir = tempfile::tempdir().unwrap();
@@ -39,14 +42,14 @@
 //! ```
 #![warn(missing_docs)]
 
-pub use error::{Error, ErrorKind, Snippet};
+pub use error::{Error, ErrorKind, Snippet, Unsupported};
 pub use manifest::{EnvLookup, find_manifest, manifest_keys};
 pub use model::{
     ContractSettings, Editable, EffectiveRequirement, Engine, ImageSpec, IndexSettings,
     IndexUnavailable, NamedIndex, Origin, PipOptions, Profile, ProfileName, Project,
     SourcedRequirement, TargetSpec,
 };
-pub use requirements_in::{RequirementsFile, read_requirements_file};
+pub use requirements_in::{FileOption, RequirementsFile, read_requirements_file};
 pub use version_source::VersionSource;
 
 mod error;

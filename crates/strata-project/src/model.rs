@@ -134,7 +134,8 @@ pub struct SourcedRequirement {
     pub origin: Origin,
 }
 
-/// An editable local project (`-e ./path` in a `.in` file).
+/// An editable local project (`-e ./path` in a `.in` file). The reader rejects `-e` lines
+/// until strata can lock local projects, so none is built today; the type stays for that.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Editable {
     /// The path as written, relative to the file that names it.
@@ -157,10 +158,11 @@ pub struct Profile {
     pub requirements: Vec<SourcedRequirement>,
     /// The profile's own constraints: they limit versions and never add packages.
     pub constraints: Vec<SourcedRequirement>,
-    /// Editable local projects.
+    /// Editable local projects: empty, as `-e` lines are rejected (see [`Editable`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub editables: Vec<Editable>,
-    /// pip options read from the profile's `.in` files.
+    /// pip options read from the profile's `.in` files: only values the manifest's index
+    /// settings repeat (anything else, and `--pre`, was rejected with its line).
     pub pip_options: PipOptions,
     /// Present for engines.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -2,27 +2,41 @@
 //!
 //! The syntax follows pip's requirements-file format
 //! (See: <https://pip.pypa.io/en/stable/reference/requirements-file-format/>):
+//! a `#` at the start of a line or after whitespace starts a comment, blank lines are skipped,
+//! and a line ending in `\` continues on the next one (the reported line is the first).
 //!
-//! * a `#` at the start of a line or after whitespace starts a comment; blank lines are skipped;
-//! * a line ending in `\` continues on the next one (the reported line is the first);
-//! * `-r FILE` / `--requirement FILE` includes requirements, `-c FILE` / `--constraint FILE`
-//!   includes constraints (limits, never additions); both are relative to the including file,
-//!   and everything a constraints file includes is a constraint too;
-//! * `-e PATH` / `--editable PATH` declares an editable local project;
-//! * `-i URL` / `--index-url`, `--extra-index-url`, `-f` / `--find-links` and `--pre` are kept as
-//!   options of the profile.
+//! The rule: every form is either locked as written or rejected with its file, line and what to
+//! write instead (exit 2). Nothing is dropped from a lock without a word. `requirement` is the
+//! one parser for every source: `.in` lines (through `-r` and `-c`), inline `requirements` and
+//! `constraints`, `[project]` dependencies, extras and PEP 735 groups, and `strata compile`'s
+//! input, `-c` and `--overrides` files.
 //!
-//! Deliberately not supported: pip's `${VAR}` expansion, per-requirement options such as
-//! `--hash` (a `.in` file is an input, hashes belong in the lock), and unnamed URL requirements
-//! (`./pkg` or `https://.../x.whl` alone): a lock needs the name, so write `name @ url`. Each of
-//! these is rejected with the line and the supported alternatives rather than silently ignored.
+//! | form | what strata does |
+//! |---|---|
+//! | `name`, `name[extra]>=1 ; marker` | a requirement |
+//! | `name @ https://.../name-1.0-py3-none-any.whl#sha256=...` (or an sdist) | a direct URL requirement: locked with that file and that hash. Without `#sha256=`: an error where the lock records hashes (`strata lock`, `strata compile --generate-hashes`), as pip refuses a hashed file with one line unhashed |
+//! | `name @ file:///.../name-1.0-py3-none-any.whl` | the same, for a local wheel or sdist |
+//! | `-r FILE` / `--requirement FILE` | includes requirements, relative to the including file |
+//! | `-c FILE` / `--constraint FILE` | includes constraints (limits, never additions); everything a constraints file includes is a constraint too |
+//! | `-e PATH` / `--editable PATH` | error: editable (local) projects cannot be locked yet |
+//! | `./pkg`, `../x.whl`, `/abs/dir`, `name @ ./pkg`, `name @ file:///src/dir` | error: local paths cannot be locked yet; a wheel in a `find-links` directory can, by name |
+//! | `git+https://...`, `name @ git+...` (`hg+`, `svn+`, `bzr+`) | error: version-control requirements cannot be locked yet |
+//! | `https://host/x-1.0-py3-none-any.whl` without `name @` | error: a lock needs the name |
+//! | `name @ https://host/archive/main.zip` (not a wheel or sdist of `name`) | error naming the package |
+//! | `-i URL` / `--index-url`, `--extra-index-url`, `-f` / `--find-links` | `strata compile`: used, after the command line's (its `--index-url` wins, with a warning); a profile's file: accepted only when the manifest declares the same value, else an error (one index configuration serves a project) |
+//! | `--pre` | `strata compile`: pre-releases allowed; a profile's file: error (write a pre-release specifier) |
+//! | any other option (`--trusted-host`, `--no-index`, `--only-binary`, `--hash`, ...) | error naming the option |
+//! | `${VAR}` | not expanded: the text is parsed as written, and fails as a requirement |
+//!
+//! An index option records its line ([`FileOption`]) so that the command that reads it, not
+//! this reader, decides how it applies.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use pep508_rs::Requirement;
+use pep508_rs::{Requirement, VersionOrUrl};
 
-use crate::error::{Error, ErrorKind, Snippet};
+use crate::error::{Error, ErrorKind, Snippet, Unsupported};
 
 /// Where a requirement was written: a file and a 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,8 +50,25 @@ pub(crate) struct FileLine {
 pub(crate) struct InFile {
     pub(crate) requirements: Vec<(Requirement, FileLine)>,
     pub(crate) constraints: Vec<(Requirement, FileLine)>,
-    pub(crate) editables: Vec<(String, FileLine)>,
     pub(crate) options: PipOptions,
+    /// Every option line that set a field of `options`, in reading order.
+    pub(crate) option_lines: Vec<OptionLine>,
+    /// A direct URL requirement without `#sha256=` each, for the callers that lock with hashes.
+    pub(crate) unhashed_urls: Vec<(String, Snippet)>,
+}
+
+/// An index option or `--pre` read from a file, with where it was written: a profile's lock
+/// and `strata compile` treat these differently, and each must be able to name the line.
+#[derive(Debug, Clone)]
+pub(crate) struct OptionLine {
+    /// The option's long name: `--index-url`, `--extra-index-url`, `--find-links` or `--pre`.
+    pub(crate) option: &'static str,
+    /// Its value as written (`None` for `--pre`).
+    pub(crate) value: Option<String>,
+    /// The directory of the file, against which pip resolves a relative `--find-links`.
+    pub(crate) directory: PathBuf,
+    /// The line.
+    pub(crate) snippet: Snippet,
 }
 
 /// pip options found in requirement files.
@@ -59,17 +90,43 @@ pub struct PipOptions {
 }
 
 /// A requirements file read on its own (for `strata compile`): requirements and constraints
-/// with their file and line, editables and pip options.
+/// with their file and line, and pip options.
 #[derive(Debug, Clone, Default)]
 pub struct RequirementsFile {
     /// Requirements, from the file and its `-r` includes.
     pub requirements: Vec<crate::SourcedRequirement>,
     /// Constraints, from `-c` includes.
     pub constraints: Vec<crate::SourcedRequirement>,
-    /// Editable local projects.
-    pub editables: Vec<crate::Editable>,
-    /// pip options.
+    /// pip options. A relative `--find-links` that exists next to the file naming it is
+    /// resolved against that file's directory, as pip does.
     pub options: PipOptions,
+    /// Every line that set one of `options`, in reading order.
+    pub option_lines: Vec<FileOption>,
+    /// The requirements that are direct URLs without `#sha256=`.
+    unhashed_urls: Vec<(String, Snippet)>,
+}
+
+impl RequirementsFile {
+    /// Fails on the first requirement that is a direct URL without `#sha256=`: a hashed lock
+    /// needs a hash for every line (pip refuses the whole file otherwise), and strata takes a
+    /// URL's hash from the URL rather than downloading the file whole to compute one.
+    pub fn require_hashes(&self) -> Result<(), Error> {
+        match self.unhashed_urls.first() {
+            Some((text, snippet)) => Err(unhashed_url_error(text, snippet.clone())),
+            None => Ok(()),
+        }
+    }
+}
+
+/// An index option or `--pre` read from a requirements file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileOption {
+    /// The option's long name: `--index-url`, `--extra-index-url`, `--find-links` or `--pre`.
+    pub option: &'static str,
+    /// Its value as written (`None` for `--pre`).
+    pub value: Option<String>,
+    /// Where it was written.
+    pub origin: crate::Origin,
 }
 
 /// Reads a pip-tools `.in` file (or any requirements file) and its includes. Paths in origins
@@ -81,32 +138,49 @@ pub fn read_requirements_file(path: &Path, display_root: &Path) -> Result<Requir
         path: line.path,
         line: line.line,
     };
+    let sourced = |entries: Vec<(Requirement, FileLine)>| -> Vec<crate::SourcedRequirement> {
+        entries
+            .into_iter()
+            .map(|(requirement, line)| crate::SourcedRequirement {
+                requirement,
+                origin: origin(line),
+            })
+            .collect()
+    };
+    let mut options = file.options;
+    options.find_links = file
+        .option_lines
+        .iter()
+        .filter(|line| line.option == "--find-links")
+        .filter_map(|line| line.value.as_deref().map(|value| (line, value)))
+        .map(|(line, value)| {
+            let next_to_file = line.directory.join(value);
+            if value.contains("://") || !next_to_file.exists() {
+                value.to_string()
+            } else {
+                display_path(&next_to_file, display_root)
+                    .display()
+                    .to_string()
+            }
+        })
+        .collect();
     Ok(RequirementsFile {
-        requirements: file
-            .requirements
+        requirements: sourced(file.requirements),
+        constraints: sourced(file.constraints),
+        unhashed_urls: file.unhashed_urls,
+        options,
+        option_lines: file
+            .option_lines
             .into_iter()
-            .map(|(requirement, line)| crate::SourcedRequirement {
-                requirement,
-                origin: origin(line),
+            .map(|line| FileOption {
+                option: line.option,
+                value: line.value,
+                origin: crate::Origin::File {
+                    path: line.snippet.path,
+                    line: line.snippet.line,
+                },
             })
             .collect(),
-        constraints: file
-            .constraints
-            .into_iter()
-            .map(|(requirement, line)| crate::SourcedRequirement {
-                requirement,
-                origin: origin(line),
-            })
-            .collect(),
-        editables: file
-            .editables
-            .into_iter()
-            .map(|(path, line)| crate::Editable {
-                path,
-                origin: origin(line),
-            })
-            .collect(),
-        options: file.options,
     })
 }
 
@@ -215,15 +289,46 @@ fn read_into(
                         out,
                     )?;
                 }
-                "-e" | "--editable" => out.editables.push((needs_value()?.to_string(), here)),
-                "-i" | "--index-url" => out.options.index_url = Some(needs_value()?.to_string()),
-                "--extra-index-url" => {
-                    out.options
-                        .extra_index_urls
-                        .push(needs_value()?.to_string());
+                "-e" | "--editable" => {
+                    return Err(ErrorKind::Unsupported {
+                        form: Unsupported::Editable,
+                        text: text.to_string(),
+                        snippet: snippet_all(),
+                    }
+                    .into());
                 }
-                "-f" | "--find-links" => out.options.find_links.push(needs_value()?.to_string()),
-                "--pre" if value.is_none() => out.options.pre = true,
+                "-i" | "--index-url" | "--extra-index-url" | "-f" | "--find-links" => {
+                    let value = needs_value()?.to_string();
+                    let option = match option {
+                        "-i" | "--index-url" => {
+                            out.options.index_url = Some(value.clone());
+                            "--index-url"
+                        }
+                        "--extra-index-url" => {
+                            out.options.extra_index_urls.push(value.clone());
+                            "--extra-index-url"
+                        }
+                        _ => {
+                            out.options.find_links.push(value.clone());
+                            "--find-links"
+                        }
+                    };
+                    out.option_lines.push(OptionLine {
+                        option,
+                        value: Some(value),
+                        directory: directory.to_path_buf(),
+                        snippet: snippet_all(),
+                    });
+                }
+                "--pre" if value.is_none() => {
+                    out.options.pre = true;
+                    out.option_lines.push(OptionLine {
+                        option: "--pre",
+                        value: None,
+                        directory: directory.to_path_buf(),
+                        snippet: snippet_all(),
+                    });
+                }
                 _ => {
                     return Err(ErrorKind::InFileOption {
                         option: option.to_string(),
@@ -236,7 +341,12 @@ fn read_into(
         }
         let requirement = parse_requirement(text, &display, &logical)?;
         match kind {
-            Kind::Requirements => out.requirements.push((requirement, here)),
+            Kind::Requirements => {
+                if is_unhashed_url(&requirement) {
+                    out.unhashed_urls.push((text.to_string(), snippet_all()));
+                }
+                out.requirements.push((requirement, here));
+            }
             Kind::Constraints => out.constraints.push((requirement, here)),
         }
     }
@@ -250,24 +360,138 @@ fn parse_requirement(
     display: &Path,
     logical: &LogicalLine,
 ) -> Result<Requirement, Error> {
-    Requirement::from_str(text).map_err(|error| -> Error {
-        // The caret can only be placed exactly when the requirement sits on one physical line;
-        // for a continued line, underline the start of the first one.
-        let offset = logical.first_line.find(text).unwrap_or(0);
-        let start = logical.first_line[..offset].chars().count()
-            + text[..error.start.min(text.len())].chars().count();
+    // The caret can only be placed exactly when the requirement sits on one physical line;
+    // for a continued line, underline the start of the first one.
+    let offset = logical.first_line.find(text).unwrap_or(0);
+    let before = logical.first_line[..offset].chars().count();
+    requirement(text, |columns| {
         let columns = if logical.continued {
             0..1
         } else {
-            start..start + error.len.max(1)
+            before + columns.start..before + columns.end
         };
-        ErrorKind::InvalidRequirement {
-            requirement: text.to_string(),
-            message: error.message.to_string(),
-            snippet: Snippet::from_line(display, logical.number, &logical.first_line, columns),
+        Snippet::from_line(display, logical.number, &logical.first_line, columns)
+    })
+}
+
+/// Parses a PEP 508 requirement from any source (a `.in` line, a manifest entry, a
+/// `pyproject.toml` list) and rejects the forms strata cannot lock. `snippet` maps a character
+/// range of `text` to the input file.
+pub(crate) fn requirement(
+    text: &str,
+    snippet: impl Fn(std::ops::Range<usize>) -> Snippet,
+) -> Result<Requirement, Error> {
+    let whole = || snippet(0..text.chars().count());
+    let unsupported = |form| -> Error {
+        ErrorKind::Unsupported {
+            form,
+            text: text.to_string(),
+            snippet: whole(),
         }
         .into()
-    })
+    };
+    match Requirement::from_str(text) {
+        Ok(requirement) => match url_form(&requirement) {
+            Some(form) => Err(unsupported(form)),
+            None => Ok(requirement),
+        },
+        Err(error) => {
+            if let Some(form) = unparsed_form(text) {
+                return Err(unsupported(form));
+            }
+            let start = text[..error.start.min(text.len())].chars().count();
+            Err(ErrorKind::InvalidRequirement {
+                requirement: text.to_string(),
+                message: error.message.to_string(),
+                snippet: snippet(start..start + error.len.max(1)),
+            }
+            .into())
+        }
+    }
+}
+
+/// Whether `requirement` is a direct URL that carries no `#sha256=` to pin it by.
+pub(crate) fn is_unhashed_url(requirement: &Requirement) -> bool {
+    let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url else {
+        return false;
+    };
+    !url.to_url()
+        .fragment()
+        .is_some_and(|fragment| fragment.starts_with("sha256="))
+}
+
+/// The error for a direct URL without a hash in a lock that records hashes.
+pub(crate) fn unhashed_url_error(text: &str, snippet: Snippet) -> Error {
+    ErrorKind::Unsupported {
+        form: Unsupported::UnhashedUrl,
+        text: text.to_string(),
+        snippet,
+    }
+    .into()
+}
+
+/// Why a parsed `name @ url` requirement cannot be locked: strata locks a direct URL only when
+/// it names a wheel or sdist of the package (fetched over HTTP, or a local file).
+fn url_form(requirement: &Requirement) -> Option<Unsupported> {
+    let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url else {
+        return None;
+    };
+    let url = url.to_url();
+    let scheme = url.scheme();
+    if ["git+", "hg+", "svn+", "bzr+"]
+        .iter()
+        .any(|prefix| scheme.starts_with(prefix))
+    {
+        return Some(Unsupported::Vcs);
+    }
+    let last = url
+        .path_segments()
+        .and_then(|mut segments| segments.next_back())
+        .unwrap_or_default();
+    let is_distribution = matches!(
+        strata_dist::DistFilename::parse_for_package(last, &requirement.name),
+        Ok(Some(_))
+    );
+    match (is_distribution, scheme) {
+        (true, _) => None,
+        (false, "file") => Some(Unsupported::LocalPath),
+        (false, _) => Some(Unsupported::NotADistribution {
+            package: requirement.name.to_string(),
+        }),
+    }
+}
+
+/// Recognizes, in text that is not PEP 508, the pip forms strata cannot lock, so the message
+/// says what to write instead of what the PEP 508 parser expected.
+fn unparsed_form(text: &str) -> Option<Unsupported> {
+    if let Some((_, target)) = text.split_once(" @ ") {
+        let target = target.trim();
+        return (!target.contains("://")).then_some(Unsupported::LocalPath);
+    }
+    let first = text
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .next()
+        .unwrap_or_default();
+    let lower = first.to_ascii_lowercase();
+    if ["git+", "hg+", "svn+", "bzr+"]
+        .iter()
+        .any(|prefix| lower.starts_with(prefix))
+    {
+        return Some(Unsupported::Vcs);
+    }
+    if lower.starts_with("file:") {
+        return Some(Unsupported::LocalPath);
+    }
+    if lower.contains("://") {
+        return Some(Unsupported::UnnamedUrl);
+    }
+    let archive = [".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz"]
+        .iter()
+        .any(|suffix| lower.ends_with(suffix));
+    if first.starts_with(['.', '/', '~']) || first.contains(['/', '\\']) || archive {
+        return Some(Unsupported::LocalPath);
+    }
+    None
 }
 
 /// Splits `--opt value`, `--opt=value` and `-rfile` forms.
@@ -405,7 +629,7 @@ mod tests {
              torch \\\n  >=2.0\n\
              pkg @ https://example.invalid/pkg-1.0-py3-none-any.whl#sha256=abc\n\
              --index-url https://mirror.invalid/simple\n--extra-index-url=https://extra.invalid/simple\n\
-             -f ./wheels\n--pre\n-e ./local/project\n",
+             -f ./wheels\n--pre\n",
         );
         let file = read(&path, dir.path(), &referrer()).unwrap();
         let names: Vec<_> = file
@@ -424,7 +648,20 @@ mod tests {
         );
         assert_eq!(file.options.find_links, ["./wheels"]);
         assert!(file.options.pre);
-        assert_eq!(file.editables[0].0, "./local/project");
+        let lines: Vec<_> = file
+            .option_lines
+            .iter()
+            .map(|line| format!("{}@{}", line.option, line.snippet.line))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "--index-url@7",
+                "--extra-index-url@8",
+                "--find-links@9",
+                "--pre@10"
+            ]
+        );
         assert_eq!(file.requirements[0].1.path, Path::new("in/base.in"));
     }
 
@@ -448,6 +685,107 @@ mod tests {
             .collect();
         assert_eq!(requirements, ["requests", "fastapi"]);
         assert_eq!(constraints, ["urllib3<2", "idna==3.7"]);
+    }
+
+    /// Reads a one-line `.in` file and returns the form it was rejected as, with the line.
+    fn rejected(line: &str) -> (Unsupported, usize) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "base.in", &format!("numpy\n{line}\n"));
+        let error = read(&path, dir.path(), &referrer()).unwrap_err();
+        match error.kind() {
+            ErrorKind::Unsupported { form, snippet, .. } => {
+                assert_eq!(snippet.path, Path::new("base.in"));
+                (form.clone(), snippet.line)
+            }
+            other => panic!("`{line}` was not rejected as unsupported: {other:?}"),
+        }
+    }
+
+    /// One test per form that used to be dropped or misreported: each is an error on its line.
+    macro_rules! rejected_form {
+        ($name:ident, $line:expr, $form:pat) => {
+            #[test]
+            fn $name() {
+                let (form, line) = rejected($line);
+                assert!(matches!(form, $form), "`{}` gave {form:?}", $line);
+                assert_eq!(line, 2);
+            }
+        };
+    }
+
+    rejected_form!(editable_is_rejected, "-e ./localpkg", Unsupported::Editable);
+    rejected_form!(
+        long_editable_is_rejected,
+        "--editable=../lib",
+        Unsupported::Editable
+    );
+    rejected_form!(
+        unnamed_local_directory_is_a_local_path,
+        "./localpkg",
+        Unsupported::LocalPath
+    );
+    rejected_form!(
+        unnamed_local_wheel_is_a_local_path,
+        "../dist/x-1.0-py3-none-any.whl",
+        Unsupported::LocalPath
+    );
+    rejected_form!(
+        named_relative_path_is_a_local_path,
+        "x @ ./localpkg",
+        Unsupported::LocalPath
+    );
+    rejected_form!(
+        file_url_of_a_directory_is_a_local_path,
+        "x @ file:///src/x",
+        Unsupported::LocalPath
+    );
+    rejected_form!(
+        named_git_url_is_vcs,
+        "x @ git+https://git.invalid/x.git@v1.0",
+        Unsupported::Vcs
+    );
+    rejected_form!(
+        unnamed_git_url_is_vcs,
+        "git+https://git.invalid/x.git#egg=x",
+        Unsupported::Vcs
+    );
+    rejected_form!(
+        unnamed_https_url_needs_a_name,
+        "https://files.invalid/x-1.0-py3-none-any.whl",
+        Unsupported::UnnamedUrl
+    );
+    rejected_form!(
+        url_of_an_archive_that_is_no_distribution_is_named,
+        "x @ https://git.invalid/x/archive/main.zip",
+        Unsupported::NotADistribution { .. }
+    );
+
+    #[test]
+    fn direct_urls_of_distributions_are_requirements() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "base.in",
+            "x @ https://files.invalid/x-1.0-py3-none-any.whl#sha256=ab\n\
+             y @ file:///wheels/y-2.0.tar.gz\n",
+        );
+        let file = read(&path, dir.path(), &referrer()).unwrap();
+        assert_eq!(file.requirements.len(), 2);
+    }
+
+    #[test]
+    fn a_bad_specifier_is_still_a_parse_error_with_a_caret() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "base.in",
+            "torch>=>2.0 ; sys_platform == 'a/b'\n",
+        );
+        let error = read(&path, dir.path(), &referrer()).unwrap_err();
+        assert!(
+            matches!(error.kind(), ErrorKind::InvalidRequirement { .. }),
+            "{error:?}"
+        );
     }
 
     #[test]

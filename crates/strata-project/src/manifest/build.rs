@@ -11,11 +11,11 @@ use pep508_rs::{ExtraName, PackageName, Requirement};
 use toml::Spanned;
 
 use super::schema::{GroupEntry, ProfileTable, PyProjectToml, StrataTable};
-use crate::error::{Error, ErrorKind, Snippet};
+use crate::error::{Error, ErrorKind, Snippet, Unsupported};
 use crate::graph;
 use crate::model::{
-    ContractSettings, Editable, Engine, ImageSpec, IndexSettings, IndexUnavailable, NamedIndex,
-    Origin, PipOptions, Profile, ProfileName, Project, SourcedRequirement, TargetSpec,
+    ContractSettings, Engine, ImageSpec, IndexSettings, IndexUnavailable, NamedIndex, Origin,
+    PipOptions, Profile, ProfileName, Project, SourcedRequirement, TargetSpec,
 };
 use crate::requirements_in;
 use crate::suggest::closest;
@@ -326,7 +326,8 @@ fn profile(
     };
     let mut requirements = Vec::new();
     let mut constraints = Vec::new();
-    let mut editables = Vec::new();
+    // `-e` lines are rejected by the reader until strata can lock local projects.
+    let editables = Vec::new();
     let mut pip_options = PipOptions::default();
 
     for value in table.requirements.iter().flatten() {
@@ -355,10 +356,10 @@ fn profile(
                 origin: origin(line),
             }
         }));
-        editables.extend(in_file.editables.into_iter().map(|(path, line)| Editable {
-            path,
-            origin: origin(line),
-        }));
+        check_option_lines(&in_file.option_lines, context, index)?;
+        if let Some((text, snippet)) = in_file.unhashed_urls.first() {
+            return Err(requirements_in::unhashed_url_error(text, snippet.clone()));
+        }
         pip_options = in_file.options;
     }
     for include in table.include.iter().flatten() {
@@ -404,6 +405,68 @@ fn profile(
     })
 }
 
+/// A profile's `.in` file may repeat the project's index settings (so pip-tools can still
+/// read it), but `strata lock` resolves a whole hierarchy with one index configuration and one
+/// pre-release policy: a value the manifest does not declare would be ignored, so it is an error.
+fn check_option_lines(
+    lines: &[requirements_in::OptionLine],
+    context: &Context<'_>,
+    index: &IndexSettings,
+) -> Result<(), Error> {
+    let same_url = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+    for line in lines {
+        let value = line.value.clone().unwrap_or_default();
+        let declared = match line.option {
+            "--index-url" => index
+                .index_url
+                .as_deref()
+                .is_some_and(|url| same_url(url, &value)),
+            "--extra-index-url" => index
+                .extra_index_urls
+                .iter()
+                .any(|url| same_url(url, &value)),
+            "--find-links" => index.find_links.iter().any(|declared| {
+                same_url(declared, &value)
+                    || requirements_in::normalize(&context.root.join(declared))
+                        == requirements_in::normalize(&line.directory.join(&value))
+            }),
+            _ => false,
+        };
+        if declared {
+            continue;
+        }
+        let form = match line.option {
+            "--index-url" => Unsupported::IndexOptionInProfile {
+                key: "index-url",
+                value,
+            },
+            "--extra-index-url" => Unsupported::IndexOptionInProfile {
+                key: "extra-index-url",
+                value,
+            },
+            "--find-links" => Unsupported::IndexOptionInProfile {
+                key: "find-links",
+                // pip reads a relative path next to the file; the manifest's are relative to it.
+                value: if value.contains("://") {
+                    value
+                } else {
+                    requirements_in::display_path(&line.directory.join(&value), context.root)
+                        .display()
+                        .to_string()
+                },
+            },
+            _ => Unsupported::PreInProfile,
+        };
+        return Err(ErrorKind::Unsupported {
+            form,
+            text: line.snippet.text.trim().to_string(),
+            snippet: line.snippet.clone(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
 fn inline_requirement(
     context: &Context<'_>,
     value: &Spanned<String>,
@@ -421,19 +484,19 @@ fn inline_requirement(
 }
 
 /// Parses a PEP 508 requirement; `snippet` maps a character range of `text` to the input file.
+/// A profile's lock always records hashes, so a direct URL must carry its own.
 fn parse_requirement(
     text: &str,
-    snippet: impl FnOnce(std::ops::Range<usize>) -> Snippet,
+    snippet: impl Fn(std::ops::Range<usize>) -> Snippet,
 ) -> Result<Requirement, Error> {
-    Requirement::from_str(text).map_err(|error| {
-        let start = text[..error.start.min(text.len())].chars().count();
-        ErrorKind::InvalidRequirement {
-            requirement: text.to_string(),
-            message: error.message.to_string(),
-            snippet: snippet(start..start + error.len.max(1)),
-        }
-        .into()
-    })
+    let requirement = requirements_in::requirement(text, &snippet)?;
+    if requirements_in::is_unhashed_url(&requirement) {
+        return Err(requirements_in::unhashed_url_error(
+            text,
+            snippet(0..text.chars().count()),
+        ));
+    }
+    Ok(requirement)
 }
 
 fn include_requirements(
@@ -598,6 +661,40 @@ fn expand_extra(
     Ok(())
 }
 
+/// A group's reference to its own project (`myproj`, `myproj[a,b]`) means the project as it is
+/// installed from its source tree: `[project].dependencies` plus the named extras, with the
+/// reference's marker added to each. The project itself is never looked up on an index, where
+/// it may be absent or, worse, be someone else's package of the same name.
+fn expand_self(
+    pyproject: &PyProject,
+    reference: &Requirement,
+    referrer: &Snippet,
+    out: &mut Vec<SourcedRequirement>,
+) -> Result<(), Error> {
+    let dependencies = pyproject
+        .table
+        .project
+        .as_ref()
+        .and_then(|project| project.dependencies.as_ref());
+    for value in dependencies.into_iter().flatten() {
+        let mut sourced = pyproject_requirement(pyproject, value, Origin::Project)?;
+        sourced.requirement.marker.and(reference.marker.clone());
+        out.push(sourced);
+    }
+    for extra in &reference.extras {
+        let mut stack = Vec::new();
+        expand_extra(
+            pyproject,
+            extra.as_ref(),
+            referrer,
+            &reference.marker,
+            &mut stack,
+            out,
+        )?;
+    }
+    Ok(())
+}
+
 /// Expands a PEP 735 dependency group, following `{include-group = "..."}` entries.
 /// See: <https://peps.python.org/pep-0735/>
 fn expand_group(
@@ -636,15 +733,24 @@ fn expand_group(
         .into());
     }
     stack.push(declared_name.clone());
+    let self_name = pyproject
+        .table
+        .project
+        .as_ref()
+        .and_then(|project| project.name.as_ref())
+        .and_then(|name| PackageName::new(name.get_ref().clone()).ok());
     for entry in entries {
         match entry.get_ref() {
             GroupEntry::Requirement(text) => {
                 let value = Spanned::new(entry.span(), text.clone());
-                out.push(pyproject_requirement(
-                    pyproject,
-                    &value,
-                    Origin::Group(declared_name.clone()),
-                )?);
+                let sourced =
+                    pyproject_requirement(pyproject, &value, Origin::Group(declared_name.clone()))?;
+                if self_name.as_ref() == Some(&sourced.requirement.name) {
+                    let here = Snippet::from_span(&pyproject.path, &pyproject.source, entry.span());
+                    expand_self(pyproject, &sourced.requirement, &here, out)?;
+                    continue;
+                }
+                out.push(sourced);
             }
             GroupEntry::Include { include_group } => {
                 let here = Snippet::from_span(&pyproject.path, &pyproject.source, entry.span());

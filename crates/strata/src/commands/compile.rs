@@ -11,7 +11,7 @@ use strata_resolve::{
 };
 
 use crate::ExitStatus;
-use crate::args::{CompileArgs, GlobalArgs, PrereleaseArg};
+use crate::args::{CompileArgs, GlobalArgs, IndexArgs, IndexStrategyArg, PrereleaseArg};
 use crate::commands::try_load_project;
 use crate::printer::Printer;
 use crate::settings;
@@ -21,10 +21,15 @@ pub(crate) fn compile(
     args: &CompileArgs,
     printer: &mut Printer,
 ) -> Result<ExitStatus> {
-    let project = try_load_project(global).ok().flatten();
+    // A manifest that is there but does not read is an error, not a reason to compile without
+    // its index settings and target.
+    let project = try_load_project(global)?;
     let target = settings::target(&args.target, project.as_ref())?;
     let cwd = Path::new(".");
     let input = strata_project::read_requirements_file(&args.input, cwd)?;
+    if args.generate_hashes {
+        input.require_hashes()?;
+    }
     // Where every line was written, so that a failure names the lines that clash.
     let mut origins = Origins::default();
     for sourced in &input.requirements {
@@ -38,21 +43,34 @@ pub(crate) fn compile(
         .iter()
         .map(|sourced| sourced.requirement.clone())
         .collect();
+    // Every file of the command is read whole: its options count, and what its own `-c`
+    // lines include stays a constraint.
+    let mut options_from = vec![input.clone()];
     for path in &args.constraints {
         let file = strata_project::read_requirements_file(path, cwd)?;
-        for sourced in file.requirements {
+        for sourced in file.requirements.iter().chain(&file.constraints) {
             origins.constraint(&sourced.requirement, describe_origin(&sourced.origin));
-            constraints.push(sourced.requirement);
+            constraints.push(sourced.requirement.clone());
         }
+        options_from.push(file);
     }
     let mut overrides = Vec::new();
     for path in &args.overrides {
         let file = strata_project::read_requirements_file(path, cwd)?;
-        for sourced in file.requirements {
-            origins.override_(&sourced.requirement, describe_origin(&sourced.origin));
-            overrides.push(sourced.requirement);
+        if args.generate_hashes {
+            file.require_hashes()?;
         }
+        for sourced in &file.requirements {
+            origins.override_(&sourced.requirement, describe_origin(&sourced.origin));
+            overrides.push(sourced.requirement.clone());
+        }
+        for sourced in &file.constraints {
+            origins.constraint(&sourced.requirement, describe_origin(&sourced.origin));
+            constraints.push(sourced.requirement.clone());
+        }
+        options_from.push(file);
     }
+    let index_args = file_index_args(&args.index, &options_from, printer);
     let preferences = match &args.output_file {
         Some(path) if path.is_file() => {
             let text = strata_fs::fs_err::read_to_string(path)?;
@@ -85,11 +103,11 @@ pub(crate) fn compile(
         PrereleaseArg::IfNecessaryOrExplicit => PrereleaseMode::IfNecessaryOrExplicit,
     };
     request.binary = binary_policy(&args.only_binary, &args.no_binary)?;
-    if input.options.pre {
+    if options_from.iter().any(|file| file.options.pre) {
         request.prerelease = PrereleaseMode::Allow;
     }
 
-    let client = settings::index_client(&args.index, project.as_ref(), vec![target.clone()])?;
+    let client = settings::index_client(&index_args, project.as_ref(), vec![target.clone()])?;
     printer.status(&format!(
         "Resolving `{}` for {target}",
         args.input.display()
@@ -113,6 +131,12 @@ pub(crate) fn compile(
             printer.warning(&warning);
         }
     }
+
+    warn_unused_indexes(
+        std::slice::from_ref(resolver.client()),
+        args.index.index_strategy,
+        printer,
+    );
 
     // `# via` names the file (and include) each top-level requirement was written in.
     let mut sources: HashMap<PackageName, BTreeSet<String>> = HashMap::new();
@@ -143,7 +167,7 @@ pub(crate) fn compile(
         format!("   {}", command_line(args)),
         String::new(),
     ];
-    let text = requirements_txt::write(&lock);
+    let text = with_find_links(&lock, &explicit_find_links(&index_args, project.as_ref()));
     if let Some(path) = &args.output_file {
         let changed = strata_fs::write_atomic_if_changed(path, text.as_bytes())
             .with_context(|| format!("Failed to write `{}`", path.display()))?;
@@ -168,6 +192,145 @@ pub(crate) fn compile(
         stats.requests, stats.bytes, stats.metadata_cached, stats.metadata_fetched
     ));
     Ok(ExitStatus::Success)
+}
+
+/// The `--find-links` the command line and the input files give, else the manifest's: what
+/// the lock must carry for pip to find the files it pins there. The machine's own settings
+/// (pip's configuration, `PIP_FIND_LINKS`) stay out of a file meant to be committed.
+fn explicit_find_links(
+    index: &IndexArgs,
+    project: Option<&strata_project::Project>,
+) -> Vec<String> {
+    if index.find_links.is_empty() {
+        project
+            .map(|project| project.index.find_links.clone())
+            .unwrap_or_default()
+    } else {
+        index.find_links.clone()
+    }
+}
+
+/// The lock as `requirements.txt`, with `--find-links` lines after the header as pip-compile
+/// writes them: a hashed line for a wheel that only a local directory has cannot be installed
+/// by `pip install -r` without them.
+fn with_find_links(lock: &Lock, find_links: &[String]) -> String {
+    let head = requirements_txt::write(&Lock {
+        header: lock.header.clone(),
+        packages: Vec::new(),
+    });
+    let body = requirements_txt::write(&Lock {
+        header: Vec::new(),
+        packages: lock.packages.clone(),
+    });
+    let mut text = head;
+    for links in find_links {
+        text.push_str("--find-links ");
+        text.push_str(&without_credentials(links));
+        text.push('\n');
+    }
+    text.push_str(&body);
+    text
+}
+
+/// A find-links URL without its `user:password@`, which must never reach a lock.
+fn without_credentials(links: &str) -> String {
+    let Some((scheme, rest)) = links.split_once("://") else {
+        return links.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => links.to_string(),
+    }
+}
+
+/// The index flags with the files' own index options added, as pip-compile reads them: a
+/// file's `--extra-index-url` and `--find-links` join the command line's, and its
+/// `--index-url` applies unless `--index-url` is given (then the file's is named as overridden).
+fn file_index_args(
+    flags: &IndexArgs,
+    files: &[strata_project::RequirementsFile],
+    printer: &mut Printer,
+) -> IndexArgs {
+    let mut index = flags.clone();
+    for file in files {
+        if let Some(url) = &file.options.index_url {
+            let origin = file
+                .option_lines
+                .iter()
+                .rev()
+                .find(|line| line.option == "--index-url")
+                .map(|line| line.origin.to_string())
+                .unwrap_or_default();
+            match &flags.index_url {
+                Some(flag) if flag.trim_end_matches('/') != url.trim_end_matches('/') => {
+                    // Not the URL itself: it may carry credentials.
+                    printer.warning(&format!(
+                        "The `--index-url` of {origin} is overridden by the command line's `--index-url`"
+                    ));
+                }
+                Some(_) => {}
+                None => index.index_url = Some(url.clone()),
+            }
+        }
+        for url in &file.options.extra_index_urls {
+            if !index.extra_index_url.contains(url) {
+                index.extra_index_url.push(url.clone());
+            }
+        }
+        for links in &file.options.find_links {
+            if !index.find_links.contains(links) {
+                index.find_links.push(links.clone());
+            }
+        }
+    }
+    index
+}
+
+/// Says which configured indexes gave no package to the resolutions `clients` served: an
+/// index the strategy never took anything from must not look like it took part in the lock.
+pub(crate) fn warn_unused_indexes(
+    clients: &[strata_index::IndexClient],
+    strategy: IndexStrategyArg,
+    printer: &mut Printer,
+) {
+    let taken: Vec<strata_index::IndexUrl> = clients
+        .iter()
+        .flat_map(strata_index::IndexClient::indexes_taken_from)
+        .collect();
+    if taken.is_empty() {
+        // Nothing was looked up (or everything came from `--find-links`): no verdict.
+        return;
+    }
+    let mut unused: Vec<&strata_index::IndexUrl> = Vec::new();
+    for index in clients.iter().flat_map(|client| client.config().indexes()) {
+        if !taken.contains(index) && !unused.contains(&index) {
+            unused.push(index);
+        }
+    }
+    for index in unused {
+        let first_everywhere = clients.iter().all(|client| {
+            client
+                .config()
+                .indexes()
+                .position(|known| known == index)
+                .is_none_or(|position| position == 0)
+        });
+        let why = match strategy {
+            IndexStrategyArg::FirstIndex if !first_everywhere => {
+                "`--index-strategy first-index` takes each package from the first index that has \
+                 it, and an earlier one had every package; remove it, name it in an engine's \
+                 `indexes` to put it first there, or pass `--index-strategy unsafe-best-match` \
+                 to merge indexes"
+            }
+            IndexStrategyArg::FirstIndex | IndexStrategyArg::UnsafeBestMatch => {
+                "it has none of the packages resolved"
+            }
+        };
+        printer.warning(&format!(
+            "No package was taken from the index `{index}`: {why}"
+        ));
+    }
 }
 
 /// What the spinner says while a resolution runs: the index work done so far.

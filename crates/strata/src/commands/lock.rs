@@ -113,6 +113,7 @@ pub(crate) fn lock(
         Vec::<strata_index::IndexClient>::new(),
     ));
     let mut resolvers = Resolvers::new(&args.index, &project, Arc::clone(&clients));
+    let used_clients = Arc::clone(&clients);
     let progress = printer.progress(move || {
         let clients = clients
             .lock()
@@ -256,6 +257,34 @@ pub(crate) fn lock(
                 }));
             }
         }
+    }
+    let clients_used = used_clients
+        .lock()
+        .map(|clients| clients.clone())
+        .unwrap_or_default();
+    let linked: std::collections::BTreeSet<String> = clients_used
+        .iter()
+        .flat_map(strata_index::IndexClient::projects_from_find_links)
+        .map(|name| format!("`{name}`"))
+        .collect();
+    if !linked.is_empty() {
+        printer.warning(&format!(
+            "{} was found in `find-links`, which the locks do not record: pip installs them \
+             with the same `--find-links` (`strata sync` passes it)",
+            linked.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    // Only a run that resolved every profile can tell that an index serves none of them.
+    let resolved_all = outcomes.len() == project.profiles.len()
+        && outcomes
+            .iter()
+            .all(|outcome| matches!(outcome.outcome, ProfileOutcome::Locked { .. }));
+    if resolved_all {
+        crate::commands::compile::warn_unused_indexes(
+            &clients_used,
+            args.index.index_strategy,
+            printer,
+        );
     }
     match args.format {
         DataFormat::Text => printer.status(summary.trim_end()),

@@ -8,6 +8,7 @@
 )]
 
 mod auth;
+mod in_options;
 mod output;
 mod pip;
 

@@ -24,6 +24,7 @@ mod outdated;
 mod project;
 mod pylock;
 mod settings;
+mod sources;
 mod sync;
 mod universe;
 

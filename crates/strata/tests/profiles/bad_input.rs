@@ -321,3 +321,113 @@ bad_input!(
     ["profiles", "--format", "yaml"],
     [("strata.toml", BASE)]
 );
+
+// Requirement forms strata cannot lock are errors on their line, never dropped (issue 11).
+
+bad_input!(
+    editable_line_in_in_file_is_rejected_not_dropped,
+    [
+        ("strata.toml", "[profiles.base]\nfile = \"base.in\"\n"),
+        ("base.in", "numpy\n-e ./localpkg\n"),
+        (
+            "localpkg/pyproject.toml",
+            "[project]\nname = \"localpkg\"\n"
+        ),
+    ]
+);
+
+bad_input!(
+    local_directory_line_in_in_file_says_how_to_lock_a_local_wheel,
+    [
+        ("strata.toml", "[profiles.base]\nfile = \"base.in\"\n"),
+        ("base.in", "numpy\n./localpkg\n"),
+    ]
+);
+
+bad_input!(
+    unnamed_url_in_in_file_asks_for_the_name,
+    [
+        ("strata.toml", "[profiles.base]\nfile = \"base.in\"\n"),
+        ("base.in", "https://files.invalid/x-1.0-py3-none-any.whl\n"),
+    ]
+);
+
+bad_input!(
+    vcs_url_inline_is_rejected_with_the_manifest_line,
+    [(
+        "strata.toml",
+        "[profiles.base]\nrequirements = [\n  \"numpy\",\n  \"x @ git+https://git.invalid/x.git@v1.0\",\n]\n"
+    )]
+);
+
+bad_input!(
+    file_url_of_a_directory_in_project_dependencies_points_into_pyproject,
+    [(
+        "pyproject.toml",
+        "[project]\nname = \"p\"\ndependencies = [\"numpy\", \"x @ file:///src/x\"]\n[tool.strata.profiles.base]\ninclude = [\"project\"]\n"
+    )]
+);
+
+bad_input!(
+    url_that_is_no_distribution_in_a_group_names_the_package,
+    [(
+        "pyproject.toml",
+        "[dependency-groups]\ndev = [\"x @ https://git.invalid/x/archive/main.zip\"]\n[tool.strata.profiles.base]\ninclude = [\"group:dev\"]\n"
+    )]
+);
+
+bad_input!(
+    pre_in_a_profile_file_is_rejected_as_unused_by_lock,
+    [
+        ("strata.toml", "[profiles.base]\nfile = \"base.in\"\n"),
+        ("base.in", "numpy\n--pre\n"),
+    ]
+);
+
+bad_input!(
+    extra_index_url_in_a_profile_file_that_the_manifest_lacks_is_rejected,
+    [
+        (
+            "strata.toml",
+            "extra-index-url = [\"https://other.invalid/simple\"]\n[profiles.base]\nfile = \"base.in\"\n"
+        ),
+        (
+            "base.in",
+            "--extra-index-url https://gpu.invalid/simple\ntorch\n"
+        ),
+    ]
+);
+
+bad_input!(
+    find_links_in_a_profile_file_that_the_manifest_lacks_is_rejected,
+    [
+        ("strata.toml", "[profiles.base]\nfile = \"req/base.in\"\n"),
+        ("req/base.in", "-f ../wheels\nnumpy\n"),
+        ("wheels/.keep", ""),
+    ]
+);
+
+#[test]
+fn index_options_in_a_profile_file_that_repeat_the_manifest_are_accepted() {
+    let project = TestProject::new(&[
+        (
+            "strata.toml",
+            "index-url = \"https://mirror.invalid/simple\"\nextra-index-url = [\"https://gpu.invalid/simple/\"]\nfind-links = [\"wheels\"]\n[profiles.base]\nfile = \"req/base.in\"\n",
+        ),
+        (
+            "req/base.in",
+            "-i https://mirror.invalid/simple/\n--extra-index-url https://gpu.invalid/simple\n--find-links ../wheels\nnumpy\n",
+        ),
+        ("wheels/.keep", ""),
+    ]);
+    let output = project.strata(&["profiles"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+}
+
+bad_input!(
+    direct_url_without_its_hash_is_rejected_as_a_lock_records_hashes,
+    [(
+        "strata.toml",
+        "[profiles.base]\nrequirements = [\"lib @ https://files.invalid/lib-1.0-py3-none-any.whl\"]\n"
+    )]
+);

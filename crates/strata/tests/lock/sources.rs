@@ -1,0 +1,142 @@
+//! Requirement sources as `strata lock` sees them: a form it cannot lock fails the run on its
+//! line instead of leaving a lock without it, a dependency group's reference to its own project
+//! is expanded from `pyproject.toml` (never looked up on an index), and an index the first-index
+//! strategy never takes from is named.
+
+use strata_testindex::{Package, TestIndex, Universe};
+
+use crate::project::TestProject;
+
+fn universe() -> Universe {
+    Universe::new()
+        .package(Package::new("lib", "1.0").requires("util"))
+        .package(Package::new("util", "0.3"))
+        .package(Package::new("transformers", "4.44.0").requires("tokenizers"))
+        .package(Package::new("tokenizers", "0.19.1"))
+        .package(Package::new("pytest", "8.3.2"))
+        .package(Package::new("rich", "13.7.1"))
+}
+
+const MANIFEST: &str = r#"python-version = "3.11"
+python-platform = "x86_64-manylinux_2_28"
+
+[profiles.dev]
+include = ["group:dev"]
+"#;
+
+#[test]
+fn editable_in_a_profile_file_fails_the_lock_on_its_line_and_writes_nothing() {
+    let index = TestIndex::start(universe());
+    let project = TestProject::new(
+        "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\n[profiles.base]\nfile = \"requirements/base.in\"\n",
+        &[
+            ("requirements/base.in", "lib\n-e ../localpkg\n"),
+            (
+                "localpkg/pyproject.toml",
+                "[project]\nname = \"localpkg\"\nversion = \"0.1\"\ndependencies = [\"rich\"]\n",
+            ),
+        ],
+    );
+    let output = project.lock(&index, &[]);
+    assert_eq!(output.code, 2, "{}", output.render());
+    assert!(
+        output.stderr.contains("requirements/base.in:2:1"),
+        "{}",
+        output.render()
+    );
+    assert!(project.lock_files().is_empty(), "no lock without it");
+}
+
+#[test]
+fn a_group_that_requires_its_project_with_an_extra_expands_it_locally() {
+    let index = TestIndex::start(universe());
+    let project = TestProject::new(
+        MANIFEST,
+        &[(
+            "pyproject.toml",
+            "[project]\nname = \"My_Proj\"\nversion = \"0.1\"\ndependencies = [\"lib\"]\n\
+             [project.optional-dependencies]\ntransformers = [\"transformers>=4\"]\nunused = [\"rich\"]\n\
+             [dependency-groups]\ndev = [\"my-proj[transformers]\", \"pytest\"]\n",
+        )],
+    );
+    project.lock_ok(&index, &[]);
+    let pins: Vec<String> = project.pins("dev").into_keys().collect();
+    assert_eq!(
+        pins,
+        ["lib", "pytest", "tokenizers", "transformers", "util"]
+    );
+    assert!(
+        index.requests_for("/simple/my-proj/").is_empty(),
+        "the project is not looked up on the index"
+    );
+}
+
+#[test]
+fn a_group_that_includes_a_group_requiring_the_bare_project_expands_its_dependencies() {
+    let index = TestIndex::start(universe());
+    let project = TestProject::new(
+        MANIFEST,
+        &[(
+            "pyproject.toml",
+            "[project]\nname = \"myproj\"\nversion = \"0.1\"\ndependencies = [\"lib\"]\n\
+             [dependency-groups]\nruntime = [\"MyProj ; python_version >= '3.9'\"]\n\
+             dev = [{ include-group = \"runtime\" }, \"pytest\"]\n",
+        )],
+    );
+    project.lock_ok(&index, &[]);
+    let pins: Vec<String> = project.pins("dev").into_keys().collect();
+    assert_eq!(pins, ["lib", "pytest", "util"]);
+    assert!(index.requests_for("/simple/myproj/").is_empty());
+}
+
+#[test]
+fn an_extra_index_the_first_index_strategy_never_takes_from_is_named() {
+    let index = TestIndex::start(universe());
+    let extra = TestIndex::start(Universe::new().package(Package::new("rich", "14.0.0")));
+    let project = TestProject::new(
+        &format!(
+            "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\n\
+             extra-index-url = [\"{}\"]\n[profiles.base]\nrequirements = [\"rich\"]\n",
+            extra.url()
+        ),
+        &[],
+    );
+    let output = project.lock_ok(&index, &[]);
+    assert_eq!(project.pins("base")["rich"], "13.7.1");
+    assert!(
+        output.stderr.contains(&format!(
+            "warning: No package was taken from the index `{}`",
+            extra.url()
+        )),
+        "{}",
+        output.render()
+    );
+}
+
+#[test]
+fn a_package_found_in_find_links_is_named_as_the_locks_do_not_record_them() {
+    let index = TestIndex::start(universe());
+    let local = TestIndex::start(Universe::new().package(Package::new("inhouse", "0.5")));
+    let project = TestProject::new(
+        "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\n\
+         find-links = [\"wheels\"]\n[profiles.base]\nrequirements = [\"inhouse\", \"rich\"]\n",
+        &[],
+    );
+    let wheel = "inhouse-0.5-py3-none-any.whl";
+    fs_err::create_dir_all(project.dir().join("wheels")).unwrap();
+    fs_err::copy(
+        local.find_links_dir().join(wheel),
+        project.dir().join("wheels").join(wheel),
+    )
+    .unwrap();
+    drop(local);
+    let output = project.lock_ok(&index, &[]);
+    assert_eq!(project.pins("base")["inhouse"], "0.5");
+    assert!(
+        output.stderr.contains(
+            "warning: `inhouse` was found in `find-links`, which the locks do not record"
+        ),
+        "{}",
+        output.render()
+    );
+}
