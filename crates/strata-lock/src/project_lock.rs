@@ -36,9 +36,9 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use pep508_rs::{PackageName, Requirement};
+use pep508_rs::{ExtraName, PackageName, Requirement};
 use strata_project::{IndexUnavailable, Origin, ProfileName, Project};
-use strata_resolve::{Resolution, ResolveError, ResolveRequest, Resolver, Upgrade};
+use strata_resolve::{Edge, Resolution, ResolveError, ResolveRequest, Resolver, Upgrade};
 
 use crate::fingerprint::Fingerprint;
 use crate::model::Lock;
@@ -822,7 +822,13 @@ fn lock_group(
         }
     })?;
     for (name, fingerprint) in fingerprints {
-        let lock = profile_lock(project, &name, &resolution, &fingerprint);
+        let lock = profile_lock(
+            project,
+            &name,
+            &resolution,
+            &request.target.markers(),
+            &fingerprint,
+        );
         let outcome = locked_outcome(project, &name, &lock, existing[&name].as_ref())?;
         pins.insert(name.clone(), lock);
         results.insert(
@@ -1002,7 +1008,13 @@ fn solve_engine(project: &Project, job: &EngineJob<'_>) -> Result<ProfileLock, L
             parent_pins: Box::default(),
             source: Box::new(source),
         })?;
-    let mut lock = profile_lock(project, name, &resolution, fingerprint);
+    let mut lock = profile_lock(
+        project,
+        name,
+        &resolution,
+        &request.target.markers(),
+        fingerprint,
+    );
     if *isolated_from_parent {
         // Say in the lock itself where the engine left its parents' pins.
         let diverging: Vec<String> = parent_locks
@@ -1209,10 +1221,17 @@ fn read_existing(project: &Project, name: &ProfileName) -> Option<Lock> {
 }
 
 /// The part of `resolution` the profile's own effective requirements reach, as a lock.
+///
+/// A hierarchy's resolution is the union of its profiles, so it holds edges that only a sibling
+/// walks: the reach follows the top-level requirements of this profile alone, and an edge a
+/// package brings in under one of its extras only when this profile reaches that extra
+/// (a sibling's `transformers[sentencepiece]` does not give this profile's bare `transformers`
+/// its `sentencepiece`).
 fn profile_lock(
     project: &Project,
     name: &ProfileName,
     resolution: &Resolution,
+    markers: &pep508_rs::MarkerEnvironment,
     fingerprint: &Fingerprint,
 ) -> Lock {
     let effective = project.effective_requirements(name);
@@ -1228,44 +1247,35 @@ fn profile_lock(
             .or_default()
             .insert(source);
     }
-    // Reachability from this profile's roots through the solution's edges.
-    let mut reached: HashSet<PackageName> = HashSet::new();
-    let mut stack: Vec<PackageName> = sources
-        .keys()
-        .filter(|package| resolution.packages.contains_key(*package))
-        .cloned()
+    // As written, the way the group's solve took each requirement once.
+    let own: HashSet<String> = effective
+        .iter()
+        .map(|effective| effective.requirement.requirement.to_string())
         .collect();
-    while let Some(package) = stack.pop() {
-        if !reached.insert(package.clone()) {
-            continue;
-        }
-        for edge in resolution
-            .edges
-            .iter()
-            .filter(|edge| edge.from.as_ref() == Some(&package))
-        {
-            if !reached.contains(&edge.to) {
-                stack.push(edge.to.clone());
-            }
-        }
-    }
+    let reached = reach(resolution, &own, markers);
+    let walks = |edge: &Edge| match &edge.from {
+        Some(from) => reached.get(from).is_some_and(|extras| {
+            edge.from_extra
+                .as_ref()
+                .is_none_or(|extra| extras.contains(extra))
+        }),
+        None => own.contains(&edge.requirement.to_string()),
+    };
     let subset = Resolution {
         packages: resolution
             .packages
             .iter()
-            .filter(|(package, _)| reached.contains(*package))
-            .map(|(package, resolved)| (package.clone(), resolved.clone()))
+            .filter_map(|(package, resolved)| {
+                let extras = reached.get(package)?;
+                let mut resolved = resolved.clone();
+                resolved.extras.retain(|extra| extras.contains(extra));
+                Some((package.clone(), resolved))
+            })
             .collect(),
         edges: resolution
             .edges
             .iter()
-            .filter(|edge| {
-                reached.contains(&edge.to)
-                    && match &edge.from {
-                        Some(from) => reached.contains(from),
-                        None => sources.contains_key(&edge.to),
-                    }
-            })
+            .filter(|edge| walks(edge))
             .cloned()
             .collect(),
     };
@@ -1300,6 +1310,68 @@ fn profile_lock(
         String::new(),
     ];
     lock
+}
+
+/// Every package of `resolution` that the top-level requirements in `own` reach, with the
+/// extras of it they reach: a walk over (package, extra) nodes, where an edge that a package
+/// brings in under an extra is followed only from that extra's node.
+fn reach(
+    resolution: &Resolution,
+    own: &HashSet<String>,
+    markers: &pep508_rs::MarkerEnvironment,
+) -> HashMap<PackageName, BTreeSet<ExtraName>> {
+    let mut reached: HashMap<PackageName, BTreeSet<ExtraName>> = HashMap::new();
+    let mut visited: HashSet<(PackageName, Option<ExtraName>)> = HashSet::new();
+    let mut stack: Vec<(PackageName, Option<ExtraName>)> = Vec::new();
+    let push = |stack: &mut Vec<(PackageName, Option<ExtraName>)>, requirement: &Requirement| {
+        stack.push((requirement.name.clone(), None));
+        for extra in &requirement.extras {
+            stack.push((requirement.name.clone(), Some(extra.clone())));
+        }
+    };
+    for edge in resolution
+        .edges
+        .iter()
+        .filter(|edge| edge.from.is_none() && own.contains(&edge.requirement.to_string()))
+    {
+        push(&mut stack, &edge.requirement);
+    }
+    while let Some(node) = stack.pop() {
+        if !visited.insert(node.clone()) {
+            continue;
+        }
+        let (package, extra) = node;
+        let Some(resolved) = resolution.packages.get(&package) else {
+            continue;
+        };
+        let extras = reached.entry(package.clone()).or_default();
+        if let Some(extra) = &extra {
+            extras.insert(extra.clone());
+        }
+        for edge in resolution
+            .edges
+            .iter()
+            .filter(|edge| edge.from.as_ref() == Some(&package) && edge.from_extra == extra)
+        {
+            push(&mut stack, &edge.requirement);
+        }
+        // An extra that requires other extras of its own package (`pkg[all]` -> `pkg[a,b]`):
+        // the solution has no edge for it, the metadata says it.
+        let active: Vec<ExtraName> = extra.iter().cloned().collect();
+        for requirement in resolved
+            .metadata
+            .requires_dist
+            .iter()
+            .filter(|requirement| {
+                requirement.name == package
+                    && requirement.evaluate_markers(markers, &active)
+                    && (extra.is_none() || !requirement.evaluate_markers(markers, &[]))
+            })
+        {
+            push(&mut stack, requirement);
+        }
+    }
+    reached
 }
 
 fn locked_outcome(

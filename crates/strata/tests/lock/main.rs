@@ -11,6 +11,7 @@
 mod conflicts;
 mod diff;
 mod engines;
+mod extras;
 mod feedback;
 mod hierarchy;
 mod incremental;
