@@ -24,8 +24,9 @@ pub use fingerprint::Fingerprint;
 pub use inspect::{Lookup, PinnedMetadata, pinned_metadata};
 pub use model::{Lock, LockedFile, LockedPackage};
 pub use project_lock::{
-    Freshness, LockError, LockOptions, ProfileLock, ProfileOutcome, ResolverSource, check_project,
-    engine_index_urls, lock_path, lock_project, profile_target, pylock_path, solved_together,
+    EngineHold, Freshness, LockError, LockOptions, ProfileLock, ProfileOutcome, ResolverSource,
+    check_project, engine_index_urls, lock_path, lock_project, profile_target, pylock_path,
+    solved_together,
 };
 
 mod conflicts;

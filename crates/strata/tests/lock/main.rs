@@ -14,6 +14,7 @@ mod engines;
 mod extras;
 mod feedback;
 mod hierarchy;
+mod holds;
 mod incremental;
 mod inspect;
 mod install;
