@@ -947,8 +947,18 @@ fn lock_group(
         .iter()
         .map(|name| (name, read_existing(project, name)))
         .collect();
+    // Pins an engine held that it no longer holds (it is gone, locked apart, or may no longer
+    // move them): their preference goes too, so they are what they would be without it.
+    let released: HashSet<PackageName> = existing
+        .values()
+        .flatten()
+        .flat_map(recorded_holds)
+        .filter(|hold| !still_holds(project, hold))
+        .map(|hold| hold.package)
+        .collect();
     let current = !options.force
         && !forced
+        && released.is_empty()
         && !options.upgrade
         && options.upgrade_packages.is_empty()
         && fingerprints.iter().all(|(name, fingerprint)| {
@@ -999,6 +1009,7 @@ fn lock_group(
         .filter_map(|name| existing[name].as_ref())
         .flat_map(|lock| {
             lock.pins()
+                .filter(|(name, _)| !released.contains(*name))
                 .map(|(name, version)| (name.clone(), version.clone()))
         })
         .collect();
@@ -1141,9 +1152,21 @@ fn prepare_engine<'a>(
         Some(&parent_fingerprints),
     );
     let existing = read_existing(project, name);
+    // An engine on its parents' pins whose lock has another version of one is stale, whatever
+    // its fingerprint says (a parent pin an engine held was released, see `lock_group`).
+    let off_parent_pins = !details.isolated_from_parent
+        && existing.as_ref().is_some_and(|lock| {
+            let parent = parent_versions(project, name, pins);
+            lock.pins().any(|(package, version)| {
+                parent
+                    .get(package)
+                    .is_some_and(|(_, pinned)| pinned != version)
+            })
+        });
     if !options.force
         && !options.upgrade
         && options.upgrade_packages.is_empty()
+        && !off_parent_pins
         && existing.as_ref().and_then(Lock::fingerprint) == Some(fingerprint.as_str())
     {
         return Ok(EngineStep::Done(ProfileLock {
@@ -1602,19 +1625,30 @@ fn carried_holds(
     if options.upgrade {
         return Vec::new();
     }
-    existing
-        .header
-        .iter()
-        .filter_map(|line| EngineHold::parse(line, existing))
+    recorded_holds(existing)
+        .into_iter()
         .filter(|hold| {
-            !options.upgrade_packages.contains(&hold.package)
-                && project.profiles.get(&hold.engine).is_some_and(|engine| {
-                    engine.engine.as_ref().is_some_and(|details| {
-                        details.move_parent_pins && !details.isolated_from_parent
-                    })
-                })
+            !options.upgrade_packages.contains(&hold.package) && still_holds(project, hold)
         })
         .collect()
+}
+
+/// The holds a lock's header records.
+fn recorded_holds(lock: &Lock) -> Vec<EngineHold> {
+    lock.header
+        .iter()
+        .filter_map(|line| EngineHold::parse(line, lock))
+        .collect()
+}
+
+/// Whether the engine of `hold` is still one that moves its parents' pins.
+fn still_holds(project: &Project, hold: &EngineHold) -> bool {
+    project.profiles.get(&hold.engine).is_some_and(|engine| {
+        engine
+            .engine
+            .as_ref()
+            .is_some_and(|details| details.move_parent_pins && !details.isolated_from_parent)
+    })
 }
 
 /// The holds among `holds` on a pin of `lock` (at the engine's version), each said in a line of

@@ -25,24 +25,35 @@ fn universe() -> Universe {
         )
 }
 
-/// `host` with a bare numpy, `vllm` on it; `engine_extra` goes into the engine's table.
-fn project(engine_extra: &str) -> TestProject {
-    let manifest = format!(
+/// `host` with a bare numpy and `engine` after it (the vllm engine's table, or nothing).
+fn manifest(engine: &str) -> String {
+    format!(
         r#"python-version = "3.11"
 python-platform = "x86_64-manylinux_2_28"
 lock-dir = "locks"
 
 [profiles.host]
 requirements = ["numpy", "pyyaml"]
+{engine}"#
+    )
+}
 
+/// The vllm engine on `host`, with `extra` lines in its table.
+fn engine(extra: &str) -> String {
+    format!(
+        r#"
 [engines.vllm]
 extends = ["host"]
 version = {{ file = "engine_versions/vllm.yaml", key = "library.current_version" }}
-{engine_extra}
+{extra}
 "#
-    );
+    )
+}
+
+/// `host` with a bare numpy, `vllm` on it; `engine_extra` goes into the engine's table.
+fn project(engine_extra: &str) -> TestProject {
     TestProject::new(
-        &manifest,
+        &manifest(&engine(engine_extra)),
         &[(
             "engine_versions/vllm.yaml",
             "library:\n  current_version: \"0.9.2\"\n",
@@ -168,4 +179,55 @@ fn an_engine_that_may_not_move_parent_pins_exits_1_naming_itself_the_package_and
         "{}",
         output.render()
     );
+}
+
+#[test]
+fn a_pin_an_engine_held_is_released_when_the_engine_may_no_longer_move_it_or_is_gone() {
+    let index = TestIndex::start(universe());
+    let project = project("");
+    project.lock_ok(&index, &[]);
+    assert_eq!(project.pins("host")["numpy"], "2.2.6");
+    let held = project.read("locks/host.txt");
+
+    // Forbidden now: the host would take its own numpy, which the engine cannot use; that is
+    // reported, and no lock changes.
+    project.write(
+        "strata.toml",
+        &manifest(&engine("move-parent-pins = false")),
+    );
+    let output = project.lock(&index, &[]);
+    assert_eq!(output.code, 1, "{}", output.render());
+    assert!(
+        output
+            .stderr
+            .contains("numpy: profile `host` pins 2.4.6 (locks/host.txt)"),
+        "{}",
+        output.render()
+    );
+    assert_eq!(project.read("locks/host.txt"), held);
+
+    // Going on, the host takes its own numpy, and the engine, whose lock no longer stands on
+    // the host's pins, is not locked.
+    let output = project.lock(&index, &["--keep-going"]);
+    assert_eq!(output.code, 1, "{}", output.render());
+    assert_eq!(project.pins("host")["numpy"], "2.4.6");
+    assert!(
+        output.stderr.contains("`vllm` was not locked"),
+        "{}",
+        output.render()
+    );
+
+    // Without the engine, nothing holds the host's numpy: it gets the newest.
+    let project = self::project("");
+    project.lock_ok(&index, &[]);
+    assert_eq!(project.pins("host")["numpy"], "2.2.6");
+    project.write("strata.toml", &manifest(""));
+    let output = project.lock_ok(&index, &[]);
+    assert_eq!(
+        project.pins("host")["numpy"],
+        "2.4.6",
+        "{}",
+        output.render()
+    );
+    assert!(!project.read("locks/host.txt").contains(" held at "));
 }
