@@ -148,6 +148,9 @@ impl Fingerprint {
                 // Decides whether the engine is locked at all, not what its lock holds.
                 when_index_unavailable: _,
                 isolated_from_parent,
+                // Whether this engine may move its parents' pins: their locks record each pin
+                // it held, so a change shows there too; here it keeps `--check` honest.
+                move_parent_pins,
             }) => {
                 for named in indexes {
                     let url = project
@@ -163,7 +166,10 @@ impl Fingerprint {
                         unavailable_index.get_or_insert_with(|| named.clone());
                     }
                 }
-                let _ = write!(settings, " isolated-from-parent={isolated_from_parent}");
+                let _ = write!(
+                    settings,
+                    " isolated-from-parent={isolated_from_parent} move-parent-pins={move_parent_pins}"
+                );
                 let ancestors = project.ancestors(name);
                 hierarchy = ancestors.iter().map(ToString::to_string).collect();
                 for ancestor in ancestors {

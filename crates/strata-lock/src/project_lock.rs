@@ -27,7 +27,11 @@
 //! **Engines move the hierarchy's pins.** When an engine cannot live with the pins of the
 //! profiles it extends, it is resolved alone, and its versions of the conflicting packages are
 //! added to the hierarchy's solve as constraints; both are solved again (a few rounds at most).
-//! When no pins fit both, the error names the engine and the packages and suggests
+//! The project's source runs inside every engine's image, so keeping the engine on its parents'
+//! pins is right, but never silent: each moved pin is an [`EngineHold`], said in the header of
+//! every lock that has it, in the outcome (for the summary and `--format json`), and carried
+//! over by a relock that keeps the pin. An engine with `move-parent-pins = false` gets its
+//! conflict reported instead. When no pins fit both, the error names the engine and the packages and suggests
 //! `isolated-from-parent`, which resolves the engine with its parents' requirements but not
 //! their pins and records in its header where it diverges.
 //!
@@ -39,9 +43,9 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use pep508_rs::{PackageName, Requirement};
+use pep508_rs::{ExtraName, PackageName, Requirement};
 use strata_project::{IndexUnavailable, Origin, ProfileName, Project};
-use strata_resolve::{Resolution, ResolveError, ResolveRequest, Resolver, Upgrade};
+use strata_resolve::{Edge, Resolution, ResolveError, ResolveRequest, Resolver, Upgrade};
 
 use crate::fingerprint::Fingerprint;
 use crate::model::Lock;
@@ -95,6 +99,8 @@ pub enum ProfileOutcome {
         /// The lines of the lock it replaces that strata did not write (edited by hand), each
         /// as `file:line: what`; empty when that lock was as strata wrote it.
         edited: Vec<String>,
+        /// The pins of this lock an engine moved (see [`EngineHold`]); its header says the same.
+        held: Vec<EngineHold>,
     },
     /// Not locked, on purpose, with the reason (an engine whose index is unavailable).
     Skipped(String),
@@ -113,6 +119,72 @@ pub struct ProfileLock {
     pub pylock_path: PathBuf,
     /// What happened.
     pub outcome: ProfileOutcome,
+}
+
+/// A parent pin an engine moved: the engine could not use the version its hierarchy locked
+/// alone, so the hierarchy pins the engine's version instead (the project's source runs in every
+/// engine's image, so the engine keeps its parents' pins). Said in the parent lock's header,
+/// the summary of `strata lock` and its `--format json`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineHold {
+    /// The package whose pin moved.
+    pub package: PackageName,
+    /// The version the hierarchy pins now: the engine's.
+    pub version: pep440_rs::Version,
+    /// The engine.
+    pub engine: ProfileName,
+    /// The part of the engine's requirement that excludes the version the hierarchy had
+    /// (`<2.3`), or `==version` when no single requirement does (the engine's solve as a whole
+    /// picked it).
+    pub bound: String,
+    /// Who demands it, as `numba==0.61.2 requires numpy<2.3,>=1.24`.
+    pub requirement: String,
+}
+
+impl EngineHold {
+    /// `numpy held at <2.3 by engine `vllm` (numba==0.61.2 requires numpy<2.3,>=1.24)`.
+    pub fn sentence(&self) -> String {
+        format!(
+            "{} held at {} by engine `{}` ({})",
+            self.package, self.bound, self.engine, self.requirement
+        )
+    }
+
+    /// Reads back a [`EngineHold::sentence`] line of a lock's header, with the version the
+    /// lock pins the package at.
+    fn parse(line: &str, lock: &Lock) -> Option<Self> {
+        let (package, rest) = line.split_once(" held at ")?;
+        let (bound, rest) = rest.split_once(" by engine `")?;
+        let (engine, rest) = rest.split_once("` (")?;
+        let requirement = rest.strip_suffix(')')?;
+        let package = PackageName::from_str(package).ok()?;
+        let version = lock
+            .pins()
+            .find(|(name, _)| **name == package)
+            .map(|(_, version)| version.clone())?;
+        Some(Self {
+            package,
+            version,
+            engine: ProfileName::parse(engine).ok()?,
+            bound: bound.to_string(),
+            requirement: requirement.to_string(),
+        })
+    }
+
+    /// The constraint the hierarchy is solved with.
+    fn constraint(&self) -> Requirement {
+        pin(&self.package, &self.version)
+    }
+}
+
+/// An [`EngineHold`] as an engine asks for it: with the parent pin it cannot use.
+#[derive(Debug, Clone)]
+struct Feedback {
+    hold: EngineHold,
+    /// The profile whose lock has the pin (the farthest parent that has it).
+    parent: ProfileName,
+    /// The version that parent pins.
+    instead_of: pep440_rs::Version,
 }
 
 /// How a lock run failed.
@@ -162,6 +234,16 @@ pub enum LockError {
         /// The packages pinned differently, as `name parent-version -> engine-version`.
         packages: Vec<String>,
     },
+    /// The engine cannot use its parents' pins and `move-parent-pins = false` keeps it from
+    /// moving them.
+    #[error("Engine `{engine}` cannot use the pins of the profiles it extends, and `move-parent-pins = false` keeps it from moving them:\n  {}", conflicts.join("\n  "))]
+    EngineMayNotMovePins {
+        /// The engine.
+        engine: String,
+        /// One line per parent pin it cannot use, as "numpy: profile `host` pins 2.4.6;
+        /// the engine needs <2.3 (numba==0.61.2 requires numpy<2.3,>=1.24)".
+        conflicts: Vec<String>,
+    },
     /// An engine's index is not configured and the engine says to fail.
     #[error("Engine `{engine}` needs index `{index}`, whose URL `{declared}` uses unset variables: {}", variables.join(", "))]
     IndexUnavailable {
@@ -182,7 +264,7 @@ impl LockError {
         match self {
             Self::Resolve { source, .. } => source.is_no_solution(),
             // No hierarchy pins fit the engine: a conflict in the project's requirements.
-            Self::EngineIncompatible { .. } => true,
+            Self::EngineIncompatible { .. } | Self::EngineMayNotMovePins { .. } => true,
             _ => false,
         }
     }
@@ -211,6 +293,9 @@ impl LockError {
             }
             Self::EngineIncompatible { engine, .. } => vec![format!(
                 "Set `isolated-from-parent = true` on engine `{engine}` to resolve it with its parents' requirements but not their pins; strata then reports which pins diverge"
+            )],
+            Self::EngineMayNotMovePins { engine, .. } => vec![format!(
+                "Remove `move-parent-pins = false` from engine `{engine}` to let the profiles it extends take its versions, or set `isolated-from-parent = true` to lock it apart from their pins"
             )],
             Self::IndexUnavailable { .. } => vec![
                 "Set the variable, or set `when-index-unavailable = \"skip\"` on the engine to lock the rest without it".to_string(),
@@ -261,8 +346,8 @@ pub fn lock_project(
     } else {
         hierarchy_groups(project)
     };
-    // Constraints engines feed back into the hierarchy they extend (see `engine_feedback`).
-    let mut feedback: HashMap<usize, Vec<Requirement>> = HashMap::new();
+    // Pins engines feed back into the hierarchy they extend (see `engine_feedback`).
+    let mut feedback: HashMap<usize, Vec<Feedback>> = HashMap::new();
     let mut failed_groups: HashSet<usize> = HashSet::new();
     // Groups that have no solution with what their engines fed back: they keep the pins they
     // locked without it, and those engines are reported as incompatible after the rounds.
@@ -278,6 +363,9 @@ pub fn lock_project(
         })
     };
     for _round in 0..=MAX_FEEDBACK_ROUNDS {
+        // What the hierarchies were solved with this round: an engine asking for a pin another
+        // engine asked for in the same round asks for something new.
+        let solved_with = feedback.clone();
         for (index, group) in groups.iter().enumerate() {
             if !dirty.contains(&index)
                 || !group.iter().any(|name| selected.contains(name))
@@ -285,7 +373,18 @@ pub fn lock_project(
             {
                 continue;
             }
-            let mut constraints = feedback.get(&index).cloned().unwrap_or_default();
+            let holds: Vec<EngineHold> = feedback
+                .get(&index)
+                .into_iter()
+                .flatten()
+                .map(|asked| asked.hold.clone())
+                .collect();
+            let mut constraints: Vec<Requirement> = Vec::new();
+            for hold in &holds {
+                if !constraints.contains(&hold.constraint()) {
+                    constraints.push(hold.constraint());
+                }
+            }
             if options.layered {
                 constraints.extend(parent_pins(project, &group[0], &pins));
             }
@@ -296,6 +395,7 @@ pub fn lock_project(
                 resolvers,
                 group,
                 &constraints,
+                &holds,
                 forced,
                 &mut results,
                 &mut pins,
@@ -356,25 +456,45 @@ pub fn lock_project(
                     results.insert(name.clone(), outcome);
                 }
                 Err(error) => {
-                    let engine_feedback = if error.is_no_solution() && !options.layered {
+                    let holds = if error.is_no_solution() && !options.layered {
                         engine_feedback(project, options, resolvers, name, &pins)
                     } else {
                         None
                     };
-                    match engine_feedback
-                        .and_then(|constraints| Some((group_of_engine(name)?, constraints)))
+                    // An engine that may not move its parents' pins says which it would move.
+                    if let Some(holds) = &holds
+                        && !may_move_parent_pins(project, name)
                     {
-                        Some((group, constraints))
-                            if feedback.get(&group).is_none_or(|known| {
-                                !constraints
-                                    .iter()
-                                    .all(|constraint| known.contains(constraint))
+                        let error = LockError::EngineMayNotMovePins {
+                            engine: name.to_string(),
+                            conflicts: holds
+                                .iter()
+                                .map(|hold| conflict_line(project, hold))
+                                .collect(),
+                        };
+                        if !options.keep_going {
+                            return Err(error);
+                        }
+                        results.insert(name.clone(), failed(project, name, &error));
+                        continue;
+                    }
+                    match holds.and_then(|holds| Some((group_of_engine(name)?, holds))) {
+                        Some((group, holds))
+                            if solved_with.get(&group).is_none_or(|known| {
+                                !holds.iter().all(|asked| {
+                                    known.iter().any(|known| {
+                                        known.hold.constraint() == asked.hold.constraint()
+                                    })
+                                })
                             }) =>
                         {
                             let known = feedback.entry(group).or_default();
-                            for constraint in constraints {
-                                if !known.contains(&constraint) {
-                                    known.push(constraint);
+                            for asked in holds {
+                                if !known.iter().any(|known| {
+                                    known.hold.engine == asked.hold.engine
+                                        && known.hold.constraint() == asked.hold.constraint()
+                                }) {
+                                    known.push(asked);
                                 }
                             }
                             changed.insert(group);
@@ -480,16 +600,17 @@ fn failed(project: &Project, name: &ProfileName, error: &LockError) -> ProfileLo
 
 /// When an engine cannot live with its hierarchy's pins, the hierarchy pins it would need
 /// instead: resolve the engine alone (its requirements, none of the pins), and for every package
-/// pinned differently there, ask the hierarchy to pin the engine's version. The hierarchy is then
-/// solved again with those constraints; if it has no solution with them, that failure names the
-/// packages, and the hint suggests `isolated-from-parent`.
+/// pinned differently there, ask the hierarchy to pin the engine's version, with the requirement
+/// of the engine's that excludes the parent's version. The hierarchy is then solved again with
+/// those constraints; if it has no solution with them, that failure names the packages, and the
+/// hint suggests `isolated-from-parent`.
 fn engine_feedback(
     project: &Project,
     options: &LockOptions,
     resolvers: &mut dyn ResolverSource,
     name: &ProfileName,
     pins: &HashMap<ProfileName, Lock>,
-) -> Option<Vec<Requirement>> {
+) -> Option<Vec<Feedback>> {
     let Ok(target) = profile_target(project, name) else {
         return None;
     };
@@ -507,32 +628,121 @@ fn engine_feedback(
         return None;
     };
     let parent = parent_versions(project, name, pins);
-    let constraints: Vec<Requirement> = alone
+    let holds: Vec<Feedback> = alone
         .packages
         .values()
-        .filter(|package| {
-            parent
-                .get(&package.name)
-                .is_some_and(|version| version != &package.version)
+        .filter_map(|package| {
+            let (parent, instead_of) = parent.get(&package.name)?;
+            (instead_of != &package.version).then(|| {
+                let (bound, requirement) = holding_requirement(&alone, &package.name, instead_of)
+                    .unwrap_or_else(|| {
+                        (
+                            format!("=={}", package.version),
+                            format!("its own solve picks {} {}", package.name, package.version),
+                        )
+                    });
+                Feedback {
+                    hold: EngineHold {
+                        package: package.name.clone(),
+                        version: package.version.clone(),
+                        engine: name.clone(),
+                        bound,
+                        requirement,
+                    },
+                    parent: parent.clone(),
+                    instead_of: instead_of.clone(),
+                }
+            })
         })
-        .map(|package| pin(&package.name, &package.version))
         .collect();
-    (!constraints.is_empty()).then_some(constraints)
+    (!holds.is_empty()).then_some(holds)
 }
 
-/// The version each of `name`'s parents pins, by package.
+/// The first requirement on `package` in `resolution` that excludes `version`: the part of its
+/// specifier that does (`<2.3`) and who demands it (`numba==0.61.2 requires numpy<2.3,>=1.24`).
+fn holding_requirement(
+    resolution: &Resolution,
+    package: &PackageName,
+    version: &pep440_rs::Version,
+) -> Option<(String, String)> {
+    resolution
+        .edges
+        .iter()
+        .filter(|edge| &edge.to == package)
+        .find_map(|edge| {
+            let Some(pep508_rs::VersionOrUrl::VersionSpecifier(specifiers)) =
+                &edge.requirement.version_or_url
+            else {
+                return None;
+            };
+            let excluding: Vec<String> = specifiers
+                .iter()
+                .filter(|specifier| !specifier.contains(version))
+                .map(ToString::to_string)
+                .collect();
+            if excluding.is_empty() {
+                return None;
+            }
+            let by = match &edge.from {
+                Some(from) => {
+                    let from_version = resolution
+                        .packages
+                        .get(from)
+                        .map(|resolved| format!("=={}", resolved.version))
+                        .unwrap_or_default();
+                    format!("{from}{from_version} requires")
+                }
+                None => "it requires".to_string(),
+            };
+            let all: Vec<String> = specifiers.iter().map(ToString::to_string).collect();
+            Some((
+                excluding.join(","),
+                format!("{by} {package}{}", all.join(",")),
+            ))
+        })
+}
+
+/// Whether `name` may move the pins of the profiles it extends (`move-parent-pins`).
+fn may_move_parent_pins(project: &Project, name: &ProfileName) -> bool {
+    project.profiles[name]
+        .engine
+        .as_ref()
+        .is_none_or(|engine| engine.move_parent_pins)
+}
+
+/// "numpy: profile `host` pins 2.4.6 (locks/host.txt); the engine needs <2.3 (...)".
+fn conflict_line(project: &Project, asked: &Feedback) -> String {
+    let path = lock_path(project, &asked.parent);
+    let shown = path.strip_prefix(&project.root).unwrap_or(&path);
+    format!(
+        "{}: profile `{}` pins {} ({}); the engine needs {} ({})",
+        asked.hold.package,
+        asked.parent,
+        asked.instead_of,
+        shown.display(),
+        asked.hold.bound,
+        asked.hold.requirement
+    )
+}
+
+/// The version `name`'s parents pin, by package, with the farthest parent whose lock has it
+/// (where the pin comes from: a hierarchy's profiles agree on it).
 fn parent_versions(
     project: &Project,
     name: &ProfileName,
     pins: &HashMap<ProfileName, Lock>,
-) -> HashMap<PackageName, pep440_rs::Version> {
-    project
-        .ancestors(name)
-        .into_iter()
-        .filter_map(|ancestor| pins.get(ancestor))
-        .flat_map(Lock::pins)
-        .map(|(package, version)| (package.clone(), version.clone()))
-        .collect()
+) -> HashMap<PackageName, (ProfileName, pep440_rs::Version)> {
+    let mut out = HashMap::new();
+    for ancestor in project.ancestors(name) {
+        let Some(lock) = pins.get(ancestor) else {
+            continue;
+        };
+        for (package, version) in lock.pins() {
+            out.entry(package.clone())
+                .or_insert_with(|| (ancestor.clone(), version.clone()));
+        }
+    }
+    out
 }
 
 /// `name parent -> engine` for each parent pin the engine, resolved alone, would change.
@@ -543,24 +753,13 @@ fn diverging_pins(
     name: &ProfileName,
     pins: &HashMap<ProfileName, Lock>,
 ) -> Vec<String> {
-    let parent = parent_versions(project, name, pins);
     engine_feedback(project, options, resolvers, name, pins)
         .unwrap_or_default()
         .iter()
-        .map(|requirement| {
-            let before = parent
-                .get(&requirement.name)
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            let after = requirement
-                .version_or_url
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default();
+        .map(|asked| {
             format!(
-                "{} {before} -> {}",
-                requirement.name,
-                after.trim_start_matches("==")
+                "{} {} -> {}",
+                asked.hold.package, asked.instead_of, asked.hold.version
             )
         })
         .collect()
@@ -809,6 +1008,7 @@ fn lock_group(
     resolvers: &mut dyn ResolverSource,
     group: &[ProfileName],
     extra_constraints: &[Requirement],
+    holds: &[EngineHold],
     forced: bool,
     results: &mut HashMap<ProfileName, ProfileLock>,
     pins: &mut HashMap<ProfileName, Lock>,
@@ -837,8 +1037,18 @@ fn lock_group(
         .iter()
         .map(|(name, fingerprint)| (name.clone(), on_disk(project, name, fingerprint)))
         .collect();
+    // Pins an engine held that it no longer holds (it is gone, locked apart, or may no longer
+    // move them): their preference goes too, so they are what they would be without it.
+    let released: HashSet<PackageName> = existing
+        .values()
+        .flatten()
+        .flat_map(|disk| recorded_holds(&disk.lock))
+        .filter(|hold| !still_holds(project, hold))
+        .map(|hold| hold.package)
+        .collect();
     let current = !options.force
         && !forced
+        && released.is_empty()
         && !options.upgrade
         && options.upgrade_packages.is_empty()
         && fingerprints.iter().all(|(name, _)| {
@@ -895,7 +1105,12 @@ fn lock_group(
     request.preferences = group
         .iter()
         .filter_map(|name| existing[name].as_ref())
-        .flat_map(|disk| disk.preferences.iter().cloned())
+        .flat_map(|disk| {
+            disk.preferences
+                .iter()
+                .filter(|(name, _)| !released.contains(name))
+                .cloned()
+        })
         .collect();
     request.upgrade = upgrade(options);
     let resolver = resolvers
@@ -917,8 +1132,24 @@ fn lock_group(
         }
     })?;
     for (name, fingerprint) in fingerprints {
-        let mut lock = profile_lock(project, &name, &resolution, &fingerprint);
+        let mut lock = profile_lock(
+            project,
+            &name,
+            &resolution,
+            &request.target.markers(),
+            &fingerprint,
+        );
         let disk = existing[&name].as_ref();
+        let mut all = holds.to_vec();
+        for hold in carried_holds(project, options, disk.map(|disk| &disk.lock)) {
+            if !all
+                .iter()
+                .any(|known| known.package == hold.package && known.engine == hold.engine)
+            {
+                all.push(hold);
+            }
+        }
+        let held = note_holds(&mut lock, &all);
         let mut outcome = locked_outcome(
             project,
             &name,
@@ -927,6 +1158,9 @@ fn lock_group(
             disk.map(OnDisk::edited).unwrap_or_default(),
         )?;
         add_warnings(&mut outcome, &resolution, &lock);
+        if let ProfileOutcome::Locked { held: noted, .. } = &mut outcome {
+            *noted = held;
+        }
         pins.insert(name.clone(), lock);
         results.insert(
             name.clone(),
@@ -1024,9 +1258,21 @@ fn prepare_engine<'a>(
     }
     let named_urls = engine_index_urls(project, name);
     let existing = on_disk(project, name, &fingerprint);
+    // An engine on its parents' pins whose lock has another version of one is stale, whatever
+    // its fingerprint says (a parent pin an engine held was released, see `lock_group`).
+    let off_parent_pins = !details.isolated_from_parent
+        && existing.as_ref().is_some_and(|disk| {
+            let parent = parent_versions(project, name, pins);
+            disk.lock.pins().any(|(package, version)| {
+                parent
+                    .get(package)
+                    .is_some_and(|(_, pinned)| pinned != version)
+            })
+        });
     if !options.force
         && !options.upgrade
         && options.upgrade_packages.is_empty()
+        && !off_parent_pins
         && existing
             .as_ref()
             .is_some_and(|disk| disk.verdict == Freshness::Current)
@@ -1106,7 +1352,13 @@ fn solve_engine(project: &Project, job: &EngineJob<'_>) -> Result<ProfileLock, L
             parent_pins: Box::default(),
             source: Box::new(source),
         })?;
-    let mut lock = profile_lock(project, name, &resolution, fingerprint);
+    let mut lock = profile_lock(
+        project,
+        name,
+        &resolution,
+        &request.target.markers(),
+        fingerprint,
+    );
     if *isolated_from_parent {
         // Say in the lock itself where the engine left its parents' pins.
         let diverging: Vec<String> = parent_locks
@@ -1448,10 +1700,17 @@ fn shown(project: &Project, path: &std::path::Path) -> String {
 }
 
 /// The part of `resolution` the profile's own effective requirements reach, as a lock.
+///
+/// A hierarchy's resolution is the union of its profiles, so it holds edges that only a sibling
+/// walks: the reach follows the top-level requirements of this profile alone, and an edge a
+/// package brings in under one of its extras only when this profile reaches that extra
+/// (a sibling's `transformers[sentencepiece]` does not give this profile's bare `transformers`
+/// its `sentencepiece`).
 fn profile_lock(
     project: &Project,
     name: &ProfileName,
     resolution: &Resolution,
+    markers: &pep508_rs::MarkerEnvironment,
     fingerprint: &Fingerprint,
 ) -> Lock {
     let effective = project.effective_requirements(name);
@@ -1467,44 +1726,35 @@ fn profile_lock(
             .or_default()
             .insert(source);
     }
-    // Reachability from this profile's roots through the solution's edges.
-    let mut reached: HashSet<PackageName> = HashSet::new();
-    let mut stack: Vec<PackageName> = sources
-        .keys()
-        .filter(|package| resolution.packages.contains_key(*package))
-        .cloned()
+    // As written, the way the group's solve took each requirement once.
+    let own: HashSet<String> = effective
+        .iter()
+        .map(|effective| effective.requirement.requirement.to_string())
         .collect();
-    while let Some(package) = stack.pop() {
-        if !reached.insert(package.clone()) {
-            continue;
-        }
-        for edge in resolution
-            .edges
-            .iter()
-            .filter(|edge| edge.from.as_ref() == Some(&package))
-        {
-            if !reached.contains(&edge.to) {
-                stack.push(edge.to.clone());
-            }
-        }
-    }
+    let reached = reach(resolution, &own, markers);
+    let walks = |edge: &Edge| match &edge.from {
+        Some(from) => reached.get(from).is_some_and(|extras| {
+            edge.from_extra
+                .as_ref()
+                .is_none_or(|extra| extras.contains(extra))
+        }),
+        None => own.contains(&edge.requirement.to_string()),
+    };
     let subset = Resolution {
         packages: resolution
             .packages
             .iter()
-            .filter(|(package, _)| reached.contains(*package))
-            .map(|(package, resolved)| (package.clone(), resolved.clone()))
+            .filter_map(|(package, resolved)| {
+                let extras = reached.get(package)?;
+                let mut resolved = resolved.clone();
+                resolved.extras.retain(|extra| extras.contains(extra));
+                Some((package.clone(), resolved))
+            })
             .collect(),
         edges: resolution
             .edges
             .iter()
-            .filter(|edge| {
-                reached.contains(&edge.to)
-                    && match &edge.from {
-                        Some(from) => reached.contains(from),
-                        None => sources.contains_key(&edge.to),
-                    }
-            })
+            .filter(|edge| walks(edge))
             .cloned()
             .collect(),
     };
@@ -1541,6 +1791,129 @@ fn profile_lock(
     lock
 }
 
+/// Every package of `resolution` that the top-level requirements in `own` reach, with the
+/// extras of it they reach: a walk over (package, extra) nodes, where an edge that a package
+/// brings in under an extra is followed only from that extra's node.
+fn reach(
+    resolution: &Resolution,
+    own: &HashSet<String>,
+    markers: &pep508_rs::MarkerEnvironment,
+) -> HashMap<PackageName, BTreeSet<ExtraName>> {
+    let mut reached: HashMap<PackageName, BTreeSet<ExtraName>> = HashMap::new();
+    let mut visited: HashSet<(PackageName, Option<ExtraName>)> = HashSet::new();
+    let mut stack: Vec<(PackageName, Option<ExtraName>)> = Vec::new();
+    let push = |stack: &mut Vec<(PackageName, Option<ExtraName>)>, requirement: &Requirement| {
+        stack.push((requirement.name.clone(), None));
+        for extra in &requirement.extras {
+            stack.push((requirement.name.clone(), Some(extra.clone())));
+        }
+    };
+    for edge in resolution
+        .edges
+        .iter()
+        .filter(|edge| edge.from.is_none() && own.contains(&edge.requirement.to_string()))
+    {
+        push(&mut stack, &edge.requirement);
+    }
+    while let Some(node) = stack.pop() {
+        if !visited.insert(node.clone()) {
+            continue;
+        }
+        let (package, extra) = node;
+        let Some(resolved) = resolution.packages.get(&package) else {
+            continue;
+        };
+        let extras = reached.entry(package.clone()).or_default();
+        if let Some(extra) = &extra {
+            extras.insert(extra.clone());
+        }
+        for edge in resolution
+            .edges
+            .iter()
+            .filter(|edge| edge.from.as_ref() == Some(&package) && edge.from_extra == extra)
+        {
+            push(&mut stack, &edge.requirement);
+        }
+        // An extra that requires other extras of its own package (`pkg[all]` -> `pkg[a,b]`):
+        // the solution has no edge for it, the metadata says it.
+        let active: Vec<ExtraName> = extra.iter().cloned().collect();
+        for requirement in resolved
+            .metadata
+            .requires_dist
+            .iter()
+            .filter(|requirement| {
+                requirement.name == package
+                    && requirement.evaluate_markers(markers, &active)
+                    && (extra.is_none() || !requirement.evaluate_markers(markers, &[]))
+            })
+        {
+            push(&mut stack, requirement);
+        }
+    }
+    reached
+}
+
+/// The holds the existing lock's header records, for a relock that keeps their pins (where the
+/// preference for the existing pin, not a new request of the engine's, keeps them): the same
+/// inputs give the same header. None for an upgraded package, an engine gone, or one that no
+/// longer moves its parents' pins.
+fn carried_holds(
+    project: &Project,
+    options: &LockOptions,
+    existing: Option<&Lock>,
+) -> Vec<EngineHold> {
+    let Some(existing) = existing else {
+        return Vec::new();
+    };
+    if options.upgrade {
+        return Vec::new();
+    }
+    recorded_holds(existing)
+        .into_iter()
+        .filter(|hold| {
+            !options.upgrade_packages.contains(&hold.package) && still_holds(project, hold)
+        })
+        .collect()
+}
+
+/// The holds a lock's header records.
+fn recorded_holds(lock: &Lock) -> Vec<EngineHold> {
+    lock.header
+        .iter()
+        .filter_map(|line| EngineHold::parse(line, lock))
+        .collect()
+}
+
+/// Whether the engine of `hold` is still one that moves its parents' pins.
+fn still_holds(project: &Project, hold: &EngineHold) -> bool {
+    project.profiles.get(&hold.engine).is_some_and(|engine| {
+        engine
+            .engine
+            .as_ref()
+            .is_some_and(|details| details.move_parent_pins && !details.isolated_from_parent)
+    })
+}
+
+/// The holds among `holds` on a pin of `lock` (at the engine's version), each said in a line of
+/// the header, in package order; returned for the summary.
+fn note_holds(lock: &mut Lock, holds: &[EngineHold]) -> Vec<EngineHold> {
+    let mut held: Vec<EngineHold> = holds
+        .iter()
+        .filter(|hold| {
+            lock.pins()
+                .any(|(package, version)| *package == hold.package && *version == hold.version)
+        })
+        .cloned()
+        .collect();
+    held.sort_by(|a, b| (&a.package, &a.engine).cmp(&(&b.package, &b.engine)));
+    if !held.is_empty() {
+        let at = lock.header.len().saturating_sub(1);
+        lock.header
+            .splice(at..at, held.iter().map(EngineHold::sentence));
+    }
+    held
+}
+
 /// Renders `lock` into its files; records in `lock`'s header the digest the text was sealed
 /// with (an engine's fingerprint covers the digests of its parents' locks). `edited` are the
 /// lines of the lock it replaces that strata did not write.
@@ -1574,6 +1947,7 @@ fn locked_outcome(
         changes: crate::diff::LockDiff::between(existing, lock),
         warnings: Vec::new(),
         edited,
+        held: Vec::new(),
     })
 }
 

@@ -203,6 +203,19 @@ pub struct Engine {
     /// versions diverge (for an engine that cannot live with the hierarchy's pins).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub isolated_from_parent: bool,
+    /// Whether the engine may move the pins of the profiles it extends (the default): when it
+    /// cannot live with them, its versions of the conflicting packages are fed back into their
+    /// solve. With `false`, that conflict is reported instead and the parents keep their pins.
+    #[serde(skip_serializing_if = "is_true")]
+    pub move_parent_pins: bool,
+}
+
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
+fn is_true(value: &bool) -> bool {
+    *value
 }
 
 /// An engine's image strategy.
@@ -482,6 +495,7 @@ mod tests {
                         indexes: Vec::new(),
                         when_index_unavailable: IndexUnavailable::Fail,
                         isolated_from_parent: false,
+                        move_parent_pins: true,
                     }),
                 };
                 (name, profile)

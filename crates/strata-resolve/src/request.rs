@@ -199,6 +199,10 @@ pub struct Edge {
     pub to: PackageName,
     /// The requirement as written by `from` (or at top level).
     pub requirement: Requirement,
+    /// The extra of `from` that brings the requirement in (`transformers[sentencepiece]`
+    /// requires `sentencepiece`); `None` when `from` requires it without any extra. Whoever
+    /// reaches `from` without that extra does not reach `to` through this edge.
+    pub from_extra: Option<ExtraName>,
 }
 
 /// A successful resolution: one version per package, and the edges that brought each in.

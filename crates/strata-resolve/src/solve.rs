@@ -218,20 +218,32 @@ fn resolution(
                 from: None,
                 to: requirement.name.clone(),
                 requirement: requirement.clone(),
+                from_extra: None,
             });
         }
     }
     for package in packages.values() {
-        let mut applicable = provider.applicable(&package.metadata, None);
+        let mut applicable: Vec<(&pep508_rs::Requirement, Option<&pep508_rs::ExtraName>)> =
+            provider
+                .applicable(&package.metadata, None)
+                .into_iter()
+                .map(|requirement| (requirement, None))
+                .collect();
         for extra in &package.extras {
-            applicable.extend(provider.applicable(&package.metadata, Some(extra)));
+            applicable.extend(
+                provider
+                    .applicable(&package.metadata, Some(extra))
+                    .into_iter()
+                    .map(|requirement| (requirement, Some(extra))),
+            );
         }
-        for requirement in applicable {
+        for (requirement, extra) in applicable {
             if packages.contains_key(&requirement.name) && requirement.name != package.name {
                 edges.push(Edge {
                     from: Some(package.name.clone()),
                     to: requirement.name.clone(),
                     requirement: requirement.clone(),
+                    from_extra: extra.cloned(),
                 });
             }
         }

@@ -866,6 +866,7 @@ fn engine(
         indexes,
         when_index_unavailable,
         isolated_from_parent: table.isolated_from_parent.unwrap_or(false),
+        move_parent_pins: table.move_parent_pins.unwrap_or(true),
     })
 }
 

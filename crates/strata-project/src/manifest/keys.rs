@@ -42,6 +42,7 @@ const ENGINE_ONLY_KEYS: &[&str] = &[
     "indexes",
     "when-index-unavailable",
     "isolated-from-parent",
+    "move-parent-pins",
 ];
 const VERSION_KEYS: &[&str] = &["file", "key", "package"];
 const IMAGE_KEYS: &[&str] = &["upstream", "build", "base"];

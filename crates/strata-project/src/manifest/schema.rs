@@ -85,6 +85,7 @@ pub(crate) struct ProfileTable {
     pub(crate) indexes: Option<Vec<Spanned<String>>>,
     pub(crate) when_index_unavailable: Option<Spanned<String>>,
     pub(crate) isolated_from_parent: Option<bool>,
+    pub(crate) move_parent_pins: Option<bool>,
 }
 
 /// `version = { file = "...", key = "...", package = "..." }`.

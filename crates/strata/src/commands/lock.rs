@@ -146,6 +146,8 @@ pub(crate) fn lock(
     let mut summary = String::new();
     let mut rows = Vec::new();
     let mut failures = 0;
+    // Pins engines moved: each said once, with the locks that carry it.
+    let mut held_in: Vec<(String, Vec<&str>)> = Vec::new();
     // A hierarchy fails as one: its profiles share one message, said once for all of them.
     let mut failed_together: Vec<(Vec<&str>, &str)> = Vec::new();
     for outcome in &outcomes {
@@ -206,6 +208,7 @@ pub(crate) fn lock(
                 packages,
                 changes,
                 edited,
+                held,
                 ..
             } => {
                 if !edited.is_empty() {
@@ -245,7 +248,14 @@ pub(crate) fn lock(
                 for (name, old, new) in changes.upgraded.iter().chain(&changes.downgraded) {
                     printer.verbose(&format!("  {}: {name} {old} -> {new}", outcome.name));
                 }
-                rows.push(serde_json::json!({
+                for hold in held {
+                    let sentence = hold.sentence();
+                    match held_in.iter_mut().find(|(known, _)| *known == sentence) {
+                        Some((_, names)) => names.push(outcome.name.as_str()),
+                        None => held_in.push((sentence, vec![outcome.name.as_str()])),
+                    }
+                }
+                let mut row = serde_json::json!({
                     "profile": outcome.name.as_str(),
                     "status": if written { "locked" } else { "unchanged" },
                     "path": display,
@@ -254,7 +264,22 @@ pub(crate) fn lock(
                     "removed": changes.removed.iter().map(|(name, version)| format!("{name}=={version}")).collect::<Vec<_>>(),
                     "upgraded": changes.upgraded.iter().map(|(name, old, new)| format!("{name} {old} -> {new}")).collect::<Vec<_>>(),
                     "downgraded": changes.downgraded.iter().map(|(name, old, new)| format!("{name} {old} -> {new}")).collect::<Vec<_>>(),
-                }));
+                });
+                if !held.is_empty() {
+                    row["held"] = held
+                        .iter()
+                        .map(|hold| {
+                            serde_json::json!({
+                                "package": hold.package.as_ref(),
+                                "version": hold.version.to_string(),
+                                "engine": hold.engine.as_str(),
+                                "bound": hold.bound,
+                                "requirement": hold.requirement,
+                            })
+                        })
+                        .collect();
+                }
+                rows.push(row);
             }
         }
     }
@@ -285,6 +310,10 @@ pub(crate) fn lock(
             args.index.index_strategy,
             printer,
         );
+    }
+    for (sentence, names) in &held_in {
+        let names: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+        let _ = writeln!(summary, "{sentence}, in {}", names.join(", "));
     }
     match args.format {
         DataFormat::Text => printer.status(summary.trim_end()),

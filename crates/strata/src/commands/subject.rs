@@ -366,7 +366,8 @@ fn edited_lines(path: &Path, target: &strata_dist::Target) -> Vec<String> {
 
 /// The requirements on `packages` of the pins that the profiles solved together with `name`
 /// lock and `name` does not: they hold `name`'s pins too (a hierarchy is one resolution), so
-/// `why` counts them, each named with the profile whose lock has it.
+/// `why` counts them, each named with the profile whose lock has it. So do the pins of the
+/// engines on the hierarchy, which move its pins to versions they can use.
 fn solved_with(
     project: &Project,
     name: &str,
@@ -390,10 +391,38 @@ fn solved_with(
     // A child's lock repeats its parent's pins: each requirement counts once, named with the
     // first profile (in declaration order) whose lock has it.
     let mut seen = std::collections::HashSet::new();
-    for member in strata_lock::solved_together(project, &profile.name) {
-        if member == profile.name {
-            continue;
+    let group = strata_lock::solved_together(project, &profile.name);
+    // An engine on the hierarchy's pins moves those it cannot use (unless it is locked apart
+    // or may not move them): its requirements hold the hierarchy's versions as a member's do.
+    let engines = project.engines().filter_map(|engine| {
+        let details = engine.engine.as_ref()?;
+        if details.isolated_from_parent || !details.move_parent_pins {
+            return None;
         }
+        let parent = project
+            .ancestors(&engine.name)
+            .into_iter()
+            .find(|ancestor| group.contains(ancestor))?;
+        Some((
+            engine.name.clone(),
+            format!(
+                "locked in engine `{}`, which extends `{parent}`",
+                engine.name
+            ),
+        ))
+    });
+    let members: Vec<(ProfileName, String)> = group
+        .iter()
+        .filter(|member| **member != profile.name)
+        .map(|member| {
+            (
+                member.clone(),
+                format!("locked in `{member}`, solved with `{}`", profile.name),
+            )
+        })
+        .chain(engines)
+        .collect();
+    for (member, how) in members {
         let Ok(other) = read_lock(&strata_lock::lock_path(project, &member), None) else {
             continue;
         };
@@ -411,10 +440,7 @@ fn solved_with(
                     && requirement.marker.evaluate(&markers, &extras)
                     && seen.insert((pin.name.clone(), requirement.to_string()))
                 {
-                    let label = format!(
-                        "{} {} (locked in `{member}`, solved with `{}`)",
-                        pin.name, pin.version, profile.name
-                    );
+                    let label = format!("{} {} ({how})", pin.name, pin.version);
                     demands.push((label, requirement));
                 }
             }
