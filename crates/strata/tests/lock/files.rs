@@ -141,9 +141,10 @@ fn a_run_waits_while_another_holds_the_project_s_run_lock() {
     assert!(!project.read("locks/app.txt").contains("click"));
 
     drop(held);
-    let status = child.wait().unwrap();
+    // Read to the end before waiting, so the run never blocks on a full pipe.
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let status = child.wait().unwrap();
     assert!(status.success(), "{first}{rest}");
     assert!(project.pins("app").contains_key("click"), "{first}{rest}");
 }
