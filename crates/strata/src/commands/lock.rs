@@ -113,6 +113,7 @@ pub(crate) fn lock(
         Vec::<strata_index::IndexClient>::new(),
     ));
     let mut resolvers = Resolvers::new(&args.index, &project, Arc::clone(&clients));
+    let built = Arc::clone(&clients);
     let progress = printer.progress(move || {
         let clients = clients
             .lock()
@@ -127,6 +128,15 @@ pub(crate) fn lock(
     });
     let locked = strata_lock::lock_project(&project, &options, &mut resolvers);
     drop(progress);
+    for client in built
+        .lock()
+        .map(|clients| clients.clone())
+        .unwrap_or_default()
+    {
+        for rejected in client.rejected_files() {
+            printer.warning(&rejected.to_string());
+        }
+    }
     let outcomes = match locked {
         Ok(outcomes) => outcomes,
         Err(error) => {

@@ -8,6 +8,7 @@
 )]
 
 mod auth;
+mod integrity;
 mod output;
 mod pip;
 
