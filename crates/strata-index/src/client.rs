@@ -203,6 +203,8 @@ struct Inner {
     pages: OnceMap<PackageName, Shared<ProjectListing>>,
     metadata: OnceMap<String, Result<FetchedMetadata, Error>>,
     import_names: OnceMap<String, Result<Vec<String>, Error>>,
+    /// Files found unusable for a reason pip shares, in the order found.
+    rejected: std::sync::Mutex<Vec<Error>>,
     counters: Counters,
     /// The indexes at least one project of this run was taken from.
     answered: std::sync::Mutex<Vec<IndexUrl>>,
@@ -242,6 +244,7 @@ impl IndexClient {
                 pages: OnceMap::new(),
                 metadata: OnceMap::new(),
                 import_names: OnceMap::new(),
+                rejected: std::sync::Mutex::new(Vec::new()),
                 counters: Counters::default(),
                 answered: std::sync::Mutex::new(Vec::new()),
                 linked: std::sync::Mutex::new(Vec::new()),
@@ -305,11 +308,16 @@ impl IndexClient {
             .await
     }
 
-    /// The metadata of the file whose sha256 is `sha256`, when the cache has it: no request,
-    /// and `None` otherwise. For readers that know a file by its hash alone, like a lock's
-    /// `--hash` options; `--refresh` does not apply, as metadata never changes under a hash.
+    /// The metadata of the file whose sha256 is `sha256` on one of this client's indexes (the
+    /// first whose entry the cache has), when the cache has it: no request, and `None`
+    /// otherwise. For readers that know a file by its hash alone, like a lock's `--hash`
+    /// options; `--refresh` does not apply (callers that refresh ask [`IndexClient::metadata`]).
     pub fn cached_metadata(&self, sha256: &str) -> Option<Arc<Metadata>> {
-        let bytes = self.inner.store.read_metadata(sha256)?;
+        let bytes = self
+            .inner
+            .config
+            .indexes()
+            .find_map(|index| self.inner.store.read_metadata(&index_key(index, sha256)))?;
         let metadata = Metadata::parse(&bytes).ok()?;
         self.inner
             .counters
@@ -333,11 +341,28 @@ impl IndexClient {
             .await
     }
 
-    /// The import names of the wheel whose sha256 is `sha256`, when the cache has them: no
-    /// request, `None` otherwise. For readers that know a file by its hash alone, like a
-    /// lock's `--hash` options (a wheel's file list never changes under its hash).
+    /// The import names of the wheel whose sha256 is `sha256` on one of this client's indexes,
+    /// when the cache has them: no request, `None` otherwise. For readers that know a file by
+    /// its hash alone, like a lock's `--hash` options (a wheel's file list never changes under
+    /// its hash).
     pub fn cached_import_names(&self, sha256: &str) -> Option<Vec<String>> {
-        self.inner.store.read_import_names(sha256)
+        self.inner.config.indexes().find_map(|index| {
+            self.inner
+                .store
+                .read_import_names(&index_key(index, sha256))
+        })
+    }
+
+    /// The files this run found unusable for a reason pip shares
+    /// ([`ErrorKind::InconsistentMetadata`]: another name or version in the metadata than in
+    /// the filename, a `Requires-Dist` that is no requirement), in the order found. A resolver
+    /// treats their versions as unavailable, as pip does; its caller warns about each.
+    pub fn rejected_files(&self) -> Vec<Error> {
+        self.inner
+            .rejected
+            .lock()
+            .map(|rejected| rejected.clone())
+            .unwrap_or_default()
     }
 
     /// The top-level import names one wheel of `package` installs (`cv2` for
@@ -382,9 +407,17 @@ impl IndexClient {
     }
 }
 
-/// Cache key of a file's metadata: its sha256, or a hash of its URL when the index gives none.
+/// Cache key of what is read from a file (its metadata, its import names): the index that
+/// listed it, then its sha256 (or a hash of its URL when the index gives none). A file no index
+/// listed (`find-links`, a direct URL) stands for itself, by its URL.
+///
+/// The sha256 is the index's claim, not a check: metadata read through range requests or a
+/// PEP 658 file is never compared with the whole file. Keyed by the hash alone, an index that
+/// lists another index's genuine hash beside a file of its own making would have its metadata
+/// served for the genuine file to everyone sharing the cache; keyed by index, it can only
+/// mislead its own users, who get the same from it without a cache.
 fn metadata_key(file: &DistFile) -> String {
-    match &file.sha256 {
+    let file_part = match &file.sha256 {
         Some(sha256) => sha256.clone(),
         None => format!(
             "url-{}",
@@ -392,7 +425,26 @@ fn metadata_key(file: &DistFile) -> String {
                 crate::index_url::without_credentials(&file.url).as_str()
             )
         ),
+    };
+    match &file.index {
+        Some(index) => index_key(index, &file_part),
+        None => format!(
+            "{}/{file_part}",
+            crate::http_cache::store::short_hash(
+                crate::index_url::without_credentials(&file.url).as_str()
+            )
+        ),
     }
+}
+
+/// The cache key of `file_part` (a sha256) as listed by `index`.
+fn index_key(index: &IndexUrl, file_part: &str) -> String {
+    format!(
+        "{}/{file_part}",
+        crate::http_cache::store::short_hash(
+            crate::index_url::without_credentials(index.url()).as_str()
+        )
+    )
 }
 
 /// A response read whole.
@@ -441,6 +493,7 @@ impl Inner {
             };
             files.extend(simple::to_dist_files(
                 &raw,
+                index,
                 &base,
                 name,
                 &self.options.targets,
@@ -490,11 +543,7 @@ impl Inner {
         name: &PackageName,
     ) -> Result<Option<(Url, Vec<RawFile>)>, Error> {
         let cached = self.store.read_page(index.url(), name.as_ref());
-        let refresh = match &self.options.refresh {
-            Refresh::None => false,
-            Refresh::All => true,
-            Refresh::Packages(packages) => packages.contains(name),
-        };
+        let refresh = self.refreshes(name);
         let from_cache = |page: CachedPage| -> Result<Option<(Url, Vec<RawFile>)>, Error> {
             let base = Self::with_credentials(
                 index,
@@ -617,6 +666,16 @@ impl Inner {
         }
     }
 
+    /// Whether `--refresh` (or `--refresh-package`) covers `name`: its pages are revalidated
+    /// and what was read from its files is read again.
+    fn refreshes(&self, name: &PackageName) -> bool {
+        match &self.options.refresh {
+            Refresh::None => false,
+            Refresh::All => true,
+            Refresh::Packages(packages) => packages.contains(name),
+        }
+    }
+
     /// Files on an index's host get the index's credentials, as pip and uv do.
     fn with_credentials(index: &IndexUrl, mut url: Url) -> Url {
         let index_url = index.url();
@@ -636,7 +695,8 @@ impl Inner {
         file: &DistFile,
         key: String,
     ) -> Result<FetchedMetadata, Error> {
-        if let Some(bytes) = self.store.read_metadata(&key)
+        if !self.refreshes(package)
+            && let Some(bytes) = self.store.read_metadata(&key)
             && let Ok(metadata) = Metadata::parse(&bytes)
         {
             self.counters
@@ -655,18 +715,24 @@ impl Inner {
             .into());
         }
         let before = self.counters.bytes.load(Ordering::Relaxed);
-        let (metadata, source) = self.metadata_from_ladder(package, file).await?;
-        let filename = file.name();
-        if &metadata.name != package {
-            return Err(ErrorKind::Metadata {
-                filename,
-                reason: format!(
-                    "its metadata names the package `{}`, not `{package}`",
-                    metadata.name
-                ),
+        let read = self
+            .metadata_from_ladder(package, file)
+            .await
+            .and_then(|(metadata, source)| {
+                consistent(package, file, &metadata)?;
+                Ok((metadata, source))
+            });
+        let (metadata, source) = match read {
+            Ok(read) => read,
+            Err(error) => {
+                if matches!(error.kind(), ErrorKind::InconsistentMetadata { .. })
+                    && let Ok(mut rejected) = self.rejected.lock()
+                {
+                    rejected.push(error.clone());
+                }
+                return Err(error);
             }
-            .into());
-        }
+        };
         self.store
             .write_metadata(&key, canonical_metadata(&metadata).as_bytes())?;
         self.counters
@@ -690,12 +756,30 @@ impl Inner {
     ) -> Result<(Metadata, MetadataSource), Error> {
         let parse = |bytes: &[u8]| {
             Metadata::parse(bytes).map_err(|error| -> Error {
+                if matches!(
+                    error.kind(),
+                    strata_dist::MetadataErrorKind::InvalidRequiresDist { .. }
+                ) {
+                    // pip discards such a file too (its `MetadataInvalid`).
+                    return ErrorKind::InconsistentMetadata {
+                        package: package.clone(),
+                        version: file.filename.version().clone(),
+                        filename: file.name(),
+                        reason: format!("does not parse: {error}"),
+                    }
+                    .into();
+                }
                 ErrorKind::Metadata {
                     filename: file.name(),
                     reason: error.to_string(),
+                    origin: None,
                 }
                 .into()
             })
+        };
+        let at = |url: &Url, tried: &'static str| {
+            let url = url.clone();
+            move |error: Error| located(error, package, &url, tried)
         };
         let local_path = (file.url.scheme() == "file")
             .then(|| file.url.to_file_path().ok())
@@ -703,8 +787,10 @@ impl Inner {
         match &file.filename {
             DistFilename::Wheel(wheel) => {
                 if let Some(path) = local_path {
-                    let bytes = metadata::range::wheel_metadata_from_file(&path, wheel)?;
-                    return Ok((parse(&bytes)?, MetadataSource::Local));
+                    let local = at(&file.url, "the local wheel");
+                    let bytes =
+                        metadata::range::wheel_metadata_from_file(&path, wheel).map_err(&local)?;
+                    return Ok((parse(&bytes).map_err(local)?, MetadataSource::Local));
                 }
                 if let Some(expected) = &file.core_metadata {
                     let url = Url::parse(&format!("{}.metadata", file.url))
@@ -717,7 +803,11 @@ impl Inner {
                         if let Some(expected) = expected {
                             verify_hash(&url, expected, &hex_sha256(&response.body))?;
                         }
-                        return Ok((parse(&response.body)?, MetadataSource::Pep658));
+                        let pep658 = at(&url, "its PEP 658 metadata file");
+                        return Ok((
+                            parse(&response.body).map_err(pep658)?,
+                            MetadataSource::Pep658,
+                        ));
                     }
                 }
                 let reader = HttpRangeReader {
@@ -725,14 +815,17 @@ impl Inner {
                     url: &file.url,
                     package,
                 };
+                let ranges = at(&file.url, "HTTP range requests on the wheel");
                 match metadata::range::wheel_metadata(&reader, wheel).await {
-                    Ok(bytes) => Ok((parse(&bytes)?, MetadataSource::Range)),
-                    Err(RangeError::Failed(error)) => Err(error),
+                    Ok(bytes) => Ok((parse(&bytes).map_err(ranges)?, MetadataSource::Range)),
+                    Err(RangeError::Failed(error)) => Err(ranges(error)),
                     Err(RangeError::Unsupported) => {
                         let download = self.download(file, package).await?;
+                        let whole = at(&file.url, "a download of the whole wheel");
                         let bytes =
-                            metadata::range::wheel_metadata_from_file(download.path(), wheel)?;
-                        Ok((parse(&bytes)?, MetadataSource::Stream))
+                            metadata::range::wheel_metadata_from_file(download.path(), wheel)
+                                .map_err(&whole)?;
+                        Ok((parse(&bytes).map_err(whole)?, MetadataSource::Stream))
                     }
                 }
             }
@@ -744,7 +837,9 @@ impl Inner {
                     download = self.download(file, package).await?;
                     download.path().to_path_buf()
                 };
-                if let Some(metadata) = metadata::sdist::pkg_info(&path, sdist)? {
+                if let Some(metadata) = metadata::sdist::static_metadata(&path, sdist)
+                    .map_err(at(&file.url, "the static metadata of the sdist"))?
+                {
                     return Ok((metadata, MetadataSource::SdistPkgInfo));
                 }
                 let work_dir = tempfile::Builder::new()
@@ -765,6 +860,7 @@ impl Inner {
                         .collect(),
                     pip_find_links: self.config.find_links.clone(),
                     work_dir: work_dir.path().to_path_buf(),
+                    log_dir: self.store.root().join("build-logs"),
                 };
                 let sdist = sdist.clone();
                 let bytes = tokio::task::spawn_blocking(move || {
@@ -773,7 +869,8 @@ impl Inner {
                 .await
                 .map_err(|error| ErrorKind::Client(format!("the build task failed: {error}")))??;
                 drop(work_dir);
-                Ok((parse(&bytes)?, MetadataSource::Build))
+                let built = at(&file.url, "a build of the sdist");
+                Ok((parse(&bytes).map_err(built)?, MetadataSource::Build))
             }
         }
     }
@@ -793,7 +890,9 @@ impl Inner {
             }
             .into());
         };
-        if let Some(names) = self.store.read_import_names(&key) {
+        if !self.refreshes(package)
+            && let Some(names) = self.store.read_import_names(&key)
+        {
             return Ok(names);
         }
         if self.options.offline {
@@ -1078,6 +1177,47 @@ fn network_error(
         reason,
     }
     .into()
+}
+
+/// Adds where and how metadata that could not be read was read to its error.
+fn located(error: Error, package: &PackageName, url: &Url, tried: &'static str) -> Error {
+    match error.kind() {
+        ErrorKind::Metadata {
+            filename,
+            reason,
+            origin: None,
+        } => ErrorKind::Metadata {
+            filename: filename.clone(),
+            reason: reason.clone(),
+            origin: Some(Box::new(crate::error::MetadataOrigin {
+                package: package.clone(),
+                url: RedactedUrl::new(url),
+                tried,
+            })),
+        }
+        .into(),
+        _ => error,
+    }
+}
+
+/// Checks what pip checks of a file's metadata before using it: the name and version its
+/// filename promises (a local label the filename lacks is allowed, as uv allows it).
+fn consistent(package: &PackageName, file: &DistFile, metadata: &Metadata) -> Result<(), Error> {
+    let version = file.filename.version();
+    let reason = if &metadata.name != package {
+        format!("names the package `{}`", metadata.name)
+    } else if metadata.version != *version && metadata.version.clone().without_local() != *version {
+        format!("says version `{}`", metadata.version)
+    } else {
+        return Ok(());
+    };
+    Err(ErrorKind::InconsistentMetadata {
+        package: package.clone(),
+        version: version.clone(),
+        filename: file.name(),
+        reason,
+    }
+    .into())
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {

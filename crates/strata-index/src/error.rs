@@ -25,14 +25,6 @@ impl Error {
         &self.kind
     }
 
-    /// Output worth showing under the message, such as a failed build's last lines.
-    pub fn details(&self) -> Option<&str> {
-        match &*self.kind {
-            ErrorKind::Build { output, .. } => Some(output),
-            _ => None,
-        }
-    }
-
     /// Actionable sentences for the user, computed from the error's fields.
     pub fn hints(&self) -> Vec<String> {
         match &*self.kind {
@@ -138,12 +130,38 @@ pub enum ErrorKind {
         /// What was needed (a page or a metadata entry).
         what: String,
     },
-    /// Metadata could not be obtained from any rung of the ladder.
-    #[error("Failed to get metadata of `{filename}`: {reason}")]
+    /// What the index served for a file could not be read as its metadata (an archive that is
+    /// not one, range answers that are not the file's bytes, a `METADATA` without a name). A
+    /// fault of the index: an error, never a reason to pick another version.
+    #[error(
+        "Failed to get metadata of `{filename}`{}: {reason}",
+        origin.as_ref().map(|origin| format!(
+            " for `{}` from `{}` ({})", origin.package, origin.url, origin.tried
+        )).unwrap_or_default()
+    )]
     Metadata {
         /// The distribution file.
         filename: String,
-        /// Why, with the rungs tried.
+        /// Why.
+        reason: String,
+        /// Where it was read from and how, when known.
+        origin: Option<Box<MetadataOrigin>>,
+    },
+    /// A file's metadata contradicts the file in a way pip rejects too: another name or version
+    /// than its filename's, or a `Requires-Dist` that is no requirement. pip discards such a
+    /// file and tries another version, so a resolver may too, with a warning (see
+    /// [`crate::IndexClient::rejected_files`]).
+    #[error(
+        "`{package}` {version} is skipped: the metadata of `{filename}` {reason}, which pip rejects too"
+    )]
+    InconsistentMetadata {
+        /// The package.
+        package: PackageName,
+        /// The version the filename says.
+        version: pep440_rs::Version,
+        /// The distribution file.
+        filename: String,
+        /// What is inconsistent, as a predicate of "the metadata".
         reason: String,
     },
     /// The top-level import names of a file could not be read: it is a source distribution
@@ -167,12 +185,18 @@ pub enum ErrorKind {
         filename: String,
     },
     /// A source distribution's build backend failed to produce metadata.
-    #[error("Failed to build metadata of `{filename}` with its build backend")]
+    #[error(
+        "Failed to build metadata of `{filename}` with its build backend; the last lines of its output (all of it is in `{}`):\n{}",
+        log.display(),
+        output.lines().map(|line| format!("  | {line}")).collect::<Vec<_>>().join("\n")
+    )]
     Build {
         /// The sdist.
         filename: String,
         /// The backend's output (last lines).
         output: String,
+        /// The whole log of the build, kept in the cache.
+        log: PathBuf,
     },
     /// Index configuration could not be read or is invalid.
     #[error("Invalid index configuration in {origin}: {reason}")]
@@ -221,6 +245,18 @@ fn foreign_list(names: &[String]) -> String {
         0 => quoted.join(", "),
         more => format!("{} and {more} more", quoted.join(", ")),
     }
+}
+
+/// Where metadata that could not be read came from: the package, the URL and the rung of the
+/// metadata ladder that read it.
+#[derive(Debug, Clone)]
+pub struct MetadataOrigin {
+    /// The package that needed it.
+    pub package: PackageName,
+    /// The URL read, credentials redacted.
+    pub url: RedactedUrl,
+    /// How it was read (`HTTP range requests on the wheel`, ...).
+    pub tried: &'static str,
 }
 
 /// What to do about an authentication failure: where strata takes credentials from.

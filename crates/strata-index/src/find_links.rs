@@ -44,6 +44,7 @@ pub(crate) fn files(find_links: &[String], package: &PackageName) -> Vec<DistFil
                 core_metadata: None,
                 size: item.metadata().ok().map(|meta| meta.len()),
                 upload_time: None,
+                index: None,
             });
         }
     }

@@ -8,8 +8,11 @@
 //!   [`IndexStrategy`]), through a disk cache that revalidates with `ETag`/`Last-Modified`.
 //! * **What does a file require?** [`IndexClient::metadata`] climbs the metadata ladder: PEP 658
 //!   files, then HTTP range requests on the wheel (a few KB of a multi-GB file), then a streamed
-//!   download, then an sdist's static `PKG-INFO`, then a PEP 517 build (see the `metadata`
-//!   module). Results are cached forever, keyed by the file's hash.
+//!   download, then an sdist's static metadata (`pyproject.toml` or `PKG-INFO`, by uv's rules),
+//!   then a PEP 517 build (see the `metadata` module). Results are cached forever, keyed by the
+//!   index that listed the file and the file's hash. A fault reading what the index serves is
+//!   an error; only metadata pip rejects too ([`ErrorKind::InconsistentMetadata`]) lets a
+//!   resolver skip a version, and [`IndexClient::rejected_files`] lists those for a warning.
 //! * **What does a wheel let code import?** [`IndexClient::import_names`] reads the wheel's
 //!   file list (its zip central directory, with the same range requests, never the whole
 //!   wheel) and derives its top-level import names; cached the same way.
@@ -41,7 +44,7 @@ pub use client::{
     Refresh, Stats,
 };
 pub use config::{ExplicitIndexes, IndexConfig};
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, MetadataOrigin};
 pub use index_url::{IndexUrl, RedactedUrl, redact, without_credentials};
 pub use simple::{DistFile, RawFile};
 
@@ -143,9 +146,9 @@ pub mod cache {
         crate::http_cache::Store::new(root.to_path_buf()).summary()
     }
 
-    /// Removes what a killed run left behind (temporary downloads and build directories) and
-    /// pages not revalidated in `max_age_days`; metadata and import names are kept (they never
-    /// go stale).
+    /// Removes what a killed run left behind (temporary downloads and build directories), and
+    /// pages not revalidated and build logs not written in `max_age_days`; metadata and import
+    /// names are kept (they never go stale).
     pub fn prune(root: &Path, max_age_days: u64) -> Result<CacheSummary, crate::Error> {
         crate::http_cache::Store::new(root.to_path_buf()).prune(max_age_days)
     }

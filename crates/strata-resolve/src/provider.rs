@@ -695,8 +695,14 @@ impl DependencyProvider for Provider<'_> {
                 };
                 let metadata = match self.metadata_of(name, &candidate) {
                     Ok(metadata) => metadata,
+                    // Only what pip rejects too makes a version unavailable (the client lists
+                    // it for a warning); a fault reading the index is an error, never a reason
+                    // to pick another version.
                     Err(ResolveError::Index(error))
-                        if matches!(error.kind(), strata_index::ErrorKind::Metadata { .. }) =>
+                        if matches!(
+                            error.kind(),
+                            strata_index::ErrorKind::InconsistentMetadata { .. }
+                        ) =>
                     {
                         return Ok(Dependencies::Unavailable(Unavailable::InvalidMetadata(
                             error.to_string(),

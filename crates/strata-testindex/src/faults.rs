@@ -44,6 +44,18 @@ pub enum Fault {
     /// Serve matching pages cut in half, so they are neither valid JSON nor
     /// well-formed HTML.
     MalformedPage,
+    /// List the file named `filename` with this SHA-256 in matching pages, while
+    /// serving the file itself unchanged: an index that claims another index's
+    /// genuine hash for a file whose contents differ.
+    AdvertisedHash {
+        /// The file name as pages list it.
+        filename: String,
+        /// The lowercase hex SHA-256 to advertise.
+        sha256: String,
+    },
+    /// Answer range requests with `206` and the right headers but bytes that
+    /// are not the file's (a broken proxy or cache in front of the index).
+    GarbageRanges,
     /// Answer 401 with `WWW-Authenticate: Basic` unless the request carries these
     /// HTTP basic credentials, as a private index does.
     RequireBasicAuth {
@@ -110,6 +122,17 @@ impl Faults {
             Fault::RequireBasicAuth { login, password } => {
                 Some((login.as_str(), password.as_str()))
             }
+            _ => None,
+        })
+    }
+
+    /// The hash matching pages advertise for `filename` instead of its own, if any.
+    pub(crate) fn advertised_hash<'a>(&'a self, path: &'a str, filename: &str) -> Option<&'a str> {
+        self.matching(path).find_map(|fault| match fault {
+            Fault::AdvertisedHash {
+                filename: listed,
+                sha256,
+            } if listed == filename => Some(sha256.as_str()),
             _ => None,
         })
     }

@@ -69,6 +69,15 @@ pub(crate) enum SdistMetadata {
     /// `PKG-INFO` says `Dynamic: Requires-Dist` and lists no requirements: only a
     /// build reveals them.
     Dynamic,
+    /// What setuptools 75.8 and later write for a `setup.py` project: `PKG-INFO` is
+    /// Metadata-Version 2.2, lists the requirements, and marks the fields `setup.py`
+    /// set as `Dynamic: requires-dist` and `Dynamic: requires-python`, in lowercase;
+    /// `pyproject.toml` has no `[project]` table.
+    SetuptoolsDynamic,
+    /// `pyproject.toml` declares the metadata in `[project]` (PEP 621, the version
+    /// dynamic), while `PKG-INFO` is Metadata-Version 2.1, which PEP 643 does not
+    /// let a client trust.
+    PyprojectStatic,
 }
 
 /// What the sdist's in-tree build backend does.
@@ -178,22 +187,38 @@ impl Package {
     /// in-tree PEP 517 backend that builds a `py3-none-any` wheel with the standard
     /// library only.
     #[must_use]
-    pub fn sdist(mut self) -> Self {
-        let build_failure = self.sdist.take().and_then(|sdist| sdist.build_failure);
-        self.sdist = Some(SdistSpec {
-            metadata: SdistMetadata::Static,
-            build_failure,
-        });
-        self
+    pub fn sdist(self) -> Self {
+        self.sdist_with(SdistMetadata::Static)
     }
 
     /// Adds an sdist whose `PKG-INFO` declares `Dynamic: Requires-Dist` and lists
     /// no requirements; building it yields the real ones.
     #[must_use]
-    pub fn sdist_dynamic_metadata(mut self) -> Self {
+    pub fn sdist_dynamic_metadata(self) -> Self {
+        self.sdist_with(SdistMetadata::Dynamic)
+    }
+
+    /// Adds an sdist shaped like setuptools 75.8 and later write them for a
+    /// `setup.py` project (flash-attn's, say): `PKG-INFO` is Metadata-Version 2.2,
+    /// lists the requirements, and says `Dynamic: requires-dist` and
+    /// `Dynamic: requires-python` in lowercase; no `[project]` table.
+    #[must_use]
+    pub fn sdist_setuptools_dynamic(self) -> Self {
+        self.sdist_with(SdistMetadata::SetuptoolsDynamic)
+    }
+
+    /// Adds an sdist whose `pyproject.toml` declares the metadata statically in
+    /// `[project]` (with `dynamic = ["version"]`), while its `PKG-INFO` is
+    /// Metadata-Version 2.1.
+    #[must_use]
+    pub fn sdist_pyproject_static(self) -> Self {
+        self.sdist_with(SdistMetadata::PyprojectStatic)
+    }
+
+    fn sdist_with(mut self, metadata: SdistMetadata) -> Self {
         let build_failure = self.sdist.take().and_then(|sdist| sdist.build_failure);
         self.sdist = Some(SdistSpec {
-            metadata: SdistMetadata::Dynamic,
+            metadata,
             build_failure,
         });
         self

@@ -16,10 +16,12 @@ use crate::http::PageFormat;
 use crate::store::{Project, hex};
 
 /// What the fault switches change in one page.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct PageFaults {
     pub(crate) hide_metadata: bool,
     pub(crate) wrong_hash: bool,
+    /// Hashes advertised instead of the files' own, by file name.
+    pub(crate) advertised: Vec<(String, String)>,
 }
 
 pub(crate) fn root_page<'a>(
@@ -48,10 +50,16 @@ pub(crate) fn root_page<'a>(
     }
 }
 
-pub(crate) fn project_page(project: &Project, format: PageFormat, faults: PageFaults) -> String {
+pub(crate) fn project_page(project: &Project, format: PageFormat, faults: &PageFaults) -> String {
     let files = project.files.iter().map(|listed| {
         let file = &listed.file;
-        let sha256 = if faults.wrong_hash {
+        let advertised = faults
+            .advertised
+            .iter()
+            .find(|(filename, _)| *filename == file.filename);
+        let sha256 = if let Some((_, sha256)) = advertised {
+            sha256.clone()
+        } else if faults.wrong_hash {
             hex(&Sha256::digest(file.sha256.as_bytes()))
         } else {
             file.sha256.clone()

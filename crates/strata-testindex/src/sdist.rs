@@ -9,6 +9,7 @@
 //! build hook with the test's message, like stub sdists that download their real
 //! wheel from another index at build time.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -87,17 +88,27 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
 pub(crate) fn write_sdist(release: &Release, spec: &SdistSpec, path: &Path) -> io::Result<()> {
     let stem = release.stem();
     let module_files = release.module_files();
+    let pkg_info = match spec.metadata {
+        SdistMetadata::Static => release.core_metadata("2.2", false),
+        SdistMetadata::Dynamic => release.core_metadata("2.2", true),
+        SdistMetadata::SetuptoolsDynamic => {
+            let mut text = release.core_metadata("2.2", false);
+            text.push_str("Dynamic: requires-dist\nDynamic: requires-python\nDynamic: summary\n");
+            text
+        }
+        SdistMetadata::PyprojectStatic => release.core_metadata("2.1", false),
+    };
+    let mut pyproject = "[build-system]\nrequires = []\nbuild-backend = \"strata_test_backend\"\nbackend-path = [\".\"]\n".to_string();
+    if spec.metadata == SdistMetadata::PyprojectStatic {
+        pyproject.push_str(&project_table(release));
+    }
     let mut files: Vec<(String, String)> = vec![
+        ("PKG-INFO".to_string(), pkg_info),
+        ("pyproject.toml".to_string(), pyproject),
         (
-            "PKG-INFO".to_string(),
-            release.core_metadata("2.2", spec.metadata == SdistMetadata::Dynamic),
+            "strata_test_backend.py".to_string(),
+            backend(release, spec, &module_files),
         ),
-        (
-            "pyproject.toml".to_string(),
-            "[build-system]\nrequires = []\nbuild-backend = \"strata_test_backend\"\nbackend-path = [\".\"]\n"
-                .to_string(),
-        ),
-        ("strata_test_backend.py".to_string(), backend(release, spec, &module_files)),
         (
             "strata_build/METADATA".to_string(),
             release.core_metadata("2.3", false),
@@ -139,6 +150,27 @@ fn backend(release: &Release, spec: &SdistSpec, module_files: &[(String, String)
         json(&release.import_name),
         serde_json::Value::from(paths),
     )
+}
+
+/// A PEP 621 `[project]` table with the release's metadata and a dynamic version.
+fn project_table(release: &Release) -> String {
+    let package = release.package;
+    let list = |items: &[String]| serde_json::Value::from(items.to_vec()).to_string();
+    let mut table = format!(
+        "\n[project]\nname = {}\ndynamic = [\"version\"]\ndependencies = {}\n",
+        json(&package.name),
+        list(&package.requires_dist)
+    );
+    if let Some(requires_python) = &package.requires_python {
+        let _ = writeln!(table, "requires-python = {}", json(requires_python));
+    }
+    if !package.extras.is_empty() {
+        table.push_str("\n[project.optional-dependencies]\n");
+        for (extra, requirements) in &package.extras {
+            let _ = writeln!(table, "{} = {}", json(extra), list(requirements));
+        }
+    }
+    table
 }
 
 fn json(text: &str) -> String {

@@ -440,9 +440,18 @@ fn route(request: &Request, shared: &Shared) -> Response {
             PageFaults {
                 hide_metadata: faults.is_set(path, &Fault::MetadataNotAdvertised),
                 wrong_hash: faults.is_set(path, &Fault::WrongHash),
+                advertised: project
+                    .files
+                    .iter()
+                    .filter_map(|listed| {
+                        let filename = &listed.file.filename;
+                        let sha256 = faults.advertised_hash(path, filename)?;
+                        Some((filename.clone(), sha256.to_string()))
+                    })
+                    .collect(),
             }
         };
-        let page = pages::project_page(project, format, faults);
+        let page = pages::project_page(project, format, &faults);
         return page_response(page, format, path, shared);
     }
     let decoded = percent_decode(path);
@@ -530,8 +539,21 @@ fn apply_conditions(request: &Request, mut response: Response, shared: &Shared) 
         .headers
         .push(("Accept-Ranges", "bytes".to_string()));
     let length = response.body.len();
+    let garbage = shared
+        .faults
+        .lock()
+        .is_set(&request.path, &Fault::GarbageRanges);
     match http::parse_range(request.header("Range"), length) {
         RangeRequest::Whole => response,
+        RangeRequest::Slice { start, end } if garbage => Response {
+            status: 206,
+            headers: {
+                let mut headers = response.headers;
+                headers.push(("Content-Range", format!("bytes {start}-{end}/{length}")));
+                headers
+            },
+            body: Body::Bytes(garbage_bytes(end - start + 1)),
+        },
         RangeRequest::Slice { start, end } => Response {
             status: 206,
             headers: {
@@ -550,6 +572,13 @@ fn apply_conditions(request: &Request, mut response: Response, shared: &Shared) 
             unsatisfiable
         }
     }
+}
+
+/// Deterministic bytes that are no part of any zip: no signature, no valid record.
+fn garbage_bytes(length: u64) -> Vec<u8> {
+    (0..length)
+        .map(|index| (index % 251) as u8 | 0x80)
+        .collect()
 }
 
 fn send(

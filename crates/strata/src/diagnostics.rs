@@ -67,11 +67,6 @@ pub(crate) fn render(error: &anyhow::Error) -> String {
         .chain()
         .find_map(|cause| cause.downcast_ref::<strata_index::Error>());
     if let Some(index_error) = index_error {
-        if let Some(details) = index_error.details() {
-            for line in details.lines() {
-                let _ = writeln!(out, "  {DIM}|{DIM:#} {line}");
-            }
-        }
         let hints = index_error.hints();
         if !hints.is_empty() {
             out.push('\n');

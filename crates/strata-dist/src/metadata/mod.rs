@@ -397,20 +397,26 @@ impl Metadata {
     }
 
     /// Whether a source distribution's `PKG-INFO` can be trusted for resolution without building
-    /// it (PEP 643).
+    /// it (PEP 643), by uv's rule, so that the sdists uv resolves without a build strata does
+    /// too.
     ///
     /// True when `Metadata-Version` is at least 2.2 (before it, a `PKG-INFO` could differ from
-    /// the built wheel's metadata without saying so) and none of `Requires-Dist`,
-    /// `Requires-Python` and `Provides-Extra` is listed in `Dynamic`. The extras are included,
-    /// as uv includes them: a dynamic extra list means the extra-marked requirements may change.
+    /// the built wheel's metadata without saying so) and below 3.0 (a future major version may
+    /// change what the fields mean), and none of `Requires-Dist`, `Requires-Python` and
+    /// `Provides-Extra` is listed in `Dynamic`. The extras are included, as uv includes them: a
+    /// dynamic extra list means the extra-marked requirements may change.
+    ///
+    /// The names in `Dynamic` are compared exactly, as uv compares them: setuptools 75.8 and
+    /// later write lowercase names (`Dynamic: requires-dist`) for every field a `setup.py`
+    /// passes, literal or not, so a case-insensitive reading would build every such sdist (uv
+    /// tried it and reverted it, as it broke flash-attn, whose build needs torch). What this
+    /// trusts is what uv trusts: the requirements setuptools wrote when it made the sdist.
     pub fn is_static_for_sdist(&self) -> bool {
-        self.metadata_version
-            .is_some_and(|version| version >= MetadataVersion::new(2, 2))
-            && !self.dynamic.iter().any(|field| {
-                ["Requires-Dist", "Requires-Python", "Provides-Extra"]
-                    .iter()
-                    .any(|resolution_field| resolution_field.eq_ignore_ascii_case(field))
-            })
+        self.metadata_version.is_some_and(|version| {
+            version >= MetadataVersion::new(2, 2) && version < MetadataVersion::new(3, 0)
+        }) && !self.dynamic.iter().any(|field| {
+            ["Requires-Dist", "Requires-Python", "Provides-Extra"].contains(&field.as_str())
+        })
     }
 }
 
@@ -548,9 +554,17 @@ mod tests {
             ("2.2", "", true),
             ("2.4", "Dynamic: License-Expression\n", true),
             ("2.2", "Dynamic: Requires-Dist\n", false),
-            ("2.3", "Dynamic: requires-python\n", false),
+            ("2.2", "Dynamic: Requires-Python\n", false),
             ("2.2", "Dynamic: Provides-Extra\n", false),
+            // setuptools' lowercase names for `setup.py` arguments, which uv does not read as
+            // dynamic.
+            (
+                "2.2",
+                "Dynamic: requires-dist\nDynamic: requires-python\n",
+                true,
+            ),
             ("1.1", "", false),
+            ("3.0", "", false),
         ];
         for (version, dynamic, expected) in cases {
             let metadata = parse(&format!(

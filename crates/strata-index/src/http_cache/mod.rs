@@ -9,8 +9,12 @@
 //! warm run does not parse markup again.
 //!
 //! **Metadata** of a file never changes (a file's bytes are immutable once published, and the
-//! key is its sha256 from the index), so it is stored once and never revalidated. A wheel's
-//! **import names** are derived from its immutable file list and are stored the same way.
+//! key is its sha256 from the index), so it is stored once and not revalidated unless
+//! `--refresh` asks. The sha256 is only the index's claim (metadata read through range
+//! requests is never checked against the whole file), so an entry belongs to the index that
+//! listed the file and is never served for another's: one index cannot poison another. A
+//! wheel's **import names** are derived from its immutable file list and are stored the same
+//! way.
 //!
 //! **Safety.** Several strata processes may share the cache, and any of them may be killed.
 //! Every entry is written to a temporary file and renamed into place, so readers see a whole

@@ -1,6 +1,9 @@
 //! The on-disk layout: `<root>/simple-v1/<index>/<project>.json` for pages,
-//! `<root>/metadata-v2/<key>.metadata` for metadata and `<root>/import-names-v1/<key>.txt` for a
-//! wheel's top-level import names (one a line), each file `sha256:<hex>\n` then the payload.
+//! `<root>/metadata-v3/<index>/<file>.metadata` for metadata and
+//! `<root>/import-names-v2/<index>/<file>.txt` for a wheel's top-level import names (one a line),
+//! each file `sha256:<hex>\n` then the payload; `<index>` is a short hash of the index URL (of
+//! the file's own URL for a file no index listed) and `<file>` the file's sha256. The logs of
+//! failed sdist builds are kept as `<root>/build-logs/<sdist>.log`.
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -13,17 +16,22 @@ use crate::error::{Error, ErrorKind};
 use crate::index_url::without_credentials;
 use crate::simple::RawFile;
 
-/// The metadata directory. Its version changes when what an entry holds changes (v2: each
-/// `Requires-Dist` as the package wrote it); `prune` removes the directories of older versions.
-const METADATA_DIR: &str = "metadata-v2";
-
-/// Metadata directories of earlier layouts.
-const OLD_METADATA_DIRS: &[&str] = &["metadata-v1"];
+/// The metadata directory. Its version changes when what an entry holds or how it is keyed
+/// changes (v2: each `Requires-Dist` as the package wrote it; v3: entries belong to the index
+/// that listed the file); `prune` removes the directories of older versions.
+const METADATA_DIR: &str = "metadata-v3";
 
 /// The import names directory, keyed like metadata. Its version changes when the rules that
 /// derive names from a wheel's file list change (`strata_dist::top_level_import_names`), since
-/// entries hold the names, not the file list.
-const IMPORT_NAMES_DIR: &str = "import-names-v1";
+/// entries hold the names, not the file list, or when the key does (v2: by index).
+const IMPORT_NAMES_DIR: &str = "import-names-v2";
+
+/// Directories of earlier layouts, which `prune` removes: a v2 metadata entry keyed by a hash
+/// alone may have been written from any index.
+const OLD_DIRS: &[&str] = &["metadata-v1", "metadata-v2", "import-names-v1"];
+
+/// Logs of failed sdist builds, pruned by age like pages.
+const BUILD_LOGS_DIR: &str = "build-logs";
 
 /// A stored project page with its HTTP validators.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -176,14 +184,13 @@ impl Store {
         walk(&self.root.join("tmp"), &mut |path, length, _| {
             victims.push((path.to_path_buf(), length));
         });
-        walk(
-            &self.root.join("simple-v1"),
-            &mut |path, length, modified| {
+        for dir in ["simple-v1", BUILD_LOGS_DIR] {
+            walk(&self.root.join(dir), &mut |path, length, modified| {
                 if modified < horizon || is_leftover(path, modified) {
                     victims.push((path.to_path_buf(), length));
                 }
-            },
-        );
+            });
+        }
         // Metadata and import names never go stale: only a killed writer's leftovers go.
         for dir in [METADATA_DIR, IMPORT_NAMES_DIR] {
             walk(&self.root.join(dir), &mut |path, length, modified| {
@@ -192,7 +199,7 @@ impl Store {
                 }
             });
         }
-        for old in OLD_METADATA_DIRS {
+        for old in OLD_DIRS {
             walk(&self.root.join(old), &mut |path, length, _| {
                 victims.push((path.to_path_buf(), length));
             });
@@ -205,7 +212,7 @@ impl Store {
             // Build directories are left empty by the file removals above.
             let _ = fs_err::remove_dir_all(&tmp);
         }
-        for old in OLD_METADATA_DIRS {
+        for old in OLD_DIRS {
             let _ = fs_err::remove_dir_all(self.root.join(old));
         }
         Ok(removed)
@@ -244,9 +251,15 @@ fn walk(dir: &Path, visit: &mut dyn FnMut(&Path, u64, SystemTime)) {
 /// The top-level directories of this layout, current and earlier, for recognising a cache
 /// root that lacks its marker (`cache_root`).
 pub(crate) fn layout_dirs() -> impl Iterator<Item = &'static str> {
-    ["simple-v1", METADATA_DIR, IMPORT_NAMES_DIR, "tmp"]
-        .into_iter()
-        .chain(OLD_METADATA_DIRS.iter().copied())
+    [
+        "simple-v1",
+        METADATA_DIR,
+        IMPORT_NAMES_DIR,
+        BUILD_LOGS_DIR,
+        "tmp",
+    ]
+    .into_iter()
+    .chain(OLD_DIRS.iter().copied())
 }
 
 /// A stable short key for a string (an index URL, a file URL).
@@ -324,7 +337,7 @@ mod tests {
         assert_eq!(store.read_import_names("k"), Some(names));
         store.write_import_names("empty", &[]).unwrap();
         assert_eq!(store.read_import_names("empty"), Some(Vec::new()));
-        assert!(dir.path().join("import-names-v1/k.txt").is_file());
+        assert!(dir.path().join("import-names-v2/k.txt").is_file());
     }
 
     #[test]

@@ -152,6 +152,9 @@ pub(crate) struct BuildEnvironment {
     pub(crate) pip_find_links: Vec<String>,
     /// An empty temporary directory the caller owns and removes.
     pub(crate) work_dir: PathBuf,
+    /// Where the log of a failed build is kept (as `<sdist filename>.log`), since the work
+    /// directory goes away and an error shows only the log's last lines.
+    pub(crate) log_dir: PathBuf,
 }
 
 /// Builds the `METADATA` of the sdist at `sdist` with its PEP 517 backend (see the module
@@ -457,11 +460,21 @@ impl<'a> Build<'a> {
         }
     }
 
-    /// A build error with the last lines of the log, ending with `last_line`.
+    /// A build error with the last lines of the log, ending with `last_line`; the whole log,
+    /// `last_line` included, is kept in the log directory.
     fn failure(&self, last_line: &str) -> Error {
-        let log = fs_err::read(&self.log_path).unwrap_or_default();
+        let mut log = fs_err::read(&self.log_path).unwrap_or_default();
+        log.extend_from_slice(last_line.as_bytes());
+        log.push(b'\n');
+        let kept = self.env.log_dir.join(format!("{}.log", self.filename));
+        // Without a kept copy the error still carries the tail; the path then names the work
+        // directory's log, gone once the caller cleans up, which is all that can be said.
+        let log_path = match strata_fs::write_atomic_unsynced(&kept, &log) {
+            Ok(()) => kept,
+            Err(_) => self.log_path.clone(),
+        };
         let log = String::from_utf8_lossy(&log);
-        let mut lines: Vec<&str> = log.lines().chain(last_line.lines()).collect();
+        let mut lines: Vec<&str> = log.lines().collect();
         let start = lines.len().saturating_sub(OUTPUT_LINES);
         let output = lines
             .drain(start..)
@@ -472,6 +485,7 @@ impl<'a> Build<'a> {
         ErrorKind::Build {
             filename: self.filename.to_string(),
             output: output.trim_end().to_string(),
+            log: log_path,
         }
         .into()
     }
@@ -633,6 +647,7 @@ def _metadata(extra=()):
             pip_extra_index_urls: Vec::new(),
             pip_find_links: Vec::new(),
             work_dir: work_dir.to_path_buf(),
+            log_dir: work_dir.with_file_name("logs"),
         }
     }
 
@@ -799,7 +814,17 @@ def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
             return;
         };
         let error = result.unwrap_err();
-        insta::assert_snapshot!(error, @"Failed to build metadata of `strata-demo-1.0.tar.gz` with its build backend");
+        let ErrorKind::Build { log, .. } = error.kind() else {
+            panic!("not a build error: {error}");
+        };
+        let message = error.to_string();
+        assert!(
+            message.starts_with(&format!(
+                "Failed to build metadata of `strata-demo-1.0.tar.gz` with its build backend; the last lines of its output (all of it is in `{}`):\n  | ",
+                log.display()
+            )),
+            "{message}"
+        );
         let output = build_output(&error);
         assert_eq!(output.lines().count(), OUTPUT_LINES, "{output}");
         assert!(

@@ -13,16 +13,19 @@
 //!    a multi-GB file (see [`range`]).
 //! 3. **Streaming the wheel** when the server ignores `Range`: the body goes to a temporary file
 //!    as it arrives, never into memory, and the entry is read from the file.
-//! 4. **A source distribution's `PKG-INFO`**, when its metadata is static (PEP 643:
-//!    Metadata-Version 2.2 or later and `Requires-Dist` not declared `Dynamic`) (see [`sdist`]).
+//! 4. **A source distribution's static metadata**: its `pyproject.toml` `[project]` table when
+//!    nothing resolution reads is `dynamic` (PEP 621), else its `PKG-INFO` when PEP 643 makes it
+//!    binding (Metadata-Version 2.2 or later, the requirements not declared `Dynamic`), by uv's
+//!    rules (see [`sdist`]).
 //! 5. **Building the metadata** with the sdist's PEP 517 backend in a throwaway virtual
 //!    environment made with the machine's Python (see [`build`]). Slow and fallible (some
 //!    sdists download their real wheel from another index at build time), so it is the last
-//!    rung, its result is cached like every other, and its failure is reported with the
-//!    backend's output.
+//!    rung, its result is cached like every other, and its failure is reported with the last
+//!    lines of the backend's output and the path of the whole log, kept in the cache.
 //!
-//! Every result is cached immutably, keyed by the file's sha256 from the index (or its URL when
-//! the index gives no hash), so each file's metadata is fetched once per machine.
+//! Every result is cached immutably, keyed by the index that listed the file and the file's
+//! sha256 from that index (or its URL when the index gives no hash), so each file's metadata is
+//! fetched once per machine and index.
 
 pub(crate) mod build;
 pub(crate) mod range;

@@ -239,6 +239,7 @@ fn metadata_error(wheel: &WheelFilename, reason: String) -> Error {
     ErrorKind::Metadata {
         filename: wheel.to_string(),
         reason,
+        origin: None,
     }
     .into()
 }

@@ -75,6 +75,11 @@ pub struct DistFile {
     pub size: Option<u64>,
     /// Upload time.
     pub upload_time: Option<String>,
+    /// The index whose page listed the file; `None` for a `find-links` file or a direct URL.
+    /// What is read from the file (its metadata, its import names) is cached for this index
+    /// only: the hash that keys it is this index's claim, which another index cannot make for
+    /// it.
+    pub index: Option<crate::IndexUrl>,
 }
 
 impl DistFile {
@@ -110,6 +115,7 @@ impl DistFile {
             core_metadata: None,
             size: None,
             upload_time: None,
+            index: None,
         })
     }
 
@@ -122,14 +128,16 @@ impl DistFile {
     }
 }
 
-/// Turns raw files into distribution files for `package`, resolving URLs against `base`, and
-/// keeping only the wheels that fit one of `targets` (all wheels when it is empty).
+/// Turns raw files into distribution files for `package` listed by `index`, resolving URLs
+/// against `base`, and keeping only the wheels that fit one of `targets` (all wheels when it is
+/// empty).
 ///
 /// Files that are neither wheels nor sdists, or whose names are malformed or belong to another
 /// package, are skipped: real indexes carry `.exe`, `.egg` and misnamed uploads, and one bad
 /// file must not hide the rest of a project.
 pub(crate) fn to_dist_files(
     raw: &[RawFile],
+    index: &crate::IndexUrl,
     base: &Url,
     package: &PackageName,
     targets: &[strata_dist::Target],
@@ -162,6 +170,7 @@ pub(crate) fn to_dist_files(
                 core_metadata: file.core_metadata.clone(),
                 size: file.size,
                 upload_time: file.upload_time.clone(),
+                index: Some(index.clone()),
             })
         })
         .collect()

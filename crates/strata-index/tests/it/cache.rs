@@ -47,7 +47,7 @@ fn two_hours_old(path: &Path) {
 fn entries(cache: &Path) -> Vec<PathBuf> {
     files_under(cache)
         .into_iter()
-        .filter(|path| path.starts_with("simple-v1") || path.starts_with("metadata-v2"))
+        .filter(|path| path.starts_with("simple-v1") || path.starts_with("metadata-v3"))
         .collect()
 }
 
@@ -121,7 +121,7 @@ async fn a_run_killed_mid_write_leaves_nothing_that_breaks_the_next_run() {
         two_hours_old(&sibling);
     }
     // A concurrent run's write in progress: not a leftover.
-    let live = cache.path().join("metadata-v2/.strata-live.tmp");
+    let live = cache.path().join("metadata-v3/.strata-live.tmp");
     fs_err::write(&live, b"sha256:").unwrap();
     // A kill during a streamed download or a build leaves files under `tmp`.
     fs_err::create_dir_all(cache.path().join("tmp/build-killed/src")).unwrap();
@@ -146,7 +146,7 @@ async fn a_run_killed_mid_write_leaves_nothing_that_breaks_the_next_run() {
         "two killed siblings and two files under `tmp`"
     );
     let mut kept = entries(complete.path());
-    kept.push(PathBuf::from("metadata-v2/.strata-live.tmp"));
+    kept.push(PathBuf::from("metadata-v3/.strata-live.tmp"));
     kept.sort();
     assert_eq!(files_under(cache.path()), kept);
     let (source, _) = run(&index, cache.path()).await;

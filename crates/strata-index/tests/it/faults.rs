@@ -151,7 +151,7 @@ async fn persistent_server_errors_name_the_url_the_package_and_the_attempts() {
     });
     assert!(!error.hints().is_empty());
     assert_eq!(
-        files_under(&cache.path().join("metadata-v2")),
+        files_under(&cache.path().join("metadata-v3")),
         Vec::<std::path::PathBuf>::new()
     );
 }
@@ -185,7 +185,7 @@ async fn wrong_hash_on_a_streamed_download_is_an_error_and_nothing_is_cached() {
     assert_eq!(listing.files[0].sha256.as_deref(), Some(expected.as_str()));
     assert!(url.to_string().ends_with(&wheel.url_path));
     assert_eq!(
-        files_under(&cache.path().join("metadata-v2")),
+        files_under(&cache.path().join("metadata-v3")),
         Vec::<std::path::PathBuf>::new()
     );
     assert_eq!(

@@ -118,6 +118,9 @@ pub(crate) fn compile(
     let progress = printer.progress(move || progress_line(&watched));
     let resolved = resolver.resolve(&request);
     drop(progress);
+    for rejected in resolver.client().rejected_files() {
+        printer.warning(&rejected.to_string());
+    }
     let resolution = match resolved {
         Ok(resolution) => resolution,
         Err(error @ ResolveError::NoSolution(_)) => {

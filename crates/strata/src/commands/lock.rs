@@ -128,6 +128,15 @@ pub(crate) fn lock(
     });
     let locked = strata_lock::lock_project(&project, &options, &mut resolvers);
     drop(progress);
+    for client in used_clients
+        .lock()
+        .map(|clients| clients.clone())
+        .unwrap_or_default()
+    {
+        for rejected in client.rejected_files() {
+            printer.warning(&rejected.to_string());
+        }
+    }
     let outcomes = match locked {
         Ok(outcomes) => outcomes,
         Err(error) => {

@@ -9,6 +9,7 @@
 
 mod auth;
 mod in_options;
+mod integrity;
 mod output;
 mod pip;
 
