@@ -66,6 +66,7 @@ gpu = true
 indexes = ["engine"]
 when-index-unavailable = "fail"
 isolated-from-parent = false
+move-parent-pins = true
 
 [contracts]
 root = ["src"]
@@ -364,6 +365,11 @@ const CASES: &[Case] = &[
         expect: &[Expect::Stale("trt", "settings")],
     },
     Case {
+        keys: &["engines.*.move-parent-pins"],
+        edits: &[(M, "move-parent-pins = true", "move-parent-pins = false")],
+        expect: &[Expect::Stale("trt", "settings")],
+    },
+    Case {
         keys: &[
             "contracts",
             "contracts.root",
@@ -391,11 +397,8 @@ const CASES: &[Case] = &[
         edits: &[("requirements/base.in", "filelock\n", "filelock>=3\n")],
         expect: &[Expect::Stale("base", "requirements")],
     },
-    Case {
-        keys: &[],
-        edits: &[("requirements/base.in", "filelock\n", "--pre\nfilelock\n")],
-        expect: &[Expect::Stale("base", "index")],
-    },
+    // A profile's file cannot change how it is resolved: `--pre` there is an error, and an index
+    // option must repeat the manifest's (strata_project::requirements_in).
     Case {
         keys: &[],
         edits: &[("requirements/constraints.txt", "rich<14", "rich<15")],
