@@ -240,6 +240,7 @@ pub(crate) fn lock(
                     "removed": changes.removed.iter().map(|(name, version)| format!("{name}=={version}")).collect::<Vec<_>>(),
                     "upgraded": changes.upgraded.iter().map(|(name, old, new)| format!("{name} {old} -> {new}")).collect::<Vec<_>>(),
                     "downgraded": changes.downgraded.iter().map(|(name, old, new)| format!("{name} {old} -> {new}")).collect::<Vec<_>>(),
+                    "edited": edited,
                 }));
             }
         }
