@@ -273,6 +273,7 @@ pub(crate) fn lock(
                     "removed": changes.removed.iter().map(|(name, version)| format!("{name}=={version}")).collect::<Vec<_>>(),
                     "upgraded": changes.upgraded.iter().map(|(name, old, new)| format!("{name} {old} -> {new}")).collect::<Vec<_>>(),
                     "downgraded": changes.downgraded.iter().map(|(name, old, new)| format!("{name} {old} -> {new}")).collect::<Vec<_>>(),
+                    "edited": edited,
                 });
                 if !held.is_empty() {
                     row["held"] = held
