@@ -27,10 +27,11 @@
 //! The project's source runs inside every engine's image, so keeping the engine on its parents'
 //! pins is right, but never silent: each moved pin is an [`EngineHold`], said in the header of
 //! every lock that has it, in the outcome (for the summary and `--format json`), and carried
-//! over by a relock that keeps the pin. An engine with `move-parent-pins = false` gets its
-//! conflict reported instead. When no pins fit both, the error names the engine and the packages and suggests
-//! `isolated-from-parent`, which resolves the engine with its parents' requirements but not
-//! their pins and records in its header where it diverges.
+//! over by a relock that keeps the pin; a pin whose engine is gone, or may no longer move it,
+//! is released (solved again without its preference). An engine with `move-parent-pins = false`
+//! gets its conflict reported instead. When no pins fit both, the error names the engine and the
+//! packages and suggests `isolated-from-parent`, which resolves the engine with its parents'
+//! requirements but not their pins and records in its header where it diverges.
 //!
 //! `--layered` keeps pip-tools' behaviour instead (each profile alone, children constrained by
 //! their parents' pins); `--keep-going` writes what resolved and reports what failed.
@@ -128,12 +129,12 @@ pub struct EngineHold {
     /// (`<2.3`), or `==version` when no single requirement does (the engine's solve as a whole
     /// picked it).
     pub bound: String,
-    /// Who demands it, as `numba==0.61.2 requires numpy<2.3,>=1.24`.
+    /// Who demands it, as `numba==0.61.2 requires numpy>=1.24,<2.3`.
     pub requirement: String,
 }
 
 impl EngineHold {
-    /// `numpy held at <2.3 by engine `vllm` (numba==0.61.2 requires numpy<2.3,>=1.24)`.
+    /// `numpy held at <2.3 by engine `vllm` (numba==0.61.2 requires numpy>=1.24,<2.3)`.
     pub fn sentence(&self) -> String {
         format!(
             "{} held at {} by engine `{}` ({})",
@@ -232,7 +233,7 @@ pub enum LockError {
         /// The engine.
         engine: String,
         /// One line per parent pin it cannot use, as "numpy: profile `host` pins 2.4.6;
-        /// the engine needs <2.3 (numba==0.61.2 requires numpy<2.3,>=1.24)".
+        /// the engine needs <2.3 (numba==0.61.2 requires numpy>=1.24,<2.3)".
         conflicts: Vec<String>,
     },
     /// An engine's index is not configured and the engine says to fail.
@@ -650,7 +651,7 @@ fn engine_feedback(
 }
 
 /// The first requirement on `package` in `resolution` that excludes `version`: the part of its
-/// specifier that does (`<2.3`) and who demands it (`numba==0.61.2 requires numpy<2.3,>=1.24`).
+/// specifier that does (`<2.3`) and who demands it (`numba==0.61.2 requires numpy>=1.24,<2.3`).
 fn holding_requirement(
     resolution: &Resolution,
     package: &PackageName,
@@ -774,7 +775,8 @@ pub enum Freshness {
     /// There is no lock file.
     Missing,
     /// The inputs changed since it was written: which kinds (`requirements`, `constraints`,
-    /// `target`, `index`, `parents`, `format`).
+    /// `target`, `index`, `parents`, `format`, and `engines` for a pin held by an engine that
+    /// no longer holds it).
     Stale(Vec<&'static str>),
     /// An engine that would be skipped (its index is not configured).
     Skipped,
@@ -835,6 +837,14 @@ pub fn check_project(
 fn freshness(project: &Project, name: &ProfileName, fingerprint: &Fingerprint) -> Freshness {
     match read_existing(project, name) {
         None => Freshness::Missing,
+        // A pin an engine held that it no longer holds is released by the next relock.
+        Some(lock)
+            if recorded_holds(&lock)
+                .iter()
+                .any(|hold| !still_holds(project, hold)) =>
+        {
+            Freshness::Stale(vec!["engines"])
+        }
         Some(lock) if lock.fingerprint() == Some(fingerprint.as_str()) => Freshness::Current,
         // No fingerprint at all: not written by strata, or its pylock.toml is gone.
         Some(lock) if lock.fingerprint().is_none() => Freshness::Stale(Vec::new()),
