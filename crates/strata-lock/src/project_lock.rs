@@ -30,10 +30,11 @@
 //! The project's source runs inside every engine's image, so keeping the engine on its parents'
 //! pins is right, but never silent: each moved pin is an [`EngineHold`], said in the header of
 //! every lock that has it, in the outcome (for the summary and `--format json`), and carried
-//! over by a relock that keeps the pin. An engine with `move-parent-pins = false` gets its
-//! conflict reported instead. When no pins fit both, the error names the engine and the packages and suggests
-//! `isolated-from-parent`, which resolves the engine with its parents' requirements but not
-//! their pins and records in its header where it diverges.
+//! over by a relock that keeps the pin; a pin whose engine is gone, or may no longer move it,
+//! is released (solved again without its preference). An engine with `move-parent-pins = false`
+//! gets its conflict reported instead. When no pins fit both, the error names the engine and the
+//! packages and suggests `isolated-from-parent`, which resolves the engine with its parents'
+//! requirements but not their pins and records in its header where it diverges.
 //!
 //! `--layered` keeps pip-tools' behaviour instead (each profile alone, children constrained by
 //! their parents' pins); `--keep-going` writes what resolved and reports what failed.
@@ -137,12 +138,12 @@ pub struct EngineHold {
     /// (`<2.3`), or `==version` when no single requirement does (the engine's solve as a whole
     /// picked it).
     pub bound: String,
-    /// Who demands it, as `numba==0.61.2 requires numpy<2.3,>=1.24`.
+    /// Who demands it, as `numba==0.61.2 requires numpy>=1.24,<2.3`.
     pub requirement: String,
 }
 
 impl EngineHold {
-    /// `numpy held at <2.3 by engine `vllm` (numba==0.61.2 requires numpy<2.3,>=1.24)`.
+    /// `numpy held at <2.3 by engine `vllm` (numba==0.61.2 requires numpy>=1.24,<2.3)`.
     pub fn sentence(&self) -> String {
         format!(
             "{} held at {} by engine `{}` ({})",
@@ -241,7 +242,7 @@ pub enum LockError {
         /// The engine.
         engine: String,
         /// One line per parent pin it cannot use, as "numpy: profile `host` pins 2.4.6;
-        /// the engine needs <2.3 (numba==0.61.2 requires numpy<2.3,>=1.24)".
+        /// the engine needs <2.3 (numba==0.61.2 requires numpy>=1.24,<2.3)".
         conflicts: Vec<String>,
     },
     /// An engine's index is not configured and the engine says to fail.
@@ -659,7 +660,7 @@ fn engine_feedback(
 }
 
 /// The first requirement on `package` in `resolution` that excludes `version`: the part of its
-/// specifier that does (`<2.3`) and who demands it (`numba==0.61.2 requires numpy<2.3,>=1.24`).
+/// specifier that does (`<2.3`) and who demands it (`numba==0.61.2 requires numpy>=1.24,<2.3`).
 fn holding_requirement(
     resolution: &Resolution,
     package: &PackageName,
@@ -788,7 +789,7 @@ pub enum Freshness {
     },
     /// It must be locked again: which kinds of input changed since it was written
     /// (`requirements`, `constraints`, `target`, `index`, `hierarchy`, `settings`, `parents`,
-    /// `format`), or `fingerprint` (it records none: another tool wrote it), or `pylock` (its
+    /// `format`, and `engines` for a pin held by an engine that no longer holds it), or `fingerprint` (it records none: another tool wrote it), or `pylock` (its
     /// `pylock.toml` is missing, unsealed or from another run).
     Stale(Vec<&'static str>),
     /// Its files are not what strata wrote (their digest does not match): the edited lines,
@@ -914,6 +915,13 @@ fn freshness(project: &Project, name: &ProfileName, fingerprint: &Fingerprint) -
             unavailable_index => Freshness::Missing { unavailable_index },
         };
     };
+    // A pin an engine held that it no longer holds is released by the next relock.
+    if recorded_holds(&disk.lock)
+        .iter()
+        .any(|hold| !still_holds(project, hold))
+    {
+        return Freshness::Stale(vec!["engines"]);
+    }
     match (disk.verdict, unavailable) {
         // Without the index's URL the `index` part cannot match; everything else can be checked.
         (Freshness::Stale(kinds), Some(index)) => {

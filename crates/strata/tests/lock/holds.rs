@@ -195,6 +195,13 @@ fn a_pin_an_engine_held_is_released_when_the_engine_may_no_longer_move_it_or_is_
         "strata.toml",
         &manifest(&engine("move-parent-pins = false")),
     );
+    let check = project.lock(&index, &["--check"]);
+    assert_eq!(check.code, 1, "{}", check.render());
+    assert!(
+        check.stderr.contains("`host`: `locks/host.txt` is stale"),
+        "{}",
+        check.render()
+    );
     let output = project.lock(&index, &[]);
     assert_eq!(output.code, 1, "{}", output.render());
     assert!(
