@@ -16,6 +16,7 @@ mod hierarchy;
 mod incremental;
 mod inspect;
 mod install;
+mod integrity;
 mod options;
 mod outdated;
 mod project;
