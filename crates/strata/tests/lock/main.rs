@@ -21,6 +21,7 @@ mod incremental;
 mod inspect;
 mod install;
 mod integrity;
+mod metadata_build;
 mod options;
 mod outdated;
 mod project;
