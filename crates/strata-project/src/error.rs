@@ -478,6 +478,12 @@ pub enum Unsupported {
     },
     /// A direct URL without `#sha256=` where the lock records hashes.
     UnhashedUrl,
+    /// An include of `[project]` requirements that `[project].dynamic` says a build backend
+    /// computes: the file does not hold them, and strata does not build the project to ask.
+    Dynamic {
+        /// `dependencies` or `optional-dependencies`.
+        field: &'static str,
+    },
     /// `--pre` in a profile's file: `strata lock` has one pre-release policy per solve.
     PreInProfile,
     /// `--index-url`, `--extra-index-url` or `--find-links` in a profile's file with a value
@@ -499,6 +505,7 @@ impl Unsupported {
             Self::Vcs => "Version-control requirement",
             Self::NotADistribution { .. } | Self::UnhashedUrl => "Direct URL requirement",
             Self::PreInProfile | Self::IndexOptionInProfile { .. } => "Option",
+            Self::Dynamic { .. } => "Include",
         }
     }
 
@@ -508,6 +515,12 @@ impl Unsupported {
             Self::UnnamedUrl => "cannot be locked",
             Self::NotADistribution { .. } => "does not name a wheel or sdist",
             Self::UnhashedUrl => "has no `#sha256=` for the lock's hash",
+            Self::Dynamic {
+                field: "dependencies",
+            } => "reads `[project].dependencies`, which `[project].dynamic` declares computed",
+            Self::Dynamic { .. } => {
+                "reads `[project.optional-dependencies]`, which `[project].dynamic` declares computed"
+            }
             Self::PreInProfile | Self::IndexOptionInProfile { .. } => {
                 "is not used by `strata lock`"
             }
@@ -523,6 +536,7 @@ impl Unsupported {
             Self::Vcs => "Build a wheel of the repository and require it as `name @ https://.../name-1.0-py3-none-any.whl` (or publish it to an index and require it by name)".to_string(),
             Self::NotADistribution { package } => format!("The URL must end in a wheel or sdist filename of `{package}`, like `{package}-1.0-py3-none-any.whl` or `{package}-1.0.tar.gz`"),
             Self::UnhashedUrl => "Append the file's hash to the URL, `#sha256=<hex>` (`sha256sum FILE` gives it): every line of a hashed lock needs one, and strata takes a direct URL's hash from the URL instead of downloading the whole file".to_string(),
+            Self::Dynamic { field } => format!("strata reads requirements from `pyproject.toml` without building the project: list `{field}` statically there (and remove it from `dynamic`), or put them in a `.in` file named by `file`"),
             Self::PreInProfile => "Write a pre-release specifier for the package that needs one (`name>=2.0rc1`): strata allows pre-releases for a package whose requirement names one".to_string(),
             Self::IndexOptionInProfile { key, value } => {
                 let toml = if *key == "index-url" {

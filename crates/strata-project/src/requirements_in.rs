@@ -27,6 +27,10 @@
 //! | `--pre` | `strata compile`: pre-releases allowed; a profile's file: error (write a pre-release specifier) |
 //! | any other option (`--trusted-host`, `--no-index`, `--only-binary`, `--hash`, ...) | error naming the option |
 //! | `${VAR}` | not expanded: the text is parsed as written, and fails as a requirement |
+//! | `include = ["project"]`, `"extra:NAME"`, `"group:NAME"` | `[project].dependencies`, an extra, a PEP 735 group (`{include-group = ...}` followed); each entry read by the same parser |
+//! | `myproj[a]` inside an extra of `myproj` | the extras' requirements, with the reference's marker |
+//! | `myproj`, `myproj[a]` (any spelling of the name) in a group | the project's dependencies plus the extras, with the reference's marker; never looked up on an index |
+//! | a field named in `[project].dynamic` (`dependencies`, `optional-dependencies`) | error: strata does not build the project to compute it |
 //!
 //! An index option records its line ([`FileOption`]) so that the command that reads it, not
 //! this reader, decides how it applies.

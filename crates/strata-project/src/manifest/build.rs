@@ -528,6 +528,16 @@ fn include_requirements(
     match (kind, name) {
         ("project", _) => {
             let project = pyproject.table.project.as_ref().ok_or_else(no_project)?;
+            if project.is_dynamic("dependencies") {
+                return Err(ErrorKind::Unsupported {
+                    form: Unsupported::Dynamic {
+                        field: "dependencies",
+                    },
+                    text: text.to_string(),
+                    snippet: whole(),
+                }
+                .into());
+            }
             project
                 .dependencies
                 .iter()
@@ -597,6 +607,16 @@ fn expand_extra(
             pyproject: pyproject.path.clone(),
             snippet: Some(referrer.clone()),
         })?;
+    if project.is_dynamic("optional-dependencies") {
+        return Err(ErrorKind::Unsupported {
+            form: Unsupported::Dynamic {
+                field: "optional-dependencies",
+            },
+            text: format!("extra:{extra}"),
+            snippet: referrer.clone(),
+        }
+        .into());
+    }
     let extras = project.optional_dependencies.as_ref();
     let wanted = ExtraName::new(extra.to_string()).ok();
     let found = extras.and_then(|extras| {
@@ -671,6 +691,21 @@ fn expand_self(
     referrer: &Snippet,
     out: &mut Vec<SourcedRequirement>,
 ) -> Result<(), Error> {
+    if pyproject
+        .table
+        .project
+        .as_ref()
+        .is_some_and(|project| project.is_dynamic("dependencies"))
+    {
+        return Err(ErrorKind::Unsupported {
+            form: Unsupported::Dynamic {
+                field: "dependencies",
+            },
+            text: referrer.text.trim().to_string(),
+            snippet: referrer.clone(),
+        }
+        .into());
+    }
     let dependencies = pyproject
         .table
         .project

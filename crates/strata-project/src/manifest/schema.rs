@@ -30,6 +30,18 @@ pub(crate) struct ProjectTable {
     pub(crate) name: Option<Spanned<String>>,
     pub(crate) dependencies: Option<Vec<Spanned<String>>>,
     pub(crate) optional_dependencies: Option<IndexMap<String, Vec<Spanned<String>>>>,
+    /// PEP 621 `dynamic`: fields a build backend computes, which the file does not hold.
+    pub(crate) dynamic: Option<Vec<String>>,
+}
+
+impl ProjectTable {
+    /// Whether `field` (`dependencies`, `optional-dependencies`) is declared dynamic.
+    pub(crate) fn is_dynamic(&self, field: &str) -> bool {
+        self.dynamic
+            .iter()
+            .flatten()
+            .any(|declared| declared == field)
+    }
 }
 
 /// One entry of a PEP 735 dependency group: a requirement or `{include-group = "NAME"}`.

@@ -431,3 +431,11 @@ bad_input!(
         "[profiles.base]\nrequirements = [\"lib @ https://files.invalid/lib-1.0-py3-none-any.whl\"]\n"
     )]
 );
+
+bad_input!(
+    include_project_whose_dependencies_are_dynamic_is_rejected_not_empty,
+    [(
+        "pyproject.toml",
+        "[project]\nname = \"p\"\ndynamic = [\"dependencies\"]\n[tool.strata.profiles.base]\nrequirements = [\"numpy\"]\ninclude = [\"project\"]\n"
+    )]
+);
