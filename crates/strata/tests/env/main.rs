@@ -440,7 +440,7 @@ fn check_tree_and_why_on_a_lock_match_pip_on_what_the_lock_installs() {
     insta::assert_snapshot!(gone.render(), @r"
     exit: 1
     --- stdout
-    numpy 9.9.9 could not be checked: the index has no version 9.9.9.
+    numpy 9.9.9 (line 1 of the lock) could not be checked: the index has no version 9.9.9.
     --- stderr
     ");
     let absent = strata(&["why", "torch"], "gone.txt");
