@@ -133,6 +133,9 @@ pub(crate) fn compile(
         for warning in package.missing_extra_warnings() {
             printer.warning(&warning);
         }
+        if let Some(warning) = package.yanked_warning() {
+            printer.warning(&warning);
+        }
     }
 
     warn_unused_indexes(

@@ -159,3 +159,41 @@ fn missing_extra_locks_the_newest_version_and_warns() {
         output.render()
     );
 }
+
+#[test]
+fn a_yanked_version_pinned_with_double_equals_is_locked_with_a_warning_naming_it_and_the_reason() {
+    // pip installs a yanked version a requirement pins exactly, and warns with the reason.
+    let index = TestIndex::start(
+        Universe::new()
+            .package(Package::new("lib", "1.2").yanked("corrupt wheel, use 1.2.1"))
+            .package(Package::new("lib", "1.2.1"))
+            .package(Package::new("util", "0.3").yanked(""))
+            .package(Package::new("accel", "2.0")),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::write(
+        dir.path().join("requirements.in"),
+        "lib==1.2\nutil==0.3\naccel\n",
+    )
+    .unwrap();
+    let output = compile(dir.path(), &index, &["requirements.in", "-o", "out.txt"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    let lock = fs_err::read_to_string(dir.path().join("out.txt")).unwrap();
+    assert_eq!(pins(&lock), ["accel==2.0", "lib==1.2", "util==0.3"]);
+    let warnings: Vec<&str> = output
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("warning:"))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: `lib==1.2` is a yanked version, selected because a requirement pins it \
+             with `==`; reason for being yanked: corrupt wheel, use 1.2.1",
+            "warning: `util==0.3` is a yanked version, selected because a requirement pins it \
+             with `==`; reason for being yanked: <none given>",
+        ],
+        "{}",
+        output.render()
+    );
+}
