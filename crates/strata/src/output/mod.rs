@@ -1,3 +1,4 @@
 //! Renderers: library data to human text, JSON or diagrams. No I/O here.
 
 pub(crate) mod profiles;
+pub(crate) mod sync;
