@@ -122,16 +122,19 @@ pub(crate) fn sync(
     let plan = strata_env::sync_plan(&venv, &pins)?;
     if !plan.is_empty() {
         let started = std::time::Instant::now();
+        let distributions = match plan.install.len() {
+            1 => "1 distribution".to_string(),
+            count => format!("{count} distributions"),
+        };
         let step = if plan.create {
             format!(
-                "Creating `{}` and installing {} distributions with pip",
-                venv.display(),
-                plan.install.len()
+                "Creating `{}` and installing {distributions} with pip",
+                venv.display()
             )
         } else if plan.install.is_empty() {
-            "Checking the installed distributions with pip".to_string()
+            "Removing what the lock does not name".to_string()
         } else {
-            format!("Installing {} distributions with pip", plan.install.len())
+            format!("Installing {distributions} with pip")
         };
         let progress = printer.progress(move || {
             format!("{step} ({:.0}s)", started.elapsed().as_secs_f64())
