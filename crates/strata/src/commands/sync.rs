@@ -136,9 +136,8 @@ pub(crate) fn sync(
         } else {
             format!("Installing {distributions} with pip")
         };
-        let progress = printer.progress(move || {
-            format!("{step} ({:.0}s)", started.elapsed().as_secs_f64())
-        });
+        let progress =
+            printer.progress(move || format!("{step} ({:.0}s)", started.elapsed().as_secs_f64()));
         let report = strata_env::sync(&lock, &pins, &venv, &args.python, &pip_indexes);
         drop(progress);
         let report = report?;

@@ -296,8 +296,7 @@ fn pin_lines(pins: &BTreeMap<String, String>) -> Vec<String> {
 
 #[cfg(unix)]
 #[test]
-fn sync_of_an_environment_that_already_holds_the_lock_says_nothing_to_change_without_running_pip()
-{
+fn sync_of_an_environment_that_already_holds_the_lock_says_nothing_to_change_without_running_pip() {
     let index = TestIndex::start(universe::ml());
     let project = TestProject::new(MANIFEST, &[]);
     project.lock_ok(&index, &["app"]);
@@ -399,8 +398,17 @@ fn sync_of_a_stale_lock_warns_and_installs_it_and_locked_refuses_it_with_exit_1(
     let current = sync(&project, &index, &["app", "--locked"]);
     assert_eq!(current.code, 0, "{}", current.render());
     assert!(!current.stderr.contains("stale"), "{}", current.render());
-    assert!(installed(&venv).contains_key("click"), "{}", current.render());
-    assert_eq!(installed(&venv), project.pins("app"), "{}", current.render());
+    assert!(
+        installed(&venv).contains_key("click"),
+        "{}",
+        current.render()
+    );
+    assert_eq!(
+        installed(&venv),
+        project.pins("app"),
+        "{}",
+        current.render()
+    );
 }
 
 #[test]
