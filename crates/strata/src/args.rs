@@ -511,6 +511,10 @@ pub(crate) struct CompileArgs {
     /// Never use wheels of these packages (`:all:` for every package; repeatable).
     #[arg(long, value_name = "PACKAGE")]
     pub(crate) no_binary: Vec<String>,
+    /// Output format: `json` prints the pins, what was written and the warnings as one object
+    /// on stdout (with the lock's text in it when there is no `--output-file`).
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub(crate) format: DataFormat,
     #[command(flatten)]
     pub(crate) target: TargetArgs,
     #[command(flatten)]

@@ -315,11 +315,12 @@ pub(crate) fn lock(
             .iter()
             .all(|outcome| matches!(outcome.outcome, ProfileOutcome::Locked { .. }));
     if resolved_all {
-        crate::commands::compile::warn_unused_indexes(
+        for warning in crate::commands::compile::unused_index_warnings(
             &clients_used,
             args.index.index_strategy,
-            printer,
-        );
+        ) {
+            printer.warning(&warning);
+        }
     }
     for (sentence, names) in &held_in {
         let names: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
