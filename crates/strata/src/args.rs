@@ -358,6 +358,10 @@ pub(crate) struct BumpArgs {
     /// Only rewrite the version file; lock later.
     #[arg(long)]
     pub(crate) no_lock: bool,
+    /// Output format: `json` prints what happened to the version file and the relock's
+    /// per-lock summary as one object on stdout.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub(crate) format: DataFormat,
     #[command(flatten, next_help_heading = "Index")]
     pub(crate) index: IndexArgs,
 }
