@@ -101,26 +101,26 @@ pub(crate) fn sync(
         json.lock,
         venv.display()
     ));
-    // pip installs from the indexes the lock was resolved against (the engine's own first),
-    // whether they come from the manifest, the flags, the environment or pip's configuration.
-    let indexes = crate::settings::index_config(
-        &args.index,
-        Some(&project),
-        &strata_lock::engine_index_urls(&project, &profile.name),
-    )?;
-    let pip_indexes = strata_env::PipIndexes {
-        index_url: indexes.index_url.url().to_string(),
-        extra_index_urls: indexes
-            .extra_index_urls
-            .iter()
-            .map(|extra| extra.url().to_string())
-            .collect(),
-        find_links: indexes.find_links.clone(),
-    };
-    // pip would only say that every requirement is already satisfied: not worth its start-up,
-    // and the user learns that nothing changed.
+    // pip would only say that every requirement is already satisfied: not worth its start-up
+    // (nor the look-up of pip's own index settings), and the user learns that nothing changed.
     let plan = strata_env::sync_plan(&venv, &pins)?;
     if !plan.is_empty() {
+        // pip installs from the indexes the lock was resolved against (the engine's own first),
+        // whether they come from the manifest, the flags, the environment or pip's configuration.
+        let indexes = crate::settings::index_config(
+            &args.index,
+            Some(&project),
+            &strata_lock::engine_index_urls(&project, &profile.name),
+        )?;
+        let pip_indexes = strata_env::PipIndexes {
+            index_url: indexes.index_url.url().to_string(),
+            extra_index_urls: indexes
+                .extra_index_urls
+                .iter()
+                .map(|extra| extra.url().to_string())
+                .collect(),
+            find_links: indexes.find_links.clone(),
+        };
         let started = std::time::Instant::now();
         let distributions = match plan.install.len() {
             1 => "1 distribution".to_string(),
