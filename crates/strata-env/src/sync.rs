@@ -16,13 +16,20 @@
 //! the index URLs on its own command line: that is pip's doing; credentials in `.netrc` instead
 //! of the URL stay off every command line.)
 //!
+//! Before pip runs, [`plan`] compares the environment's installed distributions with the
+//! lock's pins: an environment that already holds exactly the lock (every pin at its version,
+//! nothing else but pip's own tools) needs nothing, and the caller can say so without starting
+//! pip, which would only report every requirement as already satisfied. The plan also says how
+//! much pip has to do, for the caller's progress line.
+//!
 //! What this module deliberately does not do: install anything itself, or decide versions. The
 //! caller checks the result with [`crate::check()`].
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use pep440_rs::Version;
 use pep508_rs::PackageName;
 
 use crate::interpreter::Interpreter;
@@ -40,8 +47,29 @@ pub struct SyncReport {
     pub created: bool,
     /// How many distributions the lock names.
     pub locked: usize,
+    /// Pins that were not installed at their version before, as `name==version`, by name.
+    pub installed: Vec<String>,
     /// Distributions removed because the lock does not name them.
     pub removed: Vec<String>,
+}
+
+/// What a sync would change, read from the environment before anything runs (see [`plan`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncPlan {
+    /// The virtual environment does not exist yet.
+    pub create: bool,
+    /// Pins the environment lacks or has at another version, as `name==version`, by name.
+    pub install: Vec<String>,
+    /// Installed distributions the lock does not name (pip, setuptools and wheel excepted).
+    pub remove: Vec<String>,
+}
+
+impl SyncPlan {
+    /// Whether the environment already holds exactly the lock: pip would install nothing and
+    /// nothing is to be removed.
+    pub fn is_empty(&self) -> bool {
+        !self.create && self.install.is_empty() && self.remove.is_empty()
+    }
 }
 
 /// Why a sync failed.
@@ -100,23 +128,60 @@ impl PipIndexes {
     }
 }
 
-/// Makes `venv` hold exactly the distributions pinned in the lock at `lock` (whose names are
-/// `locked`), creating it with `python` when missing; pip installs from `indexes`.
+/// What [`sync`] would change in `venv` to make it hold exactly `pins`: read from the
+/// distributions installed there (the venv's interpreter is asked once for its site-packages),
+/// without running pip.
+pub fn plan<S: std::hash::BuildHasher>(
+    venv: &Path,
+    pins: &HashMap<PackageName, Version, S>,
+) -> Result<SyncPlan, SyncError> {
+    let venv_python = venv.join("bin").join("python");
+    if !venv_python.exists() {
+        let mut install: Vec<String> = pins
+            .iter()
+            .map(|(name, version)| format!("{name}=={version}"))
+            .collect();
+        install.sort();
+        return Ok(SyncPlan {
+            create: true,
+            install,
+            remove: Vec::new(),
+        });
+    }
+    let installed = installed_versions(&venv_python)?;
+    let mut install: Vec<String> = pins
+        .iter()
+        .filter(|(name, version)| installed.get(*name) != Some(*version))
+        .map(|(name, version)| format!("{name}=={version}"))
+        .collect();
+    install.sort();
+    Ok(SyncPlan {
+        create: false,
+        install,
+        remove: unlocked(&installed, pins),
+    })
+}
+
+/// Makes `venv` hold exactly the distributions pinned in the lock at `lock` (`pins`, its
+/// `name==version` lines), creating it with `python` when missing; pip installs from `indexes`.
 pub fn sync<S: std::hash::BuildHasher>(
     lock: &Path,
-    locked: &HashSet<PackageName, S>,
+    pins: &HashMap<PackageName, Version, S>,
     venv: &Path,
     python: &Path,
     indexes: &PipIndexes,
 ) -> Result<SyncReport, SyncError> {
     let venv_python = venv.join("bin").join("python");
     let created = !venv_python.exists();
-    if created {
+    let before = if created {
         run(
             "create the virtual environment",
             Command::new(python).arg("-m").arg("venv").arg(venv),
         )?;
-    }
+        BTreeMap::new()
+    } else {
+        installed_versions(&venv_python)?
+    };
     let mut install = Command::new(&venv_python);
     install.args([
         "-m",
@@ -129,21 +194,13 @@ pub fn sync<S: std::hash::BuildHasher>(
     ]);
     indexes.apply(&mut install);
     run("install the lock", install.arg("-r").arg(lock))?;
-    let interpreter = Interpreter::query(&venv_python)?;
-    let scan = scan_site_packages(&interpreter.site_packages)?;
-    let kept: HashSet<PackageName> = KEPT
+    let after = installed_versions(&venv_python)?;
+    let installed: Vec<String> = after
         .iter()
-        .filter_map(|name| PackageName::new((*name).to_string()).ok())
+        .filter(|(name, version)| pins.contains_key(*name) && before.get(*name) != Some(*version))
+        .map(|(name, version)| format!("{name}=={version}"))
         .collect();
-    let mut removed: Vec<String> = scan
-        .distributions
-        .iter()
-        .map(|distribution| distribution.name.clone())
-        .filter(|name| !locked.contains(name) && !kept.contains(name))
-        .map(|name| name.to_string())
-        .collect();
-    removed.sort();
-    removed.dedup();
+    let removed = unlocked(&after, pins);
     if !removed.is_empty() {
         run(
             "remove distributions the lock does not name",
@@ -162,9 +219,38 @@ pub fn sync<S: std::hash::BuildHasher>(
     Ok(SyncReport {
         venv: venv.to_path_buf(),
         created,
-        locked: locked.len(),
+        locked: pins.len(),
+        installed,
         removed,
     })
+}
+
+/// `name -> version` of every distribution installed in the environment of `venv_python`.
+fn installed_versions(venv_python: &Path) -> Result<BTreeMap<PackageName, Version>, SyncError> {
+    let interpreter = Interpreter::query(venv_python)?;
+    let scan = scan_site_packages(&interpreter.site_packages)?;
+    Ok(scan
+        .distributions
+        .into_iter()
+        .map(|distribution| (distribution.name, distribution.version))
+        .collect())
+}
+
+/// The installed distributions `pins` does not name, but for the tools a venv is seeded with;
+/// sorted.
+fn unlocked<S: std::hash::BuildHasher>(
+    installed: &BTreeMap<PackageName, Version>,
+    pins: &HashMap<PackageName, Version, S>,
+) -> Vec<String> {
+    let kept: HashSet<PackageName> = KEPT
+        .iter()
+        .filter_map(|name| PackageName::new((*name).to_string()).ok())
+        .collect();
+    installed
+        .keys()
+        .filter(|name| !pins.contains_key(*name) && !kept.contains(*name))
+        .map(ToString::to_string)
+        .collect()
 }
 
 fn run(step: &'static str, command: &mut Command) -> Result<(), SyncError> {

@@ -95,7 +95,7 @@ pub enum ProfileOutcome {
         /// Changes against the existing lock.
         changes: crate::diff::LockDiff,
         /// What the solve accepted with a warning, for the user (an extra a locked version
-        /// does not provide).
+        /// does not provide, a yanked version a requirement pins).
         warnings: Vec<String>,
         /// The lines of the lock it replaces that strata did not write (edited by hand), each
         /// as `file:line: what`; empty when that lock was as strata wrote it.
@@ -1966,6 +1966,7 @@ fn add_warnings(outcome: &mut ProfileOutcome, resolution: &Resolution, lock: &Lo
         for package in &lock.packages {
             if let Some(resolved) = resolution.packages.get(&package.name) {
                 warnings.extend(resolved.missing_extra_warnings());
+                warnings.extend(resolved.yanked_warning());
             }
         }
     }

@@ -188,6 +188,44 @@ impl ResolvedPackage {
             })
             .collect()
     }
+
+    /// Why the index yanked this version (PEP 592), when every file of it is yanked; `Some("")`
+    /// when the index gives no reason. The resolver takes a yanked version only when a
+    /// requirement pins exactly it, as pip does.
+    pub fn yanked(&self) -> Option<&str> {
+        let files = if self.files.is_empty() {
+            std::slice::from_ref(&self.file)
+        } else {
+            &self.files[..]
+        };
+        if !files.iter().all(|file| file.yanked.is_some()) {
+            return None;
+        }
+        // Indexes usually give every file of a release the same reason; any stated one will do.
+        Some(
+            files
+                .iter()
+                .filter_map(|file| file.yanked.as_deref())
+                .find(|reason| !reason.trim().is_empty())
+                .unwrap_or(""),
+        )
+    }
+
+    /// The warning pip gives when it installs a yanked version, for the caller to show: the
+    /// package, the version and the index's reason.
+    pub fn yanked_warning(&self) -> Option<String> {
+        let reason = self.yanked()?;
+        let reason = if reason.trim().is_empty() {
+            "<none given>"
+        } else {
+            reason.trim()
+        };
+        Some(format!(
+            "`{}=={}` is a yanked version, selected because a requirement pins it with `==`; \
+             reason for being yanked: {reason}",
+            self.name, self.version
+        ))
+    }
 }
 
 /// A dependency edge of the result: `from` requires `to` with `requirement`.

@@ -102,9 +102,17 @@ strata lock --upgrade-package numpy\n  strata lock --check   # in CI: fail when 
     /// installs the lock with `pip install --require-hashes --no-deps` (every hash checked,
     /// nothing resolved at install time), removes every distribution the lock does not name
     /// (pip, setuptools and wheel excepted, as pip-sync does), and runs `strata check` on the
-    /// result. The lock must be current: run `strata lock` first.
+    /// result. An environment that already holds exactly the lock is left alone: pip is not
+    /// run, and strata says there is nothing to change.
+    ///
+    /// The lock should be current: a lock whose inputs changed since it was written (what
+    /// `strata lock --check` reports) is installed with a warning, or refused with `--locked`.
+    ///
+    /// Exit status: 0 synced and no broken requirements, 1 broken requirements in the result or
+    /// (`--locked`) a stale lock, 2 could not sync.
     #[command(
-        after_long_help = "Examples:\n  strata sync development\n  strata sync backend --venv /opt/venvs/backend"
+        after_long_help = "Examples:\n  strata sync development\n  strata sync backend --venv /opt/venvs/backend\n  \
+strata sync development --locked   # in CI: refuse a lock that is not current"
     )]
     Sync(SyncArgs),
 
@@ -350,6 +358,10 @@ pub(crate) struct BumpArgs {
     /// Only rewrite the version file; lock later.
     #[arg(long)]
     pub(crate) no_lock: bool,
+    /// Output format: `json` prints what happened to the version file and the relock's
+    /// per-lock summary as one object on stdout.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub(crate) format: DataFormat,
     #[command(flatten, next_help_heading = "Index")]
     pub(crate) index: IndexArgs,
 }
@@ -457,6 +469,13 @@ pub(crate) struct SyncArgs {
     /// The Python that creates a missing environment.
     #[arg(long, value_name = "PATH", default_value = "python3")]
     pub(crate) python: std::path::PathBuf,
+    /// Refuse (exit 1) a lock that is not current for the project's inputs, instead of
+    /// installing it with a warning.
+    #[arg(long)]
+    pub(crate) locked: bool,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub(crate) format: DataFormat,
     /// Where pip downloads the locked files from: the indexes `strata lock` uses (for an
     /// engine, its own indexes first).
     #[command(flatten, next_help_heading = "Index")]
@@ -496,6 +515,10 @@ pub(crate) struct CompileArgs {
     /// Never use wheels of these packages (`:all:` for every package; repeatable).
     #[arg(long, value_name = "PACKAGE")]
     pub(crate) no_binary: Vec<String>,
+    /// Output format: `json` prints the pins, what was written and the warnings as one object
+    /// on stdout (with the lock's text in it when there is no `--output-file`).
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub(crate) format: DataFormat,
     #[command(flatten)]
     pub(crate) target: TargetArgs,
     #[command(flatten)]

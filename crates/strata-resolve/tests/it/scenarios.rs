@@ -368,12 +368,44 @@ fn yanked_versions_are_skipped() {
 }
 
 #[test]
-fn yanked_version_is_used_when_pinned_exactly() {
-    Scenario::new("yanked: pinned with ==")
+fn yanked_version_is_used_when_pinned_exactly_and_reported_with_its_reason() {
+    let resolution = Scenario::new("yanked: pinned with ==")
         .package(Package::new("a", "2.0").yanked("broken"))
         .package(Package::new("a", "1.0"))
+        .package(Package::new("b", "1.0").yanked(""))
         .require("a==2.0")
-        .expect_pins(&["a==2.0"]);
+        .require("b==1.0")
+        .expect_pins(&["a==2.0", "b==1.0"]);
+    let a = &resolution.packages[&package_name("a")];
+    assert_eq!(a.yanked(), Some("broken"));
+    assert_eq!(
+        a.yanked_warning().as_deref(),
+        Some(
+            "`a==2.0` is a yanked version, selected because a requirement pins it with `==`; \
+             reason for being yanked: broken"
+        )
+    );
+    // A yank without a reason is still a yank, and pip's words for the missing reason.
+    let b = &resolution.packages[&package_name("b")];
+    assert_eq!(b.yanked(), Some(""));
+    assert!(
+        b.yanked_warning()
+            .is_some_and(|warning| warning.ends_with("reason for being yanked: <none given>")),
+        "{:?}",
+        b.yanked_warning()
+    );
+}
+
+#[test]
+fn a_version_that_is_not_yanked_gives_no_yank_warning() {
+    let resolution = Scenario::new("yanked: the newest is skipped, the one taken is not yanked")
+        .package(Package::new("a", "2.0").yanked("broken"))
+        .package(Package::new("a", "1.0"))
+        .require("a")
+        .expect_pins(&["a==1.0"]);
+    let a = &resolution.packages[&package_name("a")];
+    assert_eq!(a.yanked(), None);
+    assert_eq!(a.yanked_warning(), None);
 }
 
 #[test]

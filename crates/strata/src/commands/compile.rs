@@ -11,8 +11,11 @@ use strata_resolve::{
 };
 
 use crate::ExitStatus;
-use crate::args::{CompileArgs, GlobalArgs, IndexArgs, IndexStrategyArg, PrereleaseArg};
+use crate::args::{
+    CompileArgs, DataFormat, GlobalArgs, IndexArgs, IndexStrategyArg, PrereleaseArg,
+};
 use crate::commands::try_load_project;
+use crate::output::compile::{CompileJson, packages};
 use crate::printer::Printer;
 use crate::settings;
 
@@ -70,7 +73,15 @@ pub(crate) fn compile(
         }
         options_from.push(file);
     }
-    let index_args = file_index_args(&args.index, &options_from, printer);
+    // Every warning goes to stderr as it comes, and into `--format json`'s `warnings`.
+    let mut warnings: Vec<String> = Vec::new();
+    let mut warn = |printer: &mut Printer, warning: String| {
+        printer.warning(&warning);
+        warnings.push(warning);
+    };
+    let index_args = file_index_args(&args.index, &options_from, &mut |warning| {
+        warn(printer, warning);
+    });
     let preferences = match &args.output_file {
         Some(path) if path.is_file() => {
             let text = strata_fs::fs_err::read_to_string(path)?;
@@ -119,7 +130,7 @@ pub(crate) fn compile(
     let resolved = resolver.resolve(&request);
     drop(progress);
     for rejected in resolver.client().rejected_files() {
-        printer.warning(&rejected.to_string());
+        warn(printer, rejected.to_string());
     }
     let resolution = match resolved {
         Ok(resolution) => resolution,
@@ -131,15 +142,18 @@ pub(crate) fn compile(
     };
     for package in resolution.packages.values() {
         for warning in package.missing_extra_warnings() {
-            printer.warning(&warning);
+            warn(printer, warning);
+        }
+        if let Some(warning) = package.yanked_warning() {
+            warn(printer, warning);
         }
     }
-
-    warn_unused_indexes(
+    for warning in unused_index_warnings(
         std::slice::from_ref(resolver.client()),
         args.index.index_strategy,
-        printer,
-    );
+    ) {
+        warn(printer, warning);
+    }
 
     // `# via` names the file (and include) each top-level requirement was written in.
     let mut sources: HashMap<PackageName, BTreeSet<String>> = HashMap::new();
@@ -171,23 +185,45 @@ pub(crate) fn compile(
         String::new(),
     ];
     let text = with_find_links(&lock, &explicit_find_links(&index_args, project.as_ref()));
+    let mut json = CompileJson {
+        input: args.input.display().to_string(),
+        python_version: target.python().to_string(),
+        python_platform: target.platform().to_string(),
+        output_file: args
+            .output_file
+            .as_ref()
+            .map(|path| path.display().to_string()),
+        written: false,
+        packages: packages(&lock),
+        warnings,
+        lock: None,
+    };
     if let Some(path) = &args.output_file {
-        let changed = strata_fs::write_atomic_if_changed(path, text.as_bytes())
+        json.written = strata_fs::write_atomic_if_changed(path, text.as_bytes())
             .with_context(|| format!("Failed to write `{}`", path.display()))?;
         printer.status(&format!(
             "Resolved {} packages in {:.2}s; {} `{}`",
             lock.packages.len(),
             started.elapsed().as_secs_f64(),
-            if changed { "wrote" } else { "unchanged:" },
+            if json.written { "wrote" } else { "unchanged:" },
             path.display()
         ));
     } else {
-        printer.data(&text)?;
+        if args.format == DataFormat::Text {
+            printer.data(&text)?;
+        } else {
+            json.lock = Some(text);
+        }
         printer.status(&format!(
             "Resolved {} packages in {:.2}s",
             lock.packages.len(),
             started.elapsed().as_secs_f64()
         ));
+    }
+    if args.format == DataFormat::Json {
+        let mut text = serde_json::to_string_pretty(&json)?;
+        text.push('\n');
+        printer.data(&text)?;
     }
     let stats = resolver.client().stats();
     printer.verbose(&format!(
@@ -249,11 +285,12 @@ fn without_credentials(links: &str) -> String {
 
 /// The index flags with the files' own index options added, as pip-compile reads them: a
 /// file's `--extra-index-url` and `--find-links` join the command line's, and its
-/// `--index-url` applies unless `--index-url` is given (then the file's is named as overridden).
+/// `--index-url` applies unless `--index-url` is given (then the file's is named as overridden,
+/// to `warn`).
 fn file_index_args(
     flags: &IndexArgs,
     files: &[strata_project::RequirementsFile],
-    printer: &mut Printer,
+    warn: &mut dyn FnMut(String),
 ) -> IndexArgs {
     let mut index = flags.clone();
     for file in files {
@@ -268,7 +305,7 @@ fn file_index_args(
             match &flags.index_url {
                 Some(flag) if flag.trim_end_matches('/') != url.trim_end_matches('/') => {
                     // Not the URL itself: it may carry credentials.
-                    printer.warning(&format!(
+                    warn(format!(
                         "The `--index-url` of {origin} is overridden by the command line's `--index-url`"
                     ));
                 }
@@ -290,20 +327,20 @@ fn file_index_args(
     index
 }
 
-/// Says which configured indexes gave no package to the resolutions `clients` served: an
-/// index the strategy never took anything from must not look like it took part in the lock.
-pub(crate) fn warn_unused_indexes(
+/// Says which configured indexes gave no package to the resolutions `clients` served, one
+/// warning each: an index the strategy never took anything from must not look like it took
+/// part in the lock.
+pub(crate) fn unused_index_warnings(
     clients: &[strata_index::IndexClient],
     strategy: IndexStrategyArg,
-    printer: &mut Printer,
-) {
+) -> Vec<String> {
     let taken: Vec<strata_index::IndexUrl> = clients
         .iter()
         .flat_map(strata_index::IndexClient::indexes_taken_from)
         .collect();
     if taken.is_empty() {
         // Nothing was looked up (or everything came from `--find-links`): no verdict.
-        return;
+        return Vec::new();
     }
     let mut unused: Vec<&strata_index::IndexUrl> = Vec::new();
     for index in clients.iter().flat_map(|client| client.config().indexes()) {
@@ -311,6 +348,7 @@ pub(crate) fn warn_unused_indexes(
             unused.push(index);
         }
     }
+    let mut warnings = Vec::new();
     for index in unused {
         let first_everywhere = clients.iter().all(|client| {
             client
@@ -330,10 +368,11 @@ pub(crate) fn warn_unused_indexes(
                 "it has none of the packages resolved"
             }
         };
-        printer.warning(&format!(
+        warnings.push(format!(
             "No package was taken from the index `{index}`: {why}"
         ));
     }
+    warnings
 }
 
 /// What the spinner says while a resolution runs: the index work done so far.

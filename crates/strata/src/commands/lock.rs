@@ -70,6 +70,23 @@ pub(crate) fn lock(
     args: &LockArgs,
     printer: &mut Printer,
 ) -> Result<ExitStatus> {
+    let (status, rows) = lock_with_summary(global, args, printer)?;
+    if let (DataFormat::Json, Some(rows)) = (args.format, rows) {
+        let mut text = serde_json::to_string_pretty(&serde_json::json!({ "locks": rows }))?;
+        text.push('\n');
+        printer.data(&text)?;
+    }
+    Ok(status)
+}
+
+/// `strata lock`, with the text summary on stderr when `args.format` is text, and each lock's
+/// row of the JSON summary returned (`None` when nothing was locked: `--check`, or a failure
+/// that wrote nothing), for `lock --format json` and `bump --format json`.
+pub(crate) fn lock_with_summary(
+    global: &GlobalArgs,
+    args: &LockArgs,
+    printer: &mut Printer,
+) -> Result<(ExitStatus, Option<Vec<serde_json::Value>>)> {
     let project = load_project(global)?;
     let options = LockOptions {
         profiles: args.profiles.clone(),
@@ -105,7 +122,7 @@ pub(crate) fn lock(
         keep_going: args.keep_going,
     };
     if args.check {
-        return check(&project, &options, printer);
+        return Ok((check(&project, &options, printer)?, None));
     }
     let started = std::time::Instant::now();
     let _guard = lock_directory(&project, printer)?;
@@ -144,11 +161,12 @@ pub(crate) fn lock(
             printer.error(&crate::diagnostics::render(&anyhow::Error::new(
                 LockFailure(error),
             )));
-            return Ok(if no_solution {
+            let status = if no_solution {
                 ExitStatus::Problems
             } else {
                 ExitStatus::Failure
-            });
+            };
+            return Ok((status, None));
         }
     };
     // Every solve succeeded: now write, each file atomically.
@@ -315,30 +333,27 @@ pub(crate) fn lock(
             .iter()
             .all(|outcome| matches!(outcome.outcome, ProfileOutcome::Locked { .. }));
     if resolved_all {
-        crate::commands::compile::warn_unused_indexes(
+        for warning in crate::commands::compile::unused_index_warnings(
             &clients_used,
             args.index.index_strategy,
-            printer,
-        );
+        ) {
+            printer.warning(&warning);
+        }
     }
     for (sentence, names) in &held_in {
         let names: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
         let _ = writeln!(summary, "{sentence}, in {}", names.join(", "));
     }
-    match args.format {
-        DataFormat::Text => printer.status(summary.trim_end()),
-        DataFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&serde_json::json!({ "locks": rows }))?;
-            text.push('\n');
-            printer.data(&text)?;
-        }
+    if args.format == DataFormat::Text {
+        printer.status(summary.trim_end());
     }
     printer.status(&format!("Done in {:.2}s", started.elapsed().as_secs_f64()));
-    Ok(if failures == 0 {
+    let status = if failures == 0 {
         ExitStatus::Success
     } else {
         ExitStatus::Problems
-    })
+    };
+    Ok((status, Some(rows)))
 }
 
 /// Holds a file locked exclusively for the run, so two `strata lock` runs on one project never

@@ -13,6 +13,7 @@ use strata_project::{Engine, IndexUnavailable, Profile, Project};
 use crate::ExitStatus;
 use crate::args::{BumpArgs, DataFormat, GlobalArgs, IndexArgs, LockArgs, OutdatedArgs};
 use crate::commands::load_project;
+use crate::output::bump::{BumpJson, BumpStatus};
 use crate::printer::Printer;
 use crate::settings;
 
@@ -227,6 +228,18 @@ pub(crate) fn bump(
         );
     };
     let current = &details.version;
+    let source = &details.version_source;
+    let mut json = BumpJson {
+        engine: engine.name.to_string(),
+        package: details.package.to_string(),
+        from: current.to_string(),
+        to: None,
+        version_file: format!("{} ({})", source.file.display(), source.key),
+        status: BumpStatus::Current,
+        relocked: false,
+        locks: Vec::new(),
+        older_allowed: Vec::new(),
+    };
     // Without `--to`: the other releases the engine's requirements allow, newest first, for the
     // remedy when the newest does not lock (see `strata_lock::engine_releases`).
     let mut older_allowed: Vec<String> = Vec::new();
@@ -244,7 +257,7 @@ pub(crate) fn bump(
                 "`{}` is at {current}, the newest release; nothing to bump",
                 engine.name
             ));
-            return Ok(ExitStatus::Success);
+            return finish(args, &json, ExitStatus::Success, printer);
         };
         let Some(allowed) = releases.newest_allowed() else {
             printer.status(&format!(
@@ -258,7 +271,8 @@ pub(crate) fn bump(
                     "them"
                 }
             ));
-            return Ok(ExitStatus::Success);
+            json.status = BumpStatus::Held;
+            return finish(args, &json, ExitStatus::Success, printer);
         };
         if allowed != newest {
             printer.status(&format!(
@@ -283,11 +297,11 @@ pub(crate) fn bump(
             .collect();
         allowed.clone()
     };
+    json.to = Some(to.to_string());
     if &to == current {
         printer.status(&format!("`{}` is already at {to}", engine.name));
-        return Ok(ExitStatus::Success);
+        return finish(args, &json, ExitStatus::Success, printer);
     }
-    let source = &details.version_source;
     let path = project.root.join(&source.file);
     let shown = crate::commands::display_path(&path);
     let original = fs_err::read_to_string(&path)?;
@@ -310,8 +324,9 @@ pub(crate) fn bump(
         "Bumped `{}` from {current} to {to} in `{shown}` ({})",
         engine.name, source.key
     ));
+    json.status = BumpStatus::Bumped;
     if args.no_lock {
-        return Ok(ExitStatus::Success);
+        return finish(args, &json, ExitStatus::Success, printer);
     }
     let lock = LockArgs {
         profiles: vec![engine.name.to_string()],
@@ -322,24 +337,47 @@ pub(crate) fn bump(
         layered: false,
         keep_going: false,
         index: args.index.clone(),
+        // The relock's summary goes to stderr as text; `--format json` carries its rows.
         format: DataFormat::Text,
     };
-    let locked = crate::commands::lock(global, &lock, printer);
-    if !matches!(locked, Ok(ExitStatus::Success)) {
-        // The version file and the locks must keep agreeing: the bump did not happen.
-        strata_fs::write_atomic(&path, original.as_bytes())?;
+    let locked = crate::commands::lock_with_summary(global, &lock, printer);
+    if let Ok((ExitStatus::Success, rows)) = &locked {
+        json.relocked = true;
+        json.locks = rows.clone().unwrap_or_default();
+        return finish(args, &json, ExitStatus::Success, printer);
+    }
+    // The version file and the locks must keep agreeing: the bump did not happen.
+    strata_fs::write_atomic(&path, original.as_bytes())?;
+    printer.error(&format!(
+        "error: `{}` {to} could not be locked; `{shown}` is back at {current}\n",
+        engine.name
+    ));
+    if !older_allowed.is_empty() {
         printer.error(&format!(
-            "error: `{}` {to} could not be locked; `{shown}` is back at {current}\n",
+            "hint: older releases the engine's requirements allow: {}; `strata bump {} --to \
+             VERSION` tries one\n",
+            older_allowed.join(", "),
             engine.name
         ));
-        if !older_allowed.is_empty() {
-            printer.error(&format!(
-                "hint: older releases the engine's requirements allow: {}; `strata bump {} --to \
-                 VERSION` tries one\n",
-                older_allowed.join(", "),
-                engine.name
-            ));
-        }
     }
-    locked
+    let (status, rows) = locked?;
+    json.status = BumpStatus::Reverted;
+    json.locks = rows.unwrap_or_default();
+    json.older_allowed = older_allowed;
+    finish(args, &json, status, printer)
+}
+
+/// Ends a bump with `status`, printing `json` on stdout with `--format json`.
+fn finish(
+    args: &BumpArgs,
+    json: &BumpJson,
+    status: ExitStatus,
+    printer: &mut Printer,
+) -> Result<ExitStatus> {
+    if args.format == DataFormat::Json {
+        let mut text = serde_json::to_string_pretty(json)?;
+        text.push('\n');
+        printer.data(&text)?;
+    }
+    Ok(status)
 }

@@ -1,13 +1,13 @@
 //! `strata sync`: a virtual environment that holds exactly a profile's lock.
 
-use std::collections::HashSet;
-
 use anyhow::{Context, Result, bail};
 use strata_env::{Environment, EnvironmentSource, Extras, InterpreterRequest};
+use strata_lock::{Freshness, LockOptions};
 
 use crate::ExitStatus;
-use crate::args::{GlobalArgs, SyncArgs};
-use crate::commands::load_project;
+use crate::args::{DataFormat, GlobalArgs, SyncArgs};
+use crate::commands::{LockFailure, display_path, load_project};
+use crate::output::sync::{Stale, SyncJson, SyncStatus, summary};
 use crate::printer::Printer;
 
 pub(crate) fn sync(
@@ -35,48 +35,122 @@ pub(crate) fn sync(
             profile.name, profile.name
         )
     })?;
-    let locked: HashSet<_> = strata_lock::requirements_txt::read_pins(&text)
-        .with_context(|| format!("Failed to read `{}`", lock.display()))?
-        .into_keys()
-        .collect();
+    let pins = strata_lock::requirements_txt::read_pins(&text)
+        .with_context(|| format!("Failed to read `{}`", lock.display()))?;
     let venv = args
         .venv
         .clone()
         .unwrap_or_else(|| project.root.join(".venvs").join(profile.name.as_str()));
-    printer.status(&format!(
-        "Syncing `{}` into `{}`",
-        crate::commands::display_path(&lock),
-        venv.display()
-    ));
-    // pip installs from the indexes the lock was resolved against (the engine's own first),
-    // whether they come from the manifest, the flags, the environment or pip's configuration.
-    let indexes = crate::settings::index_config(
-        &args.index,
-        Some(&project),
-        &strata_lock::engine_index_urls(&project, &profile.name),
-    )?;
-    let pip_indexes = strata_env::PipIndexes {
-        index_url: indexes.index_url.url().to_string(),
-        extra_index_urls: indexes
-            .extra_index_urls
-            .iter()
-            .map(|extra| extra.url().to_string())
-            .collect(),
-        find_links: indexes.find_links.clone(),
+    let mut json = SyncJson {
+        profile: profile.name.as_str(),
+        lock: display_path(&lock),
+        venv: venv.display().to_string(),
+        status: SyncStatus::Unchanged,
+        stale: None,
+        locked: pins.len(),
+        installed: Vec::new(),
+        removed: Vec::new(),
+        findings: &[],
     };
-    let report = strata_env::sync(&lock, &locked, &venv, &args.python, &pip_indexes)?;
-    printer.status(&format!(
-        "{} `{}`: {} locked distributions installed, {} removed{}",
-        if report.created { "Created" } else { "Updated" },
-        venv.display(),
-        report.locked,
-        report.removed.len(),
-        if report.removed.is_empty() {
+
+    // The very check `strata lock --check` makes, on this one lock: installing a lock that no
+    // longer matches the manifest gives an environment the project does not describe.
+    let options = LockOptions {
+        profiles: vec![profile.name.to_string()],
+        index_identity: crate::settings::index_identity(&args.index, &project),
+        ..LockOptions::default()
+    };
+    let freshness = strata_lock::check_project(&project, &options)
+        .map_err(LockFailure)?
+        .into_iter()
+        .find(|(name, _)| *name == profile.name)
+        .map(|(_, freshness)| freshness);
+    if let Some(freshness) = freshness.filter(|freshness| !freshness.passes()) {
+        let edited = match &freshness {
+            Freshness::Edited(lines) => lines.clone(),
+            _ => Vec::new(),
+        };
+        let lines = if edited.is_empty() {
             String::new()
         } else {
-            format!(" ({})", report.removed.join(", "))
+            format!("\n  {}", edited.join("\n  "))
+        };
+        let what = format!("`{}` {}", json.lock, freshness.reason());
+        json.stale = Some(Stale {
+            reason: freshness.reason(),
+            edited,
+        });
+        if args.locked {
+            printer.error(&format!(
+                "error: {what}; `--locked` refuses to install it: run `strata lock {}` first{lines}\n",
+                profile.name
+            ));
+            json.status = SyncStatus::Refused;
+            print_json(args, &json, printer)?;
+            return Ok(ExitStatus::Problems);
         }
+        printer.warning(&format!(
+            "{what}; installing it as it is (run `strata lock {}` to update it, or pass \
+             `--locked` to refuse a stale lock){lines}",
+            profile.name
+        ));
+    }
+
+    printer.status(&format!(
+        "Syncing `{}` into `{}`",
+        json.lock,
+        venv.display()
     ));
+    // pip would only say that every requirement is already satisfied: not worth its start-up
+    // (nor the look-up of pip's own index settings), and the user learns that nothing changed.
+    let plan = strata_env::sync_plan(&venv, &pins)?;
+    if !plan.is_empty() {
+        // pip installs from the indexes the lock was resolved against (the engine's own first),
+        // whether they come from the manifest, the flags, the environment or pip's configuration.
+        let indexes = crate::settings::index_config(
+            &args.index,
+            Some(&project),
+            &strata_lock::engine_index_urls(&project, &profile.name),
+        )?;
+        let pip_indexes = strata_env::PipIndexes {
+            index_url: indexes.index_url.url().to_string(),
+            extra_index_urls: indexes
+                .extra_index_urls
+                .iter()
+                .map(|extra| extra.url().to_string())
+                .collect(),
+            find_links: indexes.find_links.clone(),
+        };
+        let started = std::time::Instant::now();
+        let distributions = match plan.install.len() {
+            1 => "1 distribution".to_string(),
+            count => format!("{count} distributions"),
+        };
+        let step = if plan.create {
+            format!(
+                "Creating `{}` and installing {distributions} with pip",
+                venv.display()
+            )
+        } else if plan.install.is_empty() {
+            "Removing what the lock does not name".to_string()
+        } else {
+            format!("Installing {distributions} with pip")
+        };
+        let progress =
+            printer.progress(move || format!("{step} ({:.0}s)", started.elapsed().as_secs_f64()));
+        let report = strata_env::sync(&lock, &pins, &venv, &args.python, &pip_indexes);
+        drop(progress);
+        let report = report?;
+        json.status = if report.created {
+            SyncStatus::Created
+        } else {
+            SyncStatus::Updated
+        };
+        json.installed = report.installed;
+        json.removed = report.removed;
+    }
+    printer.status(&summary(&json));
+
     // The result is checked the way `strata check` checks any environment.
     let request = InterpreterRequest {
         python: None,
@@ -90,15 +164,32 @@ pub(crate) fn sync(
         Some(&crate::settings::cache_dir()),
     )?;
     let findings = strata_env::check(&environment);
+    json.findings = &findings;
+    match args.format {
+        DataFormat::Json => print_json(args, &json, printer)?,
+        DataFormat::Text if findings.is_empty() => {}
+        DataFormat::Text => {
+            let lines = findings.iter().fold(String::new(), |mut out, finding| {
+                use std::fmt::Write;
+                let _ = writeln!(out, "{finding}");
+                out
+            });
+            printer.data(&lines)?;
+        }
+    }
     if findings.is_empty() {
         printer.status("No broken requirements found.");
         return Ok(ExitStatus::Success);
     }
-    let lines = findings.iter().fold(String::new(), |mut out, finding| {
-        use std::fmt::Write;
-        let _ = writeln!(out, "{finding}");
-        out
-    });
-    printer.data(&lines)?;
     Ok(ExitStatus::Problems)
+}
+
+/// The JSON summary on stdout, with `--format json` only.
+fn print_json(args: &SyncArgs, json: &SyncJson<'_>, printer: &mut Printer) -> Result<()> {
+    if args.format == DataFormat::Json {
+        let mut text = serde_json::to_string_pretty(json)?;
+        text.push('\n');
+        printer.data(&text)?;
+    }
+    Ok(())
 }

@@ -1,3 +1,6 @@
 //! Renderers: library data to human text, JSON or diagrams. No I/O here.
 
+pub(crate) mod bump;
+pub(crate) mod compile;
 pub(crate) mod profiles;
+pub(crate) mod sync;

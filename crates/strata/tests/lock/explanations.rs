@@ -1,7 +1,7 @@
 //! What a solve says beyond the lock: when it fails, the requirements that clash, each with
 //! where it was written (a `.in` line, an extra of `pyproject.toml`, an engine's version file, a
 //! parent's lock), on `conflicts`, `lock` and `bump`; when it succeeds without an extra the
-//! chosen version lacks, a warning.
+//! chosen version lacks or with a yanked version a requirement pins, a warning.
 
 use strata_testindex::{Package, TestIndex, Universe};
 
@@ -173,6 +173,33 @@ fn lock_takes_the_newest_version_without_a_dropped_extra_and_warns_once() {
     assert_eq!(project.pins("base")["pkg"], "3.0");
     assert_eq!(project.pins("development")["pkg"], "3.0");
     let warning = "warning: `pkg==3.0` does not provide the extra `gpu`; it is locked without it";
+    assert_eq!(
+        output.stderr.matches(warning).count(),
+        1,
+        "one warning for the hierarchy's one solve: {}",
+        output.render()
+    );
+}
+
+#[test]
+fn lock_of_a_yanked_version_pinned_with_double_equals_warns_once_with_the_reason() {
+    let index = TestIndex::start(
+        Universe::new()
+            .package(Package::new("pkg", "2.0").yanked("broken metadata"))
+            .package(Package::new("pkg", "2.1"))
+            .package(Package::new("pytest", "8.3.3")),
+    );
+    let project = TestProject::new(
+        "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\nlock-dir = \"locks\"\n\n\
+         [profiles.base]\nrequirements = [\"pkg==2.0\"]\n\n\
+         [profiles.development]\nextends = [\"base\"]\nrequirements = [\"pytest\"]\n",
+        &[],
+    );
+    let output = project.lock_ok(&index, &[]);
+    assert_eq!(project.pins("base")["pkg"], "2.0");
+    assert_eq!(project.pins("development")["pkg"], "2.0");
+    let warning = "warning: `pkg==2.0` is a yanked version, selected because a requirement pins \
+                   it with `==`; reason for being yanked: broken metadata";
     assert_eq!(
         output.stderr.matches(warning).count(),
         1,

@@ -232,3 +232,99 @@ fn bump_reports_when_the_newest_allowed_release_does_not_lock_and_names_older_on
         output.render()
     );
 }
+
+#[test]
+fn bump_format_json_says_what_happened_to_the_version_file_and_the_relock() {
+    let parse = |output: &crate::Output| -> serde_json::Value {
+        serde_json::from_str(&output.stdout)
+            .unwrap_or_else(|error| panic!("{error}: {}", output.render()))
+    };
+    let index = TestIndex::start(transformers_releases());
+    let project = bounded_engine();
+    let output = project.strata(&index, &["bump", "transformers", "--format", "json"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    let json = parse(&output);
+    assert_eq!(json["engine"], "transformers");
+    assert_eq!(json["package"], "transformers");
+    assert_eq!(json["from"], "4.56.0");
+    assert_eq!(json["to"], "4.57.1");
+    assert_eq!(
+        json["version-file"],
+        "engine_versions/transformers.yaml (library.current_version)"
+    );
+    assert_eq!(json["status"], "bumped");
+    assert_eq!(json["relocked"], true);
+    assert_eq!(json["locks"][0]["profile"], "transformers", "{json}");
+    assert_eq!(json["locks"][0]["status"], "locked", "{json}");
+    assert!(
+        json["locks"][0]["added"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("transformers==4.57.1")),
+        "{json}"
+    );
+    assert_eq!(project.pins("transformers")["transformers"], "4.57.1");
+
+    // Newer releases exist, none inside the engine's bounds.
+    let output = project.strata(&index, &["bump", "transformers", "--format", "json"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    let json = parse(&output);
+    assert_eq!(json["status"], "held", "{json}");
+    assert!(json["to"].is_null(), "{json}");
+    assert_eq!(json["relocked"], false);
+
+    let output = project.strata(
+        &index,
+        &[
+            "bump",
+            "transformers",
+            "--to",
+            "4.56.2",
+            "--no-lock",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(output.code, 0, "{}", output.render());
+    let json = parse(&output);
+    assert_eq!(json["status"], "bumped");
+    assert_eq!(json["from"], "4.57.1");
+    assert_eq!(json["to"], "4.56.2");
+    assert_eq!(json["relocked"], false);
+    assert_eq!(json["locks"], serde_json::json!([]));
+
+    let output = project.strata(
+        &index,
+        &["bump", "transformers", "--to", "4.56.2", "--format", "json"],
+    );
+    let json = parse(&output);
+    assert_eq!(json["status"], "current", "{json}");
+}
+
+#[test]
+fn bump_format_json_of_a_release_that_does_not_lock_says_reverted_and_names_older_ones() {
+    let index = TestIndex::start(
+        transformers_releases().package(
+            Package::new("transformers", "4.58.0")
+                .requires("numpy")
+                .requires("tokenizers>=0.22"),
+        ),
+    );
+    let project = bounded_engine();
+    let output = project.strata(&index, &["bump", "transformers", "--format", "json"]);
+    assert_eq!(output.code, 1, "{}", output.render());
+    let json: serde_json::Value = serde_json::from_str(&output.stdout)
+        .unwrap_or_else(|error| panic!("{error}: {}", output.render()));
+    assert_eq!(json["status"], "reverted");
+    assert_eq!(json["from"], "4.56.0");
+    assert_eq!(json["to"], "4.58.0");
+    assert_eq!(json["relocked"], false);
+    assert_eq!(
+        json["older-allowed"],
+        serde_json::json!(["4.57.1", "4.56.2"])
+    );
+    assert_eq!(
+        project.read("engine_versions/transformers.yaml"),
+        "library:\n  current_version: \"4.56.0\"\n"
+    );
+}

@@ -42,10 +42,15 @@ fn isolate(command: &mut Command, project: &TestProject, index: &TestIndex) {
         .env("NO_COLOR", "1");
 }
 
-/// `strata sync <args>` in the project, whose pip installs from `index` only.
+/// `strata sync <args> --index-url <index>` in the project (the index its locks were made
+/// with, see [`TestProject::lock`]), whose pip installs from `index` only.
 fn sync(project: &TestProject, index: &TestIndex, args: &[&str]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
-    command.arg("sync").args(args).current_dir(project.dir());
+    command
+        .arg("sync")
+        .args(args)
+        .args(["--index-url", &index.url()])
+        .current_dir(project.dir());
     isolate(&mut command, project, index);
     let output = command.output().unwrap();
     Output::from(output)
@@ -125,7 +130,7 @@ fn sync_creates_the_venv_with_exactly_the_lock_and_a_second_sync_removes_a_hand_
     --- stdout
     --- stderr
     Syncing `locks/app.txt` into `./.venvs/app`
-    Updated `./.venvs/app`: 4 locked distributions installed, 1 removed (filelock)
+    Updated `./.venvs/app`: 4 locked distributions, 0 installed, 1 removed (filelock)
     No broken requirements found.
     "
     );
@@ -266,4 +271,274 @@ fn sync_gives_pip_the_index_password_in_its_environment_never_on_a_command_line(
             "a command line holds the password: {line}"
         );
     }
+}
+
+/// Whether `output` failed because the machine's `python3` cannot make a venv; then the test
+/// is skipped (or, in CI, failed) through `tool_missing`, and the caller returns.
+fn venv_tool_missing(output: &Output) -> bool {
+    if output.code != 0
+        && output
+            .stderr
+            .contains("Failed to create the virtual environment")
+    {
+        strata_testindex::tool_missing(format!("`python3 -m venv` failed:\n{}", output.render()));
+        return true;
+    }
+    false
+}
+
+/// `installed(venv)` as `name==version` lines, as `--format json` lists pins.
+fn pin_lines(pins: &BTreeMap<String, String>) -> Vec<String> {
+    pins.iter()
+        .map(|(name, version)| format!("{name}=={version}"))
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn sync_of_an_environment_that_already_holds_the_lock_says_nothing_to_change_without_running_pip() {
+    let index = TestIndex::start(universe::ml());
+    let project = TestProject::new(MANIFEST, &[]);
+    project.lock_ok(&index, &["app"]);
+    let first = sync(&project, &index, &["app"]);
+    if venv_tool_missing(&first) {
+        return;
+    }
+    assert_eq!(first.code, 0, "{}", first.render());
+    let venv = project.dir().join(".venvs/app");
+    let log = project.root().join("command-lines.log");
+    log_command_lines(&venv, &log);
+    index.reset_log();
+
+    let second = sync(&project, &index, &["app"]);
+    assert_eq!(second.code, 0, "{}", second.render());
+    insta::assert_snapshot!(
+        filtered(&second.render(), &[&index], &[project.root()]),
+        @r"
+    exit: 0
+    --- stdout
+    --- stderr
+    Syncing `locks/app.txt` into `./.venvs/app`
+    `./.venvs/app` already holds exactly the 4 distributions of `locks/app.txt`: nothing to change
+    No broken requirements found.
+    "
+    );
+    let lines = fs_err::read_to_string(&log).unwrap_or_default();
+    assert!(
+        !lines.contains("-m pip"),
+        "pip ran for an environment that holds the lock:\n{lines}"
+    );
+    assert_eq!(index.requests().len(), 0, "{:?}", index.requests());
+
+    // A pin removed by hand is the one thing pip installs again.
+    let mut pip = Command::new(venv.join("bin/python"));
+    pip.args(["-m", "pip", "uninstall", "--yes", "pygments"]);
+    isolate(&mut pip, &project, &index);
+    assert!(pip.output().unwrap().status.success());
+    let third = sync(&project, &index, &["app"]);
+    assert_eq!(third.code, 0, "{}", third.render());
+    assert!(
+        third.stderr.contains(
+            "Updated `./.venvs/app`: 4 locked distributions, 1 installed (pygments==2.18.0), 0 removed\n"
+        ),
+        "{}",
+        third.render()
+    );
+    assert_eq!(installed(&venv), project.pins("app"), "{}", third.render());
+}
+
+#[test]
+fn sync_of_a_stale_lock_warns_and_installs_it_and_locked_refuses_it_with_exit_1() {
+    let index = TestIndex::start(universe::ml());
+    let project = TestProject::new(MANIFEST, &[]);
+    project.lock_ok(&index, &["app"]);
+    let old_pins = project.pins("app");
+    project.edit(
+        "strata.toml",
+        "requirements = [\"rich\"]",
+        "requirements = [\"rich\", \"click\"]",
+    );
+
+    let refused = sync(&project, &index, &["app", "--locked"]);
+    assert_eq!(refused.code, 1, "{}", refused.render());
+    assert!(
+        !project.dir().join(".venvs").exists(),
+        "nothing is installed: {}",
+        refused.render()
+    );
+    insta::assert_snapshot!(
+        filtered(&refused.render(), &[&index], &[project.root()]),
+        @r"
+    exit: 1
+    --- stdout
+    --- stderr
+    error: `locks/app.txt` is stale: its requirements changed since it was written; `--locked` refuses to install it: run `strata lock app` first
+    "
+    );
+
+    let warned = sync(&project, &index, &["app"]);
+    if venv_tool_missing(&warned) {
+        return;
+    }
+    assert_eq!(warned.code, 0, "{}", warned.render());
+    assert!(
+        warned.stderr.starts_with(
+            "warning: `locks/app.txt` is stale: its requirements changed since it was written; \
+             installing it as it is (run `strata lock app` to update it, or pass `--locked` to \
+             refuse a stale lock)\n"
+        ),
+        "{}",
+        warned.render()
+    );
+    let venv = project.dir().join(".venvs/app");
+    assert_eq!(installed(&venv), old_pins, "{}", warned.render());
+
+    // Locked again, the lock is current: `--locked` installs it, and nothing is said of staleness.
+    project.lock_ok(&index, &["app"]);
+    let current = sync(&project, &index, &["app", "--locked"]);
+    assert_eq!(current.code, 0, "{}", current.render());
+    assert!(!current.stderr.contains("stale"), "{}", current.render());
+    assert!(
+        installed(&venv).contains_key("click"),
+        "{}",
+        current.render()
+    );
+    assert_eq!(
+        installed(&venv),
+        project.pins("app"),
+        "{}",
+        current.render()
+    );
+}
+
+#[test]
+fn sync_format_json_reports_the_status_what_was_installed_and_removed_and_the_findings() {
+    let index = TestIndex::start(universe::ml());
+    let project = TestProject::new(MANIFEST, &[]);
+    project.lock_ok(&index, &["app"]);
+    let parse = |output: &Output| -> serde_json::Value {
+        serde_json::from_str(&output.stdout)
+            .unwrap_or_else(|error| panic!("{error}: {}", output.render()))
+    };
+
+    let created = sync(&project, &index, &["app", "--format", "json"]);
+    if venv_tool_missing(&created) {
+        return;
+    }
+    assert_eq!(created.code, 0, "{}", created.render());
+    let json = parse(&created);
+    assert_eq!(json["profile"], "app");
+    assert_eq!(json["lock"], "locks/app.txt");
+    assert_eq!(json["venv"], "./.venvs/app");
+    assert_eq!(json["status"], "created");
+    assert!(json["stale"].is_null(), "{json}");
+    assert_eq!(json["locked"], 4);
+    assert_eq!(
+        json["installed"],
+        serde_json::json!(pin_lines(&project.pins("app")))
+    );
+    assert_eq!(json["removed"], serde_json::json!([]));
+    assert_eq!(json["findings"], serde_json::json!([]));
+
+    // Something the lock does not name is removed.
+    let venv = project.dir().join(".venvs/app");
+    let mut pip = Command::new(venv.join("bin/python"));
+    pip.args(["-m", "pip", "install", "--no-deps", "filelock==3.16.1"]);
+    isolate(&mut pip, &project, &index);
+    assert!(pip.output().unwrap().status.success());
+    let updated = parse(&sync(&project, &index, &["app", "--format", "json"]));
+    assert_eq!(updated["status"], "updated");
+    assert_eq!(updated["installed"], serde_json::json!([]));
+    assert_eq!(updated["removed"], serde_json::json!(["filelock"]));
+
+    let unchanged = parse(&sync(&project, &index, &["app", "--format", "json"]));
+    assert_eq!(unchanged["status"], "unchanged");
+    assert_eq!(unchanged["installed"], serde_json::json!([]));
+    assert_eq!(unchanged["removed"], serde_json::json!([]));
+
+    // A lock edited by hand to drop a pin: stale, installed all the same, and the result has a
+    // broken requirement (a finding, exit 1).
+    let mut edited = String::new();
+    let mut dropping = false;
+    for line in project.read("locks/app.txt").split_inclusive('\n') {
+        if !line.starts_with([' ', '#']) {
+            dropping = line.starts_with("mdurl==");
+        }
+        if !dropping {
+            edited.push_str(line);
+        }
+    }
+    project.write("locks/app.txt", &edited);
+    let broken = sync(&project, &index, &["app", "--format", "json"]);
+    assert_eq!(broken.code, 1, "{}", broken.render());
+    let json = parse(&broken);
+    assert_eq!(json["status"], "updated", "{json}");
+    assert_eq!(json["removed"], serde_json::json!(["mdurl"]), "{json}");
+    assert_eq!(
+        json["stale"]["reason"], "was edited after strata wrote it",
+        "{json}"
+    );
+    assert_eq!(json["findings"][0]["kind"], "missing", "{json}");
+
+    let refused = sync(&project, &index, &["app", "--format", "json", "--locked"]);
+    assert_eq!(refused.code, 1, "{}", refused.render());
+    let json = parse(&refused);
+    assert_eq!(json["status"], "refused");
+    assert!(
+        json["stale"]["edited"]
+            .as_array()
+            .is_some_and(|lines| !lines.is_empty()),
+        "{json}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn sync_shows_progress_on_a_terminal_and_only_its_summary_in_a_pipe() {
+    let index = TestIndex::start(universe::ml());
+    let project = TestProject::new(MANIFEST, &[]);
+    project.lock_ok(&index, &["app"]);
+    // A terminal for strata's stderr: python3's pty module, which copies it to this pipe.
+    let mut command = Command::new("python3");
+    command
+        .args([
+            "-c",
+            "import os, pty, sys; sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))",
+            env!("CARGO_BIN_EXE_strata"),
+            "sync",
+            "app",
+            "--index-url",
+            &index.url(),
+        ])
+        .current_dir(project.dir())
+        .stdin(std::process::Stdio::null());
+    isolate(&mut command, &project, &index);
+    let on_terminal = Output::from(command.output().unwrap());
+    if on_terminal.code != 0 {
+        strata_testindex::tool_missing(format!(
+            "`python3` with its pty module and venv is needed:\n{}",
+            on_terminal.render()
+        ));
+        return;
+    }
+    assert!(
+        on_terminal
+            .stdout
+            .contains("Creating `./.venvs/app` and installing 4 distributions with pip ("),
+        "{}",
+        on_terminal.render()
+    );
+
+    let venv = project.dir().join(".venvs/app");
+    let mut pip = Command::new(venv.join("bin/python"));
+    pip.args(["-m", "pip", "uninstall", "--yes", "pygments"]);
+    isolate(&mut pip, &project, &index);
+    assert!(pip.output().unwrap().status.success());
+    let piped = sync(&project, &index, &["app"]);
+    assert_eq!(piped.code, 0, "{}", piped.render());
+    assert!(
+        !piped.stderr.contains("with pip"),
+        "no progress line in a pipe: {}",
+        piped.render()
+    );
 }
