@@ -24,8 +24,8 @@ use strata_dist::Target;
 use strata_index::IndexClient;
 use strata_project::{ProfileName, Project};
 
-use crate::model::{Lock, LockedPackage};
 use crate::project_lock::{lock_path, profile_target};
+use strata_lockfile::{Lock, LockedPackage};
 
 /// The engine packages' import names, derived from the locks.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,7 +49,7 @@ pub async fn engine_imports(
 ) -> Option<EngineImports> {
     let read = |name: &ProfileName| -> Option<Lock> {
         let text = fs_err::read_to_string(lock_path(project, name)).ok()?;
-        crate::requirements_txt::read(&text).ok()
+        strata_lockfile::requirements_txt::read(&text).ok()
     };
     let host: HashSet<PackageName> = project
         .plain_profiles()

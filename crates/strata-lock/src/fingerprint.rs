@@ -12,15 +12,13 @@
 //!
 //! It deliberately does not cover the index's contents: a new upload does not make a lock stale
 //! (that is `--upgrade`'s job), so an unchanged project relocks without touching the network.
-//! Nor does it cover the lock's own text: that is the digest's job (see [`crate::integrity`]).
+//! Nor does it cover the lock's own text: that is the digest's job (see [`strata_lockfile::integrity`]).
 
 use std::fmt::Write;
 
 use sha2::{Digest, Sha256};
+use strata_lockfile::header::INPUTS_PREFIX;
 use strata_project::{Engine, Profile, ProfileName, Project, TargetSpec};
-
-/// The header line that carries the fingerprint.
-pub(crate) const HEADER_PREFIX: &str = "strata-fingerprint: ";
 
 /// Bumped whenever the lock's format or meaning changes, so old locks are redone.
 ///
@@ -38,9 +36,6 @@ pub struct Fingerprint {
     /// The first named index of an engine whose URL is not configured (its variables unset).
     unavailable_index: Option<String>,
 }
-
-/// The header line that records the per-kind hashes.
-pub(crate) const INPUTS_PREFIX: &str = "strata-inputs: ";
 
 /// The kind of input that holds the index configuration.
 pub(crate) const INDEX_KIND: &str = "index";

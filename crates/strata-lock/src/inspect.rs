@@ -34,7 +34,7 @@ use pep508_rs::{ExtraName, PackageName, Requirement};
 use strata_dist::Target;
 use strata_index::{DistFile, IndexClient, VersionCandidate};
 
-use crate::model::{Lock, LockedPackage};
+use strata_lockfile::{Lock, LockedPackage};
 
 /// One pin of a lock, with what the index says about it.
 #[derive(Debug, Clone)]
@@ -245,7 +245,8 @@ mod tests {
     #[test]
     fn metadata_of_another_version_does_not_tell_what_a_pin_requires() {
         let lock =
-            crate::requirements_txt::read("numpy==2.1.1 \\\n    --hash=sha256:aa\n").unwrap();
+            strata_lockfile::requirements_txt::read("numpy==2.1.1 \\\n    --hash=sha256:aa\n")
+                .unwrap();
         let pin = &lock.packages[0];
         let url =
             url::Url::parse("http://127.0.0.1:1/files/numpy-1.26.4-py3-none-any.whl").unwrap();

@@ -11,8 +11,8 @@ use pep508_rs::Requirement;
 use strata_project::{Origin, ProfileName, Project};
 use strata_resolve::Origins;
 
-use crate::model::Lock;
 use crate::project_lock::{lock_path, pin};
+use strata_lockfile::Lock;
 
 /// `origin` as an explanation names it: a `file:line`, or which table of `pyproject.toml`.
 pub fn describe(origin: &Origin) -> String {

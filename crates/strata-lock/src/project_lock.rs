@@ -49,8 +49,8 @@ use strata_project::{IndexUnavailable, Origin, ProfileName, Project};
 use strata_resolve::{Edge, Resolution, ResolveError, ResolveRequest, Resolver, Upgrade};
 
 use crate::fingerprint::Fingerprint;
-use crate::model::Lock;
-use crate::requirements_txt;
+use strata_lockfile::Lock;
+use strata_lockfile::requirements_txt;
 
 /// What a lock run may do.
 #[derive(Debug, Clone, Default)]
@@ -93,7 +93,7 @@ pub enum ProfileOutcome {
         /// Packages in the lock.
         packages: usize,
         /// Changes against the existing lock.
-        changes: crate::diff::LockDiff,
+        changes: strata_lockfile::LockDiff,
         /// What the solve accepted with a warning, for the user (an extra a locked version
         /// does not provide, a yanked version a requirement pins).
         warnings: Vec<String>,
@@ -887,7 +887,10 @@ pub fn check_project(
             return None;
         }
         let text = fs_err::read_to_string(lock_path(project, ancestor)).ok()?;
-        crate::integrity::recorded_digest(&text, crate::integrity::FileKind::Requirements)
+        strata_lockfile::integrity::recorded_digest(
+            &text,
+            strata_lockfile::integrity::FileKind::Requirements,
+        )
     };
     Ok(project
         .profiles
@@ -1584,14 +1587,14 @@ impl OnDisk {
 /// agreement (same fingerprint, same pins and hashes), and the fingerprint against `fingerprint`.
 /// `None` when `<name>.txt` does not exist.
 fn on_disk(project: &Project, name: &ProfileName, fingerprint: &Fingerprint) -> Option<OnDisk> {
-    use crate::integrity::{FileKind, LockText, Seal, seal_of};
+    use strata_lockfile::integrity::{FileKind, LockText, Seal, seal_of};
 
     let path = lock_path(project, name);
     let text = fs_err::read_to_string(&path).ok()?;
     let label = shown(project, &path);
     let whole = requirements_txt::read(&text).ok();
     let lock = Lock::parse_header_and_pins(&text).unwrap_or_else(|| Lock {
-        header: crate::requirements_txt::header_lines(&text),
+        header: strata_lockfile::requirements_txt::header_lines(&text),
         packages: Vec::new(),
     });
     let txt_seal = seal_of(&text, FileKind::Requirements);
@@ -1607,7 +1610,7 @@ fn on_disk(project: &Project, name: &ProfileName, fingerprint: &Fingerprint) -> 
         .map(|text| seal_of(text, FileKind::Pylock));
     let pylock = pylock_text
         .as_deref()
-        .and_then(|text| crate::pylock_toml::read(text).ok());
+        .and_then(|text| strata_lockfile::pylock_toml::read(text).ok());
 
     let mut changed = match lock.fingerprint() {
         None => vec!["fingerprint"],
@@ -1629,7 +1632,7 @@ fn on_disk(project: &Project, name: &ProfileName, fingerprint: &Fingerprint) -> 
     };
     let pylock_edited = matches!(pylock_seal, Some(Seal::Broken { .. }));
     let verdict = if txt_edited || pylock_edited {
-        let mut lines = crate::integrity::edited_lines(
+        let mut lines = strata_lockfile::integrity::edited_lines(
             LockText {
                 label: &label,
                 text: &text,
@@ -1766,7 +1769,7 @@ fn profile_lock(
             .cloned()
             .collect(),
     };
-    let mut lock = Lock::from_resolution(
+    let mut lock = crate::lock_from_resolution(
         &subset,
         &|requirement| {
             sources
@@ -1790,7 +1793,7 @@ fn profile_lock(
         "Install it with: pip install --require-hashes --no-deps -r <this file>".to_string(),
         format!(
             "{}{}",
-            crate::fingerprint::HEADER_PREFIX,
+            strata_lockfile::header::FINGERPRINT_PREFIX,
             fingerprint.as_str()
         ),
         fingerprint.inputs_line(),
@@ -1934,17 +1937,20 @@ fn locked_outcome(
 ) -> Result<ProfileOutcome, LockError> {
     let text = requirements_txt::write(lock);
     lock.header
-        .retain(|line| !line.starts_with(crate::integrity::DIGEST_PREFIX));
-    if let Some(digest) =
-        crate::integrity::recorded_digest(&text, crate::integrity::FileKind::Requirements)
-    {
-        lock.header
-            .push(format!("{}{digest}", crate::integrity::DIGEST_PREFIX));
+        .retain(|line| !line.starts_with(strata_lockfile::integrity::DIGEST_PREFIX));
+    if let Some(digest) = strata_lockfile::integrity::recorded_digest(
+        &text,
+        strata_lockfile::integrity::FileKind::Requirements,
+    ) {
+        lock.header.push(format!(
+            "{}{digest}",
+            strata_lockfile::integrity::DIGEST_PREFIX
+        ));
     }
     Ok(ProfileOutcome::Locked {
         text,
         pylock: if project.pylock {
-            Some(crate::pylock_toml::write(
+            Some(strata_lockfile::pylock_toml::write(
                 lock,
                 &profile_target(project, name)?,
             ))
@@ -1952,7 +1958,7 @@ fn locked_outcome(
             None
         },
         packages: lock.packages.len(),
-        changes: crate::diff::LockDiff::between(existing, lock),
+        changes: strata_lockfile::LockDiff::between(existing, lock),
         warnings: Vec::new(),
         edited,
         held: Vec::new(),

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use pep508_rs::{PackageName, Requirement};
-use strata_lock::{Lock, describe_origin, requirements_txt};
+use strata_lock::describe_origin;
+use strata_lockfile::{Lock, requirements_txt};
 use strata_resolve::{
     BinaryPolicy, Origins, PrereleaseMode, ResolveError, ResolveRequest, Resolver, Upgrade,
 };
@@ -167,7 +168,7 @@ pub(crate) fn compile(
             .or_default()
             .insert(source);
     }
-    let mut lock = Lock::from_resolution(
+    let mut lock = strata_lock::lock_from_resolution(
         &resolution,
         &|requirement| {
             sources

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
-use strata_lock::{Lock, LockDiff};
+use strata_lockfile::{Lock, LockDiff};
 
 use crate::ExitStatus;
 use crate::args::{DataFormat, DiffArgs, GlobalArgs};

@@ -73,15 +73,15 @@ pub(crate) fn display_path(path: &Path) -> String {
 }
 
 /// A lock's text by its file name: `*.toml` is a `pylock.toml`, anything else `requirements.txt`.
-pub(crate) fn parse_lock(text: &str, path: &Path) -> Result<strata_lock::Lock> {
+pub(crate) fn parse_lock(text: &str, path: &Path) -> Result<strata_lockfile::Lock> {
     if path
         .extension()
         .is_some_and(|extension| extension.eq_ignore_ascii_case("toml"))
     {
-        return strata_lock::pylock_toml::read(text)
+        return strata_lockfile::pylock_toml::read(text)
             .with_context(|| format!("`{}` is not a pylock.toml lock", display_path(path)));
     }
-    strata_lock::requirements_txt::read(text).map_err(|error| {
+    strata_lockfile::requirements_txt::read(text).map_err(|error| {
         anyhow::anyhow!(
             "{}:{}: {}; a lock pins every requirement with `==`",
             display_path(path),

@@ -153,7 +153,7 @@ fn profile_request(project: &Project, name: &str) -> Result<LockRequest> {
             let Ok(text) = fs_err::read_to_string(&path) else {
                 continue;
             };
-            let Ok(pins) = strata_lock::requirements_txt::read_pins(&text) else {
+            let Ok(pins) = strata_lockfile::requirements_txt::read_pins(&text) else {
                 continue;
             };
             let label = format!("{} (the pin of parent `{ancestor}`)", display_path(&path));
@@ -179,7 +179,7 @@ fn origin_label(origin: &strata_project::Origin, root: &Path) -> String {
 }
 
 /// Reads a lock; `profile` names the profile it belongs to, for the remedy when it is missing.
-fn read_lock(path: &Path, profile: Option<&str>) -> Result<strata_lock::Lock> {
+fn read_lock(path: &Path, profile: Option<&str>) -> Result<strata_lockfile::Lock> {
     let text = fs_err::read_to_string(path).with_context(|| match profile {
         Some(profile) => format!(
             "Cannot read the lock `{}`; `strata lock {profile}` writes it",
@@ -318,7 +318,7 @@ fn open_lock(
 /// The lines of the lock at `path` (and of the other file of its pair, `<name>.txt` next to
 /// `pylock.<name>.toml`) that strata did not write, when a digest says one of them was edited.
 fn edited_lines(path: &Path, target: &strata_dist::Target) -> Vec<String> {
-    use strata_lock::integrity::{LockText, Seal, seal_of_pylock, seal_of_requirements};
+    use strata_lockfile::integrity::{LockText, Seal, seal_of_pylock, seal_of_requirements};
 
     let file_name = path
         .file_name()
@@ -351,7 +351,7 @@ fn edited_lines(path: &Path, target: &strata_dist::Target) -> Vec<String> {
         return Vec::new();
     }
     let (txt_label, pylock_label) = (display_path(&txt), display_path(&pylock));
-    strata_lock::integrity::edited_lines(
+    strata_lockfile::integrity::edited_lines(
         LockText {
             label: &txt_label,
             text: txt_text.as_deref().unwrap_or_default(),
@@ -371,7 +371,7 @@ fn edited_lines(path: &Path, target: &strata_dist::Target) -> Vec<String> {
 fn solved_with(
     project: &Project,
     name: &str,
-    lock: &strata_lock::Lock,
+    lock: &strata_lockfile::Lock,
     client: &strata_index::IndexClient,
     target: &strata_dist::Target,
     lookup: &strata_lock::Lookup,

@@ -35,7 +35,7 @@ pub(crate) fn sync(
             profile.name, profile.name
         )
     })?;
-    let pins = strata_lock::requirements_txt::read_pins(&text)
+    let pins = strata_lockfile::requirements_txt::read_pins(&text)
         .with_context(|| format!("Failed to read `{}`", lock.display()))?;
     let venv = args
         .venv

@@ -3,7 +3,7 @@
 //! A stable interface (documented in the README): fields are only ever added.
 
 use serde::Serialize;
-use strata_lock::{Lock, LockedPackage};
+use strata_lockfile::{Lock, LockedPackage};
 
 /// `strata compile --format json`.
 #[derive(Debug, Serialize)]

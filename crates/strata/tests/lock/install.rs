@@ -63,7 +63,8 @@ fn every_pylock_holds_the_same_pins_as_its_requirements_lock() {
             .join("locks")
             .join(format!("pylock.{name}.toml"));
         let pylock =
-            strata_lock::pylock_toml::read(&fs_err::read_to_string(pylock_path).unwrap()).unwrap();
+            strata_lockfile::pylock_toml::read(&fs_err::read_to_string(pylock_path).unwrap())
+                .unwrap();
         let pins: BTreeMap<String, String> = pylock
             .pins()
             .map(|(package, version)| (package.to_string(), version.to_string()))

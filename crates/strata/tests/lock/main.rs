@@ -83,7 +83,7 @@ fn pins(path: &Path) -> BTreeMap<String, String> {
 /// The pins of a lock file's bytes.
 fn pins_of(bytes: &[u8]) -> BTreeMap<String, String> {
     let text = std::str::from_utf8(bytes).unwrap();
-    strata_lock::requirements_txt::read_pins(text)
+    strata_lockfile::requirements_txt::read_pins(text)
         .unwrap()
         .into_iter()
         .map(|(name, version)| (name.to_string(), version.to_string()))

@@ -28,7 +28,7 @@ fn every_profile_and_engine_gets_a_pylock_toml_of_lock_version_1_0_by_default() 
             top_level.contains(&"lock-version = \"1.0\""),
             "`{name}`:\n{text}"
         );
-        let pylock = strata_lock::pylock_toml::read(&text)
+        let pylock = strata_lockfile::pylock_toml::read(&text)
             .unwrap_or_else(|error| panic!("`{name}`: {error}\n{text}"));
         assert_eq!(pylock.pins().count(), project.pins(name).len(), "`{name}`");
     }

@@ -22,8 +22,8 @@ pub fn write(lock: &Lock) -> String {
         } else {
             let _ = writeln!(out, "# {line}");
         }
-        if line.starts_with(crate::fingerprint::HEADER_PREFIX)
-            || line.starts_with(crate::fingerprint::INPUTS_PREFIX)
+        if line.starts_with(crate::header::FINGERPRINT_PREFIX)
+            || line.starts_with(crate::header::INPUTS_PREFIX)
         {
             seal_at = Some(out.len());
         }

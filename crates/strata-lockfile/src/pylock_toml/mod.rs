@@ -30,7 +30,7 @@ mod tests {
     fn sample() -> Lock {
         let name = |text: &str| PackageName::new(text.to_string()).unwrap();
         Lock {
-            header: vec![format!("{}abc123", crate::fingerprint::HEADER_PREFIX)],
+            header: vec![format!("{}abc123", crate::header::FINGERPRINT_PREFIX)],
             packages: vec![LockedPackage {
                 name: name("numpy"),
                 version: Version::from_str("1.26.4").unwrap(),

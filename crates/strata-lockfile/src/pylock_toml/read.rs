@@ -143,7 +143,7 @@ pub fn read(text: &str) -> Result<Lock, PylockReadError> {
         .map(|fingerprint| {
             vec![format!(
                 "{}{fingerprint}",
-                crate::fingerprint::HEADER_PREFIX
+                crate::header::FINGERPRINT_PREFIX
             )]
         })
         .unwrap_or_default();

@@ -30,7 +30,7 @@ use sha2::{Digest, Sha256};
 use crate::model::Lock;
 
 /// The header line of `<name>.txt` that carries its digest (without the leading `# `).
-pub(crate) const DIGEST_PREFIX: &str = "strata-digest: ";
+pub const DIGEST_PREFIX: &str = "strata-digest: ";
 
 /// The `[tool.strata]` key of `pylock.<name>.toml` that carries its digest.
 const PYLOCK_DIGEST_PREFIX: &str = "digest = \"";
@@ -53,7 +53,7 @@ pub enum Seal {
 
 /// Which of the two lock files a text is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum FileKind {
+pub enum FileKind {
     /// `<name>.txt`.
     Requirements,
     /// `pylock.<name>.toml`.
@@ -113,7 +113,8 @@ fn split(text: &str, kind: FileKind) -> Option<(String, String)> {
     None
 }
 
-pub(crate) fn seal_of(text: &str, kind: FileKind) -> Seal {
+/// What the digest of `text`, a lock file of `kind`, says about it.
+pub fn seal_of(text: &str, kind: FileKind) -> Seal {
     match split(text, kind) {
         None => Seal::Unsealed,
         Some((recorded, rest)) => {
@@ -130,7 +131,7 @@ pub(crate) fn seal_of(text: &str, kind: FileKind) -> Seal {
 /// What the digest of a `<name>.txt` lock says about it.
 ///
 /// ```
-/// use strata_lock::integrity::{Seal, seal_of_requirements};
+/// use strata_lockfile::integrity::{Seal, seal_of_requirements};
 /// assert_eq!(seal_of_requirements("numpy==1.26.4\n"), Seal::Unsealed);
 /// ```
 pub fn seal_of_requirements(text: &str) -> Seal {
@@ -143,7 +144,7 @@ pub fn seal_of_pylock(text: &str) -> Seal {
 }
 
 /// The digest `text` records (`sha256:...`), if any.
-pub(crate) fn recorded_digest(text: &str, kind: FileKind) -> Option<String> {
+pub fn recorded_digest(text: &str, kind: FileKind) -> Option<String> {
     split(text, kind).map(|(recorded, _)| recorded)
 }
 

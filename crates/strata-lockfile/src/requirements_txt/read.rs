@@ -39,12 +39,12 @@ pub fn read_pins(text: &str) -> Result<HashMap<PackageName, Version>, ReadError>
 /// dependencies are not in this format; they stay empty.
 ///
 /// ```
-/// let lock = strata_lock::requirements_txt::read(
+/// let lock = strata_lockfile::requirements_txt::read(
 ///     "numpy==1.26.4 \\\n    --hash=sha256:aa\n    # via\n    #   -r base.in\n    #   accelerate\n",
 /// )?;
 /// assert_eq!(lock.packages[0].via, ["-r base.in", "accelerate"]);
 /// assert_eq!(lock.packages[0].hashes, ["aa"]);
-/// # Ok::<(), strata_lock::requirements_txt::ReadError>(())
+/// # Ok::<(), strata_lockfile::requirements_txt::ReadError>(())
 /// ```
 pub fn read(text: &str) -> Result<Lock, ReadError> {
     let header = header_lines(text);
@@ -117,7 +117,7 @@ pub fn read(text: &str) -> Result<Lock, ReadError> {
 
 /// The leading `#` comment block, each line without its `# ` (and nothing else, so the writer
 /// renders the same lines back: a lock's digest covers its header).
-pub(crate) fn header_lines(text: &str) -> Vec<String> {
+pub fn header_lines(text: &str) -> Vec<String> {
     text.lines()
         .take_while(|line| line.starts_with('#'))
         .map(|line| {

@@ -17,6 +17,6 @@
 mod read;
 mod write;
 
-pub(crate) use read::header_lines;
+pub use read::header_lines;
 pub use read::{ReadError, read, read_pins};
 pub use write::write;

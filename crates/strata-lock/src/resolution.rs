@@ -1,0 +1,92 @@
+//! A resolution written down as a [`Lock`]: the one bridge from the solver's answer to the lock
+//! format, so that `strata-lockfile` never depends on the solver.
+
+use std::collections::BTreeSet;
+
+use pep508_rs::{PackageName, Requirement};
+use strata_lockfile::{Lock, LockedFile, LockedPackage};
+use strata_resolve::Resolution;
+
+/// Builds a lock from a resolution.
+///
+/// `sources` names where a top-level requirement was written (`-r requirements.in`,
+/// `extra:vllm`) for its `# via` lines. With `hashes` false, no hash is recorded.
+pub fn lock_from_resolution(
+    resolution: &Resolution,
+    sources: &dyn Fn(&Requirement) -> Vec<String>,
+    hashes: bool,
+) -> Lock {
+    let packages = resolution
+        .packages
+        .values()
+        .map(|package| {
+            let mut via: BTreeSet<String> = BTreeSet::new();
+            for edge in resolution
+                .edges
+                .iter()
+                .filter(|edge| edge.to == package.name)
+            {
+                match &edge.from {
+                    Some(parent) => {
+                        via.insert(parent.to_string());
+                    }
+                    None => via.extend(sources(&edge.requirement)),
+                }
+            }
+            let hashes = if hashes {
+                let mut all: Vec<String> = package
+                    .files
+                    .iter()
+                    .filter_map(|file| file.sha256.clone())
+                    .collect();
+                all.sort();
+                all.dedup();
+                all
+            } else {
+                Vec::new()
+            };
+            let mut files: Vec<LockedFile> = package
+                .files
+                .iter()
+                .filter_map(|file| {
+                    Some(LockedFile {
+                        filename: file.name(),
+                        url: strata_index::without_credentials(&file.url).to_string(),
+                        size: file.size,
+                        sha256: file.sha256.clone()?,
+                        is_wheel: matches!(file.filename, strata_dist::DistFilename::Wheel(_)),
+                    })
+                })
+                .collect();
+            files.sort_by(|a, b| a.filename.cmp(&b.filename));
+            let mut dependencies: Vec<PackageName> = resolution
+                .edges
+                .iter()
+                .filter(|edge| edge.from.as_ref() == Some(&package.name))
+                .map(|edge| edge.to.clone())
+                .collect();
+            dependencies.sort();
+            dependencies.dedup();
+            LockedPackage {
+                name: package.name.clone(),
+                version: package.version.clone(),
+                extras: package.extras.clone(),
+                url: package.direct_url.clone(),
+                hashes,
+                via: via.into_iter().collect(),
+                files,
+                requires_python: package
+                    .metadata
+                    .requires_python
+                    .as_ref()
+                    .map(ToString::to_string),
+                dependencies,
+                line: None,
+            }
+        })
+        .collect();
+    Lock {
+        header: Vec::new(),
+        packages,
+    }
+}
