@@ -141,6 +141,39 @@ fn unreadable_metadata_of_the_newest_version_is_an_error_not_a_downgrade() {
 }
 
 #[test]
+fn unreadable_metadata_of_every_version_is_the_fault_not_a_missing_solution() {
+    // Nothing is left to choose from, which a resolver would report as requirements that
+    // cannot be met; the cause is the index, and only the index's error says what to fix.
+    let index = TestIndex::start_with_faults(
+        six_versions(Package::new("six", "1.17.0")),
+        Faults::new().on("/files/six/", Fault::GarbageRanges),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write_requirements(dir.path(), "six\n");
+    let output = compile(dir.path(), &index, &["requirements.in"]);
+    assert_eq!(output.code, 2, "{}\n{}", output.stdout, output.stderr);
+    assert!(
+        !output.stderr.contains("No solution") && !output.stderr.contains("relax"),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output
+            .stderr
+            .contains(&format!("{}/files/six/six-", index.base_url())),
+        "{}",
+        output.stderr
+    );
+    for expected in ["for `six`", "(HTTP range requests on the wheel)"] {
+        assert!(
+            output.stderr.contains(expected),
+            "{expected}: {}",
+            output.stderr
+        );
+    }
+}
+
+#[test]
 fn metadata_pip_rejects_makes_the_version_unavailable_with_a_warning() {
     let index = TestIndex::start(six_versions(
         Package::new("six", "1.17.0").requires("not a requirement ((("),
