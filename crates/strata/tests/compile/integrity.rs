@@ -82,6 +82,52 @@ fn metadata_read_through_one_index_is_never_used_for_another() {
 }
 
 #[test]
+fn pep658_metadata_that_does_not_match_its_advertised_hash_is_an_error() {
+    // What the genuine metadata file hashes to, advertised beside one with an extra
+    // requirement: altered on its way, say.
+    let genuine =
+        TestIndex::start(six_versions(Package::new("six", "1.17.0")).metadata_files(true));
+    let wheel = "six-1.17.0-py3-none-any.whl";
+    let vouched = genuine.file(&format!("{wheel}.metadata")).unwrap().sha256;
+    let altered = TestIndex::start_with_faults(
+        six_versions(Package::new("six", "1.17.0").requires("internal-pkg"))
+            .package(Package::new("internal-pkg", "1.0"))
+            .metadata_files(true),
+        Faults::new().on(
+            "/simple/six/",
+            Fault::AdvertisedMetadataHash {
+                filename: wheel.to_string(),
+                sha256: Some(vouched.clone()),
+            },
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write_requirements(dir.path(), "six\n");
+    let url = format!("{}/files/six/{wheel}.metadata", altered.base_url());
+    // Twice: what failed its check is not in the cache for the next run either.
+    for run in ["first", "second"] {
+        let output = compile(dir.path(), &altered, &["requirements.in"]);
+        assert_eq!(
+            output.code, 2,
+            "{run} run\n{}\n{}",
+            output.stdout, output.stderr
+        );
+        assert!(
+            !output.stdout.contains("internal-pkg") && !output.stdout.contains("six==1.16.0"),
+            "{run} run: {}",
+            output.stdout
+        );
+        for expected in [url.as_str(), "for `six`", vouched.as_str()] {
+            assert!(
+                output.stderr.contains(expected),
+                "{run} run, {expected}: {}",
+                output.stderr
+            );
+        }
+    }
+}
+
+#[test]
 fn refresh_reads_cached_metadata_again() {
     let index = honest();
     let dir = tempfile::tempdir().unwrap();
