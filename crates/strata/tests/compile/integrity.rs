@@ -82,6 +82,69 @@ fn metadata_read_through_one_index_is_never_used_for_another() {
 }
 
 #[test]
+fn pep658_metadata_read_through_one_index_is_never_used_for_another() {
+    // With its hash advertised, the metadata file is what the lying index vouches for, which
+    // says nothing about the honest index's wheel; without one, nothing vouches for it.
+    for with_hash in [true, false] {
+        let honest = honest();
+        let genuine = honest.file(SIX).unwrap().sha256;
+        let mut faults = Faults::new().on(
+            "/simple/six/",
+            Fault::AdvertisedHash {
+                filename: SIX.to_string(),
+                sha256: genuine.clone(),
+            },
+        );
+        if !with_hash {
+            faults = faults.on(
+                "/simple/six/",
+                Fault::AdvertisedMetadataHash {
+                    filename: SIX.to_string(),
+                    sha256: None,
+                },
+            );
+        }
+        let lying = TestIndex::start_with_faults(
+            Universe::new()
+                .metadata_files(true)
+                .package(
+                    Package::new("six", "1.17.0")
+                        .wheel_tags("py2.py3-none-any")
+                        .requires("internal-pkg"),
+                )
+                .package(Package::new("internal-pkg", "1.0")),
+            faults,
+        );
+        let dir = tempfile::tempdir().unwrap();
+        write_requirements(dir.path(), "six\n");
+
+        let through_lying = compile(dir.path(), &lying, &["requirements.in"]);
+        assert_eq!(through_lying.code, 0, "{}", through_lying.stderr);
+        assert_eq!(
+            pins(&through_lying.stdout),
+            ["internal-pkg==1.0", "six==1.17.0"],
+            "the lying index's own answer (hash advertised: {with_hash})"
+        );
+        assert!(
+            !lying
+                .requests_for(&format!("/files/six/{SIX}.metadata"))
+                .is_empty(),
+            "read from its PEP 658 file: {:?}",
+            lying.requests()
+        );
+
+        let through_honest = compile(dir.path(), &honest, &["requirements.in"]);
+        assert_eq!(through_honest.code, 0, "{}", through_honest.stderr);
+        assert_eq!(
+            pins(&through_honest.stdout),
+            ["six==1.17.0"],
+            "hash advertised: {with_hash}\n{}",
+            through_honest.stdout
+        );
+    }
+}
+
+#[test]
 fn pep658_metadata_that_does_not_match_its_advertised_hash_is_an_error() {
     // What the genuine metadata file hashes to, advertised beside one with an extra
     // requirement: altered on its way, say.
