@@ -800,10 +800,25 @@ impl Inner {
                         .await?
                         && response.status.is_success()
                     {
-                        if let Some(expected) = expected {
-                            verify_hash(&url, expected, &hex_sha256(&response.body))?;
-                        }
                         let pep658 = at(&url, "its PEP 658 metadata file");
+                        if let Some(expected) = expected {
+                            let actual = hex_sha256(&response.body);
+                            // A fault of the index like unreadable metadata: never used, and
+                            // reported with the package it was read for.
+                            if !expected.eq_ignore_ascii_case(&actual) {
+                                return Err(pep658(
+                                    ErrorKind::Metadata {
+                                        filename: file.name(),
+                                        reason: format!(
+                                            "the page advertises sha256 `{expected}` for it, \
+                                             what was served has `{actual}`"
+                                        ),
+                                        origin: None,
+                                    }
+                                    .into(),
+                                ));
+                            }
+                        }
                         return Ok((
                             parse(&response.body).map_err(pep658)?,
                             MetadataSource::Pep658,

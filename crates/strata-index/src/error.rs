@@ -131,8 +131,9 @@ pub enum ErrorKind {
         what: String,
     },
     /// What the index served for a file could not be read as its metadata (an archive that is
-    /// not one, range answers that are not the file's bytes, a `METADATA` without a name). A
-    /// fault of the index: an error, never a reason to pick another version.
+    /// not one, range answers that are not the file's bytes, a `METADATA` without a name, a
+    /// PEP 658 file whose sha256 is not the one its page advertises). A fault of the index: an
+    /// error, never a reason to pick another version.
     #[error(
         "Failed to get metadata of `{filename}`{}: {reason}",
         origin.as_ref().map(|origin| format!(

@@ -53,6 +53,17 @@ pub enum Fault {
         /// The lowercase hex SHA-256 to advertise.
         sha256: String,
     },
+    /// Advertise the PEP 658 metadata file of the file named `filename` in matching
+    /// pages with this SHA-256 instead of its own, or with no hash at all
+    /// (`core-metadata: true`) for `None`, while serving the metadata file
+    /// unchanged: a metadata file the page's hash does not vouch for. Only where the
+    /// universe serves [`crate::Universe::metadata_files`].
+    AdvertisedMetadataHash {
+        /// The distribution file's name as pages list it (not the `.metadata` name).
+        filename: String,
+        /// The lowercase hex SHA-256 to advertise, or `None` for no hash.
+        sha256: Option<String>,
+    },
     /// Answer range requests with `206` and the right headers but bytes that
     /// are not the file's (a broken proxy or cache in front of the index).
     GarbageRanges,
@@ -133,6 +144,22 @@ impl Faults {
                 filename: listed,
                 sha256,
             } if listed == filename => Some(sha256.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The `sha256` of the [`Fault::AdvertisedMetadataHash`] for `filename` in matching pages,
+    /// if one is set: what they advertise for its metadata file instead of its own hash.
+    pub(crate) fn advertised_metadata_hash<'a>(
+        &'a self,
+        path: &'a str,
+        filename: &str,
+    ) -> Option<&'a Option<String>> {
+        self.matching(path).find_map(|fault| match fault {
+            Fault::AdvertisedMetadataHash {
+                filename: listed,
+                sha256,
+            } if listed == filename => Some(sha256),
             _ => None,
         })
     }

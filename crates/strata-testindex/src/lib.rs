@@ -27,7 +27,8 @@
 //! at start and changed at runtime through [`TestIndex::set_faults`] or a
 //! [`FaultHandle`]: latency, 5xx or connection resets for the first N requests,
 //! truncated bodies, ignored ranges, missing metadata advertisements, wrong hashes
-//! and malformed pages. Every request is logged as a [`RequestRecord`] (method,
+//! (of files or of their metadata files, or none for the latter) and malformed
+//! pages. Every request is logged as a [`RequestRecord`] (method,
 //! path, range, status, body bytes sent) so tests can assert what a client
 //! fetched and how much.
 //!

@@ -22,6 +22,9 @@ pub(crate) struct PageFaults {
     pub(crate) wrong_hash: bool,
     /// Hashes advertised instead of the files' own, by file name.
     pub(crate) advertised: Vec<(String, String)>,
+    /// What is advertised for a file's metadata file instead of its own hash, by the
+    /// file's name: another hash, or `None` for none.
+    pub(crate) advertised_metadata: Vec<(String, Option<String>)>,
 }
 
 pub(crate) fn root_page<'a>(
@@ -64,10 +67,18 @@ pub(crate) fn project_page(project: &Project, format: PageFormat, faults: &PageF
         } else {
             file.sha256.clone()
         };
+        // `Some(None)`: a metadata file advertised without a hash.
         let metadata = listed
             .metadata_sha256
             .as_ref()
-            .filter(|_| !faults.hide_metadata);
+            .filter(|_| !faults.hide_metadata)
+            .map(|own| {
+                faults
+                    .advertised_metadata
+                    .iter()
+                    .find(|(filename, _)| *filename == file.filename)
+                    .map_or_else(|| Some(own.clone()), |(_, sha256)| sha256.clone())
+            });
         (listed, format!("../..{}", file.url_path), sha256, metadata)
     });
     match format {
@@ -90,8 +101,12 @@ pub(crate) fn project_page(project: &Project, format: PageFormat, faults: &PageF
                         entry["upload-time"] = json!(upload_time);
                     }
                     if let Some(metadata) = metadata {
-                        entry["core-metadata"] = json!({ "sha256": metadata });
-                        entry["dist-info-metadata"] = json!({ "sha256": metadata });
+                        let value = match metadata {
+                            Some(sha256) => json!({ "sha256": sha256 }),
+                            None => json!(true),
+                        };
+                        entry["core-metadata"] = value.clone();
+                        entry["dist-info-metadata"] = value;
                     }
                     entry
                 })
@@ -121,9 +136,13 @@ pub(crate) fn project_page(project: &Project, format: PageFormat, faults: &PageF
                     let _ = write!(attributes, " data-yanked=\"{}\"", escape(reason));
                 }
                 if let Some(metadata) = metadata {
+                    let value = match metadata {
+                        Some(sha256) => format!("sha256={sha256}"),
+                        None => "true".to_string(),
+                    };
                     let _ = write!(
                         attributes,
-                        " data-core-metadata=\"sha256={metadata}\" data-dist-info-metadata=\"sha256={metadata}\""
+                        " data-core-metadata=\"{value}\" data-dist-info-metadata=\"{value}\""
                     );
                 }
                 let _ = writeln!(

@@ -449,6 +449,15 @@ fn route(request: &Request, shared: &Shared) -> Response {
                         Some((filename.clone(), sha256.to_string()))
                     })
                     .collect(),
+                advertised_metadata: project
+                    .files
+                    .iter()
+                    .filter_map(|listed| {
+                        let filename = &listed.file.filename;
+                        let sha256 = faults.advertised_metadata_hash(path, filename)?;
+                        Some((filename.clone(), sha256.clone()))
+                    })
+                    .collect(),
             }
         };
         let page = pages::project_page(project, format, &faults);

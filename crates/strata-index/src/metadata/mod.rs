@@ -5,8 +5,9 @@
 //! that has it, in this order (the "ladder"):
 //!
 //! 1. **PEP 658**: the index serves `<file>.metadata` next to the file and says so on the page
-//!    (`core-metadata`). One small request. This index does not always advertise it, so the
-//!    ladder never assumes it.
+//!    (`core-metadata`). One small request, checked against the sha256 the page advertises for
+//!    it, when it does: a mismatch is an error, not a reason to read the metadata another way.
+//!    This index does not always advertise it, so the ladder never assumes it.
 //! 2. **HTTP range requests on the wheel**: a wheel is a zip, whose central directory sits at
 //!    the end. Read the tail (end-of-central-directory record and, usually in the same request,
 //!    the central directory), find `*.dist-info/METADATA`, then read just that entry. A few KB of

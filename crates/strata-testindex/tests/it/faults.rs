@@ -142,6 +142,57 @@ fn metadata_not_advertised_hides_only_the_advertisement() {
 }
 
 #[test]
+fn advertised_metadata_hash_replaces_or_drops_only_the_metadata_files_hash() {
+    let other = "ab".repeat(32);
+    let index = TestIndex::start_with_faults(
+        universe(),
+        Faults::new()
+            .on(
+                "/simple/a/",
+                Fault::AdvertisedMetadataHash {
+                    filename: "a-1.0-py3-none-any.whl".to_string(),
+                    sha256: Some(other.clone()),
+                },
+            )
+            .on(
+                "/simple/b/",
+                Fault::AdvertisedMetadataHash {
+                    filename: "b-1.0-py3-none-any.whl".to_string(),
+                    sha256: None,
+                },
+            ),
+    );
+    let served = get(&index, &format!("{}.metadata", wheel_path(&index)), &[]);
+    assert_eq!(served.status, 200);
+    assert_ne!(sha256(&served.body), other);
+
+    let page = get(&index, "/simple/a/", &[JSON]).json();
+    let file = &page["files"][0];
+    assert_eq!(file["core-metadata"]["sha256"], other.as_str());
+    assert_eq!(file["dist-info-metadata"], file["core-metadata"]);
+    let wheel = index.file("a-1.0-py3-none-any.whl").unwrap();
+    assert_eq!(
+        file["hashes"]["sha256"],
+        wheel.sha256.as_str(),
+        "the file's own"
+    );
+    let html = get(&index, "/simple/a/", &[]).text();
+    assert!(
+        html.contains(&format!("data-core-metadata=\"sha256={other}\"")),
+        "{html}"
+    );
+
+    let page = get(&index, "/simple/b/", &[JSON]).json();
+    assert_eq!(page["files"][0]["core-metadata"], true);
+    assert_eq!(page["files"][0]["dist-info-metadata"], true);
+    let html = get(&index, "/simple/b/", &[]).text();
+    assert!(
+        html.contains("data-core-metadata=\"true\" data-dist-info-metadata=\"true\""),
+        "{html}"
+    );
+}
+
+#[test]
 fn wrong_hash_advertises_a_hash_the_file_does_not_have() {
     let index =
         TestIndex::start_with_faults(universe(), Faults::new().everywhere(Fault::WrongHash));

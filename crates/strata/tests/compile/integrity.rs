@@ -82,6 +82,115 @@ fn metadata_read_through_one_index_is_never_used_for_another() {
 }
 
 #[test]
+fn pep658_metadata_read_through_one_index_is_never_used_for_another() {
+    // With its hash advertised, the metadata file is what the lying index vouches for, which
+    // says nothing about the honest index's wheel; without one, nothing vouches for it.
+    for with_hash in [true, false] {
+        let honest = honest();
+        let genuine = honest.file(SIX).unwrap().sha256;
+        let mut faults = Faults::new().on(
+            "/simple/six/",
+            Fault::AdvertisedHash {
+                filename: SIX.to_string(),
+                sha256: genuine.clone(),
+            },
+        );
+        if !with_hash {
+            faults = faults.on(
+                "/simple/six/",
+                Fault::AdvertisedMetadataHash {
+                    filename: SIX.to_string(),
+                    sha256: None,
+                },
+            );
+        }
+        let lying = TestIndex::start_with_faults(
+            Universe::new()
+                .metadata_files(true)
+                .package(
+                    Package::new("six", "1.17.0")
+                        .wheel_tags("py2.py3-none-any")
+                        .requires("internal-pkg"),
+                )
+                .package(Package::new("internal-pkg", "1.0")),
+            faults,
+        );
+        let dir = tempfile::tempdir().unwrap();
+        write_requirements(dir.path(), "six\n");
+
+        let through_lying = compile(dir.path(), &lying, &["requirements.in"]);
+        assert_eq!(through_lying.code, 0, "{}", through_lying.stderr);
+        assert_eq!(
+            pins(&through_lying.stdout),
+            ["internal-pkg==1.0", "six==1.17.0"],
+            "the lying index's own answer (hash advertised: {with_hash})"
+        );
+        assert!(
+            !lying
+                .requests_for(&format!("/files/six/{SIX}.metadata"))
+                .is_empty(),
+            "read from its PEP 658 file: {:?}",
+            lying.requests()
+        );
+
+        let through_honest = compile(dir.path(), &honest, &["requirements.in"]);
+        assert_eq!(through_honest.code, 0, "{}", through_honest.stderr);
+        assert_eq!(
+            pins(&through_honest.stdout),
+            ["six==1.17.0"],
+            "hash advertised: {with_hash}\n{}",
+            through_honest.stdout
+        );
+    }
+}
+
+#[test]
+fn pep658_metadata_that_does_not_match_its_advertised_hash_is_an_error() {
+    // What the genuine metadata file hashes to, advertised beside one with an extra
+    // requirement: altered on its way, say.
+    let genuine =
+        TestIndex::start(six_versions(Package::new("six", "1.17.0")).metadata_files(true));
+    let wheel = "six-1.17.0-py3-none-any.whl";
+    let vouched = genuine.file(&format!("{wheel}.metadata")).unwrap().sha256;
+    let altered = TestIndex::start_with_faults(
+        six_versions(Package::new("six", "1.17.0").requires("internal-pkg"))
+            .package(Package::new("internal-pkg", "1.0"))
+            .metadata_files(true),
+        Faults::new().on(
+            "/simple/six/",
+            Fault::AdvertisedMetadataHash {
+                filename: wheel.to_string(),
+                sha256: Some(vouched.clone()),
+            },
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write_requirements(dir.path(), "six\n");
+    let url = format!("{}/files/six/{wheel}.metadata", altered.base_url());
+    // Twice: what failed its check is not in the cache for the next run either.
+    for run in ["first", "second"] {
+        let output = compile(dir.path(), &altered, &["requirements.in"]);
+        assert_eq!(
+            output.code, 2,
+            "{run} run\n{}\n{}",
+            output.stdout, output.stderr
+        );
+        assert!(
+            !output.stdout.contains("internal-pkg") && !output.stdout.contains("six==1.16.0"),
+            "{run} run: {}",
+            output.stdout
+        );
+        for expected in [url.as_str(), "for `six`", vouched.as_str()] {
+            assert!(
+                output.stderr.contains(expected),
+                "{run} run, {expected}: {}",
+                output.stderr
+            );
+        }
+    }
+}
+
+#[test]
 fn refresh_reads_cached_metadata_again() {
     let index = honest();
     let dir = tempfile::tempdir().unwrap();
@@ -132,6 +241,39 @@ fn unreadable_metadata_of_the_newest_version_is_an_error_not_a_downgrade() {
         "for `six`",
         "(HTTP range requests on the wheel)",
     ] {
+        assert!(
+            output.stderr.contains(expected),
+            "{expected}: {}",
+            output.stderr
+        );
+    }
+}
+
+#[test]
+fn unreadable_metadata_of_every_version_is_the_fault_not_a_missing_solution() {
+    // Nothing is left to choose from, which a resolver would report as requirements that
+    // cannot be met; the cause is the index, and only the index's error says what to fix.
+    let index = TestIndex::start_with_faults(
+        six_versions(Package::new("six", "1.17.0")),
+        Faults::new().on("/files/six/", Fault::GarbageRanges),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write_requirements(dir.path(), "six\n");
+    let output = compile(dir.path(), &index, &["requirements.in"]);
+    assert_eq!(output.code, 2, "{}\n{}", output.stdout, output.stderr);
+    assert!(
+        !output.stderr.contains("No solution") && !output.stderr.contains("relax"),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output
+            .stderr
+            .contains(&format!("{}/files/six/six-", index.base_url())),
+        "{}",
+        output.stderr
+    );
+    for expected in ["for `six`", "(HTTP range requests on the wheel)"] {
         assert!(
             output.stderr.contains(expected),
             "{expected}: {}",

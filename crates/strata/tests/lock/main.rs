@@ -22,6 +22,7 @@ mod inspect;
 mod install;
 mod integrity;
 mod metadata_build;
+mod metadata_integrity;
 mod options;
 mod outdated;
 mod project;
