@@ -20,6 +20,7 @@ use crate::store::{Project, hex};
 pub(crate) struct PageFaults {
     pub(crate) hide_metadata: bool,
     pub(crate) wrong_hash: bool,
+    pub(crate) wrong_metadata_hash: bool,
     /// Hashes advertised instead of the files' own, by file name.
     pub(crate) advertised: Vec<(String, String)>,
 }
@@ -67,7 +68,14 @@ pub(crate) fn project_page(project: &Project, format: PageFormat, faults: &PageF
         let metadata = listed
             .metadata_sha256
             .as_ref()
-            .filter(|_| !faults.hide_metadata);
+            .filter(|_| !faults.hide_metadata)
+            .map(|sha256| {
+                if faults.wrong_metadata_hash {
+                    hex(&Sha256::digest(sha256.as_bytes()))
+                } else {
+                    sha256.clone()
+                }
+            });
         (listed, format!("../..{}", file.url_path), sha256, metadata)
     });
     match format {
