@@ -120,7 +120,8 @@ pub struct ClientOptions {
     /// `Last-Modified`) nor `Cache-Control`. Such a page cannot be revalidated, only downloaded
     /// again; some proxies strip those headers, and re-downloading megabytes of pages on every
     /// run would make warm runs as slow as cold ones. Ten minutes is what the public index
-    /// grants itself when the headers survive. `--refresh` ignores it.
+    /// grants itself when the headers survive. `--refresh` ignores it, and a 404 never gets it
+    /// (a project missing for a moment must not stay missing).
     pub unvalidated_page_ttl: Duration,
 }
 

@@ -179,6 +179,57 @@ async fn trickling_metadata_fails_at_the_deadline_too() {
     healthy_runs_fill_and_use_the_cache(&index, cache.path()).await;
 }
 
+#[tokio::test]
+async fn a_trickling_whole_wheel_download_fails_at_the_deadline_and_leaves_no_file() {
+    // The server ignores ranges, so the wheel is streamed whole to a temporary file: at 2,000
+    // bytes a second its 21 KB would take ten seconds.
+    let index = TestIndex::start_with_faults(
+        universe(),
+        Faults::new().on("/files/", Fault::RangeUnsupported).on(
+            "/files/",
+            Fault::Trickle {
+                bytes_per_second: 2_000,
+            },
+        ),
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let client = client_with(&index, hurried(cache.path()));
+    let listing = client.project(&name("demo")).await.unwrap();
+    let started = Instant::now();
+    let error = client
+        .metadata(&name("demo"), &listing.files[0])
+        .await
+        .unwrap_err();
+    assert!(started.elapsed() < BOUND, "{:?}", started.elapsed());
+    let ErrorKind::Network {
+        url,
+        gave_up: GaveUp::Deadline(_),
+        ..
+    } = error.kind()
+    else {
+        panic!("expected a deadline error: {error:?}");
+    };
+    assert!(url.to_string().ends_with(&format!("/files/demo/{WHEEL}")));
+    let downloads: Vec<_> = index
+        .requests_for("/files/")
+        .into_iter()
+        .filter(|record| record.range.is_none())
+        .collect();
+    assert_eq!(downloads.len(), 1, "{downloads:?}");
+    assert_eq!(
+        files_under(&cache.path().join("tmp")),
+        Vec::<std::path::PathBuf>::new(),
+        "the partial download is deleted"
+    );
+
+    index.set_faults(Faults::new().on("/files/", Fault::RangeUnsupported));
+    let fetched = client_with(&index, hurried(cache.path()))
+        .metadata(&name("demo"), &listing.files[0])
+        .await
+        .unwrap();
+    assert_eq!(fetched.source, MetadataSource::Stream);
+}
+
 /// Replaces the byte count of a trickled body, which depends on the machine's pace.
 fn regex_lite_bytes(message: &str) -> String {
     let marker = "arriving, ";
