@@ -126,6 +126,16 @@ pub struct ClientOptions {
 }
 
 impl ClientOptions {
+    /// Five minutes per request, retries included. uv's `UV_HTTP_TIMEOUT` (30 s) and pip's
+    /// `--timeout` (15 s) bound the wait between bytes, which strata keeps as its read timeout;
+    /// neither bounds a whole transfer. uv once had a five-minute total deadline and dropped it
+    /// (astral-sh/uv#3144) because installing large wheels such as torch hit it; strata never
+    /// downloads a wheel to install it, only a whole wheel whose server ignores range requests,
+    /// or an sdist. Ten read timeouts is far more than a page or a metadata file needs on any
+    /// working link (megabytes), and enough for that rare whole-wheel download of about 1.5 GB
+    /// at 5 MB/s; a slower link raises it.
+    pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_mins(5);
+
     /// Defaults for a cache directory: 50 requests in flight, 4 attempts, 30 s read timeout,
     /// [`ClientOptions::DEFAULT_HTTP_TIMEOUT`] per request.
     pub fn new(cache_dir: PathBuf) -> Self {
@@ -145,15 +155,6 @@ impl ClientOptions {
             netrc: None,
         }
     }
-}
-
-impl ClientOptions {
-    /// Five minutes per request, retries included. uv's `UV_HTTP_TIMEOUT` (30 s) and pip's
-    /// `--timeout` (15 s) bound the wait between bytes, which strata keeps as its read timeout;
-    /// neither bounds a whole transfer. Ten read timeouts is far more than a page or a metadata
-    /// file needs on any working link (megabytes), and enough for the rare whole-wheel download
-    /// (a server that ignores range requests) of about 1.5 GB at 5 MB/s; a slower link raises it.
-    pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_mins(5);
 }
 
 /// The largest index page read into memory. Pages are parsed whole (JSON or HTML), and a parsed
