@@ -13,6 +13,25 @@
 //! **Retries.** Connection errors, timeouts, resets, 5xx/429 answers and truncated bodies (fewer
 //! bytes than `Content-Length`) are retried with exponential backoff and jitter; the final error
 //! names the URL, the package that needed it, the attempts and the time spent.
+//!
+//! **Bounds.** A server that misbehaves cannot keep a run waiting or fill its memory:
+//!
+//! * every request has a deadline, retries included ([`ClientOptions::http_timeout`]), on top of
+//!   the read timeout between bytes: a body that trickles in a byte a second never trips the
+//!   read timeout, and would otherwise hold a run for hours;
+//! * redirects are followed up to [`MAX_REDIRECTS`], and a loop (a URL the chain already
+//!   visited) is refused at once; neither is retried, since every attempt would be redirected
+//!   the same way;
+//! * bodies are read chunk by chunk against a bound: [`MAX_PAGE_BYTES`] for a page,
+//!   [`metadata::range::MAX_METADATA_SIZE`] for a PEP 658 file, the length asked for a range. A
+//!   `Content-Length` over the bound is refused before reading. Whole files (sdists, and wheels
+//!   whose server ignores ranges) are streamed to temporary files, never held in memory.
+//!
+//! **Failures are not remembered.** A 404 page is cached only for as long as the index's
+//! `Cache-Control` says, never for the grace period of a page without caching headers, and
+//! nothing is cached from a failed metadata read. When an error may come from a page reused from
+//! the cache (a file that is gone, or that hashes differently from what the page says), the error
+//! carries that page ([`Error::cached_page`]) and its hints name `--refresh-package`.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -31,7 +50,7 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use crate::config::IndexConfig;
-use crate::error::{Error, ErrorKind};
+use crate::error::{BodyKind, CachedPageUse, Error, ErrorKind, GaveUp};
 use crate::http_cache::{CachedPage, Store};
 use crate::index_url::{IndexUrl, RedactedUrl};
 use crate::metadata::{self, RangeError, RangeReader};
@@ -75,6 +94,13 @@ pub struct ClientOptions {
     pub attempts: u32,
     /// Time allowed between bytes of a response.
     pub read_timeout: Duration,
+    /// Time allowed for one request from the moment its first attempt is sent to its last byte,
+    /// retries and their backoff included (waiting for a free slot among the
+    /// [`ClientOptions::concurrency`] requests in flight does not count). The read timeout
+    /// catches a server that stops sending; this catches one that never stops sending slowly.
+    /// Whole-file downloads (sdists, and wheels whose server ignores range requests) are
+    /// requests too.
+    pub http_timeout: Duration,
     /// Index combination.
     pub index_strategy: IndexStrategy,
     /// The Python used to build metadata of sdists with dynamic metadata.
@@ -94,12 +120,24 @@ pub struct ClientOptions {
     /// `Last-Modified`) nor `Cache-Control`. Such a page cannot be revalidated, only downloaded
     /// again; some proxies strip those headers, and re-downloading megabytes of pages on every
     /// run would make warm runs as slow as cold ones. Ten minutes is what the public index
-    /// grants itself when the headers survive. `--refresh` ignores it.
+    /// grants itself when the headers survive. `--refresh` ignores it, and a 404 never gets it
+    /// (a project missing for a moment must not stay missing).
     pub unvalidated_page_ttl: Duration,
 }
 
 impl ClientOptions {
-    /// Defaults for a cache directory: 50 requests in flight, 4 attempts, 30 s read timeout.
+    /// Five minutes per request, retries included. uv's `UV_HTTP_TIMEOUT` (30 s) and pip's
+    /// `--timeout` (15 s) bound the wait between bytes, which strata keeps as its read timeout;
+    /// neither bounds a whole transfer. uv once had a five-minute total deadline and dropped it
+    /// (astral-sh/uv#3144) because installing large wheels such as torch hit it; strata never
+    /// downloads a wheel to install it, only a whole wheel whose server ignores range requests,
+    /// or an sdist. Ten read timeouts is far more than a page or a metadata file needs on any
+    /// working link (megabytes), and enough for that rare whole-wheel download of about 1.5 GB
+    /// at 5 MB/s; a slower link raises it.
+    pub const DEFAULT_HTTP_TIMEOUT: Duration = Duration::from_mins(5);
+
+    /// Defaults for a cache directory: 50 requests in flight, 4 attempts, 30 s read timeout,
+    /// [`ClientOptions::DEFAULT_HTTP_TIMEOUT`] per request.
     pub fn new(cache_dir: PathBuf) -> Self {
         Self {
             cache_dir,
@@ -108,6 +146,7 @@ impl ClientOptions {
             concurrency: 50,
             attempts: 4,
             read_timeout: Duration::from_secs(30),
+            http_timeout: Self::DEFAULT_HTTP_TIMEOUT,
             index_strategy: IndexStrategy::FirstIndex,
             python: PathBuf::from("python3"),
             backoff: Duration::from_millis(250),
@@ -117,6 +156,16 @@ impl ClientOptions {
         }
     }
 }
+
+/// The largest index page read into memory. Pages are parsed whole (JSON or HTML), and a parsed
+/// page costs several times its size, so an unbounded page is an unbounded run: 64 MiB is
+/// well above what a project page needs (a few hundred bytes per file: more than a hundred
+/// thousand files), and far below what exhausts a CI runner.
+pub const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Redirects followed for one request, as browsers and reqwest's default policy allow. An index
+/// behind a proxy or a CDN takes one or two; ten is a misconfiguration.
+pub const MAX_REDIRECTS: usize = 10;
 
 /// Every file of a project that the configured indexes offer.
 #[derive(Debug, Clone)]
@@ -210,6 +259,8 @@ struct Inner {
     answered: std::sync::Mutex<Vec<IndexUrl>>,
     /// The projects of this run that `find-links` offered files of.
     linked: std::sync::Mutex<Vec<PackageName>>,
+    /// The pages of this run reused from the cache without asking the index, by project.
+    reused_pages: std::sync::Mutex<std::collections::HashMap<PackageName, CachedPageUse>>,
 }
 
 /// A package index client for one run. Cheap to clone; clones share everything.
@@ -226,6 +277,7 @@ impl IndexClient {
             .user_agent(concat!("strata/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(15))
             .read_timeout(options.read_timeout)
+            .redirect(redirect_policy())
             .pool_max_idle_per_host(options.concurrency)
             .build()
             .map_err(|error| ErrorKind::Client(error.to_string()))?;
@@ -248,6 +300,7 @@ impl IndexClient {
                 counters: Counters::default(),
                 answered: std::sync::Mutex::new(Vec::new()),
                 linked: std::sync::Mutex::new(Vec::new()),
+                reused_pages: std::sync::Mutex::new(std::collections::HashMap::new()),
             }),
         })
     }
@@ -523,11 +576,14 @@ impl Inner {
             }
         }
         if files.is_empty() && indexes.is_empty() {
-            return Err(ErrorKind::PackageNotFound {
-                package: name.clone(),
-                indexes: self.config.indexes().map(ToString::to_string).collect(),
-            }
-            .into());
+            return Err(self.noted(
+                name,
+                ErrorKind::PackageNotFound {
+                    package: name.clone(),
+                    indexes: self.config.indexes().map(ToString::to_string).collect(),
+                }
+                .into(),
+            ));
         }
         Ok(Arc::new(ProjectListing {
             name: name.clone(),
@@ -554,6 +610,9 @@ impl Inner {
         let cached = match cached {
             Some(page) if self.options.offline || (page.is_fresh() && !refresh) => {
                 self.counters.pages_cached.fetch_add(1, Ordering::Relaxed);
+                if !self.options.offline {
+                    self.note_reused(index, name, &page);
+                }
                 return from_cache(page);
             }
             other => other,
@@ -583,7 +642,15 @@ impl Inner {
                 headers.insert(header::IF_MODIFIED_SINCE, date);
             }
         }
-        let Fetched::Body(response) = self.fetch(&url, headers, Some(name), false).await? else {
+        let Fetched::Body(response) = self
+            .fetch(
+                &url,
+                headers,
+                Some(name),
+                Expect::Whole(BodyKind::Page, MAX_PAGE_BYTES),
+            )
+            .await?
+        else {
             unreachable!("no range was requested");
         };
         let Response {
@@ -595,7 +662,8 @@ impl Inner {
         let has_validators = response_headers.contains_key(header::ETAG)
             || response_headers.contains_key(header::LAST_MODIFIED)
             || response_headers.contains_key(header::CACHE_CONTROL);
-        let max_age = max_age(&response_headers)
+        let granted = max_age(&response_headers);
+        let max_age = granted
             .or_else(|| (!has_validators).then_some(self.options.unvalidated_page_ttl.as_secs()));
         match status {
             StatusCode::NOT_MODIFIED if cached.is_some() => {
@@ -609,15 +677,20 @@ impl Inner {
                 from_cache(page)
             }
             StatusCode::NOT_FOUND | StatusCode::GONE => {
-                let page = CachedPage {
-                    url: crate::index_url::without_credentials(&final_url).to_string(),
-                    etag: None,
-                    last_modified: None,
-                    fetched: crate::http_cache::store::now(),
-                    max_age,
-                    files: None,
-                };
-                self.store.write_page(index.url(), name.as_ref(), &page)?;
+                // Remembered only for as long as the index says. A project missing for a moment
+                // (a mirror that has not synced it yet) must not stay missing for the grace
+                // period of pages sent without caching headers.
+                if let Some(max_age) = granted {
+                    let page = CachedPage {
+                        url: crate::index_url::without_credentials(&final_url).to_string(),
+                        etag: None,
+                        last_modified: None,
+                        fetched: crate::http_cache::store::now(),
+                        max_age: Some(max_age),
+                        files: None,
+                    };
+                    self.store.write_page(index.url(), name.as_ref(), &page)?;
+                }
                 Ok(None)
             }
             status if status.is_success() => {
@@ -663,6 +736,49 @@ impl Inner {
                 credentials_sent: self.sends_credentials(&url),
             }
             .into()),
+        }
+    }
+
+    /// Remembers that `name`'s page on `index` was reused without asking the index, for errors
+    /// it may cause (see [`Inner::noted`]).
+    fn note_reused(&self, index: &IndexUrl, name: &PackageName, page: &CachedPage) {
+        let reuse = CachedPageUse {
+            package: name.clone(),
+            index: index.to_string(),
+            age: Duration::from_secs(crate::http_cache::store::now().saturating_sub(page.fetched)),
+        };
+        self.reused_pages
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(name.clone(), reuse);
+    }
+
+    /// `error`, with the cached page of `package` it may come from: a project the page says is
+    /// missing, a file it lists that is gone, or one whose bytes differ from the hash it gives,
+    /// is what a stale page looks like. Other errors, and packages whose pages came from the
+    /// index in this run, are left as they are.
+    fn noted(&self, package: &PackageName, error: Error) -> Error {
+        let may_be_stale = matches!(
+            error.kind(),
+            ErrorKind::PackageNotFound { .. }
+                | ErrorKind::HashMismatch { .. }
+                | ErrorKind::Status {
+                    status: 404 | 410,
+                    ..
+                }
+        );
+        if !may_be_stale {
+            return error;
+        }
+        let reused = self
+            .reused_pages
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(package)
+            .cloned();
+        match reused {
+            Some(page) => error.with_cached_page(page),
+            None => error,
         }
     }
 
@@ -730,7 +846,7 @@ impl Inner {
                 {
                     rejected.push(error.clone());
                 }
-                return Err(error);
+                return Err(self.noted(package, error));
             }
         };
         self.store
@@ -796,7 +912,15 @@ impl Inner {
                     let url = Url::parse(&format!("{}.metadata", file.url))
                         .expect("a URL plus a suffix is a URL");
                     if let Fetched::Body(response) = self
-                        .fetch(&url, HeaderMap::new(), Some(package), false)
+                        .fetch(
+                            &url,
+                            HeaderMap::new(),
+                            Some(package),
+                            Expect::Whole(
+                                BodyKind::MetadataFile,
+                                metadata::range::MAX_METADATA_SIZE,
+                            ),
+                        )
                         .await?
                         && response.status.is_success()
                     {
@@ -929,7 +1053,7 @@ impl Inner {
             };
             match metadata::range::wheel_entry_names(&reader, wheel).await {
                 Ok(entries) => entries,
-                Err(RangeError::Failed(error)) => return Err(error),
+                Err(RangeError::Failed(error)) => return Err(self.noted(package, error)),
                 Err(RangeError::Unsupported) => {
                     return Err(ErrorKind::RangeUnsupported {
                         url: RedactedUrl::new(&file.url),
@@ -950,22 +1074,37 @@ impl Inner {
         file: &DistFile,
         package: &PackageName,
     ) -> Result<tempfile::NamedTempFile, Error> {
-        let started = Instant::now();
+        let mut clock = Clock::new(self.options.http_timeout);
         let mut attempt = 0;
+        let mut previous = None;
         loop {
             attempt += 1;
-            match self.download_once(file).await {
+            let progress = Progress::default();
+            let failure = match self.download_once(file, &mut clock, &progress).await {
                 Ok(temporary) => return Ok(temporary),
-                Err(Failure::Fatal(error)) => return Err(error),
-                Err(Failure::Retryable(reason)) if attempt >= self.options.attempts => {
-                    return Err(network_error(&file.url, package, attempt, started, reason));
-                }
-                Err(Failure::Retryable(_)) => self.backoff(attempt).await,
+                Err(failure) => failure,
+            };
+            if let Some(reason) = self.retry(failure, attempt, &clock, &progress, &mut previous) {
+                let (reason, gave_up) = reason?;
+                return Err(network_error(
+                    &file.url,
+                    Some(package),
+                    attempt,
+                    &clock,
+                    reason,
+                    gave_up,
+                ));
             }
+            self.backoff(attempt, &clock).await;
         }
     }
 
-    async fn download_once(&self, file: &DistFile) -> Result<tempfile::NamedTempFile, Failure> {
+    async fn download_once(
+        &self,
+        file: &DistFile,
+        clock: &mut Clock,
+        progress: &Progress,
+    ) -> Result<tempfile::NamedTempFile, Failure> {
         let dir = self.store.temp_dir().map_err(Failure::Fatal)?;
         let temporary = tempfile::NamedTempFile::new_in(&dir).map_err(|source| {
             Failure::Fatal(
@@ -981,43 +1120,31 @@ impl Inner {
             .acquire()
             .await
             .expect("the semaphore is never closed");
+        let deadline = clock.start();
+        if Instant::now() >= deadline {
+            return Err(Failure::Deadline);
+        }
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
-        let mut response = self.get(&file.url).send().await.map_err(classify)?;
-        let status = response.status();
-        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
-            return Err(Failure::Retryable(format!("HTTP {status}")));
-        }
-        if !status.is_success() {
-            return Err(Failure::Fatal(
-                ErrorKind::Status {
-                    url: RedactedUrl::new(&file.url),
-                    status: status.as_u16(),
-                    package: None,
-                    credentials_sent: self.sends_credentials(&file.url),
-                }
-                .into(),
-            ));
-        }
-        let expected_length = response.content_length();
-        let reopened = temporary.reopen().map_err(|source| {
-            Failure::Fatal(
-                ErrorKind::Io {
-                    path: temporary.path().to_path_buf(),
-                    source,
-                }
-                .into(),
-            )
-        })?;
-        let mut writer = tokio::fs::File::from_std(reopened);
-        let mut hasher = Sha256::new();
-        let mut received = 0u64;
-        while let Some(chunk) = response.chunk().await.map_err(classify)? {
-            hasher.update(&chunk);
-            received += chunk.len() as u64;
-            self.counters
-                .bytes
-                .fetch_add(chunk.len() as u64, Ordering::Relaxed);
-            writer.write_all(&chunk).await.map_err(|source| {
+        let exchange = async {
+            let mut response = self.get(&file.url).send().await.map_err(classify)?;
+            progress.answered.store(true, Ordering::Relaxed);
+            let status = response.status();
+            if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+                return Err(Failure::Retryable(format!("HTTP {status}")));
+            }
+            if !status.is_success() {
+                return Err(Failure::Fatal(
+                    ErrorKind::Status {
+                        url: RedactedUrl::new(&file.url),
+                        status: status.as_u16(),
+                        package: None,
+                        credentials_sent: self.sends_credentials(&file.url),
+                    }
+                    .into(),
+                ));
+            }
+            let expected_length = response.content_length();
+            let reopened = temporary.reopen().map_err(|source| {
                 Failure::Fatal(
                     ErrorKind::Io {
                         path: temporary.path().to_path_buf(),
@@ -1026,120 +1153,224 @@ impl Inner {
                     .into(),
                 )
             })?;
+            let mut writer = tokio::fs::File::from_std(reopened);
+            let mut hasher = Sha256::new();
+            let mut received = 0u64;
+            while let Some(chunk) = response.chunk().await.map_err(classify)? {
+                hasher.update(&chunk);
+                received += chunk.len() as u64;
+                progress.add(chunk.len());
+                self.counters
+                    .bytes
+                    .fetch_add(chunk.len() as u64, Ordering::Relaxed);
+                writer.write_all(&chunk).await.map_err(|source| {
+                    Failure::Fatal(
+                        ErrorKind::Io {
+                            path: temporary.path().to_path_buf(),
+                            source,
+                        }
+                        .into(),
+                    )
+                })?;
+            }
+            writer.flush().await.map_err(|source| {
+                Failure::Fatal(
+                    ErrorKind::Io {
+                        path: temporary.path().to_path_buf(),
+                        source,
+                    }
+                    .into(),
+                )
+            })?;
+            if expected_length.is_some_and(|length| length != received) {
+                return Err(Failure::Retryable(format!(
+                    "the body ended after {received} of {} bytes",
+                    expected_length.unwrap_or_default()
+                )));
+            }
+            if let Some(expected) = &file.sha256 {
+                verify_hash(
+                    &file.url,
+                    expected,
+                    &crate::http_cache::store::hex(&hasher.finalize()),
+                )
+                .map_err(Failure::Fatal)?;
+            }
+            Ok(())
+        };
+        match tokio::time::timeout_at(deadline.into(), exchange).await {
+            Ok(result) => result.map(|()| temporary),
+            Err(_) => Err(Failure::Deadline),
         }
-        writer.flush().await.map_err(|source| {
-            Failure::Fatal(
-                ErrorKind::Io {
-                    path: temporary.path().to_path_buf(),
-                    source,
-                }
-                .into(),
-            )
-        })?;
-        if expected_length.is_some_and(|length| length != received) {
-            return Err(Failure::Retryable(format!(
-                "the body ended after {received} of {} bytes",
-                expected_length.unwrap_or_default()
-            )));
-        }
-        if let Some(expected) = &file.sha256 {
-            verify_hash(
-                &file.url,
-                expected,
-                &crate::http_cache::store::hex(&hasher.finalize()),
-            )
-            .map_err(Failure::Fatal)?;
-        }
-        Ok(temporary)
     }
 
-    /// One GET with retries. With `range_requested`, a 200 answer is reported as
-    /// [`Fetched::RangeIgnored`] without reading its body (it may be gigabytes).
+    /// One GET with retries, within the request's deadline. With [`Expect::Range`], a 200
+    /// answer is reported as [`Fetched::RangeIgnored`] without reading its body (it may be
+    /// gigabytes).
     async fn fetch(
         &self,
         url: &Url,
         headers: HeaderMap,
         package: Option<&PackageName>,
-        range_requested: bool,
+        expect: Expect,
     ) -> Result<Fetched, Error> {
-        let started = Instant::now();
+        let mut clock = Clock::new(self.options.http_timeout);
         let mut attempt = 0;
+        let mut previous = None;
         loop {
             attempt += 1;
-            match self.fetch_once(url, &headers, range_requested).await {
+            let progress = Progress::default();
+            let failure = match self
+                .fetch_once(url, &headers, package, expect, &mut clock, &progress)
+                .await
+            {
                 Ok(fetched) => return Ok(fetched),
-                Err(Failure::Fatal(error)) => return Err(error),
-                Err(Failure::Retryable(reason)) if attempt >= self.options.attempts => {
-                    return Err(match package {
-                        Some(package) => network_error(url, package, attempt, started, reason),
-                        None => ErrorKind::Network {
-                            url: RedactedUrl::new(url),
-                            package: None,
-                            attempts: attempt,
-                            elapsed: started.elapsed(),
-                            reason,
-                        }
-                        .into(),
-                    });
-                }
-                Err(Failure::Retryable(_)) => self.backoff(attempt).await,
+                Err(failure) => failure,
+            };
+            if let Some(reason) = self.retry(failure, attempt, &clock, &progress, &mut previous) {
+                let (reason, gave_up) = reason?;
+                return Err(network_error(
+                    url, package, attempt, &clock, reason, gave_up,
+                ));
             }
+            self.backoff(attempt, &clock).await;
         }
+    }
+
+    /// Whether to try again after `failure`: `None` to retry, else the final error or why
+    /// trying stopped. `previous` keeps the last retried failure, which a deadline error
+    /// reports too (the deadline may pass while a flaky server is being retried).
+    fn retry(
+        &self,
+        failure: Failure,
+        attempt: u32,
+        clock: &Clock,
+        progress: &Progress,
+        previous: &mut Option<String>,
+    ) -> Option<Result<(String, GaveUp), Error>> {
+        let stopped = match failure {
+            Failure::Fatal(error) => return Some(Err(error)),
+            Failure::Redirects(reason) => (reason, GaveUp::Redirects),
+            Failure::Deadline => {
+                let mut reason = progress.describe(clock);
+                if let Some(previous) = previous.take() {
+                    reason.push_str("; the attempt before failed: ");
+                    reason.push_str(&previous);
+                }
+                (reason, GaveUp::Deadline(clock.limit))
+            }
+            Failure::Retryable(reason) if attempt >= self.options.attempts => {
+                (reason, GaveUp::Attempts)
+            }
+            Failure::Retryable(reason) => {
+                *previous = Some(reason);
+                return None;
+            }
+        };
+        Some(Ok(stopped))
     }
 
     async fn fetch_once(
         &self,
         url: &Url,
         headers: &HeaderMap,
-        range_requested: bool,
+        package: Option<&PackageName>,
+        expect: Expect,
+        clock: &mut Clock,
+        progress: &Progress,
     ) -> Result<Fetched, Failure> {
         let _permit = self
             .permits
             .acquire()
             .await
             .expect("the semaphore is never closed");
+        let deadline = clock.start();
+        if Instant::now() >= deadline {
+            return Err(Failure::Deadline);
+        }
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
-        let response = self
-            .get(url)
-            .headers(headers.clone())
-            .send()
-            .await
-            .map_err(classify)?;
-        let status = response.status();
-        if status.is_server_error()
-            || status == StatusCode::TOO_MANY_REQUESTS
-            || status == StatusCode::REQUEST_TIMEOUT
-        {
-            return Err(Failure::Retryable(format!("HTTP {status}")));
+        let exchange = async {
+            let mut response = self
+                .get(url)
+                .headers(headers.clone())
+                .send()
+                .await
+                .map_err(classify)?;
+            progress.answered.store(true, Ordering::Relaxed);
+            let status = response.status();
+            if status.is_server_error()
+                || status == StatusCode::TOO_MANY_REQUESTS
+                || status == StatusCode::REQUEST_TIMEOUT
+            {
+                return Err(Failure::Retryable(format!("HTTP {status}")));
+            }
+            if matches!(expect, Expect::Range(_)) && status == StatusCode::OK {
+                return Ok(Fetched::RangeIgnored);
+            }
+            let headers = response.headers().clone();
+            let final_url = response.url().clone();
+            // Compressed bodies are decoded by the client, so their length differs from the
+            // header.
+            let encoded = headers.contains_key(header::CONTENT_ENCODING);
+            let expected_length = response.content_length().filter(|_| !encoded);
+            let (what, limit) = match expect {
+                Expect::Whole(what, limit) => (what, limit),
+                Expect::Range(length) => (BodyKind::Range, length),
+            };
+            let too_large = |received: u64, announced: Option<u64>| {
+                Failure::Fatal(
+                    ErrorKind::TooLarge {
+                        url: RedactedUrl::new(&final_url),
+                        package: package.cloned(),
+                        what,
+                        limit,
+                        received,
+                        announced,
+                    }
+                    .into(),
+                )
+            };
+            if let Some(announced) = expected_length.filter(|length| *length > limit) {
+                return Err(too_large(0, Some(announced)));
+            }
+            // The announced length is only a hint for the allocation: a server may send less
+            // (retried below) or, without `Content-Length`, anything up to the bound.
+            let mut body = Vec::with_capacity(
+                usize::try_from(expected_length.unwrap_or(0).min(limit)).unwrap_or(0),
+            );
+            while let Some(chunk) = response.chunk().await.map_err(classify)? {
+                progress.add(chunk.len());
+                self.counters
+                    .bytes
+                    .fetch_add(chunk.len() as u64, Ordering::Relaxed);
+                let received = (body.len() + chunk.len()) as u64;
+                if received > limit {
+                    return Err(too_large(received, None));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            if expected_length.is_some_and(|length| length != body.len() as u64) {
+                return Err(Failure::Retryable(format!(
+                    "the body ended after {} of {} bytes",
+                    body.len(),
+                    expected_length.unwrap_or_default()
+                )));
+            }
+            Ok(Fetched::Body(Box::new(Response {
+                status,
+                headers,
+                body: Bytes::from(body),
+                url: final_url,
+            })))
+        };
+        match tokio::time::timeout_at(deadline.into(), exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(Failure::Deadline),
         }
-        if range_requested && status == StatusCode::OK {
-            return Ok(Fetched::RangeIgnored);
-        }
-        let headers = response.headers().clone();
-        let final_url = response.url().clone();
-        // Compressed bodies are decoded by the client, so their length differs from the header.
-        let encoded = headers.contains_key(header::CONTENT_ENCODING);
-        let expected_length = response.content_length().filter(|_| !encoded);
-        let body = response.bytes().await.map_err(classify)?;
-        self.counters
-            .bytes
-            .fetch_add(body.len() as u64, Ordering::Relaxed);
-        if expected_length.is_some_and(|length| length != body.len() as u64) {
-            return Err(Failure::Retryable(format!(
-                "the body ended after {} of {} bytes",
-                body.len(),
-                expected_length.unwrap_or_default()
-            )));
-        }
-        Ok(Fetched::Body(Box::new(Response {
-            status,
-            headers,
-            body,
-            url: final_url,
-        })))
     }
 
-    async fn backoff(&self, attempt: u32) {
+    /// Waits before attempt `attempt + 1`, never past the request's deadline.
+    async fn backoff(&self, attempt: u32, clock: &Clock) {
         // Jitter without a random number generator: the clock's nanoseconds are spread enough
         // to keep concurrent retries from marching in step.
         let jitter = Duration::from_nanos(
@@ -1150,46 +1381,196 @@ impl Inner {
             ) % u64::try_from(self.options.backoff.as_nanos().max(1)).unwrap_or(u64::MAX),
         );
         let delay = self.options.backoff * 2u32.saturating_pow(attempt.saturating_sub(1)) + jitter;
-        tokio::time::sleep(delay).await;
+        let wake = Instant::now() + delay;
+        tokio::time::sleep_until(
+            clock
+                .deadline()
+                .map_or(wake, |deadline| wake.min(deadline))
+                .into(),
+        )
+        .await;
+    }
+}
+
+/// What a request expects back, and how much of it may be held in memory.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    /// A whole body of this kind, of at most this many bytes.
+    Whole(BodyKind, u64),
+    /// A byte range of this many bytes; a 200 answer means the server ignored the range.
+    Range(u64),
+}
+
+/// The deadline of one request, retries included. It starts when the first attempt is sent: a
+/// request queued behind the others in flight is not late yet.
+struct Clock {
+    limit: Duration,
+    started: Option<Instant>,
+}
+
+impl Clock {
+    fn new(limit: Duration) -> Self {
+        Self {
+            limit,
+            started: None,
+        }
+    }
+
+    /// Starts the clock if it has not started; returns the deadline.
+    fn start(&mut self) -> Instant {
+        let started = *self.started.get_or_insert_with(Instant::now);
+        started + self.limit
+    }
+
+    fn deadline(&self) -> Option<Instant> {
+        self.started.map(|started| started + self.limit)
+    }
+
+    /// Time since the first attempt was sent.
+    fn elapsed(&self) -> Duration {
+        self.started
+            .map_or(Duration::ZERO, |started| started.elapsed())
+    }
+}
+
+/// How far one attempt got, readable after its future was dropped at the deadline.
+#[derive(Default)]
+struct Progress {
+    /// The status line and headers arrived.
+    answered: std::sync::atomic::AtomicBool,
+    /// Body bytes that arrived.
+    bytes: AtomicU64,
+}
+
+impl Progress {
+    fn add(&self, bytes: usize) {
+        self.bytes.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+
+    /// Where the attempt stood when the deadline passed.
+    fn describe(&self, clock: &Clock) -> String {
+        if self.answered.load(Ordering::Relaxed) {
+            format!(
+                "the body was still arriving, {} bytes so far",
+                self.bytes.load(Ordering::Relaxed)
+            )
+        } else if clock.elapsed() >= clock.limit {
+            "no answer to the request had arrived".to_string()
+        } else {
+            "no time was left for another attempt".to_string()
+        }
     }
 }
 
 /// A request failure, sorted by whether trying again can help.
 enum Failure {
+    /// Another attempt may succeed.
     Retryable(String),
+    /// The request's deadline passed.
+    Deadline,
+    /// The server redirected in a loop or too often; every attempt would go the same way.
+    Redirects(String),
+    /// Reported as is.
     Fatal(Error),
+}
+
+/// Why the redirect policy refused a redirect, as the error reports it.
+#[derive(Debug)]
+struct RedirectRefused(String);
+
+impl std::fmt::Display for RedirectRefused {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RedirectRefused {}
+
+/// Follows up to [`MAX_REDIRECTS`] redirects, and refuses a loop as soon as the chain comes
+/// back to a URL it visited: a client without cookies gets the same answer there again.
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let visited = attempt.previous();
+        let next = attempt.url();
+        let refusal = if visited.contains(next) {
+            Some(format!(
+                "it redirects in a loop: {}",
+                redirect_chain(visited, next)
+            ))
+        } else if visited.len() > MAX_REDIRECTS {
+            Some(format!(
+                "it redirects more than {MAX_REDIRECTS} times: {}",
+                redirect_chain(visited, next)
+            ))
+        } else {
+            None
+        };
+        match refusal {
+            Some(reason) => attempt.error(RedirectRefused(reason)),
+            None => attempt.follow(),
+        }
+    })
+}
+
+/// `a` -> `b` -> `a`, credentials redacted; a long chain shows its two ends.
+fn redirect_chain(visited: &[Url], next: &Url) -> String {
+    let urls: Vec<String> = visited
+        .iter()
+        .chain(std::iter::once(next))
+        .map(|url| format!("`{}`", crate::redact(url)))
+        .collect();
+    if urls.len() <= 5 {
+        return urls.join(" -> ");
+    }
+    format!(
+        "{} -> {} -> ... ({} more) -> {} -> {}",
+        urls[0],
+        urls[1],
+        urls.len() - 4,
+        urls[urls.len() - 2],
+        urls[urls.len() - 1]
+    )
 }
 
 #[expect(clippy::needless_pass_by_value, reason = "used as `map_err(classify)`")]
 fn classify(error: reqwest::Error) -> Failure {
     // Everything reqwest reports below the HTTP status (connect, TLS, reset, timeout, a body cut
-    // short) is transient from our point of view; a bad URL or a builder error is not.
+    // short) is transient from our point of view; a bad URL or a builder error is not, and
+    // neither is a redirect loop.
     if error.is_builder() {
         return Failure::Fatal(ErrorKind::Client(error.to_string()).into());
     }
     let mut reason = error.to_string();
     let mut source = std::error::Error::source(&error);
     while let Some(cause) = source {
+        if let Some(refused) = cause.downcast_ref::<RedirectRefused>() {
+            return Failure::Redirects(refused.0.clone());
+        }
         reason.push_str(": ");
         reason.push_str(&cause.to_string());
         source = cause.source();
+    }
+    if error.is_redirect() {
+        return Failure::Redirects(reason);
     }
     Failure::Retryable(reason)
 }
 
 fn network_error(
     url: &Url,
-    package: &PackageName,
+    package: Option<&PackageName>,
     attempts: u32,
-    started: Instant,
+    clock: &Clock,
     reason: String,
+    gave_up: GaveUp,
 ) -> Error {
     ErrorKind::Network {
         url: RedactedUrl::new(url),
-        package: Some(package.clone()),
+        package: package.cloned(),
         attempts,
-        elapsed: started.elapsed(),
+        elapsed: clock.elapsed(),
         reason,
+        gave_up,
     }
     .into()
 }
@@ -1299,7 +1680,8 @@ struct HttpRangeReader<'a> {
 }
 
 impl HttpRangeReader<'_> {
-    async fn get(&self, range: String) -> Result<(Bytes, HeaderMap), RangeError> {
+    /// The bytes of `range` (a `Range` header value), which asks for `length` bytes.
+    async fn get(&self, range: String, length: u64) -> Result<(Bytes, HeaderMap), RangeError> {
         let mut headers = HeaderMap::new();
         headers.insert(
             header::RANGE,
@@ -1312,7 +1694,7 @@ impl HttpRangeReader<'_> {
         );
         match self
             .inner
-            .fetch(self.url, headers, Some(self.package), true)
+            .fetch(self.url, headers, Some(self.package), Expect::Range(length))
             .await?
         {
             Fetched::RangeIgnored => Err(RangeError::Unsupported),
@@ -1339,13 +1721,16 @@ impl RangeReader for HttpRangeReader<'_> {
             return Ok(Bytes::new());
         }
         let (body, _) = self
-            .get(format!("bytes={}-{}", range.start, range.end - 1))
+            .get(
+                format!("bytes={}-{}", range.start, range.end - 1),
+                range.end - range.start,
+            )
             .await?;
         Ok(body)
     }
 
     async fn read_suffix(&self, len: u64) -> Result<(Bytes, u64), RangeError> {
-        let (body, headers) = self.get(format!("bytes=-{len}")).await?;
+        let (body, headers) = self.get(format!("bytes=-{len}"), len).await?;
         let total = headers
             .get(header::CONTENT_RANGE)
             .and_then(|value| value.to_str().ok())

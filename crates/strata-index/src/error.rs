@@ -1,6 +1,12 @@
 //! Errors of the index client. Every network error says what was tried: the URL (credentials
 //! redacted), the package that needed it, how many attempts were made and how long they took.
+//!
+//! An error that may come from a stale cache entry (an index page reused without asking the
+//! index, then a file on it that is gone or hashes differently) carries that page
+//! ([`Error::cached_page`]), and its hints say how to bypass the cache: a rerun against an
+//! index that has recovered must not fail again without saying why.
 
+use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,11 +18,34 @@ use crate::index_url::RedactedUrl;
 /// The index client's error, boxed to keep `Result` small.
 ///
 /// Cloning is cheap: a run memoizes failures too, and every task that asked for the same page
-/// gets the same error.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error(transparent)]
+/// gets the same error. It displays as its [`ErrorKind`].
+#[derive(Debug, Clone)]
 pub struct Error {
     kind: Arc<ErrorKind>,
+    cached_page: Option<Arc<CachedPageUse>>,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&*self.kind, formatter)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&*self.kind)
+    }
+}
+
+/// An index page reused from the cache without asking the index, which an error may come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedPageUse {
+    /// The project whose page it is.
+    pub package: PackageName,
+    /// The index, credentials redacted.
+    pub index: String,
+    /// How long before this run the page was fetched or last revalidated.
+    pub age: Duration,
 }
 
 impl Error {
@@ -25,9 +54,38 @@ impl Error {
         &self.kind
     }
 
+    /// The index page this error may come from, when it was reused from the cache without
+    /// asking the index (it was fresh by the index's `Cache-Control`, or by the grace period of
+    /// a page sent without caching headers). `None` when every page involved came from the
+    /// index during this run.
+    pub fn cached_page(&self) -> Option<&CachedPageUse> {
+        self.cached_page.as_deref()
+    }
+
+    /// This error, noting the cached page it may come from.
+    #[must_use]
+    pub(crate) fn with_cached_page(mut self, page: CachedPageUse) -> Self {
+        self.cached_page = Some(Arc::new(page));
+        self
+    }
+
     /// Actionable sentences for the user, computed from the error's fields.
     pub fn hints(&self) -> Vec<String> {
-        match &*self.kind {
+        let mut hints: Vec<String> = self
+            .cached_page
+            .iter()
+            .map(|page| {
+                format!(
+                    "The index page of `{package}` was reused from the cache (fetched {age} ago) \
+                     without asking {index}; if the index has changed since, \
+                     `--refresh-package {package}` (or `--refresh`) bypasses the cache",
+                    package = page.package,
+                    age = age(page.age),
+                    index = page.index,
+                )
+            })
+            .collect();
+        hints.extend(match &*self.kind {
             ErrorKind::OfflineMiss { .. } => vec![
                 "Run once without `--offline` to fill the cache, or drop `--offline`".to_string(),
             ],
@@ -40,11 +98,30 @@ impl Error {
             ErrorKind::NotACache { .. } => vec![
                 "`STRATA_CACHE_DIR` names the cache; check that it points where you meant (`strata cache dir` prints it). strata removes only a directory it marked as its cache; delete any other yourself".to_string(),
             ],
-            ErrorKind::Network { .. } => vec![
+            ErrorKind::Network {
+                gave_up: GaveUp::Attempts,
+                ..
+            } => vec![
                 "Check the network and the index URL; set `SSL_CERT_FILE` if a proxy re-signs TLS".to_string(),
             ],
+            ErrorKind::Network {
+                gave_up: GaveUp::Deadline(_),
+                ..
+            } => vec![
+                "The index answered too slowly. Each request may take `--http-timeout` seconds (`STRATA_HTTP_TIMEOUT`, default 300), retries included: raise it for a slow link, or check the index (and any proxy in front of it) if it should be fast".to_string(),
+            ],
+            ErrorKind::Network {
+                gave_up: GaveUp::Redirects,
+                ..
+            } => vec![
+                "Check the index URL, and the redirect rules of the server or proxy that serves it; `curl -sIL URL` shows where the redirects lead".to_string(),
+            ],
+            ErrorKind::TooLarge { .. } => vec![
+                "No package index serves anything near this size here: check that the index URL points at a package index, and that no proxy in front of it pads or replaces its answers".to_string(),
+            ],
             _ => Vec::new(),
-        }
+        });
+        hints
     }
 }
 
@@ -52,7 +129,105 @@ impl<T: Into<ErrorKind>> From<T> for Error {
     fn from(kind: T) -> Self {
         Self {
             kind: Arc::new(kind.into()),
+            cached_page: None,
         }
+    }
+}
+
+/// `12 s`, `4 min`, `3 h`: how long ago, as a person says it.
+fn age(age: Duration) -> String {
+    let seconds = age.as_secs();
+    match seconds {
+        0..120 => format!("{seconds} s"),
+        120..7200 => format!("{} min", seconds / 60),
+        _ => format!("{} h", seconds / 3600),
+    }
+}
+
+/// Why the client stopped trying a request ([`ErrorKind::Network`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GaveUp {
+    /// Every attempt failed in a way worth retrying (a reset, a 5xx, a read timeout).
+    Attempts,
+    /// The request's deadline passed, retries included (`ClientOptions::http_timeout`).
+    Deadline(Duration),
+    /// The server redirected in a loop, or more times than a client follows: another attempt
+    /// would be redirected the same way.
+    Redirects,
+}
+
+/// What a body too large to read was meant to be ([`ErrorKind::TooLarge`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BodyKind {
+    /// A project page of the simple API.
+    Page,
+    /// A PEP 658 metadata file.
+    MetadataFile,
+    /// A byte range of a file: the bound is the length asked for.
+    Range,
+}
+
+impl fmt::Display for BodyKind {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(match self {
+            Self::Page => "an index page",
+            Self::MetadataFile => "a metadata file",
+            Self::Range => "the byte range asked for",
+        })
+    }
+}
+
+/// `64 MiB`, `16 KiB`, or bytes.
+pub(crate) fn byte_size(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * KIB;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// `2 s`, `1.5 s`: a deadline as it was set.
+fn seconds(duration: Duration) -> String {
+    if duration.subsec_nanos() == 0 {
+        format!("{} s", duration.as_secs())
+    } else {
+        format!("{:.1} s", duration.as_secs_f64())
+    }
+}
+
+/// The message of [`ErrorKind::Network`]: what was tried, and why trying stopped.
+fn network_message(
+    url: &RedactedUrl,
+    package: Option<&PackageName>,
+    attempts: u32,
+    elapsed: Duration,
+    reason: &str,
+    gave_up: GaveUp,
+) -> String {
+    let needed = package
+        .map(|package| format!(" for `{package}`"))
+        .unwrap_or_default();
+    let tried = format!(
+        "{attempts} attempt{} in {:.1}s",
+        if attempts == 1 { "" } else { "s" },
+        elapsed.as_secs_f64()
+    );
+    match gave_up {
+        GaveUp::Attempts => format!("Failed to fetch `{url}`{needed} after {tried}: {reason}"),
+        GaveUp::Deadline(limit) => format!(
+            "Failed to fetch `{url}`{needed} within its deadline of {} ({tried}): {reason}",
+            seconds(limit)
+        ),
+        GaveUp::Redirects => format!(
+            "Failed to fetch `{url}`{needed}: {reason}; not retried, as every attempt would be \
+             redirected the same way ({tried})"
+        ),
     }
 }
 
@@ -60,13 +235,11 @@ impl<T: Into<ErrorKind>> From<T> for Error {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// The request failed after retries (connection errors, resets, timeouts, 5xx, truncated
-    /// bodies).
+    /// The request failed: after retries (connection errors, resets, read timeouts, 5xx,
+    /// truncated bodies), at its deadline, or at once for a redirect loop (see [`GaveUp`]).
     #[error(
-        "Failed to fetch `{url}`{} after {attempts} attempt{} in {:.1}s: {reason}",
-        package.as_ref().map(|package| format!(" for `{package}`")).unwrap_or_default(),
-        if *attempts == 1 { "" } else { "s" },
-        elapsed.as_secs_f64()
+        "{}",
+        network_message(url, package.as_ref(), *attempts, *elapsed, reason, *gave_up)
     )]
     Network {
         /// The URL, credentials redacted.
@@ -79,6 +252,32 @@ pub enum ErrorKind {
         elapsed: Duration,
         /// The last failure.
         reason: String,
+        /// Why trying stopped.
+        gave_up: GaveUp,
+    },
+    /// A body was larger than strata reads into memory for its kind: refused, not retried.
+    #[error(
+        "`{url}`{} sent more than {} for {what}, the most strata reads into memory for one: {}",
+        package.as_ref().map(|package| format!(" (needed for `{package}`)")).unwrap_or_default(),
+        byte_size(*limit),
+        match announced {
+            Some(length) => format!("it announced {length} bytes (`Content-Length`), and none were read"),
+            None => format!("reading stopped after {received} bytes"),
+        }
+    )]
+    TooLarge {
+        /// The URL, credentials redacted.
+        url: RedactedUrl,
+        /// The package that needed it.
+        package: Option<PackageName>,
+        /// What the body was meant to be.
+        what: BodyKind,
+        /// The bound, in bytes.
+        limit: u64,
+        /// Bytes read before stopping.
+        received: u64,
+        /// The length the server announced, when that alone was too much.
+        announced: Option<u64>,
     },
     /// The server answered with a client error (4xx other than 404 on a project page).
     #[error(

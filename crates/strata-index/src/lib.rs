@@ -40,11 +40,11 @@
 
 pub use candidates::VersionCandidate;
 pub use client::{
-    ClientOptions, FetchedMetadata, IndexClient, IndexStrategy, MetadataSource, ProjectListing,
-    Refresh, Stats,
+    ClientOptions, FetchedMetadata, IndexClient, IndexStrategy, MAX_PAGE_BYTES, MAX_REDIRECTS,
+    MetadataSource, ProjectListing, Refresh, Stats,
 };
 pub use config::{ExplicitIndexes, IndexConfig};
-pub use error::{Error, ErrorKind, MetadataOrigin};
+pub use error::{BodyKind, CachedPageUse, Error, ErrorKind, GaveUp, MetadataOrigin};
 pub use index_url::{IndexUrl, RedactedUrl, redact, without_credentials};
 pub use simple::{DistFile, RawFile};
 

@@ -2,10 +2,16 @@
 //!
 //! Each [`Fault`] is scoped to a URL path prefix (`"/"` for everything,
 //! `"/simple/numpy/"` for one page, `"/files/"` for all artifacts). Counted faults
-//! ([`Fault::ServerError`], [`Fault::ConnectionReset`], [`Fault::TruncatedBody`])
-//! hit the first `count` matching requests and then let requests through, which is
-//! what a client's retry logic needs to be tested against; use `usize::MAX` for
-//! "always". The others apply as long as they are set.
+//! ([`Fault::ServerError`], [`Fault::NotFound`], [`Fault::ConnectionReset`],
+//! [`Fault::TruncatedBody`]) hit the first `count` matching requests and then let
+//! requests through, which is what a client's retry logic needs to be tested
+//! against; use `usize::MAX` for "always". The others apply as long as they are set.
+//!
+//! Some faults are about time and size rather than content: [`Fault::Stall`] and
+//! [`Fault::Trickle`] never finish or finish slowly, [`Fault::OversizedPage`] sends
+//! more than a client should hold in memory. They hold a connection thread for as
+//! long as the client waits, and give it up when the client hangs up or the index
+//! is dropped, so a test that gives up early never leaves a thread behind.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -67,6 +73,47 @@ pub enum Fault {
     /// Answer range requests with `206` and the right headers but bytes that
     /// are not the file's (a broken proxy or cache in front of the index).
     GarbageRanges,
+    /// Answer the first `count` matching requests `404 Not Found`, with
+    /// `Cache-Control: max-age=<max_age>` when `max_age` is given (and no caching
+    /// header at all otherwise): a project a mirror has not synced yet, which
+    /// appears a moment later.
+    NotFound {
+        /// How many requests get it.
+        count: usize,
+        /// The `max-age` the answer grants, in seconds.
+        max_age: Option<u32>,
+    },
+    /// Read matching requests and never answer them: no status line, not one byte,
+    /// until the client hangs up or the index stops (a wedged server behind a load
+    /// balancer that accepts connections). Logged with no status, like a reset.
+    Stall,
+    /// Send matching responses' status line and headers at once, then the body at
+    /// `bytes_per_second`, in small writes a twentieth of a second apart (one byte
+    /// at a time below 20 bytes a second). Bytes keep arriving, so no read timeout
+    /// ever fires, while the whole body takes its length divided by the rate.
+    Trickle {
+        /// The pace of the body.
+        bytes_per_second: u64,
+    },
+    /// Answer matching requests with `302 Found` pointing back at the path
+    /// requested: a redirect loop no number of attempts gets out of.
+    RedirectLoop,
+    /// Reach matching paths only through this many redirects (`302 Found`): a
+    /// request for `<path>` is sent to `/hops/<n-1><path>`, which sends it to
+    /// `/hops/<n-2><path>`, and so on down to `/hops/0<path>`, which answers as
+    /// `<path>` would (relative links in a page still resolve, under `/hops/0`).
+    /// The log shows each hop's path, and the last request under `<path>`. `0`
+    /// redirects nothing.
+    RedirectChain(usize),
+    /// Pad matching pages with trailing whitespace to this many bytes (the JSON or
+    /// HTML still parses to the same page) and send them without `Content-Length`,
+    /// ending the body by closing the connection as HTTP/1.1 allows: a client
+    /// learns the size only by counting what arrives. The padding is generated as
+    /// it is sent, so a page of gigabytes costs the index no memory.
+    OversizedPage(u64),
+    /// Advertise a core-metadata SHA-256 (PEP 658/714) in matching pages that does
+    /// not match the `.metadata` file, which is served unchanged.
+    WrongMetadataHash,
     /// Answer 401 with `WWW-Authenticate: Basic` unless the request carries these
     /// HTTP basic credentials, as a private index does.
     RequireBasicAuth {
@@ -164,6 +211,30 @@ impl Faults {
         })
     }
 
+    /// How many redirects a matching request must go through, if any.
+    pub(crate) fn redirect_chain(&self, path: &str) -> Option<usize> {
+        self.matching(path).find_map(|fault| match fault {
+            Fault::RedirectChain(hops) => Some(*hops),
+            _ => None,
+        })
+    }
+
+    /// The size matching pages are padded to, if any.
+    pub(crate) fn oversized_page(&self, path: &str) -> Option<u64> {
+        self.matching(path).find_map(|fault| match fault {
+            Fault::OversizedPage(bytes) => Some(*bytes),
+            _ => None,
+        })
+    }
+
+    /// The pace of matching bodies, in bytes a second, if any.
+    pub(crate) fn trickle(&self, path: &str) -> Option<u64> {
+        self.matching(path).find_map(|fault| match fault {
+            Fault::Trickle { bytes_per_second } => Some(*bytes_per_second),
+            _ => None,
+        })
+    }
+
     pub(crate) fn is_set(&self, path: &str, wanted: &Fault) -> bool {
         self.matching(path).any(|fault| fault == wanted)
     }
@@ -196,6 +267,19 @@ impl Faults {
         .then_some(status)
     }
 
+    /// Consumes one use of a matching [`Fault::NotFound`], if one is left.
+    pub(crate) fn take_not_found(&mut self, path: &str) -> Option<NotFound> {
+        let max_age = self.matching(path).find_map(|fault| match fault {
+            Fault::NotFound { count, max_age } if *count > 0 => Some(*max_age),
+            _ => None,
+        })?;
+        self.take(path, |fault| match fault {
+            Fault::NotFound { count, .. } => Some(count),
+            _ => None,
+        })
+        .then_some(NotFound { max_age })
+    }
+
     pub(crate) fn take_reset(&mut self, path: &str) -> bool {
         self.take(path, |fault| match fault {
             Fault::ConnectionReset { count } => Some(count),
@@ -209,6 +293,13 @@ impl Faults {
             _ => None,
         })
     }
+}
+
+/// A [`Fault::NotFound`] that hit a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NotFound {
+    /// The `max-age` the answer grants.
+    pub(crate) max_age: Option<u32>,
 }
 
 /// Changes a running index's faults from any thread; cheap to clone.

@@ -29,6 +29,14 @@ impl Request {
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
             .map(|(_, value)| value.as_str())
     }
+
+    /// The same request for another path: a redirect hop arriving where it leads.
+    pub(crate) fn with_path(&self, path: String) -> Self {
+        Self {
+            path,
+            ..self.clone()
+        }
+    }
 }
 
 /// Reads one request head; `Ok(None)` on a cleanly closed connection.
@@ -230,6 +238,7 @@ pub(crate) fn reason(status: u16) -> &'static str {
         200 => "OK",
         206 => "Partial Content",
         301 => "Moved Permanently",
+        302 => "Found",
         304 => "Not Modified",
         400 => "Bad Request",
         404 => "Not Found",

@@ -25,10 +25,11 @@
 //!
 //! Faults ([`Fault`], grouped in [`Faults`], each scoped to a path prefix) are set
 //! at start and changed at runtime through [`TestIndex::set_faults`] or a
-//! [`FaultHandle`]: latency, 5xx or connection resets for the first N requests,
-//! truncated bodies, ignored ranges, missing metadata advertisements, wrong hashes
-//! (of files or of their metadata files, or none for the latter) and malformed
-//! pages. Every request is logged as a [`RequestRecord`] (method,
+//! [`FaultHandle`]: latency, 5xx, 404s or connection resets for the first N
+//! requests, truncated bodies, ignored ranges, missing metadata advertisements,
+//! wrong file and metadata hashes and malformed pages; and the hostile ones a
+//! client must bound: stalled answers, bodies trickling in a few bytes a second,
+//! redirect loops and long redirect chains, and pages padded to any size. Every request is logged as a [`RequestRecord`] (method,
 //! path, range, status, body bytes sent) so tests can assert what a client
 //! fetched and how much.
 //!

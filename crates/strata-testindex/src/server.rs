@@ -313,6 +313,9 @@ struct Response {
     status: u16,
     headers: Vec<(&'static str, String)>,
     body: Body,
+    /// Send no `Content-Length` and end the body by closing the connection
+    /// ([`Fault::OversizedPage`]).
+    close_delimited: bool,
 }
 
 #[derive(Debug)]
@@ -323,26 +326,40 @@ enum Body {
         offset: u64,
         length: u64,
     },
+    /// `head`, then spaces up to `length` bytes in all, generated as they are sent.
+    Padded {
+        head: Vec<u8>,
+        length: u64,
+    },
 }
 
 impl Body {
     fn len(&self) -> u64 {
         match self {
             Self::Bytes(bytes) => bytes.len() as u64,
-            Self::File { length, .. } => *length,
+            Self::File { length, .. } | Self::Padded { length, .. } => *length,
         }
     }
 
     fn slice(self, start: u64, end: u64) -> Self {
+        let index = |offset: u64| usize::try_from(offset).unwrap_or(usize::MAX);
         match self {
-            Self::Bytes(bytes) => {
-                let start = usize::try_from(start).unwrap_or(usize::MAX);
-                let end = usize::try_from(end).unwrap_or(usize::MAX);
-                Self::Bytes(bytes.get(start..=end).unwrap_or_default().to_vec())
-            }
+            Self::Bytes(bytes) => Self::Bytes(
+                bytes
+                    .get(index(start)..=index(end))
+                    .unwrap_or_default()
+                    .to_vec(),
+            ),
             Self::File { path, offset, .. } => Self::File {
                 path,
                 offset: offset + start,
+                length: end - start + 1,
+            },
+            Self::Padded { head, .. } => Self::Padded {
+                head: head
+                    .get(index(start)..index(end).saturating_add(1).min(head.len()))
+                    .unwrap_or_default()
+                    .to_vec(),
                 length: end - start + 1,
             },
         }
@@ -355,6 +372,7 @@ impl Response {
             status,
             headers: vec![("Content-Type", "text/plain; charset=utf-8".to_string())],
             body: Body::Bytes(text.as_bytes().to_vec()),
+            close_delimited: false,
         }
     }
 
@@ -363,10 +381,32 @@ impl Response {
         response.headers.push(("Location", location));
         response
     }
+
+    /// A temporary redirect, as the redirect faults send.
+    fn found(location: String) -> Self {
+        let mut response = Self::text(302, "Found\n");
+        response.headers.push(("Location", location));
+        response
+    }
+}
+
+/// Where the faults' redirect hops live: `/hops/<remaining><path>`.
+const HOPS: &str = "/hops/";
+
+/// A hop of [`Fault::RedirectChain`]: how many redirects remain, and the path it leads to.
+fn hop(path: &str) -> Option<(usize, String)> {
+    let rest = path.strip_prefix(HOPS)?;
+    let slash = rest.find('/')?;
+    let remaining = rest[..slash].parse().ok()?;
+    Some((remaining, rest[slash..].to_string()))
 }
 
 /// Answers one request; `Ok(false)` when the connection must close.
-fn respond(request: &Request, writer: &mut impl Write, shared: &Shared) -> io::Result<bool> {
+fn respond(
+    request: &Request,
+    writer: &mut BufWriter<TcpStream>,
+    shared: &Shared,
+) -> io::Result<bool> {
     let path = request.path.as_str();
     let latency = shared.faults.lock().latency(path);
     sleep_unless_shutdown(latency, shared);
@@ -375,6 +415,38 @@ fn respond(request: &Request, writer: &mut impl Write, shared: &Shared) -> io::R
         shared.log.push(record(request, None, 0));
         return Ok(false);
     }
+    if shared.faults.lock().is_set(path, &Fault::Stall) {
+        shared.log.push(record(request, None, 0));
+        wait_for_hangup(writer.get_ref(), shared);
+        return Ok(false);
+    }
+    if let Some((remaining, target)) = hop(path) {
+        if remaining > 0 {
+            let next = Response::found(format!("{HOPS}{}{target}", remaining - 1));
+            return send(request, next, false, writer, shared);
+        }
+        return answer(&request.with_path(target), writer, shared);
+    }
+    let hops = shared.faults.lock().redirect_chain(path).unwrap_or(0);
+    if hops > 0 {
+        let first = Response::found(format!("{HOPS}{}{path}", hops - 1));
+        return send(request, first, false, writer, shared);
+    }
+    if shared.faults.lock().is_set(path, &Fault::RedirectLoop) {
+        return send(
+            request,
+            Response::found(path.to_string()),
+            false,
+            writer,
+            shared,
+        );
+    }
+    answer(request, writer, shared)
+}
+
+/// Answers a request that reached its path: authentication, status faults, the route.
+fn answer(request: &Request, writer: &mut impl Write, shared: &Shared) -> io::Result<bool> {
+    let path = request.path.as_str();
     let unauthorized =
         shared
             .faults
@@ -396,9 +468,19 @@ fn respond(request: &Request, writer: &mut impl Write, shared: &Shared) -> io::R
         return send(request, response, false, writer, shared);
     }
     let server_error = shared.faults.lock().take_server_error(path);
-    let response = match server_error {
-        Some(status) => Response::text(status, "Injected fault\n"),
-        None => route(request, shared),
+    let not_found = shared.faults.lock().take_not_found(path);
+    let response = match (server_error, not_found) {
+        (Some(status), _) => Response::text(status, "Injected fault\n"),
+        (None, Some(not_found)) => {
+            let mut response = Response::text(404, "Not Found\n");
+            if let Some(max_age) = not_found.max_age {
+                response
+                    .headers
+                    .push(("Cache-Control", format!("max-age={max_age}")));
+            }
+            response
+        }
+        (None, None) => route(request, shared),
     };
     let response = apply_conditions(request, response, shared);
     let truncate = matches!(response.status, 200 | 206)
@@ -440,6 +522,7 @@ fn route(request: &Request, shared: &Shared) -> Response {
             PageFaults {
                 hide_metadata: faults.is_set(path, &Fault::MetadataNotAdvertised),
                 wrong_hash: faults.is_set(path, &Fault::WrongHash),
+                wrong_metadata_hash: faults.is_set(path, &Fault::WrongMetadataHash),
                 advertised: project
                     .files
                     .iter()
@@ -477,6 +560,7 @@ fn route(request: &Request, shared: &Shared) -> Response {
                 offset: 0,
                 length: file.size,
             },
+            close_delimited: false,
         };
     }
     Response::text(404, "Not Found\n")
@@ -496,7 +580,20 @@ fn page_response(page: String, format: PageFormat, path: &str, shared: &Shared) 
     } else {
         page
     };
-    let etag = format!("\"{}\"", &hex(&Sha256::digest(page.as_bytes()))[..32]);
+    let oversized = shared.faults.lock().oversized_page(path);
+    let mut digest = Sha256::new();
+    digest.update(page.as_bytes());
+    if let Some(length) = oversized {
+        digest.update(length.to_le_bytes());
+    }
+    let etag = format!("\"{}\"", &hex(&digest.finalize())[..32]);
+    let body = match oversized {
+        Some(length) => Body::Padded {
+            length: length.max(page.len() as u64),
+            head: page.into_bytes(),
+        },
+        None => Body::Bytes(page.into_bytes()),
+    };
     Response {
         status: 200,
         headers: vec![
@@ -515,7 +612,8 @@ fn page_response(page: String, format: PageFormat, path: &str, shared: &Shared) 
                 format!("max-age={}, public", shared.page_max_age),
             ),
         ],
-        body: Body::Bytes(page.into_bytes()),
+        body,
+        close_delimited: oversized.is_some(),
     }
 }
 
@@ -562,6 +660,7 @@ fn apply_conditions(request: &Request, mut response: Response, shared: &Shared) 
                 headers
             },
             body: Body::Bytes(garbage_bytes(end - start + 1)),
+            close_delimited: response.close_delimited,
         },
         RangeRequest::Slice { start, end } => Response {
             status: 206,
@@ -571,6 +670,7 @@ fn apply_conditions(request: &Request, mut response: Response, shared: &Shared) 
                 headers
             },
             body: response.body.slice(start, end),
+            close_delimited: response.close_delimited,
         },
         RangeRequest::Unsatisfiable => {
             let mut unsatisfiable = Response::text(416, "");
@@ -605,7 +705,7 @@ fn send(
     } else {
         content_length
     };
-    let keep_alive = request.keep_alive && !truncate;
+    let keep_alive = request.keep_alive && !truncate && !response.close_delimited;
     let mut head = format!(
         "HTTP/1.1 {} {}\r\nServer: strata-testindex\r\n",
         response.status,
@@ -614,7 +714,7 @@ fn send(
     for (name, value) in &response.headers {
         let _ = write!(head, "{name}: {value}\r\n");
     }
-    if response.status != 304 {
+    if response.status != 304 && !response.close_delimited {
         let _ = write!(head, "Content-Length: {content_length}\r\n");
     }
     head.push_str(if keep_alive {
@@ -627,9 +727,14 @@ fn send(
         .log
         .push(record(request, Some(response.status), planned));
     let mut written = 0;
+    let pace = Pace {
+        bytes_per_second: shared.faults.lock().trickle(&request.path),
+        shared,
+    };
     let result = writer
         .write_all(head.as_bytes())
-        .and_then(|()| write_body(writer, response.body, planned, &mut written))
+        .and_then(|()| writer.flush())
+        .and_then(|()| write_body(writer, response.body, planned, &pace, &mut written))
         .and_then(|()| writer.flush());
     if let Err(error) = result {
         shared.log.set_bytes_sent(position, &request.path, written);
@@ -638,10 +743,48 @@ fn send(
     Ok(keep_alive)
 }
 
+/// How fast a body goes out: at once, or at [`Fault::Trickle`]'s pace.
+struct Pace<'a> {
+    bytes_per_second: Option<u64>,
+    shared: &'a Shared,
+}
+
+impl Pace<'_> {
+    /// Writes `bytes`, paced, counting what went out in `written`.
+    fn write(&self, writer: &mut impl Write, bytes: &[u8], written: &mut u64) -> io::Result<()> {
+        let Some(rate) = self.bytes_per_second else {
+            writer.write_all(bytes)?;
+            *written += bytes.len() as u64;
+            return Ok(());
+        };
+        let rate = rate.max(1);
+        let piece = usize::try_from(rate / 20).unwrap_or(usize::MAX).max(1);
+        let interval = Duration::from_nanos(
+            u64::try_from(piece)
+                .unwrap_or(u64::MAX)
+                .saturating_mul(1_000_000_000)
+                / rate,
+        );
+        for piece in bytes.chunks(piece) {
+            if self.shared.shutdown.load(Ordering::SeqCst) {
+                return Err(io::Error::other("the index is stopping"));
+            }
+            // Flushed piece by piece: a paced body must reach the client as it goes, and a
+            // client that hung up makes the write fail, which ends the thread.
+            writer.write_all(piece)?;
+            writer.flush()?;
+            *written += piece.len() as u64;
+            sleep_unless_shutdown(interval, self.shared);
+        }
+        Ok(())
+    }
+}
+
 fn write_body(
     writer: &mut impl Write,
     body: Body,
     limit: u64,
+    pace: &Pace<'_>,
     written: &mut u64,
 ) -> io::Result<()> {
     match body {
@@ -649,8 +792,7 @@ fn write_body(
             let limit = usize::try_from(limit)
                 .unwrap_or(usize::MAX)
                 .min(bytes.len());
-            writer.write_all(&bytes[..limit])?;
-            *written = limit as u64;
+            pace.write(writer, &bytes[..limit], written)?;
         }
         Body::File { path, offset, .. } => {
             let mut file = fs_err::File::open(&path)?;
@@ -662,12 +804,43 @@ fn write_body(
                 if read == 0 {
                     break;
                 }
-                writer.write_all(&buffer[..read])?;
-                *written += read as u64;
+                pace.write(writer, &buffer[..read], written)?;
+            }
+        }
+        Body::Padded { head, .. } => {
+            let head_len = usize::try_from(limit).unwrap_or(usize::MAX).min(head.len());
+            pace.write(writer, &head[..head_len], written)?;
+            let spaces = vec![b' '; CHUNK];
+            let mut remaining = limit - head_len as u64;
+            while remaining > 0 {
+                let piece = usize::try_from(remaining).unwrap_or(CHUNK).min(CHUNK);
+                pace.write(writer, &spaces[..piece], written)?;
+                remaining -= piece as u64;
             }
         }
     }
     Ok(())
+}
+
+/// Holds a stalled request until the client hangs up or the index stops.
+fn wait_for_hangup(stream: &TcpStream, shared: &Shared) {
+    let _ = stream.set_read_timeout(Some(POLL));
+    let mut byte = [0; 1];
+    while !shared.shutdown.load(Ordering::SeqCst) {
+        match stream.peek(&mut byte) {
+            Ok(0) => return,
+            // The client sent more (it should not, before an answer): keep stalling.
+            Ok(_) => thread::sleep(POLL),
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
+                ) => {}
+            Err(_) => return,
+        }
+    }
 }
 
 fn record(request: &Request, status: Option<u16>, bytes_sent: u64) -> RequestRecord {

@@ -616,6 +616,26 @@ pub(crate) struct IndexArgs {
     /// Requests in flight at most.
     #[arg(long, default_value_t = 50, value_name = "N")]
     pub(crate) concurrency: usize,
+    /// Time allowed for each request to the index, retries included, before it fails
+    /// (default: `STRATA_HTTP_TIMEOUT`, else 300).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub(crate) http_timeout: Option<std::time::Duration>,
+}
+
+/// A positive number of seconds (`300`, `1.5`), for `--http-timeout` and `STRATA_HTTP_TIMEOUT`.
+pub(crate) fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds (such as 300)"))?;
+    // `NaN` parses too, and is not above zero either.
+    if seconds.is_nan() || seconds <= 0.0 {
+        return Err(format!(
+            "`{text}` allows no time at all: give a number of seconds above 0 (such as 300)"
+        ));
+    }
+    std::time::Duration::try_from_secs_f64(seconds)
+        .map_err(|_| format!("`{text}` seconds is more time than a request can be given"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -36,12 +36,12 @@ pub(crate) fn render(error: &anyhow::Error) -> String {
             .downcast_ref::<crate::commands::LockFailure>()
             .is_some()
     });
-    if !is_lock_failure
-        && let Some(resolve_error) = error
-            .chain()
-            .find_map(|cause| cause.downcast_ref::<strata_resolve::ResolveError>())
-        && !matches!(resolve_error, strata_resolve::ResolveError::Index(_))
-    {
+    let resolve_error = error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<strata_resolve::ResolveError>());
+    // An index error inside a resolve error is transparent: the chain skips it, so its hints
+    // come from the resolve error.
+    if !is_lock_failure && let Some(resolve_error) = resolve_error {
         let hints = resolve_error.hints();
         if !hints.is_empty() {
             out.push('\n');
@@ -66,7 +66,9 @@ pub(crate) fn render(error: &anyhow::Error) -> String {
     let index_error = error
         .chain()
         .find_map(|cause| cause.downcast_ref::<strata_index::Error>());
-    if let Some(index_error) = index_error {
+    if resolve_error.is_none()
+        && let Some(index_error) = index_error
+    {
         let hints = index_error.hints();
         if !hints.is_empty() {
             out.push('\n');

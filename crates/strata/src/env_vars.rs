@@ -12,6 +12,9 @@ pub(crate) const STRATA_CACHE_DIR: &str = "STRATA_CACHE_DIR";
 pub(crate) const XDG_CACHE_HOME: &str = "XDG_CACHE_HOME";
 /// A `.netrc` file for index credentials (default `~/.netrc`), as requests and uv read it.
 pub(crate) const NETRC: &str = "NETRC";
+/// Seconds allowed for each request to the index, retries included (default 300), when
+/// `--http-timeout` is not given.
+pub(crate) const STRATA_HTTP_TIMEOUT: &str = "STRATA_HTTP_TIMEOUT";
 /// The home directory, for the default cache and pip's user configuration.
 pub(crate) const HOME: &str = "HOME";
 

@@ -122,6 +122,7 @@ pub(crate) fn index_client_with(
         .or_else(|| env_vars::var(env_vars::HOME).map(|home| Path::new(&home).join(".netrc")));
     options.targets = targets;
     options.concurrency = args.concurrency.max(1);
+    options.http_timeout = http_timeout(args)?;
     options.index_strategy = match args.index_strategy {
         IndexStrategyArg::FirstIndex => IndexStrategy::FirstIndex,
         IndexStrategyArg::UnsafeBestMatch => IndexStrategy::UnsafeBestMatch,
@@ -140,6 +141,23 @@ pub(crate) fn index_client_with(
         )
     };
     Ok(IndexClient::new(config, options)?)
+}
+
+/// The deadline of each request: `--http-timeout`, else `STRATA_HTTP_TIMEOUT`, else the
+/// client's default. A variable set to nothing counts as unset, as for `STRATA_CACHE_DIR`.
+fn http_timeout(args: &IndexArgs) -> Result<std::time::Duration> {
+    if let Some(timeout) = args.http_timeout {
+        return Ok(timeout);
+    }
+    match env_vars::var(env_vars::STRATA_HTTP_TIMEOUT).filter(|value| !value.trim().is_empty()) {
+        Some(value) => crate::args::parse_seconds(&value).map_err(|reason| {
+            anyhow::anyhow!(
+                "Invalid `{}`: {reason}; set it to the seconds each request may take, or unset it",
+                env_vars::STRATA_HTTP_TIMEOUT
+            )
+        }),
+        None => Ok(ClientOptions::DEFAULT_HTTP_TIMEOUT),
+    }
 }
 
 /// Every distinct target of the project's profiles and engines (those with both settings).

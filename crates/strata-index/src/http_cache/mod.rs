@@ -5,7 +5,8 @@
 //! fresh page is used as is; a stale one is revalidated with `If-None-Match` /
 //! `If-Modified-Since`, and a `304 Not Modified` costs a few hundred bytes instead of the page.
 //! `--refresh` revalidates everything; `--offline` uses whatever is stored and names what is
-//! missing. The stored form is the parsed page (a list of files), not the HTML or JSON, so a
+//! missing. A "not found" page is stored only when the index granted it a `max-age`: a failure
+//! is never remembered on the client's own initiative. The stored form is the parsed page (a list of files), not the HTML or JSON, so a
 //! warm run does not parse markup again.
 //!
 //! **Metadata** of a file never changes (a file's bytes are immutable once published, and the

@@ -55,8 +55,14 @@ const SUFFIX_LEN: u64 = 64 * 1024;
 /// Extra bytes read after the `METADATA` data so a local extra field longer than the central
 /// directory's still fits the first range.
 const LOCAL_SLACK: u64 = 1024;
-/// A `METADATA` larger than this is refused rather than inflated into memory.
-const MAX_METADATA_SIZE: u64 = 64 * 1024 * 1024;
+/// A `METADATA` larger than this is refused rather than inflated into memory; a PEP 658 file
+/// (the same bytes) too.
+pub(crate) const MAX_METADATA_SIZE: u64 = 64 * 1024 * 1024;
+/// The most one range read holds in memory. A central directory or a compressed `METADATA`
+/// entry is what a read asks for, and the zip says how large they are: a damaged or hostile zip
+/// may say gigabytes. The central directory of a wheel of a hundred thousand files is about
+/// ten megabytes.
+const MAX_RANGE_READ: u64 = 64 * 1024 * 1024;
 
 const EOCD_SIGNATURE: u32 = 0x0605_4b50;
 const EOCD_LEN: usize = 22;
@@ -337,12 +343,22 @@ impl Tail {
     }
 }
 
-/// Bytes `range` from the server, refusing a short answer.
+/// Bytes `range` from the server, refusing a short answer, and a range too large to hold.
 async fn fetch(
     reader: &impl RangeReader,
     range: Range<u64>,
     fail: &Fail<'_>,
 ) -> Result<Bytes, RangeError> {
+    let length = range.end - range.start;
+    if length > MAX_RANGE_READ {
+        return Err(fail(format!(
+            "its zip records ask for bytes {}..{} ({length} bytes), more than the {} MiB \
+             strata reads from a wheel into memory at once",
+            range.start,
+            range.end,
+            MAX_RANGE_READ / (1024 * 1024)
+        )));
+    }
     let bytes = reader.read_range(range.clone()).await?;
     if (bytes.len() as u64) < range.end - range.start {
         return Err(fail(format!(
@@ -1277,6 +1293,37 @@ mod tests {
         assert!(
             matches!(error.kind(), ErrorKind::ImportNames { .. }),
             "{error:?}"
+        );
+    }
+
+    #[test]
+    fn a_central_directory_too_large_to_hold_is_refused_before_it_is_read() {
+        // A 200 MiB run of zeros, then an EOCD that calls it the central directory: what a
+        // damaged or hostile zip can claim, and what would otherwise be read into memory.
+        let claimed: u64 = 200 * 1024 * 1024;
+        let mut eocd = Vec::new();
+        eocd.extend_from_slice(&EOCD_SIGNATURE.to_le_bytes());
+        eocd.extend_from_slice(&[0; 4]);
+        eocd.extend_from_slice(&1u16.to_le_bytes());
+        eocd.extend_from_slice(&1u16.to_le_bytes());
+        eocd.extend_from_slice(&u32::try_from(claimed).unwrap().to_le_bytes());
+        eocd.extend_from_slice(&0u32.to_le_bytes());
+        eocd.extend_from_slice(&0u16.to_le_bytes());
+        let reader = MemoryReader {
+            hole: Some((0, claimed)),
+            ..MemoryReader::new(eocd)
+        };
+        let reason = reason(read(&reader));
+        assert!(
+            reason.contains("its zip records ask for bytes 0..")
+                && reason.contains("more than the 64 MiB strata reads from a wheel"),
+            "{reason}"
+        );
+        assert_eq!(
+            reader.bytes_read(),
+            SUFFIX_LEN,
+            "only the tail was read: {:?}",
+            reader.reads()
         );
     }
 }

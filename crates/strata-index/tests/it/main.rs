@@ -12,6 +12,7 @@ mod cache;
 mod concurrency;
 mod config;
 mod faults;
+mod hostile;
 mod import_names;
 mod ladder;
 mod pages;

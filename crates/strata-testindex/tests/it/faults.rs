@@ -263,3 +263,221 @@ fn a_reset_on_a_kept_alive_connection_ends_that_connection() {
     fresh.read_line(&mut status).unwrap();
     assert!(status.starts_with("HTTP/1.1 200"), "{status}");
 }
+
+#[test]
+fn not_found_answers_404_with_the_max_age_asked_then_recovers() {
+    let index = TestIndex::start_with_faults(
+        universe(),
+        Faults::new()
+            .on(
+                "/simple/a/",
+                Fault::NotFound {
+                    count: 1,
+                    max_age: Some(600),
+                },
+            )
+            .on(
+                "/simple/b/",
+                Fault::NotFound {
+                    count: 1,
+                    max_age: None,
+                },
+            ),
+    );
+    let cacheable = get(&index, "/simple/a/", &[]);
+    assert_eq!(cacheable.status, 404);
+    assert_eq!(cacheable.header("Cache-Control"), Some("max-age=600"));
+    let bare = get(&index, "/simple/b/", &[]);
+    assert_eq!(bare.status, 404);
+    assert_eq!(bare.header("Cache-Control"), None);
+    assert_eq!(bare.header("ETag"), None);
+    assert_eq!(get(&index, "/simple/a/", &[]).status, 200);
+    assert_eq!(get(&index, "/simple/b/", &[]).status, 200);
+}
+
+#[test]
+fn stall_reads_the_request_and_never_answers() {
+    let index =
+        TestIndex::start_with_faults(universe(), Faults::new().on("/simple/a/", Fault::Stall));
+    let mut stream = TcpStream::connect(index.address()).unwrap();
+    write!(stream, "GET /simple/a/ HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut byte = [0; 1];
+    let error = stream.read(&mut byte).unwrap_err();
+    assert!(
+        matches!(
+            error.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+        "nothing arrives: {error:?}"
+    );
+    let logged: Vec<_> = index
+        .requests()
+        .iter()
+        .map(|record| (record.path.clone(), record.status))
+        .collect();
+    assert_eq!(logged, [("/simple/a/".to_string(), None)]);
+    drop(stream);
+    assert_eq!(get(&index, "/simple/b/", &[]).status, 200, "out of scope");
+}
+
+#[test]
+fn trickle_sends_the_head_at_once_and_the_body_at_the_rate() {
+    let index = TestIndex::start_with_faults(
+        universe(),
+        Faults::new().on(
+            "/files/",
+            Fault::Trickle {
+                bytes_per_second: 20_000,
+            },
+        ),
+    );
+    let path = wheel_path(&index);
+    let size = index.file("a-1.0-py3-none-any.whl").unwrap().size;
+    assert!(size > 10_000, "{size}");
+    let started = Instant::now();
+    let mut connection = BufReader::new(TcpStream::connect(index.address()).unwrap());
+    write!(
+        connection.get_mut(),
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut status = String::new();
+    connection.read_line(&mut status).unwrap();
+    let head_after = started.elapsed();
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+    let mut rest = Vec::new();
+    connection.read_to_end(&mut rest).unwrap();
+    let body_after = started.elapsed();
+    let split = rest.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    assert_eq!((rest.len() - split) as u64, size, "the whole body arrives");
+    // At 20,000 bytes a second the body takes at least size / 20,000 seconds, however idle
+    // the machine; the head does not wait for it.
+    let paced = Duration::from_micros(size * 1_000_000 / 20_000);
+    assert!(body_after >= paced * 9 / 10, "{body_after:?} < {paced:?}");
+    assert!(head_after < body_after, "{head_after:?} {body_after:?}");
+    assert_eq!(index.requests_for("/files/")[0].bytes_sent, size);
+    assert!(
+        get(&index, "/simple/a/", &[]).status == 200,
+        "pages are not paced"
+    );
+}
+
+#[test]
+fn redirect_loop_points_back_at_the_path() {
+    let index = TestIndex::start_with_faults(
+        universe(),
+        Faults::new().on("/simple/a/", Fault::RedirectLoop),
+    );
+    for _ in 0..3 {
+        let response = get(&index, "/simple/a/", &[]);
+        assert_eq!(response.status, 302);
+        assert_eq!(response.header("Location"), Some("/simple/a/"));
+    }
+    assert_eq!(get(&index, "/simple/b/", &[]).status, 200);
+}
+
+#[test]
+fn redirect_chain_reaches_the_page_after_n_hops_and_its_links_still_resolve() {
+    let index = TestIndex::start_with_faults(
+        universe(),
+        Faults::new().on("/simple/a/", Fault::RedirectChain(3)),
+    );
+    let mut path = "/simple/a/".to_string();
+    let mut statuses = Vec::new();
+    let response = loop {
+        let response = get(&index, &path, &[JSON]);
+        statuses.push(response.status);
+        match response.header("Location") {
+            Some(location) if response.status == 302 => path = location.to_string(),
+            _ => break response,
+        }
+    };
+    assert_eq!(statuses, [302, 302, 302, 200]);
+    assert_eq!(path, "/hops/0/simple/a/");
+    let page = response.json();
+    assert_eq!(page["name"], "a");
+    let wheel = join(&path, page["files"][0]["url"].as_str().unwrap());
+    assert_eq!(wheel, "/hops/0/files/a/a-1.0-py3-none-any.whl");
+    let served = get(&index, &wheel, &[]);
+    assert_eq!(served.status, 200);
+    assert_eq!(
+        sha256(&served.body),
+        index.file("a-1.0-py3-none-any.whl").unwrap().sha256
+    );
+    let logged: Vec<String> = index.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        logged[..4],
+        [
+            "/simple/a/",
+            "/hops/2/simple/a/",
+            "/hops/1/simple/a/",
+            "/simple/a/"
+        ]
+    );
+}
+
+#[test]
+fn oversized_page_is_padded_valid_and_sent_without_a_length() {
+    const BYTES: u64 = 3 * 1024 * 1024;
+    let index = TestIndex::start(universe());
+    let plain = get(&index, "/simple/a/", &[JSON]).json();
+    index.set_faults(Faults::new().on("/simple/a/", Fault::OversizedPage(BYTES)));
+    let mut stream = TcpStream::connect(index.address()).unwrap();
+    write!(
+        stream,
+        "GET /simple/a/ HTTP/1.1\r\nHost: x\r\nAccept: {}\r\n\r\n",
+        JSON.1
+    )
+    .unwrap();
+    let mut received = Vec::new();
+    stream.read_to_end(&mut received).unwrap();
+    let split = received.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+    let head = String::from_utf8_lossy(&received[..split]).to_string();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(!head.contains("Content-Length"), "{head}");
+    assert!(head.contains("Connection: close\r\n"), "{head}");
+    let body = &received[split..];
+    assert_eq!(body.len() as u64, BYTES);
+    let padded: serde_json::Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(padded, plain, "the same page, padded");
+    assert_eq!(index.requests_for("/simple/a/")[1].bytes_sent, BYTES);
+}
+
+#[test]
+fn wrong_metadata_hash_advertises_a_hash_the_metadata_file_does_not_have() {
+    let index = TestIndex::start_with_faults(
+        universe(),
+        Faults::new().on("/simple/a/", Fault::WrongMetadataHash),
+    );
+    let page = get(&index, "/simple/a/", &[JSON]).json();
+    let file = &page["files"][0];
+    let advertised = file["core-metadata"]["sha256"].as_str().unwrap();
+    let metadata = get(
+        &index,
+        &format!(
+            "{}.metadata",
+            join("/simple/a/", file["url"].as_str().unwrap())
+        ),
+        &[],
+    );
+    assert_eq!(metadata.status, 200);
+    assert_eq!(advertised.len(), 64);
+    assert_ne!(advertised, sha256(&metadata.body));
+    assert_eq!(
+        file["hashes"]["sha256"].as_str(),
+        Some(
+            index
+                .file("a-1.0-py3-none-any.whl")
+                .unwrap()
+                .sha256
+                .as_str()
+        ),
+        "the file's own hash is left alone"
+    );
+    let other = get(&index, "/simple/b/", &[JSON]).json();
+    let b = index.file("b-1.0-py3-none-any.whl.metadata").unwrap();
+    assert_eq!(other["files"][0]["core-metadata"]["sha256"], b.sha256);
+}

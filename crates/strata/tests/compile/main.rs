@@ -10,6 +10,7 @@
 mod auth;
 mod in_options;
 mod integrity;
+mod network;
 mod output;
 mod pip;
 
