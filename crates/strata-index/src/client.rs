@@ -755,8 +755,7 @@ impl Inner {
 
     /// `error`, with the cached page of `package` it may come from: a project the page says is
     /// missing, a file it lists that is gone, or one whose bytes differ from the hash it gives,
-    /// is what a stale page looks like. Other errors, and packages whose pages came from the
-    /// index in this run, are left as they are.
+    /// is what a stale page looks like. Other errors are left as they are.
     fn noted(&self, package: &PackageName, error: Error) -> Error {
         let may_be_stale = matches!(
             error.kind(),
@@ -767,9 +766,16 @@ impl Inner {
                     ..
                 }
         );
-        if !may_be_stale {
-            return error;
+        if may_be_stale {
+            self.with_reused_page(package, error)
+        } else {
+            error
         }
+    }
+
+    /// `error`, which a stale page of `package` may explain, with that page when this run
+    /// reused it from the cache (unchanged when the page came from the index in this run).
+    fn with_reused_page(&self, package: &PackageName, error: Error) -> Error {
         let reused = self
             .reused_pages
             .lock()
@@ -929,17 +935,22 @@ impl Inner {
                             let actual = hex_sha256(&response.body);
                             // A fault of the index like unreadable metadata: never used, and
                             // reported with the package it was read for.
+                            // A page that advertises another hash than its metadata file has
+                            // may be a stale one from the cache: the error then says so.
                             if !expected.eq_ignore_ascii_case(&actual) {
-                                return Err(pep658(
-                                    ErrorKind::Metadata {
-                                        filename: file.name(),
-                                        reason: format!(
-                                            "the page advertises sha256 `{expected}` for it, \
+                                return Err(self.with_reused_page(
+                                    package,
+                                    pep658(
+                                        ErrorKind::Metadata {
+                                            filename: file.name(),
+                                            reason: format!(
+                                                "the page advertises sha256 `{expected}` for it, \
                                              what was served has `{actual}`"
-                                        ),
-                                        origin: None,
-                                    }
-                                    .into(),
+                                            ),
+                                            origin: None,
+                                        }
+                                        .into(),
+                                    ),
                                 ));
                             }
                         }
