@@ -123,16 +123,18 @@ impl Error {
             | ErrorKind::MissingInFile { snippet, .. }
             | ErrorKind::IncludeLoop { snippet, .. }
             | ErrorKind::Yaml { snippet, .. }
+            | ErrorKind::NotUtf8 { snippet, .. }
             | ErrorKind::MissingEngineVersion { snippet, .. } => Some(snippet),
             ErrorKind::NoSources { snippet, .. }
             | ErrorKind::DuplicateName { snippet, .. }
             | ErrorKind::MissingVersionFile { snippet, .. }
             | ErrorKind::CycleInExtends { snippet, .. }
-            | ErrorKind::NoProjectTable { snippet, .. } => snippet.as_ref(),
+            | ErrorKind::NoProjectTable { snippet, .. }
+            | ErrorKind::Io { snippet, .. }
+            | ErrorKind::TooLarge { snippet, .. } => snippet.as_ref(),
             ErrorKind::VersionKeyMissing { .. }
             | ErrorKind::InvalidVersion { .. }
-            | ErrorKind::ManifestNotFound { .. }
-            | ErrorKind::Io { .. } => None,
+            | ErrorKind::ManifestNotFound { .. } => None,
         }
     }
 
@@ -187,6 +189,13 @@ impl Error {
             }
             ErrorKind::MissingEngineVersion { .. } => vec![
                 "Add `version = { file = \"engine_versions/NAME.yaml\", key = \"library.current_version\" }`: the file is the single source of truth for the engine's version".to_string(),
+            ],
+            ErrorKind::TooLarge { limit, .. } => vec![format!(
+                "Check that the path names the file you mean: strata reads at most {} MiB of a manifest, requirements file or version file, and a device or FIFO (`/dev/zero`) only up to that",
+                limit / (1024 * 1024)
+            )],
+            ErrorKind::NotUtf8 { .. } => vec![
+                "Save the file as UTF-8 (from Latin-1: `iconv -f latin1 -t utf-8 FILE`), or remove the character: strata reads manifests, requirements files and version files as UTF-8".to_string(),
             ],
             ErrorKind::MissingVersionFile { .. } => vec![
                 "The version file is the single source of truth for an engine's version: create it, or fix `version.file`".to_string(),
@@ -243,6 +252,31 @@ pub enum ErrorKind {
         /// The cause.
         #[source]
         source: std::io::Error,
+        /// The line or manifest entry that names the file, when another file does.
+        snippet: Option<Snippet>,
+    },
+    /// An input file is larger than strata reads (see `MAX_INPUT_FILE_BYTES`); a device or a
+    /// FIFO that never ends is one.
+    #[error(
+        "`{}` is larger than {} MiB, the most strata reads of one input file",
+        path.display(),
+        limit / (1024 * 1024)
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The bound, in bytes.
+        limit: u64,
+        /// The line or manifest entry that names the file, when another file does.
+        snippet: Option<Snippet>,
+    },
+    /// An input file is not UTF-8 text.
+    #[error("`{}` is not UTF-8: byte 0x{byte:02X} at line {}, column {}", snippet.path.display(), snippet.line, snippet.column)]
+    NotUtf8 {
+        /// The first byte that is not UTF-8.
+        byte: u8,
+        /// Its line, with the replacement character `\u{FFFD}` in its place.
+        snippet: Snippet,
     },
     /// TOML syntax or type error.
     // The toml crate's message is folded into ours rather than chained, because it is the

@@ -58,4 +58,5 @@ mod manifest;
 mod model;
 mod requirements_in;
 mod suggest;
+mod text_file;
 pub mod version_source;

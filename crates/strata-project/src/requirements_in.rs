@@ -41,6 +41,7 @@ use std::str::FromStr;
 use pep508_rs::{Requirement, VersionOrUrl};
 
 use crate::error::{Error, ErrorKind, Snippet, Unsupported};
+use crate::text_file;
 
 /// Where a requirement was written: a file and a 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -232,22 +233,16 @@ fn read_into(
         }
         .into());
     }
-    let source = match fs_err::read_to_string(path) {
+    let source = match text_file::read(path, &display, Some(referrer)) {
         Ok(source) => source,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+        Err(text_file::ReadFailure::Missing(_)) => {
             return Err(ErrorKind::MissingInFile {
                 path: display,
                 snippet: referrer.clone(),
             }
             .into());
         }
-        Err(error) => {
-            return Err(ErrorKind::Io {
-                path: display,
-                source: error,
-            }
-            .into());
-        }
+        Err(text_file::ReadFailure::Failed(error)) => return Err(error),
     };
     stack.push(path.to_path_buf());
     let directory = path.parent().unwrap_or(Path::new("."));

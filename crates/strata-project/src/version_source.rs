@@ -14,6 +14,7 @@ use pep440_rs::Version;
 use yaml_rust2::{Yaml, YamlLoader};
 
 use crate::error::{Error, ErrorKind, Snippet};
+use crate::text_file;
 
 /// Where an engine's version comes from, with the version read from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,9 +36,9 @@ pub(crate) fn read(
     manifest_snippet: Option<Snippet>,
 ) -> Result<VersionSource, Error> {
     let absolute = root.join(file);
-    let source = match fs_err::read_to_string(&absolute) {
+    let source = match text_file::read(&absolute, file, manifest_snippet.as_ref()) {
         Ok(source) => source,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+        Err(text_file::ReadFailure::Missing(_)) => {
             return Err(ErrorKind::MissingVersionFile {
                 engine: engine.to_string(),
                 path: file.to_path_buf(),
@@ -45,13 +46,7 @@ pub(crate) fn read(
             }
             .into());
         }
-        Err(error) => {
-            return Err(ErrorKind::Io {
-                path: file.to_path_buf(),
-                source: error,
-            }
-            .into());
-        }
+        Err(text_file::ReadFailure::Failed(error)) => return Err(error),
     };
     let is_toml = file
         .extension()

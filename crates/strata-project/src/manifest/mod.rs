@@ -22,6 +22,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::error::{Error, ErrorKind, Snippet};
 use crate::model::Project;
+use crate::text_file;
 use schema::{PyProjectToml, StrataTable};
 
 /// How the loader reads environment variables (for `${VAR}` in index URLs).
@@ -40,6 +41,7 @@ impl Project {
         let absolute = std::path::absolute(start).map_err(|source| ErrorKind::Io {
             path: start.to_path_buf(),
             source,
+            snippet: None,
         })?;
         let found = find_manifest(&absolute)?;
         let manifest = if start.is_relative() {
@@ -168,13 +170,7 @@ fn manifest_in(directory: &Path) -> Result<Option<PathBuf>, Error> {
 }
 
 fn read(path: &Path, display: &Path) -> Result<String, Error> {
-    fs_err::read_to_string(path).map_err(|source| {
-        ErrorKind::Io {
-            path: display.to_path_buf(),
-            source,
-        }
-        .into()
-    })
+    text_file::read(path, display, None).map_err(|failure| failure.into_error(display, None))
 }
 
 fn toml_error(error: &toml::de::Error, path: &Path, source: &str) -> Error {

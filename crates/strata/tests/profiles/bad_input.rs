@@ -439,3 +439,64 @@ bad_input!(
         "[project]\nname = \"p\"\ndynamic = [\"dependencies\"]\n[tool.strata.profiles.base]\nrequirements = [\"numpy\"]\ninclude = [\"project\"]\n"
     )]
 );
+
+// Input files are read bounded, as UTF-8, and located when they are not (issue 12, items 3
+// and 9).
+
+bad_input!(
+    requirement_file_that_never_ends_is_refused_at_the_cap,
+    [
+        ("strata.toml", "[profiles.base]\nfile = \"base.in\"\n"),
+        ("base.in", "numpy\n-r /dev/zero\n"),
+    ]
+);
+
+#[test]
+fn latin1_manifest_names_line_and_column() {
+    let project = TestProject::new(&[]);
+    project.write_bytes(
+        "strata.toml",
+        b"[profiles.base]\n# caf\xe9 au lait\nrequirements = [\"numpy\"]\n",
+    );
+    let output = project.strata(&["profiles"]);
+    assert_eq!(output.code, 2, "{}", output.render());
+    insta::assert_snapshot!(output.render());
+}
+
+#[test]
+fn latin1_requirement_file_names_line_and_column() {
+    let project = TestProject::new(&[("strata.toml", "[profiles.base]\nfile = \"base.in\"\n")]);
+    project.write_bytes("base.in", b"numpy\nna\xefve-lib\n");
+    let output = project.strata(&["profiles"]);
+    assert_eq!(output.code, 2, "{}", output.render());
+    insta::assert_snapshot!(output.render());
+}
+
+/// pip skips a UTF-8 byte-order mark at the start of a requirements file (Windows editors write
+/// one); so does strata, instead of reading it as part of the first requirement's name.
+#[test]
+fn byte_order_mark_at_the_start_of_an_in_file_is_skipped_as_pip_does() {
+    let project = TestProject::new(&[("strata.toml", "[profiles.base]\nfile = \"base.in\"\n")]);
+    project.write_bytes("base.in", b"\xef\xbb\xbfnumpy>=1.26\ntorch\n");
+    let output = project.strata(&["profiles", "--format", "json"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert!(
+        output.stdout.contains("\"numpy>=1.26\"") && output.stdout.contains("\"base.in:1\""),
+        "{}",
+        output.render()
+    );
+}
+
+/// A version file saved with a byte-order mark still has its first key.
+#[test]
+fn byte_order_mark_at_the_start_of_a_yaml_version_file_is_skipped() {
+    let project = TestProject::new(&[("strata.toml", ENGINE)]);
+    fs_err::create_dir_all(project.path().join("engine_versions")).unwrap();
+    project.write_bytes(
+        "engine_versions/vllm.yaml",
+        b"\xef\xbb\xbflibrary:\n  current_version: 0.9.2\n",
+    );
+    let output = project.strata(&["profiles"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert!(output.stdout.contains("vllm==0.9.2"), "{}", output.render());
+}
