@@ -131,10 +131,11 @@ impl Error {
             | ErrorKind::CycleInExtends { snippet, .. }
             | ErrorKind::NoProjectTable { snippet, .. }
             | ErrorKind::Io { snippet, .. }
-            | ErrorKind::TooLarge { snippet, .. } => snippet.as_ref(),
-            ErrorKind::VersionKeyMissing { .. }
-            | ErrorKind::InvalidVersion { .. }
-            | ErrorKind::ManifestNotFound { .. } => None,
+            | ErrorKind::TooLarge { snippet, .. }
+            | ErrorKind::VersionKeyMissing { snippet, .. }
+            | ErrorKind::VersionKeyNotAValue { snippet, .. }
+            | ErrorKind::InvalidVersion { snippet, .. } => snippet.as_ref(),
+            ErrorKind::ManifestNotFound { .. } => None,
         }
     }
 
@@ -187,6 +188,15 @@ impl Error {
             ErrorKind::VersionKeyMissing { found, .. } if !found.is_empty() => {
                 vec![format!("Keys found at that level: {}", join_quoted(found))]
             }
+            ErrorKind::VersionKeyNotAValue { suggestion: Some(suggestion), .. } => {
+                vec![format!("Did you mean `key = \"{suggestion}\"`? `key` names the version itself, not what contains it")]
+            }
+            ErrorKind::VersionKeyNotAValue { key, keys, .. } if !keys.is_empty() => {
+                vec![format!("Point `key` at the version itself; keys under `{key}`: {}", join_quoted(keys))]
+            }
+            ErrorKind::VersionKeyNotAValue { .. } => vec![
+                "Point `key` at a version written as a string or number, like `current_version: \"0.9.2\"`".to_string(),
+            ],
             ErrorKind::MissingEngineVersion { .. } => vec![
                 "Add `version = { file = \"engine_versions/NAME.yaml\", key = \"library.current_version\" }`: the file is the single source of truth for the engine's version".to_string(),
             ],
@@ -468,6 +478,26 @@ pub enum ErrorKind {
         key: String,
         /// Keys present at the deepest level reached.
         found: Vec<String>,
+        /// The manifest's `key` value.
+        snippet: Option<Snippet>,
+    },
+    /// The key path names something that is not a version: usually the mapping around it.
+    #[error("Key `{key}` in `{}` (version file of engine `{engine}`) holds {holds}, not a version", path.display())]
+    VersionKeyNotAValue {
+        /// The engine.
+        engine: String,
+        /// The file.
+        path: PathBuf,
+        /// The dotted key path.
+        key: String,
+        /// What the key holds: "a mapping", "a list", "no value"...
+        holds: &'static str,
+        /// The keys of the mapping it holds, if it holds one.
+        keys: Vec<String>,
+        /// The key path of the first value in that mapping that is a version.
+        suggestion: Option<String>,
+        /// The manifest's `key` value.
+        snippet: Option<Snippet>,
     },
     /// An engine without a `version` table.
     #[error("Engine `{engine}` has no `version`")]
@@ -488,6 +518,8 @@ pub enum ErrorKind {
         value: String,
         /// Why it does not parse.
         reason: String,
+        /// The manifest's `key` value, which names it.
+        snippet: Option<Snippet>,
     },
 }
 

@@ -27,13 +27,15 @@ pub struct VersionSource {
     pub version: Version,
 }
 
-/// Reads the version at `key` from `file` (given relative to `root`).
+/// Reads the version at `key` from `file` (given relative to `root`). `manifest_snippet` and
+/// `key_snippet` are the manifest's `file` and `key` values, where errors about each point.
 pub(crate) fn read(
     engine: &str,
     root: &Path,
     file: &Path,
     key: &str,
     manifest_snippet: Option<Snippet>,
+    key_snippet: Option<Snippet>,
 ) -> Result<VersionSource, Error> {
     let absolute = root.join(file);
     let source = match text_file::read(&absolute, file, manifest_snippet.as_ref()) {
@@ -64,6 +66,23 @@ pub(crate) fn read(
                 path: file.to_path_buf(),
                 key: key.to_string(),
                 found,
+                snippet: key_snippet,
+            }
+            .into());
+        }
+        Lookup::NotAValue {
+            holds,
+            keys,
+            suggestion,
+        } => {
+            return Err(ErrorKind::VersionKeyNotAValue {
+                engine: engine.to_string(),
+                path: file.to_path_buf(),
+                key: key.to_string(),
+                holds,
+                keys,
+                suggestion: suggestion.map(|child| format!("{key}.{child}")),
+                snippet: key_snippet,
             }
             .into());
         }
@@ -73,6 +92,7 @@ pub(crate) fn read(
         key: key.to_string(),
         value: value.clone(),
         reason: error.to_string(),
+        snippet: key_snippet.clone(),
     })?;
     Ok(VersionSource {
         file: file.to_path_buf(),
@@ -85,6 +105,20 @@ enum Lookup {
     Found(String),
     /// The key is absent; the keys present at the deepest level reached.
     Missing(Vec<String>),
+    /// The key is there but holds no scalar: usually a mapping one level above the version.
+    NotAValue {
+        /// What it holds, like "a mapping".
+        holds: &'static str,
+        /// The keys of that mapping, if it is one.
+        keys: Vec<String>,
+        /// The first of those keys whose value is a version.
+        suggestion: Option<String>,
+    },
+}
+
+/// Whether a version file's scalar reads as a PEP 440 version.
+fn is_version(text: &str) -> bool {
+    Version::from_str(text.trim()).is_ok()
 }
 
 fn lookup_yaml(source: &str, file: &Path, key: &str) -> Result<Lookup, Error> {
@@ -108,7 +142,31 @@ fn lookup_yaml(source: &str, file: &Path, key: &str) -> Result<Lookup, Error> {
         };
         node = next;
     }
-    Ok(yaml_scalar(&node).map_or(Lookup::Missing(Vec::new()), Lookup::Found))
+    if let Some(value) = yaml_scalar(&node) {
+        return Ok(Lookup::Found(value));
+    }
+    Ok(match node {
+        Yaml::Hash(hash) => Lookup::NotAValue {
+            holds: "a mapping",
+            keys: hash.keys().filter_map(yaml_scalar).collect(),
+            suggestion: hash.iter().find_map(|(child, value)| {
+                yaml_scalar(value)
+                    .filter(|value| is_version(value))
+                    .and_then(|_| yaml_scalar(child))
+            }),
+        },
+        Yaml::Array(_) => not_a_value("a list"),
+        Yaml::Boolean(_) => not_a_value("a boolean"),
+        _ => not_a_value("no value"),
+    })
+}
+
+fn not_a_value(holds: &'static str) -> Lookup {
+    Lookup::NotAValue {
+        holds,
+        keys: Vec::new(),
+        suggestion: None,
+    }
 }
 
 fn yaml_scalar(value: &Yaml) -> Option<String> {
@@ -138,7 +196,21 @@ fn lookup_toml(source: &str, file: &Path, key: &str) -> Result<Lookup, Error> {
         toml::Value::String(text) => Lookup::Found(text),
         toml::Value::Integer(number) => Lookup::Found(number.to_string()),
         toml::Value::Float(number) => Lookup::Found(number.to_string()),
-        _ => Lookup::Missing(Vec::new()),
+        toml::Value::Table(table) => Lookup::NotAValue {
+            holds: "a table",
+            keys: table.keys().cloned().collect(),
+            suggestion: table.iter().find_map(|(child, value)| {
+                let text = match value {
+                    toml::Value::String(text) => text.clone(),
+                    toml::Value::Integer(_) | toml::Value::Float(_) => value.to_string(),
+                    _ => return None,
+                };
+                is_version(&text).then(|| child.clone())
+            }),
+        },
+        toml::Value::Array(_) => not_a_value("an array"),
+        toml::Value::Boolean(_) => not_a_value("a boolean"),
+        toml::Value::Datetime(_) => not_a_value("a date"),
     })
 }
 
@@ -336,7 +408,7 @@ mod tests {
     fn read_from(name: &str, contents: &str, key: &str) -> Result<VersionSource, Error> {
         let dir = tempfile::tempdir().unwrap();
         fs_err::write(dir.path().join(name), contents).unwrap();
-        read("vllm", dir.path(), Path::new(name), key, None)
+        read("vllm", dir.path(), Path::new(name), key, None, None)
     }
 
     #[test]
@@ -373,5 +445,35 @@ mod tests {
             panic!("unexpected {error:?}")
         };
         assert_eq!(found, &["version", "name"]);
+    }
+
+    #[test]
+    fn a_key_naming_a_mapping_suggests_the_version_inside_it() {
+        let cases = [
+            ("v.yaml", "library:\n  name: vllm\n  current_version: 0.9.2\n"),
+            ("v.toml", "[library]\nname = \"vllm\"\ncurrent_version = \"0.9.2\"\n"),
+        ];
+        for (name, contents) in cases {
+            let error = read_from(name, contents, "library").unwrap_err();
+            let ErrorKind::VersionKeyNotAValue {
+                keys, suggestion, ..
+            } = error.kind()
+            else {
+                panic!("{name}: unexpected {error:?}")
+            };
+            assert_eq!(keys, &["name", "current_version"], "{name}");
+            assert_eq!(
+                suggestion.as_deref(),
+                Some("library.current_version"),
+                "{name}"
+            );
+        }
+        // A key with no value is there, empty: not "not found".
+        let error = read_from("v.yaml", "library:\n  current_version:\n", "library.current_version")
+            .unwrap_err();
+        assert!(
+            matches!(error.kind(), ErrorKind::VersionKeyNotAValue { holds: "no value", .. }),
+            "{error:?}"
+        );
     }
 }

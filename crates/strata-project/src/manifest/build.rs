@@ -851,6 +851,10 @@ fn engine(
             &version_table.file,
             0..version_table.file.get_ref().chars().count(),
         )),
+        Some(context.string_snippet(
+            &version_table.key,
+            0..version_table.key.get_ref().chars().count(),
+        )),
     )?;
     let image = table
         .image

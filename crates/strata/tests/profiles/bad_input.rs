@@ -500,3 +500,19 @@ fn byte_order_mark_at_the_start_of_a_yaml_version_file_is_skipped() {
     assert_eq!(output.code, 0, "{}", output.render());
     assert!(output.stdout.contains("vllm==0.9.2"), "{}", output.render());
 }
+
+// The rest of issue 12, item 9: each bad input gets its file, line and remedy.
+
+bad_input!(
+    version_key_naming_a_mapping_suggests_the_version_inside_it,
+    [
+        (
+            "strata.toml",
+            "[engines.vllm]\nversion = { file = \"engine_versions/vllm.yaml\", key = \"library\" }\n"
+        ),
+        (
+            "engine_versions/vllm.yaml",
+            "library:\n  name: vllm\n  current_version: 0.9.2\n"
+        ),
+    ]
+);
