@@ -516,3 +516,21 @@ bad_input!(
         ),
     ]
 );
+
+bad_input!(
+    lock_check_with_force_is_a_usage_error,
+    ["lock", "--check", "--force"],
+    [("strata.toml", BASE)]
+);
+
+bad_input!(
+    lock_check_with_upgrade_is_a_usage_error,
+    ["lock", "--check", "--upgrade"],
+    [("strata.toml", BASE)]
+);
+
+bad_input!(
+    lock_check_with_upgrade_package_is_a_usage_error,
+    ["lock", "--check", "--upgrade-package", "numpy"],
+    [("strata.toml", BASE)]
+);
