@@ -132,6 +132,7 @@ impl Error {
             | ErrorKind::NoProjectTable { snippet, .. }
             | ErrorKind::Io { snippet, .. }
             | ErrorKind::TooLarge { snippet, .. }
+            | ErrorKind::LockDirNotADirectory { snippet, .. }
             | ErrorKind::VersionKeyMissing { snippet, .. }
             | ErrorKind::VersionKeyNotAValue { snippet, .. }
             | ErrorKind::InvalidVersion { snippet, .. } => snippet.as_ref(),
@@ -200,6 +201,14 @@ impl Error {
             ErrorKind::MissingEngineVersion { .. } => vec![
                 "Add `version = { file = \"engine_versions/NAME.yaml\", key = \"library.current_version\" }`: the file is the single source of truth for the engine's version".to_string(),
             ],
+            ErrorKind::LockDirNotADirectory { file, snippet: Some(_), .. } => vec![format!(
+                "Set `lock-dir` to a directory (strata creates it when missing), or move the file `{}` out of the way",
+                file.display()
+            )],
+            ErrorKind::LockDirNotADirectory { file, snippet: None, .. } => vec![format!(
+                "Locks go to `locks` unless the manifest sets `lock-dir = \"DIR\"`: set it to a directory (strata creates it when missing), or move the file `{}` out of the way",
+                file.display()
+            )],
             ErrorKind::TooLarge { limit, .. } => vec![format!(
                 "Check that the path names the file you mean: strata reads at most {} MiB of a manifest, requirements file or version file, and a device or FIFO (`/dev/zero`) only up to that",
                 limit / (1024 * 1024)
@@ -448,6 +457,16 @@ pub enum ErrorKind {
         text: String,
         /// Where.
         snippet: Snippet,
+    },
+    /// The lock directory, or one of its parents, is a file.
+    #[error("Lock directory `{}` cannot be used: `{}` is a file, not a directory", lock_dir.display(), file.display())]
+    LockDirNotADirectory {
+        /// The lock directory, relative to the manifest as written (`locks` when unset).
+        lock_dir: PathBuf,
+        /// The file in its way: the lock directory itself or one of its parents.
+        file: PathBuf,
+        /// The manifest's `lock-dir` value, when it is set.
+        snippet: Option<Snippet>,
     },
     /// An engine's version file does not exist.
     #[error("Version file `{}` of engine `{engine}` does not exist", path.display())]

@@ -145,10 +145,7 @@ pub(super) fn project(context: &Context<'_>, strata: StrataTable) -> Result<Proj
         manifest: context.manifest.to_path_buf(),
         name,
         target,
-        lock_dir: strata.lock_dir.map_or_else(
-            || PathBuf::from("locks"),
-            |dir| PathBuf::from(dir.into_inner()),
-        ),
+        lock_dir: lock_dir(context, strata.lock_dir.as_ref())?,
         index,
         pylock: strata.pylock.unwrap_or(true),
         profiles,
@@ -158,6 +155,30 @@ pub(super) fn project(context: &Context<'_>, strata: StrataTable) -> Result<Proj
             engine_packages: contracts_table.engine_packages,
         },
     })
+}
+
+/// The lock directory, checked against the file system: a file where it or one of its parents
+/// should be would only fail later, as an OS error without the setting's line, after the whole
+/// resolve. A directory that does not exist yet is fine: `strata lock` creates it.
+fn lock_dir(context: &Context<'_>, value: Option<&Spanned<String>>) -> Result<PathBuf, Error> {
+    let lock_dir = value.map_or_else(|| PathBuf::from("locks"), |dir| PathBuf::from(dir.get_ref()));
+    let mut prefix = PathBuf::new();
+    for component in lock_dir.components() {
+        prefix.push(component);
+        let is_file = fs_err::metadata(context.root.join(&prefix))
+            .is_ok_and(|metadata| !metadata.is_dir());
+        if is_file {
+            return Err(ErrorKind::LockDirNotADirectory {
+                lock_dir,
+                file: prefix,
+                snippet: value.map(|value| {
+                    context.string_snippet(value, 0..value.get_ref().chars().count())
+                }),
+            }
+            .into());
+        }
+    }
+    Ok(lock_dir)
 }
 
 /// Validates a `python-version` or `python-platform` value with the same parsers that later
@@ -950,6 +971,27 @@ mod tests {
             expand_variables("${NVIDIA_INDEX_URL}", &env),
             (None, vec!["NVIDIA_INDEX_URL".to_string()])
         );
+    }
+
+    #[test]
+    fn a_file_in_the_way_of_the_lock_directory_is_named_and_a_missing_one_is_fine() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join("strata.toml");
+        fs_err::write(
+            &manifest,
+            "lock-dir = \"out/locks\"\n[profiles.base]\nrequirements = [\"numpy\"]\n",
+        )
+        .unwrap();
+        fs_err::write(dir.path().join("out"), "").unwrap();
+        let error = Project::load(&manifest, &|_| None).unwrap_err();
+        let ErrorKind::LockDirNotADirectory { file, snippet, .. } = error.kind() else {
+            panic!("unexpected {error:?}");
+        };
+        assert_eq!(file, Path::new("out"));
+        assert_eq!(snippet.as_ref().map(|snippet| snippet.line), Some(1));
+        fs_err::remove_file(dir.path().join("out")).unwrap();
+        let project = Project::load(&manifest, &|_| None).unwrap();
+        assert_eq!(project.lock_dir, Path::new("out/locks"));
     }
 
     #[test]

@@ -518,6 +518,21 @@ bad_input!(
 );
 
 bad_input!(
+    lock_dir_naming_a_file_points_at_the_setting,
+    ["lock", "--offline"],
+    [
+        ("strata.toml", &format!("lock-dir = \"requirements.lock\"\n{BASE}")),
+        ("requirements.lock", "numpy==1.26.4\n"),
+    ]
+);
+
+bad_input!(
+    default_lock_dir_that_is_a_file_is_named,
+    ["lock", "--offline"],
+    [("strata.toml", BASE), ("locks", "")]
+);
+
+bad_input!(
     lock_check_with_force_is_a_usage_error,
     ["lock", "--check", "--force"],
     [("strata.toml", BASE)]
