@@ -230,6 +230,11 @@ fn index_settings(context: &Context<'_>, strata: &StrataTable) -> Result<IndexSe
         })?;
         let declared = table.url.get_ref().clone();
         let (url, unset_variables) = expand_variables(&declared, context.env);
+        // A variable's value is checked too, but never shown: it may hold a token.
+        if let Some(expanded) = &url {
+            let what = format!("indexes.{}.url", key.get_ref());
+            check_index_url(context, &table.url, expanded, &what)?;
+        }
         named.insert(
             key.get_ref().clone(),
             NamedIndex {
@@ -238,6 +243,12 @@ fn index_settings(context: &Context<'_>, strata: &StrataTable) -> Result<IndexSe
                 unset_variables,
             },
         );
+    }
+    if let Some(url) = &strata.index_url {
+        check_index_url(context, url, url.get_ref(), "index-url")?;
+    }
+    for url in strata.extra_index_url.iter().flatten() {
+        check_index_url(context, url, url.get_ref(), "extra-index-url")?;
     }
     let strings = |values: &Option<Vec<Spanned<String>>>| -> Vec<String> {
         values
@@ -252,6 +263,47 @@ fn index_settings(context: &Context<'_>, strata: &StrataTable) -> Result<IndexSe
         find_links: strings(&strata.find_links),
         named,
     })
+}
+
+/// An index URL must be one the index client can read: absolute, `https://`, `http://` or
+/// `file://`. Checked here, with the setting's line, rather than when `strata lock` first asks
+/// the index, where the line is no longer known. `text` is the value after `${VAR}` expansion;
+/// it is shown only when it is what the manifest says, and with any credentials masked.
+fn check_index_url(
+    context: &Context<'_>,
+    value: &Spanned<String>,
+    text: &str,
+    key: &str,
+) -> Result<(), Error> {
+    let problem = match url::Url::parse(text.trim()) {
+        Ok(url) if matches!(url.scheme(), "https" | "http" | "file") => return Ok(()),
+        Ok(url) => format!("strata reads indexes over `https://`, `http://` or `file://`, not `{}://`", url.scheme()),
+        Err(error) => format!("{error}: expected an absolute URL like `https://host/simple`"),
+    };
+    let declared = value.get_ref();
+    let reason = if text == declared {
+        problem
+    } else {
+        format!("once its variables are expanded, {problem}")
+    };
+    Err(ErrorKind::InvalidValue {
+        what: key.to_string(),
+        value: mask_credentials(declared),
+        reason,
+        snippet: context.string_snippet(value, 0..declared.chars().count()),
+    }
+    .into())
+}
+
+/// `scheme://user:password@host/...` with the user information replaced by `****`.
+fn mask_credentials(text: &str) -> String {
+    if let Some((scheme, rest)) = text.split_once("://") {
+        let authority = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        if let Some(at) = rest[..authority].rfind('@') {
+            return format!("{scheme}://****@{}", &rest[at + 1..]);
+        }
+    }
+    text.to_string()
 }
 
 /// Expands `${VAR}` references; returns `None` and the unset names when any is unset.
@@ -992,6 +1044,38 @@ mod tests {
         fs_err::remove_file(dir.path().join("out")).unwrap();
         let project = Project::load(&manifest, &|_| None).unwrap();
         assert_eq!(project.lock_dir, Path::new("out/locks"));
+    }
+
+    #[test]
+    fn a_named_index_url_is_checked_after_expansion_without_showing_the_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join("strata.toml");
+        fs_err::write(
+            &manifest,
+            "[indexes.gpu]\nurl = \"${GPU_URL}\"\n[profiles.base]\nrequirements = [\"numpy\"]\n",
+        )
+        .unwrap();
+        let bad = |_: &str| Some("secret-token not a url".to_string());
+        let error = Project::load(&manifest, &bad).unwrap_err();
+        assert!(
+            matches!(error.kind(), ErrorKind::InvalidValue { what, .. } if what == "indexes.gpu.url"),
+            "{error:?}"
+        );
+        assert!(!error.to_string().contains("secret-token"), "{error}");
+        assert_eq!(error.snippet().map(|snippet| snippet.line), Some(2));
+        let good = |_: &str| Some("https://gpu.invalid/simple".to_string());
+        assert!(Project::load(&manifest, &good).is_ok());
+        // Unset, it is reported where the index is used, as before.
+        assert!(Project::load(&manifest, &|_| None).is_ok());
+    }
+
+    #[test]
+    fn credentials_in_a_bad_index_url_are_masked() {
+        assert_eq!(
+            mask_credentials("ftp://user:token@mirror.invalid/simple"),
+            "ftp://****@mirror.invalid/simple"
+        );
+        assert_eq!(mask_credentials("not a url"), "not a url");
     }
 
     #[test]

@@ -533,6 +533,30 @@ bad_input!(
 );
 
 bad_input!(
+    index_url_that_is_not_a_url_is_caught_on_its_line,
+    [(
+        "strata.toml",
+        &format!("index-url = \"not a url\"\n{BASE}")
+    )]
+);
+
+bad_input!(
+    extra_index_url_without_a_scheme_is_caught_on_its_line,
+    [(
+        "pyproject.toml",
+        "[tool.strata]\nextra-index-url = [\n  \"https://gpu.invalid/simple\",\n  \"mirror.invalid/simple\",\n]\n[tool.strata.profiles.base]\nrequirements = [\"numpy\"]\n"
+    )]
+);
+
+bad_input!(
+    named_index_url_that_is_not_a_url_is_caught_on_its_line,
+    [(
+        "strata.toml",
+        &format!("[indexes.gpu]\nurl = \"gpu index\"\n{BASE}")
+    )]
+);
+
+bad_input!(
     lock_check_with_force_is_a_usage_error,
     ["lock", "--check", "--force"],
     [("strata.toml", BASE)]
