@@ -132,6 +132,7 @@ impl Error {
             | ErrorKind::NoProjectTable { snippet, .. }
             | ErrorKind::Io { snippet, .. }
             | ErrorKind::TooLarge { snippet, .. }
+            | ErrorKind::TwoManifests { snippet, .. }
             | ErrorKind::LockDirNotADirectory { snippet, .. }
             | ErrorKind::VersionKeyMissing { snippet, .. }
             | ErrorKind::VersionKeyNotAValue { snippet, .. }
@@ -201,6 +202,9 @@ impl Error {
             ErrorKind::MissingEngineVersion { .. } => vec![
                 "Add `version = { file = \"engine_versions/NAME.yaml\", key = \"library.current_version\" }`: the file is the single source of truth for the engine's version".to_string(),
             ],
+            ErrorKind::TwoManifests { .. } => vec![
+                "Keep one: move the keys of `[tool.strata]` to the top level of `strata.toml` and delete the table, or move those of `strata.toml` under `[tool.strata]` and delete `strata.toml` (`[project]` and `[dependency-groups]` are read from `pyproject.toml` either way)".to_string(),
+            ],
             ErrorKind::LockDirNotADirectory { file, snippet: Some(_), .. } => vec![format!(
                 "Set `lock-dir` to a directory (strata creates it when missing), or move the file `{}` out of the way",
                 file.display()
@@ -262,6 +266,12 @@ pub enum ErrorKind {
     ManifestNotFound {
         /// Where the search started.
         start: PathBuf,
+    },
+    /// A directory holds both a `strata.toml` and a `pyproject.toml` with `[tool.strata]`.
+    #[error("Both `strata.toml` and `[tool.strata]` in `pyproject.toml` configure this project; strata reads one manifest")]
+    TwoManifests {
+        /// The `[tool.strata]` table in `pyproject.toml`.
+        snippet: Option<Snippet>,
     },
     /// A file could not be read.
     #[error("Failed to read `{}`", path.display())]

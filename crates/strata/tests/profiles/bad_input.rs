@@ -557,6 +557,38 @@ bad_input!(
 );
 
 bad_input!(
+    strata_toml_and_tool_strata_in_one_directory_are_refused,
+    [
+        ("strata.toml", BASE),
+        (
+            "pyproject.toml",
+            "[project]\nname = \"p\"\n\n[tool.strata.profiles.other]\nrequirements = [\"numpy\"]\n"
+        ),
+    ]
+);
+
+/// Naming one of the two files does not make the other one's settings go unread.
+#[test]
+fn strata_toml_and_tool_strata_are_refused_whichever_is_named() {
+    let project = TestProject::new(&[
+        ("strata.toml", BASE),
+        (
+            "pyproject.toml",
+            "[tool.strata]\npython-version = \"3.12\"\n",
+        ),
+    ]);
+    for manifest in ["strata.toml", "pyproject.toml"] {
+        let output = project.strata(&["profiles", "--project", manifest]);
+        assert_eq!(output.code, 2, "{manifest}: {}", output.render());
+        assert!(
+            output.stderr.contains("pyproject.toml:1:"),
+            "{manifest}: {}",
+            output.render()
+        );
+    }
+}
+
+bad_input!(
     lock_check_with_force_is_a_usage_error,
     ["lock", "--check", "--force"],
     [("strata.toml", BASE)]
