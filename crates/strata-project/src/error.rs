@@ -581,6 +581,12 @@ pub enum Unsupported {
     },
     /// `--pre` in a profile's file: `strata lock` has one pre-release policy per solve.
     PreInProfile,
+    /// A constraint with extras (`numpy[foo]<2`), which pip refuses: a constraint limits a
+    /// package's version whatever extras are asked for.
+    ConstraintExtras {
+        /// The constraint without its extras, as it should be written.
+        without: String,
+    },
     /// `--index-url`, `--extra-index-url` or `--find-links` in a profile's file with a value
     /// the manifest does not declare: `strata lock` uses one index configuration per project.
     IndexOptionInProfile {
@@ -601,6 +607,7 @@ impl Unsupported {
             Self::NotADistribution { .. } | Self::UnhashedUrl => "Direct URL requirement",
             Self::PreInProfile | Self::IndexOptionInProfile { .. } => "Option",
             Self::Dynamic { .. } => "Include",
+            Self::ConstraintExtras { .. } => "Constraint",
         }
     }
 
@@ -619,6 +626,8 @@ impl Unsupported {
             Self::PreInProfile | Self::IndexOptionInProfile { .. } => {
                 "is not used by `strata lock`"
             }
+            // pip's own words for the same refusal ("Constraints cannot have extras").
+            Self::ConstraintExtras { .. } => "cannot have extras",
         }
     }
 
@@ -632,6 +641,7 @@ impl Unsupported {
             Self::NotADistribution { package } => format!("The URL must end in a wheel or sdist filename of `{package}`, like `{package}-1.0-py3-none-any.whl` or `{package}-1.0.tar.gz`"),
             Self::UnhashedUrl => "Append the file's hash to the URL, `#sha256=<hex>` (`sha256sum FILE` gives it): every line of a hashed lock needs one, and strata takes a direct URL's hash from the URL instead of downloading the whole file".to_string(),
             Self::Dynamic { field } => format!("strata reads requirements from `pyproject.toml` without building the project: list `{field}` statically there (and remove it from `dynamic`), or put them in a `.in` file named by `file`"),
+            Self::ConstraintExtras { without } => format!("Write `{without}`: a constraint limits a package's version whatever extras are asked for, and pip refuses one with extras; an extra to install belongs with the requirements, not the constraints"),
             Self::PreInProfile => "Write a pre-release specifier for the package that needs one (`name>=2.0rc1`): strata allows pre-releases for a package whose requirement names one".to_string(),
             Self::IndexOptionInProfile { key, value } => {
                 let toml = if *key == "index-url" {

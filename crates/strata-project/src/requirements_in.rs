@@ -17,7 +17,7 @@
 //! | `name @ https://.../name-1.0-py3-none-any.whl#sha256=...` (or an sdist) | a direct URL requirement: locked with that file and that hash. Without `#sha256=`: an error where the lock records hashes (`strata lock`, `strata compile --generate-hashes`), as pip refuses a hashed file with one line unhashed |
 //! | `name @ file:///.../name-1.0-py3-none-any.whl` | the same, for a local wheel or sdist |
 //! | `-r FILE` / `--requirement FILE` | includes requirements, relative to the including file |
-//! | `-c FILE` / `--constraint FILE` | includes constraints (limits, never additions); everything a constraints file includes is a constraint too |
+//! | `-c FILE` / `--constraint FILE` | includes constraints (limits, never additions); everything a constraints file includes is a constraint too. A constraint with extras (`numpy[foo]<2`) is an error, as pip refuses it ("Constraints cannot have extras") |
 //! | `-e PATH` / `--editable PATH` | error: editable (local) projects cannot be locked yet |
 //! | `./pkg`, `../x.whl`, `/abs/dir`, `name @ ./pkg`, `name @ file:///src/dir` | error: local paths cannot be locked yet; a wheel in a `find-links` directory can, by name |
 //! | `git+https://...`, `name @ git+...` (`hg+`, `svn+`, `bzr+`) | error: version-control requirements cannot be locked yet |
@@ -139,6 +139,10 @@ pub struct FileOption {
 pub fn read_requirements_file(path: &Path, display_root: &Path) -> Result<RequirementsFile, Error> {
     let referrer = Snippet::from_line(path, 1, "", 0..1);
     let file = read(path, display_root, &referrer)?;
+    Ok(requirements_file(file, display_root))
+}
+
+fn requirements_file(file: InFile, display_root: &Path) -> RequirementsFile {
     let origin = |line: FileLine| crate::Origin::File {
         path: line.path,
         line: line.line,
@@ -169,7 +173,7 @@ pub fn read_requirements_file(path: &Path, display_root: &Path) -> Result<Requir
             }
         })
         .collect();
-    Ok(RequirementsFile {
+    RequirementsFile {
         requirements: sourced(file.requirements),
         constraints: sourced(file.constraints),
         unhashed_urls: file.unhashed_urls,
@@ -186,7 +190,24 @@ pub fn read_requirements_file(path: &Path, display_root: &Path) -> Result<Requir
                 },
             })
             .collect(),
-    })
+    }
+}
+
+/// Reads a constraints file given on its own (`strata compile -c FILE`): every requirement in
+/// it and in what it includes is a constraint, as in pip, so the result has only `constraints`
+/// (and the file's options).
+pub fn read_constraints_file(path: &Path, display_root: &Path) -> Result<RequirementsFile, Error> {
+    let referrer = Snippet::from_line(path, 1, "", 0..1);
+    let mut file = InFile::default();
+    read_into(
+        path,
+        display_root,
+        &referrer,
+        Kind::Constraints,
+        &mut Vec::new(),
+        &mut file,
+    )?;
+    Ok(requirements_file(file, display_root))
 }
 
 /// Reads `path` and its includes. `display_root` makes paths in errors and origins relative to
@@ -346,7 +367,17 @@ fn read_into(
                 }
                 out.requirements.push((requirement, here));
             }
-            Kind::Constraints => out.constraints.push((requirement, here)),
+            Kind::Constraints => {
+                if let Some(form) = constraint_extras(&requirement) {
+                    return Err(ErrorKind::Unsupported {
+                        form,
+                        text: text.to_string(),
+                        snippet: snippet_all(),
+                    }
+                    .into());
+                }
+                out.constraints.push((requirement, here));
+            }
         }
     }
     stack.pop();
@@ -407,6 +438,19 @@ pub(crate) fn requirement(
             .into())
         }
     }
+}
+
+/// Why `requirement` cannot be a constraint: pip refuses a constraint with extras, because
+/// a constraint limits the package whatever extras are asked for.
+pub(crate) fn constraint_extras(requirement: &Requirement) -> Option<Unsupported> {
+    if requirement.extras.is_empty() {
+        return None;
+    }
+    let mut without = requirement.clone();
+    without.extras.clear();
+    Some(Unsupported::ConstraintExtras {
+        without: without.to_string(),
+    })
 }
 
 /// Whether `requirement` is a direct URL that carries no `#sha256=` to pin it by.
@@ -758,6 +802,30 @@ mod tests {
         "x @ https://git.invalid/x/archive/main.zip",
         Unsupported::NotADistribution { .. }
     );
+
+    #[test]
+    fn constraints_with_extras_are_refused_on_their_line_as_pip_does() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "pins.txt", "idna==3.7\nnumpy[foo]<2 ; python_version >= '3.10'\n");
+        let path = write(dir.path(), "base.in", "numpy[foo]\n-c pins.txt\n");
+        let error = read(&path, dir.path(), &referrer()).unwrap_err();
+        let ErrorKind::Unsupported { form, snippet, .. } = error.kind() else {
+            panic!("unexpected {error:?}");
+        };
+        assert_eq!(
+            form,
+            &Unsupported::ConstraintExtras {
+                without: "numpy<2 ; python_full_version >= '3.10'".to_string()
+            }
+        );
+        assert_eq!((snippet.path.as_path(), snippet.line), (Path::new("pins.txt"), 2));
+        // Read on its own, a constraints file is all constraints, its includes too.
+        let error = read_constraints_file(&dir.path().join("pins.txt"), dir.path()).unwrap_err();
+        assert!(
+            matches!(error.kind(), ErrorKind::Unsupported { form: Unsupported::ConstraintExtras { .. }, .. }),
+            "{error:?}"
+        );
+    }
 
     #[test]
     fn direct_urls_of_distributions_are_requirements() {

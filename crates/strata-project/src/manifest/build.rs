@@ -407,7 +407,16 @@ fn profile(
         requirements.push(inline_requirement(context, value)?);
     }
     for value in table.constraints.iter().flatten() {
-        constraints.push(inline_requirement(context, value)?);
+        let constraint = inline_requirement(context, value)?;
+        if let Some(form) = requirements_in::constraint_extras(&constraint.requirement) {
+            return Err(ErrorKind::Unsupported {
+                form,
+                text: value.get_ref().clone(),
+                snippet: context.string_snippet(value, 0..value.get_ref().chars().count()),
+            }
+            .into());
+        }
+        constraints.push(constraint);
     }
     if let Some(file) = &table.file {
         let path = context.root.join(file.get_ref());

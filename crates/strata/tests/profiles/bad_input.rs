@@ -557,6 +557,23 @@ bad_input!(
 );
 
 bad_input!(
+    constraint_with_extras_in_a_constraints_file_is_refused_as_pip_does,
+    [
+        ("strata.toml", "[profiles.base]\nfile = \"base.in\"\n"),
+        ("base.in", "numpy\n-c constraints.txt\n"),
+        ("constraints.txt", "# pins\nnumpy[foo]<2\n"),
+    ]
+);
+
+bad_input!(
+    inline_constraint_with_extras_is_refused_as_pip_does,
+    [(
+        "strata.toml",
+        "[profiles.base]\nrequirements = [\"numpy\"]\nconstraints = [\"numpy[foo]<2\"]\n"
+    )]
+);
+
+bad_input!(
     strata_toml_and_tool_strata_in_one_directory_are_refused,
     [
         ("strata.toml", BASE),
