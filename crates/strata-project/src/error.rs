@@ -26,6 +26,27 @@ pub struct Snippet {
     pub width: usize,
 }
 
+/// Lines longer than this many characters are shown as a window around the fault.
+const MAX_SNIPPET_CHARS: usize = 120;
+/// How many characters before the fault a window keeps.
+const SNIPPET_CONTEXT_CHARS: usize = 20;
+/// User text longer than this many characters is shortened where a message quotes it.
+const MAX_QUOTED_CHARS: usize = 100;
+
+/// `text`, shortened to its first [`MAX_QUOTED_CHARS`] characters and `…` when longer: a message
+/// that quotes a 100,000-character line must still fit on a screen.
+pub(crate) fn elide(text: &str) -> String {
+    match text.char_indices().nth(MAX_QUOTED_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+/// [`elide`] for a path.
+fn elide_path(path: &Path) -> String {
+    elide(&path.display().to_string())
+}
+
 impl Snippet {
     /// Builds a snippet from a byte range into `source`.
     ///
@@ -49,6 +70,7 @@ impl Snippet {
             text: text.to_string(),
             width: width.max(1),
         }
+        .clipped()
     }
 
     /// Builds a snippet for a whole line given by its 1-based number and text, underlining the
@@ -66,6 +88,32 @@ impl Snippet {
             text: text.to_string(),
             width: columns.len().max(1),
         }
+        .clipped()
+    }
+
+    /// A line longer than [`MAX_SNIPPET_CHARS`] cut to a window that starts a little before the
+    /// fault, with `…` where text was cut; the column and width follow the cut. The line number
+    /// and the path stay exact, so the user can still find the whole line.
+    fn clipped(mut self) -> Self {
+        let chars: Vec<char> = self.text.chars().collect();
+        if chars.len() <= MAX_SNIPPET_CHARS {
+            return self;
+        }
+        let fault = (self.column - 1).min(chars.len());
+        let start = fault.saturating_sub(SNIPPET_CONTEXT_CHARS);
+        let end = (start + MAX_SNIPPET_CHARS).min(chars.len());
+        let mut text = String::new();
+        if start > 0 {
+            text.push('…');
+        }
+        text.extend(&chars[start..end]);
+        if end < chars.len() {
+            text.push('…');
+        }
+        self.column = fault - start + 1 + usize::from(start > 0);
+        self.width = self.width.min(end.saturating_sub(fault)).max(1);
+        self.text = text;
+        self
     }
 }
 
@@ -114,6 +162,7 @@ impl Error {
             | ErrorKind::UnknownKey { snippet, .. }
             | ErrorKind::InvalidValue { snippet, .. }
             | ErrorKind::InvalidRequirement { snippet, .. }
+            | ErrorKind::NameTooLong { snippet, .. }
             | ErrorKind::UnknownProfile { snippet, .. }
             | ErrorKind::UnknownExtra { snippet, .. }
             | ErrorKind::UnknownGroup { snippet, .. }
@@ -202,6 +251,9 @@ impl Error {
             ErrorKind::MissingEngineVersion { .. } => vec![
                 "Add `version = { file = \"engine_versions/NAME.yaml\", key = \"library.current_version\" }`: the file is the single source of truth for the engine's version".to_string(),
             ],
+            ErrorKind::NameTooLong { .. } => vec![
+                "Check the line for a missing separator or pasted text: wheel and cache files named after a longer name come close to, or pass, the 255-byte file-name limit of common file systems".to_string(),
+            ],
             ErrorKind::TwoManifests { .. } => vec![
                 "Keep one: move the keys of `[tool.strata]` to the top level of `strata.toml` and delete the table, or move those of `strata.toml` under `[tool.strata]` and delete `strata.toml` (`[project]` and `[dependency-groups]` are read from `pyproject.toml` either way)".to_string(),
             ],
@@ -274,7 +326,7 @@ pub enum ErrorKind {
         snippet: Option<Snippet>,
     },
     /// A file could not be read.
-    #[error("Failed to read `{}`", path.display())]
+    #[error("Failed to read `{}`", elide_path(path))]
     Io {
         /// The file.
         path: PathBuf,
@@ -288,7 +340,7 @@ pub enum ErrorKind {
     /// FIFO that never ends is one.
     #[error(
         "`{}` is larger than {} MiB, the most strata reads of one input file",
-        path.display(),
+        elide_path(path),
         limit / (1024 * 1024)
     )]
     TooLarge {
@@ -300,7 +352,7 @@ pub enum ErrorKind {
         snippet: Option<Snippet>,
     },
     /// An input file is not UTF-8 text.
-    #[error("`{}` is not UTF-8: byte 0x{byte:02X} at line {}, column {}", snippet.path.display(), snippet.line, snippet.column)]
+    #[error("`{}` is not UTF-8: byte 0x{byte:02X} at line {}, column {}", elide_path(&snippet.path), snippet.line, snippet.column)]
     NotUtf8 {
         /// The first byte that is not UTF-8.
         byte: u8,
@@ -318,7 +370,7 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// A key strata does not know.
-    #[error("Unknown key `{key}` in `{table}`")]
+    #[error("Unknown key `{}` in `{}`", elide(key), elide(table))]
     UnknownKey {
         /// The key as written.
         key: String,
@@ -332,7 +384,7 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// A value with the right type but an invalid content (a bad name, platform, version...).
-    #[error("Invalid {what} `{value}`: {reason}")]
+    #[error("Invalid {what} `{}`: {}", elide(value), elide(reason))]
     InvalidValue {
         /// What the value is, like "profile name" or "python-version".
         what: String,
@@ -343,9 +395,21 @@ pub enum ErrorKind {
         /// Where.
         snippet: Snippet,
     },
+    /// A requirement whose package name is longer than strata accepts.
+    #[error("Package name `{}` is {length} characters long; strata accepts at most {max}", elide(name))]
+    NameTooLong {
+        /// The name as written.
+        name: String,
+        /// Its length in characters.
+        length: usize,
+        /// The most strata accepts.
+        max: usize,
+        /// Where, underlining the name.
+        snippet: Snippet,
+    },
     /// A PEP 508 requirement that does not parse.
     // pep508's message is folded in: its own rendering repeats the input, which the snippet shows.
-    #[error("Invalid requirement `{requirement}`: {message}")]
+    #[error("Invalid requirement `{}`: {}", elide(requirement), elide(message))]
     InvalidRequirement {
         /// The requirement text.
         requirement: String,
@@ -355,7 +419,7 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// `extends` names a profile that does not exist.
-    #[error("Profile `{profile}` extends `{parent}`, which is not defined")]
+    #[error("Profile `{profile}` extends `{}`, which is not defined", elide(parent))]
     UnknownProfile {
         /// The profile with the bad `extends`.
         profile: String,
@@ -393,7 +457,7 @@ pub enum ErrorKind {
         snippet: Option<Snippet>,
     },
     /// An `include` entry has an unknown kind.
-    #[error("Unknown include `{include}`: expected `project`, `extra:NAME` or `group:NAME`")]
+    #[error("Unknown include `{}`: expected `project`, `extra:NAME` or `group:NAME`", elide(include))]
     UnknownInclude {
         /// The entry.
         include: String,
@@ -401,7 +465,7 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// `include = ["project"]` or an extra/group without a `pyproject.toml` `[project]` table.
-    #[error("`{include}` needs a `[project]` table in `{}`", pyproject.display())]
+    #[error("`{}` needs a `[project]` table in `{}`", elide(include), pyproject.display())]
     NoProjectTable {
         /// The include entry.
         include: String,
@@ -411,7 +475,7 @@ pub enum ErrorKind {
         snippet: Option<Snippet>,
     },
     /// An extra that `[project.optional-dependencies]` does not declare.
-    #[error("Unknown extra `{extra}`")]
+    #[error("Unknown extra `{}`", elide(extra))]
     UnknownExtra {
         /// The extra.
         extra: String,
@@ -423,7 +487,7 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// A dependency group that `[dependency-groups]` does not declare.
-    #[error("Unknown dependency group `{group}`")]
+    #[error("Unknown dependency group `{}`", elide(group))]
     UnknownGroup {
         /// The group.
         group: String,
@@ -435,7 +499,7 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// A `.in` file (or a `-r`/`-c` include) does not exist.
-    #[error("Requirements file `{}` does not exist", path.display())]
+    #[error("Requirements file `{}` does not exist", elide_path(path))]
     MissingInFile {
         /// The missing file.
         path: PathBuf,
@@ -443,7 +507,7 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// `-r` includes form a loop, or groups include each other.
-    #[error("Include loop: {}", chain.join(" -> "))]
+    #[error("Include loop: {}", chain.iter().map(|link| elide(link)).collect::<Vec<_>>().join(" -> "))]
     IncludeLoop {
         /// The files or groups, first repeated at the end.
         chain: Vec<String>,
@@ -451,7 +515,7 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// A pip option line strata does not support, or one that is malformed.
-    #[error("Unsupported or malformed option `{option}` in `{}`", snippet.path.display())]
+    #[error("Unsupported or malformed option `{}` in `{}`", elide(option), snippet.path.display())]
     InFileOption {
         /// The option.
         option: String,
@@ -459,7 +523,7 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// A requirement form or file option strata cannot lock (yet), rejected rather than dropped.
-    #[error("{} `{text}` in `{}` {}", form.what(), snippet.path.display(), form.problem())]
+    #[error("{} `{}` in `{}` {}", form.what(), elide(text), snippet.path.display(), form.problem())]
     Unsupported {
         /// Which form.
         form: Unsupported,
@@ -479,7 +543,7 @@ pub enum ErrorKind {
         snippet: Option<Snippet>,
     },
     /// An engine's version file does not exist.
-    #[error("Version file `{}` of engine `{engine}` does not exist", path.display())]
+    #[error("Version file `{}` of engine `{engine}` does not exist", elide_path(path))]
     MissingVersionFile {
         /// The engine.
         engine: String,
@@ -497,7 +561,7 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// The key path is absent from the version file.
-    #[error("Key `{key}` not found in `{}` (version file of engine `{engine}`)", path.display())]
+    #[error("Key `{}` not found in `{}` (version file of engine `{engine}`)", elide(key), elide_path(path))]
     VersionKeyMissing {
         /// The engine.
         engine: String,
@@ -511,7 +575,7 @@ pub enum ErrorKind {
         snippet: Option<Snippet>,
     },
     /// The key path names something that is not a version: usually the mapping around it.
-    #[error("Key `{key}` in `{}` (version file of engine `{engine}`) holds {holds}, not a version", path.display())]
+    #[error("Key `{}` in `{}` (version file of engine `{engine}`) holds {holds}, not a version", elide(key), elide_path(path))]
     VersionKeyNotAValue {
         /// The engine.
         engine: String,
@@ -537,7 +601,7 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// The version file's value is not a PEP 440 version.
-    #[error("Value `{value}` at `{key}` in `{}` is not a valid version: {reason}", path.display())]
+    #[error("Value `{}` at `{}` in `{}` is not a valid version: {}", elide(value), elide(key), elide_path(path), elide(reason))]
     InvalidVersion {
         /// The file.
         path: PathBuf,
@@ -652,5 +716,44 @@ impl Unsupported {
                 format!("strata uses one index configuration for the whole project: declare `{toml}` in the manifest (`[tool.strata]` of `pyproject.toml`, or the top level of `strata.toml`); the line may stay in the file for pip-tools once the manifest declares the same value")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_fault() {
+        let line = format!("{}>=>1 ; {}", "a".repeat(1000), "b".repeat(1000));
+        let snippet = Snippet::from_line(Path::new("base.in"), 7, &line, 1000..1003);
+        assert_eq!((snippet.line, snippet.width), (7, 3));
+        assert!(snippet.text.chars().count() <= MAX_SNIPPET_CHARS + 2);
+        assert!(snippet.text.starts_with('…') && snippet.text.ends_with('…'));
+        let under: String = snippet
+            .text
+            .chars()
+            .skip(snippet.column - 1)
+            .take(snippet.width)
+            .collect();
+        assert_eq!(under, ">=>");
+        // A short line is left whole.
+        let snippet = Snippet::from_line(Path::new("base.in"), 1, "numpy>=>1", 5..8);
+        assert_eq!((snippet.text.as_str(), snippet.column), ("numpy>=>1", 6));
+    }
+
+    #[test]
+    fn a_fault_at_the_end_of_a_long_line_stays_in_view() {
+        let line = "x".repeat(500);
+        let snippet = Snippet::from_span(Path::new("strata.toml"), &line, 500..500);
+        assert_eq!(snippet.column, snippet.text.chars().count() + 1);
+    }
+
+    #[test]
+    fn quoted_text_is_shortened() {
+        assert_eq!(elide("numpy"), "numpy");
+        let long = "é".repeat(MAX_QUOTED_CHARS + 1);
+        assert_eq!(elide(&long).chars().count(), MAX_QUOTED_CHARS + 1);
+        assert!(elide(&long).ends_with('…'));
     }
 }

@@ -404,6 +404,12 @@ fn parse_requirement(
     })
 }
 
+/// The longest package name strata accepts, in characters. Real names are far shorter; one
+/// past this is a missing separator or pasted text, and its wheel's file name
+/// (`NAME-VERSION-TAGS.whl`) or cache entry would come close to, or pass, the 255-byte
+/// file-name limit of common file systems.
+pub(crate) const MAX_NAME_LENGTH: usize = 200;
+
 /// Parses a PEP 508 requirement from any source (a `.in` line, a manifest entry, a
 /// `pyproject.toml` list) and rejects the forms strata cannot lock. `snippet` maps a character
 /// range of `text` to the input file.
@@ -421,6 +427,23 @@ pub(crate) fn requirement(
         .into()
     };
     match Requirement::from_str(text) {
+        Ok(requirement) if requirement.name.as_ref().len() > MAX_NAME_LENGTH => {
+            // The name as written (the parsed one is normalized), to underline it.
+            let leading = text.len() - text.trim_start().len();
+            let name: String = text[leading..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+                .collect();
+            let start = text[..leading].chars().count();
+            let length = name.chars().count();
+            Err(ErrorKind::NameTooLong {
+                name,
+                length,
+                max: MAX_NAME_LENGTH,
+                snippet: snippet(start..start + length),
+            }
+            .into())
+        }
         Ok(requirement) => match url_form(&requirement) {
             Some(form) => Err(unsupported(form)),
             None => Ok(requirement),
@@ -853,6 +876,25 @@ mod tests {
             matches!(error.kind(), ErrorKind::InvalidRequirement { .. }),
             "{error:?}"
         );
+    }
+
+    #[test]
+    fn a_name_longer_than_the_limit_is_refused_with_the_name_underlined() {
+        let at_limit = "a".repeat(MAX_NAME_LENGTH);
+        let snippet = |columns: std::ops::Range<usize>| {
+            Snippet::from_line(Path::new("base.in"), 1, "", columns)
+        };
+        assert!(requirement(&format!("{at_limit}>=1"), snippet).is_ok());
+        let error = requirement(&format!("  {at_limit}b>=1"), snippet).unwrap_err();
+        let ErrorKind::NameTooLong {
+            length, snippet, ..
+        } = error.kind()
+        else {
+            panic!("unexpected {error:?}");
+        };
+        assert_eq!(*length, MAX_NAME_LENGTH + 1);
+        assert_eq!((snippet.column, snippet.width), (3, MAX_NAME_LENGTH + 1));
+        assert!(error.to_string().len() < 200, "{error}");
     }
 
     #[test]

@@ -57,7 +57,12 @@ pub(crate) fn read(
     display: &Path,
     referrer: Option<&Snippet>,
 ) -> Result<String, ReadFailure> {
-    let io_error = |source: std::io::Error| {
+    // The message names the file (shortened when long); the cause is the system's reason
+    // alone, not fs_err's "failed to open `PATH`", which would repeat a path of any length.
+    let io_error = |error: std::io::Error| {
+        let source = error
+            .raw_os_error()
+            .map_or(error, std::io::Error::from_raw_os_error);
         ReadFailure::Failed(
             ErrorKind::Io {
                 path: display.to_path_buf(),

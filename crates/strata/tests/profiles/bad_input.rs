@@ -556,6 +556,23 @@ bad_input!(
     )]
 );
 
+#[test]
+fn requirement_name_of_100000_characters_is_too_long_and_not_echoed_whole() {
+    let name = "a".repeat(100_000);
+    let project = TestProject::new(&[
+        ("strata.toml", "[profiles.base]\nfile = \"base.in\"\n"),
+        ("base.in", &format!("numpy\n{name}>=1\n")),
+    ]);
+    let output = project.strata(&["profiles"]);
+    assert_eq!(output.code, 2, "{}", output.render());
+    assert!(
+        output.stderr.len() < 2_000,
+        "{} bytes of stderr",
+        output.stderr.len()
+    );
+    insta::assert_snapshot!(output.render());
+}
+
 bad_input!(
     constraint_with_extras_in_a_constraints_file_is_refused_as_pip_does,
     [
