@@ -426,6 +426,16 @@ pub(crate) fn requirement(
         }
         .into()
     };
+    if let Some((at, separator)) = name_ending_in_separator(text) {
+        return Err(ErrorKind::InvalidRequirement {
+            requirement: text.to_string(),
+            message: format!(
+                "Package name must end with an alphanumeric character, not '{separator}'"
+            ),
+            snippet: snippet(at..at + 1),
+        }
+        .into());
+    }
     match Requirement::from_str(text) {
         Ok(requirement) if requirement.name.as_ref().len() > MAX_NAME_LENGTH => {
             // The name as written (the parsed one is normalized), to underline it.
@@ -474,6 +484,25 @@ pub(crate) fn constraint_extras(requirement: &Requirement) -> Option<Unsupported
     Some(Unsupported::ConstraintExtras {
         without: without.to_string(),
     })
+}
+
+/// Where a requirement's name ends in `.`, `-` or `_` with more text after it (`pytest-[x]`,
+/// `numpy- >=1`), as a character index and the separator.
+///
+/// pep508_rs 0.9 rejects such a name at the end of the input, but panics on it when more text
+/// follows (its name check runs only at the end, and the name it then builds is invalid), so
+/// strata gives the parser's own end-of-input message first.
+fn name_ending_in_separator(text: &str) -> Option<(usize, char)> {
+    let trimmed = text.trim_start();
+    let name_end = trimmed.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))?;
+    let name = &trimmed[..name_end];
+    let first = name.chars().next()?;
+    let last = name.chars().next_back()?;
+    if !first.is_ascii_alphanumeric() || !matches!(last, '.' | '-' | '_') {
+        return None;
+    }
+    let leading = text[..text.len() - trimmed.len()].chars().count();
+    Some((leading + name.chars().count() - 1, last))
 }
 
 /// Whether `requirement` is a direct URL that carries no `#sha256=` to pin it by.
@@ -876,6 +905,28 @@ mod tests {
             matches!(error.kind(), ErrorKind::InvalidRequirement { .. }),
             "{error:?}"
         );
+    }
+
+    #[test]
+    fn a_name_ending_in_a_separator_before_more_text_is_an_error_not_a_panic() {
+        let snippet = |columns: std::ops::Range<usize>| {
+            Snippet::from_line(Path::new("base.in"), 1, "", columns)
+        };
+        for (text, column) in [
+            ("pytest-[timeout]", 7),
+            ("numpy- >=1", 6),
+            ("  a_ ; python_version > '3'", 4),
+            ("x. @ https://files.invalid/x-1.0-py3-none-any.whl", 2),
+        ] {
+            let error = requirement(text, snippet).unwrap_err();
+            let ErrorKind::InvalidRequirement { snippet, .. } = error.kind() else {
+                panic!("`{text}`: unexpected {error:?}");
+            };
+            assert_eq!(snippet.column, column, "`{text}`");
+        }
+        // At the end of the input the parser says the same itself; elsewhere a name is fine.
+        assert!(requirement("numpy-", snippet).is_err());
+        assert!(requirement("py-test[x]>=1", snippet).is_ok());
     }
 
     #[test]
