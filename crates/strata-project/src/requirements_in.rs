@@ -494,7 +494,8 @@ pub(crate) fn constraint_extras(requirement: &Requirement) -> Option<Unsupported
 /// strata gives the parser's own end-of-input message first.
 fn name_ending_in_separator(text: &str) -> Option<(usize, char)> {
     let trimmed = text.trim_start();
-    let name_end = trimmed.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))?;
+    let name_end =
+        trimmed.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))?;
     let name = &trimmed[..name_end];
     let first = name.chars().next()?;
     let last = name.chars().next_back()?;
@@ -858,7 +859,11 @@ mod tests {
     #[test]
     fn constraints_with_extras_are_refused_on_their_line_as_pip_does() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "pins.txt", "idna==3.7\nnumpy[foo]<2 ; python_version >= '3.10'\n");
+        write(
+            dir.path(),
+            "pins.txt",
+            "idna==3.7\nnumpy[foo]<2 ; python_version >= '3.10'\n",
+        );
         let path = write(dir.path(), "base.in", "numpy[foo]\n-c pins.txt\n");
         let error = read(&path, dir.path(), &referrer()).unwrap_err();
         let ErrorKind::Unsupported { form, snippet, .. } = error.kind() else {
@@ -870,11 +875,20 @@ mod tests {
                 without: "numpy<2 ; python_full_version >= '3.10'".to_string()
             }
         );
-        assert_eq!((snippet.path.as_path(), snippet.line), (Path::new("pins.txt"), 2));
+        assert_eq!(
+            (snippet.path.as_path(), snippet.line),
+            (Path::new("pins.txt"), 2)
+        );
         // Read on its own, a constraints file is all constraints, its includes too.
         let error = read_constraints_file(&dir.path().join("pins.txt"), dir.path()).unwrap_err();
         assert!(
-            matches!(error.kind(), ErrorKind::Unsupported { form: Unsupported::ConstraintExtras { .. }, .. }),
+            matches!(
+                error.kind(),
+                ErrorKind::Unsupported {
+                    form: Unsupported::ConstraintExtras { .. },
+                    ..
+                }
+            ),
             "{error:?}"
         );
     }

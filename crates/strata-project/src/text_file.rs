@@ -96,8 +96,9 @@ pub(crate) fn read(
     if bytes.starts_with(BYTE_ORDER_MARK) {
         bytes.drain(..BYTE_ORDER_MARK.len());
     }
-    String::from_utf8(bytes)
-        .map_err(|error| ReadFailure::Failed(not_utf8(display, error.as_bytes(), error.utf8_error())))
+    String::from_utf8(bytes).map_err(|error| {
+        ReadFailure::Failed(not_utf8(display, error.as_bytes(), error.utf8_error()))
+    })
 }
 
 /// The error for the first byte that is not UTF-8, on its line: the line is shown with the
@@ -115,7 +116,9 @@ fn not_utf8(display: &Path, bytes: &[u8], error: std::str::Utf8Error) -> Error {
     let line = bytes[..at].iter().filter(|byte| **byte == b'\n').count() + 1;
     let text = String::from_utf8_lossy(&bytes[line_start..line_end]);
     // Everything before `at` is valid, so counting its characters gives the exact column.
-    let column = String::from_utf8_lossy(&bytes[line_start..at]).chars().count();
+    let column = String::from_utf8_lossy(&bytes[line_start..at])
+        .chars()
+        .count();
     ErrorKind::NotUtf8 {
         byte: bytes[at],
         snippet: Snippet::from_line(

@@ -450,8 +450,14 @@ mod tests {
     #[test]
     fn a_key_naming_a_mapping_suggests_the_version_inside_it() {
         let cases = [
-            ("v.yaml", "library:\n  name: vllm\n  current_version: 0.9.2\n"),
-            ("v.toml", "[library]\nname = \"vllm\"\ncurrent_version = \"0.9.2\"\n"),
+            (
+                "v.yaml",
+                "library:\n  name: vllm\n  current_version: 0.9.2\n",
+            ),
+            (
+                "v.toml",
+                "[library]\nname = \"vllm\"\ncurrent_version = \"0.9.2\"\n",
+            ),
         ];
         for (name, contents) in cases {
             let error = read_from(name, contents, "library").unwrap_err();
@@ -469,10 +475,20 @@ mod tests {
             );
         }
         // A key with no value is there, empty: not "not found".
-        let error = read_from("v.yaml", "library:\n  current_version:\n", "library.current_version")
-            .unwrap_err();
+        let error = read_from(
+            "v.yaml",
+            "library:\n  current_version:\n",
+            "library.current_version",
+        )
+        .unwrap_err();
         assert!(
-            matches!(error.kind(), ErrorKind::VersionKeyNotAValue { holds: "no value", .. }),
+            matches!(
+                error.kind(),
+                ErrorKind::VersionKeyNotAValue {
+                    holds: "no value",
+                    ..
+                }
+            ),
             "{error:?}"
         );
     }

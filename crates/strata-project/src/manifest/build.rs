@@ -161,19 +161,21 @@ pub(super) fn project(context: &Context<'_>, strata: StrataTable) -> Result<Proj
 /// should be would only fail later, as an OS error without the setting's line, after the whole
 /// resolve. A directory that does not exist yet is fine: `strata lock` creates it.
 fn lock_dir(context: &Context<'_>, value: Option<&Spanned<String>>) -> Result<PathBuf, Error> {
-    let lock_dir = value.map_or_else(|| PathBuf::from("locks"), |dir| PathBuf::from(dir.get_ref()));
+    let lock_dir = value.map_or_else(
+        || PathBuf::from("locks"),
+        |dir| PathBuf::from(dir.get_ref()),
+    );
     let mut prefix = PathBuf::new();
     for component in lock_dir.components() {
         prefix.push(component);
-        let is_file = fs_err::metadata(context.root.join(&prefix))
-            .is_ok_and(|metadata| !metadata.is_dir());
+        let is_file =
+            fs_err::metadata(context.root.join(&prefix)).is_ok_and(|metadata| !metadata.is_dir());
         if is_file {
             return Err(ErrorKind::LockDirNotADirectory {
                 lock_dir,
                 file: prefix,
-                snippet: value.map(|value| {
-                    context.string_snippet(value, 0..value.get_ref().chars().count())
-                }),
+                snippet: value
+                    .map(|value| context.string_snippet(value, 0..value.get_ref().chars().count())),
             }
             .into());
         }
@@ -277,7 +279,10 @@ fn check_index_url(
 ) -> Result<(), Error> {
     let problem = match url::Url::parse(text.trim()) {
         Ok(url) if matches!(url.scheme(), "https" | "http" | "file") => return Ok(()),
-        Ok(url) => format!("strata reads indexes over `https://`, `http://` or `file://`, not `{}://`", url.scheme()),
+        Ok(url) => format!(
+            "strata reads indexes over `https://`, `http://` or `file://`, not `{}://`",
+            url.scheme()
+        ),
         Err(error) => format!("{error}: expected an absolute URL like `https://host/simple`"),
     };
     let declared = value.get_ref();

@@ -90,8 +90,15 @@ impl Project {
             let pyproject = if pyproject_path.is_file() {
                 let pyproject_source = read(&pyproject_path, Path::new("pyproject.toml"))?;
                 let table = parse_pyproject(&pyproject_source, Path::new("pyproject.toml"))?;
-                if table.tool.as_ref().is_some_and(|tool| tool.strata.is_some()) {
-                    return Err(two_manifests(Path::new("pyproject.toml"), &pyproject_source));
+                if table
+                    .tool
+                    .as_ref()
+                    .is_some_and(|tool| tool.strata.is_some())
+                {
+                    return Err(two_manifests(
+                        Path::new("pyproject.toml"),
+                        &pyproject_source,
+                    ));
                 }
                 Some(build::PyProject {
                     path: PathBuf::from("pyproject.toml"),
@@ -104,7 +111,10 @@ impl Project {
             (strata, pyproject)
         } else {
             let mut table = parse_pyproject(&source, &manifest_name)?;
-            let has_strata_table = table.tool.as_ref().is_some_and(|tool| tool.strata.is_some());
+            let has_strata_table = table
+                .tool
+                .as_ref()
+                .is_some_and(|tool| tool.strata.is_some());
             if has_strata_table && root.join("strata.toml").is_file() {
                 return Err(two_manifests(&manifest_name, &source));
             }

@@ -521,7 +521,10 @@ bad_input!(
     lock_dir_naming_a_file_points_at_the_setting,
     ["lock", "--offline"],
     [
-        ("strata.toml", &format!("lock-dir = \"requirements.lock\"\n{BASE}")),
+        (
+            "strata.toml",
+            &format!("lock-dir = \"requirements.lock\"\n{BASE}")
+        ),
         ("requirements.lock", "numpy==1.26.4\n"),
     ]
 );
@@ -534,10 +537,7 @@ bad_input!(
 
 bad_input!(
     index_url_that_is_not_a_url_is_caught_on_its_line,
-    [(
-        "strata.toml",
-        &format!("index-url = \"not a url\"\n{BASE}")
-    )]
+    [("strata.toml", &format!("index-url = \"not a url\"\n{BASE}"))]
 );
 
 bad_input!(

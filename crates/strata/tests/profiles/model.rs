@@ -212,6 +212,14 @@ fn a_very_long_requirement_does_not_break_the_text_output() {
     ]);
     let output = project.strata(&["profiles"]);
     assert_eq!(output.code, 0, "{}", output.stderr);
-    assert!(output.stdout.contains("  numpy     base.in:1\n"), "{}", output.stdout);
-    assert!(output.stdout.contains("  torch>=2  base.in:3\n"), "{}", output.stdout);
+    assert!(
+        output.stdout.contains("  numpy     base.in:1\n"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.contains("  torch>=2  base.in:3\n"),
+        "{}",
+        output.stdout
+    );
 }
