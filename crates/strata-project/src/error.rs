@@ -320,7 +320,9 @@ pub enum ErrorKind {
         start: PathBuf,
     },
     /// A directory holds both a `strata.toml` and a `pyproject.toml` with `[tool.strata]`.
-    #[error("Both `strata.toml` and `[tool.strata]` in `pyproject.toml` configure this project; strata reads one manifest")]
+    #[error(
+        "Both `strata.toml` and `[tool.strata]` in `pyproject.toml` configure this project; strata reads one manifest"
+    )]
     TwoManifests {
         /// The `[tool.strata]` table in `pyproject.toml`.
         snippet: Option<Snippet>,
@@ -396,7 +398,10 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// A requirement whose package name is longer than strata accepts.
-    #[error("Package name `{}` is {length} characters long; strata accepts at most {max}", elide(name))]
+    #[error(
+        "Package name `{}` is {length} characters long; strata accepts at most {max}",
+        elide(name)
+    )]
     NameTooLong {
         /// The name as written.
         name: String,
@@ -419,7 +424,10 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// `extends` names a profile that does not exist.
-    #[error("Profile `{profile}` extends `{}`, which is not defined", elide(parent))]
+    #[error(
+        "Profile `{profile}` extends `{}`, which is not defined",
+        elide(parent)
+    )]
     UnknownProfile {
         /// The profile with the bad `extends`.
         profile: String,
@@ -457,7 +465,10 @@ pub enum ErrorKind {
         snippet: Option<Snippet>,
     },
     /// An `include` entry has an unknown kind.
-    #[error("Unknown include `{}`: expected `project`, `extra:NAME` or `group:NAME`", elide(include))]
+    #[error(
+        "Unknown include `{}`: expected `project`, `extra:NAME` or `group:NAME`",
+        elide(include)
+    )]
     UnknownInclude {
         /// The entry.
         include: String,
@@ -543,7 +554,10 @@ pub enum ErrorKind {
         snippet: Option<Snippet>,
     },
     /// An engine's version file does not exist.
-    #[error("Version file `{}` of engine `{engine}` does not exist", elide_path(path))]
+    #[error(
+        "Version file `{}` of engine `{engine}` does not exist",
+        elide_path(path)
+    )]
     MissingVersionFile {
         /// The engine.
         engine: String,
@@ -561,7 +575,11 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// The key path is absent from the version file.
-    #[error("Key `{}` not found in `{}` (version file of engine `{engine}`)", elide(key), elide_path(path))]
+    #[error(
+        "Key `{}` not found in `{}` (version file of engine `{engine}`)",
+        elide(key),
+        elide_path(path)
+    )]
     VersionKeyMissing {
         /// The engine.
         engine: String,
@@ -575,7 +593,11 @@ pub enum ErrorKind {
         snippet: Option<Snippet>,
     },
     /// The key path names something that is not a version: usually the mapping around it.
-    #[error("Key `{}` in `{}` (version file of engine `{engine}`) holds {holds}, not a version", elide(key), elide_path(path))]
+    #[error(
+        "Key `{}` in `{}` (version file of engine `{engine}`) holds {holds}, not a version",
+        elide(key),
+        elide_path(path)
+    )]
     VersionKeyNotAValue {
         /// The engine.
         engine: String,
@@ -601,7 +623,13 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// The version file's value is not a PEP 440 version.
-    #[error("Value `{}` at `{}` in `{}` is not a valid version: {}", elide(value), elide(key), elide_path(path), elide(reason))]
+    #[error(
+        "Value `{}` at `{}` in `{}` is not a valid version: {}",
+        elide(value),
+        elide(key),
+        elide_path(path),
+        elide(reason)
+    )]
     InvalidVersion {
         /// The file.
         path: PathBuf,
