@@ -489,7 +489,7 @@ pub(crate) fn constraint_extras(requirement: &Requirement) -> Option<Unsupported
 /// Where a requirement's name ends in `.`, `-` or `_` with more text after it (`pytest-[x]`,
 /// `numpy- >=1`), as a character index and the separator.
 ///
-/// pep508_rs 0.9 rejects such a name at the end of the input, but panics on it when more text
+/// `pep508_rs` 0.9 rejects such a name at the end of the input, but panics on it when more text
 /// follows (its name check runs only at the end, and the name it then builds is invalid), so
 /// strata gives the parser's own end-of-input message first.
 fn name_ending_in_separator(text: &str) -> Option<(usize, char)> {

@@ -113,7 +113,7 @@ fn not_utf8(display: &Path, bytes: &[u8], error: std::str::Utf8Error) -> Error {
         .iter()
         .position(|byte| *byte == b'\n')
         .map_or(bytes.len(), |index| at + index);
-    let line = bytes[..at].iter().filter(|byte| **byte == b'\n').count() + 1;
+    let line = bytes[..at].split(|byte| *byte == b'\n').count();
     let text = String::from_utf8_lossy(&bytes[line_start..line_end]);
     // Everything before `at` is valid, so counting its characters gives the exact column.
     let column = String::from_utf8_lossy(&bytes[line_start..at])
