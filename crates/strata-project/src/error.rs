@@ -245,6 +245,9 @@ impl Error {
             ErrorKind::VersionKeyNotAValue { key, keys, .. } if !keys.is_empty() => {
                 vec![format!("Point `key` at the version itself; keys under `{key}`: {}", join_quoted(keys))]
             }
+            ErrorKind::InvalidVersion { .. } => vec![
+                "Write a PEP 440 version there, like `0.9.2` or `2.5.1rc1`: the version file is the single source of truth for the engine's version".to_string(),
+            ],
             ErrorKind::VersionKeyNotAValue { .. } => vec![
                 "Point `key` at a version written as a string or number, like `current_version: \"0.9.2\"`".to_string(),
             ],
@@ -639,7 +642,8 @@ pub enum ErrorKind {
         value: String,
         /// Why it does not parse.
         reason: String,
-        /// The manifest's `key` value, which names it.
+        /// The value in the version file, or the manifest's `key` value that names it when the
+        /// value is not on its key's line.
         snippet: Option<Snippet>,
     },
 }

@@ -92,7 +92,11 @@ pub(crate) fn read(
         key: key.to_string(),
         value: value.clone(),
         reason: error.to_string(),
-        snippet: key_snippet.clone(),
+        // The value where it is written, when it sits on its key's line; else the manifest's
+        // `key`, which leads there.
+        snippet: value_span(&source, is_toml, key)
+            .map(|span| Snippet::from_span(file, &source, span))
+            .or_else(|| key_snippet.clone()),
     })?;
     Ok(VersionSource {
         file: file.to_path_buf(),
@@ -239,19 +243,53 @@ fn lookup_toml(source: &str, file: &Path, key: &str) -> Result<Lookup, Error> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn with_version(source: &str, is_toml: bool, key: &str, version: &Version) -> Option<String> {
+    let span = value_span(source, is_toml, key)?;
+    let value = &source[span.clone()];
+    let quote = value
+        .chars()
+        .next()
+        .filter(|first| *first == '"' || *first == '\'');
+    let new_value = match quote {
+        Some(quote) => format!("{quote}{version}{quote}"),
+        None => version.to_string(),
+    };
+    let out = format!(
+        "{}{new_value}{}",
+        &source[..span.start],
+        &source[span.end..]
+    );
+    let check = if is_toml {
+        lookup_toml(&out, Path::new("check"), key)
+    } else {
+        lookup_yaml(&out, Path::new("check"), key)
+    };
+    match check {
+        Ok(Lookup::Found(found))
+            if Version::from_str(found.trim()).ok().as_ref() == Some(version) =>
+        {
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// The byte range in `source` of the scalar at the dotted `key`, as written (with its quotes,
+/// without a trailing comment), when it sits on its key's line: how [`with_version`] finds what
+/// to replace, and how an invalid version is pointed at.
+fn value_span(source: &str, is_toml: bool, key: &str) -> Option<std::ops::Range<usize>> {
     let wanted: Vec<&str> = key.split('.').collect();
-    let mut out = String::with_capacity(source.len() + 8);
-    let mut replaced = false;
     // YAML: the mapping keys that enclose the current line, with their indentation.
     let mut enclosing: Vec<(usize, String)> = Vec::new();
     // TOML: the current `[table]`.
     let mut table: Vec<String> = Vec::new();
+    let mut line_start = 0;
     for line in source.split_inclusive('\n') {
+        let offset = line_start;
+        line_start += line.len();
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
         let body = trimmed.trim_end_matches(['\n', '\r']);
-        if replaced || body.is_empty() || body.starts_with('#') {
-            out.push_str(line);
+        if body.is_empty() || body.starts_with('#') {
             continue;
         }
         let (name, separator) = if is_toml {
@@ -261,11 +299,9 @@ pub fn with_version(source: &str, is_toml: bool, key: &str, version: &Version) -
                     .split('.')
                     .map(|part| unquote(part.trim()))
                     .collect();
-                out.push_str(line);
                 continue;
             }
             let Some((name, _)) = body.split_once('=') else {
-                out.push_str(line);
                 continue;
             };
             (name.trim(), '=')
@@ -274,7 +310,6 @@ pub fn with_version(source: &str, is_toml: bool, key: &str, version: &Version) -
                 enclosing.pop();
             }
             let Some((name, _)) = body.split_once(':') else {
-                out.push_str(line);
                 continue;
             };
             (name.trim(), ':')
@@ -290,43 +325,14 @@ pub fn with_version(source: &str, is_toml: bool, key: &str, version: &Version) -
         path.extend(name.split('.').map(|part| unquote(part.trim())));
         if !is_toml && value.is_empty() {
             enclosing.push((indent, unquote(name)));
-            out.push_str(line);
             continue;
         }
         if path.iter().map(String::as_str).eq(wanted.iter().copied()) {
-            let quote = value
-                .chars()
-                .next()
-                .filter(|first| *first == '"' || *first == '\'');
-            let new_value = match quote {
-                Some(quote) => format!("{quote}{version}{quote}"),
-                None => version.to_string(),
-            };
-            let offset = value_part.find(value).unwrap_or(0);
-            out.push_str(&line[..value_start + offset]);
-            out.push_str(&new_value);
-            out.push_str(&line[value_start + offset + value.len()..]);
-            replaced = true;
-            continue;
+            let start = offset + value_start + value_part.find(value).unwrap_or(0);
+            return Some(start..start + value.len());
         }
-        out.push_str(line);
     }
-    if !replaced {
-        return None;
-    }
-    let check = if is_toml {
-        lookup_toml(&out, Path::new("check"), key)
-    } else {
-        lookup_yaml(&out, Path::new("check"), key)
-    };
-    match check {
-        Ok(Lookup::Found(found))
-            if Version::from_str(found.trim()).ok().as_ref() == Some(version) =>
-        {
-            Some(out)
-        }
-        _ => None,
-    }
+    None
 }
 
 /// A key without its quotes (`"a.b"` and `'a'` in TOML, `"a"` in YAML).
@@ -445,6 +451,36 @@ mod tests {
             panic!("unexpected {error:?}")
         };
         assert_eq!(found, &["version", "name"]);
+    }
+
+    #[test]
+    fn a_value_that_is_no_version_is_pointed_at_in_the_version_file() {
+        for (name, contents, line) in [
+            (
+                "v.yaml",
+                "other:\n  current_version: 1.0\nlibrary:\n  current_version: latest # x\n",
+                4,
+            ),
+            (
+                "v.toml",
+                "[library]\nname = \"vllm\"\ncurrent_version = \"latest\"\n",
+                3,
+            ),
+        ] {
+            let error = read_from(name, contents, "library.current_version").unwrap_err();
+            let ErrorKind::InvalidVersion {
+                snippet: Some(snippet),
+                ..
+            } = error.kind()
+            else {
+                panic!("{name}: unexpected {error:?}");
+            };
+            assert_eq!(
+                (snippet.path.as_path(), snippet.line),
+                (Path::new(name), line)
+            );
+            assert!(snippet.text.contains("latest"), "{name}: {snippet:?}");
+        }
     }
 
     #[test]
