@@ -26,6 +26,27 @@ pub struct Snippet {
     pub width: usize,
 }
 
+/// Lines longer than this many characters are shown as a window around the fault.
+const MAX_SNIPPET_CHARS: usize = 120;
+/// How many characters before the fault a window keeps.
+const SNIPPET_CONTEXT_CHARS: usize = 20;
+/// User text longer than this many characters is shortened where a message quotes it.
+const MAX_QUOTED_CHARS: usize = 100;
+
+/// `text`, shortened to its first [`MAX_QUOTED_CHARS`] characters and `…` when longer: a message
+/// that quotes a 100,000-character line must still fit on a screen.
+pub(crate) fn elide(text: &str) -> String {
+    match text.char_indices().nth(MAX_QUOTED_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+/// [`elide`] for a path.
+fn elide_path(path: &Path) -> String {
+    elide(&path.display().to_string())
+}
+
 impl Snippet {
     /// Builds a snippet from a byte range into `source`.
     ///
@@ -49,6 +70,7 @@ impl Snippet {
             text: text.to_string(),
             width: width.max(1),
         }
+        .clipped()
     }
 
     /// Builds a snippet for a whole line given by its 1-based number and text, underlining the
@@ -66,6 +88,32 @@ impl Snippet {
             text: text.to_string(),
             width: columns.len().max(1),
         }
+        .clipped()
+    }
+
+    /// A line longer than [`MAX_SNIPPET_CHARS`] cut to a window that starts a little before the
+    /// fault, with `…` where text was cut; the column and width follow the cut. The line number
+    /// and the path stay exact, so the user can still find the whole line.
+    fn clipped(mut self) -> Self {
+        let chars: Vec<char> = self.text.chars().collect();
+        if chars.len() <= MAX_SNIPPET_CHARS {
+            return self;
+        }
+        let fault = (self.column - 1).min(chars.len());
+        let start = fault.saturating_sub(SNIPPET_CONTEXT_CHARS);
+        let end = (start + MAX_SNIPPET_CHARS).min(chars.len());
+        let mut text = String::new();
+        if start > 0 {
+            text.push('…');
+        }
+        text.extend(&chars[start..end]);
+        if end < chars.len() {
+            text.push('…');
+        }
+        self.column = fault - start + 1 + usize::from(start > 0);
+        self.width = self.width.min(end.saturating_sub(fault)).max(1);
+        self.text = text;
+        self
     }
 }
 
@@ -114,6 +162,7 @@ impl Error {
             | ErrorKind::UnknownKey { snippet, .. }
             | ErrorKind::InvalidValue { snippet, .. }
             | ErrorKind::InvalidRequirement { snippet, .. }
+            | ErrorKind::NameTooLong { snippet, .. }
             | ErrorKind::UnknownProfile { snippet, .. }
             | ErrorKind::UnknownExtra { snippet, .. }
             | ErrorKind::UnknownGroup { snippet, .. }
@@ -123,16 +172,21 @@ impl Error {
             | ErrorKind::MissingInFile { snippet, .. }
             | ErrorKind::IncludeLoop { snippet, .. }
             | ErrorKind::Yaml { snippet, .. }
+            | ErrorKind::NotUtf8 { snippet, .. }
             | ErrorKind::MissingEngineVersion { snippet, .. } => Some(snippet),
             ErrorKind::NoSources { snippet, .. }
             | ErrorKind::DuplicateName { snippet, .. }
             | ErrorKind::MissingVersionFile { snippet, .. }
             | ErrorKind::CycleInExtends { snippet, .. }
-            | ErrorKind::NoProjectTable { snippet, .. } => snippet.as_ref(),
-            ErrorKind::VersionKeyMissing { .. }
-            | ErrorKind::InvalidVersion { .. }
-            | ErrorKind::ManifestNotFound { .. }
-            | ErrorKind::Io { .. } => None,
+            | ErrorKind::NoProjectTable { snippet, .. }
+            | ErrorKind::Io { snippet, .. }
+            | ErrorKind::TooLarge { snippet, .. }
+            | ErrorKind::TwoManifests { snippet, .. }
+            | ErrorKind::LockDirNotADirectory { snippet, .. }
+            | ErrorKind::VersionKeyMissing { snippet, .. }
+            | ErrorKind::VersionKeyNotAValue { snippet, .. }
+            | ErrorKind::InvalidVersion { snippet, .. } => snippet.as_ref(),
+            ErrorKind::ManifestNotFound { .. } => None,
         }
     }
 
@@ -185,8 +239,41 @@ impl Error {
             ErrorKind::VersionKeyMissing { found, .. } if !found.is_empty() => {
                 vec![format!("Keys found at that level: {}", join_quoted(found))]
             }
+            ErrorKind::VersionKeyNotAValue { suggestion: Some(suggestion), .. } => {
+                vec![format!("Did you mean `key = \"{suggestion}\"`? `key` names the version itself, not what contains it")]
+            }
+            ErrorKind::VersionKeyNotAValue { key, keys, .. } if !keys.is_empty() => {
+                vec![format!("Point `key` at the version itself; keys under `{key}`: {}", join_quoted(keys))]
+            }
+            ErrorKind::InvalidVersion { .. } => vec![
+                "Write a PEP 440 version there, like `0.9.2` or `2.5.1rc1`: the version file is the single source of truth for the engine's version".to_string(),
+            ],
+            ErrorKind::VersionKeyNotAValue { .. } => vec![
+                "Point `key` at a version written as a string or number, like `current_version: \"0.9.2\"`".to_string(),
+            ],
             ErrorKind::MissingEngineVersion { .. } => vec![
                 "Add `version = { file = \"engine_versions/NAME.yaml\", key = \"library.current_version\" }`: the file is the single source of truth for the engine's version".to_string(),
+            ],
+            ErrorKind::NameTooLong { .. } => vec![
+                "Check the line for a missing separator or pasted text: wheel and cache files named after a longer name come close to, or pass, the 255-byte file-name limit of common file systems".to_string(),
+            ],
+            ErrorKind::TwoManifests { .. } => vec![
+                "Keep one: move the keys of `[tool.strata]` to the top level of `strata.toml` and delete the table, or move those of `strata.toml` under `[tool.strata]` and delete `strata.toml` (`[project]` and `[dependency-groups]` are read from `pyproject.toml` either way)".to_string(),
+            ],
+            ErrorKind::LockDirNotADirectory { file, snippet: Some(_), .. } => vec![format!(
+                "Set `lock-dir` to a directory (strata creates it when missing), or move the file `{}` out of the way",
+                file.display()
+            )],
+            ErrorKind::LockDirNotADirectory { file, snippet: None, .. } => vec![format!(
+                "Locks go to `locks` unless the manifest sets `lock-dir = \"DIR\"`: set it to a directory (strata creates it when missing), or move the file `{}` out of the way",
+                file.display()
+            )],
+            ErrorKind::TooLarge { limit, .. } => vec![format!(
+                "Check that the path names the file you mean: strata reads at most {} MiB of a manifest, requirements file or version file, and a device or FIFO (`/dev/zero`) only up to that",
+                limit / (1024 * 1024)
+            )],
+            ErrorKind::NotUtf8 { .. } => vec![
+                "Save the file as UTF-8 (from Latin-1: `iconv -f latin1 -t utf-8 FILE`), or remove the character: strata reads manifests, requirements files and version files as UTF-8".to_string(),
             ],
             ErrorKind::MissingVersionFile { .. } => vec![
                 "The version file is the single source of truth for an engine's version: create it, or fix `version.file`".to_string(),
@@ -235,14 +322,47 @@ pub enum ErrorKind {
         /// Where the search started.
         start: PathBuf,
     },
+    /// A directory holds both a `strata.toml` and a `pyproject.toml` with `[tool.strata]`.
+    #[error(
+        "Both `strata.toml` and `[tool.strata]` in `pyproject.toml` configure this project; strata reads one manifest"
+    )]
+    TwoManifests {
+        /// The `[tool.strata]` table in `pyproject.toml`.
+        snippet: Option<Snippet>,
+    },
     /// A file could not be read.
-    #[error("Failed to read `{}`", path.display())]
+    #[error("Failed to read `{}`", elide_path(path))]
     Io {
         /// The file.
         path: PathBuf,
         /// The cause.
         #[source]
         source: std::io::Error,
+        /// The line or manifest entry that names the file, when another file does.
+        snippet: Option<Snippet>,
+    },
+    /// An input file is larger than strata reads (see `MAX_INPUT_FILE_BYTES`); a device or a
+    /// FIFO that never ends is one.
+    #[error(
+        "`{}` is larger than {} MiB, the most strata reads of one input file",
+        elide_path(path),
+        limit / (1024 * 1024)
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The bound, in bytes.
+        limit: u64,
+        /// The line or manifest entry that names the file, when another file does.
+        snippet: Option<Snippet>,
+    },
+    /// An input file is not UTF-8 text.
+    #[error("`{}` is not UTF-8: byte 0x{byte:02X} at line {}, column {}", elide_path(&snippet.path), snippet.line, snippet.column)]
+    NotUtf8 {
+        /// The first byte that is not UTF-8.
+        byte: u8,
+        /// Its line, with the replacement character `\u{FFFD}` in its place.
+        snippet: Snippet,
     },
     /// TOML syntax or type error.
     // The toml crate's message is folded into ours rather than chained, because it is the
@@ -255,7 +375,7 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// A key strata does not know.
-    #[error("Unknown key `{key}` in `{table}`")]
+    #[error("Unknown key `{}` in `{}`", elide(key), elide(table))]
     UnknownKey {
         /// The key as written.
         key: String,
@@ -269,7 +389,7 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// A value with the right type but an invalid content (a bad name, platform, version...).
-    #[error("Invalid {what} `{value}`: {reason}")]
+    #[error("Invalid {what} `{}`: {}", elide(value), elide(reason))]
     InvalidValue {
         /// What the value is, like "profile name" or "python-version".
         what: String,
@@ -280,9 +400,24 @@ pub enum ErrorKind {
         /// Where.
         snippet: Snippet,
     },
+    /// A requirement whose package name is longer than strata accepts.
+    #[error(
+        "Package name `{}` is {length} characters long; strata accepts at most {max}",
+        elide(name)
+    )]
+    NameTooLong {
+        /// The name as written.
+        name: String,
+        /// Its length in characters.
+        length: usize,
+        /// The most strata accepts.
+        max: usize,
+        /// Where, underlining the name.
+        snippet: Snippet,
+    },
     /// A PEP 508 requirement that does not parse.
     // pep508's message is folded in: its own rendering repeats the input, which the snippet shows.
-    #[error("Invalid requirement `{requirement}`: {message}")]
+    #[error("Invalid requirement `{}`: {}", elide(requirement), elide(message))]
     InvalidRequirement {
         /// The requirement text.
         requirement: String,
@@ -292,7 +427,10 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// `extends` names a profile that does not exist.
-    #[error("Profile `{profile}` extends `{parent}`, which is not defined")]
+    #[error(
+        "Profile `{profile}` extends `{}`, which is not defined",
+        elide(parent)
+    )]
     UnknownProfile {
         /// The profile with the bad `extends`.
         profile: String,
@@ -330,7 +468,10 @@ pub enum ErrorKind {
         snippet: Option<Snippet>,
     },
     /// An `include` entry has an unknown kind.
-    #[error("Unknown include `{include}`: expected `project`, `extra:NAME` or `group:NAME`")]
+    #[error(
+        "Unknown include `{}`: expected `project`, `extra:NAME` or `group:NAME`",
+        elide(include)
+    )]
     UnknownInclude {
         /// The entry.
         include: String,
@@ -338,7 +479,7 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// `include = ["project"]` or an extra/group without a `pyproject.toml` `[project]` table.
-    #[error("`{include}` needs a `[project]` table in `{}`", pyproject.display())]
+    #[error("`{}` needs a `[project]` table in `{}`", elide(include), pyproject.display())]
     NoProjectTable {
         /// The include entry.
         include: String,
@@ -348,7 +489,7 @@ pub enum ErrorKind {
         snippet: Option<Snippet>,
     },
     /// An extra that `[project.optional-dependencies]` does not declare.
-    #[error("Unknown extra `{extra}`")]
+    #[error("Unknown extra `{}`", elide(extra))]
     UnknownExtra {
         /// The extra.
         extra: String,
@@ -360,7 +501,7 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// A dependency group that `[dependency-groups]` does not declare.
-    #[error("Unknown dependency group `{group}`")]
+    #[error("Unknown dependency group `{}`", elide(group))]
     UnknownGroup {
         /// The group.
         group: String,
@@ -372,7 +513,7 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// A `.in` file (or a `-r`/`-c` include) does not exist.
-    #[error("Requirements file `{}` does not exist", path.display())]
+    #[error("Requirements file `{}` does not exist", elide_path(path))]
     MissingInFile {
         /// The missing file.
         path: PathBuf,
@@ -380,7 +521,7 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// `-r` includes form a loop, or groups include each other.
-    #[error("Include loop: {}", chain.join(" -> "))]
+    #[error("Include loop: {}", chain.iter().map(|link| elide(link)).collect::<Vec<_>>().join(" -> "))]
     IncludeLoop {
         /// The files or groups, first repeated at the end.
         chain: Vec<String>,
@@ -388,7 +529,7 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// A pip option line strata does not support, or one that is malformed.
-    #[error("Unsupported or malformed option `{option}` in `{}`", snippet.path.display())]
+    #[error("Unsupported or malformed option `{}` in `{}`", elide(option), snippet.path.display())]
     InFileOption {
         /// The option.
         option: String,
@@ -396,7 +537,7 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// A requirement form or file option strata cannot lock (yet), rejected rather than dropped.
-    #[error("{} `{text}` in `{}` {}", form.what(), snippet.path.display(), form.problem())]
+    #[error("{} `{}` in `{}` {}", form.what(), elide(text), snippet.path.display(), form.problem())]
     Unsupported {
         /// Which form.
         form: Unsupported,
@@ -405,8 +546,21 @@ pub enum ErrorKind {
         /// Where.
         snippet: Snippet,
     },
+    /// The lock directory, or one of its parents, is a file.
+    #[error("Lock directory `{}` cannot be used: `{}` is a file, not a directory", lock_dir.display(), file.display())]
+    LockDirNotADirectory {
+        /// The lock directory, relative to the manifest as written (`locks` when unset).
+        lock_dir: PathBuf,
+        /// The file in its way: the lock directory itself or one of its parents.
+        file: PathBuf,
+        /// The manifest's `lock-dir` value, when it is set.
+        snippet: Option<Snippet>,
+    },
     /// An engine's version file does not exist.
-    #[error("Version file `{}` of engine `{engine}` does not exist", path.display())]
+    #[error(
+        "Version file `{}` of engine `{engine}` does not exist",
+        elide_path(path)
+    )]
     MissingVersionFile {
         /// The engine.
         engine: String,
@@ -424,7 +578,11 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// The key path is absent from the version file.
-    #[error("Key `{key}` not found in `{}` (version file of engine `{engine}`)", path.display())]
+    #[error(
+        "Key `{}` not found in `{}` (version file of engine `{engine}`)",
+        elide(key),
+        elide_path(path)
+    )]
     VersionKeyMissing {
         /// The engine.
         engine: String,
@@ -434,6 +592,30 @@ pub enum ErrorKind {
         key: String,
         /// Keys present at the deepest level reached.
         found: Vec<String>,
+        /// The manifest's `key` value.
+        snippet: Option<Snippet>,
+    },
+    /// The key path names something that is not a version: usually the mapping around it.
+    #[error(
+        "Key `{}` in `{}` (version file of engine `{engine}`) holds {holds}, not a version",
+        elide(key),
+        elide_path(path)
+    )]
+    VersionKeyNotAValue {
+        /// The engine.
+        engine: String,
+        /// The file.
+        path: PathBuf,
+        /// The dotted key path.
+        key: String,
+        /// What the key holds: "a mapping", "a list", "no value"...
+        holds: &'static str,
+        /// The keys of the mapping it holds, if it holds one.
+        keys: Vec<String>,
+        /// The key path of the first value in that mapping that is a version.
+        suggestion: Option<String>,
+        /// The manifest's `key` value.
+        snippet: Option<Snippet>,
     },
     /// An engine without a `version` table.
     #[error("Engine `{engine}` has no `version`")]
@@ -444,7 +626,13 @@ pub enum ErrorKind {
         snippet: Snippet,
     },
     /// The version file's value is not a PEP 440 version.
-    #[error("Value `{value}` at `{key}` in `{}` is not a valid version: {reason}", path.display())]
+    #[error(
+        "Value `{}` at `{}` in `{}` is not a valid version: {}",
+        elide(value),
+        elide(key),
+        elide_path(path),
+        elide(reason)
+    )]
     InvalidVersion {
         /// The file.
         path: PathBuf,
@@ -454,6 +642,9 @@ pub enum ErrorKind {
         value: String,
         /// Why it does not parse.
         reason: String,
+        /// The value in the version file, or the manifest's `key` value that names it when the
+        /// value is not on its key's line.
+        snippet: Option<Snippet>,
     },
 }
 
@@ -486,6 +677,12 @@ pub enum Unsupported {
     },
     /// `--pre` in a profile's file: `strata lock` has one pre-release policy per solve.
     PreInProfile,
+    /// A constraint with extras (`numpy[foo]<2`), which pip refuses: a constraint limits a
+    /// package's version whatever extras are asked for.
+    ConstraintExtras {
+        /// The constraint without its extras, as it should be written.
+        without: String,
+    },
     /// `--index-url`, `--extra-index-url` or `--find-links` in a profile's file with a value
     /// the manifest does not declare: `strata lock` uses one index configuration per project.
     IndexOptionInProfile {
@@ -506,6 +703,7 @@ impl Unsupported {
             Self::NotADistribution { .. } | Self::UnhashedUrl => "Direct URL requirement",
             Self::PreInProfile | Self::IndexOptionInProfile { .. } => "Option",
             Self::Dynamic { .. } => "Include",
+            Self::ConstraintExtras { .. } => "Constraint",
         }
     }
 
@@ -524,6 +722,8 @@ impl Unsupported {
             Self::PreInProfile | Self::IndexOptionInProfile { .. } => {
                 "is not used by `strata lock`"
             }
+            // pip's own words for the same refusal ("Constraints cannot have extras").
+            Self::ConstraintExtras { .. } => "cannot have extras",
         }
     }
 
@@ -537,6 +737,7 @@ impl Unsupported {
             Self::NotADistribution { package } => format!("The URL must end in a wheel or sdist filename of `{package}`, like `{package}-1.0-py3-none-any.whl` or `{package}-1.0.tar.gz`"),
             Self::UnhashedUrl => "Append the file's hash to the URL, `#sha256=<hex>` (`sha256sum FILE` gives it): every line of a hashed lock needs one, and strata takes a direct URL's hash from the URL instead of downloading the whole file".to_string(),
             Self::Dynamic { field } => format!("strata reads requirements from `pyproject.toml` without building the project: list `{field}` statically there (and remove it from `dynamic`), or put them in a `.in` file named by `file`"),
+            Self::ConstraintExtras { without } => format!("Write `{without}`: a constraint limits a package's version whatever extras are asked for, and pip refuses one with extras; an extra to install belongs with the requirements, not the constraints"),
             Self::PreInProfile => "Write a pre-release specifier for the package that needs one (`name>=2.0rc1`): strata allows pre-releases for a package whose requirement names one".to_string(),
             Self::IndexOptionInProfile { key, value } => {
                 let toml = if *key == "index-url" {
@@ -547,5 +748,44 @@ impl Unsupported {
                 format!("strata uses one index configuration for the whole project: declare `{toml}` in the manifest (`[tool.strata]` of `pyproject.toml`, or the top level of `strata.toml`); the line may stay in the file for pip-tools once the manifest declares the same value")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_fault() {
+        let line = format!("{}>=>1 ; {}", "a".repeat(1000), "b".repeat(1000));
+        let snippet = Snippet::from_line(Path::new("base.in"), 7, &line, 1000..1003);
+        assert_eq!((snippet.line, snippet.width), (7, 3));
+        assert!(snippet.text.chars().count() <= MAX_SNIPPET_CHARS + 2);
+        assert!(snippet.text.starts_with('…') && snippet.text.ends_with('…'));
+        let under: String = snippet
+            .text
+            .chars()
+            .skip(snippet.column - 1)
+            .take(snippet.width)
+            .collect();
+        assert_eq!(under, ">=>");
+        // A short line is left whole.
+        let snippet = Snippet::from_line(Path::new("base.in"), 1, "numpy>=>1", 5..8);
+        assert_eq!((snippet.text.as_str(), snippet.column), ("numpy>=>1", 6));
+    }
+
+    #[test]
+    fn a_fault_at_the_end_of_a_long_line_stays_in_view() {
+        let line = "x".repeat(500);
+        let snippet = Snippet::from_span(Path::new("strata.toml"), &line, 500..500);
+        assert_eq!(snippet.column, snippet.text.chars().count() + 1);
+    }
+
+    #[test]
+    fn quoted_text_is_shortened() {
+        assert_eq!(elide("numpy"), "numpy");
+        let long = "é".repeat(MAX_QUOTED_CHARS + 1);
+        assert_eq!(elide(&long).chars().count(), MAX_QUOTED_CHARS + 1);
+        assert!(elide(&long).ends_with('…'));
     }
 }

@@ -49,7 +49,9 @@ pub use model::{
     IndexUnavailable, NamedIndex, Origin, PipOptions, Profile, ProfileName, Project,
     SourcedRequirement, TargetSpec,
 };
-pub use requirements_in::{FileOption, RequirementsFile, read_requirements_file};
+pub use requirements_in::{
+    FileOption, RequirementsFile, read_constraints_file, read_requirements_file,
+};
 pub use version_source::VersionSource;
 
 mod error;
@@ -58,4 +60,5 @@ mod manifest;
 mod model;
 mod requirements_in;
 mod suggest;
+mod text_file;
 pub mod version_source;

@@ -17,7 +17,7 @@
 //! | `name @ https://.../name-1.0-py3-none-any.whl#sha256=...` (or an sdist) | a direct URL requirement: locked with that file and that hash. Without `#sha256=`: an error where the lock records hashes (`strata lock`, `strata compile --generate-hashes`), as pip refuses a hashed file with one line unhashed |
 //! | `name @ file:///.../name-1.0-py3-none-any.whl` | the same, for a local wheel or sdist |
 //! | `-r FILE` / `--requirement FILE` | includes requirements, relative to the including file |
-//! | `-c FILE` / `--constraint FILE` | includes constraints (limits, never additions); everything a constraints file includes is a constraint too |
+//! | `-c FILE` / `--constraint FILE` | includes constraints (limits, never additions); everything a constraints file includes is a constraint too. A constraint with extras (`numpy[foo]<2`) is an error, as pip refuses it ("Constraints cannot have extras") |
 //! | `-e PATH` / `--editable PATH` | error: editable (local) projects cannot be locked yet |
 //! | `./pkg`, `../x.whl`, `/abs/dir`, `name @ ./pkg`, `name @ file:///src/dir` | error: local paths cannot be locked yet; a wheel in a `find-links` directory can, by name |
 //! | `git+https://...`, `name @ git+...` (`hg+`, `svn+`, `bzr+`) | error: version-control requirements cannot be locked yet |
@@ -41,6 +41,7 @@ use std::str::FromStr;
 use pep508_rs::{Requirement, VersionOrUrl};
 
 use crate::error::{Error, ErrorKind, Snippet, Unsupported};
+use crate::text_file;
 
 /// Where a requirement was written: a file and a 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,6 +139,10 @@ pub struct FileOption {
 pub fn read_requirements_file(path: &Path, display_root: &Path) -> Result<RequirementsFile, Error> {
     let referrer = Snippet::from_line(path, 1, "", 0..1);
     let file = read(path, display_root, &referrer)?;
+    Ok(requirements_file(file, display_root))
+}
+
+fn requirements_file(file: InFile, display_root: &Path) -> RequirementsFile {
     let origin = |line: FileLine| crate::Origin::File {
         path: line.path,
         line: line.line,
@@ -168,7 +173,7 @@ pub fn read_requirements_file(path: &Path, display_root: &Path) -> Result<Requir
             }
         })
         .collect();
-    Ok(RequirementsFile {
+    RequirementsFile {
         requirements: sourced(file.requirements),
         constraints: sourced(file.constraints),
         unhashed_urls: file.unhashed_urls,
@@ -185,7 +190,24 @@ pub fn read_requirements_file(path: &Path, display_root: &Path) -> Result<Requir
                 },
             })
             .collect(),
-    })
+    }
+}
+
+/// Reads a constraints file given on its own (`strata compile -c FILE`): every requirement in
+/// it and in what it includes is a constraint, as in pip, so the result has only `constraints`
+/// (and the file's options).
+pub fn read_constraints_file(path: &Path, display_root: &Path) -> Result<RequirementsFile, Error> {
+    let referrer = Snippet::from_line(path, 1, "", 0..1);
+    let mut file = InFile::default();
+    read_into(
+        path,
+        display_root,
+        &referrer,
+        Kind::Constraints,
+        &mut Vec::new(),
+        &mut file,
+    )?;
+    Ok(requirements_file(file, display_root))
 }
 
 /// Reads `path` and its includes. `display_root` makes paths in errors and origins relative to
@@ -232,22 +254,16 @@ fn read_into(
         }
         .into());
     }
-    let source = match fs_err::read_to_string(path) {
+    let source = match text_file::read(path, &display, Some(referrer)) {
         Ok(source) => source,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+        Err(text_file::ReadFailure::Missing(_)) => {
             return Err(ErrorKind::MissingInFile {
                 path: display,
                 snippet: referrer.clone(),
             }
             .into());
         }
-        Err(error) => {
-            return Err(ErrorKind::Io {
-                path: display,
-                source: error,
-            }
-            .into());
-        }
+        Err(text_file::ReadFailure::Failed(error)) => return Err(error),
     };
     stack.push(path.to_path_buf());
     let directory = path.parent().unwrap_or(Path::new("."));
@@ -351,7 +367,17 @@ fn read_into(
                 }
                 out.requirements.push((requirement, here));
             }
-            Kind::Constraints => out.constraints.push((requirement, here)),
+            Kind::Constraints => {
+                if let Some(form) = constraint_extras(&requirement) {
+                    return Err(ErrorKind::Unsupported {
+                        form,
+                        text: text.to_string(),
+                        snippet: snippet_all(),
+                    }
+                    .into());
+                }
+                out.constraints.push((requirement, here));
+            }
         }
     }
     stack.pop();
@@ -378,6 +404,12 @@ fn parse_requirement(
     })
 }
 
+/// The longest package name strata accepts, in characters. Real names are far shorter; one
+/// past this is a missing separator or pasted text, and its wheel's file name
+/// (`NAME-VERSION-TAGS.whl`) or cache entry would come close to, or pass, the 255-byte
+/// file-name limit of common file systems.
+pub(crate) const MAX_NAME_LENGTH: usize = 200;
+
 /// Parses a PEP 508 requirement from any source (a `.in` line, a manifest entry, a
 /// `pyproject.toml` list) and rejects the forms strata cannot lock. `snippet` maps a character
 /// range of `text` to the input file.
@@ -394,7 +426,34 @@ pub(crate) fn requirement(
         }
         .into()
     };
+    if let Some((at, separator)) = name_ending_in_separator(text) {
+        return Err(ErrorKind::InvalidRequirement {
+            requirement: text.to_string(),
+            message: format!(
+                "Package name must end with an alphanumeric character, not '{separator}'"
+            ),
+            snippet: snippet(at..at + 1),
+        }
+        .into());
+    }
     match Requirement::from_str(text) {
+        Ok(requirement) if requirement.name.as_ref().len() > MAX_NAME_LENGTH => {
+            // The name as written (the parsed one is normalized), to underline it.
+            let leading = text.len() - text.trim_start().len();
+            let name: String = text[leading..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+                .collect();
+            let start = text[..leading].chars().count();
+            let length = name.chars().count();
+            Err(ErrorKind::NameTooLong {
+                name,
+                length,
+                max: MAX_NAME_LENGTH,
+                snippet: snippet(start..start + length),
+            }
+            .into())
+        }
         Ok(requirement) => match url_form(&requirement) {
             Some(form) => Err(unsupported(form)),
             None => Ok(requirement),
@@ -412,6 +471,39 @@ pub(crate) fn requirement(
             .into())
         }
     }
+}
+
+/// Why `requirement` cannot be a constraint: pip refuses a constraint with extras, because
+/// a constraint limits the package whatever extras are asked for.
+pub(crate) fn constraint_extras(requirement: &Requirement) -> Option<Unsupported> {
+    if requirement.extras.is_empty() {
+        return None;
+    }
+    let mut without = requirement.clone();
+    without.extras.clear();
+    Some(Unsupported::ConstraintExtras {
+        without: without.to_string(),
+    })
+}
+
+/// Where a requirement's name ends in `.`, `-` or `_` with more text after it (`pytest-[x]`,
+/// `numpy- >=1`), as a character index and the separator.
+///
+/// `pep508_rs` 0.9 rejects such a name at the end of the input, but panics on it when more text
+/// follows (its name check runs only at the end, and the name it then builds is invalid), so
+/// strata gives the parser's own end-of-input message first.
+fn name_ending_in_separator(text: &str) -> Option<(usize, char)> {
+    let trimmed = text.trim_start();
+    let name_end =
+        trimmed.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))?;
+    let name = &trimmed[..name_end];
+    let first = name.chars().next()?;
+    let last = name.chars().next_back()?;
+    if !first.is_ascii_alphanumeric() || !matches!(last, '.' | '-' | '_') {
+        return None;
+    }
+    let leading = text[..text.len() - trimmed.len()].chars().count();
+    Some((leading + name.chars().count() - 1, last))
 }
 
 /// Whether `requirement` is a direct URL that carries no `#sha256=` to pin it by.
@@ -765,6 +857,43 @@ mod tests {
     );
 
     #[test]
+    fn constraints_with_extras_are_refused_on_their_line_as_pip_does() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "pins.txt",
+            "idna==3.7\nnumpy[foo]<2 ; python_version >= '3.10'\n",
+        );
+        let path = write(dir.path(), "base.in", "numpy[foo]\n-c pins.txt\n");
+        let error = read(&path, dir.path(), &referrer()).unwrap_err();
+        let ErrorKind::Unsupported { form, snippet, .. } = error.kind() else {
+            panic!("unexpected {error:?}");
+        };
+        assert_eq!(
+            form,
+            &Unsupported::ConstraintExtras {
+                without: "numpy<2 ; python_full_version >= '3.10'".to_string()
+            }
+        );
+        assert_eq!(
+            (snippet.path.as_path(), snippet.line),
+            (Path::new("pins.txt"), 2)
+        );
+        // Read on its own, a constraints file is all constraints, its includes too.
+        let error = read_constraints_file(&dir.path().join("pins.txt"), dir.path()).unwrap_err();
+        assert!(
+            matches!(
+                error.kind(),
+                ErrorKind::Unsupported {
+                    form: Unsupported::ConstraintExtras { .. },
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+    }
+
+    #[test]
     fn direct_urls_of_distributions_are_requirements() {
         let dir = tempfile::tempdir().unwrap();
         let path = write(
@@ -790,6 +919,47 @@ mod tests {
             matches!(error.kind(), ErrorKind::InvalidRequirement { .. }),
             "{error:?}"
         );
+    }
+
+    #[test]
+    fn a_name_ending_in_a_separator_before_more_text_is_an_error_not_a_panic() {
+        let snippet = |columns: std::ops::Range<usize>| {
+            Snippet::from_line(Path::new("base.in"), 1, "", columns)
+        };
+        for (text, column) in [
+            ("pytest-[timeout]", 7),
+            ("numpy- >=1", 6),
+            ("  a_ ; python_version > '3'", 4),
+            ("x. @ https://files.invalid/x-1.0-py3-none-any.whl", 2),
+        ] {
+            let error = requirement(text, snippet).unwrap_err();
+            let ErrorKind::InvalidRequirement { snippet, .. } = error.kind() else {
+                panic!("`{text}`: unexpected {error:?}");
+            };
+            assert_eq!(snippet.column, column, "`{text}`");
+        }
+        // At the end of the input the parser says the same itself; elsewhere a name is fine.
+        assert!(requirement("numpy-", snippet).is_err());
+        assert!(requirement("py-test[x]>=1", snippet).is_ok());
+    }
+
+    #[test]
+    fn a_name_longer_than_the_limit_is_refused_with_the_name_underlined() {
+        let at_limit = "a".repeat(MAX_NAME_LENGTH);
+        let snippet = |columns: std::ops::Range<usize>| {
+            Snippet::from_line(Path::new("base.in"), 1, "", columns)
+        };
+        assert!(requirement(&format!("{at_limit}>=1"), snippet).is_ok());
+        let error = requirement(&format!("  {at_limit}b>=1"), snippet).unwrap_err();
+        let ErrorKind::NameTooLong {
+            length, snippet, ..
+        } = error.kind()
+        else {
+            panic!("unexpected {error:?}");
+        };
+        assert_eq!(*length, MAX_NAME_LENGTH + 1);
+        assert_eq!((snippet.column, snippet.width), (3, MAX_NAME_LENGTH + 1));
+        assert!(error.to_string().len() < 200, "{error}");
     }
 
     #[test]

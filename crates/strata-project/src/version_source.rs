@@ -14,6 +14,7 @@ use pep440_rs::Version;
 use yaml_rust2::{Yaml, YamlLoader};
 
 use crate::error::{Error, ErrorKind, Snippet};
+use crate::text_file;
 
 /// Where an engine's version comes from, with the version read from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,18 +27,20 @@ pub struct VersionSource {
     pub version: Version,
 }
 
-/// Reads the version at `key` from `file` (given relative to `root`).
+/// Reads the version at `key` from `file` (given relative to `root`). `manifest_snippet` and
+/// `key_snippet` are the manifest's `file` and `key` values, where errors about each point.
 pub(crate) fn read(
     engine: &str,
     root: &Path,
     file: &Path,
     key: &str,
     manifest_snippet: Option<Snippet>,
+    key_snippet: Option<Snippet>,
 ) -> Result<VersionSource, Error> {
     let absolute = root.join(file);
-    let source = match fs_err::read_to_string(&absolute) {
+    let source = match text_file::read(&absolute, file, manifest_snippet.as_ref()) {
         Ok(source) => source,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+        Err(text_file::ReadFailure::Missing(_)) => {
             return Err(ErrorKind::MissingVersionFile {
                 engine: engine.to_string(),
                 path: file.to_path_buf(),
@@ -45,13 +48,7 @@ pub(crate) fn read(
             }
             .into());
         }
-        Err(error) => {
-            return Err(ErrorKind::Io {
-                path: file.to_path_buf(),
-                source: error,
-            }
-            .into());
-        }
+        Err(text_file::ReadFailure::Failed(error)) => return Err(error),
     };
     let is_toml = file
         .extension()
@@ -69,6 +66,23 @@ pub(crate) fn read(
                 path: file.to_path_buf(),
                 key: key.to_string(),
                 found,
+                snippet: key_snippet,
+            }
+            .into());
+        }
+        Lookup::NotAValue {
+            holds,
+            keys,
+            suggestion,
+        } => {
+            return Err(ErrorKind::VersionKeyNotAValue {
+                engine: engine.to_string(),
+                path: file.to_path_buf(),
+                key: key.to_string(),
+                holds,
+                keys,
+                suggestion: suggestion.map(|child| format!("{key}.{child}")),
+                snippet: key_snippet,
             }
             .into());
         }
@@ -78,6 +92,11 @@ pub(crate) fn read(
         key: key.to_string(),
         value: value.clone(),
         reason: error.to_string(),
+        // The value where it is written, when it sits on its key's line; else the manifest's
+        // `key`, which leads there.
+        snippet: value_span(&source, is_toml, key)
+            .map(|span| Snippet::from_span(file, &source, span))
+            .or_else(|| key_snippet.clone()),
     })?;
     Ok(VersionSource {
         file: file.to_path_buf(),
@@ -90,6 +109,20 @@ enum Lookup {
     Found(String),
     /// The key is absent; the keys present at the deepest level reached.
     Missing(Vec<String>),
+    /// The key is there but holds no scalar: usually a mapping one level above the version.
+    NotAValue {
+        /// What it holds, like "a mapping".
+        holds: &'static str,
+        /// The keys of that mapping, if it is one.
+        keys: Vec<String>,
+        /// The first of those keys whose value is a version.
+        suggestion: Option<String>,
+    },
+}
+
+/// Whether a version file's scalar reads as a PEP 440 version.
+fn is_version(text: &str) -> bool {
+    Version::from_str(text.trim()).is_ok()
 }
 
 fn lookup_yaml(source: &str, file: &Path, key: &str) -> Result<Lookup, Error> {
@@ -113,7 +146,31 @@ fn lookup_yaml(source: &str, file: &Path, key: &str) -> Result<Lookup, Error> {
         };
         node = next;
     }
-    Ok(yaml_scalar(&node).map_or(Lookup::Missing(Vec::new()), Lookup::Found))
+    if let Some(value) = yaml_scalar(&node) {
+        return Ok(Lookup::Found(value));
+    }
+    Ok(match node {
+        Yaml::Hash(hash) => Lookup::NotAValue {
+            holds: "a mapping",
+            keys: hash.keys().filter_map(yaml_scalar).collect(),
+            suggestion: hash.iter().find_map(|(child, value)| {
+                yaml_scalar(value)
+                    .filter(|value| is_version(value))
+                    .and_then(|_| yaml_scalar(child))
+            }),
+        },
+        Yaml::Array(_) => not_a_value("a list"),
+        Yaml::Boolean(_) => not_a_value("a boolean"),
+        _ => not_a_value("no value"),
+    })
+}
+
+fn not_a_value(holds: &'static str) -> Lookup {
+    Lookup::NotAValue {
+        holds,
+        keys: Vec::new(),
+        suggestion: None,
+    }
 }
 
 fn yaml_scalar(value: &Yaml) -> Option<String> {
@@ -143,7 +200,21 @@ fn lookup_toml(source: &str, file: &Path, key: &str) -> Result<Lookup, Error> {
         toml::Value::String(text) => Lookup::Found(text),
         toml::Value::Integer(number) => Lookup::Found(number.to_string()),
         toml::Value::Float(number) => Lookup::Found(number.to_string()),
-        _ => Lookup::Missing(Vec::new()),
+        toml::Value::Table(table) => Lookup::NotAValue {
+            holds: "a table",
+            keys: table.keys().cloned().collect(),
+            suggestion: table.iter().find_map(|(child, value)| {
+                let text = match value {
+                    toml::Value::String(text) => text.clone(),
+                    toml::Value::Integer(_) | toml::Value::Float(_) => value.to_string(),
+                    _ => return None,
+                };
+                is_version(&text).then(|| child.clone())
+            }),
+        },
+        toml::Value::Array(_) => not_a_value("an array"),
+        toml::Value::Boolean(_) => not_a_value("a boolean"),
+        toml::Value::Datetime(_) => not_a_value("a date"),
     })
 }
 
@@ -172,19 +243,53 @@ fn lookup_toml(source: &str, file: &Path, key: &str) -> Result<Lookup, Error> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn with_version(source: &str, is_toml: bool, key: &str, version: &Version) -> Option<String> {
+    let span = value_span(source, is_toml, key)?;
+    let value = &source[span.clone()];
+    let quote = value
+        .chars()
+        .next()
+        .filter(|first| *first == '"' || *first == '\'');
+    let new_value = match quote {
+        Some(quote) => format!("{quote}{version}{quote}"),
+        None => version.to_string(),
+    };
+    let out = format!(
+        "{}{new_value}{}",
+        &source[..span.start],
+        &source[span.end..]
+    );
+    let check = if is_toml {
+        lookup_toml(&out, Path::new("check"), key)
+    } else {
+        lookup_yaml(&out, Path::new("check"), key)
+    };
+    match check {
+        Ok(Lookup::Found(found))
+            if Version::from_str(found.trim()).ok().as_ref() == Some(version) =>
+        {
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// The byte range in `source` of the scalar at the dotted `key`, as written (with its quotes,
+/// without a trailing comment), when it sits on its key's line: how [`with_version`] finds what
+/// to replace, and how an invalid version is pointed at.
+fn value_span(source: &str, is_toml: bool, key: &str) -> Option<std::ops::Range<usize>> {
     let wanted: Vec<&str> = key.split('.').collect();
-    let mut out = String::with_capacity(source.len() + 8);
-    let mut replaced = false;
     // YAML: the mapping keys that enclose the current line, with their indentation.
     let mut enclosing: Vec<(usize, String)> = Vec::new();
     // TOML: the current `[table]`.
     let mut table: Vec<String> = Vec::new();
+    let mut line_start = 0;
     for line in source.split_inclusive('\n') {
+        let offset = line_start;
+        line_start += line.len();
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
         let body = trimmed.trim_end_matches(['\n', '\r']);
-        if replaced || body.is_empty() || body.starts_with('#') {
-            out.push_str(line);
+        if body.is_empty() || body.starts_with('#') {
             continue;
         }
         let (name, separator) = if is_toml {
@@ -194,11 +299,9 @@ pub fn with_version(source: &str, is_toml: bool, key: &str, version: &Version) -
                     .split('.')
                     .map(|part| unquote(part.trim()))
                     .collect();
-                out.push_str(line);
                 continue;
             }
             let Some((name, _)) = body.split_once('=') else {
-                out.push_str(line);
                 continue;
             };
             (name.trim(), '=')
@@ -207,7 +310,6 @@ pub fn with_version(source: &str, is_toml: bool, key: &str, version: &Version) -
                 enclosing.pop();
             }
             let Some((name, _)) = body.split_once(':') else {
-                out.push_str(line);
                 continue;
             };
             (name.trim(), ':')
@@ -223,43 +325,14 @@ pub fn with_version(source: &str, is_toml: bool, key: &str, version: &Version) -
         path.extend(name.split('.').map(|part| unquote(part.trim())));
         if !is_toml && value.is_empty() {
             enclosing.push((indent, unquote(name)));
-            out.push_str(line);
             continue;
         }
         if path.iter().map(String::as_str).eq(wanted.iter().copied()) {
-            let quote = value
-                .chars()
-                .next()
-                .filter(|first| *first == '"' || *first == '\'');
-            let new_value = match quote {
-                Some(quote) => format!("{quote}{version}{quote}"),
-                None => version.to_string(),
-            };
-            let offset = value_part.find(value).unwrap_or(0);
-            out.push_str(&line[..value_start + offset]);
-            out.push_str(&new_value);
-            out.push_str(&line[value_start + offset + value.len()..]);
-            replaced = true;
-            continue;
+            let start = offset + value_start + value_part.find(value).unwrap_or(0);
+            return Some(start..start + value.len());
         }
-        out.push_str(line);
     }
-    if !replaced {
-        return None;
-    }
-    let check = if is_toml {
-        lookup_toml(&out, Path::new("check"), key)
-    } else {
-        lookup_yaml(&out, Path::new("check"), key)
-    };
-    match check {
-        Ok(Lookup::Found(found))
-            if Version::from_str(found.trim()).ok().as_ref() == Some(version) =>
-        {
-            Some(out)
-        }
-        _ => None,
-    }
+    None
 }
 
 /// A key without its quotes (`"a.b"` and `'a'` in TOML, `"a"` in YAML).
@@ -341,7 +414,7 @@ mod tests {
     fn read_from(name: &str, contents: &str, key: &str) -> Result<VersionSource, Error> {
         let dir = tempfile::tempdir().unwrap();
         fs_err::write(dir.path().join(name), contents).unwrap();
-        read("vllm", dir.path(), Path::new(name), key, None)
+        read("vllm", dir.path(), Path::new(name), key, None, None)
     }
 
     #[test]
@@ -378,5 +451,81 @@ mod tests {
             panic!("unexpected {error:?}")
         };
         assert_eq!(found, &["version", "name"]);
+    }
+
+    #[test]
+    fn a_value_that_is_no_version_is_pointed_at_in_the_version_file() {
+        for (name, contents, line) in [
+            (
+                "v.yaml",
+                "other:\n  current_version: 1.0\nlibrary:\n  current_version: latest # x\n",
+                4,
+            ),
+            (
+                "v.toml",
+                "[library]\nname = \"vllm\"\ncurrent_version = \"latest\"\n",
+                3,
+            ),
+        ] {
+            let error = read_from(name, contents, "library.current_version").unwrap_err();
+            let ErrorKind::InvalidVersion {
+                snippet: Some(snippet),
+                ..
+            } = error.kind()
+            else {
+                panic!("{name}: unexpected {error:?}");
+            };
+            assert_eq!(
+                (snippet.path.as_path(), snippet.line),
+                (Path::new(name), line)
+            );
+            assert!(snippet.text.contains("latest"), "{name}: {snippet:?}");
+        }
+    }
+
+    #[test]
+    fn a_key_naming_a_mapping_suggests_the_version_inside_it() {
+        let cases = [
+            (
+                "v.yaml",
+                "library:\n  name: vllm\n  current_version: 0.9.2\n",
+            ),
+            (
+                "v.toml",
+                "[library]\nname = \"vllm\"\ncurrent_version = \"0.9.2\"\n",
+            ),
+        ];
+        for (name, contents) in cases {
+            let error = read_from(name, contents, "library").unwrap_err();
+            let ErrorKind::VersionKeyNotAValue {
+                keys, suggestion, ..
+            } = error.kind()
+            else {
+                panic!("{name}: unexpected {error:?}")
+            };
+            assert_eq!(keys, &["name", "current_version"], "{name}");
+            assert_eq!(
+                suggestion.as_deref(),
+                Some("library.current_version"),
+                "{name}"
+            );
+        }
+        // A key with no value is there, empty: not "not found".
+        let error = read_from(
+            "v.yaml",
+            "library:\n  current_version:\n",
+            "library.current_version",
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                error.kind(),
+                ErrorKind::VersionKeyNotAValue {
+                    holds: "no value",
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
     }
 }

@@ -437,8 +437,10 @@ pub(crate) struct LockArgs {
     /// (repeatable).
     #[arg(short = 'P', long, value_name = "PACKAGE[==VERSION]")]
     pub(crate) upgrade_package: Vec<String>,
-    /// Resolve nothing: exit 1 naming every lock that is missing or stale.
-    #[arg(long)]
+    /// Resolve nothing: exit 1 naming every lock that is missing or stale. Refused together
+    /// with `--force`, `--upgrade` or `--upgrade-package`, which ask for a resolve it would not
+    /// run.
+    #[arg(long, conflicts_with_all = ["force", "upgrade", "upgrade_package"])]
     pub(crate) check: bool,
     /// Resolve even the locks whose inputs did not change.
     #[arg(long)]

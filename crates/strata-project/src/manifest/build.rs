@@ -145,10 +145,7 @@ pub(super) fn project(context: &Context<'_>, strata: StrataTable) -> Result<Proj
         manifest: context.manifest.to_path_buf(),
         name,
         target,
-        lock_dir: strata.lock_dir.map_or_else(
-            || PathBuf::from("locks"),
-            |dir| PathBuf::from(dir.into_inner()),
-        ),
+        lock_dir: lock_dir(context, strata.lock_dir.as_ref())?,
         index,
         pylock: strata.pylock.unwrap_or(true),
         profiles,
@@ -158,6 +155,32 @@ pub(super) fn project(context: &Context<'_>, strata: StrataTable) -> Result<Proj
             engine_packages: contracts_table.engine_packages,
         },
     })
+}
+
+/// The lock directory, checked against the file system: a file where it or one of its parents
+/// should be would only fail later, as an OS error without the setting's line, after the whole
+/// resolve. A directory that does not exist yet is fine: `strata lock` creates it.
+fn lock_dir(context: &Context<'_>, value: Option<&Spanned<String>>) -> Result<PathBuf, Error> {
+    let lock_dir = value.map_or_else(
+        || PathBuf::from("locks"),
+        |dir| PathBuf::from(dir.get_ref()),
+    );
+    let mut prefix = PathBuf::new();
+    for component in lock_dir.components() {
+        prefix.push(component);
+        let is_file =
+            fs_err::metadata(context.root.join(&prefix)).is_ok_and(|metadata| !metadata.is_dir());
+        if is_file {
+            return Err(ErrorKind::LockDirNotADirectory {
+                lock_dir,
+                file: prefix,
+                snippet: value
+                    .map(|value| context.string_snippet(value, 0..value.get_ref().chars().count())),
+            }
+            .into());
+        }
+    }
+    Ok(lock_dir)
 }
 
 /// Validates a `python-version` or `python-platform` value with the same parsers that later
@@ -209,6 +232,11 @@ fn index_settings(context: &Context<'_>, strata: &StrataTable) -> Result<IndexSe
         })?;
         let declared = table.url.get_ref().clone();
         let (url, unset_variables) = expand_variables(&declared, context.env);
+        // A variable's value is checked too, but never shown: it may hold a token.
+        if let Some(expanded) = &url {
+            let what = format!("indexes.{}.url", key.get_ref());
+            check_index_url(context, &table.url, expanded, &what)?;
+        }
         named.insert(
             key.get_ref().clone(),
             NamedIndex {
@@ -217,6 +245,12 @@ fn index_settings(context: &Context<'_>, strata: &StrataTable) -> Result<IndexSe
                 unset_variables,
             },
         );
+    }
+    if let Some(url) = &strata.index_url {
+        check_index_url(context, url, url.get_ref(), "index-url")?;
+    }
+    for url in strata.extra_index_url.iter().flatten() {
+        check_index_url(context, url, url.get_ref(), "extra-index-url")?;
     }
     let strings = |values: &Option<Vec<Spanned<String>>>| -> Vec<String> {
         values
@@ -231,6 +265,50 @@ fn index_settings(context: &Context<'_>, strata: &StrataTable) -> Result<IndexSe
         find_links: strings(&strata.find_links),
         named,
     })
+}
+
+/// An index URL must be one the index client can read: absolute, `https://`, `http://` or
+/// `file://`. Checked here, with the setting's line, rather than when `strata lock` first asks
+/// the index, where the line is no longer known. `text` is the value after `${VAR}` expansion;
+/// it is shown only when it is what the manifest says, and with any credentials masked.
+fn check_index_url(
+    context: &Context<'_>,
+    value: &Spanned<String>,
+    text: &str,
+    key: &str,
+) -> Result<(), Error> {
+    let problem = match url::Url::parse(text.trim()) {
+        Ok(url) if matches!(url.scheme(), "https" | "http" | "file") => return Ok(()),
+        Ok(url) => format!(
+            "strata reads indexes over `https://`, `http://` or `file://`, not `{}://`",
+            url.scheme()
+        ),
+        Err(error) => format!("{error}: expected an absolute URL like `https://host/simple`"),
+    };
+    let declared = value.get_ref();
+    let reason = if text == declared {
+        problem
+    } else {
+        format!("once its variables are expanded, {problem}")
+    };
+    Err(ErrorKind::InvalidValue {
+        what: key.to_string(),
+        value: mask_credentials(declared),
+        reason,
+        snippet: context.string_snippet(value, 0..declared.chars().count()),
+    }
+    .into())
+}
+
+/// `scheme://user:password@host/...` with the user information replaced by `****`.
+fn mask_credentials(text: &str) -> String {
+    if let Some((scheme, rest)) = text.split_once("://") {
+        let authority = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        if let Some(at) = rest[..authority].rfind('@') {
+            return format!("{scheme}://****@{}", &rest[at + 1..]);
+        }
+    }
+    text.to_string()
 }
 
 /// Expands `${VAR}` references; returns `None` and the unset names when any is unset.
@@ -334,7 +412,16 @@ fn profile(
         requirements.push(inline_requirement(context, value)?);
     }
     for value in table.constraints.iter().flatten() {
-        constraints.push(inline_requirement(context, value)?);
+        let constraint = inline_requirement(context, value)?;
+        if let Some(form) = requirements_in::constraint_extras(&constraint.requirement) {
+            return Err(ErrorKind::Unsupported {
+                form,
+                text: value.get_ref().clone(),
+                snippet: context.string_snippet(value, 0..value.get_ref().chars().count()),
+            }
+            .into());
+        }
+        constraints.push(constraint);
     }
     if let Some(file) = &table.file {
         let path = context.root.join(file.get_ref());
@@ -851,6 +938,10 @@ fn engine(
             &version_table.file,
             0..version_table.file.get_ref().chars().count(),
         )),
+        Some(context.string_snippet(
+            &version_table.key,
+            0..version_table.key.get_ref().chars().count(),
+        )),
     )?;
     let image = table
         .image
@@ -946,6 +1037,59 @@ mod tests {
             expand_variables("${NVIDIA_INDEX_URL}", &env),
             (None, vec!["NVIDIA_INDEX_URL".to_string()])
         );
+    }
+
+    #[test]
+    fn a_file_in_the_way_of_the_lock_directory_is_named_and_a_missing_one_is_fine() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join("strata.toml");
+        fs_err::write(
+            &manifest,
+            "lock-dir = \"out/locks\"\n[profiles.base]\nrequirements = [\"numpy\"]\n",
+        )
+        .unwrap();
+        fs_err::write(dir.path().join("out"), "").unwrap();
+        let error = Project::load(&manifest, &|_| None).unwrap_err();
+        let ErrorKind::LockDirNotADirectory { file, snippet, .. } = error.kind() else {
+            panic!("unexpected {error:?}");
+        };
+        assert_eq!(file, Path::new("out"));
+        assert_eq!(snippet.as_ref().map(|snippet| snippet.line), Some(1));
+        fs_err::remove_file(dir.path().join("out")).unwrap();
+        let project = Project::load(&manifest, &|_| None).unwrap();
+        assert_eq!(project.lock_dir, Path::new("out/locks"));
+    }
+
+    #[test]
+    fn a_named_index_url_is_checked_after_expansion_without_showing_the_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = dir.path().join("strata.toml");
+        fs_err::write(
+            &manifest,
+            "[indexes.gpu]\nurl = \"${GPU_URL}\"\n[profiles.base]\nrequirements = [\"numpy\"]\n",
+        )
+        .unwrap();
+        let bad = |_: &str| Some("secret-token not a url".to_string());
+        let error = Project::load(&manifest, &bad).unwrap_err();
+        assert!(
+            matches!(error.kind(), ErrorKind::InvalidValue { what, .. } if what == "indexes.gpu.url"),
+            "{error:?}"
+        );
+        assert!(!error.to_string().contains("secret-token"), "{error}");
+        assert_eq!(error.snippet().map(|snippet| snippet.line), Some(2));
+        let good = |_: &str| Some("https://gpu.invalid/simple".to_string());
+        assert!(Project::load(&manifest, &good).is_ok());
+        // Unset, it is reported where the index is used, as before.
+        assert!(Project::load(&manifest, &|_| None).is_ok());
+    }
+
+    #[test]
+    fn credentials_in_a_bad_index_url_are_masked() {
+        assert_eq!(
+            mask_credentials("ftp://user:token@mirror.invalid/simple"),
+            "ftp://****@mirror.invalid/simple"
+        );
+        assert_eq!(mask_credentials("not a url"), "not a url");
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! The manifest is `[tool.strata]` in `pyproject.toml`, or the same keys at the top level of a
 //! `strata.toml` (which then reads `[project]` and `[dependency-groups]` from a sibling
 //! `pyproject.toml`, if any). Discovery walks up from the working directory and stops at the
-//! first directory with either; `strata.toml` wins when both are present.
+//! first directory with either. A directory with both a `strata.toml` and a `[tool.strata]`
+//! table is refused, whichever file is named: one of the two would go unread, and nothing the
+//! user configured is ignored without a word.
 //!
 //! Reading happens in three passes, each with its own kind of error: TOML syntax (with the
 //! parser's span), unknown keys (with a suggestion, see [`keys`]), and then meaning: names,
@@ -22,6 +24,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::error::{Error, ErrorKind, Snippet};
 use crate::model::Project;
+use crate::text_file;
 use schema::{PyProjectToml, StrataTable};
 
 /// How the loader reads environment variables (for `${VAR}` in index URLs).
@@ -40,6 +43,7 @@ impl Project {
         let absolute = std::path::absolute(start).map_err(|source| ErrorKind::Io {
             path: start.to_path_buf(),
             source,
+            snippet: None,
         })?;
         let found = find_manifest(&absolute)?;
         let manifest = if start.is_relative() {
@@ -86,6 +90,16 @@ impl Project {
             let pyproject = if pyproject_path.is_file() {
                 let pyproject_source = read(&pyproject_path, Path::new("pyproject.toml"))?;
                 let table = parse_pyproject(&pyproject_source, Path::new("pyproject.toml"))?;
+                if table
+                    .tool
+                    .as_ref()
+                    .is_some_and(|tool| tool.strata.is_some())
+                {
+                    return Err(two_manifests(
+                        Path::new("pyproject.toml"),
+                        &pyproject_source,
+                    ));
+                }
                 Some(build::PyProject {
                     path: PathBuf::from("pyproject.toml"),
                     source: pyproject_source,
@@ -97,6 +111,13 @@ impl Project {
             (strata, pyproject)
         } else {
             let mut table = parse_pyproject(&source, &manifest_name)?;
+            let has_strata_table = table
+                .tool
+                .as_ref()
+                .is_some_and(|tool| tool.strata.is_some());
+            if has_strata_table && root.join("strata.toml").is_file() {
+                return Err(two_manifests(&manifest_name, &source));
+            }
             let strata = table
                 .tool
                 .as_mut()
@@ -168,13 +189,25 @@ fn manifest_in(directory: &Path) -> Result<Option<PathBuf>, Error> {
 }
 
 fn read(path: &Path, display: &Path) -> Result<String, Error> {
-    fs_err::read_to_string(path).map_err(|source| {
-        ErrorKind::Io {
-            path: display.to_path_buf(),
-            source,
-        }
-        .into()
-    })
+    text_file::read(path, display, None).map_err(|failure| failure.into_error(display, None))
+}
+
+/// The error for a directory with both a `strata.toml` and a `[tool.strata]` table, pointing
+/// at the first mention of `tool.strata` in `pyproject` (whose text is `source`).
+fn two_manifests(pyproject: &Path, source: &str) -> Error {
+    let span = DeTable::parse(source).ok().and_then(|document| {
+        let tool = document.get_ref().get("tool")?;
+        let DeValue::Table(tool) = tool.get_ref() else {
+            return None;
+        };
+        tool.iter()
+            .find(|(key, _)| key.get_ref() == "strata")
+            .map(|(key, _)| key.span())
+    });
+    ErrorKind::TwoManifests {
+        snippet: span.map(|span| Snippet::from_span(pyproject, source, span)),
+    }
+    .into()
 }
 
 fn toml_error(error: &toml::de::Error, path: &Path, source: &str) -> Error {

@@ -51,8 +51,8 @@ pub(crate) fn compile(
     // lines include stays a constraint.
     let mut options_from = vec![input.clone()];
     for path in &args.constraints {
-        let file = strata_project::read_requirements_file(path, cwd)?;
-        for sourced in file.requirements.iter().chain(&file.constraints) {
+        let file = strata_project::read_constraints_file(path, cwd)?;
+        for sourced in &file.constraints {
             origins.constraint(&sourced.requirement, describe_origin(&sourced.origin));
             constraints.push(sourced.requirement.clone());
         }

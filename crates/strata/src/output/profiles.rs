@@ -13,6 +13,9 @@ use strata_project::{
 
 use crate::printer::{DIM, EMPHASIS};
 
+/// The widest requirement the origins column is aligned after.
+const MAX_ALIGNED_WIDTH: usize = 80;
+
 /// The profiles to show: the selection and everything it extends, in declaration order, or all.
 fn shown<'a>(project: &'a Project, selected: &[&ProfileName]) -> Vec<&'a Profile> {
     if selected.is_empty() {
@@ -80,6 +83,9 @@ pub(crate) fn text(project: &Project, selected: &[&ProfileName]) -> String {
             out.push_str(&engine_lines(engine));
         }
         let effective = project.effective_requirements(&profile.name);
+        // Origins line up after the requirements, except after one longer than
+        // `MAX_ALIGNED_WIDTH` (a direct URL): it would push every other origin that far right,
+        // and past `u16::MAX` columns a format width is an error, so it overflows instead.
         let width = effective
             .iter()
             .map(|effective| effective.requirement.requirement.to_string().len())
@@ -89,6 +95,7 @@ pub(crate) fn text(project: &Project, selected: &[&ProfileName]) -> String {
                     .iter()
                     .map(|constraint| constraint.requirement.to_string().len() + 3),
             )
+            .filter(|width| *width <= MAX_ALIGNED_WIDTH)
             .max()
             .unwrap_or(0);
         for effective in &effective {

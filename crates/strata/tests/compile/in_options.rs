@@ -259,3 +259,31 @@ fn a_direct_url_without_its_hash_is_an_error_when_the_lock_records_hashes() {
         output.stdout
     );
 }
+
+/// pip refuses a constraint with extras ("Constraints cannot have extras"), in a `-c` file of
+/// the command line as in one a requirements file includes.
+#[test]
+fn constraint_with_extras_is_an_error_on_its_line_as_in_pip() {
+    let index = primary();
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::write(dir.path().join("requirements.in"), "app\n").unwrap();
+    fs_err::write(dir.path().join("constraints.txt"), "lib[fast]<2\n").unwrap();
+    fs_err::write(
+        dir.path().join("with-include.in"),
+        "app\n-c constraints.txt\n",
+    )
+    .unwrap();
+    for args in [
+        &["requirements.in", "-c", "constraints.txt"][..],
+        &["with-include.in"][..],
+    ] {
+        let output = compile(dir.path(), &index, args);
+        assert_eq!(output.code, 2, "{args:?}: {}", output.render());
+        assert!(
+            output.stderr.contains("cannot have extras")
+                && output.stderr.contains("constraints.txt:1:1"),
+            "{args:?}: {}",
+            output.render()
+        );
+    }
+}

@@ -163,8 +163,8 @@ const CASES: &[Case] = &[
         keys: &["indexes", "indexes.*.url"],
         edits: &[(
             M,
-            "[indexes.engine]\nurl = \"http://",
-            "[indexes.engine]\nurl = \"http://mirror.",
+            "[indexes.engine]\nurl = \"http://127.0.0.1",
+            "[indexes.engine]\nurl = \"http://localhost",
         )],
         expect: &[Expect::Stale("trt", "index")],
     },

@@ -439,3 +439,203 @@ bad_input!(
         "[project]\nname = \"p\"\ndynamic = [\"dependencies\"]\n[tool.strata.profiles.base]\nrequirements = [\"numpy\"]\ninclude = [\"project\"]\n"
     )]
 );
+
+// Input files are read bounded, as UTF-8, and located when they are not (issue 12, items 3
+// and 9).
+
+bad_input!(
+    requirement_file_that_never_ends_is_refused_at_the_cap,
+    [
+        ("strata.toml", "[profiles.base]\nfile = \"base.in\"\n"),
+        ("base.in", "numpy\n-r /dev/zero\n"),
+    ]
+);
+
+#[test]
+fn latin1_manifest_names_line_and_column() {
+    let project = TestProject::new(&[]);
+    project.write_bytes(
+        "strata.toml",
+        b"[profiles.base]\n# caf\xe9 au lait\nrequirements = [\"numpy\"]\n",
+    );
+    let output = project.strata(&["profiles"]);
+    assert_eq!(output.code, 2, "{}", output.render());
+    insta::assert_snapshot!(output.render());
+}
+
+#[test]
+fn latin1_requirement_file_names_line_and_column() {
+    let project = TestProject::new(&[("strata.toml", "[profiles.base]\nfile = \"base.in\"\n")]);
+    project.write_bytes("base.in", b"numpy\nna\xefve-lib\n");
+    let output = project.strata(&["profiles"]);
+    assert_eq!(output.code, 2, "{}", output.render());
+    insta::assert_snapshot!(output.render());
+}
+
+/// pip skips a UTF-8 byte-order mark at the start of a requirements file (Windows editors write
+/// one); so does strata, instead of reading it as part of the first requirement's name.
+#[test]
+fn byte_order_mark_at_the_start_of_an_in_file_is_skipped_as_pip_does() {
+    let project = TestProject::new(&[("strata.toml", "[profiles.base]\nfile = \"base.in\"\n")]);
+    project.write_bytes("base.in", b"\xef\xbb\xbfnumpy>=1.26\ntorch\n");
+    let output = project.strata(&["profiles", "--format", "json"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert!(
+        output.stdout.contains("\"numpy>=1.26\"") && output.stdout.contains("\"base.in:1\""),
+        "{}",
+        output.render()
+    );
+}
+
+/// A version file saved with a byte-order mark still has its first key.
+#[test]
+fn byte_order_mark_at_the_start_of_a_yaml_version_file_is_skipped() {
+    let project = TestProject::new(&[("strata.toml", ENGINE)]);
+    fs_err::create_dir_all(project.path().join("engine_versions")).unwrap();
+    project.write_bytes(
+        "engine_versions/vllm.yaml",
+        b"\xef\xbb\xbflibrary:\n  current_version: 0.9.2\n",
+    );
+    let output = project.strata(&["profiles"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert!(output.stdout.contains("vllm==0.9.2"), "{}", output.render());
+}
+
+// The rest of issue 12, item 9: each bad input gets its file, line and remedy.
+
+bad_input!(
+    version_key_naming_a_mapping_suggests_the_version_inside_it,
+    [
+        (
+            "strata.toml",
+            "[engines.vllm]\nversion = { file = \"engine_versions/vllm.yaml\", key = \"library\" }\n"
+        ),
+        (
+            "engine_versions/vllm.yaml",
+            "library:\n  name: vllm\n  current_version: 0.9.2\n"
+        ),
+    ]
+);
+
+bad_input!(
+    lock_dir_naming_a_file_points_at_the_setting,
+    ["lock", "--offline"],
+    [
+        (
+            "strata.toml",
+            &format!("lock-dir = \"requirements.lock\"\n{BASE}")
+        ),
+        ("requirements.lock", "numpy==1.26.4\n"),
+    ]
+);
+
+bad_input!(
+    default_lock_dir_that_is_a_file_is_named,
+    ["lock", "--offline"],
+    [("strata.toml", BASE), ("locks", "")]
+);
+
+bad_input!(
+    index_url_that_is_not_a_url_is_caught_on_its_line,
+    [("strata.toml", &format!("index-url = \"not a url\"\n{BASE}"))]
+);
+
+bad_input!(
+    extra_index_url_without_a_scheme_is_caught_on_its_line,
+    [(
+        "pyproject.toml",
+        "[tool.strata]\nextra-index-url = [\n  \"https://gpu.invalid/simple\",\n  \"mirror.invalid/simple\",\n]\n[tool.strata.profiles.base]\nrequirements = [\"numpy\"]\n"
+    )]
+);
+
+bad_input!(
+    named_index_url_that_is_not_a_url_is_caught_on_its_line,
+    [(
+        "strata.toml",
+        &format!("[indexes.gpu]\nurl = \"gpu index\"\n{BASE}")
+    )]
+);
+
+#[test]
+fn requirement_name_of_100000_characters_is_too_long_and_not_echoed_whole() {
+    let name = "a".repeat(100_000);
+    let project = TestProject::new(&[
+        ("strata.toml", "[profiles.base]\nfile = \"base.in\"\n"),
+        ("base.in", &format!("numpy\n{name}>=1\n")),
+    ]);
+    let output = project.strata(&["profiles"]);
+    assert_eq!(output.code, 2, "{}", output.render());
+    assert!(
+        output.stderr.len() < 2_000,
+        "{} bytes of stderr",
+        output.stderr.len()
+    );
+    insta::assert_snapshot!(output.render());
+}
+
+bad_input!(
+    constraint_with_extras_in_a_constraints_file_is_refused_as_pip_does,
+    [
+        ("strata.toml", "[profiles.base]\nfile = \"base.in\"\n"),
+        ("base.in", "numpy\n-c constraints.txt\n"),
+        ("constraints.txt", "# pins\nnumpy[foo]<2\n"),
+    ]
+);
+
+bad_input!(
+    inline_constraint_with_extras_is_refused_as_pip_does,
+    [(
+        "strata.toml",
+        "[profiles.base]\nrequirements = [\"numpy\"]\nconstraints = [\"numpy[foo]<2\"]\n"
+    )]
+);
+
+bad_input!(
+    strata_toml_and_tool_strata_in_one_directory_are_refused,
+    [
+        ("strata.toml", BASE),
+        (
+            "pyproject.toml",
+            "[project]\nname = \"p\"\n\n[tool.strata.profiles.other]\nrequirements = [\"numpy\"]\n"
+        ),
+    ]
+);
+
+/// Naming one of the two files does not make the other one's settings go unread.
+#[test]
+fn strata_toml_and_tool_strata_are_refused_whichever_is_named() {
+    let project = TestProject::new(&[
+        ("strata.toml", BASE),
+        (
+            "pyproject.toml",
+            "[tool.strata]\npython-version = \"3.12\"\n",
+        ),
+    ]);
+    for manifest in ["strata.toml", "pyproject.toml"] {
+        let output = project.strata(&["profiles", "--project", manifest]);
+        assert_eq!(output.code, 2, "{manifest}: {}", output.render());
+        assert!(
+            output.stderr.contains("pyproject.toml:1:"),
+            "{manifest}: {}",
+            output.render()
+        );
+    }
+}
+
+bad_input!(
+    lock_check_with_force_is_a_usage_error,
+    ["lock", "--check", "--force"],
+    [("strata.toml", BASE)]
+);
+
+bad_input!(
+    lock_check_with_upgrade_is_a_usage_error,
+    ["lock", "--check", "--upgrade"],
+    [("strata.toml", BASE)]
+);
+
+bad_input!(
+    lock_check_with_upgrade_package_is_a_usage_error,
+    ["lock", "--check", "--upgrade-package", "numpy"],
+    [("strata.toml", BASE)]
+);

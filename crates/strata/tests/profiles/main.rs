@@ -32,20 +32,31 @@ impl TestProject {
         self.dir.path()
     }
 
+    /// Writes `contents` to `path` as raw bytes, for input that is not UTF-8 text.
+    pub(crate) fn write_bytes(&self, path: &str, contents: &[u8]) {
+        fs_err::write(self.path().join(path), contents).unwrap();
+    }
+
     /// Runs strata in the project directory with colour off and no inherited strata settings.
+    /// The cache is the project's own, so a command that gets past loading never touches the
+    /// machine's.
     pub(crate) fn strata(&self, args: &[&str]) -> Output {
-        run_strata(self.path(), args)
+        run_strata_with(self.path(), args, &[("STRATA_CACHE_DIR", ".strata-cache")])
     }
 }
 
 pub(crate) fn run_strata(cwd: &Path, args: &[&str]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_strata"))
+    run_strata_with(cwd, args, &[])
+}
+
+/// Runs strata hermetically (no index variable or pip configuration of the machine's).
+fn run_strata_with(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
+    strata_testindex::hermetic(&mut command)
         .args(args)
         .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env_remove("NVIDIA_INDEX_URL")
-        .output()
-        .unwrap();
+        .envs(env.iter().copied());
+    let output = command.output().unwrap();
     Output::from(output).hiding(&cwd.display().to_string(), "[TEMP]")
 }
 

@@ -197,3 +197,29 @@ fn strata_toml_reads_project_tables_from_the_sibling_pyproject() {
     assert_eq!(model["project"]["manifest"], "../../strata.toml");
     assert_eq!(names(&model["profiles"][0], "requirements"), ["numpy"]);
 }
+
+/// A requirement longer than a format width can be (a 70,000-character direct URL) used to
+/// panic the text output; it now overflows the origins column and the others stay aligned.
+#[test]
+fn a_very_long_requirement_does_not_break_the_text_output() {
+    let url = format!(
+        "lib @ https://files.invalid/{}/lib-1.0-py3-none-any.whl#sha256=ab",
+        "d".repeat(70_000)
+    );
+    let project = TestProject::new(&[
+        ("strata.toml", "[profiles.base]\nfile = \"base.in\"\n"),
+        ("base.in", &format!("numpy\n{url}\ntorch>=2\n")),
+    ]);
+    let output = project.strata(&["profiles"]);
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    assert!(
+        output.stdout.contains("  numpy     base.in:1\n"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.contains("  torch>=2  base.in:3\n"),
+        "{}",
+        output.stdout
+    );
+}
