@@ -83,6 +83,7 @@ pub use metadata::{
     parse_specifiers_lenient,
 };
 pub use platform::{Arch, Os, Platform};
+pub use requirement::{name_ending_in_separator, parse_requirement};
 pub use sdist_filename::{DistFilename, SourceDistExtension, SourceDistFilename};
 pub use tags::{Tag, TagPriority, Tags};
 pub use target::{PythonVersion, Target};
@@ -92,6 +93,7 @@ mod error;
 mod import_names;
 mod metadata;
 mod platform;
+mod requirement;
 mod sdist_filename;
 mod tags;
 mod target;

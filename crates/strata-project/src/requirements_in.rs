@@ -426,7 +426,8 @@ pub(crate) fn requirement(
         }
         .into()
     };
-    if let Some((at, separator)) = name_ending_in_separator(text) {
+    // pep508_rs would panic on this one; strata_dist::parse_requirement says why.
+    if let Some((at, separator)) = strata_dist::name_ending_in_separator(text) {
         return Err(ErrorKind::InvalidRequirement {
             requirement: text.to_string(),
             message: format!(
@@ -484,26 +485,6 @@ pub(crate) fn constraint_extras(requirement: &Requirement) -> Option<Unsupported
     Some(Unsupported::ConstraintExtras {
         without: without.to_string(),
     })
-}
-
-/// Where a requirement's name ends in `.`, `-` or `_` with more text after it (`pytest-[x]`,
-/// `numpy- >=1`), as a character index and the separator.
-///
-/// `pep508_rs` 0.9 rejects such a name at the end of the input, but panics on it when more text
-/// follows (its name check runs only at the end, and the name it then builds is invalid), so
-/// strata gives the parser's own end-of-input message first.
-fn name_ending_in_separator(text: &str) -> Option<(usize, char)> {
-    let trimmed = text.trim_start();
-    let name_end =
-        trimmed.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))?;
-    let name = &trimmed[..name_end];
-    let first = name.chars().next()?;
-    let last = name.chars().next_back()?;
-    if !first.is_ascii_alphanumeric() || !matches!(last, '.' | '-' | '_') {
-        return None;
-    }
-    let leading = text[..text.len() - trimmed.len()].chars().count();
-    Some((leading + name.chars().count() - 1, last))
 }
 
 /// Whether `requirement` is a direct URL that carries no `#sha256=` to pin it by.

@@ -67,11 +67,11 @@ pub fn parse_specifiers_lenient(
 /// Parses a `Requires-Dist`-style PEP 508 requirement as published metadata writes it, repairing
 /// the mistakes uv repairs (`foo (>=1.0,)`, `foo >=7.2<8`, ...) in the part before the marker.
 ///
-/// For user-written input (`.in` files, manifests) use the strict `Requirement::from_str`.
+/// For user-written input (`.in` files, manifests) use the strict [`crate::parse_requirement`].
 pub fn parse_requirement_lenient(
     input: &str,
 ) -> Result<(Requirement, Option<Repair>), Pep508Error> {
-    parse_with_fixups(input, Requirement::from_str)
+    parse_with_fixups(input, crate::parse_requirement)
 }
 
 /// Parses `input` with `parse`, and on failure retries after each cumulative rewrite.

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::fmt::Write;
-use std::str::FromStr;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
@@ -109,7 +108,7 @@ pub(crate) fn lock_with_summary(
             .iter()
             .filter(|text| text.contains("=="))
             .map(|text| {
-                pep508_rs::Requirement::from_str(text).with_context(|| {
+                strata_dist::parse_requirement(text).with_context(|| {
                     format!(
                         "Invalid `--upgrade-package {text}`: expected `NAME` or `NAME==VERSION`"
                     )
