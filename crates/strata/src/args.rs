@@ -629,12 +629,29 @@ pub(crate) enum IndexStrategyArg {
 #[derive(Debug, Subcommand)]
 pub(crate) enum CacheCommand {
     /// Print the cache directory (`STRATA_CACHE_DIR`, else the platform's cache directory).
-    Dir,
+    Dir(CacheArgs),
     /// Remove the whole cache; a directory that is not strata's cache (no `.strata-cache-root`
     /// marker, and files strata never writes) is refused and left as it is.
-    Clean,
+    Clean(CacheArgs),
     /// Remove what killed runs left behind and index pages unused for 30 days.
-    Prune,
+    Prune(CacheArgs),
+}
+
+impl CacheCommand {
+    /// The options every `strata cache` command takes.
+    pub(crate) fn args(&self) -> &CacheArgs {
+        match self {
+            Self::Dir(args) | Self::Clean(args) | Self::Prune(args) => args,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CacheArgs {
+    /// Output format: `json` prints one object on stdout: the directory (`path`), and what
+    /// `clean` and `prune` removed (`removed`: files and bytes; `prune` adds `remaining`).
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub(crate) format: DataFormat,
 }
 
 /// Formats of data commands.
