@@ -373,51 +373,48 @@ pub(crate) fn bump(
         // The version file and the locks must keep agreeing: this bump did not happen.
         strata_fs::write_atomic(&path, original.as_bytes())?;
         let next = candidates.get(index + 1);
-        match (&locked, next) {
+        if let (Ok((ExitStatus::Problems, _)), Some(next)) = (&locked, next) {
             // No solution with this release: the next older one may have one.
-            (Ok((ExitStatus::Problems, _)), Some(next)) => {
-                printer.status(&format!(
-                    "`{}` {to} did not lock; trying {next}, the next release the engine's \
-                     requirements allow",
-                    engine.name
-                ));
-            }
-            // The last try found no solution, or a failure that another release would meet
-            // as well (the index, the network, the project's files): stop here.
-            _ => {
-                let no_solution = matches!(locked, Ok((ExitStatus::Problems, _)));
-                let message = if json.tried.len() == 1 || !no_solution {
-                    format!("`{}` {to} could not be locked", engine.name)
-                } else {
-                    format!(
-                        "none of the {} {}releases the engine's requirements allow locks ({})",
-                        json.tried.len(),
-                        if older_allowed.is_empty() {
-                            ""
-                        } else {
-                            "newest "
-                        },
-                        json.tried.join(", ")
-                    )
-                };
-                printer.error(&format!(
-                    "error: {message}; `{shown}` is back at {current}\n"
-                ));
-                let (status, rows) = locked?;
-                if no_solution && !older_allowed.is_empty() {
-                    printer.error(&format!(
-                        "hint: older releases the engine's requirements allow: {}; `strata \
-                         bump {} --to VERSION` tries one\n",
-                        older_allowed.join(", "),
-                        engine.name
-                    ));
-                    json.older_allowed = older_allowed;
-                }
-                json.status = BumpStatus::Reverted;
-                json.locks = rows.unwrap_or_default();
-                return finish(args, &json, status, printer);
-            }
+            printer.status(&format!(
+                "`{}` {to} did not lock; trying {next}, the next release the engine's \
+                 requirements allow",
+                engine.name
+            ));
+            continue;
         }
+        // The last try found no solution, or a failure that another release would meet as well
+        // (the index, the network, the project's files): stop here.
+        let no_solution = matches!(locked, Ok((ExitStatus::Problems, _)));
+        let message = if json.tried.len() == 1 || !no_solution {
+            format!("`{}` {to} could not be locked", engine.name)
+        } else {
+            format!(
+                "none of the {} {}releases the engine's requirements allow locks ({})",
+                json.tried.len(),
+                if older_allowed.is_empty() {
+                    ""
+                } else {
+                    "newest "
+                },
+                json.tried.join(", ")
+            )
+        };
+        printer.error(&format!(
+            "error: {message}; `{shown}` is back at {current}\n"
+        ));
+        let (status, rows) = locked?;
+        if no_solution && !older_allowed.is_empty() {
+            printer.error(&format!(
+                "hint: older releases the engine's requirements allow: {}; `strata bump {} \
+                 --to VERSION` tries one\n",
+                older_allowed.join(", "),
+                engine.name
+            ));
+            json.older_allowed = older_allowed;
+        }
+        json.status = BumpStatus::Reverted;
+        json.locks = rows.unwrap_or_default();
+        return finish(args, &json, status, printer);
     }
     unreachable!("the last candidate returns")
 }

@@ -226,7 +226,12 @@ fn cache_format_json_gives_the_directory_and_what_prune_and_clean_removed() {
     let cache = project.cache();
 
     let text = cache_command(&cache, &["dir"]);
-    assert_eq!(text.stdout, format!("{}\n", cache.display()), "{}", text.render());
+    assert_eq!(
+        text.stdout,
+        format!("{}\n", cache.display()),
+        "{}",
+        text.render()
+    );
     let json = parse(&cache_command(&cache, &["dir", "--format", "json"]));
     assert_eq!(
         json,

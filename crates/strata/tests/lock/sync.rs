@@ -550,7 +550,10 @@ fn sync_keeps_a_direct_url_requirement_of_the_lock_installed() {
         .files()
         .into_iter()
         .find(|file| {
-            file.filename.starts_with("filelock-3.16.1-") && file.filename.ends_with(".whl")
+            file.filename.starts_with("filelock-3.16.1-")
+                && Path::new(&file.filename)
+                    .extension()
+                    .is_some_and(|extension| extension.eq_ignore_ascii_case("whl"))
         })
         .expect("the test index serves a filelock 3.16.1 wheel");
     let url = format!("{}{}", index.base_url(), wheel.url_path);
