@@ -93,7 +93,7 @@ pub use scan::{
     BrokenDistribution, Duplicate, Location, Scan, scan_site_packages,
     scan_site_packages_sequential,
 };
-pub use sync::{PipIndexes, SyncError, SyncPlan, SyncReport, plan as sync_plan, sync};
+pub use sync::{Pin, PipIndexes, SyncError, SyncPlan, SyncReport, plan as sync_plan, sync};
 pub use tree::{Tree, TreeEdge, TreeNode, TreeOptions, render, tree};
 pub use why::{Constraint, PathStep, Why, WhyOptions, render_text as render_why, why};
 

@@ -16,11 +16,18 @@
 //! the index URLs on its own command line: that is pip's doing; credentials in `.netrc` instead
 //! of the URL stay off every command line.)
 //!
+//! A lock pins most distributions to a version from the indexes (`name==version`) and some to a
+//! file at a direct URL (`name @ https://.../name-1.0-py3-none-any.whl`), whose version the lock
+//! does not say: both are the lock's, and neither is ever removed as unnamed (see [`Pin`]). A
+//! URL pin is installed when the distribution's `direct_url.json` (PEP 610, which pip writes for
+//! a URL requirement) names that URL: the same version installed from an index is not the file
+//! the lock names, and pip replaces it.
+//!
 //! Before pip runs, [`plan`] compares the environment's installed distributions with the
-//! lock's pins: an environment that already holds exactly the lock (every pin at its version,
-//! nothing else but pip's own tools) needs nothing, and the caller can say so without starting
-//! pip, which would only report every requirement as already satisfied. The plan also says how
-//! much pip has to do, for the caller's progress line.
+//! lock's pins: an environment that already holds exactly the lock (every pin at its version or
+//! from its URL, nothing else but pip's own tools) needs nothing, and the caller can say so
+//! without starting pip, which would only report every requirement as already satisfied. The
+//! plan also says how much pip has to do, for the caller's progress line.
 //!
 //! What this module deliberately does not do: install anything itself, or decide versions. The
 //! caller checks the result with [`crate::check()`].
@@ -32,11 +39,67 @@ use std::process::Command;
 use pep440_rs::Version;
 use pep508_rs::PackageName;
 
+use crate::distribution::Origin;
 use crate::interpreter::Interpreter;
 use crate::scan::scan_site_packages;
 
 /// Distributions kept even though no lock names them.
 const KEPT: &[&str] = &["pip", "setuptools", "wheel"];
+
+/// What a lock pins one distribution to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pin {
+    /// `name==version`: that version, from the indexes.
+    Version(Version),
+    /// `name @ url`: the file at that URL, whatever version it holds (as the lock writes it;
+    /// credentials and the `#sha256=` fragment do not count when it is compared with what is
+    /// installed).
+    Url(String),
+}
+
+impl Pin {
+    /// The requirement line of `name` pinned so, as the caller shows it.
+    fn describe(&self, name: &PackageName) -> String {
+        match self {
+            Self::Version(version) => format!("{name}=={version}"),
+            Self::Url(url) => format!("{name} @ {url}"),
+        }
+    }
+
+    /// Whether `installed` is what this pin asks for.
+    fn holds(&self, installed: &InstalledDistribution) -> bool {
+        match self {
+            Self::Version(version) => installed.version == *version,
+            Self::Url(url) => installed
+                .direct_url
+                .as_deref()
+                .is_some_and(|installed| bare_url(installed) == bare_url(url)),
+        }
+    }
+}
+
+/// What the environment holds of one distribution, as far as a sync compares it with a pin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct InstalledDistribution {
+    version: Version,
+    /// The `url` of its `direct_url.json`, when pip installed it from a URL.
+    direct_url: Option<String>,
+}
+
+/// `url` without its fragment and credentials: how pip records a URL in `direct_url.json` and
+/// how a lock redacts it may differ in both, never in the file it names.
+fn bare_url(url: &str) -> String {
+    let url = url.split_once('#').map_or(url, |(url, _)| url);
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let rest = match rest[..authority_end].rfind('@') {
+        Some(at) => &rest[at + 1..],
+        None => rest,
+    };
+    format!("{scheme}://{rest}")
+}
 
 /// What a sync did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -47,7 +110,8 @@ pub struct SyncReport {
     pub created: bool,
     /// How many distributions the lock names.
     pub locked: usize,
-    /// Pins that were not installed at their version before, as `name==version`, by name.
+    /// Pins that were not installed as the lock asks before (missing, at another version, or
+    /// not from the lock's URL), as `name==version` of what is now installed, by name.
     pub installed: Vec<String>,
     /// Distributions removed because the lock does not name them.
     pub removed: Vec<String>,
@@ -58,7 +122,8 @@ pub struct SyncReport {
 pub struct SyncPlan {
     /// The virtual environment does not exist yet.
     pub create: bool,
-    /// Pins the environment lacks or has at another version, as `name==version`, by name.
+    /// Pins the environment lacks or has otherwise (at another version, not from the lock's
+    /// URL), as `name==version` or `name @ url`, by name.
     pub install: Vec<String>,
     /// Installed distributions the lock does not name (pip, setuptools and wheel excepted).
     pub remove: Vec<String>,
@@ -133,14 +198,11 @@ impl PipIndexes {
 /// without running pip.
 pub fn plan<S: std::hash::BuildHasher>(
     venv: &Path,
-    pins: &HashMap<PackageName, Version, S>,
+    pins: &HashMap<PackageName, Pin, S>,
 ) -> Result<SyncPlan, SyncError> {
     let venv_python = venv.join("bin").join("python");
     if !venv_python.exists() {
-        let mut install: Vec<String> = pins
-            .iter()
-            .map(|(name, version)| format!("{name}=={version}"))
-            .collect();
+        let mut install: Vec<String> = pins.iter().map(|(name, pin)| pin.describe(name)).collect();
         install.sort();
         return Ok(SyncPlan {
             create: true,
@@ -148,11 +210,11 @@ pub fn plan<S: std::hash::BuildHasher>(
             remove: Vec::new(),
         });
     }
-    let installed = installed_versions(&venv_python)?;
+    let installed = installed_distributions(&venv_python)?;
     let mut install: Vec<String> = pins
         .iter()
-        .filter(|(name, version)| installed.get(*name) != Some(*version))
-        .map(|(name, version)| format!("{name}=={version}"))
+        .filter(|(name, pin)| !installed.get(*name).is_some_and(|found| pin.holds(found)))
+        .map(|(name, pin)| pin.describe(name))
         .collect();
     install.sort();
     Ok(SyncPlan {
@@ -163,10 +225,11 @@ pub fn plan<S: std::hash::BuildHasher>(
 }
 
 /// Makes `venv` hold exactly the distributions pinned in the lock at `lock` (`pins`, its
-/// `name==version` lines), creating it with `python` when missing; pip installs from `indexes`.
+/// `name==version` and `name @ url` lines), creating it with `python` when missing; pip installs
+/// from `indexes`.
 pub fn sync<S: std::hash::BuildHasher>(
     lock: &Path,
-    pins: &HashMap<PackageName, Version, S>,
+    pins: &HashMap<PackageName, Pin, S>,
     venv: &Path,
     python: &Path,
     indexes: &PipIndexes,
@@ -180,7 +243,7 @@ pub fn sync<S: std::hash::BuildHasher>(
         )?;
         BTreeMap::new()
     } else {
-        installed_versions(&venv_python)?
+        installed_distributions(&venv_python)?
     };
     let mut install = Command::new(&venv_python);
     install.args([
@@ -194,26 +257,23 @@ pub fn sync<S: std::hash::BuildHasher>(
     ]);
     indexes.apply(&mut install);
     run("install the lock", install.arg("-r").arg(lock))?;
-    let after = installed_versions(&venv_python)?;
+    let after = installed_distributions(&venv_python)?;
     let installed: Vec<String> = after
         .iter()
-        .filter(|(name, version)| pins.contains_key(*name) && before.get(*name) != Some(*version))
-        .map(|(name, version)| format!("{name}=={version}"))
+        .filter(|(name, _)| {
+            pins.get(*name).is_some_and(|pin| {
+                !before
+                    .get(*name)
+                    .is_some_and(|previous| pin.holds(previous))
+            })
+        })
+        .map(|(name, found)| format!("{name}=={}", found.version))
         .collect();
     let removed = unlocked(&after, pins);
     if !removed.is_empty() {
         run(
             "remove distributions the lock does not name",
-            Command::new(&venv_python)
-                .args([
-                    "-m",
-                    "pip",
-                    "uninstall",
-                    "--yes",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                ])
-                .args(&removed),
+            uninstall(&venv_python).args(&removed),
         )?;
     }
     Ok(SyncReport {
@@ -225,22 +285,55 @@ pub fn sync<S: std::hash::BuildHasher>(
     })
 }
 
-/// `name -> version` of every distribution installed in the environment of `venv_python`.
-fn installed_versions(venv_python: &Path) -> Result<BTreeMap<PackageName, Version>, SyncError> {
+/// `pip uninstall` in the environment of `venv_python`, the names to follow.
+fn uninstall(venv_python: &Path) -> Command {
+    let mut command = Command::new(venv_python);
+    command.args([
+        "-m",
+        "pip",
+        "uninstall",
+        "--yes",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]);
+    command
+}
+
+/// Every distribution installed in the environment of `venv_python`, by name.
+fn installed_distributions(
+    venv_python: &Path,
+) -> Result<BTreeMap<PackageName, InstalledDistribution>, SyncError> {
     let interpreter = Interpreter::query(venv_python)?;
     let scan = scan_site_packages(&interpreter.site_packages)?;
     Ok(scan
         .distributions
         .into_iter()
-        .map(|distribution| (distribution.name, distribution.version))
+        .map(|distribution| {
+            let direct_url = match &distribution.origin {
+                Origin::Installed(installed) => installed
+                    .direct_url
+                    .as_ref()
+                    .and_then(|direct_url| direct_url.get("url"))
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_string),
+                Origin::Locked(_) => None,
+            };
+            (
+                distribution.name,
+                InstalledDistribution {
+                    version: distribution.version,
+                    direct_url,
+                },
+            )
+        })
         .collect())
 }
 
 /// The installed distributions `pins` does not name, but for the tools a venv is seeded with;
 /// sorted.
 fn unlocked<S: std::hash::BuildHasher>(
-    installed: &BTreeMap<PackageName, Version>,
-    pins: &HashMap<PackageName, Version, S>,
+    installed: &BTreeMap<PackageName, InstalledDistribution>,
+    pins: &HashMap<PackageName, Pin, S>,
 ) -> Vec<String> {
     let kept: HashSet<PackageName> = KEPT
         .iter()
@@ -361,6 +454,25 @@ mod tests {
             .find(|(key, _)| *key == OsStr::new("PIP_EXTRA_INDEX_URL"))
             .and_then(|(_, value)| value);
         assert_eq!(extra, Some(OsStr::new("")));
+    }
+
+    #[test]
+    fn a_url_pin_compares_urls_without_credentials_or_fragment() {
+        use super::{InstalledDistribution, Pin};
+        let installed = |direct_url: Option<&str>| InstalledDistribution {
+            version: pep440_rs::Version::new([1, 0]),
+            direct_url: direct_url.map(str::to_string),
+        };
+        let pin = Pin::Url("https://ml:tok@host/files/x-1.0-py3-none-any.whl".to_string());
+        assert!(pin.holds(&installed(Some(
+            "https://host/files/x-1.0-py3-none-any.whl#sha256=aa"
+        ))));
+        assert!(!pin.holds(&installed(Some(
+            "https://host/files/x-1.1-py3-none-any.whl"
+        ))));
+        // The same version from an index is not the URL's file.
+        assert!(!pin.holds(&installed(None)));
+        assert!(Pin::Version(pep440_rs::Version::new([1, 0])).holds(&installed(None)));
     }
 
     #[test]

@@ -263,9 +263,10 @@ strata outdated --exit-code    # in a scheduled CI job"
     /// Move an engine to another version: rewrite its version file, then relock it.
     ///
     /// The version file is the single source of truth, so the bump is an edit of that one
-    /// value (`--to V`, default the newest release `strata outdated` shows), with its quoting,
-    /// comments and every other line kept; then `strata lock ENGINE`. When the relock fails,
-    /// the version file is put back as it was and the locks are untouched.
+    /// value (`--to V`, default the newest allowed release `strata outdated` shows), with its
+    /// quoting, comments and every other line kept; then `strata lock ENGINE`. Without `--to`,
+    /// when a release has no solution the next older allowed one is tried, at most five. When
+    /// none locks, the version file is put back as it was and the locks are untouched.
     #[command(
         after_long_help = "Examples:\n  strata bump vllm\n  strata bump vllm --to 0.10.1\n  \
 strata bump transformers --no-lock"
@@ -352,7 +353,8 @@ pub(crate) enum TreeFormat {
 pub(crate) struct BumpArgs {
     /// The engine to bump.
     pub(crate) engine: String,
-    /// The version to move to (default: the newest final release on the engine's indexes).
+    /// The version to move to, the only one tried (default: the newest final release on the
+    /// engine's indexes that its requirements allow and that locks).
     #[arg(long, value_name = "VERSION")]
     pub(crate) to: Option<String>,
     /// Only rewrite the version file; lock later.
@@ -649,12 +651,29 @@ pub(crate) enum IndexStrategyArg {
 #[derive(Debug, Subcommand)]
 pub(crate) enum CacheCommand {
     /// Print the cache directory (`STRATA_CACHE_DIR`, else the platform's cache directory).
-    Dir,
+    Dir(CacheArgs),
     /// Remove the whole cache; a directory that is not strata's cache (no `.strata-cache-root`
     /// marker, and files strata never writes) is refused and left as it is.
-    Clean,
+    Clean(CacheArgs),
     /// Remove what killed runs left behind and index pages unused for 30 days.
-    Prune,
+    Prune(CacheArgs),
+}
+
+impl CacheCommand {
+    /// The options every `strata cache` command takes.
+    pub(crate) fn args(&self) -> &CacheArgs {
+        match self {
+            Self::Dir(args) | Self::Clean(args) | Self::Prune(args) => args,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CacheArgs {
+    /// Output format: `json` prints one object on stdout: the directory (`path`), and what
+    /// `clean` and `prune` removed (`removed`: files and bytes; `prune` adds `remaining`).
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub(crate) format: DataFormat,
 }
 
 /// Formats of data commands.

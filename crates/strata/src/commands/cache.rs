@@ -3,16 +3,22 @@
 use anyhow::Result;
 
 use crate::ExitStatus;
-use crate::args::CacheCommand;
+use crate::args::{CacheCommand, DataFormat};
+use crate::output::cache::CacheJson;
 use crate::printer::Printer;
 use crate::settings;
 
 pub(crate) fn cache(command: &CacheCommand, printer: &mut Printer) -> Result<ExitStatus> {
     // Neither printing nor removing the cache is a use of it: it is not marked here.
     let dir = settings::cache_location();
+    let mut json = CacheJson {
+        path: dir.display().to_string(),
+        removed: None,
+        remaining: None,
+    };
     match command {
-        CacheCommand::Dir => printer.data(&format!("{}\n", dir.display()))?,
-        CacheCommand::Clean => {
+        CacheCommand::Dir(_) => {}
+        CacheCommand::Clean(_) => {
             let removed = strata_index::cache::clean(&dir)?;
             printer.status(&format!(
                 "Removed {} files ({} bytes) from `{}`",
@@ -20,8 +26,9 @@ pub(crate) fn cache(command: &CacheCommand, printer: &mut Printer) -> Result<Exi
                 removed.bytes,
                 dir.display()
             ));
+            json.removed = Some(removed);
         }
-        CacheCommand::Prune => {
+        CacheCommand::Prune(_) => {
             let removed = strata_index::cache::prune(&dir, 30)?;
             let left = strata_index::cache::summary(&dir);
             printer.status(&format!(
@@ -32,7 +39,21 @@ pub(crate) fn cache(command: &CacheCommand, printer: &mut Printer) -> Result<Exi
                 left.bytes,
                 dir.display()
             ));
+            json.removed = Some(removed);
+            json.remaining = Some(left);
         }
+    }
+    match command.args().format {
+        DataFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&json)?;
+            text.push('\n');
+            printer.data(&text)?;
+        }
+        // `dir` is data; `clean` and `prune` said what they did on stderr.
+        DataFormat::Text if matches!(command, CacheCommand::Dir(_)) => {
+            printer.data(&format!("{}\n", dir.display()))?;
+        }
+        DataFormat::Text => {}
     }
     Ok(ExitStatus::Success)
 }

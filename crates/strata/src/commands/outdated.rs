@@ -42,6 +42,12 @@ struct EngineRow {
     skipped: Option<String>,
 }
 
+/// How many releases `strata bump` without `--to` tries, newest first, before it gives up. Each
+/// try is a whole resolve of the engine (seconds to minutes on a real index), and when the five
+/// newest releases the engine's requirements allow all fail to lock, the cause is rarely the
+/// engine's version: the user is better served by the explanations than by a longer walk.
+const MAX_TRIES: usize = 5;
+
 /// Every engine with its engine details.
 fn engines(project: &Project) -> impl Iterator<Item = (&Profile, &Engine)> {
     project
@@ -237,14 +243,19 @@ pub(crate) fn bump(
         version_file: format!("{} ({})", source.file.display(), source.key),
         status: BumpStatus::Current,
         relocked: false,
+        tried: Vec::new(),
         locks: Vec::new(),
         older_allowed: Vec::new(),
     };
-    // Without `--to`: the other releases the engine's requirements allow, newest first, for the
-    // remedy when the newest does not lock (see `strata_lock::engine_releases`).
+    // The releases to try, in order: `--to`'s alone, else the newest the engine's requirements
+    // allow, newest first, at most `MAX_TRIES`; `older_allowed` are the allowed ones below
+    // those, for the remedy when none of them locks.
     let mut older_allowed: Vec<String> = Vec::new();
-    let to = if let Some(text) = &args.to {
-        Version::from_str(text.trim()).with_context(|| format!("`--to {text}` is not a version"))?
+    let candidates: Vec<Version> = if let Some(text) = &args.to {
+        vec![
+            Version::from_str(text.trim())
+                .with_context(|| format!("`--to {text}` is not a version"))?,
+        ]
     } else {
         let releases = releases(&project, engine, details, &args.index)?.map_err(|reason| {
             anyhow::anyhow!(
@@ -291,15 +302,25 @@ pub(crate) fn bump(
             .allowed
             .iter()
             .rev()
-            .skip(1)
+            .skip(MAX_TRIES)
             .take(5)
             .map(ToString::to_string)
             .collect();
-        allowed.clone()
+        releases
+            .allowed
+            .iter()
+            .rev()
+            .take(MAX_TRIES)
+            .cloned()
+            .collect()
     };
-    json.to = Some(to.to_string());
-    if &to == current {
-        printer.status(&format!("`{}` is already at {to}", engine.name));
+    let Some(first) = candidates.first() else {
+        // `newest_allowed` was `Some`: there is at least one allowed release.
+        bail!("No release of `{}` to bump to", details.package);
+    };
+    json.to = Some(first.to_string());
+    if first == current {
+        printer.status(&format!("`{}` is already at {first}", engine.name));
         return finish(args, &json, ExitStatus::Success, printer);
     }
     let path = project.root.join(&source.file);
@@ -309,25 +330,6 @@ pub(crate) fn bump(
         .file
         .extension()
         .is_some_and(|extension| extension.eq_ignore_ascii_case("toml"));
-    let Some(edited) =
-        strata_project::version_source::with_version(&original, is_toml, &source.key, &to)
-    else {
-        bail!(
-            "Cannot rewrite `{}` in `{shown}`: its value is not a plain scalar on its key's line; \
-             edit it by hand and run `strata lock {}`",
-            source.key,
-            engine.name
-        );
-    };
-    strata_fs::write_atomic(&path, edited.as_bytes())?;
-    printer.status(&format!(
-        "Bumped `{}` from {current} to {to} in `{shown}` ({})",
-        engine.name, source.key
-    ));
-    json.status = BumpStatus::Bumped;
-    if args.no_lock {
-        return finish(args, &json, ExitStatus::Success, printer);
-    }
     let lock = LockArgs {
         profiles: vec![engine.name.to_string()],
         upgrade: false,
@@ -340,31 +342,81 @@ pub(crate) fn bump(
         // The relock's summary goes to stderr as text; `--format json` carries its rows.
         format: DataFormat::Text,
     };
-    let locked = crate::commands::lock_with_summary(global, &lock, printer);
-    if let Ok((ExitStatus::Success, rows)) = &locked {
-        json.relocked = true;
-        json.locks = rows.clone().unwrap_or_default();
-        return finish(args, &json, ExitStatus::Success, printer);
-    }
-    // The version file and the locks must keep agreeing: the bump did not happen.
-    strata_fs::write_atomic(&path, original.as_bytes())?;
-    printer.error(&format!(
-        "error: `{}` {to} could not be locked; `{shown}` is back at {current}\n",
-        engine.name
-    ));
-    if !older_allowed.is_empty() {
-        printer.error(&format!(
-            "hint: older releases the engine's requirements allow: {}; `strata bump {} --to \
-             VERSION` tries one\n",
-            older_allowed.join(", "),
-            engine.name
+    for (index, to) in candidates.iter().enumerate() {
+        let Some(edited) =
+            strata_project::version_source::with_version(&original, is_toml, &source.key, to)
+        else {
+            bail!(
+                "Cannot rewrite `{}` in `{shown}`: its value is not a plain scalar on its key's \
+                 line; edit it by hand and run `strata lock {}`",
+                source.key,
+                engine.name
+            );
+        };
+        strata_fs::write_atomic(&path, edited.as_bytes())?;
+        printer.status(&format!(
+            "Bumped `{}` from {current} to {to} in `{shown}` ({})",
+            engine.name, source.key
         ));
+        json.status = BumpStatus::Bumped;
+        if args.no_lock {
+            return finish(args, &json, ExitStatus::Success, printer);
+        }
+        json.tried.push(to.to_string());
+        let locked = crate::commands::lock_with_summary(global, &lock, printer);
+        if let Ok((ExitStatus::Success, rows)) = &locked {
+            json.to = Some(to.to_string());
+            json.relocked = true;
+            json.locks = rows.clone().unwrap_or_default();
+            return finish(args, &json, ExitStatus::Success, printer);
+        }
+        // The version file and the locks must keep agreeing: this bump did not happen.
+        strata_fs::write_atomic(&path, original.as_bytes())?;
+        let next = candidates.get(index + 1);
+        if let (Ok((ExitStatus::Problems, _)), Some(next)) = (&locked, next) {
+            // No solution with this release: the next older one may have one.
+            printer.status(&format!(
+                "`{}` {to} did not lock; trying {next}, the next release the engine's \
+                 requirements allow",
+                engine.name
+            ));
+            continue;
+        }
+        // The last try found no solution, or a failure that another release would meet as well
+        // (the index, the network, the project's files): stop here.
+        let no_solution = matches!(locked, Ok((ExitStatus::Problems, _)));
+        let message = if json.tried.len() == 1 || !no_solution {
+            format!("`{}` {to} could not be locked", engine.name)
+        } else {
+            format!(
+                "none of the {} {}releases the engine's requirements allow locks ({})",
+                json.tried.len(),
+                if older_allowed.is_empty() {
+                    ""
+                } else {
+                    "newest "
+                },
+                json.tried.join(", ")
+            )
+        };
+        printer.error(&format!(
+            "error: {message}; `{shown}` is back at {current}\n"
+        ));
+        let (status, rows) = locked?;
+        if no_solution && !older_allowed.is_empty() {
+            printer.error(&format!(
+                "hint: older releases the engine's requirements allow: {}; `strata bump {} \
+                 --to VERSION` tries one\n",
+                older_allowed.join(", "),
+                engine.name
+            ));
+            json.older_allowed = older_allowed;
+        }
+        json.status = BumpStatus::Reverted;
+        json.locks = rows.unwrap_or_default();
+        return finish(args, &json, status, printer);
     }
-    let (status, rows) = locked?;
-    json.status = BumpStatus::Reverted;
-    json.locks = rows.unwrap_or_default();
-    json.older_allowed = older_allowed;
-    finish(args, &json, status, printer)
+    unreachable!("the last candidate returns")
 }
 
 /// Ends a bump with `status`, printing `json` on stdout with `--format json`.

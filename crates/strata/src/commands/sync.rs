@@ -1,7 +1,10 @@
 //! `strata sync`: a virtual environment that holds exactly a profile's lock.
 
+use std::collections::HashMap;
+
 use anyhow::{Context, Result, bail};
-use strata_env::{Environment, EnvironmentSource, Extras, InterpreterRequest};
+use pep508_rs::PackageName;
+use strata_env::{Environment, EnvironmentSource, Extras, InterpreterRequest, Pin};
 use strata_lock::{Freshness, LockOptions};
 
 use crate::ExitStatus;
@@ -35,8 +38,20 @@ pub(crate) fn sync(
             profile.name, profile.name
         )
     })?;
-    let pins = strata_lockfile::requirements_txt::read_pins(&text)
-        .with_context(|| format!("Failed to read `{}`", lock.display()))?;
+    // The whole lock, direct URL pins included: a pin left out here would be uninstalled as
+    // something the lock does not name.
+    let pins: HashMap<PackageName, Pin> = strata_lockfile::requirements_txt::read(&text)
+        .with_context(|| format!("Failed to read `{}`", lock.display()))?
+        .packages
+        .into_iter()
+        .map(|package| {
+            let pin = match package.url {
+                Some(url) => Pin::Url(url),
+                None => Pin::Version(package.version),
+            };
+            (package.name, pin)
+        })
+        .collect();
     let venv = args
         .venv
         .clone()

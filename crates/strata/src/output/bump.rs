@@ -14,7 +14,8 @@ pub(crate) enum BumpStatus {
     Current,
     /// Newer releases exist, but the engine's own requirements allow none of them.
     Held,
-    /// The relock failed: the version file is back as it was and the locks are untouched.
+    /// No release tried could be locked: the version file is back as it was and the locks are
+    /// untouched.
     Reverted,
 }
 
@@ -27,17 +28,22 @@ pub(crate) struct BumpJson {
     pub(crate) package: String,
     /// The version in the version file before the run.
     pub(crate) from: String,
-    /// The version the run moved to (or tried to); `null` when there was none to move to.
+    /// The version the run moved to; when it was reverted, the first (newest) it tried; `null`
+    /// when there was none to move to.
     pub(crate) to: Option<String>,
     /// Where the version is written: `file (key)`, as `strata outdated` says it.
     pub(crate) version_file: String,
     pub(crate) status: BumpStatus,
     /// Whether the engine was relocked (`false` with `--no-lock`, or when nothing changed).
     pub(crate) relocked: bool,
+    /// The versions whose relock was tried, in order: `--to`'s, or the releases the engine's
+    /// requirements allow, newest first, until one locked (at most five); empty when nothing
+    /// was relocked.
+    pub(crate) tried: Vec<String>,
     /// The relock's summary, one row per lock, as `strata lock --format json` lists `locks`.
     pub(crate) locks: Vec<serde_json::Value>,
-    /// When the relock failed: other releases the engine's requirements allow, newest first,
-    /// to try with `--to`.
+    /// When no release tried locked: the older releases the engine's requirements allow that
+    /// were not tried, newest first (at most five), to try with `--to`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(crate) older_allowed: Vec<String>,
 }

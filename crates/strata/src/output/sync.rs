@@ -45,7 +45,8 @@ pub(crate) struct SyncJson<'a> {
     pub(crate) stale: Option<Stale>,
     /// How many distributions the lock pins.
     pub(crate) locked: usize,
-    /// Pins installed by this run (missing before, or at another version), as `name==version`.
+    /// Pins installed by this run (missing before, at another version, or not from the lock's
+    /// direct URL), as `name==version`.
     pub(crate) installed: Vec<String>,
     /// Distributions removed because the lock does not name them.
     pub(crate) removed: Vec<String>,

@@ -212,3 +212,61 @@ fn cache_clean_refuses_a_directory_that_is_not_a_strata_cache_and_leaves_it_as_i
     assert_eq!(cache_command(&home, &["clean"]).code, 2);
     assert!(home.join("thesis/chapter1.tex").is_file());
 }
+
+#[test]
+fn cache_format_json_gives_the_directory_and_what_prune_and_clean_removed() {
+    let parse = |output: &Output| -> serde_json::Value {
+        assert_eq!(output.code, 0, "{}", output.render());
+        serde_json::from_str(&output.stdout)
+            .unwrap_or_else(|error| panic!("{error}: {}", output.render()))
+    };
+    let index = TestIndex::start(universe::ml());
+    let project = TestProject::new(MANIFEST, &[]);
+    project.lock_ok(&index, &[]);
+    let cache = project.cache();
+
+    let text = cache_command(&cache, &["dir"]);
+    assert_eq!(
+        text.stdout,
+        format!("{}\n", cache.display()),
+        "{}",
+        text.render()
+    );
+    let json = parse(&cache_command(&cache, &["dir", "--format", "json"]));
+    assert_eq!(
+        json,
+        serde_json::json!({ "path": cache.display().to_string() })
+    );
+
+    // What a killed build left behind: prune removes it and says so.
+    fs_err::create_dir_all(cache.join("tmp/build-1")).unwrap();
+    fs_err::write(cache.join("tmp/build-1/leftover.whl"), vec![0_u8; 1000]).unwrap();
+    let before = files_under(&cache);
+    let json = parse(&cache_command(&cache, &["prune", "--format", "json"]));
+    assert_eq!(json["path"], cache.display().to_string(), "{json}");
+    assert_eq!(
+        json["removed"],
+        serde_json::json!({ "files": 1, "bytes": 1000 }),
+        "{json}"
+    );
+    let left = files_under(&cache);
+    assert_eq!(left.len(), before.len() - 1);
+    let bytes: u64 = left
+        .iter()
+        .map(|file| fs_err::metadata(cache.join(file)).unwrap().len())
+        .sum();
+    assert_eq!(
+        json["remaining"],
+        serde_json::json!({ "files": left.len(), "bytes": bytes }),
+        "{json}"
+    );
+
+    let json = parse(&cache_command(&cache, &["clean", "--format", "json"]));
+    assert_eq!(json["path"], cache.display().to_string(), "{json}");
+    assert_eq!(
+        json["removed"],
+        serde_json::json!({ "files": left.len(), "bytes": bytes }),
+        "{json}"
+    );
+    assert!(!cache.exists());
+}

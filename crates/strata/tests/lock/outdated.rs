@@ -200,36 +200,184 @@ fn bump_without_to_takes_the_newest_release_the_engines_requirements_allow() {
     );
 }
 
+/// A release inside `transformers>=4.56,<5` that cannot lock: it needs a tokenizers the index
+/// does not have.
+fn transformers_that_does_not_lock(version: &str) -> Package {
+    Package::new("transformers", version)
+        .requires("numpy")
+        .requires("tokenizers>=0.22")
+}
+
 #[test]
-fn bump_reports_when_the_newest_allowed_release_does_not_lock_and_names_older_ones() {
-    // 4.58.0 is inside the range but needs a tokenizers the index does not have.
+fn bump_without_to_walks_down_to_the_newest_allowed_release_that_locks() {
     let index = TestIndex::start(
-        transformers_releases().package(
-            Package::new("transformers", "4.58.0")
-                .requires("numpy")
-                .requires("tokenizers>=0.22"),
-        ),
+        transformers_releases().package(transformers_that_does_not_lock("4.58.0")),
     );
     let project = bounded_engine();
+    project.lock_ok(&index, &["transformers"]);
+    let output = project.strata(&index, &["bump", "transformers"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert_eq!(
+        project.read("engine_versions/transformers.yaml"),
+        "library:\n  current_version: \"4.57.1\"\n"
+    );
+    assert_eq!(project.pins("transformers")["transformers"], "4.57.1");
+    assert!(
+        output.stderr.contains(
+            "`transformers` 4.58.0 did not lock; trying 4.57.1, the next release the engine's \
+             requirements allow"
+        ),
+        "{}",
+        output.render()
+    );
+    assert!(
+        output.stderr.contains(
+            "Bumped `transformers` from 4.56.0 to 4.57.1 in `engine_versions/transformers.yaml` \
+             (library.current_version)"
+        ),
+        "{}",
+        output.render()
+    );
+    // The version file and the lock agree: the lock is current for the manifest as it now is.
+    let output = project.lock(&index, &["--check"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+}
+
+#[test]
+fn bump_with_to_tries_only_that_release() {
+    let index = TestIndex::start(
+        transformers_releases().package(transformers_that_does_not_lock("4.58.0")),
+    );
+    let project = bounded_engine();
+    let output = project.strata(&index, &["bump", "transformers", "--to", "4.58.0"]);
+    assert_eq!(output.code, 1, "{}", output.render());
+    assert!(
+        output.stderr.contains(
+            "`transformers` 4.58.0 could not be locked; `engine_versions/transformers.yaml` is \
+             back at 4.56.0"
+        ),
+        "{}",
+        output.render()
+    );
+    assert!(!output.stderr.contains("4.57.1"), "{}", output.render());
+    assert_eq!(
+        project.read("engine_versions/transformers.yaml"),
+        "library:\n  current_version: \"4.56.0\"\n"
+    );
+}
+
+#[test]
+fn bump_reports_the_releases_it_tried_when_none_of_the_allowed_ones_locks() {
+    // Every release in the range needs the missing tokenizers; seven of them, more than a bump
+    // tries.
+    let mut universe = strata_testindex::Universe::new()
+        .package(Package::new("numpy", "1.26.4"))
+        .package(Package::new("tokenizers", "0.21.0"))
+        .package(
+            Package::new("transformers", "4.56.0")
+                .requires("numpy")
+                .requires("tokenizers>=0.21"),
+        )
+        .package(Package::new("transformers", "5.0.0").requires("numpy"));
+    for version in [
+        "4.56.1", "4.56.2", "4.57.0", "4.57.1", "4.57.2", "4.58.0", "4.58.1",
+    ] {
+        universe = universe.package(transformers_that_does_not_lock(version));
+    }
+    let index = TestIndex::start(universe);
+    let project = bounded_engine();
+    project.lock_ok(&index, &["transformers"]);
+    let before = project.read("locks/transformers.txt");
     let output = project.strata(&index, &["bump", "transformers"]);
     assert_eq!(output.code, 1, "{}", output.render());
     assert_eq!(
         project.read("engine_versions/transformers.yaml"),
         "library:\n  current_version: \"4.56.0\"\n"
     );
+    assert_eq!(project.read("locks/transformers.txt"), before);
+    assert_eq!(
+        output.stderr.matches(" did not lock; ").count(),
+        4,
+        "{}",
+        output.render()
+    );
     assert!(
         output.stderr.contains(
-            "`transformers` 4.58.0 could not be locked; `engine_versions/transformers.yaml` is back at 4.56.0"
+            "error: none of the 5 newest releases the engine's requirements allow locks \
+             (4.58.1, 4.58.0, 4.57.2, 4.57.1, 4.57.0); `engine_versions/transformers.yaml` is \
+             back at 4.56.0"
         ),
         "{}",
         output.render()
     );
     assert!(
         output.stderr.contains(
-            "hint: older releases the engine's requirements allow: 4.57.1, 4.56.2; `strata bump transformers --to VERSION` tries one"
+            "hint: older releases the engine's requirements allow: 4.56.2, 4.56.1; `strata \
+             bump transformers --to VERSION` tries one"
         ),
         "{}",
         output.render()
+    );
+    assert!(
+        !output.stderr.contains("trying 4.56.2"),
+        "{}",
+        output.render()
+    );
+
+    let output = project.strata(&index, &["bump", "transformers", "--format", "json"]);
+    assert_eq!(output.code, 1, "{}", output.render());
+    let json: serde_json::Value = serde_json::from_str(&output.stdout)
+        .unwrap_or_else(|error| panic!("{error}: {}", output.render()));
+    assert_eq!(json["status"], "reverted");
+    assert_eq!(json["from"], "4.56.0");
+    assert_eq!(json["to"], "4.58.1", "{json}");
+    assert_eq!(
+        json["tried"],
+        serde_json::json!(["4.58.1", "4.58.0", "4.57.2", "4.57.1", "4.57.0"])
+    );
+    assert_eq!(
+        json["older-allowed"],
+        serde_json::json!(["4.56.2", "4.56.1"])
+    );
+    assert_eq!(json["relocked"], false);
+}
+
+#[test]
+fn bump_stops_at_a_failure_that_is_not_a_conflict() {
+    use strata_testindex::{Fault, Faults};
+    // The index fails on 4.58.0's files: an error (exit 2), not a reason to try 4.57.1.
+    let index = TestIndex::start_with_faults(
+        transformers_releases().package(
+            Package::new("transformers", "4.58.0")
+                .requires("numpy")
+                .requires("tokenizers>=0.21"),
+        ),
+        Faults::new().on(
+            "/files/transformers/transformers-4.58.0",
+            Fault::ServerError {
+                status: 404,
+                count: usize::MAX,
+            },
+        ),
+    );
+    let project = bounded_engine();
+    let output = project.strata(&index, &["bump", "transformers"]);
+    assert_eq!(output.code, 2, "{}", output.render());
+    assert!(
+        !output.stderr.contains("trying 4.57.1"),
+        "{}",
+        output.render()
+    );
+    assert!(
+        output
+            .stderr
+            .contains("`engine_versions/transformers.yaml` is back at 4.56.0"),
+        "{}",
+        output.render()
+    );
+    assert_eq!(
+        project.read("engine_versions/transformers.yaml"),
+        "library:\n  current_version: \"4.56.0\"\n"
     );
 }
 
@@ -302,29 +450,20 @@ fn bump_format_json_says_what_happened_to_the_version_file_and_the_relock() {
 }
 
 #[test]
-fn bump_format_json_of_a_release_that_does_not_lock_says_reverted_and_names_older_ones() {
+fn bump_format_json_lists_the_releases_it_tried() {
     let index = TestIndex::start(
-        transformers_releases().package(
-            Package::new("transformers", "4.58.0")
-                .requires("numpy")
-                .requires("tokenizers>=0.22"),
-        ),
+        transformers_releases().package(transformers_that_does_not_lock("4.58.0")),
     );
     let project = bounded_engine();
     let output = project.strata(&index, &["bump", "transformers", "--format", "json"]);
-    assert_eq!(output.code, 1, "{}", output.render());
+    assert_eq!(output.code, 0, "{}", output.render());
     let json: serde_json::Value = serde_json::from_str(&output.stdout)
         .unwrap_or_else(|error| panic!("{error}: {}", output.render()));
-    assert_eq!(json["status"], "reverted");
+    assert_eq!(json["status"], "bumped");
     assert_eq!(json["from"], "4.56.0");
-    assert_eq!(json["to"], "4.58.0");
-    assert_eq!(json["relocked"], false);
-    assert_eq!(
-        json["older-allowed"],
-        serde_json::json!(["4.57.1", "4.56.2"])
-    );
-    assert_eq!(
-        project.read("engine_versions/transformers.yaml"),
-        "library:\n  current_version: \"4.56.0\"\n"
-    );
+    assert_eq!(json["to"], "4.57.1");
+    assert_eq!(json["tried"], serde_json::json!(["4.58.0", "4.57.1"]));
+    assert_eq!(json["relocked"], true);
+    assert_eq!(json["locks"][0]["profile"], "transformers", "{json}");
+    assert_eq!(project.pins("transformers")["transformers"], "4.57.1");
 }

@@ -542,3 +542,90 @@ fn sync_shows_progress_on_a_terminal_and_only_its_summary_in_a_pipe() {
         piped.render()
     );
 }
+
+#[test]
+fn sync_keeps_a_direct_url_requirement_of_the_lock_installed() {
+    let index = TestIndex::start(universe::ml());
+    let wheel = index
+        .files()
+        .into_iter()
+        .find(|file| {
+            file.filename.starts_with("filelock-3.16.1-")
+                && Path::new(&file.filename)
+                    .extension()
+                    .is_some_and(|extension| extension.eq_ignore_ascii_case("whl"))
+        })
+        .expect("the test index serves a filelock 3.16.1 wheel");
+    let url = format!("{}{}", index.base_url(), wheel.url_path);
+    let manifest = MANIFEST.replace(
+        "requirements = [\"rich\"]",
+        &format!(
+            "requirements = [\"rich\", \"filelock @ {url}#sha256={}\"]",
+            wheel.sha256
+        ),
+    );
+    let project = TestProject::new(&manifest, &[]);
+    project.lock_ok(&index, &["app"]);
+    assert!(
+        project
+            .read("locks/app.txt")
+            .contains(&format!("filelock @ {url}")),
+        "{}",
+        project.read("locks/app.txt")
+    );
+    // The lock: its index pins and the file at the URL.
+    let mut locked = project.pins("app");
+    locked.insert("filelock".to_string(), "3.16.1".to_string());
+
+    let output = sync(&project, &index, &["app", "--format", "json"]);
+    if venv_tool_missing(&output) {
+        return;
+    }
+    assert_eq!(output.code, 0, "{}", output.render());
+    let venv = project.dir().join(".venvs/app");
+    assert_eq!(installed(&venv), locked, "{}", output.render());
+    let json: serde_json::Value = serde_json::from_str(&output.stdout)
+        .unwrap_or_else(|error| panic!("{error}: {}", output.render()));
+    assert_eq!(json["locked"], 5, "{json}");
+    assert_eq!(json["removed"], serde_json::json!([]), "{json}");
+    assert!(
+        json["installed"]
+            .as_array()
+            .is_some_and(|lines| lines.contains(&serde_json::json!("filelock==3.16.1"))),
+        "{json}"
+    );
+    let check = project.strata(&index, &["check", "--venv", ".venvs/app"]);
+    assert_eq!(check.code, 0, "{}", check.render());
+
+    // Installed from its URL, it is what the lock asks for: nothing to change.
+    let again = sync(&project, &index, &["app"]);
+    assert_eq!(again.code, 0, "{}", again.render());
+    assert!(
+        again.stderr.contains(
+            "`./.venvs/app` already holds exactly the 5 distributions of `locks/app.txt`: nothing \
+             to change"
+        ),
+        "{}",
+        again.render()
+    );
+
+    // The same version from the index is not the file the lock names: pip puts the URL's back.
+    let mut pip = Command::new(venv.join("bin/python"));
+    pip.args(["-m", "pip", "uninstall", "--yes", "filelock"]);
+    isolate(&mut pip, &project, &index);
+    assert!(pip.output().unwrap().status.success());
+    let mut pip = Command::new(venv.join("bin/python"));
+    pip.args(["-m", "pip", "install", "--no-deps", "filelock==3.16.1"]);
+    isolate(&mut pip, &project, &index);
+    assert!(pip.output().unwrap().status.success());
+    let reinstalled = sync(&project, &index, &["app"]);
+    assert_eq!(reinstalled.code, 0, "{}", reinstalled.render());
+    assert!(
+        reinstalled
+            .stderr
+            .contains("1 installed (filelock==3.16.1), 0 removed"),
+        "{}",
+        reinstalled.render()
+    );
+    assert_eq!(installed(&venv), locked, "{}", reinstalled.render());
+}
