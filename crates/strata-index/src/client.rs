@@ -1155,7 +1155,8 @@ impl Inner {
                 ));
             }
             let expected_length = response.content_length();
-            let reopened = temporary.reopen().map_err(|source| {
+            // Every I/O failure here is of the temporary file the download goes to.
+            let written = |source| {
                 Failure::Fatal(
                     ErrorKind::Io {
                         path: temporary.path().to_path_buf(),
@@ -1163,7 +1164,8 @@ impl Inner {
                     }
                     .into(),
                 )
-            })?;
+            };
+            let reopened = temporary.reopen().map_err(written)?;
             let mut writer = tokio::fs::File::from_std(reopened);
             let mut hasher = Sha256::new();
             let mut received = 0u64;
@@ -1174,25 +1176,9 @@ impl Inner {
                 self.counters
                     .bytes
                     .fetch_add(chunk.len() as u64, Ordering::Relaxed);
-                writer.write_all(&chunk).await.map_err(|source| {
-                    Failure::Fatal(
-                        ErrorKind::Io {
-                            path: temporary.path().to_path_buf(),
-                            source,
-                        }
-                        .into(),
-                    )
-                })?;
+                writer.write_all(&chunk).await.map_err(written)?;
             }
-            writer.flush().await.map_err(|source| {
-                Failure::Fatal(
-                    ErrorKind::Io {
-                        path: temporary.path().to_path_buf(),
-                        source,
-                    }
-                    .into(),
-                )
-            })?;
+            writer.flush().await.map_err(written)?;
             if expected_length.is_some_and(|length| length != received) {
                 return Err(Failure::Retryable(format!(
                     "the body ended after {received} of {} bytes",
