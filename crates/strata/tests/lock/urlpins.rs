@@ -131,6 +131,59 @@ fn relock_upgrading_another_package_keeps_the_url_pin() {
     let output = project.lock_ok(&index, &["--upgrade-package", "app"]);
     let expected = format!("pkg @ {url}");
     for name in ["base", "dev", "eng"] {
-        assert_eq!(pkg_line(&project, name), expected, "{name}: {}", output.render());
+        assert_eq!(
+            pkg_line(&project, name),
+            expected,
+            "{name}: {}",
+            output.render()
+        );
     }
+    // The locks read back from disk have the URL pin too: nothing was added to them.
+    assert!(!output.stderr.contains("+1"), "{}", output.render());
+}
+
+/// With `--layered`, a child is solved alone on its parent's lock: the parent's URL pin, which
+/// here comes from its `constraints` (which a child does not inherit), is what keeps the child
+/// on that file, in the run that locks the parent and in one that reads its lock from disk.
+#[test]
+fn layered_child_keeps_a_url_its_parent_pins_by_constraint() {
+    let index = TestIndex::start(universe());
+    let files = files();
+    let (requirement, url) = url_requirement(&files);
+    let project = TestProject::new(
+        &format!(
+            r#"python-version = "3.11"
+python-platform = "x86_64-manylinux_2_28"
+lock-dir = "locks"
+
+[profiles.base]
+requirements = ["app"]
+constraints = [{requirement:?}]
+
+[profiles.dev]
+extends = ["base"]
+requirements = ["pkg"]
+"#
+        ),
+        &[],
+    );
+    let expected = format!("pkg @ {url}");
+    let output = project.lock_ok(&index, &["--layered"]);
+    assert_eq!(pkg_line(&project, "base"), expected, "{}", output.render());
+    assert_eq!(pkg_line(&project, "dev"), expected, "{}", output.render());
+
+    // Only the child changes: it is solved on base's lock as read back.
+    project.edit(
+        "strata.toml",
+        "requirements = [\"pkg\"]",
+        "requirements = [\"pkg\", \"eng\"]",
+    );
+    let output = project.lock_ok(&index, &["--layered"]);
+    assert!(
+        output.stderr.contains("base") && output.stderr.contains("unchanged"),
+        "{}",
+        output.render()
+    );
+    assert_eq!(project.pins("dev")["eng"], "1.1", "{}", output.render());
+    assert_eq!(pkg_line(&project, "dev"), expected, "{}", output.render());
 }
