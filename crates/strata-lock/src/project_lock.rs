@@ -14,7 +14,7 @@
 //! conflicting pins.
 //!
 //! **Incremental.** Each lock's header records a fingerprint of everything that determines it
-//! (see [`crate::fingerprint`]) and a digest of its own text (see [`crate::integrity`]). A
+//! (see [`crate::fingerprint`]) and a digest of its own text (see [`strata_lockfile::integrity`]). A
 //! group whose locks all carry their current fingerprint and are as strata wrote them is not
 //! resolved again and its files are not touched, so `strata lock` with nothing changed makes no
 //! request at all. `--check` and `lock` build the fingerprint with the same function, so they
@@ -1590,7 +1590,7 @@ impl OnDisk {
     }
 }
 
-/// `name`'s lock files, verified: the digest of each (see [`crate::integrity`]), the pair's
+/// `name`'s lock files, verified: the digest of each (see [`strata_lockfile::integrity`]), the pair's
 /// agreement (same fingerprint, same pins and hashes), and the fingerprint against `fingerprint`.
 /// `None` when `<name>.txt` does not exist.
 fn on_disk(project: &Project, name: &ProfileName, fingerprint: &Fingerprint) -> Option<OnDisk> {
