@@ -5,8 +5,8 @@
 //! matches), and renders each lock with `strata-lockfile`; [`check_project`] says which locks
 //! are stale or edited without resolving anything. Beside it live the readers that need the
 //! index as well as a lock: the metadata of a lock's pins ([`pinned_metadata`]), the import
-//! names of the engines' distributions ([`engine_imports`]), which profiles can share an
-//! environment ([`conflicts`]) and which releases an engine may move to ([`engine_releases`]).
+//! names of the engines' distributions ([`engine_imports()`]), which profiles can share an
+//! environment ([`conflicts()`]) and which releases an engine may move to ([`engine_releases`]).
 //!
 //! The lock format itself (model, `requirements.txt`, `pylock.toml`, digests, diffs) is
 //! `strata-lockfile`, which depends on neither the solver nor the index client.

@@ -11,7 +11,7 @@ use pep508_rs::Requirement;
 use strata_project::{Origin, ProfileName, Project};
 use strata_resolve::Origins;
 
-use crate::project_lock::{lock_path, pin};
+use crate::project_lock::{lock_path, pinned};
 use strata_lockfile::Lock;
 
 /// `origin` as an explanation names it: a `file:line`, or which table of `pyproject.toml`.
@@ -53,8 +53,8 @@ pub(crate) fn add_parent_pins(
         };
         let path = lock_path(project, ancestor);
         let shown = path.strip_prefix(&project.root).unwrap_or(&path);
-        for (package, version) in lock.pins() {
-            let requirement = pin(package, version);
+        for package in &lock.packages {
+            let requirement = pinned(package);
             if seen.insert(requirement.clone()) {
                 origins.constraint(
                     &requirement,

@@ -14,7 +14,7 @@
 //! conflicting pins.
 //!
 //! **Incremental.** Each lock's header records a fingerprint of everything that determines it
-//! (see [`crate::fingerprint`]) and a digest of its own text (see [`crate::integrity`]). A
+//! (see [`crate::fingerprint`]) and a digest of its own text (see [`strata_lockfile::integrity`]). A
 //! group whose locks all carry their current fingerprint and are as strata wrote them is not
 //! resolved again and its files are not touched, so `strata lock` with nothing changed makes no
 //! request at all. `--check` and `lock` build the fingerprint with the same function, so they
@@ -573,17 +573,21 @@ fn parent_pins(
         .ancestors(name)
         .into_iter()
         .filter_map(|ancestor| pins.get(ancestor))
-        .flat_map(|lock| {
-            lock.pins()
-                .map(|(package, version)| pin(package, version))
-                .collect::<Vec<_>>()
-        })
+        .flat_map(|lock| lock.packages.iter().map(pinned))
         .collect()
 }
 
 pub(crate) fn pin(package: &PackageName, version: &pep440_rs::Version) -> Requirement {
     Requirement::from_str(&format!("{package}=={version}"))
         .expect("a name and a version form a requirement")
+}
+
+/// What a lock's package pins, as the constraint that keeps it: `name==version`, or for a
+/// direct URL pin `name @ url#sha256=...`, which keeps the file and not just its version (the
+/// same version from an index is another file, with other hashes).
+pub(crate) fn pinned(package: &strata_lockfile::LockedPackage) -> Requirement {
+    Requirement::from_str(&package.pinned_requirement())
+        .expect("a lock's pin, read or resolved as a requirement, is one")
 }
 
 fn failed(project: &Project, name: &ProfileName, error: &LockError) -> ProfileLock {
@@ -1269,15 +1273,20 @@ fn prepare_engine<'a>(
     }
     let named_urls = engine_index_urls(project, name);
     let existing = on_disk(project, name, &fingerprint);
-    // An engine on its parents' pins whose lock has another version of one is stale, whatever
-    // its fingerprint says (a parent pin an engine held was released, see `lock_group`).
+    // An engine on its parents' pins whose lock pins one otherwise (another version, or the
+    // same version from another file) is stale, whatever its fingerprint says (a parent pin an
+    // engine held was released, see `lock_group`).
     let off_parent_pins = !details.isolated_from_parent
         && existing.as_ref().is_some_and(|disk| {
-            let parent = parent_versions(project, name, pins);
-            disk.lock.pins().any(|(package, version)| {
+            let parent: HashMap<&PackageName, Requirement> = parent_locks
+                .iter()
+                .flat_map(|lock| lock.packages.iter())
+                .map(|package| (&package.name, pinned(package)))
+                .collect();
+            disk.lock.packages.iter().any(|package| {
                 parent
-                    .get(package)
-                    .is_some_and(|(_, pinned)| pinned != version)
+                    .get(&package.name)
+                    .is_some_and(|kept| *kept != pinned(package))
             })
         });
     if !options.force
@@ -1312,9 +1321,7 @@ fn prepare_engine<'a>(
         .extend(options.upgrade_pins.iter().cloned());
     if !details.isolated_from_parent {
         for lock in &parent_locks {
-            request
-                .constraints
-                .extend(lock.pins().map(|(package, version)| pin(package, version)));
+            request.constraints.extend(lock.packages.iter().map(pinned));
         }
         crate::origins::add_parent_pins(&mut request.origins, project, name, pins);
     }
@@ -1475,12 +1482,12 @@ fn parent_pin_lines(
         .filter(|constraint| packages.contains(&constraint.name))
     {
         for ancestor in project.ancestors(first) {
-            let pinned = pins.get(ancestor).is_some_and(|lock| {
-                lock.pins().any(|(name, version)| {
-                    *name == constraint.name && pin(name, version) == *constraint
+            let pins_it = pins.get(ancestor).is_some_and(|lock| {
+                lock.packages.iter().any(|package| {
+                    package.name == constraint.name && pinned(package) == *constraint
                 })
             });
-            if pinned {
+            if pins_it {
                 let path = lock_path(project, ancestor);
                 let shown = path.strip_prefix(&project.root).unwrap_or(&path);
                 out.push(format!(
@@ -1583,7 +1590,7 @@ impl OnDisk {
     }
 }
 
-/// `name`'s lock files, verified: the digest of each (see [`crate::integrity`]), the pair's
+/// `name`'s lock files, verified: the digest of each (see [`strata_lockfile::integrity`]), the pair's
 /// agreement (same fingerprint, same pins and hashes), and the fingerprint against `fingerprint`.
 /// `None` when `<name>.txt` does not exist.
 fn on_disk(project: &Project, name: &ProfileName, fingerprint: &Fingerprint) -> Option<OnDisk> {

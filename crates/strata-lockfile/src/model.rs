@@ -33,6 +33,29 @@ pub struct LockedPackage {
     pub line: Option<usize>,
 }
 
+impl LockedPackage {
+    /// The requirement that asks for exactly what this package pins: `name==version`, or for a
+    /// direct URL `name @ url#sha256=hash`, so that a solve constrained by it takes that file
+    /// (and checks it by the lock's hash), not the same version from an index.
+    pub fn pinned_requirement(&self) -> String {
+        match &self.url {
+            Some(url) => match self.hashes.first() {
+                Some(hash) if !url.contains('#') => format!("{} @ {url}#sha256={hash}", self.name),
+                _ => format!("{} @ {url}", self.name),
+            },
+            None => format!("{}=={}", self.name, self.version),
+        }
+    }
+}
+
+/// The version a direct URL's filename names (`.../pkg-1.0-py3-none-any.whl` -> 1.0).
+fn url_version(name: &PackageName, url: &str) -> Option<Version> {
+    let path = url.split(['#', '?']).next().unwrap_or(url);
+    let filename = path.rsplit('/').next()?;
+    let parsed = strata_dist::DistFilename::parse_for_package(filename, name).ok()??;
+    Some(parsed.version().clone())
+}
+
 impl PartialEq for LockedPackage {
     fn eq(&self, other: &Self) -> bool {
         // Destructured so that a new field has to be placed on one side or the other.
@@ -128,28 +151,40 @@ impl Lock {
             .find_map(|line| line.strip_prefix(crate::header::INPUTS_PREFIX))
     }
 
-    /// Reads back a lock's header and pins (hashes and `# via` are not needed to decide
-    /// staleness or preferences). `None` when the text is not a lock this reader understands.
+    /// Reads back a lock's header and pins (`# via` is not needed to decide staleness or
+    /// preferences, nor an index pin's hashes). `None` when the text is not a lock this reader
+    /// understands.
+    ///
+    /// A direct URL pin is kept, with its hash and the version its filename names: it is a pin
+    /// like any other, which the profiles and engines locked on top of this lock must keep (see
+    /// [`LockedPackage::pinned_requirement`]).
+    ///
+    /// ```
+    /// let lock = strata_lockfile::Lock::parse_header_and_pins(
+    ///     "# header\npkg @ https://files.invalid/pkg-1.0-py3-none-any.whl \\\n    --hash=sha256:aa\n",
+    /// )
+    /// .unwrap();
+    /// assert_eq!(lock.packages[0].version.to_string(), "1.0");
+    /// assert_eq!(
+    ///     lock.packages[0].pinned_requirement(),
+    ///     "pkg @ https://files.invalid/pkg-1.0-py3-none-any.whl#sha256=aa"
+    /// );
+    /// ```
     pub fn parse_header_and_pins(text: &str) -> Option<Self> {
-        let header = crate::requirements_txt::header_lines(text);
-        let pins = crate::requirements_txt::read_pins(text).ok()?;
-        let mut packages: Vec<LockedPackage> = pins
-            .into_iter()
-            .map(|(name, version)| LockedPackage {
-                name,
-                version,
-                extras: BTreeSet::new(),
-                url: None,
-                hashes: Vec::new(),
-                via: Vec::new(),
-                files: Vec::new(),
-                requires_python: None,
-                dependencies: Vec::new(),
-                line: None,
-            })
-            .collect();
-        packages.sort_by(|a, b| a.name.cmp(&b.name));
-        Some(Self { header, packages })
+        let mut lock = crate::requirements_txt::read(text).ok()?;
+        for package in &mut lock.packages {
+            package.via.clear();
+            package.line = None;
+            match &package.url {
+                Some(url) => {
+                    if let Some(version) = url_version(&package.name, url) {
+                        package.version = version;
+                    }
+                }
+                None => package.hashes.clear(),
+            }
+        }
+        Some(lock)
     }
 
     /// The pinned version of every package, for use as resolver preferences.

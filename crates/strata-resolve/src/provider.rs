@@ -15,8 +15,9 @@
 //!   back to old releases that still had the extra would reach ancient sdists), and the
 //!   resolution lists it in `ResolvedPackage::missing_extras` for the caller's warning;
 //! * constraints narrow every edge on their package (as an edge of their own next to it, so
-//!   that an explanation can name the constraint); overrides replace every requirement on their
-//!   package.
+//!   that an explanation can name the constraint); a `name @ url` constraint makes that file
+//!   the package's only candidate, as a direct URL requirement does, without requiring it;
+//!   overrides replace every requirement on their package.
 //!
 //! The provider blocks its (dedicated) thread on the async index client and spawns prefetches
 //! so that, by the time PubGrub asks for a package, its page and likely metadata are usually
@@ -168,13 +169,39 @@ impl<'a> Provider<'a> {
             .filter(|requirement| names_prerelease(requirement))
             .map(|requirement| requirement.name.clone())
             .collect();
-        let mut direct_urls = HashMap::new();
+        let mut direct_urls: HashMap<PackageName, DistFile> = HashMap::new();
         for requirement in request.requirements.iter().chain(&request.overrides) {
             if let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url {
                 direct_urls.insert(
                     requirement.name.clone(),
                     direct_url_file(&requirement.name, url)?,
                 );
+            }
+        }
+        // A `name @ url` constraint (a parent lock's direct URL pin that a child or an engine
+        // keeps) pins that file whenever the package is needed, and adds nothing otherwise: only
+        // `candidates` reads `direct_urls`.
+        for constraint in &request.constraints {
+            let Some(VersionOrUrl::Url(url)) = &constraint.version_or_url else {
+                continue;
+            };
+            let file = direct_url_file(&constraint.name, url)?;
+            match direct_urls.get(&constraint.name) {
+                None => {
+                    direct_urls.insert(constraint.name.clone(), file);
+                }
+                Some(required) if same_file(required, &file) => {}
+                Some(required) => {
+                    return Err(ResolveError::DirectUrl {
+                        package: constraint.name.clone(),
+                        url: strata_index::redact(&required.url),
+                        reason: format!(
+                            "the constraint `{} @ {}` pins another file",
+                            constraint.name,
+                            strata_index::redact(&file.url)
+                        ),
+                    });
+                }
             }
         }
         Ok(Self {
@@ -820,6 +847,13 @@ fn file_version(file: &DistFile) -> &Version {
         DistFilename::Wheel(wheel) => wheel.version(),
         DistFilename::SourceDist(sdist) => sdist.version(),
     }
+}
+
+/// Whether two direct URL files are one: the same URL (credentials aside, as a lock records it
+/// without them) and no two different hashes.
+fn same_file(a: &DistFile, b: &DistFile) -> bool {
+    strata_index::redact(&a.url) == strata_index::redact(&b.url)
+        && (a.sha256.is_none() || b.sha256.is_none() || a.sha256 == b.sha256)
 }
 
 /// A file for a direct URL requirement (`name @ https://.../name-1.0-py3-none-any.whl`).

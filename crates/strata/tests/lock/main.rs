@@ -31,6 +31,7 @@ mod settings;
 mod sources;
 mod sync;
 mod universe;
+mod urlpins;
 
 use std::collections::BTreeMap;
 use std::path::Path;
