@@ -934,9 +934,8 @@ impl Inner {
                         if let Some(expected) = expected {
                             let actual = hex_sha256(&response.body);
                             // A fault of the index like unreadable metadata: never used, and
-                            // reported with the package it was read for.
-                            // A page that advertises another hash than its metadata file has
-                            // may be a stale one from the cache: the error then says so.
+                            // reported with the package it was read for; the page may be a
+                            // stale one from the cache, and the error then says so.
                             if !expected.eq_ignore_ascii_case(&actual) {
                                 return Err(self.with_reused_page(
                                     package,

@@ -111,9 +111,6 @@ pub enum Fault {
     /// learns the size only by counting what arrives. The padding is generated as
     /// it is sent, so a page of gigabytes costs the index no memory.
     OversizedPage(u64),
-    /// Advertise a core-metadata SHA-256 (PEP 658/714) in matching pages that does
-    /// not match the `.metadata` file, which is served unchanged.
-    WrongMetadataHash,
     /// Answer 401 with `WWW-Authenticate: Basic` unless the request carries these
     /// HTTP basic credentials, as a private index does.
     RequireBasicAuth {

@@ -20,7 +20,6 @@ use crate::store::{Project, hex};
 pub(crate) struct PageFaults {
     pub(crate) hide_metadata: bool,
     pub(crate) wrong_hash: bool,
-    pub(crate) wrong_metadata_hash: bool,
     /// Hashes advertised instead of the files' own, by file name.
     pub(crate) advertised: Vec<(String, String)>,
     /// What is advertised for a file's metadata file instead of its own hash, by the
@@ -74,16 +73,11 @@ pub(crate) fn project_page(project: &Project, format: PageFormat, faults: &PageF
             .as_ref()
             .filter(|_| !faults.hide_metadata)
             .map(|own| {
-                let own = if faults.wrong_metadata_hash {
-                    hex(&Sha256::digest(own.as_bytes()))
-                } else {
-                    own.clone()
-                };
                 faults
                     .advertised_metadata
                     .iter()
                     .find(|(filename, _)| *filename == file.filename)
-                    .map_or_else(|| Some(own), |(_, sha256)| sha256.clone())
+                    .map_or_else(|| Some(own.clone()), |(_, sha256)| sha256.clone())
             });
         (listed, format!("../..{}", file.url_path), sha256, metadata)
     });

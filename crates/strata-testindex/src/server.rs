@@ -522,7 +522,6 @@ fn route(request: &Request, shared: &Shared) -> Response {
             PageFaults {
                 hide_metadata: faults.is_set(path, &Fault::MetadataNotAdvertised),
                 wrong_hash: faults.is_set(path, &Fault::WrongHash),
-                wrong_metadata_hash: faults.is_set(path, &Fault::WrongMetadataHash),
                 advertised: project
                     .files
                     .iter()

@@ -502,7 +502,13 @@ async fn a_cached_404_the_index_allowed_says_how_to_bypass_it() {
 async fn a_wrong_metadata_hash_from_a_cached_page_says_how_to_bypass_it() {
     let index = TestIndex::start_with_faults(
         universe().metadata_files(true).page_max_age(600),
-        Faults::new().on("/simple/demo/", Fault::WrongMetadataHash),
+        Faults::new().on(
+            "/simple/demo/",
+            Fault::AdvertisedMetadataHash {
+                filename: "demo-1.0-py3-none-any.whl".to_string(),
+                sha256: Some("ab".repeat(32)),
+            },
+        ),
     );
     let cache = tempfile::tempdir().unwrap();
     let first = client_with(&index, options(cache.path()));

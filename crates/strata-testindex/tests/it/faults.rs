@@ -445,39 +445,3 @@ fn oversized_page_is_padded_valid_and_sent_without_a_length() {
     assert_eq!(padded, plain, "the same page, padded");
     assert_eq!(index.requests_for("/simple/a/")[1].bytes_sent, BYTES);
 }
-
-#[test]
-fn wrong_metadata_hash_advertises_a_hash_the_metadata_file_does_not_have() {
-    let index = TestIndex::start_with_faults(
-        universe(),
-        Faults::new().on("/simple/a/", Fault::WrongMetadataHash),
-    );
-    let page = get(&index, "/simple/a/", &[JSON]).json();
-    let file = &page["files"][0];
-    let advertised = file["core-metadata"]["sha256"].as_str().unwrap();
-    let metadata = get(
-        &index,
-        &format!(
-            "{}.metadata",
-            join("/simple/a/", file["url"].as_str().unwrap())
-        ),
-        &[],
-    );
-    assert_eq!(metadata.status, 200);
-    assert_eq!(advertised.len(), 64);
-    assert_ne!(advertised, sha256(&metadata.body));
-    assert_eq!(
-        file["hashes"]["sha256"].as_str(),
-        Some(
-            index
-                .file("a-1.0-py3-none-any.whl")
-                .unwrap()
-                .sha256
-                .as_str()
-        ),
-        "the file's own hash is left alone"
-    );
-    let other = get(&index, "/simple/b/", &[JSON]).json();
-    let b = index.file("b-1.0-py3-none-any.whl.metadata").unwrap();
-    assert_eq!(other["files"][0]["core-metadata"]["sha256"], b.sha256);
-}
