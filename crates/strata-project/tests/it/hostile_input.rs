@@ -387,19 +387,16 @@ fn line_edit() -> impl Strategy<Value = LineEdit> {
     ]
 }
 
-/// Keys a profile or engine table takes, for [`LineEdit::Table`].
-const TABLE_KEYS: &[&str] = &[
-    "extends",
-    "requirements",
-    "constraints",
-    "file",
-    "include",
-    "python-version",
-    "version",
-    "image",
-    "indexes",
-    "when-index-unavailable",
-];
+/// Keys a profile or engine table takes, for [`LineEdit::Table`]: the loader's own list
+/// (`engines.*.KEY`, the profile keys and the engine-only ones), so a new key is fed too.
+fn table_keys() -> Vec<String> {
+    strata_project::manifest_keys()
+        .iter()
+        .filter_map(|key| key.strip_prefix("engines.*."))
+        .filter(|key| !key.contains('.'))
+        .map(str::to_string)
+        .collect()
+}
 
 /// Applies `edits` to a manifest whose strata tables are under `prefix` (`tool.strata.` in
 /// `pyproject.toml`, nothing in `strata.toml`).
@@ -415,8 +412,9 @@ fn mutate_manifest(source: &str, prefix: &str, edits: &[LineEdit]) -> String {
             LineEdit::Table(at, engine, settings) => {
                 let kind = if *engine { "engines" } else { "profiles" };
                 let mut table = vec![format!("[{prefix}{kind}.new-{number}]")];
+                let keys = table_keys();
                 for (key, value) in settings {
-                    let key = TABLE_KEYS[key.index(TABLE_KEYS.len())];
+                    let key = keys[key.index(keys.len())].as_str();
                     let values = values_for(key);
                     table.push(format!("{key} = {}", values[value.index(values.len())]));
                 }
