@@ -92,8 +92,8 @@ impl Fingerprint {
             "target",
             format!(
                 "{} {}",
-                python_version.as_deref().unwrap_or("-"),
-                python_platform.as_deref().unwrap_or("-")
+                python_version.map_or_else(|| "-".to_string(), |version| version.to_string()),
+                python_platform.map_or("-", |platform| platform.name())
             ),
         ));
         let mut requirements = String::new();

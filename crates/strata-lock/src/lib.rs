@@ -23,7 +23,7 @@ pub use project_lock::{
     solved_together,
 };
 pub use releases::{EngineReleases, engine_releases};
-pub use resolution::lock_from_resolution;
+pub use resolution::{lock_from_resolution, via_source};
 
 mod conflicts;
 mod engine_imports;

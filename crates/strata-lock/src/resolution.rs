@@ -1,21 +1,31 @@
 //! A resolution written down as a [`Lock`]: the one bridge from the solver's answer to the lock
 //! format, so that `strata-lockfile` never depends on the solver.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
-use pep508_rs::{PackageName, Requirement};
+use pep508_rs::PackageName;
 use strata_lockfile::{Lock, LockedFile, LockedPackage};
+use strata_project::{Origin, ProfileName, SourcedRequirement};
 use strata_resolve::Resolution;
 
 /// Builds a lock from a resolution.
 ///
-/// `sources` names where a top-level requirement was written (`-r requirements.in`,
-/// `extra:vllm`) for its `# via` lines. With `hashes` false, no hash is recorded.
-pub fn lock_from_resolution(
+/// `top_level` are the requirements the solve started from: where each was written gives the
+/// `# via` lines of what it names ([`via_source`]), for `profile` when the lock is a profile's.
+/// With `hashes` false, no hash is recorded.
+pub fn lock_from_resolution<'a>(
     resolution: &Resolution,
-    sources: &dyn Fn(&Requirement) -> Vec<String>,
+    top_level: impl IntoIterator<Item = &'a SourcedRequirement>,
+    profile: Option<&ProfileName>,
     hashes: bool,
 ) -> Lock {
+    let mut sources: HashMap<&PackageName, BTreeSet<String>> = HashMap::new();
+    for sourced in top_level {
+        sources
+            .entry(&sourced.requirement.name)
+            .or_default()
+            .insert(via_source(&sourced.origin, profile));
+    }
     let packages = resolution
         .packages
         .values()
@@ -30,7 +40,7 @@ pub fn lock_from_resolution(
                     Some(parent) => {
                         via.insert(parent.to_string());
                     }
-                    None => via.extend(sources(&edge.requirement)),
+                    None => via.extend(sources.get(&edge.requirement.name).into_iter().flatten().cloned()),
                 }
             }
             let hashes = if hashes {
@@ -88,5 +98,18 @@ pub fn lock_from_resolution(
     Lock {
         header: Vec::new(),
         packages,
+    }
+}
+
+/// The `# via` line of a top-level requirement, as pip-tools writes it: `-r path` for a line of
+/// a requirements file, `path (profile)` for a manifest entry (the profile says which table),
+/// else the origin itself (`extra:vllm`, `group:dev`, a version file).
+pub fn via_source(origin: &Origin, profile: Option<&ProfileName>) -> String {
+    match (origin, profile) {
+        (Origin::File { path, .. }, _) => format!("-r {}", path.display()),
+        (Origin::Manifest { path, .. }, Some(profile)) => {
+            format!("{} ({profile})", path.display())
+        }
+        (other, _) => other.to_string(),
     }
 }

@@ -12,6 +12,8 @@ use pep440_rs::Version;
 use pep508_rs::{PackageName, Requirement};
 use serde::{Serialize, Serializer};
 
+use strata_dist::{Platform, PythonVersion, Target};
+
 pub use crate::requirements_in::PipOptions;
 use crate::version_source::VersionSource;
 
@@ -61,15 +63,70 @@ impl fmt::Display for ProfileName {
 /// Where an environment will run: a Python version and a platform, as uv names them.
 ///
 /// Either may be unset when neither the manifest nor the profile gives it; commands that need a
-/// target (locking) say so then. Validation of the names themselves happens where wheel tags
-/// are computed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+/// target (locking) say so then ([`TargetSpec::target`]). Both are parsed when the manifest is
+/// loaded, with the parsers that later compute markers and wheel tags, so a value held here is
+/// one the resolver understands.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TargetSpec {
     /// Like `3.11`.
-    pub python_version: Option<String>,
-    /// Like `x86_64-manylinux_2_28`.
-    pub python_platform: Option<String>,
+    pub python_version: Option<PythonVersion>,
+    /// Like `x86_64-manylinux_2_28`, kept under the name the manifest used.
+    pub python_platform: Option<Platform>,
+}
+
+impl TargetSpec {
+    /// The target, when both settings are given.
+    ///
+    /// ```
+    /// use strata_project::TargetSpec;
+    ///
+    /// let spec = TargetSpec { python_version: Some("3.11".parse()?), python_platform: None };
+    /// assert!(spec.target().is_err());
+    /// let spec = TargetSpec { python_platform: Some("linux".parse()?), ..spec };
+    /// assert_eq!(spec.target().unwrap().to_string(), "Python 3.11 on linux");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Names the manifest key that is missing (`python-version` first).
+    pub fn target(&self) -> Result<Target, MissingTarget> {
+        match (self.python_version, self.python_platform) {
+            (Some(python), Some(platform)) => Ok(Target::new(python, platform)),
+            (None, _) => Err(MissingTarget {
+                key: "python-version",
+            }),
+            (Some(_), None) => Err(MissingTarget {
+                key: "python-platform",
+            }),
+        }
+    }
+}
+
+/// A [`TargetSpec`] that lacks one of its settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("`{key}` is not set in the manifest")]
+pub struct MissingTarget {
+    /// The manifest key: `python-version` or `python-platform`.
+    pub key: &'static str,
+}
+
+impl Serialize for TargetSpec {
+    /// As the manifest spells the values: `{"python-version": "3.11", "python-platform": ...}`,
+    /// `null` when unset.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("TargetSpec", 2)?;
+        out.serialize_field(
+            "python-version",
+            &self.python_version.map(|version| version.to_string()),
+        )?;
+        out.serialize_field(
+            "python-platform",
+            &self.python_platform.map(|platform| platform.name()),
+        )?;
+        out.end()
+    }
 }
 
 /// Where a requirement comes from, for explanations and `# via` lines.

@@ -164,10 +164,7 @@ fn http_timeout(args: &IndexArgs) -> Result<std::time::Duration> {
 pub(crate) fn project_targets(project: &Project) -> Vec<strata_dist::Target> {
     let mut targets: Vec<strata_dist::Target> = Vec::new();
     for profile in project.profiles.values() {
-        if let (Some(version), Some(platform)) = (
-            &profile.target.python_version,
-            &profile.target.python_platform,
-        ) && let Ok(target) = strata_dist::Target::parse(version, platform)
+        if let Ok(target) = profile.target.target()
             && !targets.contains(&target)
         {
             targets.push(target);
@@ -178,18 +175,21 @@ pub(crate) fn project_targets(project: &Project) -> Vec<strata_dist::Target> {
 
 /// The target: flags, else the project's defaults, else Python 3.12 on `x86_64-manylinux_2_28`.
 pub(crate) fn target(args: &TargetArgs, project: Option<&Project>) -> Result<strata_dist::Target> {
-    let python_version = args
-        .python_version
-        .clone()
-        .or_else(|| project.and_then(|project| project.target.python_version.clone()))
-        .unwrap_or_else(|| "3.12".to_string());
-    let python_platform = args
-        .python_platform
-        .clone()
-        .or_else(|| project.and_then(|project| project.target.python_platform.clone()))
-        .unwrap_or_else(|| "x86_64-manylinux_2_28".to_string());
-    Ok(strata_dist::Target::parse(
-        &python_version,
-        &python_platform,
-    )?)
+    let defaults = project.map(|project| &project.target);
+    let python = match &args.python_version {
+        Some(flag) => flag.parse().map_err(strata_dist::Error::from)?,
+        None => defaults
+            .and_then(|target| target.python_version)
+            .unwrap_or(strata_dist::PythonVersion::new(3, 12, None)),
+    };
+    let platform = match &args.python_platform {
+        Some(flag) => flag.parse().map_err(strata_dist::Error::from)?,
+        None => match defaults.and_then(|target| target.python_platform) {
+            Some(platform) => platform,
+            None => "x86_64-manylinux_2_28"
+                .parse()
+                .map_err(strata_dist::Error::from)?,
+        },
+    };
+    Ok(strata_dist::Target::new(python, platform))
 }

@@ -50,10 +50,11 @@ impl Context<'_> {
 }
 
 pub(super) fn project(context: &Context<'_>, strata: StrataTable) -> Result<Project, Error> {
-    let target = TargetSpec {
-        python_version: target_value(context, strata.python_version.as_ref(), "python-version")?,
-        python_platform: target_value(context, strata.python_platform.as_ref(), "python-platform")?,
-    };
+    let target = target_spec(
+        context,
+        strata.python_version.as_ref(),
+        strata.python_platform.as_ref(),
+    )?;
     let index = index_settings(context, &strata)?;
 
     // Names first: every later message can then trust that names are valid and unique.
@@ -183,42 +184,54 @@ fn lock_dir(context: &Context<'_>, value: Option<&Spanned<String>>) -> Result<Pa
     Ok(lock_dir)
 }
 
-/// Validates a `python-version` or `python-platform` value with the same parsers that later
-/// compute markers and wheel tags, so a name accepted here is one the resolver understands.
-fn target_value(
+/// Parses a `python-version` or `python-platform` value with the parsers that later compute
+/// markers and wheel tags, so a value the model holds is one the resolver understands.
+fn target_spec(
     context: &Context<'_>,
-    value: Option<&Spanned<String>>,
-    what: &str,
-) -> Result<Option<String>, Error> {
-    let Some(value) = value else {
-        return Ok(None);
+    python_version: Option<&Spanned<String>>,
+    python_platform: Option<&Spanned<String>>,
+) -> Result<TargetSpec, Error> {
+    let invalid = |value: &Spanned<String>, what: &str, reason: String| -> Error {
+        let text = value.get_ref();
+        ErrorKind::InvalidValue {
+            what: what.to_string(),
+            value: text.clone(),
+            reason,
+            snippet: context.string_snippet(value, 0..text.chars().count()),
+        }
+        .into()
     };
-    let text = value.get_ref();
-    let problem = if what == "python-version" {
-        strata_dist::PythonVersion::from_str(text).err().map(|_| {
-            "expected `3.<minor>` or `3.<minor>.<patch>`, such as `3.11` or `3.11.7`".to_string()
+    let python_version = python_version
+        .map(|value| {
+            strata_dist::PythonVersion::from_str(value.get_ref()).map_err(|_| {
+                invalid(
+                    value,
+                    "python-version",
+                    "expected `3.<minor>` or `3.<minor>.<patch>`, such as `3.11` or `3.11.7`"
+                        .to_string(),
+                )
+            })
         })
-    } else {
-        strata_dist::Platform::from_str(text).err().map(|error| {
-            // The parser's message lists every accepted name; keep ours to the near miss.
-            match error.suggestion() {
-                Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                None => "expected a name like `x86_64-manylinux_2_28`, `aarch64-manylinux_2_28`, \
-                         `x86_64-unknown-linux-gnu`, `linux`, `macos` or `windows`"
-                    .to_string(),
-            }
+        .transpose()?;
+    let python_platform = python_platform
+        .map(|value| {
+            strata_dist::Platform::from_str(value.get_ref()).map_err(|error| {
+                // The parser's message lists every accepted name; keep ours to the near miss.
+                let reason = match error.suggestion() {
+                    Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                    None => "expected a name like `x86_64-manylinux_2_28`, \
+                             `aarch64-manylinux_2_28`, `x86_64-unknown-linux-gnu`, `linux`, \
+                             `macos` or `windows`"
+                        .to_string(),
+                };
+                invalid(value, "python-platform", reason)
+            })
         })
-    };
-    let Some(reason) = problem else {
-        return Ok(Some(text.clone()));
-    };
-    Err(ErrorKind::InvalidValue {
-        what: what.to_string(),
-        value: text.clone(),
-        reason,
-        snippet: context.string_snippet(value, 0..text.chars().count()),
-    }
-    .into())
+        .transpose()?;
+    Ok(TargetSpec {
+        python_version,
+        python_platform,
+    })
 }
 
 fn index_settings(context: &Context<'_>, strata: &StrataTable) -> Result<IndexSettings, Error> {
@@ -396,11 +409,14 @@ fn profile(
     inherited_target: &TargetSpec,
     index: &IndexSettings,
 ) -> Result<Profile, Error> {
+    let own = target_spec(
+        context,
+        table.python_version.as_ref(),
+        table.python_platform.as_ref(),
+    )?;
     let target = TargetSpec {
-        python_version: target_value(context, table.python_version.as_ref(), "python-version")?
-            .or_else(|| inherited_target.python_version.clone()),
-        python_platform: target_value(context, table.python_platform.as_ref(), "python-platform")?
-            .or_else(|| inherited_target.python_platform.clone()),
+        python_version: own.python_version.or(inherited_target.python_version),
+        python_platform: own.python_platform.or(inherited_target.python_platform),
     };
     let mut requirements = Vec::new();
     let mut constraints = Vec::new();

@@ -220,15 +220,13 @@ fn open_lock(
         (None, None) => unreachable!("open_lock runs only in lock mode"),
     };
     let lock = read_lock(&request.path, args.profile.as_deref())?;
-    let target = match lock.target_names() {
-        Some((python, platform))
-            if args.profile.is_none()
-                && args.target.python_version.is_none()
-                && args.target.python_platform.is_none() =>
-        {
-            strata_dist::Target::parse(python, platform)?
-        }
-        _ => request.target,
+    let header_decides = args.profile.is_none()
+        && args.target.python_version.is_none()
+        && args.target.python_platform.is_none();
+    let target = if header_decides {
+        lock.target()?.unwrap_or(request.target)
+    } else {
+        request.target
     };
     let client = settings::index_client(&args.index, project.as_ref(), vec![target.clone()])?;
     let watched = client.clone();

@@ -33,14 +33,13 @@ fn shown<'a>(project: &'a Project, selected: &[&ProfileName]) -> Vec<&'a Profile
 }
 
 fn describe_target(target: &TargetSpec) -> String {
-    let version = target
-        .python_version
-        .as_deref()
-        .unwrap_or("(python-version not set)");
+    let version = target.python_version.map_or_else(
+        || "(python-version not set)".to_string(),
+        |version| version.to_string(),
+    );
     let platform = target
         .python_platform
-        .as_deref()
-        .unwrap_or("(python-platform not set)");
+        .map_or("(python-platform not set)", |platform| platform.name());
     format!("Python {version} on {platform}")
 }
 
