@@ -16,7 +16,7 @@ use strata_project::{ProfileName, Project};
 use strata_resolve::{ResolveError, ResolveRequest, Resolver};
 
 use crate::project_lock::{
-    LockError, ResolverSource, engine_index_urls, profile_target, solved_together,
+    LockError, ResolverSource, profile_target, solved_together,
 };
 
 /// What a pair of profiles or engines can do together.
@@ -146,17 +146,12 @@ fn job(
     second: &ProfileName,
 ) -> Result<Result<Job, Verdict>, LockError> {
     for name in [first, second] {
-        let profile = &project.profiles[name];
-        if let Some(engine) = &profile.engine
-            && let Some(index) = engine
-                .indexes
-                .iter()
-                .find(|index| project.index.named[*index].url.is_none())
-        {
+        if let Some(unavailable) = project.unavailable_index(name) {
             return Ok(Err(Verdict::Skipped {
                 reason: format!(
-                    "`{name}` needs its index `{index}`, which is not configured ({} not set)",
-                    project.index.named[index].unset_variables.join(", ")
+                    "`{name}` needs its index `{}`, which is not configured ({} not set)",
+                    unavailable.name,
+                    unavailable.index.unset_variables.join(", ")
                 ),
             }));
         }
@@ -190,8 +185,8 @@ fn job(
                 .map(|sourced| sourced.requirement.clone()),
         );
     }
-    let mut indexes = engine_index_urls(project, first);
-    for url in engine_index_urls(project, second) {
+    let mut indexes = project.engine_index_urls(first);
+    for url in project.engine_index_urls(second) {
         if !indexes.contains(&url) {
             indexes.push(url);
         }

@@ -33,8 +33,6 @@ pub struct Fingerprint {
     digest: String,
     /// `(kind, short hash)` for each kind of input, in a fixed order.
     parts: Vec<(&'static str, String)>,
-    /// The first named index of an engine whose URL is not configured (its variables unset).
-    unavailable_index: Option<String>,
 }
 
 /// The kind of input that holds the index configuration.
@@ -118,7 +116,6 @@ impl Fingerprint {
         }
         parts.push(("constraints", constraint_text));
         let mut index = format!("{index_identity}\n{pip_options:?}");
-        let mut unavailable_index = None;
         let mut settings = format!("pylock={pylock}");
         let hierarchy: Vec<String>;
         let mut parents = String::new();
@@ -157,8 +154,8 @@ impl Fingerprint {
                         // Only hashes of it reach the header.
                         let _ = write!(index, "\n{named}={url}");
                     } else {
+                        // Not the real input: `Project::unavailable_index` says so to `--check`.
                         let _ = write!(index, "\n{named}=<unset>");
-                        unavailable_index.get_or_insert_with(|| named.clone());
                     }
                 }
                 let _ = write!(
@@ -197,7 +194,6 @@ impl Fingerprint {
                     )
                 })
                 .collect(),
-            unavailable_index,
         }
     }
 
@@ -230,12 +226,6 @@ impl Fingerprint {
             })
             .map(|(kind, _)| *kind)
             .collect()
-    }
-
-    /// For an engine, the first of its named indexes whose URL is not configured: its lock
-    /// cannot be made here, and the `index` part of this fingerprint is not the real one.
-    pub fn unavailable_index(&self) -> Option<&str> {
-        self.unavailable_index.as_deref()
     }
 
     /// The hex digest.

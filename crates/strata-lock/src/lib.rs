@@ -19,7 +19,7 @@ pub use inspect::{Lookup, PinnedMetadata, pinned_metadata};
 pub use origins::describe as describe_origin;
 pub use project_lock::{
     EngineHold, Freshness, LockError, LockOptions, ProfileLock, ProfileOutcome, ResolverSource,
-    check_project, engine_index_urls, lock_path, lock_project, profile_target, pylock_path,
+    check_project, lock_path, lock_project, profile_target, pylock_path,
     solved_together,
 };
 pub use releases::{EngineReleases, engine_releases};

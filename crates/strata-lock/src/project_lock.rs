@@ -192,8 +192,8 @@ struct Feedback {
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
     /// A profile named on the command line does not exist.
-    #[error("Unknown profile or engine `{0}`")]
-    UnknownProfile(String),
+    #[error(transparent)]
+    UnknownProfile(strata_project::Error),
     /// Profiles of one hierarchy declare different targets.
     #[error(
         "Profiles `{first}` and `{second}` extend each other but have different targets; a hierarchy is solved once, for one target"
@@ -301,6 +301,7 @@ impl LockError {
             Self::IndexUnavailable { .. } => vec![
                 "Set the variable, or set `when-index-unavailable = \"skip\"` on the engine to lock the rest without it".to_string(),
             ],
+            Self::UnknownProfile(error) => error.hints(),
             _ => Vec::new(),
         }
     }
@@ -626,7 +627,7 @@ fn engine_feedback(
         .collect();
     let mut request = ResolveRequest::new(target, requirements);
     request.upgrade = upgrade(options);
-    let Ok(resolver) = resolvers.resolver(&engine_index_urls(project, name)) else {
+    let Ok(resolver) = resolvers.resolver(&project.engine_index_urls(name)) else {
         return None;
     };
     let Ok(alone) = resolver.resolve(&request) else {
@@ -770,16 +771,6 @@ fn diverging_pins(
         .collect()
 }
 
-/// The URLs of the named indexes an engine declares (those whose variables are set), in order.
-pub fn engine_index_urls(project: &Project, name: &ProfileName) -> Vec<String> {
-    project.profiles[name]
-        .engine
-        .iter()
-        .flat_map(|engine| engine.indexes.iter())
-        .filter_map(|index| project.index.named[index].url.clone())
-        .collect()
-}
-
 /// Whether a lock is current.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Freshness {
@@ -911,7 +902,9 @@ pub fn check_project(
 /// How `name`'s lock on disk compares with `fingerprint`, today's: what `--check` reports and
 /// what a skipped engine's summary says of the lock it keeps.
 fn freshness(project: &Project, name: &ProfileName, fingerprint: &Fingerprint) -> Freshness {
-    let unavailable = fingerprint.unavailable_index().map(str::to_string);
+    let unavailable = project
+        .unavailable_index(name)
+        .map(|unavailable| unavailable.name.to_string());
     let optional = project.profiles[name]
         .engine
         .as_ref()
@@ -955,7 +948,7 @@ fn selection(project: &Project, names: &[String]) -> Result<HashSet<ProfileName>
     for name in names {
         let profile = project
             .profile(name)
-            .ok_or_else(|| LockError::UnknownProfile(name.clone()))?;
+            .map_err(LockError::UnknownProfile)?;
         out.insert(profile.name.clone());
         out.extend(project.ancestors(&profile.name).into_iter().cloned());
     }
@@ -1236,8 +1229,8 @@ fn prepare_engine<'a>(
                 .and_then(Lock::digest)
                 .map(str::to_string)
         });
-    if let Some(index) = fingerprint.unavailable_index() {
-        let named = &project.index.named[index];
+    if let Some(unavailable) = project.unavailable_index(name) {
+        let (index, named) = (unavailable.name, unavailable.index);
         if details.when_index_unavailable == IndexUnavailable::Fail {
             return Err(LockError::IndexUnavailable {
                 engine: name.to_string(),
@@ -1262,16 +1255,11 @@ fn prepare_engine<'a>(
             pylock_path: pylock_path(project, name),
             outcome: ProfileOutcome::Skipped(format!(
                 "its index `{index}` is not configured ({} not set); {kept}",
-                named
-                    .unset_variables
-                    .iter()
-                    .map(|variable| format!("`{variable}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                unavailable.unset_variables()
             )),
         }));
     }
-    let named_urls = engine_index_urls(project, name);
+    let named_urls = project.engine_index_urls(name);
     let existing = on_disk(project, name, &fingerprint);
     // An engine on its parents' pins whose lock pins one otherwise (another version, or the
     // same version from another file) is stale, whatever its fingerprint says (a parent pin an

@@ -70,7 +70,8 @@ pub fn engine_releases(
     target: &Target,
 ) -> EngineReleases {
     let Some(engine) = project
-        .profile(name.as_str())
+        .profiles
+        .get(name)
         .and_then(|profile| profile.engine.as_ref())
     else {
         return EngineReleases::default();
@@ -122,7 +123,8 @@ fn engine_bounds(
     target: &Target,
 ) -> Vec<SourcedRequirement> {
     let Some(package) = project
-        .profile(name.as_str())
+        .profiles
+        .get(name)
         .and_then(|profile| profile.engine.as_ref())
         .map(|engine| &engine.package)
     else {

@@ -186,7 +186,7 @@ impl Error {
             | ErrorKind::VersionKeyMissing { snippet, .. }
             | ErrorKind::VersionKeyNotAValue { snippet, .. }
             | ErrorKind::InvalidVersion { snippet, .. } => snippet.as_ref(),
-            ErrorKind::ManifestNotFound { .. } => None,
+            ErrorKind::ManifestNotFound { .. } | ErrorKind::NoSuchProfile { .. } => None,
         }
     }
 
@@ -207,6 +207,7 @@ impl Error {
             ],
             ErrorKind::UnknownKey { suggestion: Some(suggestion), .. }
             | ErrorKind::UnknownProfile { suggestion: Some(suggestion), .. }
+            | ErrorKind::NoSuchProfile { suggestion: Some(suggestion), .. }
             | ErrorKind::UnknownExtra { suggestion: Some(suggestion), .. }
             | ErrorKind::UnknownGroup { suggestion: Some(suggestion), .. } => {
                 vec![format!("Did you mean `{suggestion}`?")]
@@ -425,6 +426,23 @@ pub enum ErrorKind {
         message: String,
         /// Where, underlining the fault.
         snippet: Snippet,
+    },
+    /// A command named a profile or engine the project does not define.
+    #[error(
+        "No profile or engine `{}` in `{}`; the project has {}",
+        elide(name),
+        manifest.display(),
+        join_quoted(known)
+    )]
+    NoSuchProfile {
+        /// The name as given.
+        name: String,
+        /// The manifest, relative to the project root.
+        manifest: PathBuf,
+        /// The closest defined name.
+        suggestion: Option<String>,
+        /// Every defined profile and engine, in declaration order.
+        known: Vec<String>,
     },
     /// `extends` names a profile that does not exist.
     #[error(

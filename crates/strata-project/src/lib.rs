@@ -47,7 +47,7 @@ pub use manifest::{EnvLookup, find_manifest, manifest_keys};
 pub use model::{
     ContractSettings, Editable, EffectiveRequirement, Engine, ImageSpec, IndexSettings,
     IndexUnavailable, NamedIndex, Origin, PipOptions, Profile, ProfileName, Project,
-    SourcedRequirement, TargetSpec, MissingTarget,
+    SourcedRequirement, TargetSpec, MissingTarget, UnavailableIndex,
 };
 pub use requirements_in::{
     FileOption, RequirementsFile, read_constraints_file, read_requirements_file,

@@ -324,6 +324,28 @@ pub struct NamedIndex {
     pub unset_variables: Vec<String>,
 }
 
+/// An engine's named index whose URL cannot be formed on this machine: a variable it uses is
+/// unset. Found by [`Project::unavailable_index`], the one place that decides it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnavailableIndex<'a> {
+    /// The index's name in `[tool.strata.indexes]`.
+    pub name: &'a str,
+    /// Its declaration, with the unset variables.
+    pub index: &'a NamedIndex,
+}
+
+impl UnavailableIndex<'_> {
+    /// The unset variables, quoted and joined: `` `NVIDIA_INDEX_URL` ``.
+    pub fn unset_variables(&self) -> String {
+        self.index
+            .unset_variables
+            .iter()
+            .map(|variable| format!("`{variable}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 /// Index settings of the manifest (the defaults come from pip's configuration at lock time).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -395,12 +417,75 @@ pub struct Project {
 }
 
 impl Project {
-    /// Looks a profile or engine up by name.
-    pub fn profile(&self, name: &str) -> Option<&Profile> {
+    /// The profile or engine a user named (on the command line, say).
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir()?;
+    /// # std::fs::write(dir.path().join("strata.toml"), "[profiles.base]\n")?;
+    /// let project = strata_project::Project::discover(dir.path(), &|_| None)?;
+    /// assert_eq!(project.profile("base")?.name.as_str(), "base");
+    /// let error = project.profile("bsae").unwrap_err();
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "No profile or engine `bsae` in `strata.toml`; the project has `base`"
+    /// );
+    /// assert_eq!(error.hints(), ["Did you mean `base`?"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When there is none: the error names the manifest, every defined name and, for a near
+    /// miss, the one meant.
+    pub fn profile(&self, name: &str) -> Result<&Profile, crate::Error> {
+        self.find_profile(name).ok_or_else(|| {
+            let known: Vec<&str> = self.profiles.keys().map(ProfileName::as_str).collect();
+            crate::ErrorKind::NoSuchProfile {
+                name: name.to_string(),
+                manifest: self
+                    .manifest
+                    .strip_prefix(&self.root)
+                    .unwrap_or(&self.manifest)
+                    .to_path_buf(),
+                suggestion: crate::suggest::closest(name, known.iter().copied())
+                    .map(str::to_string),
+                known: known.into_iter().map(str::to_string).collect(),
+            }
+            .into()
+        })
+    }
+
+    /// Looks a profile or engine up by name, for a caller that has its own answer to "none".
+    pub fn find_profile(&self, name: &str) -> Option<&Profile> {
         self.profiles
             .iter()
             .find(|(key, _)| key.as_str() == name)
             .map(|(_, profile)| profile)
+    }
+
+    /// The first named index of engine `name` whose URL is not configured here, in the order
+    /// the engine lists them; `None` for a plain profile or when every one is configured.
+    ///
+    /// An engine with one is not locked here (or is skipped, as its `when-index-unavailable`
+    /// says), and `lock --check` cannot verify its lock's index input.
+    pub fn unavailable_index(&self, name: &ProfileName) -> Option<UnavailableIndex<'_>> {
+        let engine = self.profiles.get(name)?.engine.as_ref()?;
+        engine.indexes.iter().find_map(|index| {
+            let (name, named) = self.index.named.get_key_value(index)?;
+            named.url.is_none().then_some(UnavailableIndex { name, index: named })
+        })
+    }
+
+    /// The URLs of engine `name`'s named indexes that are configured here, in its order (empty
+    /// for a plain profile). They are searched before the default indexes.
+    pub fn engine_index_urls(&self, name: &ProfileName) -> Vec<String> {
+        self.profiles
+            .get(name)
+            .and_then(|profile| profile.engine.as_ref())
+            .into_iter()
+            .flat_map(|engine| engine.indexes.iter())
+            .filter_map(|index| self.index.named.get(index)?.url.clone())
+            .collect()
     }
 
     /// Every profile that is not an engine.

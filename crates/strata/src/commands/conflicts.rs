@@ -3,7 +3,7 @@
 use std::fmt::Write;
 use std::sync::Arc;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use serde::Serialize;
 use strata_lock::{Pairing, Verdict};
 use strata_project::ProfileName;
@@ -24,10 +24,7 @@ pub(crate) fn conflicts(
     } else {
         let mut names = Vec::new();
         for name in &args.profiles {
-            let Some(profile) = project.profile(name) else {
-                bail!("No profile or engine `{name}` in the project");
-            };
-            names.push(profile.name.clone());
+            names.push(project.profile(name)?.name.clone());
         }
         names
     };

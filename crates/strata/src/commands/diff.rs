@@ -46,7 +46,7 @@ fn read_side(side: &str, project: Option<&strata_project::Project>) -> Result<(S
         return Ok((display_path(path), parse_lock(&text, path)?));
     }
     if let Some(project) = project
-        && let Some(profile) = project.profile(side)
+        && let Some(profile) = project.find_profile(side)
     {
         let path = strata_lock::lock_path(project, &profile.name);
         let text = fs_err::read_to_string(&path).with_context(|| {

@@ -142,27 +142,18 @@ fn releases(
     details: &Engine,
     index: &IndexArgs,
 ) -> Result<Result<strata_lock::EngineReleases, String>> {
-    let named = strata_lock::engine_index_urls(project, &engine.name);
-    if named.len() < details.indexes.len() {
-        let unset: Vec<String> = details
-            .indexes
-            .iter()
-            .filter(|index| project.index.named[*index].url.is_none())
-            .map(|index| {
-                let variables: Vec<String> = project.index.named[index]
-                    .unset_variables
-                    .iter()
-                    .map(|variable| format!("`{variable}`"))
-                    .collect();
-                format!("`{index}` ({} not set)", variables.join(", "))
-            })
-            .collect();
-        let reason = format!("its index {} is not configured", unset.join(", "));
+    if let Some(unavailable) = project.unavailable_index(&engine.name) {
+        let reason = format!(
+            "its index `{}` ({} not set) is not configured",
+            unavailable.name,
+            unavailable.unset_variables()
+        );
         if details.when_index_unavailable == IndexUnavailable::Fail {
             bail!("Engine `{}`: {reason}", engine.name);
         }
         return Ok(Err(reason));
     }
+    let named = project.engine_index_urls(&engine.name);
     let target = strata_lock::profile_target(project, &engine.name)?;
     let client = settings::index_client_with(index, Some(project), &named, vec![target.clone()])?;
     let listing = strata_index::block_on(client.project(&details.package))??;

@@ -1,6 +1,6 @@
 //! `strata profiles`: the project model as text, JSON or a Mermaid graph.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use crate::ExitStatus;
 use crate::args::{GlobalArgs, ProfilesArgs, ProfilesFormat};
@@ -16,17 +16,7 @@ pub(crate) fn profiles(
     let project = load_project(global)?;
     let mut selected = Vec::new();
     for name in &args.profiles {
-        let Some(profile) = project.profile(name) else {
-            let known: Vec<&str> = project
-                .profiles
-                .keys()
-                .map(strata_project::ProfileName::as_str)
-                .collect();
-            bail!(
-                "Unknown profile `{name}`; the project defines: {}",
-                known.join(", ")
-            );
-        };
+        let profile = project.profile(name)?;
         selected.push(&profile.name);
     }
     let text = match args.format {

@@ -104,18 +104,7 @@ struct LockRequest {
 }
 
 fn profile_request(project: &Project, name: &str) -> Result<LockRequest> {
-    let Some(profile) = project.profile(name) else {
-        let known: Vec<String> = project
-            .profiles
-            .keys()
-            .map(|name| format!("`{name}`"))
-            .collect();
-        bail!(
-            "No profile or engine `{name}` in `{}`; the project has {}",
-            display_path(&project.manifest),
-            known.join(", ")
-        );
-    };
+    let profile = project.profile(name)?;
     let name: &ProfileName = &profile.name;
     let path = strata_lock::lock_path(project, name);
     let target = strata_lock::profile_target(project, name)?;
@@ -375,7 +364,7 @@ fn solved_with(
     lookup: &strata_lock::Lookup,
     packages: &[PackageName],
 ) -> Result<Vec<(String, Requirement)>> {
-    let Some(profile) = project.profile(name) else {
+    let Some(profile) = project.find_profile(name) else {
         return Ok(Vec::new());
     };
     let own: std::collections::HashSet<&PackageName> =

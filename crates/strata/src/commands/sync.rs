@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use pep508_rs::PackageName;
 use strata_env::{Environment, EnvironmentSource, Extras, InterpreterRequest, Pin};
 use strata_lock::{Freshness, LockOptions};
@@ -19,18 +19,7 @@ pub(crate) fn sync(
     printer: &mut Printer,
 ) -> Result<ExitStatus> {
     let project = load_project(global)?;
-    let Some(profile) = project.profile(&args.profile) else {
-        let known: Vec<&str> = project
-            .profiles
-            .keys()
-            .map(strata_project::ProfileName::as_str)
-            .collect();
-        bail!(
-            "Unknown profile `{}`; the project defines: {}",
-            args.profile,
-            known.join(", ")
-        );
-    };
+    let profile = project.profile(&args.profile)?;
     let lock = strata_lock::lock_path(&project, &profile.name);
     let text = strata_fs::fs_err::read_to_string(&lock).with_context(|| {
         format!(
@@ -125,7 +114,7 @@ pub(crate) fn sync(
         let indexes = crate::settings::index_config(
             &args.index,
             Some(&project),
-            &strata_lock::engine_index_urls(&project, &profile.name),
+            &project.engine_index_urls(&profile.name),
         )?;
         let pip_indexes = strata_env::PipIndexes {
             index_url: indexes.index_url.url().to_string(),
