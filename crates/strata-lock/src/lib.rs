@@ -13,6 +13,7 @@
 #![warn(missing_docs)]
 
 pub use conflicts::{Pairing, Verdict, conflicts, default_subjects};
+pub use demands::{Demand, DemandSource, Relation, profile_demands, solved_with_demands};
 pub use engine_imports::{EngineImports, engine_imports};
 pub use fingerprint::Fingerprint;
 pub use inspect::{Lookup, PinnedMetadata, pinned_metadata};
@@ -26,6 +27,7 @@ pub use releases::{EngineReleases, engine_releases};
 pub use resolution::{lock_from_resolution, via_source};
 
 mod conflicts;
+mod demands;
 mod engine_imports;
 mod fingerprint;
 mod inspect;

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use anyhow::{Context, Result, bail};
 use pep440_rs::Version;
@@ -104,60 +103,55 @@ struct LockRequest {
 }
 
 fn profile_request(project: &Project, name: &str) -> Result<LockRequest> {
-    let profile = project.profile(name)?;
-    let name: &ProfileName = &profile.name;
-    let path = strata_lock::lock_path(project, name);
-    let target = strata_lock::profile_target(project, name)?;
-    let mut top_level: Vec<(String, Requirement)> = Vec::new();
-    let mut chain: Vec<&ProfileName> = project.ancestors(name);
-    chain.push(name);
-    for member in chain {
-        let profile = &project.profiles[member];
-        for (sourced, kind) in profile
-            .requirements
-            .iter()
-            .map(|sourced| (sourced, "profile"))
-            .chain(
-                profile
-                    .constraints
-                    .iter()
-                    .map(|sourced| (sourced, "constraint of profile")),
-            )
-        {
-            let label = format!(
-                "{} ({kind} `{member}`)",
-                origin_label(&sourced.origin, &project.root)
-            );
-            top_level.push((label, sourced.requirement.clone()));
-        }
-    }
-    // An engine is locked on its parents' pins: each is a demand as binding as any line.
-    if profile
-        .engine
-        .as_ref()
-        .is_some_and(|engine| !engine.isolated_from_parent)
-    {
-        for ancestor in project.ancestors(name) {
-            let path = strata_lock::lock_path(project, ancestor);
-            let Ok(text) = fs_err::read_to_string(&path) else {
-                continue;
-            };
-            let Ok(pins) = strata_lockfile::requirements_txt::read_pins(&text) else {
-                continue;
-            };
-            let label = format!("{} (the pin of parent `{ancestor}`)", display_path(&path));
-            for (package, version) in pins {
-                let pin = Requirement::from_str(&format!("{package}=={version}"))
-                    .expect("a name and a version form a requirement");
-                top_level.push((label.clone(), pin));
-            }
-        }
-    }
+    let name: &ProfileName = &project.profile(name)?.name;
     Ok(LockRequest {
-        path,
-        target,
-        top_level,
+        path: strata_lock::lock_path(project, name),
+        target: strata_lock::profile_target(project, name)?,
+        top_level: strata_lock::profile_demands(project, name)
+            .into_iter()
+            .map(|demand| (demand_label(project, &demand.source), demand.requirement))
+            .collect(),
     })
+}
+
+/// How `why` names where a demand comes from.
+fn demand_label(project: &Project, source: &strata_lock::DemandSource) -> String {
+    use strata_lock::{DemandSource, Relation};
+    match source {
+        DemandSource::Line {
+            origin,
+            constraint,
+            profile,
+        } => {
+            let kind = if *constraint {
+                "constraint of profile"
+            } else {
+                "profile"
+            };
+            format!(
+                "{} ({kind} `{profile}`)",
+                origin_label(origin, &project.root)
+            )
+        }
+        DemandSource::ParentPin { lock, parent } => {
+            format!("{} (the pin of parent `{parent}`)", display_path(lock))
+        }
+        DemandSource::SolvedWith {
+            pin,
+            version,
+            relation,
+        } => {
+            let how = match relation {
+                Relation::Member { member, profile } => {
+                    format!("locked in `{member}`, solved with `{profile}`")
+                }
+                Relation::Engine { engine, extends } => {
+                    format!("locked in engine `{engine}`, which extends `{extends}`")
+                }
+            };
+            format!("{pin} {version} ({how})")
+        }
+    }
 }
 
 /// Where a line was written, relative to the project root as users read it.
@@ -239,7 +233,8 @@ fn open_lock(
     if let (Some(project), Some(name)) = (&project, &args.profile)
         && !versions_of.is_empty()
     {
-        top_level.extend(solved_with(
+        let name = &project.profile(name)?.name;
+        let demands = strata_index::block_on(strata_lock::solved_with_demands(
             project,
             name,
             &lock,
@@ -247,7 +242,12 @@ fn open_lock(
             &target,
             &lookup,
             versions_of,
-        )?);
+        ))?;
+        top_level.extend(
+            demands
+                .into_iter()
+                .map(|demand| (demand_label(project, &demand.source), demand.requirement)),
+        );
     }
     drop(progress);
     printer.verbose(&format!(
@@ -349,89 +349,4 @@ fn edited_lines(path: &Path, target: &strata_dist::Target) -> Vec<String> {
         }),
         Some(target),
     )
-}
-
-/// The requirements on `packages` of the pins that the profiles solved together with `name`
-/// lock and `name` does not: they hold `name`'s pins too (a hierarchy is one resolution), so
-/// `why` counts them, each named with the profile whose lock has it. So do the pins of the
-/// engines on the hierarchy, which move its pins to versions they can use.
-fn solved_with(
-    project: &Project,
-    name: &str,
-    lock: &strata_lockfile::Lock,
-    client: &strata_index::IndexClient,
-    target: &strata_dist::Target,
-    lookup: &strata_lock::Lookup,
-    packages: &[PackageName],
-) -> Result<Vec<(String, Requirement)>> {
-    let Some(profile) = project.find_profile(name) else {
-        return Ok(Vec::new());
-    };
-    let own: std::collections::HashSet<&PackageName> =
-        lock.packages.iter().map(|package| &package.name).collect();
-    let markers = target.markers();
-    let lookup = strata_lock::Lookup {
-        versions_of: Vec::new(),
-        ..lookup.clone()
-    };
-    let mut demands = Vec::new();
-    // A child's lock repeats its parent's pins: each requirement counts once, named with the
-    // first profile (in declaration order) whose lock has it.
-    let mut seen = std::collections::HashSet::new();
-    let group = strata_lock::solved_together(project, &profile.name);
-    // An engine on the hierarchy's pins moves those it cannot use (unless it is locked apart
-    // or may not move them): its requirements hold the hierarchy's versions as a member's do.
-    let engines = project.engines().filter_map(|engine| {
-        let details = engine.engine.as_ref()?;
-        if details.isolated_from_parent || !details.move_parent_pins {
-            return None;
-        }
-        let parent = project
-            .ancestors(&engine.name)
-            .into_iter()
-            .find(|ancestor| group.contains(ancestor))?;
-        Some((
-            engine.name.clone(),
-            format!(
-                "locked in engine `{}`, which extends `{parent}`",
-                engine.name
-            ),
-        ))
-    });
-    let members: Vec<(ProfileName, String)> = group
-        .iter()
-        .filter(|member| **member != profile.name)
-        .map(|member| {
-            (
-                member.clone(),
-                format!("locked in `{member}`, solved with `{}`", profile.name),
-            )
-        })
-        .chain(engines)
-        .collect();
-    for (member, how) in members {
-        let Ok(other) = read_lock(&strata_lock::lock_path(project, &member), None) else {
-            continue;
-        };
-        let mut other = other;
-        other
-            .packages
-            .retain(|package| !own.contains(&package.name));
-        let pins = strata_index::block_on(strata_lock::pinned_metadata(
-            client, &other, target, &lookup,
-        ))?;
-        for pin in pins {
-            let extras: Vec<_> = pin.extras.iter().cloned().collect();
-            for (requirement, _) in pin.requires_dist.unwrap_or_default() {
-                if packages.contains(&requirement.name)
-                    && requirement.marker.evaluate(&markers, &extras)
-                    && seen.insert((pin.name.clone(), requirement.to_string()))
-                {
-                    let label = format!("{} {} ({how})", pin.name, pin.version);
-                    demands.push((label, requirement));
-                }
-            }
-        }
-    }
-    Ok(demands)
 }
