@@ -23,7 +23,7 @@ pub use project_lock::{
     check_project, lock_path, lock_project, profile_target, pylock_path,
     solved_together,
 };
-pub use releases::{EngineReleases, engine_releases};
+pub use releases::{BumpPlan, EngineReleases, MAX_BUMP_TRIES, engine_releases};
 pub use resolution::{lock_from_resolution, via_source};
 
 mod conflicts;

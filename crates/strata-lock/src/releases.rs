@@ -12,11 +12,12 @@
 //!
 //! `outdated` reports the newest release and the newest allowed one. `bump` without `--to` takes
 //! the newest allowed release, as `uv lock --upgrade-package` takes the newest version the
-//! requirements allow. If that release does not lock (its own requirements clash with the
-//! parents' pins, say), `bump` reports it and leaves the version file alone instead of trying
-//! older releases one by one: settling silently on an older release than the newest would hide
-//! why the newest fails, and every try is a full solve. The report names the older allowed
-//! releases, for `--to`.
+//! requirements allow ([`EngineReleases::bump_plan`]). If that release does not lock (its own
+//! requirements clash with the parents' pins, say), `bump` tries the next older allowed
+//! release, at most [`MAX_BUMP_TRIES`] of them: every try is a full solve, and when that many
+//! fail the cause is rarely the engine's version. Each failed try is reported, so settling on
+//! an older release never hides why the newest failed; the older allowed releases left untried
+//! are named for `--to`.
 
 use pep440_rs::Version;
 use pep508_rs::VersionOrUrl;
@@ -58,6 +59,76 @@ impl EngineReleases {
             .collect::<Vec<_>>()
             .join(", ")
     }
+
+    /// The releases `bump` tries, newest allowed first.
+    ///
+    /// ```
+    /// use strata_lock::{BumpPlan, EngineReleases};
+    ///
+    /// let versions = |list: &[&str]| list.iter().map(|v| v.parse().unwrap()).collect();
+    /// let releases = EngineReleases {
+    ///     newer: versions(&["4.1", "4.2", "5.0"]),
+    ///     allowed: versions(&["4.1", "4.2"]),
+    ///     bounds: Vec::new(),
+    /// };
+    /// assert_eq!(
+    ///     releases.bump_plan(),
+    ///     BumpPlan::Try {
+    ///         newest: "5.0".parse().unwrap(),
+    ///         tries: versions(&["4.2", "4.1"]),
+    ///         older: Vec::new(),
+    ///     }
+    /// );
+    /// ```
+    pub fn bump_plan(&self) -> BumpPlan {
+        let Some(newest) = self.newest().cloned() else {
+            return BumpPlan::UpToDate;
+        };
+        if self.allowed.is_empty() {
+            return BumpPlan::Held { newest };
+        }
+        BumpPlan::Try {
+            newest,
+            tries: self.allowed.iter().rev().take(MAX_BUMP_TRIES).cloned().collect(),
+            older: self
+                .allowed
+                .iter()
+                .rev()
+                .skip(MAX_BUMP_TRIES)
+                .take(5)
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+/// How many releases `strata bump` without `--to` tries, newest first, before it gives up. Each
+/// try is a whole resolve of the engine (seconds to minutes on a real index), and when the five
+/// newest releases the engine's requirements allow all fail to lock, the cause is rarely the
+/// engine's version: the user is better served by the explanations than by a longer walk.
+pub const MAX_BUMP_TRIES: usize = 5;
+
+/// What `strata bump` without `--to` does with an engine's releases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BumpPlan {
+    /// No release is newer than the version file's.
+    UpToDate,
+    /// Newer releases exist, but the engine's requirements allow none of them.
+    Held {
+        /// The newest release.
+        newest: Version,
+    },
+    /// Try these releases in order until one locks.
+    Try {
+        /// The newest release, allowed or not (when it is not the first try, the requirements
+        /// are why).
+        newest: Version,
+        /// The newest allowed releases, newest first, at most [`MAX_BUMP_TRIES`].
+        tries: Vec<Version>,
+        /// The next allowed releases below those (at most five, newest first), for the remedy
+        /// when none of the tries locks.
+        older: Vec<Version>,
+    },
 }
 
 /// The releases of engine `name` in `listing` (its package's listing on the engine's indexes)
@@ -147,4 +218,49 @@ fn engine_bounds(
         }
     }
     bounds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn versions(range: std::ops::RangeInclusive<u64>) -> Vec<Version> {
+        range.map(|minor| Version::new([1, minor])).collect()
+    }
+
+    #[test]
+    fn bump_tries_the_newest_allowed_releases_and_names_the_next_older_ones() {
+        let releases = EngineReleases {
+            newer: versions(1..=20),
+            allowed: versions(1..=12),
+            bounds: Vec::new(),
+        };
+        let BumpPlan::Try {
+            newest,
+            tries,
+            older,
+        } = releases.bump_plan()
+        else {
+            panic!("expected tries");
+        };
+        assert_eq!(newest, Version::new([1, 20]));
+        assert_eq!(tries, versions(8..=12).into_iter().rev().collect::<Vec<_>>());
+        assert_eq!(older, versions(3..=7).into_iter().rev().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn bump_is_held_by_requirements_that_allow_no_newer_release_and_idle_without_one() {
+        let held = EngineReleases {
+            newer: versions(1..=2),
+            allowed: Vec::new(),
+            bounds: Vec::new(),
+        };
+        assert_eq!(
+            held.bump_plan(),
+            BumpPlan::Held {
+                newest: Version::new([1, 2])
+            }
+        );
+        assert_eq!(EngineReleases::default().bump_plan(), BumpPlan::UpToDate);
+    }
 }

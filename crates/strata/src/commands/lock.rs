@@ -80,14 +80,23 @@ pub(crate) fn lock(
 
 /// `strata lock`, with the text summary on stderr when `args.format` is text, and each lock's
 /// row of the JSON summary returned (`None` when nothing was locked: `--check`, or a failure
-/// that wrote nothing), for `lock --format json` and `bump --format json`.
-pub(crate) fn lock_with_summary(
+/// that wrote nothing), for `lock --format json`.
+fn lock_with_summary(
     global: &GlobalArgs,
     args: &LockArgs,
     printer: &mut Printer,
 ) -> Result<(ExitStatus, Option<Vec<serde_json::Value>>)> {
     let project = load_project(global)?;
-    let options = LockOptions {
+    let options = lock_options(args, &project)?;
+    if args.check {
+        return Ok((check(&project, &options, printer)?, None));
+    }
+    write_locks(&project, &options, &args.index, args.format, printer)
+}
+
+/// The library's options from the command line's.
+fn lock_options(args: &LockArgs, project: &strata_project::Project) -> Result<LockOptions> {
+    Ok(LockOptions {
         profiles: args.profiles.clone(),
         upgrade: args.upgrade,
         upgrade_packages: args
@@ -116,19 +125,29 @@ pub(crate) fn lock_with_summary(
             })
             .collect::<Result<_>>()?,
         force: args.force,
-        index_identity: settings::index_identity(&args.index, &project),
+        index_identity: settings::index_identity(&args.index, project),
         layered: args.layered,
         keep_going: args.keep_going,
-    };
-    if args.check {
-        return Ok((check(&project, &options, printer)?, None));
-    }
+    })
+}
+
+/// Locks `project` as `options` say through [`strata_lock::lock_project`] and writes every
+/// lock that changed, each atomically, once every requested solve succeeded; `bump` relocks an
+/// engine through this too. The text summary goes to stderr when `format` is text; each lock's
+/// JSON row is returned (`None` when a failure wrote nothing).
+pub(crate) fn write_locks(
+    project: &strata_project::Project,
+    options: &LockOptions,
+    index: &IndexArgs,
+    format: DataFormat,
+    printer: &mut Printer,
+) -> Result<(ExitStatus, Option<Vec<serde_json::Value>>)> {
     let started = std::time::Instant::now();
-    let _guard = lock_directory(&project, printer)?;
+    let _guard = lock_directory(project, printer)?;
     let clients = Arc::new(std::sync::Mutex::new(
         Vec::<strata_index::IndexClient>::new(),
     ));
-    let mut resolvers = Resolvers::new(&args.index, &project, Arc::clone(&clients));
+    let mut resolvers = Resolvers::new(index, project, Arc::clone(&clients));
     let used_clients = Arc::clone(&clients);
     let progress = printer.progress(move || {
         let clients = clients
@@ -142,7 +161,7 @@ pub(crate) fn lock_with_summary(
             None => "Checking which locks are current".to_string(),
         }
     });
-    let locked = strata_lock::lock_project(&project, &options, &mut resolvers);
+    let locked = strata_lock::lock_project(project, options, &mut resolvers);
     drop(progress);
     for client in used_clients
         .lock()
@@ -334,7 +353,7 @@ pub(crate) fn lock_with_summary(
     if resolved_all {
         for warning in crate::commands::compile::unused_index_warnings(
             &clients_used,
-            args.index.index_strategy,
+            index.index_strategy,
         ) {
             printer.warning(&warning);
         }
@@ -343,7 +362,7 @@ pub(crate) fn lock_with_summary(
         let names: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
         let _ = writeln!(summary, "{sentence}, in {}", names.join(", "));
     }
-    if args.format == DataFormat::Text {
+    if format == DataFormat::Text {
         printer.status(summary.trim_end());
     }
     printer.status(&format!("Done in {:.2}s", started.elapsed().as_secs_f64()));

@@ -30,7 +30,7 @@ pub(crate) use conflicts::conflicts;
 pub(crate) use contracts::contracts;
 pub(crate) use diff::diff;
 pub(crate) use index::{metadata as index_metadata, versions as index_versions};
-pub(crate) use lock::{LockFailure, Resolvers, lock, lock_with_summary};
+pub(crate) use lock::{LockFailure, Resolvers, lock, write_locks};
 pub(crate) use outdated::{bump, outdated};
 pub(crate) use profiles::profiles;
 pub(crate) use subject::open_subject;

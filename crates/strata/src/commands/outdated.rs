@@ -11,7 +11,7 @@ use serde::Serialize;
 use strata_project::{Engine, IndexUnavailable, Profile, Project};
 
 use crate::ExitStatus;
-use crate::args::{BumpArgs, DataFormat, GlobalArgs, IndexArgs, LockArgs, OutdatedArgs};
+use crate::args::{BumpArgs, DataFormat, GlobalArgs, IndexArgs, OutdatedArgs};
 use crate::commands::load_project;
 use crate::output::bump::{BumpJson, BumpStatus};
 use crate::printer::Printer;
@@ -41,12 +41,6 @@ struct EngineRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     skipped: Option<String>,
 }
-
-/// How many releases `strata bump` without `--to` tries, newest first, before it gives up. Each
-/// try is a whole resolve of the engine (seconds to minutes on a real index), and when the five
-/// newest releases the engine's requirements allow all fail to lock, the cause is rarely the
-/// engine's version: the user is better served by the explanations than by a longer walk.
-const MAX_TRIES: usize = 5;
 
 /// Every engine with its engine details.
 fn engines(project: &Project) -> impl Iterator<Item = (&Profile, &Engine)> {
@@ -254,56 +248,47 @@ pub(crate) fn bump(
                 details.package
             )
         })?;
-        let Some(newest) = releases.newest() else {
-            printer.status(&format!(
-                "`{}` is at {current}, the newest release; nothing to bump",
-                engine.name
-            ));
-            return finish(args, &json, ExitStatus::Success, printer);
+        let (it, they, verb) = if releases.bounds.len() == 1 {
+            ("it", "it", "s")
+        } else {
+            ("them", "they", "")
         };
-        let Some(allowed) = releases.newest_allowed() else {
-            printer.status(&format!(
-                "`{}` is at {current}: {newest} is out, but {} allow nothing newer; widen \
-                 {}, or name the version with `--to`",
-                engine.name,
-                releases.describe_bounds(),
-                if releases.bounds.len() == 1 {
-                    "it"
-                } else {
-                    "them"
+        match releases.bump_plan() {
+            strata_lock::BumpPlan::UpToDate => {
+                printer.status(&format!(
+                    "`{}` is at {current}, the newest release; nothing to bump",
+                    engine.name
+                ));
+                return finish(args, &json, ExitStatus::Success, printer);
+            }
+            strata_lock::BumpPlan::Held { newest } => {
+                printer.status(&format!(
+                    "`{}` is at {current}: {newest} is out, but {} allow nothing newer; widen \
+                     {it}, or name the version with `--to`",
+                    engine.name,
+                    releases.describe_bounds(),
+                ));
+                json.status = BumpStatus::Held;
+                return finish(args, &json, ExitStatus::Success, printer);
+            }
+            strata_lock::BumpPlan::Try {
+                newest,
+                tries,
+                older,
+            } => {
+                if tries.first() != Some(&newest) {
+                    printer.status(&format!(
+                        "{newest} is out, outside {}: bumping `{}` to {}, the newest {they} \
+                         allow{verb}",
+                        releases.describe_bounds(),
+                        engine.name,
+                        tries[0],
+                    ));
                 }
-            ));
-            json.status = BumpStatus::Held;
-            return finish(args, &json, ExitStatus::Success, printer);
-        };
-        if allowed != newest {
-            printer.status(&format!(
-                "{newest} is out, outside {}: bumping `{}` to {allowed}, the newest {} allow{}",
-                releases.describe_bounds(),
-                engine.name,
-                if releases.bounds.len() == 1 {
-                    "it"
-                } else {
-                    "they"
-                },
-                if releases.bounds.len() == 1 { "s" } else { "" }
-            ));
+                older_allowed = older.iter().map(ToString::to_string).collect();
+                tries
+            }
         }
-        older_allowed = releases
-            .allowed
-            .iter()
-            .rev()
-            .skip(MAX_TRIES)
-            .take(5)
-            .map(ToString::to_string)
-            .collect();
-        releases
-            .allowed
-            .iter()
-            .rev()
-            .take(MAX_TRIES)
-            .cloned()
-            .collect()
     };
     let Some(first) = candidates.first() else {
         // `newest_allowed` was `Some`: there is at least one allowed release.
@@ -321,18 +306,6 @@ pub(crate) fn bump(
         .file
         .extension()
         .is_some_and(|extension| extension.eq_ignore_ascii_case("toml"));
-    let lock = LockArgs {
-        profiles: vec![engine.name.to_string()],
-        upgrade: false,
-        upgrade_package: Vec::new(),
-        check: false,
-        force: false,
-        layered: false,
-        keep_going: false,
-        index: args.index.clone(),
-        // The relock's summary goes to stderr as text; `--format json` carries its rows.
-        format: DataFormat::Text,
-    };
     for (index, to) in candidates.iter().enumerate() {
         let Some(edited) =
             strata_project::version_source::with_version(&original, is_toml, &source.key, to)
@@ -354,7 +327,22 @@ pub(crate) fn bump(
             return finish(args, &json, ExitStatus::Success, printer);
         }
         json.tried.push(to.to_string());
-        let locked = crate::commands::lock_with_summary(global, &lock, printer);
+        // The version file changed: the engine's requirements with it.
+        let locked = load_project(global).and_then(|project| {
+            let options = strata_lock::LockOptions {
+                profiles: vec![engine.name.to_string()],
+                index_identity: settings::index_identity(&args.index, &project),
+                ..strata_lock::LockOptions::default()
+            };
+            // The relock's summary goes to stderr as text; `--format json` carries its rows.
+            crate::commands::write_locks(
+                &project,
+                &options,
+                &args.index,
+                DataFormat::Text,
+                printer,
+            )
+        });
         if let Ok((ExitStatus::Success, rows)) = &locked {
             json.to = Some(to.to_string());
             json.relocked = true;
