@@ -15,9 +15,7 @@ use pep508_rs::{PackageName, Requirement};
 use strata_project::{ProfileName, Project};
 use strata_resolve::{ResolveError, ResolveRequest, Resolver};
 
-use crate::project_lock::{
-    LockError, ResolverSource, profile_target, solved_together,
-};
+use crate::project_lock::{LockError, ResolverSource, profile_target, solved_together};
 
 /// What a pair of profiles or engines can do together.
 #[derive(Debug)]

@@ -89,7 +89,13 @@ impl EngineReleases {
         }
         BumpPlan::Try {
             newest,
-            tries: self.allowed.iter().rev().take(MAX_BUMP_TRIES).cloned().collect(),
+            tries: self
+                .allowed
+                .iter()
+                .rev()
+                .take(MAX_BUMP_TRIES)
+                .cloned()
+                .collect(),
             older: self
                 .allowed
                 .iter()
@@ -244,7 +250,10 @@ mod tests {
             panic!("expected tries");
         };
         assert_eq!(newest, Version::new([1, 20]));
-        assert_eq!(tries, versions(8..=12).into_iter().rev().collect::<Vec<_>>());
+        assert_eq!(
+            tries,
+            versions(8..=12).into_iter().rev().collect::<Vec<_>>()
+        );
         assert_eq!(older, versions(3..=7).into_iter().rev().collect::<Vec<_>>());
     }
 

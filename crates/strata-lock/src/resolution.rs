@@ -40,7 +40,13 @@ pub fn lock_from_resolution<'a>(
                     Some(parent) => {
                         via.insert(parent.to_string());
                     }
-                    None => via.extend(sources.get(&edge.requirement.name).into_iter().flatten().cloned()),
+                    None => via.extend(
+                        sources
+                            .get(&edge.requirement.name)
+                            .into_iter()
+                            .flatten()
+                            .cloned(),
+                    ),
                 }
             }
             let hashes = if hashes {

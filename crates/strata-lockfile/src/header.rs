@@ -101,7 +101,10 @@ mod tests {
     #[test]
     fn a_compile_header_names_no_lock_target_and_a_garbled_one_is_an_error() {
         let written = Target::parse("3.12", "linux").unwrap();
-        assert_eq!(target(&compile_lines(&written, "strata compile x.in")).unwrap(), None);
+        assert_eq!(
+            target(&compile_lines(&written, "strata compile x.in")).unwrap(),
+            None
+        );
         let garbled = ["generated for profile `a` (Python 3.x on linux) by:".to_string()];
         assert!(target(&garbled).is_err());
     }

@@ -421,13 +421,13 @@ impl Project {
     ///
     /// ```
     /// # let dir = tempfile::tempdir()?;
-    /// # std::fs::write(dir.path().join("strata.toml"), "[profiles.base]\n")?;
+    /// # std::fs::write(dir.path().join("strata.toml"), "[profiles.base]\nrequirements = [\"numpy\"]\n")?;
     /// let project = strata_project::Project::discover(dir.path(), &|_| None)?;
     /// assert_eq!(project.profile("base")?.name.as_str(), "base");
-    /// let error = project.profile("bsae").unwrap_err();
+    /// let error = project.profile("bas").unwrap_err();
     /// assert_eq!(
     ///     error.to_string(),
-    ///     "No profile or engine `bsae` in `strata.toml`; the project has `base`"
+    ///     "No profile or engine `bas` in `strata.toml`; the project has `base`"
     /// );
     /// assert_eq!(error.hints(), ["Did you mean `base`?"]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -472,7 +472,10 @@ impl Project {
         let engine = self.profiles.get(name)?.engine.as_ref()?;
         engine.indexes.iter().find_map(|index| {
             let (name, named) = self.index.named.get_key_value(index)?;
-            named.url.is_none().then_some(UnavailableIndex { name, index: named })
+            named
+                .url
+                .is_none()
+                .then_some(UnavailableIndex { name, index: named })
         })
     }
 

@@ -351,10 +351,9 @@ pub(crate) fn write_locks(
             .iter()
             .all(|outcome| matches!(outcome.outcome, ProfileOutcome::Locked { .. }));
     if resolved_all {
-        for warning in crate::commands::compile::unused_index_warnings(
-            &clients_used,
-            index.index_strategy,
-        ) {
+        for warning in
+            crate::commands::compile::unused_index_warnings(&clients_used, index.index_strategy)
+        {
             printer.warning(&warning);
         }
     }

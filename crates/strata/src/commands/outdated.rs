@@ -335,13 +335,7 @@ pub(crate) fn bump(
                 ..strata_lock::LockOptions::default()
             };
             // The relock's summary goes to stderr as text; `--format json` carries its rows.
-            crate::commands::write_locks(
-                &project,
-                &options,
-                &args.index,
-                DataFormat::Text,
-                printer,
-            )
+            crate::commands::write_locks(&project, &options, &args.index, DataFormat::Text, printer)
         });
         if let Ok((ExitStatus::Success, rows)) = &locked {
             json.to = Some(to.to_string());
