@@ -427,14 +427,17 @@ pub enum ErrorKind {
         /// Where, underlining the fault.
         snippet: Snippet,
     },
-    /// A command named a profile or engine the project does not define.
+    /// A command named a profile or engine the project does not define (or, where only an
+    /// engine will do, an engine).
     #[error(
-        "No profile or engine `{}` in `{}`; the project has {}",
+        "No {what} `{}` in `{}`; the project has {}",
         elide(name),
         manifest.display(),
         join_quoted(known)
     )]
     NoSuchProfile {
+        /// `profile or engine`, or `engine`.
+        what: &'static str,
         /// The name as given.
         name: String,
         /// The manifest, relative to the project root.

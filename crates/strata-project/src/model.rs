@@ -438,21 +438,41 @@ impl Project {
     /// When there is none: the error names the manifest, every defined name and, for a near
     /// miss, the one meant.
     pub fn profile(&self, name: &str) -> Result<&Profile, crate::Error> {
-        self.find_profile(name).ok_or_else(|| {
-            let known: Vec<&str> = self.profiles.keys().map(ProfileName::as_str).collect();
-            crate::ErrorKind::NoSuchProfile {
-                name: name.to_string(),
-                manifest: self
-                    .manifest
-                    .strip_prefix(&self.root)
-                    .unwrap_or(&self.manifest)
-                    .to_path_buf(),
-                suggestion: crate::suggest::closest(name, known.iter().copied())
-                    .map(str::to_string),
-                known: known.into_iter().map(str::to_string).collect(),
-            }
-            .into()
-        })
+        self.find_profile(name)
+            .ok_or_else(|| self.no_such("profile or engine", name, self.profiles.values()))
+    }
+
+    /// The engine a user named, with its engine settings; the error is [`Project::profile`]'s,
+    /// listing the engines only.
+    ///
+    /// # Errors
+    ///
+    /// When the project has no engine of that name (a plain profile is not one).
+    pub fn engine(&self, name: &str) -> Result<(&Profile, &Engine), crate::Error> {
+        self.find_profile(name)
+            .and_then(|profile| Some((profile, profile.engine.as_ref()?)))
+            .ok_or_else(|| self.no_such("engine", name, self.engines()))
+    }
+
+    fn no_such<'a>(
+        &self,
+        what: &'static str,
+        name: &str,
+        candidates: impl Iterator<Item = &'a Profile>,
+    ) -> crate::Error {
+        let known: Vec<&str> = candidates.map(|profile| profile.name.as_str()).collect();
+        crate::ErrorKind::NoSuchProfile {
+            what,
+            name: name.to_string(),
+            manifest: self
+                .manifest
+                .strip_prefix(&self.root)
+                .unwrap_or(&self.manifest)
+                .to_path_buf(),
+            suggestion: crate::suggest::closest(name, known.iter().copied()).map(str::to_string),
+            known: known.into_iter().map(str::to_string).collect(),
+        }
+        .into()
     }
 
     /// Looks a profile or engine up by name, for a caller that has its own answer to "none".

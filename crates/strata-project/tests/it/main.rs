@@ -5,3 +5,4 @@
 )]
 
 mod hostile_input;
+mod queries;

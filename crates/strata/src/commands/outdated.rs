@@ -56,13 +56,7 @@ pub(crate) fn outdated(
 ) -> Result<ExitStatus> {
     let project = load_project(global)?;
     for name in &args.engines {
-        if !project.engines().any(|engine| engine.name.as_str() == name) {
-            let known: Vec<String> = project
-                .engines()
-                .map(|engine| format!("`{}`", engine.name))
-                .collect();
-            bail!("No engine `{name}`; the project has {}", known.join(", "));
-        }
+        project.engine(name)?;
     }
     let mut rows = Vec::new();
     for (engine, details) in engines(&project).filter(|(engine, _)| {
@@ -205,19 +199,7 @@ pub(crate) fn bump(
     printer: &mut Printer,
 ) -> Result<ExitStatus> {
     let project = load_project(global)?;
-    let Some((engine, details)) =
-        engines(&project).find(|(engine, _)| engine.name.as_str() == args.engine)
-    else {
-        let known: Vec<String> = project
-            .engines()
-            .map(|engine| format!("`{}`", engine.name))
-            .collect();
-        bail!(
-            "No engine `{}`; the project has {}",
-            args.engine,
-            known.join(", ")
-        );
-    };
+    let (engine, details) = project.engine(&args.engine)?;
     let current = &details.version;
     let source = &details.version_source;
     let mut json = BumpJson {
