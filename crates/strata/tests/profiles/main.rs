@@ -24,5 +24,5 @@ fn strata_in(cwd: &Path, args: &[&str]) -> Output {
 /// `strata <args>` in the project, shown as [`strata_in`] shows it. The cache is the project's
 /// own, so a command that gets past loading never touches the machine's.
 fn strata(project: &Project, args: &[&str]) -> Output {
-    project.strata(args).hiding(&project.dir()).output()
+    project.strata(args).hiding(project.dir()).output()
 }

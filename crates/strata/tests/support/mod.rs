@@ -46,15 +46,16 @@ pub(crate) fn example_project() -> PathBuf {
 /// and the cache its runs use in `<root>/cache`, so both are hidden by filtering `root`.
 pub(crate) struct Project {
     root: tempfile::TempDir,
+    dir: PathBuf,
 }
 
 impl Project {
     /// A project of `files` (`(path, contents)`, directories made as needed).
     pub(crate) fn new(files: &[(&str, &str)]) -> Self {
-        let project = Self {
-            root: tempfile::tempdir().unwrap(),
-        };
-        fs_err::create_dir_all(project.dir()).unwrap();
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("project");
+        fs_err::create_dir_all(&dir).unwrap();
+        let project = Self { root, dir };
         for (path, contents) in files {
             project.write(path, contents);
         }
@@ -73,13 +74,13 @@ impl Project {
     /// A copy of the project in `dir` (such as [`example_project`]), to change on purpose.
     pub(crate) fn copy_of(dir: &Path) -> Self {
         let project = Self::new(&[]);
-        copy_dir(dir, &project.dir());
+        copy_dir(dir, project.dir());
         project
     }
 
     /// The project directory.
-    pub(crate) fn dir(&self) -> PathBuf {
-        self.root.path().join("project")
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// The temporary directory holding the project and its cache: what [`Self::filters`] hides.
@@ -119,7 +120,7 @@ impl Project {
 
     /// `strata <args>` in the project directory with the project's cache.
     pub(crate) fn strata(&self, args: &[&str]) -> Strata {
-        Strata::new(args).cwd(&self.dir()).cache(&self.cache())
+        Strata::new(args).cwd(self.dir()).cache(&self.cache())
     }
 
     /// Filters hiding the project's temporary directory; add the indexes its runs used.
