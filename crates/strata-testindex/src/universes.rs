@@ -16,8 +16,8 @@
 
 use crate::{Package, Universe};
 
-/// One release: `(name, version, requirements of both shapes, requirements only
-/// [`fine_tuning_numpy_held_twice`] adds)`. The added ones come after the others, in the order
+/// One release: its name, version, the requirements of both shapes, and the requirements only
+/// [`fine_tuning_numpy_held_twice`] adds. The added ones come after the others, in the order
 /// the packages' metadata lists them.
 type Release = (
     &'static str,
