@@ -4,8 +4,8 @@
 //!
 //! Each binary includes this file as its own module (`#[path = "../support/mod.rs"] mod
 //! support;`) rather than depending on a test-support crate: the runner needs
-//! `CARGO_BIN_EXE_strata`, which cargo sets only for the `strata` crate's own tests, and a
-//! module needs no manifest, no `publish = false` crate and no line in the layering check.
+//! `CARGO_BIN_EXE_strata`, which cargo sets only for the `strata` crate's own tests, and what
+//! only these binaries use needs no crate of its own (manifest, workspace entry, README lines).
 //!
 //! A run is hermetic: it goes through [`strata_testindex::hermetic`] (no index variable or pip
 //! configuration of the machine's, no colour), and no `STRATA_*` variable of the machine's
@@ -20,8 +20,8 @@
 //! assert_eq!(output.code, 0, "{}", output.render());
 //! strata_snapshot!("first_lock", project.filters().index(&index), output);
 //! ```
-// Every binary compiles all of this and uses only part of it, so what one binary leaves unused
-// is not dead code of the suite.
+// Every binary compiles all of this and uses only part of it: what one binary leaves unused
+// another uses (nothing here is unused by all five).
 #![allow(
     dead_code,
     reason = "each test binary compiles the whole support module and uses part of it"
