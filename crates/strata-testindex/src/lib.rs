@@ -46,7 +46,8 @@
 //! virtual environment with pip run against the loopback index and nothing of the
 //! machine's configuration. A test whose tool (`python3`, `curl`, import-linter) is
 //! missing goes through [`tool_missing`]: skipped, saying why, or failed where
-//! `STRATA_TEST_REQUIRE_TOOLS=1` (as `.ci/run` sets it).
+//! `STRATA_TEST_REQUIRE_TOOLS=1` (as `.ci/run` sets it). Universes that the tests of more than
+//! one crate serve are defined once, in [`universes`].
 //!
 //! ```
 //! use std::io::{Read, Write};
@@ -134,5 +135,6 @@ mod sdist;
 mod server;
 mod store;
 mod tools;
+pub mod universes;
 pub mod venv;
 mod wheel;

@@ -4,44 +4,10 @@ use std::str::FromStr;
 
 use pep508_rs::PackageName;
 use strata_env::{Extras, TreeOptions, WhyOptions, check, render, render_why, tree, why};
-use strata_testindex::{Package, TestIndex, Universe};
+use strata_testindex::TestIndex;
+use strata_testindex::universes::fine_tuning_numpy_held_twice;
 
 use crate::venv::{Venv, VenvExt};
-
-pub(crate) fn ml_universe() -> Universe {
-    Universe::new()
-        .package(Package::new("numpy", "1.26.4"))
-        .package(Package::new("numpy", "2.1.1"))
-        .package(Package::new("packaging", "24.1"))
-        .package(
-            Package::new("accelerate", "0.33.0")
-                .requires("numpy<2.0.0,>=1.17")
-                .requires("packaging>=20.0"),
-        )
-        .package(
-            Package::new("peft", "0.12.0")
-                .requires("accelerate>=0.21.0")
-                .requires("numpy>=1.17")
-                .requires("packaging>=20.0"),
-        )
-        .package(Package::new("datasets", "2.20.0").requires("numpy>=1.17"))
-        .package(
-            Package::new("trl", "0.9.6")
-                .requires("accelerate")
-                .requires("datasets>=2.18.0")
-                .requires("numpy<2.0.0,>=1.18.2"),
-        )
-        .package(Package::new("bitsandbytes", "0.43.3").requires("numpy"))
-        .package(
-            Package::new("axolotl", "0.4.1")
-                .requires("peft==0.12.0")
-                .requires("trl==0.9.6")
-                .requires("accelerate==0.33.0")
-                .requires("datasets==2.20.0")
-                .requires("bitsandbytes==0.43.3")
-                .requires("numpy>=1.24.4"),
-        )
-}
 
 fn numpy() -> PackageName {
     PackageName::from_str("numpy").unwrap()
@@ -50,7 +16,7 @@ fn numpy() -> PackageName {
 #[test]
 fn numpy_held_below_2_then_forced_up_is_explained_and_checked_like_pip() {
     let Some(venv) = Venv::create() else { return };
-    let index = TestIndex::start(ml_universe());
+    let index = TestIndex::start(fine_tuning_numpy_held_twice());
     venv.install(&index, &["axolotl"]);
 
     let environment = venv.environment(Extras::Follow);

@@ -3,11 +3,11 @@
 //! password anywhere.
 
 use std::path::Path;
-use std::process::Command;
 
 use strata_testindex::{Fault, Faults, Package, TestIndex, Universe};
 
-use crate::{Output, filter_port};
+use crate::compile_command;
+use crate::support::{Filters, Output};
 
 const PASSWORD: &str = "s3cret-token";
 
@@ -30,25 +30,15 @@ fn private_index() -> TestIndex {
 /// (so no `~/.netrc` of the machine's is read) and `env` on top.
 fn compile_with(dir: &Path, url: &str, env: &[(&str, &str)]) -> Output {
     fs_err::write(dir.join("requirements.in"), "accelerate\n").unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
-    command
-        .args([
-            "compile",
-            "requirements.in",
-            "-o",
-            "lock.txt",
-            "--generate-hashes",
-        ])
-        .args(["--index-url", url])
-        .args(["--python-version", "3.11"])
-        .current_dir(dir)
-        .env("STRATA_CACHE_DIR", dir.join(".cache"))
-        .env("HOME", dir)
-        .env_remove("NETRC");
-    strata_testindex::hermetic(&mut command);
-    command.envs(env.iter().copied());
-    let output = command.output().unwrap();
-    Output::from(output)
+    compile_command(
+        dir,
+        &["requirements.in", "-o", "lock.txt", "--generate-hashes"],
+    )
+    .args(&["--index-url", url, "--python-version", "3.11"])
+    .env("HOME", dir)
+    .env_remove("NETRC")
+    .envs(env)
+    .output()
 }
 
 #[test]
@@ -57,7 +47,7 @@ fn without_credentials_the_error_says_how_to_give_them() {
     let dir = tempfile::tempdir().unwrap();
     let output = compile_with(dir.path(), &index.url(), &[]);
     assert_eq!(output.code, 2, "{}", output.stderr);
-    insta::assert_snapshot!(filter_port(&output.stderr, &index), @r"
+    insta::assert_snapshot!(Filters::new().index_port(&index).apply(&output.stderr), @r"
     Resolving `requirements.in` for Python 3.11 on x86_64-manylinux_2_28
     error: `http://127.0.0.1:PORT/simple/accelerate/` answered HTTP 401 (needed for `accelerate`); the index wants credentials: add `machine 127.0.0.1 login USER password TOKEN` to `~/.netrc` (or the file `NETRC` names), or put them in the index URL (`https://USER:TOKEN@127.0.0.1/...`)
     ");

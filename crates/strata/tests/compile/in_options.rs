@@ -4,25 +4,15 @@
 //! line rather than a lock without it.
 
 use std::path::Path;
-use std::process::Command;
 
 use strata_testindex::{Package, TestIndex, Universe};
 
-use crate::{Output, compile, pins};
+use crate::support::Output;
+use crate::{TARGET, compile, compile_command, pins};
 
 /// `strata compile <args>` against exactly the indexes the files and `args` name.
 fn compile_without_index_flag(dir: &Path, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
-    command
-        .arg("compile")
-        .args(args)
-        .args(["--python-version", "3.11"])
-        .args(["--python-platform", "x86_64-manylinux_2_28"])
-        .current_dir(dir)
-        .env("STRATA_CACHE_DIR", dir.join(".cache"))
-        .env("NO_COLOR", "1");
-    strata_testindex::hermetic(&mut command);
-    Output::from(command.output().unwrap())
+    compile_command(dir, args).args(TARGET).output()
 }
 
 fn primary() -> TestIndex {

@@ -7,6 +7,9 @@
     reason = "test helpers fail the test on setup errors, like the tests themselves"
 )]
 
+#[path = "../support/mod.rs"]
+mod support;
+
 mod auth;
 mod in_options;
 mod integrity;
@@ -15,26 +18,34 @@ mod output;
 mod pip;
 
 use std::path::Path;
-use std::process::Command;
-pub(crate) use strata_testindex::Output;
 
 use strata_testindex::TestIndex;
 
-/// Runs `strata compile <args> --index-url <index> --python-version 3.11 --python-platform
-/// x86_64-manylinux_2_28` in `dir`, with a cache inside `dir` and no user configuration.
-fn compile(dir: &Path, index: &TestIndex, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
-    command
-        .arg("compile")
+use crate::support::{Output, Strata};
+
+/// The target every compile of these tests is for.
+const TARGET: &[&str] = &[
+    "--python-version",
+    "3.11",
+    "--python-platform",
+    "x86_64-manylinux_2_28",
+];
+
+/// `strata compile <args>` in `dir` with a cache inside `dir`: how every compile of these tests
+/// starts, the index and the target (most often [`TARGET`]) following.
+fn compile_command(dir: &Path, args: &[&str]) -> Strata {
+    Strata::new(&["compile"])
         .args(args)
-        .args(["--index-url", &index.url()])
-        .args(["--python-version", "3.11"])
-        .args(["--python-platform", "x86_64-manylinux_2_28"])
-        .current_dir(dir)
-        .env("STRATA_CACHE_DIR", dir.join(".cache"));
-    strata_testindex::hermetic(&mut command);
-    let output = command.output().unwrap();
-    Output::from(output)
+        .cwd(dir)
+        .cache(&dir.join(".cache"))
+}
+
+/// Runs `strata compile <args> --index-url <index>` for [`TARGET`] (see [`compile_command`]).
+fn compile(dir: &Path, index: &TestIndex, args: &[&str]) -> Output {
+    compile_command(dir, args)
+        .index(index)
+        .args(TARGET)
+        .output()
 }
 
 /// The pins of a requirements file: `name==version` lines without extras, sorted.
@@ -51,9 +62,4 @@ fn pins(text: &str) -> Vec<String> {
         .collect();
     pins.sort();
     pins
-}
-
-/// Replaces the index's port, which changes every run.
-fn filter_port(text: &str, index: &TestIndex) -> String {
-    text.replace(&index.address().port().to_string(), "PORT")
 }

@@ -4,12 +4,12 @@
 //! next run against the recovered index works.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use strata_testindex::{Fault, Faults, Output, Package, TestIndex, Universe};
+use strata_testindex::{Fault, Faults, Package, TestIndex, Universe};
 
-use crate::{filter_port, pins};
+use crate::support::{Filters, Output};
+use crate::{TARGET, compile_command, pins};
 
 /// Far above what a one-second deadline costs on a loaded machine, far below the minutes the
 /// faults would hold a run without one.
@@ -32,26 +32,18 @@ fn compile_with_env(
     environment: &[(&str, &str)],
 ) -> (Output, Duration) {
     fs_err::write(dir.join("requirements.in"), "six\n").unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
-    command
-        .arg("compile")
-        .arg("requirements.in")
+    let run = compile_command(dir, &["requirements.in"])
         .args(args)
-        .args(["--index-url", &index.url()])
-        .args(["--python-version", "3.11"])
-        .args(["--python-platform", "x86_64-manylinux_2_28"])
-        .current_dir(dir)
-        .env("STRATA_CACHE_DIR", dir.join(".cache"))
-        .env_remove("STRATA_HTTP_TIMEOUT");
-    strata_testindex::hermetic(&mut command);
-    command.envs(environment.iter().copied());
+        .index(index)
+        .args(TARGET)
+        .envs(environment);
     let started = Instant::now();
-    let output = Output::from(command.output().unwrap());
+    let output = run.output();
     (output, started.elapsed())
 }
 
 fn stable(stderr: &str, index: &TestIndex) -> String {
-    let text = filter_port(stderr, index);
+    let text = Filters::new().index_port(index).apply(stderr);
     let mut out = String::new();
     for line in text.lines() {
         // Time spent and bytes received depend on the machine.
@@ -187,7 +179,7 @@ fn a_failure_the_cache_holds_names_the_flag_that_bypasses_it() {
     // The index has the project now, but granted its 404 ten minutes.
     let (output, _) = compile_with_env(dir.path(), &index, &[], &[]);
     assert_eq!(output.code, 2, "{}", output.render());
-    let stderr = filter_port(&output.stderr, &index);
+    let stderr = Filters::new().index_port(&index).apply(&output.stderr);
     assert!(
         stderr.contains("hint: The index page of `six` was reused from the cache (fetched ")
             && stderr.contains(

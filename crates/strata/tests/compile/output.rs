@@ -2,7 +2,8 @@
 
 use strata_testindex::{Package, TestIndex, Universe};
 
-use crate::{compile, filter_port, pins};
+use crate::support::Filters;
+use crate::{compile, pins};
 
 fn universe() -> Universe {
     Universe::new()
@@ -42,7 +43,7 @@ fn compile_writes_pins_with_hashes_and_via_annotations() {
         lock.contains(&format!("--hash=sha256:{}", lib.sha256)),
         "{lock}"
     );
-    insta::assert_snapshot!(filter_port(&lock, &index));
+    insta::assert_snapshot!(Filters::new().index_port(&index).apply(&lock));
 }
 
 #[test]
@@ -63,7 +64,7 @@ fn no_solution_exits_1_with_the_explanation() {
     let output = compile(dir.path(), &index, &["requirements.in", "-o", "out.txt"]);
     assert_eq!(output.code, 1, "{}", output.stderr);
     assert!(!dir.path().join("out.txt").exists(), "no lock is written");
-    insta::assert_snapshot!(filter_port(&output.stderr, &index));
+    insta::assert_snapshot!(Filters::new().index_port(&index).apply(&output.stderr));
 }
 
 #[test]

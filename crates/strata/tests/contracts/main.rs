@@ -5,11 +5,14 @@
     reason = "test helpers fail the test on setup errors, like the tests themselves"
 )]
 
+#[path = "../support/mod.rs"]
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
-pub(crate) use strata_testindex::Output;
 
 use strata_testindex::{Package, TestIndex, Universe};
+
+use crate::support::{Filters, Output, Project, Strata, example_project, strata_snapshot};
 
 /// Runs strata in `cwd` with colour off, as a user would from that directory, with a cache
 /// directory of its own.
@@ -27,75 +30,14 @@ fn strata_with_cache(cwd: &Path, args: &[&str], cache: &Path) -> Output {
     strata_with_index(cwd, args, cache, &index)
 }
 
+/// Runs strata as [`strata_with_cache`] does, on `index`, with `cwd` shown as `[TEMP]`.
 fn strata_with_index(cwd: &Path, args: &[&str], cache: &Path, index: &TestIndex) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
-    strata_testindex::hermetic(&mut command)
-        .args(args)
-        .current_dir(cwd)
-        .env("STRATA_CACHE_DIR", cache)
-        .env("STRATA_INDEX_URL", index.url());
-    let output = command.output().unwrap();
-    Output::from(output).hiding(&cwd.display().to_string(), "[TEMP]")
-}
-
-/// The repository's example project.
-fn example_project() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/ml-engines")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs_err::create_dir_all(to).unwrap();
-    for entry in fs_err::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs_err::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-/// A copy of the example project in a temporary directory, to break on purpose.
-struct ExampleCopy {
-    dir: tempfile::TempDir,
-}
-
-impl ExampleCopy {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        copy_dir(&example_project(), dir.path());
-        Self { dir }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn write(&self, path: &str, contents: &str) -> &Self {
-        let path = self.path().join(path);
-        fs_err::create_dir_all(path.parent().unwrap()).unwrap();
-        fs_err::write(path, contents).unwrap();
-        self
-    }
-
-    /// Replaces the one occurrence of `old` in `path`.
-    fn edit(&self, path: &str, old: &str, new: &str) -> &Self {
-        let path = self.path().join(path);
-        let text = fs_err::read_to_string(&path).unwrap();
-        assert_eq!(
-            text.matches(old).count(),
-            1,
-            "`{old}` in {}",
-            path.display()
-        );
-        fs_err::write(path, text.replace(old, new)).unwrap();
-        self
-    }
-
-    fn strata(&self, args: &[&str]) -> Output {
-        strata(self.path(), args)
-    }
+    Strata::new(args)
+        .cwd(cwd)
+        .cache(cache)
+        .env("STRATA_INDEX_URL", index.url())
+        .hiding(cwd)
+        .output()
 }
 
 const RUNNER: &str = "src/llmbench/runner.py";
@@ -106,7 +48,7 @@ const MANIFEST: &str = "pyproject.toml";
 fn example_project_keeps_its_contracts() {
     let output = strata(&example_project(), &["contracts"]);
     assert_eq!(output.code, 0, "{}", output.render());
-    insta::assert_snapshot!("example_text", output.render());
+    strata_snapshot!("example_text", Filters::new(), output);
 
     let output = strata(&example_project(), &["contracts", "--format", "json"]);
     assert_eq!(output.code, 0, "{}", output.render());
@@ -116,7 +58,7 @@ fn example_project_keeps_its_contracts() {
     let output = strata(&example_project(), &["contracts", "--format", "github"]);
     assert_eq!(output.code, 0, "{}", output.render());
     assert_eq!(output.stdout, "", "no annotations when nothing is broken");
-    insta::assert_snapshot!("example_github", output.render());
+    strata_snapshot!("example_github", Filters::new(), output);
 }
 
 #[test]
@@ -127,18 +69,18 @@ fn project_flag_finds_the_example_from_elsewhere() {
         &["contracts", "--project", "examples/ml-engines", "-v"],
     );
     assert_eq!(output.code, 0, "{}", output.render());
-    insta::assert_snapshot!("example_verbose_from_repository", output.render());
+    strata_snapshot!("example_verbose_from_repository", Filters::new(), output);
 }
 
 #[test]
 fn engine_import_at_module_level_in_a_host_module_exits_1() {
-    let project = ExampleCopy::new();
+    let project = Project::copy_of(&example_project());
     project.edit(
         RUNNER,
         "from llmbench.config import StudyConfig\n",
         "from llmbench.config import StudyConfig\nimport vllm\n",
     );
-    let output = project.strata(&["contracts"]);
+    let output = strata(project.dir(), &["contracts"]);
     assert_eq!(output.code, 1, "{}", output.render());
     assert!(
         output.stdout.starts_with(
@@ -148,21 +90,21 @@ fn engine_import_at_module_level_in_a_host_module_exits_1() {
         "{}",
         output.render()
     );
-    insta::assert_snapshot!("direct_engine_import_text", output.render());
+    strata_snapshot!("direct_engine_import_text", Filters::new(), output);
 
-    let output = project.strata(&["contracts", "--format", "json"]);
+    let output = strata(project.dir(), &["contracts", "--format", "json"]);
     assert_eq!(output.code, 1, "{}", output.render());
     let json: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
     insta::assert_json_snapshot!("direct_engine_import_json", json);
 
-    let output = project.strata(&["contracts", "--format", "github"]);
+    let output = strata(project.dir(), &["contracts", "--format", "github"]);
     assert_eq!(output.code, 1, "{}", output.render());
-    insta::assert_snapshot!("direct_engine_import_github", output.render());
+    strata_snapshot!("direct_engine_import_github", Filters::new(), output);
 
     // Run from the parent directory, paths are relative to where the user is, so they can be
     // clicked and GitHub finds the annotated file from the repository root.
-    let name = project.path().file_name().unwrap().to_str().unwrap();
-    let parent = project.path().parent().unwrap();
+    let name = project.dir().file_name().unwrap().to_str().unwrap();
+    let parent = project.dir().parent().unwrap();
     let output = strata(
         parent,
         &["contracts", "--project", name, "--format", "github"],
@@ -179,7 +121,7 @@ fn engine_import_at_module_level_in_a_host_module_exits_1() {
 
 #[test]
 fn engine_reached_through_a_non_host_module_shows_the_chain() {
-    let project = ExampleCopy::new();
+    let project = Project::copy_of(&example_project());
     project
         .write(
             "src/llmbench/engines/vllm_engine.py",
@@ -190,20 +132,20 @@ fn engine_reached_through_a_non_host_module_shows_the_chain() {
             "from dataclasses import dataclass\n",
             "from dataclasses import dataclass\n\nfrom llmbench.engines import vllm_engine\n",
         );
-    let output = project.strata(&["contracts"]);
+    let output = strata(project.dir(), &["contracts"]);
     assert_eq!(output.code, 1, "{}", output.render());
-    insta::assert_snapshot!("engine_through_a_chain", output.render());
+    strata_snapshot!("engine_through_a_chain", Filters::new(), output);
 }
 
 #[test]
 fn torch_is_checked_only_when_engine_packages_lists_it() {
-    let project = ExampleCopy::new();
+    let project = Project::copy_of(&example_project());
     project.edit(
         CONFIG,
         "from dataclasses import dataclass\n",
         "from dataclasses import dataclass\n\nimport torch\n",
     );
-    let output = project.strata(&["contracts"]);
+    let output = strata(project.dir(), &["contracts"]);
     assert_eq!(
         output.code,
         0,
@@ -216,37 +158,36 @@ fn torch_is_checked_only_when_engine_packages_lists_it() {
         "[tool.strata.contracts]\n",
         "[tool.strata.contracts]\nengine-packages = [\"torch\", \"vllm\"]\n",
     );
-    let output = project.strata(&["contracts"]);
+    let output = strata(project.dir(), &["contracts"]);
     assert_eq!(output.code, 1, "{}", output.render());
-    insta::assert_snapshot!("declared_torch", output.render());
+    strata_snapshot!("declared_torch", Filters::new(), output);
 }
 
 #[test]
 fn lower_layer_importing_a_higher_one_exits_1() {
-    let project = ExampleCopy::new();
+    let project = Project::copy_of(&example_project());
     project.edit(
         CONFIG,
         "from dataclasses import dataclass\n",
         "from dataclasses import dataclass\n\nimport llmbench.cli\n",
     );
-    let output = project.strata(&["contracts"]);
+    let output = strata(project.dir(), &["contracts"]);
     assert_eq!(output.code, 1, "{}", output.render());
-    insta::assert_snapshot!("layers_broken", output.render());
+    strata_snapshot!("layers_broken", Filters::new(), output);
 }
 
 #[test]
 fn file_that_does_not_parse_exits_1() {
-    let project = ExampleCopy::new();
+    let project = Project::copy_of(&example_project());
     project.write("src/llmbench/engines/broken.py", "def load(:\n    pass\n");
-    let output = project.strata(&["contracts"]);
+    let output = strata(project.dir(), &["contracts"]);
     assert_eq!(output.code, 1, "{}", output.render());
-    insta::assert_snapshot!("syntax_error", output.render());
+    strata_snapshot!("syntax_error", Filters::new(), output);
 }
 
 #[test]
 fn root_flag_without_a_project_runs_import_linter_contracts() {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, contents) in [
+    let project = Project::new(&[
         (
             ".importlinter",
             "[importlinter]\nroot_package = app\n\n[importlinter:contract:one]\nname = App \
@@ -255,16 +196,12 @@ fn root_flag_without_a_project_runs_import_linter_contracts() {
         ("src/app/__init__.py", ""),
         ("src/app/api.py", "from app import core\n"),
         ("src/app/core.py", "from app import api\n"),
-    ] {
-        let path = dir.path().join(path);
-        fs_err::create_dir_all(path.parent().unwrap()).unwrap();
-        fs_err::write(path, contents).unwrap();
-    }
-    let output = strata(dir.path(), &["contracts", "--root", "src"]);
+    ]);
+    let output = strata(project.dir(), &["contracts", "--root", "src"]);
     assert_eq!(output.code, 1, "{}", output.render());
-    insta::assert_snapshot!("root_without_project", output.render());
+    strata_snapshot!("root_without_project", Filters::new(), output);
 
-    let output = strata(dir.path(), &["contracts"]);
+    let output = strata(project.dir(), &["contracts"]);
     assert_eq!(
         output.code,
         2,
@@ -275,16 +212,13 @@ fn root_flag_without_a_project_runs_import_linter_contracts() {
 
 #[test]
 fn invalid_import_linter_contract_exits_2_showing_the_line() {
-    let dir = tempfile::tempdir().unwrap();
     let pyproject = "[project]\nname = \"app\"\n\n[tool.importlinter]\nroot_package = \"app\"\n\n\
                      [[tool.importlinter.contracts]]\nname = \"Layers\"\ntype = \"layers\"\n\
                      layers = [\"app.api\", \"app.core\"]\nignore_imports = [\"app.api\"]\n";
-    fs_err::write(dir.path().join("pyproject.toml"), pyproject).unwrap();
-    fs_err::create_dir_all(dir.path().join("app")).unwrap();
-    fs_err::write(dir.path().join("app/__init__.py"), "").unwrap();
-    let output = strata(dir.path(), &["contracts", "--root", "."]);
+    let project = Project::new(&[("pyproject.toml", pyproject), ("app/__init__.py", "")]);
+    let output = strata(project.dir(), &["contracts", "--root", "."]);
     assert_eq!(output.code, 2, "{}", output.render());
-    insta::assert_snapshot!(output.render(), @r"
+    strata_snapshot!(Filters::new(), output, @r"
     exit: 2
     --- stdout
     --- stderr
@@ -298,9 +232,9 @@ fn invalid_import_linter_contract_exits_2_showing_the_line() {
 
 #[test]
 fn contract_naming_a_missing_module_exits_2() {
-    let project = ExampleCopy::new();
+    let project = Project::copy_of(&example_project());
     project.edit(MANIFEST, "\"llmbench.config\"]", "\"llmbench.settings\"]");
-    let output = project.strata(&["contracts"]);
+    let output = strata(project.dir(), &["contracts"]);
     assert_eq!(output.code, 2, "{}", output.render());
     assert!(
         output.stderr.contains("`llmbench.settings` does not exist"),
@@ -311,8 +245,8 @@ fn contract_naming_a_missing_module_exits_2() {
 
 #[test]
 fn unusable_source_roots_exit_2() {
-    let project = ExampleCopy::new();
-    let output = project.strata(&["contracts", "--root", "no-such-dir"]);
+    let project = Project::copy_of(&example_project());
+    let output = strata(project.dir(), &["contracts", "--root", "no-such-dir"]);
     assert_eq!(output.code, 2, "{}", output.render());
     insta::assert_snapshot!(output.stderr, @"error: Source root `no-such-dir` is not a directory");
 
@@ -321,14 +255,14 @@ fn unusable_source_roots_exit_2() {
         "[tool.strata.contracts]\n",
         "[tool.strata.contracts]\nroot = [\"src\", \"lib\"]\n",
     );
-    let output = project.strata(&["contracts"]);
+    let output = strata(project.dir(), &["contracts"]);
     assert_eq!(output.code, 2, "{}", output.render());
     insta::assert_snapshot!(output.stderr, @"error: `[tool.strata.contracts] root` in `pyproject.toml` must name one source root, not 2; choose one with `--root DIR`");
 }
 
 #[test]
 fn the_import_cache_changes_no_verdict_and_no_cache_bypasses_it() {
-    let project = ExampleCopy::new();
+    let project = Project::copy_of(&example_project());
     project
         .edit(
             RUNNER,
@@ -337,10 +271,10 @@ fn the_import_cache_changes_no_verdict_and_no_cache_bypasses_it() {
         )
         .write("src/llmbench/engines/broken.py", "def load(:\n    pass\n");
     // Files younger than a few seconds are never cached; a checkout's are older.
-    age(project.path());
+    age(project.dir());
     let cache = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        let output = strata_with_cache(project.path(), args, cache.path());
+        let output = strata_with_cache(project.dir(), args, cache.path());
         assert_eq!(output.code, 1, "{}", output.render());
         output.render()
     };
@@ -400,9 +334,7 @@ fn engine_packages_come_from_the_engine_locks_by_the_import_names_their_wheels_i
                     .requires("opencv-python-headless"),
             ),
     );
-    let dir = tempfile::tempdir().unwrap();
-    let project = dir.path();
-    for (path, contents) in [
+    let project = Project::new(&[
         (
             "strata.toml",
             "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\n\
@@ -413,13 +345,10 @@ fn engine_packages_come_from_the_engine_locks_by_the_import_names_their_wheels_i
         ("versions.toml", "fastvision = \"1.0\"\n"),
         ("src/app/__init__.py", ""),
         ("src/app/cli.py", "import numpy\nimport cv2\n"),
-    ] {
-        fs_err::create_dir_all(project.join(path).parent().unwrap()).unwrap();
-        fs_err::write(project.join(path), contents).unwrap();
-    }
-    let cache = project.join(".cache");
+    ]);
+    let cache = project.cache();
     // Before the engine is locked, only its own name is an engine package: `cv2` passes.
-    let output = strata_with_index(project, &["contracts", "-v"], &cache, &index);
+    let output = strata_with_index(project.dir(), &["contracts", "-v"], &cache, &index);
     assert_eq!(output.code, 0, "{}", output.render());
     assert!(
         output.stderr.contains("engine packages: fastvision"),
@@ -427,9 +356,9 @@ fn engine_packages_come_from_the_engine_locks_by_the_import_names_their_wheels_i
         output.render()
     );
 
-    let locked = strata_with_index(project, &["lock"], &cache, &index);
+    let locked = strata_with_index(project.dir(), &["lock"], &cache, &index);
     assert_eq!(locked.code, 0, "{}", locked.render());
-    let output = strata_with_index(project, &["contracts", "-v"], &cache, &index);
+    let output = strata_with_index(project.dir(), &["contracts", "-v"], &cache, &index);
     assert_eq!(output.code, 1, "{}", output.render());
     assert!(
         output
@@ -447,7 +376,7 @@ fn engine_packages_come_from_the_engine_locks_by_the_import_names_their_wheels_i
     // The wheels' file lists are cached under the lock's hashes: a second run asks the index
     // nothing at all.
     let before = index.requests().len();
-    let again = strata_with_index(project, &["contracts"], &cache, &index);
+    let again = strata_with_index(project.dir(), &["contracts"], &cache, &index);
     assert_eq!(again.code, 1, "{}", again.render());
     assert_eq!(index.requests().len(), before);
 }

@@ -5,16 +5,18 @@
     reason = "test helpers fail the test on setup errors, like the tests themselves"
 )]
 
-use std::fmt::Write;
-use std::path::Path;
-use std::process::Command;
-pub(crate) use strata_testindex::Output;
+#[path = "../support/mod.rs"]
+mod support;
 
+use std::fmt::Write;
+
+use strata_testindex::universes::fine_tuning;
 use strata_testindex::{Package, TestIndex, Universe, Venv};
+
+use crate::support::{Output, Strata};
 
 /// Runs of pip and strata in a venv's hermetic directory, with its path shown as `[TEMP]`.
 trait Runs {
-    fn run(&self, command: Command) -> Output;
     fn pip_run(&self, args: &[&str]) -> Output;
     fn strata(&self, args: &[&str]) -> Output;
     /// strata with `VIRTUAL_ENV` pointing at this venv, as after `source venv/bin/activate`.
@@ -22,75 +24,45 @@ trait Runs {
 }
 
 impl Runs for Venv {
-    fn run(&self, mut command: Command) -> Output {
-        let output = command.output().unwrap();
-        Output::from(output).hiding(&self.root().display().to_string(), "[TEMP]")
-    }
-
     fn pip_run(&self, args: &[&str]) -> Output {
-        let mut command = self.command("python3");
-        command
+        let output = self
+            .command("python3")
             .args(["-m", "pip", "--python"])
             .arg(self.python())
-            .args(args);
-        self.run(command)
+            .args(args)
+            .output()
+            .unwrap();
+        Output::from(output).hiding(&self.root().display().to_string(), support::TEMP)
     }
 
     fn strata(&self, args: &[&str]) -> Output {
-        let mut command = self.command(Path::new(env!("CARGO_BIN_EXE_strata")));
-        command.args(args);
-        self.run(command)
+        Strata::in_venv(self, args).hiding(self.root()).output()
     }
 
     fn strata_activated(&self, args: &[&str]) -> Output {
-        let mut command = self.command(Path::new(env!("CARGO_BIN_EXE_strata")));
-        command.args(args).env("VIRTUAL_ENV", self.dir());
-        self.run(command)
+        Strata::in_venv(self, args)
+            .env("VIRTUAL_ENV", self.dir())
+            .hiding(self.root())
+            .output()
     }
 }
 
-fn ml_universe() -> Universe {
-    Universe::new()
-        .package(Package::new("numpy", "1.26.4"))
-        .package(Package::new("numpy", "2.1.1"))
-        .package(Package::new("packaging", "24.1"))
-        .package(
-            Package::new("accelerate", "0.33.0")
-                .requires("numpy<2.0.0,>=1.17")
-                .requires("packaging>=20.0"),
-        )
-        .package(
-            Package::new("peft", "0.12.0")
-                .requires("accelerate>=0.21.0")
-                .requires("numpy>=1.17"),
-        )
-        .package(Package::new("datasets", "2.20.0").requires("numpy>=1.17"))
-        .package(
-            Package::new("trl", "0.9.6")
-                .requires("accelerate")
-                .requires("datasets>=2.18.0"),
-        )
-        .package(Package::new("bitsandbytes", "0.43.3").requires("numpy"))
-        .package(
-            Package::new("axolotl", "0.4.1")
-                .requires("peft==0.12.0")
-                .requires("trl==0.9.6")
-                .requires("accelerate==0.33.0")
-                .requires("datasets==2.20.0")
-                .requires("bitsandbytes==0.43.3"),
-        )
-        .package(
-            Package::new("Odd_Name", "1.0")
-                .requires("Packaging (>=25, <26) ; python_version >= '3'")
-                .requires("missing-one; sys_platform != 'win32'")
-                .requires("ancient; python_version < '3'"),
-        )
+/// The fine-tuning stack, and a release whose metadata is written in ways pip still reads: a
+/// name that is not normalized, a parenthesized specifier, markers, and a requirement on a
+/// package the index does not have.
+fn universe() -> Universe {
+    fine_tuning().package(
+        Package::new("Odd_Name", "1.0")
+            .requires("Packaging (>=25, <26) ; python_version >= '3'")
+            .requires("missing-one; sys_platform != 'win32'")
+            .requires("ancient; python_version < '3'"),
+    )
 }
 
 #[test]
 fn check_matches_pip_check_on_a_broken_environment() {
     let Some(venv) = Venv::create() else { return };
-    let index = TestIndex::start(ml_universe());
+    let index = TestIndex::start(universe());
     venv.install(&index, &["axolotl"]);
 
     let pip = venv.pip_run(&["check"]);
@@ -134,7 +106,7 @@ fn check_matches_pip_check_on_a_broken_environment() {
 #[test]
 fn tree_invert_and_why_explain_numpy_in_the_issue_environment() {
     let Some(venv) = Venv::create() else { return };
-    let index = TestIndex::start(ml_universe());
+    let index = TestIndex::start(universe());
     venv.install(&index, &["axolotl"]);
 
     let why = venv.strata_activated(&["why", "numpy"]);
@@ -304,7 +276,7 @@ fn replace_block(lock: &str, name: &str, block: &str) -> String {
 #[test]
 fn check_tree_and_why_on_a_lock_match_pip_on_what_the_lock_installs() {
     let Some(venv) = Venv::create() else { return };
-    let index = TestIndex::start(ml_universe());
+    let index = TestIndex::start(universe());
     let url = index.url();
     let python_version = venv.python_version();
     let lock_flags = |lock: &str| -> Vec<String> {

@@ -2,14 +2,17 @@
 
 use strata_testindex::TestIndex;
 
-use crate::project::TestProject;
+use crate::project::ml_project;
 use crate::universe;
 
 #[test]
 fn engines_that_pin_different_torches_cannot_share_and_the_explanation_names_torch() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::ml();
-    let output = project.strata(&index, &["conflicts", "vllm", "sglang", "--exit-code"]);
+    let project = ml_project();
+    let output = project
+        .strata(&["conflicts", "vllm", "sglang", "--exit-code"])
+        .index(&index)
+        .output();
     assert_eq!(output.code, 1, "{}", output.render());
     insta::assert_snapshot!(output.stdout, @r"
     `vllm` and `sglang` cannot share an environment (`sglang`, `torch`, `vllm`):
@@ -21,7 +24,10 @@ fn engines_that_pin_different_torches_cannot_share_and_the_explanation_names_tor
     ");
 
     // Every engine and every profile nothing extends; profiles of one hierarchy are not paired.
-    let output = project.strata(&index, &["conflicts", "--format", "json"]);
+    let output = project
+        .strata(&["conflicts", "--format", "json"])
+        .index(&index)
+        .output();
     assert_eq!(output.code, 0, "{}", output.render());
     let rows: Vec<serde_json::Value> = serde_json::from_str(&output.stdout).unwrap();
     let verdicts: Vec<String> = rows

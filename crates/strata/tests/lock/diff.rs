@@ -4,11 +4,12 @@ use std::process::Command;
 
 use strata_testindex::TestIndex;
 
-use crate::project::TestProject;
-use crate::{Output, universe};
+use crate::project::{Locks, ml_project};
+use crate::support::{Output, Project};
+use crate::universe;
 
 /// Runs git in the project with a fixed identity and no user configuration.
-fn git(project: &TestProject, args: &[&str]) {
+fn git(project: &Project, args: &[&str]) {
     let output = Command::new("git")
         .args(args)
         .current_dir(project.dir())
@@ -28,21 +29,14 @@ fn git(project: &TestProject, args: &[&str]) {
 }
 
 /// `strata diff <args>` in the project.
-fn diff(project: &TestProject, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
-    strata_testindex::hermetic(&mut command)
-        .arg("diff")
-        .args(args)
-        .current_dir(project.dir())
-        .env("STRATA_CACHE_DIR", project.cache());
-    let output = command.output().unwrap();
-    Output::from(output)
+fn diff(project: &Project, args: &[&str]) -> Output {
+    project.strata(&["diff"]).args(args).output()
 }
 
 #[test]
 fn diff_names_every_change_between_two_locks_by_file_profile_or_revision() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::ml();
+    let project = ml_project();
     project.lock_ok(&index, &["backend"]);
 
     // Two profiles of one hierarchy: the child adds to its parent's pins and changes none.

@@ -4,11 +4,12 @@
 
 use strata_testindex::TestIndex;
 
-use crate::project::{ENGINE_INDEX_VARIABLE, TestProject};
-use crate::{filtered, universe};
+use crate::project::{ENGINE_INDEX_VARIABLE, Locks};
+use crate::support::{Project, strata_snapshot};
+use crate::universe;
 
 /// A base profile and the `tensorrt-llm` engine on the `extra` index.
-fn project(when_unavailable: &str) -> TestProject {
+fn project(when_unavailable: &str) -> Project {
     let manifest = format!(
         r#"python-version = "3.11"
 python-platform = "x86_64-manylinux_2_28"
@@ -26,7 +27,7 @@ indexes = ["extra"]
 when-index-unavailable = "{when_unavailable}"
 "#
     );
-    TestProject::new(
+    Project::with_manifest(
         &manifest,
         &[(
             "engine_versions/tensorrt.yaml",
@@ -65,9 +66,10 @@ fn engine_whose_index_variable_is_unset_fails_with_exit_2_naming_the_variable() 
         "{}",
         output.render()
     );
-    insta::assert_snapshot!(
+    strata_snapshot!(
         "engine_index_unset",
-        filtered(&output.render(), &[&index], &[project.root()])
+        project.filters().index(&index),
+        output
     );
     assert!(
         !project.lock_path("base").exists(),
@@ -81,7 +83,11 @@ fn engine_takes_a_package_both_indexes_serve_from_its_own_index() {
     let engine_index = TestIndex::start(universe::engine_index());
     let project = project("skip");
     let url = engine_index.url();
-    let output = project.lock_with_env(&index, &[], &[(ENGINE_INDEX_VARIABLE, &url)]);
+    let output = project
+        .strata(&["lock"])
+        .index(&index)
+        .env(ENGINE_INDEX_VARIABLE, &url)
+        .output();
     assert_eq!(output.code, 0, "{}", output.render());
 
     let wheel = engine_index
@@ -142,7 +148,11 @@ fn check_verifies_a_kept_engine_lock_on_everything_but_its_unset_index() {
     let engine_index = TestIndex::start(universe::engine_index());
     let project = project("skip");
     let url = engine_index.url();
-    let output = project.lock_with_env(&index, &[], &[(ENGINE_INDEX_VARIABLE, &url)]);
+    let output = project
+        .strata(&["lock"])
+        .index(&index)
+        .env(ENGINE_INDEX_VARIABLE, &url)
+        .output();
     assert_eq!(output.code, 0, "{}", output.render());
 
     // Without the variable, everything but the index's URL can still be checked.

@@ -5,8 +5,8 @@
 
 use strata_testindex::{Package, TestIndex, Universe};
 
-use crate::filtered;
-use crate::project::TestProject;
+use crate::project::Locks;
+use crate::support::{Project, strata_snapshot};
 
 /// A serving project's world: `accelerate` 0.33 (which `backend` pins) and 1.0 (which the
 /// `transformers` extra and transformers 4.46 need).
@@ -33,7 +33,7 @@ fn universe() -> Universe {
 /// `base -> backend -> development`, where `backend.in:3` pins `accelerate==0.33.0`, and the
 /// `transformers` engine (4.45.2, from its version file) on `engine_parent`, with `engine_extra`
 /// included from `pyproject.toml`; `more` is appended to the manifest.
-fn project(engine_parent: &str, engine_include: &str, more: &str) -> TestProject {
+fn project(engine_parent: &str, engine_include: &str, more: &str) -> Project {
     let manifest = format!(
         r#"python-version = "3.11"
 python-platform = "x86_64-manylinux_2_28"
@@ -56,7 +56,7 @@ include = [{engine_include}]
 version = {{ file = "engine_versions/transformers.yaml", key = "library.current_version" }}
 "#
     );
-    TestProject::new(
+    Project::with_manifest(
         &manifest,
         &[
             (
@@ -82,14 +82,15 @@ version = {{ file = "engine_versions/transformers.yaml", key = "library.current_
 fn conflicts_names_the_pinned_line_and_the_extra_that_clash() {
     let index = TestIndex::start(universe());
     let project = project("base", r#""extra:transformers""#, "");
-    let output = project.strata(
-        &index,
-        &["conflicts", "development", "transformers", "--exit-code"],
-    );
+    let output = project
+        .strata(&["conflicts", "development", "transformers", "--exit-code"])
+        .index(&index)
+        .output();
     assert_eq!(output.code, 1, "{}", output.render());
-    insta::assert_snapshot!(
+    strata_snapshot!(
         "conflicts_development_transformers",
-        filtered(&output.render(), &[&index], &[project.root()])
+        project.filters().index(&index),
+        output
     );
     assert!(
         output.stdout.contains(
@@ -109,9 +110,10 @@ fn lock_names_the_pinned_line_and_the_extra_that_clash() {
     let project = project("base", r#""extra:transformers""#, serving);
     let output = project.lock(&index, &[]);
     assert_eq!(output.code, 1, "{}", output.render());
-    insta::assert_snapshot!(
+    strata_snapshot!(
         "lock_hierarchy_with_extra",
-        filtered(&output.render(), &[&index], &[project.root()])
+        project.filters().index(&index),
+        output
     );
     assert!(
         output.stderr.contains(
@@ -130,12 +132,12 @@ fn failed_bump_names_the_engine_dependency_and_the_parent_pin_that_clash() {
     project.lock_ok(&index, &[]);
     assert_eq!(project.pins("transformers")["accelerate"], "0.33.0");
 
-    let output = project.strata(&index, &["bump", "transformers", "--to", "4.46.0"]);
+    let output = project
+        .strata(&["bump", "transformers", "--to", "4.46.0"])
+        .index(&index)
+        .output();
     assert_eq!(output.code, 1, "{}", output.render());
-    insta::assert_snapshot!(
-        "bump_transformers",
-        filtered(&output.render(), &[&index], &[project.root()])
-    );
+    strata_snapshot!("bump_transformers", project.filters().index(&index), output);
     for side in [
         "`accelerate>=1.0` (required by transformers==4.46.0, from `library.current_version` in engine_versions/transformers.yaml)",
         "`accelerate==0.33.0` (requirements/backend.in:3",
@@ -163,7 +165,7 @@ fn lock_takes_the_newest_version_without_a_dropped_extra_and_warns_once() {
             .package(Package::new("torch", "2.5.1"))
             .package(Package::new("pytest", "8.3.3")),
     );
-    let project = TestProject::new(
+    let project = Project::with_manifest(
         "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\nlock-dir = \"locks\"\n\n\
          [profiles.base]\nrequirements = [\"pkg[gpu]\"]\n\n\
          [profiles.development]\nextends = [\"base\"]\nrequirements = [\"pytest\"]\n",
@@ -189,7 +191,7 @@ fn lock_of_a_yanked_version_pinned_with_double_equals_warns_once_with_the_reason
             .package(Package::new("pkg", "2.1"))
             .package(Package::new("pytest", "8.3.3")),
     );
-    let project = TestProject::new(
+    let project = Project::with_manifest(
         "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\nlock-dir = \"locks\"\n\n\
          [profiles.base]\nrequirements = [\"pkg==2.0\"]\n\n\
          [profiles.development]\nextends = [\"base\"]\nrequirements = [\"pytest\"]\n",

@@ -5,7 +5,8 @@
 use strata_testindex::venv::describe;
 use strata_testindex::{Package, TestIndex, Universe, Venv};
 
-use crate::project::TestProject;
+use crate::project::Locks;
+use crate::support::Project;
 
 /// `quantization`'s optimum needs `transformers[sentencepiece]`; `backend` (and with it `build`
 /// and `development`) needs a bare `transformers`; `ui` asks for `transformers[all]`, an extra
@@ -81,7 +82,7 @@ const SENTENCEPIECE_ONLY: &[&str] = &["sentencepiece", "protobuf"];
 #[test]
 fn a_siblings_extra_stays_in_its_own_lock_and_every_lock_installs_alone_with_pip_check() {
     let index = TestIndex::start(universe());
-    let project = TestProject::new(MANIFEST, &[]);
+    let project = Project::with_manifest(MANIFEST, &[]);
     let output = project.lock_ok(&index, &[]);
 
     // The sibling that needs the extra has it, pinned with the extra and its dependencies.

@@ -5,8 +5,9 @@
 
 use strata_testindex::TestIndex;
 
-use crate::project::TestProject;
-use crate::{filtered, universe};
+use crate::project::Locks;
+use crate::support::{Project, strata_snapshot};
+use crate::universe;
 
 /// vllm 0.9.2 holds torch at 2.5.1, where a bare `torch` takes 2.7.0.
 const VLLM_0_9_2: &[(&str, &str, &[&str])] = &[("vllm", "0.9.2", &["torch==2.5.1"])];
@@ -14,7 +15,7 @@ const VLLM_0_9_2: &[(&str, &str, &[&str])] = &[("vllm", "0.9.2", &["torch==2.5.1
 /// A project whose `base` requires `base_requirements`, with `extra` profiles after it and the
 /// `vllm` engine (0.9.2, from its version file) on `base`; `isolated` sets
 /// `isolated-from-parent` on the engine.
-fn project(base_requirements: &str, extra: &str, isolated: bool) -> TestProject {
+fn project(base_requirements: &str, extra: &str, isolated: bool) -> Project {
     let manifest = format!(
         r#"python-version = "3.11"
 python-platform = "x86_64-manylinux_2_28"
@@ -29,7 +30,7 @@ version = {{ file = "engine_versions/vllm.yaml", key = "library.current_version"
 isolated-from-parent = {isolated}
 "#
     );
-    TestProject::new(
+    Project::with_manifest(
         &manifest,
         &[(
             "engine_versions/vllm.yaml",
@@ -71,7 +72,7 @@ fn base_moves_to_the_torch_its_engine_needs_where_alone_it_would_take_the_newest
     }
 
     // The same base without the engine takes the newest torch.
-    let alone = TestProject::new(
+    let alone = Project::with_manifest(
         "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\nlock-dir = \"locks\"\n\n\
          [profiles.base]\nrequirements = [\"torch\", \"rich\"]\n",
         &[],
@@ -93,9 +94,10 @@ fn engine_that_no_hierarchy_pins_fit_exits_1_naming_it_and_torch_and_hints_isola
             output.render()
         );
     }
-    insta::assert_snapshot!(
+    strata_snapshot!(
         "engine_incompatible",
-        filtered(&output.render(), &[&index], &[project.root()])
+        project.filters().index(&index),
+        output
     );
     assert_eq!(project.lock_files().len(), 0, "a failed run writes nothing");
 
@@ -120,9 +122,10 @@ fn engine_whose_inherited_requirements_exclude_its_own_torch_exits_1_naming_it_a
             output.render()
         );
     }
-    insta::assert_snapshot!(
+    strata_snapshot!(
         "engine_inherits_conflict",
-        filtered(&output.render(), &[&index], &[project.root()])
+        project.filters().index(&index),
+        output
     );
     assert_eq!(project.lock_files().len(), 0, "a failed run writes nothing");
 }

@@ -5,13 +5,14 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use strata_testindex::TestIndex;
 
-use crate::project::TestProject;
-use crate::{Output, filtered, universe};
+use crate::project::Locks;
+use crate::support::{Filters, Output, Project, Strata, strata_snapshot};
+use crate::universe;
 
 const MANIFEST: &str = r#"python-version = "3.11"
 python-platform = "x86_64-manylinux_2_28"
@@ -53,7 +54,7 @@ fn mode(path: &Path) -> String {
 fn a_new_lock_has_the_mode_of_any_new_file_and_a_relocked_one_keeps_its_own() {
     use std::os::unix::fs::PermissionsExt;
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::new(MANIFEST, &[]);
+    let project = Project::with_manifest(MANIFEST, &[]);
     project.lock_ok(&index, &[]);
     // strata runs with this process's umask: its new files get what this one gets.
     let plain = project.root().join("plain.txt");
@@ -85,16 +86,16 @@ fn a_new_lock_has_the_mode_of_any_new_file_and_a_relocked_one_keeps_its_own() {
 #[test]
 fn the_project_gets_its_locks_and_nothing_else() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::new(MANIFEST, &[]);
+    let project = Project::with_manifest(MANIFEST, &[]);
     project.lock_ok(&index, &[]);
     assert_eq!(
-        files_under(&project.dir()),
+        files_under(project.dir()),
         ["locks/app.txt", "locks/pylock.app.toml", "strata.toml"]
     );
 }
 
 /// The file a `strata lock` of `project` holds while it runs.
-fn run_lock(project: &TestProject) -> PathBuf {
+fn run_lock(project: &Project) -> PathBuf {
     let locks = fs_err::canonicalize(project.dir().join("locks")).unwrap();
     strata_index::cache::run_lock_path(&project.cache(), &locks)
 }
@@ -102,7 +103,7 @@ fn run_lock(project: &TestProject) -> PathBuf {
 #[test]
 fn a_run_waits_while_another_holds_the_project_s_run_lock() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::new(MANIFEST, &[]);
+    let project = Project::with_manifest(MANIFEST, &[]);
     project.lock_ok(&index, &[]);
     project.write(
         "strata.toml",
@@ -121,14 +122,8 @@ fn a_run_waits_while_another_holds_the_project_s_run_lock() {
         .into_parts()
         .0;
     held.lock().unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
-    command
-        .args(["lock", "--index-url", &index.url()])
-        .current_dir(project.dir())
-        .env("STRATA_CACHE_DIR", project.cache())
-        .stderr(Stdio::piped());
-    strata_testindex::hermetic(&mut command);
-    let mut child = command.spawn().unwrap();
+    let mut run = project.strata(&["lock"]).index(&index);
+    let mut child = run.command().stderr(Stdio::piped()).spawn().unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut first = String::new();
     while !first.contains("Waiting for another `strata lock`") {
@@ -151,19 +146,13 @@ fn a_run_waits_while_another_holds_the_project_s_run_lock() {
 
 /// `strata cache <args>` with `cache` as `STRATA_CACHE_DIR`.
 fn cache_command(cache: &Path, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
-    command
-        .arg("cache")
-        .args(args)
-        .env("STRATA_CACHE_DIR", cache);
-    strata_testindex::hermetic(&mut command);
-    Output::from(command.output().unwrap())
+    Strata::new(&["cache"]).args(args).cache(cache).output()
 }
 
 #[test]
 fn the_cache_a_lock_used_is_tagged_as_strata_s_and_cache_clean_removes_it() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::new(MANIFEST, &[]);
+    let project = Project::with_manifest(MANIFEST, &[]);
     project.lock_ok(&index, &[]);
     let cache = project.cache();
     let tag = fs_err::read_to_string(cache.join("CACHEDIR.TAG")).unwrap();
@@ -194,7 +183,7 @@ fn cache_clean_refuses_a_directory_that_is_not_a_strata_cache_and_leaves_it_as_i
     let output = cache_command(&home, &["clean"]);
     assert_eq!(output.code, 2, "{}", output.render());
     assert_eq!(files_under(&home), before);
-    insta::assert_snapshot!(filtered(&output.render(), &[], &[dir.path()]), @r"
+    strata_snapshot!(Filters::new().temp(dir.path()), output, @r"
     exit: 2
     --- stdout
     --- stderr
@@ -205,8 +194,12 @@ fn cache_clean_refuses_a_directory_that_is_not_a_strata_cache_and_leaves_it_as_i
 
     // A run that uses it as its cache does not claim it either.
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::new(MANIFEST, &[]);
-    let output = crate::lock_with_env(&project.dir(), &home, &index, &[], &[]);
+    let project = Project::with_manifest(MANIFEST, &[]);
+    let output = project
+        .strata(&["lock"])
+        .index(&index)
+        .cache(&home)
+        .output();
     assert_eq!(output.code, 0, "{}", output.render());
     assert!(!home.join(strata_index::cache::MARKER).exists());
     assert_eq!(cache_command(&home, &["clean"]).code, 2);
@@ -221,7 +214,7 @@ fn cache_format_json_gives_the_directory_and_what_prune_and_clean_removed() {
             .unwrap_or_else(|error| panic!("{error}: {}", output.render()))
     };
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::new(MANIFEST, &[]);
+    let project = Project::with_manifest(MANIFEST, &[]);
     project.lock_ok(&index, &[]);
     let cache = project.cache();
 

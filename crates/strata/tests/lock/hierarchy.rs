@@ -3,8 +3,9 @@
 
 use strata_testindex::TestIndex;
 
-use crate::project::{ML_LOCKS, TestProject};
-use crate::{filtered, universe};
+use crate::project::{Locks, ML_LOCKS, ml_project};
+use crate::support::{Project, strata_snapshot};
+use crate::universe;
 
 /// `(child, parent)` for every `extends` edge of the ML project.
 const EXTENDS: &[(&str, &str)] = &[
@@ -18,7 +19,7 @@ const EXTENDS: &[(&str, &str)] = &[
 ];
 
 /// Asserts every pin of `parent`'s lock is in `child`'s lock at the same version.
-fn assert_contains_pins(project: &TestProject, child: &str, parent: &str) {
+fn assert_contains_pins(project: &Project, child: &str, parent: &str) {
     let (child_pins, parent_pins) = (project.pins(child), project.pins(parent));
     assert!(!parent_pins.is_empty(), "`{parent}` has pins");
     for (package, version) in &parent_pins {
@@ -33,11 +34,12 @@ fn assert_contains_pins(project: &TestProject, child: &str, parent: &str) {
 #[test]
 fn four_level_hierarchy_and_two_conflicting_engines_lock_with_every_parent_pin_in_its_children() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::ml();
+    let project = ml_project();
     let output = project.lock_ok(&index, &[]);
-    insta::assert_snapshot!(
+    strata_snapshot!(
         "ml_first_lock_summary",
-        filtered(&output.render(), &[&index], &[project.root()])
+        project.filters().index(&index),
+        output
     );
 
     for name in ML_LOCKS {
@@ -67,7 +69,7 @@ fn four_level_hierarchy_and_two_conflicting_engines_lock_with_every_parent_pin_i
 #[test]
 fn base_pins_numpy_1_when_backend_needs_accelerate_where_base_alone_would_take_numpy_2() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::ml();
+    let project = ml_project();
     project.lock_ok(&index, &[]);
     // Only `backend` declares the cap (through accelerate); `base` has a bare `numpy`.
     assert_eq!(project.pins("base")["numpy"], "1.26.4");
@@ -75,7 +77,7 @@ fn base_pins_numpy_1_when_backend_needs_accelerate_where_base_alone_would_take_n
     assert_eq!(project.pins("backend")["accelerate"], "0.33.0");
 
     // What layering would lock for `base`: the same base, solved alone.
-    let alone = TestProject::new(
+    let alone = Project::with_manifest(
         "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\n\n\
          [profiles.base]\nfile = \"requirements/base.in\"\n",
         &[(
@@ -90,7 +92,7 @@ fn base_pins_numpy_1_when_backend_needs_accelerate_where_base_alone_would_take_n
 #[test]
 fn engine_keeps_its_parents_pins_exactly_where_it_alone_would_take_newer_ones() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::ml();
+    let project = ml_project();
     project.lock_ok(&index, &["sglang"]);
     assert_contains_pins(&project, "sglang", "base");
     // sglang accepts any numpy and would take 2.1.1 on its own.
@@ -99,7 +101,7 @@ fn engine_keeps_its_parents_pins_exactly_where_it_alone_would_take_newer_ones() 
     assert!(project.lock_path("base").is_file());
     assert!(!project.lock_path("vllm").exists());
 
-    let alone = TestProject::new(
+    let alone = Project::with_manifest(
         "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\n\n\
          [profiles.sglang]\nrequirements = [\"sglang==0.4.0\", \"transformers\"]\n",
         &[],
@@ -111,7 +113,7 @@ fn engine_keeps_its_parents_pins_exactly_where_it_alone_would_take_newer_ones() 
 #[test]
 fn clashing_sibling_branches_exit_1_naming_the_packages_and_leave_existing_locks_untouched() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::ml();
+    let project = ml_project();
     // quantization adds optimum (pydantic<2) while ui's gradio needs pydantic>=2.
     project.edit(
         "requirements/quantization.in",
@@ -141,9 +143,6 @@ fn clashing_sibling_branches_exit_1_naming_the_packages_and_leave_existing_locks
             output.render()
         );
     }
-    insta::assert_snapshot!(
-        "clashing_branches",
-        filtered(&output.render(), &[&index], &[project.root()])
-    );
+    strata_snapshot!("clashing_branches", project.filters().index(&index), output);
     assert_eq!(project.lock_files(), before, "every lock file as it was");
 }

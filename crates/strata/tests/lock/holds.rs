@@ -5,7 +5,8 @@
 
 use strata_testindex::{Package, TestIndex, Universe};
 
-use crate::project::TestProject;
+use crate::project::Locks;
+use crate::support::Project;
 
 fn universe() -> Universe {
     Universe::new()
@@ -51,8 +52,8 @@ version = {{ file = "engine_versions/vllm.yaml", key = "library.current_version"
 }
 
 /// `host` with a bare numpy, `vllm` on it; `engine_extra` goes into the engine's table.
-fn project(engine_extra: &str) -> TestProject {
-    TestProject::new(
+fn project(engine_extra: &str) -> Project {
+    Project::with_manifest(
         &manifest(&engine(engine_extra)),
         &[(
             "engine_versions/vllm.yaml",
@@ -92,7 +93,10 @@ fn an_engine_that_holds_a_parent_pin_is_named_in_the_summary_the_header_json_and
     assert!(!project.read("locks/vllm.txt").contains(" held at "));
 
     // `why` counts the engine's requirement among what holds host's numpy.
-    let why = project.strata(&index, &["why", "numpy", "--profile", "host"]);
+    let why = project
+        .strata(&["why", "numpy", "--profile", "host"])
+        .index(&index)
+        .output();
     assert_eq!(why.code, 0, "{}", why.render());
     assert!(!why.stdout.contains("Nothing holds"), "{}", why.render());
     assert!(
@@ -139,7 +143,7 @@ fn an_engine_that_holds_a_parent_pin_is_named_in_the_summary_the_header_json_and
     assert!(vllm.get("held").is_none(), "{vllm}");
 
     // Without the engine, the host's numpy is the newest.
-    let alone = TestProject::new(
+    let alone = Project::with_manifest(
         "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\n\
          lock-dir = \"locks\"\n\n[profiles.host]\nrequirements = [\"numpy\", \"pyyaml\"]\n",
         &[],

@@ -6,13 +6,14 @@ use std::collections::BTreeMap;
 
 use strata_testindex::TestIndex;
 
-use crate::project::{ML_LOCKS, TestProject};
+use crate::project::{Locks, ML_LOCKS, ml_project};
+use crate::support::{Project, strata_snapshot};
 use crate::universe;
 
 #[test]
 fn relock_with_nothing_changed_makes_no_request_and_rewrites_no_file() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::ml();
+    let project = ml_project();
     project.lock_ok(&index, &[]);
     let before = project.lock_files();
     assert_eq!(before.len(), 2 * ML_LOCKS.len(), "{:?}", before.keys());
@@ -38,7 +39,7 @@ fn relock_with_nothing_changed_makes_no_request_and_rewrites_no_file() {
 fn changing_a_ui_line_resolves_only_its_hierarchy_keeps_pins_and_rewrites_only_changed_locks() {
     // click 8.1.8 is out, but ui pins 8.1.7, which backend (through uvicorn) shares.
     let index = TestIndex::start(universe::ml_and(&[("click", "8.1.8", &[])]));
-    let project = TestProject::ml();
+    let project = ml_project();
     project.write("requirements/ui.in", "gradio>=4.44,<5\nclick==8.1.7\n");
     project.lock_ok(&index, &[]);
     assert_eq!(project.pins("backend")["click"], "8.1.7");
@@ -71,7 +72,7 @@ fn changing_a_ui_line_resolves_only_its_hierarchy_keeps_pins_and_rewrites_only_c
 #[test]
 fn changing_a_base_line_resolves_the_engines_on_top_of_it_too() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::ml();
+    let project = ml_project();
     project.lock_ok(&index, &[]);
     let before = project.lock_files();
     std::thread::sleep(std::time::Duration::from_millis(20));
@@ -94,7 +95,7 @@ fn changing_a_base_line_resolves_the_engines_on_top_of_it_too() {
 #[test]
 fn check_exits_0_when_current_and_1_naming_a_stale_or_missing_lock() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::ml();
+    let project = ml_project();
     project.lock_ok(&index, &[]);
     index.reset_log();
 
@@ -118,10 +119,7 @@ fn check_exits_0_when_current_and_1_naming_a_stale_or_missing_lock() {
         output.render()
     );
     assert!(!output.stderr.contains("`base`"), "{}", output.render());
-    insta::assert_snapshot!(
-        "check_stale",
-        crate::filtered(&output.render(), &[&index], &[project.root()])
-    );
+    strata_snapshot!("check_stale", project.filters().index(&index), output);
 
     project.lock_ok(&index, &[]);
     fs_err::remove_file(project.lock_path("vllm")).unwrap();
@@ -141,7 +139,7 @@ fn check_exits_0_when_current_and_1_naming_a_stale_or_missing_lock() {
 #[test]
 fn upgrade_package_changes_only_that_package_and_what_it_forces() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::ml();
+    let project = ml_project();
     project.lock_ok(&index, &[]);
     let before: BTreeMap<&str, BTreeMap<String, String>> = ML_LOCKS
         .iter()
@@ -179,11 +177,11 @@ fn upgrade_package_changes_only_that_package_and_what_it_forces() {
 #[test]
 fn same_project_locked_twice_in_fresh_directories_gives_identical_files() {
     let index = TestIndex::start(universe::ml());
-    let first = TestProject::ml();
-    let second = TestProject::ml();
+    let first = ml_project();
+    let second = ml_project();
     first.lock_ok(&index, &[]);
     second.lock_ok(&index, &[]);
-    let bytes = |project: &TestProject| -> BTreeMap<String, Vec<u8>> {
+    let bytes = |project: &Project| -> BTreeMap<String, Vec<u8>> {
         project
             .lock_files()
             .into_iter()

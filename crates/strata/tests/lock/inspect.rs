@@ -3,13 +3,14 @@
 
 use strata_testindex::TestIndex;
 
-use crate::project::TestProject;
+use crate::project::{Locks, ml_project};
+use crate::support::{Output, Project};
 use crate::universe;
 
 #[test]
 fn every_lock_strata_writes_passes_strata_check() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::ml();
+    let project = ml_project();
     project.lock_ok(&index, &[]);
     let requests = index.requests().len();
     for profile in [
@@ -21,7 +22,10 @@ fn every_lock_strata_writes_passes_strata_check() {
         "ui",
         "vllm",
     ] {
-        let check = project.strata(&index, &["check", "--profile", profile]);
+        let check = project
+            .strata(&["check", "--profile", profile])
+            .index(&index)
+            .output();
         assert_eq!(
             (check.code, check.stdout.as_str()),
             (0, "No broken requirements found.\n"),
@@ -53,9 +57,12 @@ fn held(stdout: &str) -> String {
 #[test]
 fn why_names_the_requirement_or_the_profile_line_that_holds_a_pin() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::ml();
+    let project = ml_project();
     project.lock_ok(&index, &["backend"]);
-    let why = project.strata(&index, &["why", "numpy", "--profile", "backend"]);
+    let why = project
+        .strata(&["why", "numpy", "--profile", "backend"])
+        .index(&index)
+        .output();
     insta::assert_snapshot!(why.render(), @r"
     exit: 0
     --- stdout
@@ -70,23 +77,29 @@ fn why_names_the_requirement_or_the_profile_line_that_holds_a_pin() {
 
     // `base` is solved with its children: backend's accelerate and quantization's
     // bitsandbytes each hold base's numpy below 2.
-    let why = project.strata(&index, &["why", "numpy", "--profile", "base"]);
+    let why = project
+        .strata(&["why", "numpy", "--profile", "base"])
+        .index(&index)
+        .output();
     insta::assert_snapshot!(held(&why.stdout), @r"
     numpy 1.26.4 is held by accelerate 0.33.0 (locked in `backend`, solved with `base`) (numpy>=1.17,<2.0.0); others hold it there too
     numpy 1.26.4 is held by bitsandbytes 0.43.3 (locked in `quantization`, solved with `base`) (numpy<2); others hold it there too
     ");
     // An engine stands on its parents' pins: base's pin holds the engine's numpy.
     project.lock_ok(&index, &["sglang"]);
-    let why = project.strata(&index, &["why", "numpy", "--profile", "sglang"]);
+    let why = project
+        .strata(&["why", "numpy", "--profile", "sglang"])
+        .index(&index)
+        .output();
     insta::assert_snapshot!(held(&why.stdout), @"numpy 1.26.4 is held by locks/base.txt (the pin of parent `base`) (numpy==1.26.4); without it numpy 2.1.1 would be picked");
 
     // The profile's own line is a constraint like any package's requirement.
     project.edit("requirements/base.in", "numpy\n", "numpy<2\n");
     project.lock_ok(&index, &["base"]);
-    let why = project.strata(
-        &index,
-        &["why", "numpy", "--profile", "base", "--format", "json"],
-    );
+    let why = project
+        .strata(&["why", "numpy", "--profile", "base", "--format", "json"])
+        .index(&index)
+        .output();
     let value: serde_json::Value = serde_json::from_str(&why.stdout).unwrap();
     insta::assert_json_snapshot!(value["constraints"], @r#"
     [
@@ -111,7 +124,10 @@ fn why_names_the_requirement_or_the_profile_line_that_holds_a_pin() {
     ]
     "#);
 
-    let tree = project.strata(&index, &["tree", "--profile", "base", "--depth", "1"]);
+    let tree = project
+        .strata(&["tree", "--profile", "base", "--depth", "1"])
+        .index(&index)
+        .output();
     insta::assert_snapshot!(tree.render(), @r"
     exit: 0
     --- stdout
@@ -123,7 +139,10 @@ fn why_names_the_requirement_or_the_profile_line_that_holds_a_pin() {
     --- stderr
     ");
 
-    let unknown = project.strata(&index, &["check", "--profile", "nope"]);
+    let unknown = project
+        .strata(&["check", "--profile", "nope"])
+        .index(&index)
+        .output();
     insta::assert_snapshot!(unknown.render(), @r"
     exit: 2
     --- stdout
@@ -135,14 +154,13 @@ fn why_names_the_requirement_or_the_profile_line_that_holds_a_pin() {
 #[test]
 fn a_pylock_toml_reads_as_the_same_environment_as_its_requirements_lock() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::ml();
+    let project = ml_project();
     project.lock_ok(&index, &["backend"]);
     let requirements = project.lock_path("backend");
     let pylock = requirements.with_file_name("pylock.backend.toml");
     let tree = |lock: &std::path::Path| {
-        project.strata(
-            &index,
-            &[
+        project
+            .strata(&[
                 "tree",
                 "--lock",
                 lock.to_str().unwrap(),
@@ -150,13 +168,17 @@ fn a_pylock_toml_reads_as_the_same_environment_as_its_requirements_lock() {
                 "3.11",
                 "--format",
                 "json",
-            ],
-        )
+            ])
+            .index(&index)
+            .output()
     };
     let (from_requirements, from_pylock) = (tree(&requirements), tree(&pylock));
     assert_eq!(from_pylock.code, 0, "{}", from_pylock.render());
     assert_eq!(from_pylock.stdout, from_requirements.stdout);
-    let check = project.strata(&index, &["check", "--lock", pylock.to_str().unwrap()]);
+    let check = project
+        .strata(&["check", "--lock", pylock.to_str().unwrap()])
+        .index(&index)
+        .output();
     assert_eq!(check.code, 0, "{}", check.render());
 }
 
@@ -166,20 +188,24 @@ fn a_pylock_toml_reads_as_the_same_environment_as_its_requirements_lock() {
 /// The warm run is first; with `fresh_pages` (the index granted `max-age` when the lock run
 /// read its pages) it must ask the index nothing.
 fn check_warm_and_cold(
-    project: &TestProject,
+    project: &Project,
     index: &TestIndex,
     lock: &str,
     fresh_pages: bool,
-) -> (strata_testindex::Output, strata_testindex::Output) {
+) -> (Output, Output) {
     let args = ["check", "--lock", lock];
     let requests = index.requests().len();
-    let warm = project.strata(index, &args);
+    let warm = project.strata(&args).index(index).output();
     if fresh_pages {
         let asked = &index.requests()[requests..];
         assert!(asked.is_empty(), "{asked:?}\n{}", warm.render());
     }
     let cold_cache = project.root().join("cold-cache");
-    let cold = crate::strata_with_env(&project.dir(), &cold_cache, index, &args, &[]);
+    let cold = project
+        .strata(&args)
+        .index(index)
+        .cache(&cold_cache)
+        .output();
     (warm, cold)
 }
 
@@ -187,7 +213,7 @@ fn check_warm_and_cold(
 fn a_pin_whose_hashes_are_another_versions_files_is_a_finding_with_a_warm_cache_too() {
     // Pages fresh for ten minutes, as the index grants them: the warm check asks nothing.
     let index = TestIndex::start(universe::ml().page_max_age(600));
-    let project = TestProject::ml();
+    let project = ml_project();
     project.lock_ok(&index, &[]);
     // numpy 2.1.1 with the hashes of 1.26.4's files, which the lock run cached the metadata of.
     let base = project.read("locks/base.txt");
@@ -224,7 +250,7 @@ fn a_pin_whose_hashes_are_another_versions_files_is_a_finding_with_a_warm_cache_
 #[test]
 fn a_pinned_version_the_index_does_not_have_is_a_finding_with_a_warm_cache_too() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::ml();
+    let project = ml_project();
     project.lock_ok(&index, &[]);
     let backend = project.read("locks/backend.txt");
     let pin = backend

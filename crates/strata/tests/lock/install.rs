@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use strata_testindex::venv::describe;
 use strata_testindex::{TestIndex, Venv};
 
-use crate::project::TestProject;
+use crate::project::{Locks, ml_project};
 use crate::universe;
 
 /// `name -> version` of every distribution pip lists in the venv.
@@ -26,7 +26,7 @@ fn installed(venv: &Venv) -> BTreeMap<String, String> {
 #[test]
 fn development_and_engine_locks_install_with_pip_require_hashes_and_pass_pip_check() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::ml();
+    let project = ml_project();
     project.lock_ok(&index, &[]);
 
     std::thread::scope(|scope| {
@@ -55,7 +55,7 @@ fn development_and_engine_locks_install_with_pip_require_hashes_and_pass_pip_che
 #[test]
 fn every_pylock_holds_the_same_pins_as_its_requirements_lock() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::ml();
+    let project = ml_project();
     project.lock_ok(&index, &[]);
     for name in crate::project::ML_LOCKS {
         let pylock_path = project

@@ -5,12 +5,13 @@
 
 use strata_testindex::TestIndex;
 
-use crate::project::TestProject;
+use crate::project::{Locks, ml_project};
+use crate::support::{Project, strata_snapshot};
 use crate::universe;
 
 /// `base` requires a bare numpy (2.1.1 is the newest); `with_pylock` keeps the PEP 751 file.
-fn numpy_project(with_pylock: bool) -> TestProject {
-    TestProject::new(
+fn numpy_project(with_pylock: bool) -> Project {
+    Project::with_manifest(
         &format!(
             "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\nlock-dir = \"locks\"\npylock = {with_pylock}\n\n[profiles.base]\nrequirements = [\"numpy\", \"rich\"]\n"
         ),
@@ -19,7 +20,7 @@ fn numpy_project(with_pylock: bool) -> TestProject {
 }
 
 /// The 1-based line of `locks/base.txt` that starts with `prefix`.
-fn line_of(project: &TestProject, prefix: &str) -> usize {
+fn line_of(project: &Project, prefix: &str) -> usize {
     project
         .read("locks/base.txt")
         .lines()
@@ -63,10 +64,7 @@ fn a_version_changed_by_hand_fails_check_naming_the_line_and_lock_relocks_withou
         "{}",
         output.render()
     );
-    insta::assert_snapshot!(
-        "check_edited",
-        crate::filtered(&output.render(), &[&index], &[project.root()])
-    );
+    strata_snapshot!("check_edited", project.filters().index(&index), output);
 
     // `strata lock` does not take the edit for current, nor for a preference.
     let output = project.lock_ok(&index, &[]);
@@ -193,11 +191,17 @@ fn check_profile_on_an_edited_lock_says_it_is_not_what_strata_wrote() {
     let index = TestIndex::start(universe::ml());
     let project = numpy_project(true);
     project.lock_ok(&index, &[]);
-    let output = project.strata(&index, &["check", "--profile", "base"]);
+    let output = project
+        .strata(&["check", "--profile", "base"])
+        .index(&index)
+        .output();
     assert_eq!(output.code, 0, "{}", output.render());
 
     project.edit("locks/base.txt", "numpy==2.1.1", "numpy==1.26.4");
-    let output = project.strata(&index, &["check", "--profile", "base"]);
+    let output = project
+        .strata(&["check", "--profile", "base"])
+        .index(&index)
+        .output();
     assert_eq!(output.code, 1, "{}", output.render());
     assert!(
         output
@@ -212,7 +216,7 @@ fn check_profile_on_an_edited_lock_says_it_is_not_what_strata_wrote() {
 #[test]
 fn a_lock_of_the_older_format_is_stale_once_with_its_reason_and_keeps_its_pins() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::ml();
+    let project = ml_project();
     project.lock_ok(&index, &[]);
     let pins = project.pins("backend");
     // What the previous format wrote: no digest line, and a fingerprint of format 2.

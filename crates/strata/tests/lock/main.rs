@@ -8,6 +8,9 @@
     reason = "test helpers fail the test on setup errors, like the tests themselves"
 )]
 
+#[path = "../support/mod.rs"]
+mod support;
+
 mod conflicts;
 mod diff;
 mod engines;
@@ -35,47 +38,6 @@ mod urlpins;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
-pub(crate) use strata_testindex::Output;
-
-use strata_testindex::TestIndex;
-
-/// Runs `strata lock <args> --index-url <index>` in `dir` with the cache in `cache`, no user
-/// configuration, and `extra_env` on top.
-fn lock_with_env(
-    dir: &Path,
-    cache: &Path,
-    index: &TestIndex,
-    args: &[&str],
-    extra_env: &[(&str, &str)],
-) -> Output {
-    let mut all = vec!["lock"];
-    all.extend_from_slice(args);
-    strata_with_env(dir, cache, index, &all, extra_env)
-}
-
-/// Runs `strata <args> --index-url <index>` as [`lock_with_env`] does.
-fn strata_with_env(
-    dir: &Path,
-    cache: &Path,
-    index: &TestIndex,
-    args: &[&str],
-    extra_env: &[(&str, &str)],
-) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
-    command
-        .args(args)
-        .args(["--index-url", &index.url()])
-        .current_dir(dir)
-        .env("STRATA_CACHE_DIR", cache)
-        .env_remove(project::ENGINE_INDEX_VARIABLE);
-    strata_testindex::hermetic(&mut command);
-    for (key, value) in extra_env {
-        command.env(key, value);
-    }
-    let output = command.output().unwrap();
-    Output::from(output)
-}
 
 /// The pins of a lock file, parsed by strata's own reader, keyed by name.
 fn pins(path: &Path) -> BTreeMap<String, String> {
@@ -90,23 +52,4 @@ fn pins_of(bytes: &[u8]) -> BTreeMap<String, String> {
         .into_iter()
         .map(|(name, version)| (name.to_string(), version.to_string()))
         .collect()
-}
-
-/// Replaces what changes from run to run: the index ports, temp paths and durations.
-fn filtered(text: &str, indexes: &[&TestIndex], temp: &[&Path]) -> String {
-    let mut text = text.to_string();
-    for path in temp {
-        text = text.replace(&path.display().to_string(), "[TEMP]");
-    }
-    for index in indexes {
-        text = text.replace(&index.address().to_string(), "127.0.0.1:[PORT]");
-    }
-    let mut out = String::new();
-    for line in text.split_inclusive('\n') {
-        match line.strip_prefix("Done in ") {
-            Some(_) => out.push_str("Done in [TIME]\n"),
-            None => out.push_str(line),
-        }
-    }
-    out
 }

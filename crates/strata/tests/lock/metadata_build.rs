@@ -3,7 +3,8 @@
 
 use strata_testindex::{Package, TestIndex, Universe};
 
-use crate::project::TestProject;
+use crate::project::Locks;
+use crate::support::Project;
 
 #[test]
 fn failed_metadata_build_shows_the_backends_output_in_the_lock_error() {
@@ -16,7 +17,7 @@ fn failed_metadata_build_shows_the_backends_output_in_the_lock_error() {
                 .sdist_build_fails("ModuleNotFoundError: No module named 'torch'"),
         ),
     );
-    let project = TestProject::new(
+    let project = Project::with_manifest(
         "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\n\n[profiles.base]\nrequirements = [\"flash-attn\"]\n",
         &[],
     );

@@ -6,13 +6,14 @@
 
 use strata_testindex::{Fault, Faults, Package, TestIndex, Universe};
 
-use crate::project::TestProject;
+use crate::project::Locks;
+use crate::support::Project;
 
 const SIX: &str = "six-1.17.0-py2.py3-none-any.whl";
 
 /// One profile, `base`, that requires a bare `six`.
-fn six_project() -> TestProject {
-    TestProject::new(
+fn six_project() -> Project {
+    Project::with_manifest(
         "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\nlock-dir = \"locks\"\n\n[profiles.base]\nrequirements = [\"six\"]\n",
         &[],
     )

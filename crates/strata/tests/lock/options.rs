@@ -6,14 +6,15 @@ use std::collections::BTreeMap;
 
 use strata_testindex::TestIndex;
 
-use crate::project::{ML_FILES, ML_LOCKS, ML_MANIFEST, TestProject};
-use crate::{filtered, universe};
+use crate::project::{Locks, ML_FILES, ML_LOCKS, ML_MANIFEST, ml_project};
+use crate::support::{Project, strata_snapshot};
+use crate::universe;
 
 #[test]
 fn layered_fails_the_numpy_case_showing_the_parent_pin_empties_the_child_range_which_one_solve_locks()
  {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::ml();
+    let project = ml_project();
     let output = project.lock(&index, &["--layered"]);
     assert_eq!(output.code, 1, "{}", output.render());
     // base alone took numpy 2.1.1; backend's accelerate needs numpy<2, and the explanation
@@ -29,9 +30,10 @@ fn layered_fails_the_numpy_case_showing_the_parent_pin_empties_the_child_range_w
             output.render()
         );
     }
-    insta::assert_snapshot!(
+    strata_snapshot!(
         "layered_numpy_case",
-        filtered(&output.render(), &[&index], &[project.root()])
+        project.filters().index(&index),
+        output
     );
     assert_eq!(project.lock_files().len(), 0, "a failed run writes nothing");
 
@@ -45,7 +47,7 @@ fn layered_fails_the_numpy_case_showing_the_parent_pin_empties_the_child_range_w
 fn layered_locks_each_profile_within_its_parents_pins_when_they_leave_room() {
     let index = TestIndex::start(universe::ml());
     // base states the cap itself: the pip-tools chain then works, and gives the same locks.
-    let project = TestProject::ml();
+    let project = ml_project();
     project.edit("requirements/base.in", "numpy\n", "numpy<2\n");
     project.lock_ok(&index, &["--layered"]);
     let layered: BTreeMap<&str, BTreeMap<String, String>> = ML_LOCKS
@@ -89,7 +91,7 @@ version = { file = "engine_versions/sglang.yaml", key = "library.current_version
 #[test]
 fn keep_going_writes_the_independent_engine_keeps_the_clashing_locks_and_exits_1() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::new(KEEP_GOING_MANIFEST, ML_FILES);
+    let project = Project::with_manifest(KEEP_GOING_MANIFEST, ML_FILES);
     for name in ["base", "quantization", "ui", "vllm"] {
         project.write(
             &format!("locks/{name}.txt"),
@@ -130,17 +132,14 @@ fn keep_going_writes_the_independent_engine_keeps_the_clashing_locks_and_exits_1
         "`vllm` kept as it was: {}",
         output.render()
     );
-    insta::assert_snapshot!(
-        "keep_going",
-        filtered(&output.render(), &[&index], &[project.root()])
-    );
+    strata_snapshot!("keep_going", project.filters().index(&index), output);
 }
 
 #[test]
 fn upgrade_package_to_a_version_moves_it_there_in_every_lock_that_has_it_and_nothing_else() {
     let index = TestIndex::start(universe::ml());
     let manifest = format!("{ML_MANIFEST}\n[profiles.docs]\nrequirements = [\"pygments\"]\n");
-    let project = TestProject::new(&manifest, ML_FILES);
+    let project = Project::with_manifest(&manifest, ML_FILES);
     project.lock_ok(&index, &[]);
     let names: Vec<&str> = ML_LOCKS.iter().copied().chain(["docs"]).collect();
     let before: BTreeMap<&str, BTreeMap<String, String>> = names
@@ -181,7 +180,7 @@ fn upgrade_package_to_a_version_moves_it_there_in_every_lock_that_has_it_and_not
 #[test]
 fn json_summary_lists_each_profile_with_status_count_and_changes() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::ml();
+    let project = ml_project();
     let output = project.lock_ok(&index, &["--format", "json"]);
     let summary: serde_json::Value = serde_json::from_str(&output.stdout)
         .unwrap_or_else(|error| panic!("{error}: {}", output.render()));

@@ -2,7 +2,8 @@
 
 use strata_testindex::{Package, TestIndex};
 
-use crate::project::TestProject;
+use crate::project::{Locks, ml_project};
+use crate::support::{Output, Project};
 use crate::universe;
 
 #[test]
@@ -14,18 +15,18 @@ fn outdated_lists_newer_final_releases_of_each_engine_and_where_its_version_is_w
             .package(Package::new("vllm", "0.7.1").yanked("broken"))
             .package(Package::new("vllm", "0.8.0rc1")),
     );
-    let project = TestProject::ml();
-    let output = project.strata(&index, &["outdated"]);
+    let project = ml_project();
+    let output = project.strata(&["outdated"]).index(&index).output();
     assert_eq!(output.code, 0, "{}", output.render());
     insta::assert_snapshot!(output.stdout, @r"
     vllm             0.6.3        0.7.0 is out (2 newer releases); the version is in engine_versions/vllm.yaml (library.current_version)
     sglang           0.4.0        up to date
     ");
 
-    let output = project.strata(
-        &index,
-        &["outdated", "vllm", "--exit-code", "--format", "json"],
-    );
+    let output = project
+        .strata(&["outdated", "vllm", "--exit-code", "--format", "json"])
+        .index(&index)
+        .output();
     assert_eq!(output.code, 1, "{}", output.render());
     let value: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
     insta::assert_json_snapshot!(value, @r#"
@@ -49,9 +50,12 @@ fn outdated_lists_newer_final_releases_of_each_engine_and_where_its_version_is_w
     ]
     "#);
 
-    let output = project.strata(&index, &["outdated", "sglang", "--exit-code"]);
+    let output = project
+        .strata(&["outdated", "sglang", "--exit-code"])
+        .index(&index)
+        .output();
     assert_eq!(output.code, 0, "{}", output.render());
-    let output = project.strata(&index, &["outdated", "nope"]);
+    let output = project.strata(&["outdated", "nope"]).index(&index).output();
     assert_eq!(output.code, 2, "{}", output.render());
 }
 
@@ -70,10 +74,13 @@ fn bump_rewrites_the_version_file_and_relocks_or_puts_it_back() {
             // Needs numpy 2, which base's pins do not allow.
             .package(vllm("0.8.0", "numpy>=2")),
     );
-    let project = TestProject::ml();
+    let project = ml_project();
     project.lock_ok(&index, &["vllm"]);
 
-    let output = project.strata(&index, &["bump", "vllm", "--to", "0.7.0"]);
+    let output = project
+        .strata(&["bump", "vllm", "--to", "0.7.0"])
+        .index(&index)
+        .output();
     assert_eq!(output.code, 0, "{}", output.render());
     assert_eq!(
         project.read("engine_versions/vllm.yaml"),
@@ -82,7 +89,7 @@ fn bump_rewrites_the_version_file_and_relocks_or_puts_it_back() {
     assert_eq!(project.pins("vllm")["vllm"], "0.7.0");
 
     let before = project.read("locks/vllm.txt");
-    let output = project.strata(&index, &["bump", "vllm"]);
+    let output = project.strata(&["bump", "vllm"]).index(&index).output();
     assert_eq!(output.code, 1, "{}", output.render());
     assert!(
         output.stderr.contains(
@@ -100,8 +107,8 @@ fn bump_rewrites_the_version_file_and_relocks_or_puts_it_back() {
 
 /// An engine whose own extra bounds its package below the next major release, as projects pin
 /// `transformers>=4.56,<5` while 5.x is already out.
-fn bounded_engine() -> TestProject {
-    TestProject::new(
+fn bounded_engine() -> Project {
+    Project::with_manifest(
         r#"python-version = "3.11"
 python-platform = "x86_64-manylinux_2_28"
 lock-dir = "locks"
@@ -141,11 +148,14 @@ fn transformers_releases() -> strata_testindex::Universe {
 fn outdated_shows_the_newest_release_and_the_newest_the_engines_requirements_allow() {
     let index = TestIndex::start(transformers_releases());
     let project = bounded_engine();
-    let output = project.strata(&index, &["outdated"]);
+    let output = project.strata(&["outdated"]).index(&index).output();
     assert_eq!(output.code, 0, "{}", output.render());
     insta::assert_snapshot!(output.stdout, @"transformers     4.56.0       5.1.0 is out (4 newer releases), 4.57.1 is the newest that transformers>=4.56,<5 (extra:hf) allows; the version is in engine_versions/transformers.yaml (library.current_version)");
 
-    let output = project.strata(&index, &["outdated", "--format", "json"]);
+    let output = project
+        .strata(&["outdated", "--format", "json"])
+        .index(&index)
+        .output();
     assert_eq!(output.code, 0, "{}", output.render());
     let value: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
     insta::assert_json_snapshot!(value, @r#"
@@ -179,7 +189,10 @@ fn outdated_shows_the_newest_release_and_the_newest_the_engines_requirements_all
 fn bump_without_to_takes_the_newest_release_the_engines_requirements_allow() {
     let index = TestIndex::start(transformers_releases());
     let project = bounded_engine();
-    let output = project.strata(&index, &["bump", "transformers"]);
+    let output = project
+        .strata(&["bump", "transformers"])
+        .index(&index)
+        .output();
     assert_eq!(output.code, 0, "{}", output.render());
     assert_eq!(
         project.read("engine_versions/transformers.yaml"),
@@ -215,7 +228,10 @@ fn bump_without_to_walks_down_to_the_newest_allowed_release_that_locks() {
     );
     let project = bounded_engine();
     project.lock_ok(&index, &["transformers"]);
-    let output = project.strata(&index, &["bump", "transformers"]);
+    let output = project
+        .strata(&["bump", "transformers"])
+        .index(&index)
+        .output();
     assert_eq!(output.code, 0, "{}", output.render());
     assert_eq!(
         project.read("engine_versions/transformers.yaml"),
@@ -249,7 +265,10 @@ fn bump_with_to_tries_only_that_release() {
         transformers_releases().package(transformers_that_does_not_lock("4.58.0")),
     );
     let project = bounded_engine();
-    let output = project.strata(&index, &["bump", "transformers", "--to", "4.58.0"]);
+    let output = project
+        .strata(&["bump", "transformers", "--to", "4.58.0"])
+        .index(&index)
+        .output();
     assert_eq!(output.code, 1, "{}", output.render());
     assert!(
         output.stderr.contains(
@@ -288,7 +307,10 @@ fn bump_reports_the_releases_it_tried_when_none_of_the_allowed_ones_locks() {
     let project = bounded_engine();
     project.lock_ok(&index, &["transformers"]);
     let before = project.read("locks/transformers.txt");
-    let output = project.strata(&index, &["bump", "transformers"]);
+    let output = project
+        .strata(&["bump", "transformers"])
+        .index(&index)
+        .output();
     assert_eq!(output.code, 1, "{}", output.render());
     assert_eq!(
         project.read("engine_versions/transformers.yaml"),
@@ -324,7 +346,10 @@ fn bump_reports_the_releases_it_tried_when_none_of_the_allowed_ones_locks() {
         output.render()
     );
 
-    let output = project.strata(&index, &["bump", "transformers", "--format", "json"]);
+    let output = project
+        .strata(&["bump", "transformers", "--format", "json"])
+        .index(&index)
+        .output();
     assert_eq!(output.code, 1, "{}", output.render());
     let json: serde_json::Value = serde_json::from_str(&output.stdout)
         .unwrap_or_else(|error| panic!("{error}: {}", output.render()));
@@ -361,7 +386,10 @@ fn bump_stops_at_a_failure_that_is_not_a_conflict() {
         ),
     );
     let project = bounded_engine();
-    let output = project.strata(&index, &["bump", "transformers"]);
+    let output = project
+        .strata(&["bump", "transformers"])
+        .index(&index)
+        .output();
     assert_eq!(output.code, 2, "{}", output.render());
     assert!(
         !output.stderr.contains("trying 4.57.1"),
@@ -383,13 +411,16 @@ fn bump_stops_at_a_failure_that_is_not_a_conflict() {
 
 #[test]
 fn bump_format_json_says_what_happened_to_the_version_file_and_the_relock() {
-    let parse = |output: &crate::Output| -> serde_json::Value {
+    let parse = |output: &Output| -> serde_json::Value {
         serde_json::from_str(&output.stdout)
             .unwrap_or_else(|error| panic!("{error}: {}", output.render()))
     };
     let index = TestIndex::start(transformers_releases());
     let project = bounded_engine();
-    let output = project.strata(&index, &["bump", "transformers", "--format", "json"]);
+    let output = project
+        .strata(&["bump", "transformers", "--format", "json"])
+        .index(&index)
+        .output();
     assert_eq!(output.code, 0, "{}", output.render());
     let json = parse(&output);
     assert_eq!(json["engine"], "transformers");
@@ -414,16 +445,18 @@ fn bump_format_json_says_what_happened_to_the_version_file_and_the_relock() {
     assert_eq!(project.pins("transformers")["transformers"], "4.57.1");
 
     // Newer releases exist, none inside the engine's bounds.
-    let output = project.strata(&index, &["bump", "transformers", "--format", "json"]);
+    let output = project
+        .strata(&["bump", "transformers", "--format", "json"])
+        .index(&index)
+        .output();
     assert_eq!(output.code, 0, "{}", output.render());
     let json = parse(&output);
     assert_eq!(json["status"], "held", "{json}");
     assert!(json["to"].is_null(), "{json}");
     assert_eq!(json["relocked"], false);
 
-    let output = project.strata(
-        &index,
-        &[
+    let output = project
+        .strata(&[
             "bump",
             "transformers",
             "--to",
@@ -431,8 +464,9 @@ fn bump_format_json_says_what_happened_to_the_version_file_and_the_relock() {
             "--no-lock",
             "--format",
             "json",
-        ],
-    );
+        ])
+        .index(&index)
+        .output();
     assert_eq!(output.code, 0, "{}", output.render());
     let json = parse(&output);
     assert_eq!(json["status"], "bumped");
@@ -441,10 +475,10 @@ fn bump_format_json_says_what_happened_to_the_version_file_and_the_relock() {
     assert_eq!(json["relocked"], false);
     assert_eq!(json["locks"], serde_json::json!([]));
 
-    let output = project.strata(
-        &index,
-        &["bump", "transformers", "--to", "4.56.2", "--format", "json"],
-    );
+    let output = project
+        .strata(&["bump", "transformers", "--to", "4.56.2", "--format", "json"])
+        .index(&index)
+        .output();
     let json = parse(&output);
     assert_eq!(json["status"], "current", "{json}");
 }
@@ -455,7 +489,10 @@ fn bump_format_json_lists_the_releases_it_tried() {
         transformers_releases().package(transformers_that_does_not_lock("4.58.0")),
     );
     let project = bounded_engine();
-    let output = project.strata(&index, &["bump", "transformers", "--format", "json"]);
+    let output = project
+        .strata(&["bump", "transformers", "--format", "json"])
+        .index(&index)
+        .output();
     assert_eq!(output.code, 0, "{}", output.render());
     let json: serde_json::Value = serde_json::from_str(&output.stdout)
         .unwrap_or_else(|error| panic!("{error}: {}", output.render()));

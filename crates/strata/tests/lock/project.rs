@@ -1,15 +1,16 @@
-//! Temporary projects: a manifest, `.in` files and version files in a fresh directory, with a
-//! cache of their own next to it.
+//! The lock tests' projects: the ML project's manifest, `.in` files and version files, and
+//! what these tests do with any [`Project`] (lock it, read its locks).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::SystemTime;
 
 use strata_testindex::TestIndex;
 
-use crate::Output;
+use crate::support::{Output, Project};
 
-/// The variable the `indexes` tests put the engine index's URL in.
+/// The variable the `indexes` tests put the engine index's URL in. Its `STRATA_` prefix keeps
+/// any value of the machine's out of every run (see the support module); a test sets it itself.
 pub(crate) const ENGINE_INDEX_VARIABLE: &str = "STRATA_TEST_ENGINE_INDEX_URL";
 
 /// The role hierarchy base -> backend -> build -> development, base -> quantization,
@@ -87,73 +88,36 @@ pub(crate) const ML_LOCKS: &[&str] = &[
     "sglang",
 ];
 
-/// A project directory and its cache, removed on drop.
-pub(crate) struct TestProject {
-    root: tempfile::TempDir,
+/// The ML project of [`ML_MANIFEST`].
+pub(crate) fn ml_project() -> Project {
+    Project::with_manifest(ML_MANIFEST, ML_FILES)
 }
 
-impl TestProject {
-    /// A project with `manifest` as its `strata.toml` and `files` beside it.
-    pub(crate) fn new(manifest: &str, files: &[(&str, &str)]) -> Self {
-        let root = tempfile::tempdir().unwrap();
-        let project = Self { root };
-        fs_err::create_dir_all(project.dir()).unwrap();
-        project.write("strata.toml", manifest);
-        for (path, contents) in files {
-            project.write(path, contents);
-        }
-        project
-    }
-
-    /// The ML project of [`ML_MANIFEST`].
-    pub(crate) fn ml() -> Self {
-        Self::new(ML_MANIFEST, ML_FILES)
-    }
-
-    /// The project directory.
-    pub(crate) fn dir(&self) -> PathBuf {
-        self.root.path().join("project")
-    }
-
-    /// The temporary root, for filtering paths out of output.
-    pub(crate) fn root(&self) -> &Path {
-        self.root.path()
-    }
-
-    /// The cache directory strata runs with.
-    pub(crate) fn cache(&self) -> PathBuf {
-        self.root.path().join("cache")
-    }
-
-    pub(crate) fn write(&self, path: &str, contents: &str) {
-        let path = self.dir().join(path);
-        fs_err::create_dir_all(path.parent().unwrap()).unwrap();
-        fs_err::write(path, contents).unwrap();
-    }
-
-    pub(crate) fn read(&self, path: &str) -> String {
-        fs_err::read_to_string(self.dir().join(path)).unwrap()
-    }
-
-    /// Replaces the one occurrence of `old` in `path`.
-    pub(crate) fn edit(&self, path: &str, old: &str, new: &str) {
-        let text = self.read(path);
-        assert_eq!(text.matches(old).count(), 1, "`{old}` in {path}");
-        self.write(path, &text.replace(old, new));
-    }
-
+/// What the lock tests do with a project beyond the shared [`Project`]: lock it, and read its
+/// locks under `locks/`.
+pub(crate) trait Locks {
     /// `locks/<name>.txt`.
-    pub(crate) fn lock_path(&self, name: &str) -> PathBuf {
+    fn lock_path(&self, name: &str) -> PathBuf;
+    /// The pins of `locks/<name>.txt`.
+    fn pins(&self, name: &str) -> BTreeMap<String, String>;
+    /// Every lock file under `locks/` with its bytes and modification time.
+    fn lock_files(&self) -> BTreeMap<String, (Vec<u8>, SystemTime)>;
+    /// `strata lock <args> --index-url <index>`.
+    fn lock(&self, index: &TestIndex, args: &[&str]) -> Output;
+    /// `strata lock <args> --index-url <index>`, which must succeed.
+    fn lock_ok(&self, index: &TestIndex, args: &[&str]) -> Output;
+}
+
+impl Locks for Project {
+    fn lock_path(&self, name: &str) -> PathBuf {
         self.dir().join("locks").join(format!("{name}.txt"))
     }
 
-    /// The pins of `locks/<name>.txt`.
-    pub(crate) fn pins(&self, name: &str) -> BTreeMap<String, String> {
+    fn pins(&self, name: &str) -> BTreeMap<String, String> {
         crate::pins(&self.lock_path(name))
     }
 
-    /// Every lock file under `locks/` with its bytes and modification time.
-    pub(crate) fn lock_files(&self) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
+    fn lock_files(&self) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
         let mut files = BTreeMap::new();
         let Ok(entries) = fs_err::read_dir(self.dir().join("locks")) else {
             return files;
@@ -172,28 +136,11 @@ impl TestProject {
         files
     }
 
-    /// `strata lock <args>` against `index`.
-    pub(crate) fn lock(&self, index: &TestIndex, args: &[&str]) -> Output {
-        self.lock_with_env(index, args, &[])
+    fn lock(&self, index: &TestIndex, args: &[&str]) -> Output {
+        self.strata(&["lock"]).args(args).index(index).output()
     }
 
-    /// `strata lock <args>` against `index` with more environment variables.
-    pub(crate) fn lock_with_env(
-        &self,
-        index: &TestIndex,
-        args: &[&str],
-        env: &[(&str, &str)],
-    ) -> Output {
-        crate::lock_with_env(&self.dir(), &self.cache(), index, args, env)
-    }
-
-    /// `strata <args>` (any command) against `index`.
-    pub(crate) fn strata(&self, index: &TestIndex, args: &[&str]) -> Output {
-        crate::strata_with_env(&self.dir(), &self.cache(), index, args, &[])
-    }
-
-    /// `strata lock <args>` that must succeed.
-    pub(crate) fn lock_ok(&self, index: &TestIndex, args: &[&str]) -> Output {
+    fn lock_ok(&self, index: &TestIndex, args: &[&str]) -> Output {
         let output = self.lock(index, args);
         assert_eq!(output.code, 0, "{}", output.render());
         output

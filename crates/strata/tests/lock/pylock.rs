@@ -3,13 +3,14 @@
 
 use strata_testindex::TestIndex;
 
-use crate::project::{ML_FILES, ML_LOCKS, ML_MANIFEST, TestProject};
+use crate::project::{Locks, ML_FILES, ML_LOCKS, ML_MANIFEST, ml_project};
+use crate::support::Project;
 use crate::universe;
 
 #[test]
 fn every_profile_and_engine_gets_a_pylock_toml_of_lock_version_1_0_by_default() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::ml();
+    let project = ml_project();
     project.lock_ok(&index, &[]);
     let mut expected: Vec<String> = ML_LOCKS
         .iter()
@@ -37,7 +38,7 @@ fn every_profile_and_engine_gets_a_pylock_toml_of_lock_version_1_0_by_default() 
 #[test]
 fn pylock_false_in_the_manifest_writes_only_the_requirements_locks_and_relocks_as_a_no_op() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::new(&format!("pylock = false\n{ML_MANIFEST}"), ML_FILES);
+    let project = Project::with_manifest(&format!("pylock = false\n{ML_MANIFEST}"), ML_FILES);
     project.lock_ok(&index, &[]);
     let files = project.lock_files();
     let mut expected: Vec<String> = ML_LOCKS.iter().map(|name| format!("{name}.txt")).collect();

@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 
 use strata_testindex::TestIndex;
 
-use crate::project::TestProject;
+use crate::project::Locks;
+use crate::support::Project;
 use crate::universe;
 
 /// What changing a setting must do to `lock --check`.
@@ -429,7 +430,7 @@ fn every_manifest_setting_that_can_change_a_lock_makes_check_fail_naming_it() {
     let index = TestIndex::start(universe::ml());
     let engine_index = TestIndex::start(universe::engine_index());
     let manifest = MANIFEST.replace("ENGINE_INDEX_URL", &engine_index.url());
-    let project = TestProject::new(&manifest, FILES);
+    let project = Project::with_manifest(&manifest, FILES);
     project.lock_ok(&index, &[]);
     let output = project.lock(&index, &["--check"]);
     assert_eq!(output.code, 0, "{}", output.render());

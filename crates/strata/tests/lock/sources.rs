@@ -5,7 +5,8 @@
 
 use strata_testindex::{Package, TestIndex, Universe};
 
-use crate::project::TestProject;
+use crate::project::Locks;
+use crate::support::Project;
 
 fn universe() -> Universe {
     Universe::new()
@@ -27,7 +28,7 @@ include = ["group:dev"]
 #[test]
 fn editable_in_a_profile_file_fails_the_lock_on_its_line_and_writes_nothing() {
     let index = TestIndex::start(universe());
-    let project = TestProject::new(
+    let project = Project::with_manifest(
         "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\n[profiles.base]\nfile = \"requirements/base.in\"\n",
         &[
             ("requirements/base.in", "lib\n-e ../localpkg\n"),
@@ -50,7 +51,7 @@ fn editable_in_a_profile_file_fails_the_lock_on_its_line_and_writes_nothing() {
 #[test]
 fn a_group_that_requires_its_project_with_an_extra_expands_it_locally() {
     let index = TestIndex::start(universe());
-    let project = TestProject::new(
+    let project = Project::with_manifest(
         MANIFEST,
         &[(
             "pyproject.toml",
@@ -74,7 +75,7 @@ fn a_group_that_requires_its_project_with_an_extra_expands_it_locally() {
 #[test]
 fn a_group_that_includes_a_group_requiring_the_bare_project_expands_its_dependencies() {
     let index = TestIndex::start(universe());
-    let project = TestProject::new(
+    let project = Project::with_manifest(
         MANIFEST,
         &[(
             "pyproject.toml",
@@ -93,7 +94,7 @@ fn a_group_that_includes_a_group_requiring_the_bare_project_expands_its_dependen
 fn an_extra_index_the_first_index_strategy_never_takes_from_is_named() {
     let index = TestIndex::start(universe());
     let extra = TestIndex::start(Universe::new().package(Package::new("rich", "14.0.0")));
-    let project = TestProject::new(
+    let project = Project::with_manifest(
         &format!(
             "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\n\
              extra-index-url = [\"{}\"]\n[profiles.base]\nrequirements = [\"rich\"]\n",
@@ -117,7 +118,7 @@ fn an_extra_index_the_first_index_strategy_never_takes_from_is_named() {
 fn a_package_found_in_find_links_is_named_as_the_locks_do_not_record_them() {
     let index = TestIndex::start(universe());
     let local = TestIndex::start(Universe::new().package(Package::new("inhouse", "0.5")));
-    let project = TestProject::new(
+    let project = Project::with_manifest(
         "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\n\
          find-links = [\"wheels\"]\n[profiles.base]\nrequirements = [\"inhouse\", \"rich\"]\n",
         &[],

@@ -7,8 +7,9 @@ use std::process::Command;
 
 use strata_testindex::TestIndex;
 
-use crate::project::TestProject;
-use crate::{Output, filtered, universe};
+use crate::project::Locks;
+use crate::support::{Output, Project, strata_snapshot};
+use crate::universe;
 
 /// A profile small enough to install in seconds, and one that is never locked.
 const MANIFEST: &str = r#"python-version = "3.11"
@@ -23,7 +24,7 @@ requirements = ["click"]
 "#;
 
 /// What the venv's pip must never see: another index, another configuration, a proxy.
-fn isolate(command: &mut Command, project: &TestProject, index: &TestIndex) {
+fn isolate(command: &mut Command, project: &Project, index: &TestIndex) {
     for (key, _) in std::env::vars_os() {
         let key = key.to_string_lossy();
         if key.starts_with("PIP_") || key.to_ascii_lowercase().ends_with("_proxy") {
@@ -43,17 +44,11 @@ fn isolate(command: &mut Command, project: &TestProject, index: &TestIndex) {
 }
 
 /// `strata sync <args> --index-url <index>` in the project (the index its locks were made
-/// with, see [`TestProject::lock`]), whose pip installs from `index` only.
-fn sync(project: &TestProject, index: &TestIndex, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
-    command
-        .arg("sync")
-        .args(args)
-        .args(["--index-url", &index.url()])
-        .current_dir(project.dir());
-    isolate(&mut command, project, index);
-    let output = command.output().unwrap();
-    Output::from(output)
+/// with, see [`Locks::lock`]), whose pip installs from `index` only.
+fn sync(project: &Project, index: &TestIndex, args: &[&str]) -> Output {
+    let mut run = project.strata(&["sync"]).args(args).index(index);
+    isolate(run.command(), project, index);
+    run.output()
 }
 
 /// `name -> version` of every distribution in the venv but the tools it is seeded with.
@@ -79,7 +74,7 @@ fn installed(venv: &Path) -> BTreeMap<String, String> {
 #[test]
 fn sync_creates_the_venv_with_exactly_the_lock_and_a_second_sync_removes_a_hand_installed_extra() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::new(MANIFEST, &[]);
+    let project = Project::with_manifest(MANIFEST, &[]);
     project.lock_ok(&index, &["app"]);
     index.reset_log();
 
@@ -123,9 +118,7 @@ fn sync_creates_the_venv_with_exactly_the_lock_and_a_second_sync_removes_a_hand_
     let output = sync(&project, &index, &["app"]);
     assert_eq!(output.code, 0, "{}", output.render());
     assert_eq!(installed(&venv), project.pins("app"), "{}", output.render());
-    insta::assert_snapshot!(
-        filtered(&output.render(), &[&index], &[project.root()]),
-        @r"
+    strata_snapshot!(project.filters().index(&index), output, @r"
     exit: 0
     --- stdout
     --- stderr
@@ -139,7 +132,7 @@ fn sync_creates_the_venv_with_exactly_the_lock_and_a_second_sync_removes_a_hand_
 #[test]
 fn sync_of_a_profile_without_a_lock_exits_2_saying_to_run_strata_lock() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::new(MANIFEST, &[]);
+    let project = Project::with_manifest(MANIFEST, &[]);
     project.lock_ok(&index, &["app"]);
     let output = sync(&project, &index, &["docs"]);
     assert_eq!(output.code, 2, "{}", output.render());
@@ -153,9 +146,7 @@ fn sync_of_a_profile_without_a_lock_exits_2_saying_to_run_strata_lock() {
         "{}",
         output.render()
     );
-    insta::assert_snapshot!(
-        filtered(&output.render(), &[&index], &[project.root()]),
-        @r"
+    strata_snapshot!(project.filters().index(&index), output, @r"
     exit: 2
     --- stdout
     --- stderr
@@ -169,14 +160,16 @@ fn sync_of_a_profile_without_a_lock_exits_2_saying_to_run_strata_lock() {
 fn sync_installs_from_the_index_the_manifest_names_not_pips_own() {
     let index = TestIndex::start(universe::ml());
     let manifest = format!("index-url = \"{}\"\n{MANIFEST}", index.url());
-    let project = TestProject::new(&manifest, &[]);
+    let project = Project::with_manifest(&manifest, &[]);
     project.lock_ok(&index, &["app"]);
     // pip's own configuration points nowhere: only what strata passes it can work.
-    let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
-    command.arg("sync").arg("app").current_dir(project.dir());
-    isolate(&mut command, &project, &index);
-    command.env("PIP_INDEX_URL", "http://127.0.0.1:9/simple/");
-    let output = command.output().unwrap();
+    let mut run = project.strata(&["sync", "app"]);
+    isolate(run.command(), &project, &index);
+    let output = run
+        .command()
+        .env("PIP_INDEX_URL", "http://127.0.0.1:9/simple/")
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     if !output.status.success() && stderr.contains("Failed to create the virtual environment") {
         strata_testindex::tool_missing(format!("`python3 -m venv` failed:\n{stderr}"));
@@ -229,12 +222,10 @@ fn sync_gives_pip_the_index_password_in_its_environment_never_on_a_command_line(
     let private_url = index
         .url()
         .replacen("http://", &format!("http://ml-team:{PASSWORD}@"), 1);
-    let project = TestProject::new(MANIFEST, &[]);
-    let mut lock = Command::new(env!("CARGO_BIN_EXE_strata"));
-    lock.args(["lock", "--index-url", &private_url])
-        .current_dir(project.dir());
-    isolate(&mut lock, &project, &index);
-    let output = Output::from(lock.output().unwrap());
+    let project = Project::with_manifest(MANIFEST, &[]);
+    let mut lock = project.strata(&["lock", "--index-url", &private_url]);
+    isolate(lock.command(), &project, &index);
+    let output = lock.output();
     assert_eq!(output.code, 0, "{}", output.render());
 
     let venv = project.dir().join(".venvs/app");
@@ -250,11 +241,9 @@ fn sync_gives_pip_the_index_password_in_its_environment_never_on_a_command_line(
     log_command_lines(&venv, &log);
 
     // The password comes the way CI jobs usually give it: in pip's own variable.
-    let mut command = Command::new(env!("CARGO_BIN_EXE_strata"));
-    command.args(["sync", "app"]).current_dir(project.dir());
-    isolate(&mut command, &project, &index);
-    command.env("PIP_INDEX_URL", &private_url);
-    let output = Output::from(command.output().unwrap());
+    let mut run = project.strata(&["sync", "app"]);
+    isolate(run.command(), &project, &index);
+    let output = run.env("PIP_INDEX_URL", &private_url).output();
     assert_eq!(output.code, 0, "{}", output.render());
     // pip did reach the private index with the password, and installed the lock from it.
     assert_eq!(installed(&venv), project.pins("app"), "{}", output.render());
@@ -298,7 +287,7 @@ fn pin_lines(pins: &BTreeMap<String, String>) -> Vec<String> {
 #[test]
 fn sync_of_an_environment_that_already_holds_the_lock_says_nothing_to_change_without_running_pip() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::new(MANIFEST, &[]);
+    let project = Project::with_manifest(MANIFEST, &[]);
     project.lock_ok(&index, &["app"]);
     let first = sync(&project, &index, &["app"]);
     if venv_tool_missing(&first) {
@@ -312,9 +301,7 @@ fn sync_of_an_environment_that_already_holds_the_lock_says_nothing_to_change_wit
 
     let second = sync(&project, &index, &["app"]);
     assert_eq!(second.code, 0, "{}", second.render());
-    insta::assert_snapshot!(
-        filtered(&second.render(), &[&index], &[project.root()]),
-        @r"
+    strata_snapshot!(project.filters().index(&index), second, @r"
     exit: 0
     --- stdout
     --- stderr
@@ -350,7 +337,7 @@ fn sync_of_an_environment_that_already_holds_the_lock_says_nothing_to_change_wit
 #[test]
 fn sync_of_a_stale_lock_warns_and_installs_it_and_locked_refuses_it_with_exit_1() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::new(MANIFEST, &[]);
+    let project = Project::with_manifest(MANIFEST, &[]);
     project.lock_ok(&index, &["app"]);
     let old_pins = project.pins("app");
     project.edit(
@@ -366,9 +353,7 @@ fn sync_of_a_stale_lock_warns_and_installs_it_and_locked_refuses_it_with_exit_1(
         "nothing is installed: {}",
         refused.render()
     );
-    insta::assert_snapshot!(
-        filtered(&refused.render(), &[&index], &[project.root()]),
-        @r"
+    strata_snapshot!(project.filters().index(&index), refused, @r"
     exit: 1
     --- stdout
     --- stderr
@@ -414,7 +399,7 @@ fn sync_of_a_stale_lock_warns_and_installs_it_and_locked_refuses_it_with_exit_1(
 #[test]
 fn sync_format_json_reports_the_status_what_was_installed_and_removed_and_the_findings() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::new(MANIFEST, &[]);
+    let project = Project::with_manifest(MANIFEST, &[]);
     project.lock_ok(&index, &["app"]);
     let parse = |output: &Output| -> serde_json::Value {
         serde_json::from_str(&output.stdout)
@@ -496,7 +481,7 @@ fn sync_format_json_reports_the_status_what_was_installed_and_removed_and_the_fi
 #[test]
 fn sync_shows_progress_on_a_terminal_and_only_its_summary_in_a_pipe() {
     let index = TestIndex::start(universe::ml());
-    let project = TestProject::new(MANIFEST, &[]);
+    let project = Project::with_manifest(MANIFEST, &[]);
     project.lock_ok(&index, &["app"]);
     // A terminal for strata's stderr: python3's pty module, which copies it to this pipe.
     let mut command = Command::new("python3");
@@ -564,7 +549,7 @@ fn sync_keeps_a_direct_url_requirement_of_the_lock_installed() {
             wheel.sha256
         ),
     );
-    let project = TestProject::new(&manifest, &[]);
+    let project = Project::with_manifest(&manifest, &[]);
     project.lock_ok(&index, &["app"]);
     assert!(
         project
@@ -594,7 +579,10 @@ fn sync_keeps_a_direct_url_requirement_of_the_lock_installed() {
             .is_some_and(|lines| lines.contains(&serde_json::json!("filelock==3.16.1"))),
         "{json}"
     );
-    let check = project.strata(&index, &["check", "--venv", ".venvs/app"]);
+    let check = project
+        .strata(&["check", "--venv", ".venvs/app"])
+        .index(&index)
+        .output();
     assert_eq!(check.code, 0, "{}", check.render());
 
     // Installed from its URL, it is what the lock asks for: nothing to change.

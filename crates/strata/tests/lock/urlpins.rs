@@ -6,7 +6,8 @@
 
 use strata_testindex::{Package, TestIndex, Universe};
 
-use crate::project::TestProject;
+use crate::project::Locks;
+use crate::support::Project;
 
 /// The index: `pkg` 1.0 and 2.0, `app` that needs `pkg`, and the engine package in two
 /// versions that each need `pkg`.
@@ -34,7 +35,7 @@ fn url_requirement(files: &TestIndex) -> (String, String) {
 
 /// A project whose `base` has `base_requirements`, a profile `dev` on it with
 /// `dev_requirements`, and the engine `eng` on `base` at the version of its version file.
-fn project(base_requirements: &str, dev_requirements: &str) -> TestProject {
+fn project(base_requirements: &str, dev_requirements: &str) -> Project {
     let manifest = format!(
         r#"python-version = "3.11"
 python-platform = "x86_64-manylinux_2_28"
@@ -52,7 +53,7 @@ extends = ["base"]
 version = {{ file = "engine_versions/eng.yaml", key = "library.current_version" }}
 "#
     );
-    TestProject::new(
+    Project::with_manifest(
         &manifest,
         &[(
             "engine_versions/eng.yaml",
@@ -62,7 +63,7 @@ version = {{ file = "engine_versions/eng.yaml", key = "library.current_version" 
 }
 
 /// The line of `name`'s lock that pins `pkg`, up to its hashes.
-fn pkg_line(project: &TestProject, name: &str) -> String {
+fn pkg_line(project: &Project, name: &str) -> String {
     let lock = fs_err::read_to_string(project.lock_path(name)).unwrap();
     lock.lines()
         .find(|line| line.starts_with("pkg"))
@@ -73,7 +74,7 @@ fn pkg_line(project: &TestProject, name: &str) -> String {
 
 /// Locks, then moves only the engine's version: `base` is read back from disk and the engine is
 /// solved on it. The engine pins the parent's URL both times.
-fn assert_engine_keeps_the_url(project: &TestProject, index: &TestIndex, url: &str) {
+fn assert_engine_keeps_the_url(project: &Project, index: &TestIndex, url: &str) {
     project.lock_ok(index, &[]);
     let expected = format!("pkg @ {url}");
     assert_eq!(pkg_line(project, "base"), expected);
@@ -150,7 +151,7 @@ fn layered_child_keeps_a_url_its_parent_pins_by_constraint() {
     let index = TestIndex::start(universe());
     let files = files();
     let (requirement, url) = url_requirement(&files);
-    let project = TestProject::new(
+    let project = Project::with_manifest(
         &format!(
             r#"python-version = "3.11"
 python-platform = "x86_64-manylinux_2_28"

@@ -1,7 +1,8 @@
 //! Every kind of bad input: exit code 2 and a message naming the file, the line and the remedy.
 //! Each case's full output (exit code, stdout, stderr) is a snapshot in `snapshots/`.
 
-use crate::TestProject;
+use crate::strata;
+use crate::support::{Filters, Project, strata_snapshot};
 
 /// Declares a test that writes `files`, runs `strata <args>` and snapshots the failure.
 macro_rules! bad_input {
@@ -11,11 +12,11 @@ macro_rules! bad_input {
     ($name:ident, [$($arg:expr),*], [$(($path:expr, $contents:expr)),* $(,)?]) => {
         #[test]
         fn $name() {
-            let project = TestProject::new(&[$(($path, $contents)),*]);
-            let output = project.strata(&[$($arg),*]);
+            let project = Project::new(&[$(($path, $contents)),*]);
+            let output = strata(&project, &[$($arg),*]);
             assert_eq!(output.code, 2, "{}", output.render());
             assert!(output.stdout.is_empty(), "no partial output on stdout");
-            insta::assert_snapshot!(stringify!($name), output.render());
+            strata_snapshot!(stringify!($name), Filters::new(), output);
         }
     };
 }
@@ -409,7 +410,7 @@ bad_input!(
 
 #[test]
 fn index_options_in_a_profile_file_that_repeat_the_manifest_are_accepted() {
-    let project = TestProject::new(&[
+    let project = Project::new(&[
         (
             "strata.toml",
             "index-url = \"https://mirror.invalid/simple\"\nextra-index-url = [\"https://gpu.invalid/simple/\"]\nfind-links = [\"wheels\"]\n[profiles.base]\nfile = \"req/base.in\"\n",
@@ -420,7 +421,7 @@ fn index_options_in_a_profile_file_that_repeat_the_manifest_are_accepted() {
         ),
         ("wheels/.keep", ""),
     ]);
-    let output = project.strata(&["profiles"]);
+    let output = strata(&project, &["profiles"]);
     assert_eq!(output.code, 0, "{}", output.render());
 }
 
@@ -453,32 +454,32 @@ bad_input!(
 
 #[test]
 fn latin1_manifest_names_line_and_column() {
-    let project = TestProject::new(&[]);
+    let project = Project::new(&[]);
     project.write_bytes(
         "strata.toml",
         b"[profiles.base]\n# caf\xe9 au lait\nrequirements = [\"numpy\"]\n",
     );
-    let output = project.strata(&["profiles"]);
+    let output = strata(&project, &["profiles"]);
     assert_eq!(output.code, 2, "{}", output.render());
-    insta::assert_snapshot!(output.render());
+    strata_snapshot!(Filters::new(), output);
 }
 
 #[test]
 fn latin1_requirement_file_names_line_and_column() {
-    let project = TestProject::new(&[("strata.toml", "[profiles.base]\nfile = \"base.in\"\n")]);
+    let project = Project::new(&[("strata.toml", "[profiles.base]\nfile = \"base.in\"\n")]);
     project.write_bytes("base.in", b"numpy\nna\xefve-lib\n");
-    let output = project.strata(&["profiles"]);
+    let output = strata(&project, &["profiles"]);
     assert_eq!(output.code, 2, "{}", output.render());
-    insta::assert_snapshot!(output.render());
+    strata_snapshot!(Filters::new(), output);
 }
 
 /// pip skips a UTF-8 byte-order mark at the start of a requirements file (Windows editors write
 /// one); so does strata, instead of reading it as part of the first requirement's name.
 #[test]
 fn byte_order_mark_at_the_start_of_an_in_file_is_skipped_as_pip_does() {
-    let project = TestProject::new(&[("strata.toml", "[profiles.base]\nfile = \"base.in\"\n")]);
+    let project = Project::new(&[("strata.toml", "[profiles.base]\nfile = \"base.in\"\n")]);
     project.write_bytes("base.in", b"\xef\xbb\xbfnumpy>=1.26\ntorch\n");
-    let output = project.strata(&["profiles", "--format", "json"]);
+    let output = strata(&project, &["profiles", "--format", "json"]);
     assert_eq!(output.code, 0, "{}", output.render());
     assert!(
         output.stdout.contains("\"numpy>=1.26\"") && output.stdout.contains("\"base.in:1\""),
@@ -490,13 +491,13 @@ fn byte_order_mark_at_the_start_of_an_in_file_is_skipped_as_pip_does() {
 /// A version file saved with a byte-order mark still has its first key.
 #[test]
 fn byte_order_mark_at_the_start_of_a_yaml_version_file_is_skipped() {
-    let project = TestProject::new(&[("strata.toml", ENGINE)]);
-    fs_err::create_dir_all(project.path().join("engine_versions")).unwrap();
+    let project = Project::new(&[("strata.toml", ENGINE)]);
+    fs_err::create_dir_all(project.dir().join("engine_versions")).unwrap();
     project.write_bytes(
         "engine_versions/vllm.yaml",
         b"\xef\xbb\xbflibrary:\n  current_version: 0.9.2\n",
     );
-    let output = project.strata(&["profiles"]);
+    let output = strata(&project, &["profiles"]);
     assert_eq!(output.code, 0, "{}", output.render());
     assert!(output.stdout.contains("vllm==0.9.2"), "{}", output.render());
 }
@@ -559,18 +560,18 @@ bad_input!(
 #[test]
 fn requirement_name_of_100000_characters_is_too_long_and_not_echoed_whole() {
     let name = "a".repeat(100_000);
-    let project = TestProject::new(&[
+    let project = Project::new(&[
         ("strata.toml", "[profiles.base]\nfile = \"base.in\"\n"),
         ("base.in", &format!("numpy\n{name}>=1\n")),
     ]);
-    let output = project.strata(&["profiles"]);
+    let output = strata(&project, &["profiles"]);
     assert_eq!(output.code, 2, "{}", output.render());
     assert!(
         output.stderr.len() < 2_000,
         "{} bytes of stderr",
         output.stderr.len()
     );
-    insta::assert_snapshot!(output.render());
+    strata_snapshot!(Filters::new(), output);
 }
 
 bad_input!(
@@ -604,7 +605,7 @@ bad_input!(
 /// Naming one of the two files does not make the other one's settings go unread.
 #[test]
 fn strata_toml_and_tool_strata_are_refused_whichever_is_named() {
-    let project = TestProject::new(&[
+    let project = Project::new(&[
         ("strata.toml", BASE),
         (
             "pyproject.toml",
@@ -612,7 +613,7 @@ fn strata_toml_and_tool_strata_are_refused_whichever_is_named() {
         ),
     ]);
     for manifest in ["strata.toml", "pyproject.toml"] {
-        let output = project.strata(&["profiles", "--project", manifest]);
+        let output = strata(&project, &["profiles", "--project", manifest]);
         assert_eq!(output.code, 2, "{manifest}: {}", output.render());
         assert!(
             output.stderr.contains("pyproject.toml:1:"),

@@ -2,9 +2,10 @@
 
 use serde_json::Value;
 
-use crate::{TestProject, example_project, run_strata};
+use crate::support::{Filters, Output, Project, example_project, strata_snapshot};
+use crate::{strata, strata_in};
 
-fn json(output: &crate::Output) -> Value {
+fn json(output: &Output) -> Value {
     assert_eq!(output.code, 0, "{}", output.stderr);
     serde_json::from_str(&output.stdout).unwrap()
 }
@@ -20,7 +21,7 @@ fn names(profile: &Value, field: &str) -> Vec<String> {
 
 #[test]
 fn example_project_has_a_hierarchy_and_three_engines() {
-    let output = run_strata(&example_project(), &["profiles", "--format", "json"]);
+    let output = strata_in(&example_project(), &["profiles", "--format", "json"]);
     let model = json(&output);
     let profiles = model["profiles"].as_array().unwrap();
     let kinds = |kind: &str| {
@@ -77,10 +78,10 @@ fn example_project_has_a_hierarchy_and_three_engines() {
 
 #[test]
 fn mermaid_draws_every_extends_edge_once() {
-    let output = run_strata(&example_project(), &["profiles", "--format", "mermaid"]);
+    let output = strata_in(&example_project(), &["profiles", "--format", "mermaid"]);
     assert_eq!(output.code, 0);
     insta::assert_snapshot!("example_mermaid", output.stdout);
-    let model = json(&run_strata(
+    let model = json(&strata_in(
         &example_project(),
         &["profiles", "--format", "json"],
     ));
@@ -128,14 +129,14 @@ gpu = true
 
 #[test]
 fn pyproject_extras_self_reference_groups_and_yaml_engine_load() {
-    let project = TestProject::new(&[
+    let project = Project::new(&[
         ("pyproject.toml", FULL_PYPROJECT),
         (
             "engine_versions/vllm.yaml",
             "library:\n  current_version: 0.10\n",
         ),
     ]);
-    let model = json(&project.strata(&["profiles", "--format", "json"]));
+    let model = json(&strata(&project, &["profiles", "--format", "json"]));
     assert_eq!(model["project"]["name"], "my-proj");
     let dev = &model["profiles"][1];
     assert_eq!(
@@ -157,15 +158,16 @@ fn pyproject_extras_self_reference_groups_and_yaml_engine_load() {
         "YAML float keeps its digits"
     );
     assert_eq!(names(vllm, "requirements").last().unwrap(), "vllm==0.10");
-    insta::assert_snapshot!(
+    strata_snapshot!(
         "full_pyproject_text",
-        project.strata(&["profiles"]).render()
+        Filters::new(),
+        strata(&project, &["profiles"])
     );
 }
 
 #[test]
 fn selecting_a_profile_shows_it_with_its_ancestors() {
-    let output = run_strata(
+    let output = strata_in(
         &example_project(),
         &["profiles", "build", "--format", "json"],
     );
@@ -181,7 +183,7 @@ fn selecting_a_profile_shows_it_with_its_ancestors() {
 
 #[test]
 fn strata_toml_reads_project_tables_from_the_sibling_pyproject() {
-    let project = TestProject::new(&[
+    let project = Project::new(&[
         (
             "pyproject.toml",
             "[project]\nname = \"x\"\ndependencies = [\"numpy\"]\n",
@@ -189,8 +191,8 @@ fn strata_toml_reads_project_tables_from_the_sibling_pyproject() {
         ("strata.toml", "[profiles.base]\ninclude = [\"project\"]\n"),
         ("sub/dir/.keep", ""),
     ]);
-    let output = crate::run_strata(
-        &project.path().join("sub/dir"),
+    let output = strata_in(
+        &project.dir().join("sub/dir"),
         &["profiles", "--format", "json"],
     );
     let model = json(&output);
@@ -206,11 +208,11 @@ fn a_very_long_requirement_does_not_break_the_text_output() {
         "lib @ https://files.invalid/{}/lib-1.0-py3-none-any.whl#sha256=ab",
         "d".repeat(70_000)
     );
-    let project = TestProject::new(&[
+    let project = Project::new(&[
         ("strata.toml", "[profiles.base]\nfile = \"base.in\"\n"),
         ("base.in", &format!("numpy\n{url}\ntorch>=2\n")),
     ]);
-    let output = project.strata(&["profiles"]);
+    let output = strata(&project, &["profiles"]);
     assert_eq!(output.code, 0, "{}", output.stderr);
     assert!(
         output.stdout.contains("  numpy     base.in:1\n"),
