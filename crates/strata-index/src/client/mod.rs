@@ -33,6 +33,8 @@
 //! the cache (a file that is gone, or that hashes differently from what the page says), the error
 //! carries that page ([`Error::cached_page`]) and its hints name `--refresh-package`.
 
+mod range;
+
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -53,9 +55,10 @@ use crate::config::IndexConfig;
 use crate::error::{BodyKind, CachedPageUse, Error, ErrorKind, GaveUp};
 use crate::http_cache::{CachedPage, Store};
 use crate::index_url::{IndexUrl, RedactedUrl};
-use crate::metadata::{self, RangeError, RangeReader};
+use crate::metadata::{self, RangeError};
 use crate::once_map::OnceMap;
 use crate::simple::{self, DistFile, RawFile};
+use range::HttpRangeReader;
 
 /// Which cached pages to revalidate regardless of their freshness.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -1666,82 +1669,4 @@ fn canonical_metadata(metadata: &Metadata) -> String {
         let _ = writeln!(out, "Dynamic: {field}");
     }
     out
-}
-
-/// Range reads of one URL through the client (same pool, permits, retries and counters).
-struct HttpRangeReader<'a> {
-    inner: &'a Inner,
-    url: &'a Url,
-    package: &'a PackageName,
-}
-
-impl HttpRangeReader<'_> {
-    /// The bytes of `range` (a `Range` header value), which asks for `length` bytes.
-    async fn get(&self, range: String, length: u64) -> Result<(Bytes, HeaderMap), RangeError> {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            header::RANGE,
-            HeaderValue::from_str(&range).expect("a byte range is a valid header"),
-        );
-        // Ask for the bytes as stored: a compressed transfer would make offsets meaningless.
-        headers.insert(
-            header::ACCEPT_ENCODING,
-            HeaderValue::from_static("identity"),
-        );
-        match self
-            .inner
-            .fetch(self.url, headers, Some(self.package), Expect::Range(length))
-            .await?
-        {
-            Fetched::RangeIgnored => Err(RangeError::Unsupported),
-            Fetched::Body(response) => match response.status {
-                StatusCode::PARTIAL_CONTENT => Ok((response.body, response.headers)),
-                StatusCode::RANGE_NOT_SATISFIABLE => Err(RangeError::Unsupported),
-                status => Err(RangeError::Failed(
-                    ErrorKind::Status {
-                        url: RedactedUrl::new(&response.url),
-                        status: status.as_u16(),
-                        package: Some(self.package.clone()),
-                        credentials_sent: self.inner.sends_credentials(self.url),
-                    }
-                    .into(),
-                )),
-            },
-        }
-    }
-}
-
-impl RangeReader for HttpRangeReader<'_> {
-    async fn read_range(&self, range: std::ops::Range<u64>) -> Result<Bytes, RangeError> {
-        if range.is_empty() {
-            return Ok(Bytes::new());
-        }
-        let (body, _) = self
-            .get(
-                format!("bytes={}-{}", range.start, range.end - 1),
-                range.end - range.start,
-            )
-            .await?;
-        Ok(body)
-    }
-
-    async fn read_suffix(&self, len: u64) -> Result<(Bytes, u64), RangeError> {
-        let (body, headers) = self.get(format!("bytes=-{len}"), len).await?;
-        let total = headers
-            .get(header::CONTENT_RANGE)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.rsplit('/').next())
-            .and_then(|total| total.parse().ok())
-            .ok_or_else(|| {
-                RangeError::Failed(
-                    ErrorKind::InvalidResponse {
-                        url: RedactedUrl::new(self.url),
-                        reason: "a partial response without a usable `Content-Range` header"
-                            .to_string(),
-                    }
-                    .into(),
-                )
-            })?;
-        Ok((body, total))
-    }
 }
