@@ -34,6 +34,7 @@
 //! carries that page ([`Error::cached_page`]) and its hints name `--refresh-package`.
 
 mod range;
+mod redirect;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -59,6 +60,9 @@ use crate::metadata::{self, RangeError};
 use crate::once_map::OnceMap;
 use crate::simple::{self, DistFile, RawFile};
 use range::HttpRangeReader;
+use redirect::{RedirectRefused, redirect_policy};
+
+pub use redirect::MAX_REDIRECTS;
 
 /// Which cached pages to revalidate regardless of their freshness.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -165,10 +169,6 @@ impl ClientOptions {
 /// well above what a project page needs (a few hundred bytes per file: more than a hundred
 /// thousand files), and far below what exhausts a CI runner.
 pub const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
-
-/// Redirects followed for one request, as browsers and reqwest's default policy allow. An index
-/// behind a proxy or a CDN takes one or two; ten is a misconfiguration.
-pub const MAX_REDIRECTS: usize = 10;
 
 /// Every file of a project that the configured indexes offer.
 #[derive(Debug, Clone)]
@@ -1471,64 +1471,6 @@ enum Failure {
     Redirects(String),
     /// Reported as is.
     Fatal(Error),
-}
-
-/// Why the redirect policy refused a redirect, as the error reports it.
-#[derive(Debug)]
-struct RedirectRefused(String);
-
-impl std::fmt::Display for RedirectRefused {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for RedirectRefused {}
-
-/// Follows up to [`MAX_REDIRECTS`] redirects, and refuses a loop as soon as the chain comes
-/// back to a URL it visited: a client without cookies gets the same answer there again.
-fn redirect_policy() -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::custom(|attempt| {
-        let visited = attempt.previous();
-        let next = attempt.url();
-        let refusal = if visited.contains(next) {
-            Some(format!(
-                "it redirects in a loop: {}",
-                redirect_chain(visited, next)
-            ))
-        } else if visited.len() > MAX_REDIRECTS {
-            Some(format!(
-                "it redirects more than {MAX_REDIRECTS} times: {}",
-                redirect_chain(visited, next)
-            ))
-        } else {
-            None
-        };
-        match refusal {
-            Some(reason) => attempt.error(RedirectRefused(reason)),
-            None => attempt.follow(),
-        }
-    })
-}
-
-/// `a` -> `b` -> `a`, credentials redacted; a long chain shows its two ends.
-fn redirect_chain(visited: &[Url], next: &Url) -> String {
-    let urls: Vec<String> = visited
-        .iter()
-        .chain(std::iter::once(next))
-        .map(|url| format!("`{}`", crate::redact(url)))
-        .collect();
-    if urls.len() <= 5 {
-        return urls.join(" -> ");
-    }
-    format!(
-        "{} -> {} -> ... ({} more) -> {} -> {}",
-        urls[0],
-        urls[1],
-        urls.len() - 4,
-        urls[urls.len() - 2],
-        urls[urls.len() - 1]
-    )
 }
 
 #[expect(clippy::needless_pass_by_value, reason = "used as `map_err(classify)`")]
