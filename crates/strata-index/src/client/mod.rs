@@ -33,6 +33,7 @@
 //! the cache (a file that is gone, or that hashes differently from what the page says), the error
 //! carries that page ([`Error::cached_page`]) and its hints name `--refresh-package`.
 
+mod fetch;
 mod range;
 mod redirect;
 mod retry;
@@ -43,7 +44,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use pep508_rs::PackageName;
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap, HeaderValue};
@@ -60,6 +60,7 @@ use crate::index_url::{IndexUrl, RedactedUrl};
 use crate::metadata::{self, RangeError};
 use crate::once_map::OnceMap;
 use crate::simple::{self, DistFile, RawFile};
+use fetch::{Expect, Fetched, Response};
 use range::HttpRangeReader;
 use redirect::redirect_policy;
 use retry::{Clock, Failure, Progress, classify, network_error};
@@ -503,21 +504,6 @@ fn index_key(index: &IndexUrl, file_part: &str) -> String {
             crate::index_url::without_credentials(index.url()).as_str()
         )
     )
-}
-
-/// A response read whole.
-struct Response {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-    url: Url,
-}
-
-/// What one HTTP exchange produced.
-enum Fetched {
-    Body(Box<Response>),
-    /// A range was asked for and the server answered 200 with the whole file.
-    RangeIgnored,
 }
 
 impl Inner {
@@ -1204,147 +1190,6 @@ impl Inner {
             Err(_) => Err(Failure::Deadline),
         }
     }
-
-    /// One GET with retries, within the request's deadline. With [`Expect::Range`], a 200
-    /// answer is reported as [`Fetched::RangeIgnored`] without reading its body (it may be
-    /// gigabytes).
-    async fn fetch(
-        &self,
-        url: &Url,
-        headers: HeaderMap,
-        package: Option<&PackageName>,
-        expect: Expect,
-    ) -> Result<Fetched, Error> {
-        let mut clock = Clock::new(self.options.http_timeout);
-        let mut attempt = 0;
-        let mut previous = None;
-        loop {
-            attempt += 1;
-            let progress = Progress::default();
-            let failure = match self
-                .fetch_once(url, &headers, package, expect, &mut clock, &progress)
-                .await
-            {
-                Ok(fetched) => return Ok(fetched),
-                Err(failure) => failure,
-            };
-            if let Some(reason) = self.retry(failure, attempt, &clock, &progress, &mut previous) {
-                let (reason, gave_up) = reason?;
-                return Err(network_error(
-                    url, package, attempt, &clock, reason, gave_up,
-                ));
-            }
-            self.backoff(attempt, &clock).await;
-        }
-    }
-
-    async fn fetch_once(
-        &self,
-        url: &Url,
-        headers: &HeaderMap,
-        package: Option<&PackageName>,
-        expect: Expect,
-        clock: &mut Clock,
-        progress: &Progress,
-    ) -> Result<Fetched, Failure> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .expect("the semaphore is never closed");
-        let deadline = clock.start();
-        if Instant::now() >= deadline {
-            return Err(Failure::Deadline);
-        }
-        self.counters.requests.fetch_add(1, Ordering::Relaxed);
-        let exchange = async {
-            let mut response = self
-                .get(url)
-                .headers(headers.clone())
-                .send()
-                .await
-                .map_err(classify)?;
-            progress.answered.store(true, Ordering::Relaxed);
-            let status = response.status();
-            if status.is_server_error()
-                || status == StatusCode::TOO_MANY_REQUESTS
-                || status == StatusCode::REQUEST_TIMEOUT
-            {
-                return Err(Failure::Retryable(format!("HTTP {status}")));
-            }
-            if matches!(expect, Expect::Range(_)) && status == StatusCode::OK {
-                return Ok(Fetched::RangeIgnored);
-            }
-            let headers = response.headers().clone();
-            let final_url = response.url().clone();
-            // Compressed bodies are decoded by the client, so their length differs from the
-            // header.
-            let encoded = headers.contains_key(header::CONTENT_ENCODING);
-            let expected_length = response.content_length().filter(|_| !encoded);
-            let (what, limit) = match expect {
-                Expect::Whole(what, limit) => (what, limit),
-                Expect::Range(length) => (BodyKind::Range, length),
-            };
-            let too_large = |received: u64, announced: Option<u64>| {
-                Failure::Fatal(
-                    ErrorKind::TooLarge {
-                        url: RedactedUrl::new(&final_url),
-                        package: package.cloned(),
-                        what,
-                        limit,
-                        received,
-                        announced,
-                    }
-                    .into(),
-                )
-            };
-            if let Some(announced) = expected_length.filter(|length| *length > limit) {
-                return Err(too_large(0, Some(announced)));
-            }
-            // The announced length is only a hint for the allocation: a server may send less
-            // (retried below) or, without `Content-Length`, anything up to the bound.
-            let mut body = Vec::with_capacity(
-                usize::try_from(expected_length.unwrap_or(0).min(limit)).unwrap_or(0),
-            );
-            while let Some(chunk) = response.chunk().await.map_err(classify)? {
-                progress.add(chunk.len());
-                self.counters
-                    .bytes
-                    .fetch_add(chunk.len() as u64, Ordering::Relaxed);
-                let received = (body.len() + chunk.len()) as u64;
-                if received > limit {
-                    return Err(too_large(received, None));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            if expected_length.is_some_and(|length| length != body.len() as u64) {
-                return Err(Failure::Retryable(format!(
-                    "the body ended after {} of {} bytes",
-                    body.len(),
-                    expected_length.unwrap_or_default()
-                )));
-            }
-            Ok(Fetched::Body(Box::new(Response {
-                status,
-                headers,
-                body: Bytes::from(body),
-                url: final_url,
-            })))
-        };
-        match tokio::time::timeout_at(deadline.into(), exchange).await {
-            Ok(result) => result,
-            Err(_) => Err(Failure::Deadline),
-        }
-    }
-}
-
-/// What a request expects back, and how much of it may be held in memory.
-#[derive(Debug, Clone, Copy)]
-enum Expect {
-    /// A whole body of this kind, of at most this many bytes.
-    Whole(BodyKind, u64),
-    /// A byte range of this many bytes; a 200 answer means the server ignored the range.
-    Range(u64),
 }
 
 /// Adds where and how metadata that could not be read was read to its error.
