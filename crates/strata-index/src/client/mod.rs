@@ -33,6 +33,7 @@
 //! the cache (a file that is gone, or that hashes differently from what the page says), the error
 //! carries that page ([`Error::cached_page`]) and its hints name `--refresh-package`.
 
+mod download;
 mod fetch;
 mod range;
 mod redirect;
@@ -42,14 +43,13 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use pep508_rs::PackageName;
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use sha2::{Digest, Sha256};
 use strata_dist::{DistFilename, Metadata};
-use tokio::io::AsyncWriteExt;
 use tokio::sync::Semaphore;
 use url::Url;
 
@@ -63,7 +63,6 @@ use crate::simple::{self, DistFile, RawFile};
 use fetch::{Expect, Fetched, Response};
 use range::HttpRangeReader;
 use redirect::redirect_policy;
-use retry::{Clock, Failure, Progress, classify, network_error};
 
 pub use redirect::MAX_REDIRECTS;
 
@@ -1068,128 +1067,6 @@ impl Inner {
         self.store.write_import_names(&key, &names)?;
         Ok(names)
     }
-
-    /// Streams a file to a temporary file in the cache (never into memory), checking its hash.
-    async fn download(
-        &self,
-        file: &DistFile,
-        package: &PackageName,
-    ) -> Result<tempfile::NamedTempFile, Error> {
-        let mut clock = Clock::new(self.options.http_timeout);
-        let mut attempt = 0;
-        let mut previous = None;
-        loop {
-            attempt += 1;
-            let progress = Progress::default();
-            let failure = match self.download_once(file, &mut clock, &progress).await {
-                Ok(temporary) => return Ok(temporary),
-                Err(failure) => failure,
-            };
-            if let Some(reason) = self.retry(failure, attempt, &clock, &progress, &mut previous) {
-                let (reason, gave_up) = reason?;
-                return Err(network_error(
-                    &file.url,
-                    Some(package),
-                    attempt,
-                    &clock,
-                    reason,
-                    gave_up,
-                ));
-            }
-            self.backoff(attempt, &clock).await;
-        }
-    }
-
-    async fn download_once(
-        &self,
-        file: &DistFile,
-        clock: &mut Clock,
-        progress: &Progress,
-    ) -> Result<tempfile::NamedTempFile, Failure> {
-        let dir = self.store.temp_dir().map_err(Failure::Fatal)?;
-        let temporary = tempfile::NamedTempFile::new_in(&dir).map_err(|source| {
-            Failure::Fatal(
-                ErrorKind::Io {
-                    path: dir.clone(),
-                    source,
-                }
-                .into(),
-            )
-        })?;
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .expect("the semaphore is never closed");
-        let deadline = clock.start();
-        if Instant::now() >= deadline {
-            return Err(Failure::Deadline);
-        }
-        self.counters.requests.fetch_add(1, Ordering::Relaxed);
-        let exchange = async {
-            let mut response = self.get(&file.url).send().await.map_err(classify)?;
-            progress.answered.store(true, Ordering::Relaxed);
-            let status = response.status();
-            if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
-                return Err(Failure::Retryable(format!("HTTP {status}")));
-            }
-            if !status.is_success() {
-                return Err(Failure::Fatal(
-                    ErrorKind::Status {
-                        url: RedactedUrl::new(&file.url),
-                        status: status.as_u16(),
-                        package: None,
-                        credentials_sent: self.sends_credentials(&file.url),
-                    }
-                    .into(),
-                ));
-            }
-            let expected_length = response.content_length();
-            // Every I/O failure here is of the temporary file the download goes to.
-            let written = |source| {
-                Failure::Fatal(
-                    ErrorKind::Io {
-                        path: temporary.path().to_path_buf(),
-                        source,
-                    }
-                    .into(),
-                )
-            };
-            let reopened = temporary.reopen().map_err(written)?;
-            let mut writer = tokio::fs::File::from_std(reopened);
-            let mut hasher = Sha256::new();
-            let mut received = 0u64;
-            while let Some(chunk) = response.chunk().await.map_err(classify)? {
-                hasher.update(&chunk);
-                received += chunk.len() as u64;
-                progress.add(chunk.len());
-                self.counters
-                    .bytes
-                    .fetch_add(chunk.len() as u64, Ordering::Relaxed);
-                writer.write_all(&chunk).await.map_err(written)?;
-            }
-            writer.flush().await.map_err(written)?;
-            if expected_length.is_some_and(|length| length != received) {
-                return Err(Failure::Retryable(format!(
-                    "the body ended after {received} of {} bytes",
-                    expected_length.unwrap_or_default()
-                )));
-            }
-            if let Some(expected) = &file.sha256 {
-                verify_hash(
-                    &file.url,
-                    expected,
-                    &crate::http_cache::store::hex(&hasher.finalize()),
-                )
-                .map_err(Failure::Fatal)?;
-            }
-            Ok(())
-        };
-        match tokio::time::timeout_at(deadline.into(), exchange).await {
-            Ok(result) => result.map(|()| temporary),
-            Err(_) => Err(Failure::Deadline),
-        }
-    }
 }
 
 /// Adds where and how metadata that could not be read was read to its error.
@@ -1235,19 +1112,6 @@ fn consistent(package: &PackageName, file: &DistFile, metadata: &Metadata) -> Re
 
 fn hex_sha256(bytes: &[u8]) -> String {
     crate::http_cache::store::hex(&Sha256::digest(bytes))
-}
-
-fn verify_hash(url: &Url, expected: &str, actual: &str) -> Result<(), Error> {
-    if expected.eq_ignore_ascii_case(actual) {
-        Ok(())
-    } else {
-        Err(ErrorKind::HashMismatch {
-            url: RedactedUrl::new(url),
-            expected: expected.to_string(),
-            actual: actual.to_string(),
-        }
-        .into())
-    }
 }
 
 /// `Cache-Control: max-age=N`, unless `no-cache`/`no-store` forbid reuse.
