@@ -40,6 +40,7 @@ mod pages;
 mod range;
 mod redirect;
 mod retry;
+mod strategy;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -57,13 +58,14 @@ use crate::error::{CachedPageUse, Error, ErrorKind};
 use crate::http_cache::Store;
 use crate::index_url::IndexUrl;
 use crate::once_map::OnceMap;
-use crate::simple::{self, DistFile};
+use crate::simple::DistFile;
 use fetch::{Expect, Fetched, Response};
 use ladder::{index_key, metadata_key};
 use range::HttpRangeReader;
 use redirect::redirect_policy;
 
 pub use redirect::MAX_REDIRECTS;
+pub use strategy::IndexStrategy;
 
 /// Which cached pages to revalidate regardless of their freshness.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -75,16 +77,6 @@ pub enum Refresh {
     All,
     /// Revalidate these projects' pages (`--refresh-package`).
     Packages(HashSet<PackageName>),
-}
-
-/// How to combine several indexes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum IndexStrategy {
-    /// Take each project from the first index that has it (dependency-confusion safe).
-    #[default]
-    FirstIndex,
-    /// Merge every index's files for a project (pip's behaviour; opt in knowingly).
-    UnsafeBestMatch,
 }
 
 /// Settings of an [`IndexClient`].
@@ -484,61 +476,6 @@ impl Inner {
             return request.basic_auth(&credentials.login, Some(&credentials.password));
         }
         request
-    }
-
-    async fn fetch_project(&self, name: &PackageName) -> Shared<ProjectListing> {
-        let mut files = Vec::new();
-        let mut indexes = Vec::new();
-        for index in self.config.indexes() {
-            let Some((base, raw)) = self.index_page(index, name).await? else {
-                continue;
-            };
-            files.extend(simple::to_dist_files(
-                &raw,
-                index,
-                &base,
-                name,
-                &self.options.targets,
-            ));
-            indexes.push(index.clone());
-            if self.options.index_strategy == IndexStrategy::FirstIndex {
-                break;
-            }
-        }
-        let linked = crate::find_links::files(&self.config.find_links, name);
-        if !linked.is_empty() {
-            self.linked
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .push(name.clone());
-        }
-        files.extend(linked);
-        if !indexes.is_empty() {
-            let mut answered = self
-                .answered
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            for index in &indexes {
-                if !answered.contains(index) {
-                    answered.push(index.clone());
-                }
-            }
-        }
-        if files.is_empty() && indexes.is_empty() {
-            return Err(self.noted(
-                name,
-                ErrorKind::PackageNotFound {
-                    package: name.clone(),
-                    indexes: self.config.indexes().map(ToString::to_string).collect(),
-                }
-                .into(),
-            ));
-        }
-        Ok(Arc::new(ProjectListing {
-            name: name.clone(),
-            files,
-            indexes,
-        }))
     }
 
     /// Whether `--refresh` (or `--refresh-package`) covers `name`: its pages are revalidated

@@ -18,7 +18,7 @@
 //! their hints can name `--refresh-package`.
 //!
 //! Which indexes' pages are asked for, and how they combine, is the index strategy's business
-//! (see [`Inner::fetch_project`]).
+//! (see [`super::strategy`]).
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
