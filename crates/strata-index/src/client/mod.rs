@@ -5,33 +5,27 @@
 //! metadata result so each is fetched once per run however many tasks ask (see
 //! [`crate::once_map`]), and goes to the disk cache before the network.
 //!
-//! **Index priority.** With the default first-index strategy, a project is taken from the first
-//! configured index that has it, and later indexes are not consulted for it: a package published
-//! under the same name on a later index (dependency confusion) is never preferred. The opt-in
-//! `unsafe-best-match` strategy merges every index's files, as pip does.
+//! This module is the client's public face: its options, what it returns, its counters, and the
+//! state every request shares ([`Inner`]). The work is split by idea, each module some methods
+//! of [`Inner`] and the policy they follow, with an essay of its own:
 //!
-//! **Retries.** Connection errors, timeouts, resets, 5xx/429 answers and truncated bodies (fewer
-//! bytes than `Content-Length`) are retried with exponential backoff and jitter; the final error
-//! names the URL, the package that needed it, the attempts and the time spent.
+//! * [`strategy`]: which configured indexes a project's files come from (the first that has it,
+//!   or all of them merged);
+//! * [`pages`]: one index's page of one project through the disk cache, and the errors a page
+//!   reused from it may explain;
+//! * [`ladder`]: the metadata and the import names of one file, cached by index and hash;
+//! * [`range`]: byte ranges of a wheel, which the ladder reads;
+//! * [`download`]: whole files, streamed to disk and checked against their hash;
+//! * [`fetch`]: one GET, retried within its deadline, its body bounded in memory;
+//! * [`retry`]: which failures are tried again, how long to wait, when to give up;
+//! * [`redirect`]: which redirects are followed.
 //!
-//! **Bounds.** A server that misbehaves cannot keep a run waiting or fill its memory:
-//!
-//! * every request has a deadline, retries included ([`ClientOptions::http_timeout`]), on top of
-//!   the read timeout between bytes: a body that trickles in a byte a second never trips the
-//!   read timeout, and would otherwise hold a run for hours;
-//! * redirects are followed up to [`MAX_REDIRECTS`], and a loop (a URL the chain already
-//!   visited) is refused at once; neither is retried, since every attempt would be redirected
-//!   the same way;
-//! * bodies are read chunk by chunk against a bound: [`MAX_PAGE_BYTES`] for a page,
-//!   [`crate::metadata::range::MAX_METADATA_SIZE`] for a PEP 658 file, the length asked for a range. A
-//!   `Content-Length` over the bound is refused before reading. Whole files (sdists, and wheels
-//!   whose server ignores ranges) are streamed to temporary files, never held in memory.
-//!
-//! **Failures are not remembered.** A 404 page is cached only for as long as the index's
-//! `Cache-Control` says, never for the grace period of a page without caching headers, and
-//! nothing is cached from a failed metadata read. When an error may come from a page reused from
-//! the cache (a file that is gone, or that hashes differently from what the page says), the error
-//! carries that page ([`Error::cached_page`]) and its hints name `--refresh-package`.
+//! Together they keep a server that misbehaves from holding a run or filling its memory: every
+//! request has a deadline, retries included, on top of the read timeout between bytes;
+//! redirects are bounded and a loop is refused at once; bodies are read against a bound and
+//! whole files go to disk. And they do not remember failures: a 404 is cached only as long as
+//! the index says, nothing is cached from a failed metadata read, and an error a stale cached
+//! page may explain says how to bypass it.
 
 mod download;
 mod fetch;
@@ -238,6 +232,7 @@ struct Counters {
 
 type Shared<T> = Result<Arc<T>, Error>;
 
+/// What every clone of an [`IndexClient`] shares, and every request goes through.
 struct Inner {
     http: reqwest::Client,
     netrc: crate::netrc::Netrc,
