@@ -14,13 +14,14 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use pep508_rs::PackageName;
-use reqwest::StatusCode;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 use url::Url;
 
 use super::Inner;
-use super::retry::{Clock, Failure, Progress, classify, network_error};
+use super::retry::{
+    Clock, Decision, Failure, Progress, Transfer, classify, decide, network_error, retried_status,
+};
 use crate::error::{Error, ErrorKind};
 use crate::index_url::RedactedUrl;
 use crate::simple::DistFile;
@@ -42,16 +43,26 @@ impl Inner {
                 Ok(temporary) => return Ok(temporary),
                 Err(failure) => failure,
             };
-            if let Some(reason) = self.retry(failure, attempt, &clock, &progress, &mut previous) {
-                let (reason, gave_up) = reason?;
-                return Err(network_error(
-                    &file.url,
-                    Some(package),
-                    attempt,
-                    &clock,
-                    reason,
-                    gave_up,
-                ));
+            match decide(
+                failure,
+                attempt,
+                self.options.attempts,
+                &clock,
+                &progress,
+                previous.take(),
+            ) {
+                Decision::Retry(reason) => previous = Some(reason),
+                Decision::Fail(error) => return Err(error),
+                Decision::GiveUp(reason, gave_up) => {
+                    return Err(network_error(
+                        &file.url,
+                        Some(package),
+                        attempt,
+                        &clock,
+                        reason,
+                        gave_up,
+                    ));
+                }
             }
             self.backoff(attempt, &clock).await;
         }
@@ -87,7 +98,7 @@ impl Inner {
             let mut response = self.get(&file.url).send().await.map_err(classify)?;
             progress.answered.store(true, Ordering::Relaxed);
             let status = response.status();
-            if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+            if retried_status(status, Transfer::File) {
                 return Err(Failure::Retryable(format!("HTTP {status}")));
             }
             if !status.is_success() {

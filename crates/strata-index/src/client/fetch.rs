@@ -21,7 +21,9 @@ use reqwest::header::{self, HeaderMap};
 use url::Url;
 
 use super::Inner;
-use super::retry::{Clock, Failure, Progress, classify, network_error};
+use super::retry::{
+    Clock, Decision, Failure, Progress, Transfer, classify, decide, network_error, retried_status,
+};
 use crate::error::{BodyKind, Error, ErrorKind};
 use crate::index_url::RedactedUrl;
 
@@ -73,11 +75,21 @@ impl Inner {
                 Ok(fetched) => return Ok(fetched),
                 Err(failure) => failure,
             };
-            if let Some(reason) = self.retry(failure, attempt, &clock, &progress, &mut previous) {
-                let (reason, gave_up) = reason?;
-                return Err(network_error(
-                    url, package, attempt, &clock, reason, gave_up,
-                ));
+            match decide(
+                failure,
+                attempt,
+                self.options.attempts,
+                &clock,
+                &progress,
+                previous.take(),
+            ) {
+                Decision::Retry(reason) => previous = Some(reason),
+                Decision::Fail(error) => return Err(error),
+                Decision::GiveUp(reason, gave_up) => {
+                    return Err(network_error(
+                        url, package, attempt, &clock, reason, gave_up,
+                    ));
+                }
             }
             self.backoff(attempt, &clock).await;
         }
@@ -111,10 +123,7 @@ impl Inner {
                 .map_err(classify)?;
             progress.answered.store(true, Ordering::Relaxed);
             let status = response.status();
-            if status.is_server_error()
-                || status == StatusCode::TOO_MANY_REQUESTS
-                || status == StatusCode::REQUEST_TIMEOUT
-            {
+            if retried_status(status, Transfer::Body) {
                 return Err(Failure::Retryable(format!("HTTP {status}")));
             }
             if matches!(expect, Expect::Range(_)) && status == StatusCode::OK {

@@ -1,7 +1,8 @@
 //! When a failed request is tried again, how long to wait, and when to give up.
 //!
-//! Connection errors, timeouts, resets, 5xx/429 answers and truncated bodies (fewer bytes than
-//! `Content-Length`) are retried with exponential backoff and jitter, up to
+//! Connection errors, timeouts, resets, 5xx and 429 answers (and 408 for a body read into
+//! memory) and truncated bodies (fewer bytes than `Content-Length`) are retried with
+//! exponential backoff and jitter, up to
 //! [`ClientOptions::attempts`](super::ClientOptions::attempts); the final error names the URL,
 //! the package that needed it, the attempts and the time spent.
 //!
@@ -14,11 +15,17 @@
 //!
 //! A redirect loop or chain too long is never retried (see [`super::redirect`]), nor is
 //! anything the server answered deliberately (a 404, a hash that does not match).
+//!
+//! The policy is a handful of pure functions ([`decide`], [`retried_status`], [`classify`],
+//! [`backoff_delay`], [`wake_at`]) that the two request loops (a body, a whole file) call
+//! between attempts, so that what is retried, for how long and how often is read and tested in
+//! one place, without a server.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use pep508_rs::PackageName;
+use reqwest::StatusCode;
 use url::Url;
 
 use super::Inner;
@@ -27,60 +34,93 @@ use crate::error::{Error, ErrorKind, GaveUp};
 use crate::index_url::RedactedUrl;
 
 impl Inner {
-    /// Whether to try again after `failure`: `None` to retry, else the final error or why
-    /// trying stopped. `previous` keeps the last retried failure, which a deadline error
-    /// reports too (the deadline may pass while a flaky server is being retried).
-    pub(super) fn retry(
-        &self,
-        failure: Failure,
-        attempt: u32,
-        clock: &Clock,
-        progress: &Progress,
-        previous: &mut Option<String>,
-    ) -> Option<Result<(String, GaveUp), Error>> {
-        let stopped = match failure {
-            Failure::Fatal(error) => return Some(Err(error)),
-            Failure::Redirects(reason) => (reason, GaveUp::Redirects),
-            Failure::Deadline => {
-                let mut reason = progress.describe(clock);
-                if let Some(previous) = previous.take() {
-                    reason.push_str("; the attempt before failed: ");
-                    reason.push_str(&previous);
-                }
-                (reason, GaveUp::Deadline(clock.limit))
-            }
-            Failure::Retryable(reason) if attempt >= self.options.attempts => {
-                (reason, GaveUp::Attempts)
-            }
-            Failure::Retryable(reason) => {
-                *previous = Some(reason);
-                return None;
-            }
-        };
-        Some(Ok(stopped))
-    }
-
-    /// Waits before attempt `attempt + 1`, never past the request's deadline.
+    /// Waits before attempt `attempt + 1` (see [`backoff_delay`]), never past the request's
+    /// deadline.
     pub(super) async fn backoff(&self, attempt: u32, clock: &Clock) {
         // Jitter without a random number generator: the clock's nanoseconds are spread enough
         // to keep concurrent retries from marching in step.
-        let jitter = Duration::from_nanos(
-            u64::from(
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |elapsed| elapsed.subsec_nanos()),
-            ) % u64::try_from(self.options.backoff.as_nanos().max(1)).unwrap_or(u64::MAX),
-        );
-        let delay = self.options.backoff * 2u32.saturating_pow(attempt.saturating_sub(1)) + jitter;
-        let wake = Instant::now() + delay;
-        tokio::time::sleep_until(
-            clock
-                .deadline()
-                .map_or(wake, |deadline| wake.min(deadline))
-                .into(),
-        )
-        .await;
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.subsec_nanos());
+        let delay = backoff_delay(self.options.backoff, attempt, seed);
+        tokio::time::sleep_until(wake_at(Instant::now(), delay, clock.deadline()).into()).await;
     }
+}
+
+/// What a request loop does after a failed attempt.
+#[derive(Debug)]
+pub(super) enum Decision {
+    /// Wait (see [`backoff_delay`]) and try again. The reason is kept: if the deadline passes
+    /// during the next attempt, its error says this one failed too.
+    Retry(String),
+    /// Stop, and report a network error with this reason and why trying stopped.
+    GiveUp(String, GaveUp),
+    /// Stop, and report this error as it is.
+    Fail(Error),
+}
+
+/// Whether to try again after `failure` ended attempt `attempt` (the first is 1) of at most
+/// `attempts`. `previous` is why the attempt before failed, when it was retried: a deadline
+/// error reports it too, since the deadline may pass while a flaky server is being retried.
+pub(super) fn decide(
+    failure: Failure,
+    attempt: u32,
+    attempts: u32,
+    clock: &Clock,
+    progress: &Progress,
+    previous: Option<String>,
+) -> Decision {
+    match failure {
+        Failure::Fatal(error) => Decision::Fail(error),
+        Failure::Redirects(reason) => Decision::GiveUp(reason, GaveUp::Redirects),
+        Failure::Deadline => {
+            let mut reason = progress.describe(clock);
+            if let Some(previous) = previous {
+                reason.push_str("; the attempt before failed: ");
+                reason.push_str(&previous);
+            }
+            Decision::GiveUp(reason, GaveUp::Deadline(clock.limit))
+        }
+        Failure::Retryable(reason) if attempt >= attempts => {
+            Decision::GiveUp(reason, GaveUp::Attempts)
+        }
+        Failure::Retryable(reason) => Decision::Retry(reason),
+    }
+}
+
+/// What a request transfers, for the one place the retry policy tells them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Transfer {
+    /// A body read into memory: a page, a PEP 658 file, a range.
+    Body,
+    /// A whole file streamed to disk.
+    File,
+}
+
+/// Whether an answer with `status` is worth another attempt: the server is failing (5xx) or
+/// asks to be left alone for a moment (429). Anything else it answered on purpose, and would
+/// answer again. A whole-file download has never retried a `408 Request Timeout`, which a
+/// body does; that difference is kept as it was when this policy became a function of its
+/// own, though nothing argues for it.
+pub(super) fn retried_status(status: StatusCode, transfer: Transfer) -> bool {
+    status.is_server_error()
+        || status == StatusCode::TOO_MANY_REQUESTS
+        || (status == StatusCode::REQUEST_TIMEOUT && transfer == Transfer::Body)
+}
+
+/// The wait before attempt `attempt + 1`: `base`, doubled for each attempt after the first,
+/// plus a jitter below `base` taken from `seed` (any number that differs between callers).
+pub(super) fn backoff_delay(base: Duration, attempt: u32, seed: u32) -> Duration {
+    let jitter = Duration::from_nanos(
+        u64::from(seed) % u64::try_from(base.as_nanos().max(1)).unwrap_or(u64::MAX),
+    );
+    base * 2u32.saturating_pow(attempt.saturating_sub(1)) + jitter
+}
+
+/// When a wait of `delay` from `now` ends: never past the request's deadline, if it has one.
+pub(super) fn wake_at(now: Instant, delay: Duration, deadline: Option<Instant>) -> Instant {
+    let wake = now + delay;
+    deadline.map_or(wake, |deadline| wake.min(deadline))
 }
 
 /// The deadline of one request, retries included. It starts when the first attempt is sent: a
@@ -158,14 +198,20 @@ pub(super) enum Failure {
 
 #[expect(clippy::needless_pass_by_value, reason = "used as `map_err(classify)`")]
 pub(super) fn classify(error: reqwest::Error) -> Failure {
-    // Everything reqwest reports below the HTTP status (connect, TLS, reset, timeout, a body cut
-    // short) is transient from our point of view; a bad URL or a builder error is not, and
-    // neither is a redirect loop.
+    // A bad URL or a builder error is not transient: it fails the same way every time.
     if error.is_builder() {
         return Failure::Fatal(ErrorKind::Client(error.to_string()).into());
     }
+    transport_failure(&error, error.is_redirect())
+}
+
+/// The failure a transport error stands for, from its chain of causes; `redirect` says the
+/// error is about redirects. Everything below the HTTP status (connect, TLS, reset, timeout, a
+/// body cut short) is transient from our point of view; a redirect loop or a chain too long is
+/// not. The reason is the whole chain, or the redirect policy's refusal, which says it better.
+fn transport_failure(error: &dyn std::error::Error, redirect: bool) -> Failure {
     let mut reason = error.to_string();
-    let mut source = std::error::Error::source(&error);
+    let mut source = error.source();
     while let Some(cause) = source {
         if let Some(refused) = cause.downcast_ref::<RedirectRefused>() {
             return Failure::Redirects(refused.0.clone());
@@ -174,7 +220,7 @@ pub(super) fn classify(error: reqwest::Error) -> Failure {
         reason.push_str(&cause.to_string());
         source = cause.source();
     }
-    if error.is_redirect() {
+    if redirect {
         return Failure::Redirects(reason);
     }
     Failure::Retryable(reason)
