@@ -185,6 +185,7 @@ impl Progress {
 }
 
 /// A request failure, sorted by whether trying again can help.
+#[derive(Debug)]
 pub(super) enum Failure {
     /// Another attempt may succeed.
     Retryable(String),
@@ -243,4 +244,253 @@ pub(super) fn network_error(
         gave_up,
     }
     .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+
+    use super::*;
+
+    /// An error as reqwest reports one: its own message, and the cause below it.
+    #[derive(Debug)]
+    struct Caused(&'static str, Box<dyn std::error::Error + Send + Sync>);
+
+    impl std::fmt::Display for Caused {
+        fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            formatter.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Caused {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&*self.1)
+        }
+    }
+
+    fn status(code: u16) -> StatusCode {
+        StatusCode::from_u16(code).unwrap()
+    }
+
+    /// The decision after `failure` in attempt `attempt` of `attempts`, well before the
+    /// deadline, with no retried failure before it.
+    fn decide_early(failure: Failure, attempt: u32, attempts: u32) -> Decision {
+        let mut clock = Clock::new(Duration::from_secs(300));
+        clock.start();
+        decide(
+            failure,
+            attempt,
+            attempts,
+            &clock,
+            &Progress::default(),
+            None,
+        )
+    }
+
+    fn transient(reason: &str) -> Failure {
+        Failure::Retryable(reason.to_string())
+    }
+
+    #[test]
+    fn server_errors_and_throttling_are_retried() {
+        for code in [500, 502, 503, 504, 429] {
+            assert!(retried_status(status(code), Transfer::Body), "{code}");
+            assert!(retried_status(status(code), Transfer::File), "{code}");
+        }
+    }
+
+    #[test]
+    fn answers_the_server_gave_on_purpose_are_not_retried() {
+        for code in [200, 206, 304, 400, 401, 403, 404, 410, 416] {
+            assert!(!retried_status(status(code), Transfer::Body), "{code}");
+            assert!(!retried_status(status(code), Transfer::File), "{code}");
+        }
+    }
+
+    #[test]
+    fn a_request_timeout_is_retried_for_a_body_but_not_for_a_whole_file() {
+        assert!(retried_status(StatusCode::REQUEST_TIMEOUT, Transfer::Body));
+        assert!(!retried_status(StatusCode::REQUEST_TIMEOUT, Transfer::File));
+    }
+
+    #[test]
+    fn a_connection_reset_is_retried_and_its_reason_names_every_cause() {
+        let reset = io::Error::new(io::ErrorKind::ConnectionReset, "connection reset by peer");
+        let sending = Caused("error sending request", Box::new(reset));
+        let failure = transport_failure(&Caused("request failed", Box::new(sending)), false);
+        let Failure::Retryable(reason) = failure else {
+            panic!("a reset is transient, got {failure:?}");
+        };
+        assert_eq!(
+            reason,
+            "request failed: error sending request: connection reset by peer"
+        );
+    }
+
+    #[test]
+    fn a_redirect_the_policy_refused_is_not_retried_and_says_why() {
+        let refused = RedirectRefused("it redirects in a loop: `a` -> `b` -> `a`".to_string());
+        let failure =
+            transport_failure(&Caused("error following redirect", Box::new(refused)), true);
+        let Failure::Redirects(reason) = &failure else {
+            panic!("a refused redirect is final, got {failure:?}");
+        };
+        assert_eq!(reason, "it redirects in a loop: `a` -> `b` -> `a`");
+        let decision = decide_early(failure, 1, 4);
+        assert!(
+            matches!(decision, Decision::GiveUp(_, GaveUp::Redirects)),
+            "gives up with three attempts left: {decision:?}"
+        );
+    }
+
+    #[test]
+    fn any_other_redirect_error_is_not_retried_either() {
+        let failure = transport_failure(
+            &Caused(
+                "error following redirect",
+                Box::new(io::Error::other("no location")),
+            ),
+            true,
+        );
+        let Failure::Redirects(reason) = failure else {
+            panic!("a redirect error is final, got {failure:?}");
+        };
+        assert_eq!(reason, "error following redirect: no location");
+    }
+
+    #[test]
+    fn a_request_that_cannot_be_built_fails_at_once() {
+        let error = reqwest::Client::new()
+            .get("http://[::1/simple/")
+            .build()
+            .unwrap_err();
+        let failure = classify(error);
+        let Failure::Fatal(error) = &failure else {
+            panic!("a bad URL fails the same way every time, got {failure:?}");
+        };
+        assert!(matches!(error.kind(), ErrorKind::Client(_)), "{error:?}");
+    }
+
+    #[test]
+    fn a_transient_failure_is_retried_until_the_attempt_limit() {
+        for attempt in 1..4 {
+            let decision = decide_early(transient("HTTP 503"), attempt, 4);
+            assert!(
+                matches!(&decision, Decision::Retry(reason) if reason == "HTTP 503"),
+                "attempt {attempt} of 4: {decision:?}"
+            );
+        }
+        let decision = decide_early(transient("HTTP 503"), 4, 4);
+        assert!(
+            matches!(&decision, Decision::GiveUp(reason, GaveUp::Attempts) if reason == "HTTP 503"),
+            "attempt 4 of 4: {decision:?}"
+        );
+    }
+
+    #[test]
+    fn a_single_attempt_is_never_retried() {
+        for attempts in [0, 1] {
+            let decision = decide_early(transient("HTTP 502"), 1, attempts);
+            assert!(
+                matches!(decision, Decision::GiveUp(_, GaveUp::Attempts)),
+                "{attempts} attempts: {decision:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_fatal_failure_is_reported_as_it_is_with_attempts_left() {
+        let error: Error = ErrorKind::Client("bad request".to_string()).into();
+        let decision = decide_early(Failure::Fatal(error), 1, 4);
+        let Decision::Fail(error) = &decision else {
+            panic!("not retried: {decision:?}");
+        };
+        assert!(
+            matches!(error.kind(), ErrorKind::Client(reason) if reason == "bad request"),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn the_deadline_gives_up_with_attempts_left_and_says_how_far_the_body_got() {
+        let mut clock = Clock::new(Duration::from_secs(300));
+        clock.start();
+        let progress = Progress::default();
+        progress.answered.store(true, Ordering::Relaxed);
+        progress.add(1000);
+        progress.add(234);
+        let decision = decide(Failure::Deadline, 1, 4, &clock, &progress, None);
+        let Decision::GiveUp(reason, GaveUp::Deadline(limit)) = &decision else {
+            panic!("a deadline is final: {decision:?}");
+        };
+        assert_eq!(*limit, Duration::from_secs(300));
+        assert_eq!(reason, "the body was still arriving, 1234 bytes so far");
+    }
+
+    #[test]
+    fn a_deadline_after_a_retry_names_the_failure_that_was_retried() {
+        let mut clock = Clock::new(Duration::ZERO);
+        clock.start();
+        let decision = decide(
+            Failure::Deadline,
+            2,
+            4,
+            &clock,
+            &Progress::default(),
+            Some("HTTP 503".to_string()),
+        );
+        let Decision::GiveUp(reason, GaveUp::Deadline(_)) = &decision else {
+            panic!("a deadline is final: {decision:?}");
+        };
+        assert_eq!(
+            reason,
+            "no answer to the request had arrived; the attempt before failed: HTTP 503"
+        );
+    }
+
+    #[test]
+    fn a_deadline_reached_before_an_attempt_is_sent_says_no_time_was_left() {
+        let decision = decide_early(Failure::Deadline, 3, 4);
+        let Decision::GiveUp(reason, GaveUp::Deadline(_)) = &decision else {
+            panic!("a deadline is final: {decision:?}");
+        };
+        assert_eq!(reason, "no time was left for another attempt");
+    }
+
+    #[test]
+    fn the_backoff_doubles_from_the_base_and_its_jitter_stays_below_the_base() {
+        let base = Duration::from_millis(250);
+        for attempt in 1..=6 {
+            let floor = base * 2u32.pow(attempt - 1);
+            assert_eq!(backoff_delay(base, attempt, 0), floor, "attempt {attempt}");
+            for seed in [1, 249_999_999, 250_000_000, 999_999_999, u32::MAX] {
+                let delay = backoff_delay(base, attempt, seed);
+                assert!(
+                    delay >= floor && delay < floor + base,
+                    "attempt {attempt}, seed {seed}: {delay:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_backoff_of_a_very_late_attempt_saturates_instead_of_overflowing() {
+        let base = Duration::from_millis(1);
+        assert_eq!(backoff_delay(base, u32::MAX, 0), base * u32::MAX);
+    }
+
+    #[test]
+    fn a_zero_base_never_waits() {
+        assert_eq!(backoff_delay(Duration::ZERO, 3, u32::MAX), Duration::ZERO);
+    }
+
+    #[test]
+    fn the_wait_never_runs_past_the_deadline() {
+        let now = Instant::now();
+        let second = Duration::from_secs(1);
+        let ten = Duration::from_secs(10);
+        assert_eq!(wake_at(now, ten, Some(now + second)), now + second);
+        assert_eq!(wake_at(now, second, Some(now + ten)), now + second);
+        assert_eq!(wake_at(now, ten, None), now + ten);
+    }
 }
