@@ -140,3 +140,221 @@ impl Gathered {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use url::Url;
+
+    use super::*;
+    use crate::simple::RawFile;
+
+    fn numpy() -> PackageName {
+        PackageName::new("numpy".to_string()).unwrap()
+    }
+
+    fn index(port: u16) -> IndexUrl {
+        IndexUrl::parse(&format!("http://127.0.0.1:{port}/simple/")).unwrap()
+    }
+
+    /// The files `index`'s page lists for numpy, as the client makes them of a page; `yanked`
+    /// marks all of them yanked.
+    fn page(index: &IndexUrl, filenames: &[&str], yanked: Option<&str>) -> Vec<DistFile> {
+        let raw: Vec<RawFile> = filenames
+            .iter()
+            .map(|filename| RawFile {
+                filename: (*filename).to_string(),
+                url: format!("../../files/{filename}"),
+                sha256: None,
+                requires_python: None,
+                yanked: yanked.map(str::to_string),
+                core_metadata: None,
+                size: None,
+                upload_time: None,
+            })
+            .collect();
+        let base = index.project_url(&numpy());
+        simple::to_dist_files(&raw, index, &base, &numpy(), &[])
+    }
+
+    /// Hands the indexes' answers over in order, as [`Inner::fetch_project`] does, until the
+    /// strategy wants no more; returns the listing and how many indexes were asked.
+    fn gather(
+        strategy: IndexStrategy,
+        answers: Vec<(IndexUrl, Option<Vec<DistFile>>)>,
+        linked: Vec<DistFile>,
+    ) -> (Option<ProjectListing>, usize) {
+        let mut gathered = Gathered::new(strategy);
+        let mut asked = 0;
+        for (index, files) in answers {
+            asked += 1;
+            if gathered.offer(&index, files).is_break() {
+                break;
+            }
+        }
+        (gathered.finish(&numpy(), linked), asked)
+    }
+
+    /// Each file of a listing with the index it came from.
+    fn sources(listing: &ProjectListing) -> Vec<(String, Option<String>)> {
+        listing
+            .files
+            .iter()
+            .map(|file| (file.name(), file.index.as_ref().map(ToString::to_string)))
+            .collect()
+    }
+
+    fn from(filename: &str, index: &IndexUrl) -> (String, Option<String>) {
+        (filename.to_string(), Some(index.to_string()))
+    }
+
+    #[test]
+    fn first_index_takes_the_first_index_that_has_the_project_and_asks_no_further() {
+        let (first, second) = (index(8001), index(8002));
+        let answers = vec![
+            (
+                first.clone(),
+                Some(page(&first, &["numpy-1.26.4.tar.gz"], None)),
+            ),
+            (
+                second.clone(),
+                Some(page(&second, &["numpy-99.0.tar.gz"], None)),
+            ),
+        ];
+        let (listing, asked) = gather(IndexStrategy::FirstIndex, answers, Vec::new());
+        let listing = listing.unwrap();
+        assert_eq!(sources(&listing), [from("numpy-1.26.4.tar.gz", &first)]);
+        assert_eq!(listing.indexes, [first]);
+        assert_eq!(asked, 1, "the second index is never asked");
+    }
+
+    #[test]
+    fn a_project_missing_from_the_first_index_falls_through_to_the_next_that_has_it() {
+        let (first, second, third) = (index(8001), index(8002), index(8003));
+        let answers = vec![
+            (first, None),
+            (
+                second.clone(),
+                Some(page(&second, &["numpy-1.26.4.tar.gz"], None)),
+            ),
+            (
+                third.clone(),
+                Some(page(&third, &["numpy-99.0.tar.gz"], None)),
+            ),
+        ];
+        let (listing, asked) = gather(IndexStrategy::FirstIndex, answers, Vec::new());
+        let listing = listing.unwrap();
+        assert_eq!(sources(&listing), [from("numpy-1.26.4.tar.gz", &second)]);
+        assert_eq!(listing.indexes, [second]);
+        assert_eq!(asked, 2);
+    }
+
+    #[test]
+    fn an_index_whose_files_all_fit_no_target_still_is_the_only_source() {
+        // A page whose wheels are all for other platforms leaves no files once filtered; the
+        // index has the project all the same, and a later index must not fill in for it.
+        let (first, second) = (index(8001), index(8002));
+        let answers = vec![
+            (first.clone(), Some(Vec::new())),
+            (
+                second.clone(),
+                Some(page(&second, &["numpy-99.0.tar.gz"], None)),
+            ),
+        ];
+        let (listing, asked) = gather(IndexStrategy::FirstIndex, answers, Vec::new());
+        let listing = listing.unwrap();
+        assert!(listing.files.is_empty(), "{:?}", sources(&listing));
+        assert_eq!(listing.indexes, [first]);
+        assert_eq!(asked, 1);
+    }
+
+    #[test]
+    fn yanked_files_on_the_first_index_are_kept_and_do_not_fall_through() {
+        // Whether a yanked file may be used is the resolver's decision (an exact pin may);
+        // the strategy passes the yank on and does not look further.
+        let (first, second) = (index(8001), index(8002));
+        let answers = vec![
+            (
+                first.clone(),
+                Some(page(&first, &["numpy-1.26.4.tar.gz"], Some("broken build"))),
+            ),
+            (
+                second.clone(),
+                Some(page(&second, &["numpy-99.0.tar.gz"], None)),
+            ),
+        ];
+        let (listing, asked) = gather(IndexStrategy::FirstIndex, answers, Vec::new());
+        let listing = listing.unwrap();
+        assert_eq!(sources(&listing), [from("numpy-1.26.4.tar.gz", &first)]);
+        assert_eq!(listing.files[0].yanked.as_deref(), Some("broken build"));
+        assert_eq!(asked, 1);
+    }
+
+    #[test]
+    fn unsafe_best_match_merges_every_index_that_has_the_project_in_index_order() {
+        let (first, second, third) = (index(8001), index(8002), index(8003));
+        let answers = vec![
+            (
+                first.clone(),
+                Some(page(&first, &["numpy-1.26.4.tar.gz"], None)),
+            ),
+            (second, None),
+            (
+                third.clone(),
+                Some(page(
+                    &third,
+                    &["numpy-99.0.tar.gz", "numpy-1.26.4.tar.gz"],
+                    Some(""),
+                )),
+            ),
+        ];
+        let (listing, asked) = gather(IndexStrategy::UnsafeBestMatch, answers, Vec::new());
+        let listing = listing.unwrap();
+        assert_eq!(
+            sources(&listing),
+            [
+                from("numpy-1.26.4.tar.gz", &first),
+                from("numpy-99.0.tar.gz", &third),
+                from("numpy-1.26.4.tar.gz", &third),
+            ]
+        );
+        assert_eq!(listing.files[2].yanked.as_deref(), Some(""));
+        assert_eq!(listing.indexes, [first, third]);
+        assert_eq!(asked, 3);
+    }
+
+    #[test]
+    fn find_links_files_come_after_the_indexes_and_alone_make_a_project() {
+        let first = index(8001);
+        let url = Url::parse("file:///wheels/numpy-2.0.tar.gz").unwrap();
+        let linked = || vec![DistFile::from_direct_url(&numpy(), &url).unwrap()];
+
+        let answers = vec![(
+            first.clone(),
+            Some(page(&first, &["numpy-1.26.4.tar.gz"], None)),
+        )];
+        let (listing, _) = gather(IndexStrategy::FirstIndex, answers, linked());
+        assert_eq!(
+            sources(&listing.unwrap()),
+            [
+                from("numpy-1.26.4.tar.gz", &first),
+                ("numpy-2.0.tar.gz".to_string(), None)
+            ]
+        );
+
+        let (listing, asked) = gather(IndexStrategy::FirstIndex, vec![(first, None)], linked());
+        let listing = listing.unwrap();
+        assert_eq!(sources(&listing), [("numpy-2.0.tar.gz".to_string(), None)]);
+        assert!(listing.indexes.is_empty());
+        assert_eq!(asked, 1);
+    }
+
+    #[test]
+    fn a_project_no_index_and_no_find_links_has_is_missing_after_asking_every_index() {
+        for strategy in [IndexStrategy::FirstIndex, IndexStrategy::UnsafeBestMatch] {
+            let answers = vec![(index(8001), None), (index(8002), None)];
+            let (listing, asked) = gather(strategy, answers, Vec::new());
+            assert!(listing.is_none(), "{strategy:?}");
+            assert_eq!(asked, 2, "{strategy:?}");
+        }
+    }
+}
