@@ -275,7 +275,7 @@ mod tests {
     /// The decision after `failure` in attempt `attempt` of `attempts`, well before the
     /// deadline, with no retried failure before it.
     fn decide_early(failure: Failure, attempt: u32, attempts: u32) -> Decision {
-        let mut clock = Clock::new(Duration::from_secs(300));
+        let mut clock = Clock::new(Duration::from_mins(5));
         clock.start();
         decide(
             failure,
@@ -413,7 +413,7 @@ mod tests {
 
     #[test]
     fn the_deadline_gives_up_with_attempts_left_and_says_how_far_the_body_got() {
-        let mut clock = Clock::new(Duration::from_secs(300));
+        let mut clock = Clock::new(Duration::from_mins(5));
         clock.start();
         let progress = Progress::default();
         progress.answered.store(true, Ordering::Relaxed);
@@ -423,7 +423,7 @@ mod tests {
         let Decision::GiveUp(reason, GaveUp::Deadline(limit)) = &decision else {
             panic!("a deadline is final: {decision:?}");
         };
-        assert_eq!(*limit, Duration::from_secs(300));
+        assert_eq!(*limit, Duration::from_mins(5));
         assert_eq!(reason, "the body was still arriving, 1234 bytes so far");
     }
 
