@@ -3,11 +3,12 @@
 //! Every variant carries the file it concerns and, when one exists, a
 //! [`Snippet`]: the offending line with the byte range to underline. The CLI
 //! renders the snippet under the message; library code never prints. Hints are
-//! computed from the fields (see [`Error::hints`]), never from message text.
+//! computed from the fields (the [`Diagnostic`] impl), never from message text.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use strata_diagnostic::Diagnostic;
 pub use strata_diagnostic::Snippet;
 
 /// User text longer than this many characters is shortened where a message quotes it.
@@ -39,18 +40,6 @@ impl Error {
     /// What went wrong.
     pub fn kind(&self) -> &ErrorKind {
         &self.kind
-    }
-
-    /// The place in an input file the error points at, if there is one, with its path as the
-    /// user would type it from where strata runs.
-    pub fn snippet(&self) -> Option<Snippet> {
-        let mut snippet = self.kind_snippet()?.clone();
-        if let Some(root) = &self.root
-            && snippet.path.is_relative()
-        {
-            snippet.path = root.join(&snippet.path);
-        }
-        Some(snippet)
     }
 
     fn kind_snippet(&self) -> Option<&Snippet> {
@@ -95,9 +84,23 @@ impl Error {
         }
         self
     }
+}
+
+impl Diagnostic for Error {
+    /// The place in an input file the error points at, if there is one, with its path as the
+    /// user would type it from where strata runs.
+    fn snippet(&self) -> Option<Snippet> {
+        let mut snippet = self.kind_snippet()?.clone();
+        if let Some(root) = &self.root
+            && snippet.path.is_relative()
+        {
+            snippet.path = root.join(&snippet.path);
+        }
+        Some(snippet)
+    }
 
     /// Actionable sentences for the user, computed from the error's fields.
-    pub fn hints(&self) -> Vec<String> {
+    fn hints(&self) -> Vec<String> {
         match &*self.kind {
             ErrorKind::ManifestNotFound { .. } => vec![
                 "Create a `strata.toml`, add a `[tool.strata]` table to `pyproject.toml`, or pass `--project DIR`".to_string(),

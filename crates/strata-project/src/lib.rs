@@ -14,7 +14,7 @@
 //! business.
 //!
 //! Every invalid input is an [`Error`] naming the file and line, with a [`Snippet`] of the
-//! offending text and [`Error::hints`] that say what to do. That includes every requirement
+//! offending text and hints that say what to do (its [`Diagnostic`](strata_diagnostic::Diagnostic) impl). That includes every requirement
 //! form strata cannot lock ([`Unsupported`]: `-e`, local paths, VCS URLs...): nothing a source
 //! declares is left out of a lock without a word. A dependency group that requires the project
 //! itself (`myproj[extra]`) is expanded from `pyproject.toml`, as a self-referencing extra is.

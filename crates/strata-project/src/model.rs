@@ -422,6 +422,8 @@ impl Project {
     /// ```
     /// # let dir = tempfile::tempdir()?;
     /// # std::fs::write(dir.path().join("strata.toml"), "[profiles.base]\nrequirements = [\"numpy\"]\n")?;
+    /// use strata_diagnostic::Diagnostic; // the error's hints
+    ///
     /// let project = strata_project::Project::discover(dir.path(), &|_| None)?;
     /// assert_eq!(project.profile("base")?.name.as_str(), "base");
     /// let error = project.profile("bas").unwrap_err();

@@ -16,7 +16,7 @@
 use std::fmt::Write;
 use std::path::{Component, PathBuf};
 
-use strata_project::Snippet;
+use strata_diagnostic::{Diagnostic, Snippet};
 
 use crate::commands::display_path;
 use crate::printer::{DIM, ERROR, HINT};

@@ -1,5 +1,6 @@
 //! Why a lock run failed, with the hints the CLI shows.
 
+use strata_diagnostic::Diagnostic;
 use strata_resolve::ResolveError;
 
 /// How a lock run failed.

@@ -1040,6 +1040,8 @@ fn image_spec(
 
 #[cfg(test)]
 mod tests {
+    use strata_diagnostic::Diagnostic as _;
+
     use super::*;
 
     #[test]

@@ -16,6 +16,7 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::TestCaseError;
 
+use strata_diagnostic::Diagnostic as _;
 use strata_project::{Error, Project, read_requirements_file};
 
 /// The longest snippet line: a window of 120 characters and an ellipsis at each end.

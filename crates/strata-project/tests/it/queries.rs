@@ -1,6 +1,7 @@
 //! The typed queries other crates ask the project: a named profile or engine, an engine's
 //! indexes, a profile's target.
 
+use strata_diagnostic::Diagnostic as _;
 use strata_project::{ProfileName, Project};
 
 fn project(manifest: &str, vars: &[(&str, &str)]) -> (tempfile::TempDir, Project) {
