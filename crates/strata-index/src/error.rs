@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use pep508_rs::PackageName;
+use strata_diagnostic::Diagnostic;
 
 use crate::index_url::RedactedUrl;
 
@@ -68,9 +69,11 @@ impl Error {
         self.cached_page = Some(Arc::new(page));
         self
     }
+}
 
+impl Diagnostic for Error {
     /// Actionable sentences for the user, computed from the error's fields.
-    pub fn hints(&self) -> Vec<String> {
+    fn hints(&self) -> Vec<String> {
         let mut hints: Vec<String> = self
             .cached_page
             .iter()

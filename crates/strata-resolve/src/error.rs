@@ -1,6 +1,7 @@
 //! Resolution errors: "could not do the job" versus "there is no answer".
 
 use pep508_rs::PackageName;
+use strata_diagnostic::Diagnostic;
 
 /// Why a resolution produced no result.
 #[derive(Debug, thiserror::Error)]

@@ -5,6 +5,7 @@ use std::cell::Cell;
 use std::collections::HashMap;
 use std::path::Path;
 
+use strata_diagnostic::Diagnostic as _;
 use strata_index::config::resolve;
 use strata_index::{ClientOptions, ErrorKind, ExplicitIndexes, IndexClient, IndexConfig, IndexUrl};
 use strata_testindex::{Fault, Faults, Package, TestIndex, Universe};

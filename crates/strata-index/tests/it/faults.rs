@@ -1,6 +1,7 @@
 //! Every fault switch of the test index: retried to success, or reported with the URL and the
 //! package, and never cached.
 
+use strata_diagnostic::Diagnostic as _;
 use strata_index::{ErrorKind, MetadataSource};
 use strata_testindex::{Fault, Faults, Package, TestIndex, Universe};
 

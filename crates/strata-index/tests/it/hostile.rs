@@ -10,6 +10,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use strata_diagnostic::Diagnostic as _;
 use strata_index::{
     BodyKind, ClientOptions, ErrorKind, GaveUp, IndexClient, MetadataSource, Refresh,
 };

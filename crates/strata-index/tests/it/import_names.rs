@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use strata_diagnostic::Diagnostic as _;
 use strata_index::{ClientOptions, DistFile, ErrorKind, IndexClient, IndexConfig, IndexUrl};
 use strata_testindex::{Fault, Faults, Package, TestIndex, Universe};
 
