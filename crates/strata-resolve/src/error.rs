@@ -27,16 +27,19 @@ pub enum ResolveError {
     Runtime(String),
 }
 
-impl ResolveError {
-    /// Actionable hints, computed from the failure.
-    pub fn hints(&self) -> Vec<String> {
+impl Diagnostic for ResolveError {
+    /// Actionable hints, computed from the failure; an index error's own, as the index error is
+    /// transparent here.
+    fn hints(&self) -> Vec<String> {
         match self {
             Self::NoSolution(no_solution) => no_solution.hints.clone(),
             Self::Index(error) => error.hints(),
             _ => Vec::new(),
         }
     }
+}
 
+impl ResolveError {
     /// The distributions a "no solution" involves (empty for other failures).
     pub fn conflicting_packages(&self) -> &[PackageName] {
         match self {

@@ -13,7 +13,7 @@
 //! `solve` module). A failed solve returns [`ResolveError::NoSolution`], whose explanation
 //! speaks of packages, specifiers and the target, names each requirement with where it was
 //! written when the request's [`Origins`] say, and ends with the requirements that clash; with
-//! [`ResolveError::hints`].
+//! hints (its [`Diagnostic`](strata_diagnostic::Diagnostic) impl).
 //!
 //! What this crate does not do: read projects, write locks, or install anything.
 //!

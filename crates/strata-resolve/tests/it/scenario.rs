@@ -17,6 +17,7 @@ use std::str::FromStr;
 
 use pep440_rs::Version;
 use pep508_rs::{PackageName, Requirement};
+use strata_diagnostic::Diagnostic as _;
 use strata_dist::Target;
 use strata_index::{ClientOptions, IndexClient, IndexConfig, IndexUrl};
 use strata_resolve::{
