@@ -84,9 +84,11 @@ impl LockError {
             _ => false,
         }
     }
+}
 
+impl Diagnostic for LockError {
     /// Hints for the user.
-    pub fn hints(&self) -> Vec<String> {
+    fn hints(&self) -> Vec<String> {
         match self {
             Self::Resolve {
                 source,

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
+use strata_diagnostic::Diagnostic as _;
 use strata_index::{ClientOptions, IndexClient, IndexConfig, IndexUrl};
 use strata_lock::{LockError, LockOptions, ProfileLock, ProfileOutcome, ResolverSource};
 use strata_project::Project;
