@@ -126,7 +126,8 @@ pub fn check_collection(
                 &importlinter.path,
                 &importlinter.root_packages,
                 importlinter.include_external_packages,
-            )?;
+            )
+            .map_err(Error::with_line_from_file)?;
             report.contracts.push(result);
             report.findings.extend(findings);
         }

@@ -14,11 +14,9 @@
 //! a blank line. Hints come from the library error's `hints()`, never from message text.
 
 use std::fmt::Write;
-use std::path::{Component, PathBuf};
 
 use strata_diagnostic::{Diagnostic, Snippet};
 
-use crate::commands::display_path;
 use crate::printer::{DIM, ERROR, HINT};
 
 /// Renders `error` with its chain, snippet and hints.
@@ -92,36 +90,11 @@ pub(crate) fn render(error: &anyhow::Error) -> String {
     if let Some(snippet) = error
         .chain()
         .find_map(|cause| cause.downcast_ref::<strata_contracts::Error>())
-        .and_then(contracts_snippet)
+        .and_then(Diagnostic::snippet)
     {
         out.push_str(&render_snippet(&snippet));
     }
     out
-}
-
-/// The configuration line a contracts error points at. The library keeps only the file and
-/// line, so the line is read back here: its text is what the user has to change.
-fn contracts_snippet(error: &strata_contracts::Error) -> Option<Snippet> {
-    let (path, line) = match error.kind() {
-        strata_contracts::ErrorKind::Syntax { path, line, .. }
-        | strata_contracts::ErrorKind::InvalidContract { path, line, .. } => (path, *line),
-        _ => return None,
-    };
-    let source = fs_err::read_to_string(path).ok()?;
-    let text = source.lines().nth(line.checked_sub(1)?)?;
-    let indent = text.chars().take_while(|c| c.is_whitespace()).count();
-    Some(Snippet {
-        path: PathBuf::from(display_path(
-            &path
-                .components()
-                .filter(|component| *component != Component::CurDir)
-                .collect::<PathBuf>(),
-        )),
-        line,
-        column: indent + 1,
-        text: text.to_owned(),
-        width: text.trim().chars().count().max(1),
-    })
 }
 
 /// Draws the offending line with a caret under the fault, rustc-style.

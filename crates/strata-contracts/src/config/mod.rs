@@ -180,15 +180,7 @@ impl ImportLinterConfig {
             path: path.to_path_buf(),
             source,
         })?;
-        let sections = if path
-            .extension()
-            .is_some_and(|extension| extension == "toml")
-        {
-            toml_sections(path, &text)?
-        } else {
-            ini::parse(path, &text)?
-        };
-        from_sections(path, &sections)
+        Self::parse(path, &text)
     }
 
     /// Parses configuration text; `file_name` decides the format and names the file in errors.
@@ -197,11 +189,13 @@ impl ImportLinterConfig {
             .extension()
             .is_some_and(|extension| extension == "toml")
         {
-            toml_sections(file_name, text)?
+            toml_sections(file_name, text)
         } else {
-            ini::parse(file_name, text)?
+            ini::parse(file_name, text)
         };
-        from_sections(file_name, &sections)
+        sections
+            .and_then(|sections| from_sections(file_name, &sections))
+            .map_err(|error| error.with_line_from(text))
     }
 }
 
