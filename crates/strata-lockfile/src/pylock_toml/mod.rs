@@ -99,4 +99,50 @@ mod tests {
     fn unknown_lock_version_is_rejected() {
         assert!(read("lock-version = \"2.0\"\n").is_err());
     }
+
+    #[test]
+    fn a_read_error_names_the_line_and_once_named_the_file() {
+        use strata_diagnostic::Diagnostic;
+
+        let text = "lock-version = \"1.0\"\n\n[[packages]]\nname = \"numpy\"\nversion = \"one\"\n";
+        let error = read(text).unwrap_err();
+        assert_eq!(error.line, Some(5));
+        assert!(error.reason.starts_with("package `numpy`: "), "{error}");
+        assert!(
+            error
+                .to_string()
+                .starts_with("Invalid pylock.toml at line 5: package `numpy`"),
+            "{error}"
+        );
+        assert_eq!(error.snippet(), None, "no snippet without a file to name");
+
+        let error = error.with_path("locks/base.pylock.toml");
+        assert!(
+            error
+                .to_string()
+                .starts_with("Invalid pylock.toml `locks/base.pylock.toml` at line 5: "),
+            "{error}"
+        );
+        let snippet = error.snippet().expect("a snippet once the file is named");
+        assert_eq!(snippet.to_string(), "locks/base.pylock.toml:5:11");
+        assert_eq!(
+            (snippet.text.as_str(), snippet.width),
+            ("version = \"one\"", 5)
+        );
+    }
+
+    #[test]
+    fn a_syntax_error_is_one_line_with_its_place_in_the_fields() {
+        let error = read("lock-version = \"1.0\"\n[[packages]\n").unwrap_err();
+        assert_eq!(error.line, Some(2), "{error}");
+        assert!(
+            !error.reason.contains('\n'),
+            "the snippet shows the line: {error}"
+        );
+        let error = read("lock-version = \"2.0\"\n").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "Invalid pylock.toml at line 1: unsupported lock-version `2.0`"
+        );
+    }
 }

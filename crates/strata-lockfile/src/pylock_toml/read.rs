@@ -1,25 +1,99 @@
 //! Reading `pylock.toml` back (our own output, and any PEP 751 file with the same fields).
 
 use std::collections::BTreeSet;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use pep440_rs::Version;
 use pep508_rs::PackageName;
 use serde::Deserialize;
+use strata_diagnostic::{Diagnostic, Snippet};
+use toml::Spanned;
 
 use crate::model::{Lock, LockedFile, LockedPackage};
 
-/// A `pylock.toml` that does not parse or does not follow PEP 751.
+/// A `pylock.toml` that does not parse or does not follow PEP 751: where, and what is wrong.
+///
+/// [`read`] takes text, so the error knows the line but not the file; the caller that read the
+/// file names it with [`PylockReadError::with_path`], and the error then has a snippet of the
+/// line (its [`Diagnostic`] impl).
 #[derive(Debug, thiserror::Error)]
-#[error("Invalid pylock.toml: {0}")]
-pub struct PylockReadError(String);
+#[error("Invalid pylock.toml{}: {reason}", Location(self))]
+pub struct PylockReadError {
+    /// The file, once the caller names it.
+    pub path: Option<PathBuf>,
+    /// 1-based line of the fault, when the parser says where it is.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub reason: String,
+    /// The line and the characters to underline, its path empty until [`Self::with_path`]
+    /// (boxed: the error is the `Err` of every read).
+    snippet: Option<Box<Snippet>>,
+}
+
+impl PylockReadError {
+    /// An error about the whole file.
+    fn new(reason: impl Into<String>) -> Self {
+        Self {
+            path: None,
+            line: None,
+            reason: reason.into(),
+            snippet: None,
+        }
+    }
+
+    /// An error about the bytes `span` of `text`.
+    fn at(text: &str, span: Range<usize>, reason: impl Into<String>) -> Self {
+        let snippet = Snippet::from_span(Path::new(""), text, span);
+        Self {
+            line: Some(snippet.line),
+            snippet: Some(Box::new(snippet)),
+            ..Self::new(reason)
+        }
+    }
+
+    /// This error, naming the file it was read from as the user would type it.
+    #[must_use]
+    pub fn with_path(mut self, path: impl Into<PathBuf>) -> Self {
+        let path = path.into();
+        if let Some(snippet) = &mut self.snippet {
+            snippet.path.clone_from(&path);
+        }
+        self.path = Some(path);
+        self
+    }
+}
+
+impl Diagnostic for PylockReadError {
+    /// The faulty line, once the file is named.
+    fn snippet(&self) -> Option<Snippet> {
+        self.path.as_ref().and(self.snippet.as_deref().cloned())
+    }
+}
+
+/// ` `path` at line N`, as much of it as is known.
+struct Location<'a>(&'a PylockReadError);
+
+impl fmt::Display for Location<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(path) = &self.0.path {
+            write!(f, " `{}`", path.display())?;
+        }
+        if let Some(line) = self.0.line {
+            write!(f, " at line {line}")?;
+        }
+        Ok(())
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "kebab-case")]
 struct File {
-    lock_version: String,
+    lock_version: Spanned<String>,
     #[serde(default)]
-    packages: Vec<toml::Spanned<Package>>,
+    packages: Vec<Spanned<Package>>,
     tool: Option<Tool>,
 }
 
@@ -36,8 +110,8 @@ struct StrataTool {
 #[derive(Deserialize)]
 #[serde(rename_all = "kebab-case")]
 struct Package {
-    name: String,
-    version: Option<String>,
+    name: Spanned<String>,
+    version: Option<Spanned<String>>,
     requires_python: Option<String>,
     #[serde(default)]
     dependencies: Vec<Dependency>,
@@ -62,12 +136,16 @@ struct Artifact {
 
 /// Parses a `pylock.toml` into a [`Lock`] (without `# via`, which PEP 751 does not record).
 pub fn read(text: &str) -> Result<Lock, PylockReadError> {
-    let file: File = toml::from_str(text).map_err(|error| PylockReadError(error.to_string()))?;
-    if !file.lock_version.starts_with("1.") {
-        return Err(PylockReadError(format!(
-            "unsupported lock-version `{}`",
-            file.lock_version
-        )));
+    let file: File = toml::from_str(text).map_err(|error| match error.span() {
+        Some(span) => PylockReadError::at(text, span, error.message()),
+        None => PylockReadError::new(error.message()),
+    })?;
+    if !file.lock_version.get_ref().starts_with("1.") {
+        return Err(PylockReadError::at(
+            text,
+            file.lock_version.span(),
+            format!("unsupported lock-version `{}`", file.lock_version.get_ref()),
+        ));
     }
     let mut packages = Vec::new();
     for spanned in file.packages {
@@ -76,8 +154,8 @@ pub fn read(text: &str) -> Result<Lock, PylockReadError> {
             .count()
             + 1;
         let package = spanned.into_inner();
-        let name = PackageName::new(package.name.clone())
-            .map_err(|error| PylockReadError(error.to_string()))?;
+        let name = PackageName::new(package.name.get_ref().clone())
+            .map_err(|error| PylockReadError::at(text, package.name.span(), error.to_string()))?;
         let artifact_file = |artifact: &Artifact, is_wheel: bool| -> Option<LockedFile> {
             let url = artifact.url.clone()?;
             let filename = artifact
@@ -105,10 +183,13 @@ pub fn read(text: &str) -> Result<Lock, PylockReadError> {
         );
         let version = package
             .version
-            .as_deref()
-            .map(Version::from_str)
-            .transpose()
-            .map_err(|error| PylockReadError(format!("package `{name}`: {error}")))?
+            .as_ref()
+            .map(|version| {
+                Version::from_str(version.get_ref()).map_err(|error| {
+                    PylockReadError::at(text, version.span(), format!("package `{name}`: {error}"))
+                })
+            })
+            .transpose()?
             .unwrap_or_else(|| Version::new([0]));
         let mut hashes: Vec<String> = files.iter().map(|file| file.sha256.clone()).collect();
         if let Some(archive) = &package.archive {
