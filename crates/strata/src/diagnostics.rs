@@ -11,11 +11,24 @@
 //! ```
 //!
 //! The layout follows uv's: one `Caused by:` line per source in the chain, then the hints after
-//! a blank line. Hints come from the library error's `hints()`, never from message text.
+//! a blank line.
+//!
+//! The snippet and the hints come from the library error's `Diagnostic` impl, never from message
+//! text, and this module knows no library's error type. A library error carries its diagnostic
+//! into an `anyhow` chain in a `Diagnosed` wrapper, which this module finds by one downcast; the
+//! outermost one speaks for the chain, since an error that wraps another already decides which
+//! of the inner one's hints apply (a failed lock adds its own to the resolver's).
+//!
+//! The wrapper is put on where the library error leaves typed code, by `.diagnosed()` before the
+//! `?` (`Project::load(path, &env).diagnosed()?`). That one extension method, rather than a
+//! wrapper per library entry point, because the crossings are ordinary calls spread over the
+//! commands, and a forgotten one costs only the hints and snippet: the message, the causes and
+//! the exit code are the same, and the CLI tests' snapshots of each error path show the
+//! difference.
 
 use std::fmt::Write;
 
-use strata_diagnostic::{Diagnostic, Snippet};
+use strata_diagnostic::{Diagnosed, Snippet};
 
 use crate::printer::{DIM, ERROR, HINT};
 
@@ -26,73 +39,17 @@ pub(crate) fn render(error: &anyhow::Error) -> String {
     for cause in error.chain().skip(1) {
         let _ = writeln!(out, "  {DIM}Caused by:{DIM:#} {cause}");
     }
-    let project_error = error
-        .chain()
-        .find_map(|cause| cause.downcast_ref::<strata_project::Error>());
-    let is_lock_failure = error.chain().any(|cause| {
-        cause
-            .downcast_ref::<crate::commands::LockFailure>()
-            .is_some()
-    });
-    let resolve_error = error
-        .chain()
-        .find_map(|cause| cause.downcast_ref::<strata_resolve::ResolveError>());
-    // An index error inside a resolve error is transparent: the chain skips it, so its hints
-    // come from the resolve error.
-    if !is_lock_failure && let Some(resolve_error) = resolve_error {
-        let hints = resolve_error.hints();
-        if !hints.is_empty() {
-            out.push('\n');
-        }
-        for hint in hints {
-            let _ = writeln!(out, "{HINT}hint{HINT:#}: {hint}");
-        }
-    }
-    if let Some(failure) = error
-        .chain()
-        .find_map(|cause| cause.downcast_ref::<crate::commands::LockFailure>())
-    {
-        let hints = failure.0.hints();
-        if !hints.is_empty() {
-            out.push('\n');
-        }
-        for hint in hints {
-            let _ = writeln!(out, "{HINT}hint{HINT:#}: {hint}");
-        }
-        return out;
-    }
-    let index_error = error
-        .chain()
-        .find_map(|cause| cause.downcast_ref::<strata_index::Error>());
-    if resolve_error.is_none()
-        && let Some(index_error) = index_error
-    {
-        let hints = index_error.hints();
-        if !hints.is_empty() {
-            out.push('\n');
-        }
-        for hint in hints {
-            let _ = writeln!(out, "{HINT}hint{HINT:#}: {hint}");
-        }
-    }
-    if let Some(project_error) = project_error {
-        if let Some(snippet) = project_error.snippet() {
+    if let Some(diagnostic) = Diagnosed::outermost(error.chain()) {
+        if let Some(snippet) = diagnostic.snippet() {
             out.push_str(&render_snippet(&snippet));
         }
-        let hints = project_error.hints();
+        let hints = diagnostic.hints();
         if !hints.is_empty() {
             out.push('\n');
         }
         for hint in hints {
             let _ = writeln!(out, "{HINT}hint{HINT:#}: {hint}");
         }
-    }
-    if let Some(snippet) = error
-        .chain()
-        .find_map(|cause| cause.downcast_ref::<strata_contracts::Error>())
-        .and_then(Diagnostic::snippet)
-    {
-        out.push_str(&render_snippet(&snippet));
     }
     out
 }
@@ -112,4 +69,29 @@ fn render_snippet(snippet: &Snippet) -> String {
         "{gutter} {DIM}|{DIM:#} {padding}{ERROR}{carets}{ERROR:#}"
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    #[test]
+    fn a_bad_pylock_toml_is_drawn_under_its_message() {
+        let text = "lock-version = \"1.0\"\n\n[[packages]]\nname = \"numpy\"\nversion = \"one\"\n";
+        let error =
+            crate::commands::parse_lock(text, Path::new("locks/base.pylock.toml")).unwrap_err();
+        let rendered = anstream::adapter::strip_str(&render(&error)).to_string();
+        assert_eq!(
+            rendered,
+            "error: Invalid pylock.toml `locks/base.pylock.toml` at line 5: package `numpy`: \
+             expected version to start with a number, but no leading ASCII digits were found
+ --> locks/base.pylock.toml:5:11
+  |
+5 | version = \"one\"
+  |           ^^^^^
+"
+        );
+    }
 }

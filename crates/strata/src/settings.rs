@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use strata_diagnostic::Diagnose;
 use strata_index::{ClientOptions, ExplicitIndexes, IndexClient, IndexStrategy, Refresh};
 use strata_project::Project;
 
@@ -89,7 +90,8 @@ pub(crate) fn index_config(
     let cache = cache_dir();
     let mut config = strata_index::config::resolve(&explicit, &index_env, &|| {
         strata_index::pip_default_index_cached(&python, &cache)
-    })?;
+    })
+    .diagnosed()?;
     if !named_indexes.is_empty() {
         // The engine's indexes come first; with the first-index strategy a package they have
         // is taken only from them.
@@ -140,7 +142,7 @@ pub(crate) fn index_client_with(
                 .context("Invalid package name in `--refresh-package`")?,
         )
     };
-    Ok(IndexClient::new(config, options)?)
+    Ok(IndexClient::new(config, options).diagnosed()?)
 }
 
 /// The deadline of each request: `--http-timeout`, else `STRATA_HTTP_TIMEOUT`, else the

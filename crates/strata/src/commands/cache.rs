@@ -1,6 +1,7 @@
 //! `strata cache dir|clean|prune`.
 
 use anyhow::Result;
+use strata_diagnostic::Diagnose;
 
 use crate::ExitStatus;
 use crate::args::{CacheCommand, DataFormat};
@@ -19,7 +20,7 @@ pub(crate) fn cache(command: &CacheCommand, printer: &mut Printer) -> Result<Exi
     match command {
         CacheCommand::Dir(_) => {}
         CacheCommand::Clean(_) => {
-            let removed = strata_index::cache::clean(&dir)?;
+            let removed = strata_index::cache::clean(&dir).diagnosed()?;
             printer.status(&format!(
                 "Removed {} files ({} bytes) from `{}`",
                 removed.files,
@@ -29,7 +30,7 @@ pub(crate) fn cache(command: &CacheCommand, printer: &mut Printer) -> Result<Exi
             json.removed = Some(removed);
         }
         CacheCommand::Prune(_) => {
-            let removed = strata_index::cache::prune(&dir, 30)?;
+            let removed = strata_index::cache::prune(&dir, 30).diagnosed()?;
             let left = strata_index::cache::summary(&dir);
             printer.status(&format!(
                 "Removed {} files ({} bytes); {} files ({} bytes) remain in `{}`",

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use pep508_rs::{PackageName, Requirement};
+use strata_diagnostic::{Diagnose, Diagnosed};
 use strata_lock::describe_origin;
 use strata_lockfile::{Lock, requirements_txt};
 use strata_resolve::{
@@ -30,9 +31,9 @@ pub(crate) fn compile(
     let project = try_load_project(global)?;
     let target = settings::target(&args.target, project.as_ref())?;
     let cwd = Path::new(".");
-    let input = strata_project::read_requirements_file(&args.input, cwd)?;
+    let input = strata_project::read_requirements_file(&args.input, cwd).diagnosed()?;
     if args.generate_hashes {
-        input.require_hashes()?;
+        input.require_hashes().diagnosed()?;
     }
     // Where every line was written, so that a failure names the lines that clash.
     let mut origins = Origins::default();
@@ -51,7 +52,7 @@ pub(crate) fn compile(
     // lines include stays a constraint.
     let mut options_from = vec![input.clone()];
     for path in &args.constraints {
-        let file = strata_project::read_constraints_file(path, cwd)?;
+        let file = strata_project::read_constraints_file(path, cwd).diagnosed()?;
         for sourced in &file.constraints {
             origins.constraint(&sourced.requirement, describe_origin(&sourced.origin));
             constraints.push(sourced.requirement.clone());
@@ -60,9 +61,9 @@ pub(crate) fn compile(
     }
     let mut overrides = Vec::new();
     for path in &args.overrides {
-        let file = strata_project::read_requirements_file(path, cwd)?;
+        let file = strata_project::read_requirements_file(path, cwd).diagnosed()?;
         if args.generate_hashes {
-            file.require_hashes()?;
+            file.require_hashes().diagnosed()?;
         }
         for sourced in &file.requirements {
             origins.override_(&sourced.requirement, describe_origin(&sourced.origin));
@@ -125,7 +126,7 @@ pub(crate) fn compile(
         args.input.display()
     ));
     let started = std::time::Instant::now();
-    let resolver = Resolver::new(client)?;
+    let resolver = Resolver::new(client).diagnosed()?;
     let watched = resolver.client().clone();
     let progress = printer.progress(move || progress_line(&watched));
     let resolved = resolver.resolve(&request);
@@ -136,10 +137,12 @@ pub(crate) fn compile(
     let resolution = match resolved {
         Ok(resolution) => resolution,
         Err(error @ ResolveError::NoSolution(_)) => {
-            printer.error(&crate::diagnostics::render(&anyhow::Error::new(error)));
+            printer.error(&crate::diagnostics::render(&anyhow::Error::new(
+                Diagnosed::from(error),
+            )));
             return Ok(ExitStatus::Problems);
         }
-        Err(error) => return Err(error.into()),
+        Err(error) => return Err(Diagnosed::from(error).into()),
     };
     for package in resolution.packages.values() {
         for warning in package.missing_extra_warnings() {

@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use serde::Serialize;
+use strata_diagnostic::Diagnose;
 use strata_lock::{Pairing, Verdict};
 use strata_project::ProfileName;
 
 use crate::ExitStatus;
 use crate::args::{ConflictsArgs, DataFormat, GlobalArgs};
-use crate::commands::{LockFailure, Resolvers, load_project};
+use crate::commands::{Resolvers, load_project};
 use crate::printer::Printer;
 
 pub(crate) fn conflicts(
@@ -24,7 +25,7 @@ pub(crate) fn conflicts(
     } else {
         let mut names = Vec::new();
         for name in &args.profiles {
-            names.push(project.profile(name)?.name.clone());
+            names.push(project.profile(name).diagnosed()?.name.clone());
         }
         names
     };
@@ -43,7 +44,7 @@ pub(crate) fn conflicts(
     let mut resolvers = Resolvers::new(&args.index, &project, clients);
     let pairings = strata_lock::conflicts(&project, &mut resolvers, &names);
     drop(progress);
-    let pairings = pairings.map_err(LockFailure)?;
+    let pairings = pairings.diagnosed()?;
     let text = match args.format {
         DataFormat::Text => render(&pairings),
         DataFormat::Json => {

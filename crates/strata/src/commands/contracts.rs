@@ -5,6 +5,7 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{Result, bail};
 use serde::Serialize;
 use strata_contracts::{ContractsConfig, Report, render};
+use strata_diagnostic::Diagnose;
 use strata_project::Project;
 
 use crate::ExitStatus;
@@ -36,7 +37,8 @@ pub(crate) fn contracts(
     let scan_root = project_directory(&source_root);
     // import-linter's configuration belongs to the project, wherever its source lives.
     let mut config =
-        ContractsConfig::discover(project.as_ref().map_or(&scan_root, |project| &project.root))?;
+        ContractsConfig::discover(project.as_ref().map_or(&scan_root, |project| &project.root))
+            .diagnosed()?;
     config.root.clone_from(&scan_root);
     if let Some(project) = &project {
         config.host.clone_from(&project.contracts.host);
@@ -62,7 +64,7 @@ pub(crate) fn contracts(
         }
     ));
 
-    let mut report = strata_contracts::check(&config)?;
+    let mut report = strata_contracts::check(&config).diagnosed()?;
     relative_to_working_directory(&mut report, &config.root);
     let text = match args.format {
         ContractsFormat::Text => render::human(&report),

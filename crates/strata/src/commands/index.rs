@@ -7,6 +7,7 @@ use anyhow::{Context, Result, bail};
 use pep440_rs::Version;
 use pep508_rs::PackageName;
 use serde::Serialize;
+use strata_diagnostic::Diagnose;
 use strata_index::{IndexClient, VersionCandidate};
 
 use crate::ExitStatus;
@@ -39,7 +40,9 @@ pub(crate) fn versions(
     let target = settings::target(&args.target, project.as_ref())?;
     let client = settings::index_client(&args.index, project.as_ref(), vec![target.clone()])?;
     let name = PackageName::new(args.package.clone()).context("Invalid package name")?;
-    let listing = strata_index::block_on(client.project(&name))??;
+    let listing = strata_index::block_on(client.project(&name))
+        .diagnosed()?
+        .diagnosed()?;
     let rows: Vec<VersionRow> = listing
         .versions(&target)
         .iter()
@@ -108,7 +111,7 @@ pub(crate) fn metadata(
     let name = PackageName::new(name.trim().to_string()).context("Invalid package name")?;
     let version = Version::from_str(version.trim()).context("Invalid version")?;
     let (fetched, file) = strata_index::block_on(async {
-        let listing = client.project(&name).await?;
+        let listing = client.project(&name).await.diagnosed()?;
         let candidates = listing.versions(&target);
         let Some(candidate) = candidates
             .iter()
@@ -131,9 +134,10 @@ pub(crate) fn metadata(
             );
         };
         let file = preferred(candidate, &name, &version, &target)?;
-        let fetched = client.metadata(&name, file).await?;
+        let fetched = client.metadata(&name, file).await.diagnosed()?;
         Ok((fetched, file.clone()))
-    })??;
+    })
+    .diagnosed()??;
     let metadata = &fetched.metadata;
     let size = file.size;
     let text = match args.format {

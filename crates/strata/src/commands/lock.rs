@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use pep508_rs::PackageName;
-use strata_lock::{Freshness, LockError, LockOptions, ProfileOutcome, ResolverSource};
+use strata_diagnostic::{Diagnose, Diagnosed};
+use strata_lock::{Freshness, LockOptions, ProfileOutcome, ResolverSource};
 use strata_resolve::{ResolveError, Resolver};
 
 use crate::ExitStatus;
@@ -50,9 +51,14 @@ impl ResolverSource for Resolvers<'_> {
                 named_indexes,
                 settings::project_targets(self.project),
             )
-            .map_err(|error| match error.downcast::<strata_index::Error>() {
-                Ok(error) => ResolveError::Index(error),
-                Err(error) => ResolveError::Runtime(error.to_string()),
+            .map_err(|error| {
+                match error
+                    .downcast_ref::<Diagnosed>()
+                    .and_then(Diagnosed::downcast_ref::<strata_index::Error>)
+                {
+                    Some(error) => ResolveError::Index(error.clone()),
+                    None => ResolveError::Runtime(error.to_string()),
+                }
             })?;
             if let Ok(mut clients) = self.clients.lock() {
                 clients.push(client.clone());
@@ -177,7 +183,7 @@ pub(crate) fn write_locks(
         Err(error) => {
             let no_solution = error.is_no_solution();
             printer.error(&crate::diagnostics::render(&anyhow::Error::new(
-                LockFailure(error),
+                Diagnosed::from(error),
             )));
             let status = if no_solution {
                 ExitStatus::Problems
@@ -412,7 +418,7 @@ fn check(
     options: &LockOptions,
     printer: &mut Printer,
 ) -> Result<ExitStatus> {
-    let report = strata_lock::check_project(project, options).map_err(LockFailure)?;
+    let report = strata_lock::check_project(project, options).diagnosed()?;
     let mut problems = 0;
     for (name, freshness) in &report {
         let path = crate::commands::display_path(&strata_lock::lock_path(project, name));
@@ -445,8 +451,3 @@ fn check(
         ExitStatus::Problems
     })
 }
-
-/// A lock error with its hints, for the renderer.
-#[derive(Debug, thiserror::Error)]
-#[error(transparent)]
-pub(crate) struct LockFailure(pub(crate) LockError);

@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
+use strata_diagnostic::Diagnose;
 use strata_project::Project;
 
 use crate::args::GlobalArgs;
@@ -30,7 +31,7 @@ pub(crate) use conflicts::conflicts;
 pub(crate) use contracts::contracts;
 pub(crate) use diff::diff;
 pub(crate) use index::{metadata as index_metadata, versions as index_versions};
-pub(crate) use lock::{LockFailure, Resolvers, lock, write_locks};
+pub(crate) use lock::{Resolvers, lock, write_locks};
 pub(crate) use outdated::{bump, outdated};
 pub(crate) use profiles::profiles;
 pub(crate) use subject::open_subject;
@@ -42,8 +43,8 @@ pub(crate) use why::why;
 pub(crate) fn load_project(global: &GlobalArgs) -> Result<Project> {
     let env = |name: &str| env_vars::var(name);
     let project = match &global.project {
-        Some(path) => Project::load(path, &env)?,
-        None => Project::discover(Path::new("."), &env)?,
+        Some(path) => Project::load(path, &env).diagnosed()?,
+        None => Project::discover(Path::new("."), &env).diagnosed()?,
     };
     Ok(project)
 }
@@ -78,8 +79,9 @@ pub(crate) fn parse_lock(text: &str, path: &Path) -> Result<strata_lockfile::Loc
         .extension()
         .is_some_and(|extension| extension.eq_ignore_ascii_case("toml"))
     {
-        return strata_lockfile::pylock_toml::read(text)
-            .with_context(|| format!("`{}` is not a pylock.toml lock", display_path(path)));
+        return Ok(strata_lockfile::pylock_toml::read(text)
+            .map_err(|error| error.with_path(display_path(path)))
+            .diagnosed()?);
     }
     strata_lockfile::requirements_txt::read(text).map_err(|error| {
         anyhow::anyhow!(

@@ -8,6 +8,7 @@ use std::str::FromStr;
 use anyhow::{Context, Result, bail};
 use pep440_rs::Version;
 use serde::Serialize;
+use strata_diagnostic::Diagnose;
 use strata_project::{Engine, IndexUnavailable, Profile, Project};
 
 use crate::ExitStatus;
@@ -56,7 +57,7 @@ pub(crate) fn outdated(
 ) -> Result<ExitStatus> {
     let project = load_project(global)?;
     for name in &args.engines {
-        project.engine(name)?;
+        project.engine(name).diagnosed()?;
     }
     let mut rows = Vec::new();
     for (engine, details) in engines(&project).filter(|(engine, _)| {
@@ -142,9 +143,11 @@ fn releases(
         return Ok(Err(reason));
     }
     let named = project.engine_index_urls(&engine.name);
-    let target = strata_lock::profile_target(project, &engine.name)?;
+    let target = strata_lock::profile_target(project, &engine.name).diagnosed()?;
     let client = settings::index_client_with(index, Some(project), &named, vec![target.clone()])?;
-    let listing = strata_index::block_on(client.project(&details.package))??;
+    let listing = strata_index::block_on(client.project(&details.package))
+        .diagnosed()?
+        .diagnosed()?;
     Ok(Ok(strata_lock::engine_releases(
         project,
         &engine.name,
@@ -199,7 +202,7 @@ pub(crate) fn bump(
     printer: &mut Printer,
 ) -> Result<ExitStatus> {
     let project = load_project(global)?;
-    let (engine, details) = project.engine(&args.engine)?;
+    let (engine, details) = project.engine(&args.engine).diagnosed()?;
     let current = &details.version;
     let source = &details.version_source;
     let mut json = BumpJson {

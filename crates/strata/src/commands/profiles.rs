@@ -1,6 +1,7 @@
 //! `strata profiles`: the project model as text, JSON or a Mermaid graph.
 
 use anyhow::Result;
+use strata_diagnostic::Diagnose;
 
 use crate::ExitStatus;
 use crate::args::{GlobalArgs, ProfilesArgs, ProfilesFormat};
@@ -16,7 +17,7 @@ pub(crate) fn profiles(
     let project = load_project(global)?;
     let mut selected = Vec::new();
     for name in &args.profiles {
-        let profile = project.profile(name)?;
+        let profile = project.profile(name).diagnosed()?;
         selected.push(&profile.name);
     }
     let text = match args.format {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use pep440_rs::Version;
 use pep508_rs::{PackageName, Requirement};
+use strata_diagnostic::Diagnose;
 use strata_env::{
     Distribution, Environment, EnvironmentSource, Extras, InterpreterRequest, Locked,
 };
@@ -103,10 +104,10 @@ struct LockRequest {
 }
 
 fn profile_request(project: &Project, name: &str) -> Result<LockRequest> {
-    let name: &ProfileName = &project.profile(name)?.name;
+    let name: &ProfileName = &project.profile(name).diagnosed()?.name;
     Ok(LockRequest {
         path: strata_lock::lock_path(project, name),
-        target: strata_lock::profile_target(project, name)?,
+        target: strata_lock::profile_target(project, name).diagnosed()?,
         top_level: strata_lock::profile_demands(project, name)
             .into_iter()
             .map(|demand| (demand_label(project, &demand.source), demand.requirement))
@@ -228,12 +229,13 @@ fn open_lock(
     };
     let pins = strata_index::block_on(strata_lock::pinned_metadata(
         &client, &lock, &target, &lookup,
-    ))?;
+    ))
+    .diagnosed()?;
     let mut top_level = request.top_level;
     if let (Some(project), Some(name)) = (&project, &args.profile)
         && !versions_of.is_empty()
     {
-        let name = &project.profile(name)?.name;
+        let name = &project.profile(name).diagnosed()?.name;
         let demands = strata_index::block_on(strata_lock::solved_with_demands(
             project,
             name,
@@ -242,7 +244,8 @@ fn open_lock(
             &target,
             &lookup,
             versions_of,
-        ))?;
+        ))
+        .diagnosed()?;
         top_level.extend(
             demands
                 .into_iter()

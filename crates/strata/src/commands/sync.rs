@@ -4,12 +4,13 @@ use std::collections::HashMap;
 
 use anyhow::{Context, Result};
 use pep508_rs::PackageName;
+use strata_diagnostic::Diagnose;
 use strata_env::{Environment, EnvironmentSource, Extras, InterpreterRequest, Pin};
 use strata_lock::{Freshness, LockOptions};
 
 use crate::ExitStatus;
 use crate::args::{DataFormat, GlobalArgs, SyncArgs};
-use crate::commands::{LockFailure, display_path, load_project};
+use crate::commands::{display_path, load_project};
 use crate::output::sync::{Stale, SyncJson, SyncStatus, summary};
 use crate::printer::Printer;
 
@@ -19,7 +20,7 @@ pub(crate) fn sync(
     printer: &mut Printer,
 ) -> Result<ExitStatus> {
     let project = load_project(global)?;
-    let profile = project.profile(&args.profile)?;
+    let profile = project.profile(&args.profile).diagnosed()?;
     let lock = strata_lock::lock_path(&project, &profile.name);
     let text = strata_fs::fs_err::read_to_string(&lock).with_context(|| {
         format!(
@@ -65,7 +66,7 @@ pub(crate) fn sync(
         ..LockOptions::default()
     };
     let freshness = strata_lock::check_project(&project, &options)
-        .map_err(LockFailure)?
+        .diagnosed()?
         .into_iter()
         .find(|(name, _)| *name == profile.name)
         .map(|(_, freshness)| freshness);
