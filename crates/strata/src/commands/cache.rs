@@ -5,6 +5,7 @@ use strata_diagnostic::Diagnose;
 
 use crate::ExitStatus;
 use crate::args::{CacheCommand, DataFormat};
+use crate::output;
 use crate::output::cache::CacheJson;
 use crate::printer::Printer;
 use crate::settings;
@@ -46,9 +47,7 @@ pub(crate) fn cache(command: &CacheCommand, printer: &mut Printer) -> Result<Exi
     }
     match command.args().format {
         DataFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&json)?;
-            text.push('\n');
-            printer.data(&text)?;
+            printer.data(&output::json::render_unversioned(&json)?)?;
         }
         // `dir` is data; `clean` and `prune` said what they did on stderr.
         DataFormat::Text if matches!(command, CacheCommand::Dir(_)) => {

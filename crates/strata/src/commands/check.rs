@@ -11,6 +11,7 @@ use strata_env::Finding;
 use crate::ExitStatus;
 use crate::args::{CheckArgs, DataFormat, GlobalArgs};
 use crate::commands::open_subject;
+use crate::output;
 use crate::printer::Printer;
 
 #[derive(Serialize)]
@@ -39,16 +40,12 @@ pub(crate) fn check(
             let _ = writeln!(text, "{}", finding.describe(in_lock));
             text
         }),
-        DataFormat::Json => {
-            let mut json = serde_json::to_string_pretty(&CheckJson {
-                site_packages: &environment.site_packages,
-                lock: environment.lock.as_deref(),
-                findings: &findings,
-                edited: &subject.edited,
-            })?;
-            json.push('\n');
-            json
-        }
+        DataFormat::Json => output::json::render(&CheckJson {
+            site_packages: &environment.site_packages,
+            lock: environment.lock.as_deref(),
+            findings: &findings,
+            edited: &subject.edited,
+        })?,
     };
     printer.data(&text)?;
     if !subject.edited.is_empty() {

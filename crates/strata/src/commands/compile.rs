@@ -17,6 +17,7 @@ use crate::args::{
     CompileArgs, DataFormat, GlobalArgs, IndexArgs, IndexStrategyArg, PrereleaseArg,
 };
 use crate::commands::try_load_project;
+use crate::output;
 use crate::output::compile::{CompileJson, packages};
 use crate::printer::Printer;
 use crate::settings;
@@ -204,9 +205,7 @@ pub(crate) fn compile(
         ));
     }
     if args.format == DataFormat::Json {
-        let mut text = serde_json::to_string_pretty(&json)?;
-        text.push('\n');
-        printer.data(&text)?;
+        printer.data(&output::json::render(&json)?)?;
     }
     let stats = resolver.client().stats();
     printer.verbose(&format!(

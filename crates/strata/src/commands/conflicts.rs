@@ -12,6 +12,7 @@ use strata_project::ProfileName;
 use crate::ExitStatus;
 use crate::args::{ConflictsArgs, DataFormat, GlobalArgs};
 use crate::commands::{Resolvers, load_project};
+use crate::output;
 use crate::printer::Printer;
 
 pub(crate) fn conflicts(
@@ -49,9 +50,7 @@ pub(crate) fn conflicts(
         DataFormat::Text => render(&pairings),
         DataFormat::Json => {
             let rows: Vec<PairJson> = pairings.iter().map(PairJson::from).collect();
-            let mut json = serde_json::to_string_pretty(&rows)?;
-            json.push('\n');
-            json
+            output::json::render(&rows)?
         }
     };
     printer.data(&text)?;

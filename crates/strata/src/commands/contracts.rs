@@ -11,6 +11,7 @@ use strata_project::Project;
 use crate::ExitStatus;
 use crate::args::{ContractsArgs, ContractsFormat, GlobalArgs};
 use crate::commands::{display_path, load_project, try_load_project};
+use crate::output;
 use crate::printer::Printer;
 use crate::settings;
 
@@ -216,7 +217,8 @@ fn relative_to_working_directory(report: &mut Report, root: &Path) {
     }
 }
 
-/// The report with a schema version, as every JSON output of strata has.
+/// The report with its schema version, declared here rather than left to `output::json`, as the
+/// first document to carry one did.
 fn json(report: &Report) -> Result<String> {
     #[derive(Serialize)]
     struct Output<'a> {
@@ -225,12 +227,10 @@ fn json(report: &Report) -> Result<String> {
         #[serde(flatten)]
         report: &'a Report,
     }
-    let mut text = serde_json::to_string_pretty(&Output {
+    Ok(output::json::render(&Output {
         schema_version: 1,
         report,
-    })?;
-    text.push('\n');
-    Ok(text)
+    })?)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use strata_lockfile::{Lock, LockDiff};
 use crate::ExitStatus;
 use crate::args::{DataFormat, DiffArgs, GlobalArgs};
 use crate::commands::{display_path, parse_lock, try_load_project};
+use crate::output;
 use crate::printer::Printer;
 
 pub(crate) fn diff(
@@ -23,12 +24,7 @@ pub(crate) fn diff(
     let changes = LockDiff::between(Some(&old), &new);
     let text = match args.format {
         DataFormat::Text => render_text(&old_name, &new_name, &changes),
-        DataFormat::Json => {
-            let mut json =
-                serde_json::to_string_pretty(&DiffJson::new(&old_name, &new_name, &changes))?;
-            json.push('\n');
-            json
-        }
+        DataFormat::Json => output::json::render(&DiffJson::new(&old_name, &new_name, &changes))?,
     };
     printer.data(&text)?;
     Ok(if args.exit_code && !changes.is_empty() {

@@ -13,6 +13,7 @@ use strata_index::{IndexClient, VersionCandidate};
 use crate::ExitStatus;
 use crate::args::{DataFormat, GlobalArgs, IndexMetadataArgs, IndexVersionsArgs};
 use crate::commands::try_load_project;
+use crate::output;
 use crate::printer::Printer;
 use crate::settings;
 
@@ -56,16 +57,12 @@ pub(crate) fn versions(
         })
         .collect();
     let text = match args.format {
-        DataFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&serde_json::json!({
-                "package": name.to_string(),
-                "target": { "python-version": target.python().to_string(), "python-platform": target.platform().name() },
-                "indexes": listing.indexes.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                "versions": rows,
-            }))?;
-            text.push('\n');
-            text
-        }
+        DataFormat::Json => output::json::render(&serde_json::json!({
+            "package": name.to_string(),
+            "target": { "python-version": target.python().to_string(), "python-platform": target.platform().name() },
+            "indexes": listing.indexes.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "versions": rows,
+        }))?,
         DataFormat::Text => {
             let mut out = String::new();
             for row in &rows {
@@ -141,21 +138,17 @@ pub(crate) fn metadata(
     let metadata = &fetched.metadata;
     let size = file.size;
     let text = match args.format {
-        DataFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&serde_json::json!({
-                "name": metadata.name.to_string(),
-                "version": metadata.version.to_string(),
-                "file": file.name(),
-                "file-size": size,
-                "source": fetched.source,
-                "bytes-downloaded": fetched.bytes,
-                "requires-python": metadata.requires_python.as_ref().map(ToString::to_string),
-                "provides-extra": metadata.provides_extra.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                "requires-dist": metadata.requires_dist.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            }))?;
-            text.push('\n');
-            text
-        }
+        DataFormat::Json => output::json::render(&serde_json::json!({
+            "name": metadata.name.to_string(),
+            "version": metadata.version.to_string(),
+            "file": file.name(),
+            "file-size": size,
+            "source": fetched.source,
+            "bytes-downloaded": fetched.bytes,
+            "requires-python": metadata.requires_python.as_ref().map(ToString::to_string),
+            "provides-extra": metadata.provides_extra.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "requires-dist": metadata.requires_dist.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        }))?,
         DataFormat::Text => {
             let mut out = String::new();
             if let Some(requires_python) = &metadata.requires_python {

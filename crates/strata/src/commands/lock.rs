@@ -13,6 +13,7 @@ use strata_resolve::{ResolveError, Resolver};
 use crate::ExitStatus;
 use crate::args::{DataFormat, GlobalArgs, IndexArgs, LockArgs};
 use crate::commands::load_project;
+use crate::output;
 use crate::printer::Printer;
 use crate::settings;
 
@@ -77,9 +78,9 @@ pub(crate) fn lock(
 ) -> Result<ExitStatus> {
     let (status, rows) = lock_with_summary(global, args, printer)?;
     if let (DataFormat::Json, Some(rows)) = (args.format, rows) {
-        let mut text = serde_json::to_string_pretty(&serde_json::json!({ "locks": rows }))?;
-        text.push('\n');
-        printer.data(&text)?;
+        printer.data(&output::json::render(
+            &serde_json::json!({ "locks": rows }),
+        )?)?;
     }
     Ok(status)
 }

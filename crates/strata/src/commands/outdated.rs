@@ -14,6 +14,7 @@ use strata_project::{Engine, IndexUnavailable, Profile, Project};
 use crate::ExitStatus;
 use crate::args::{BumpArgs, DataFormat, GlobalArgs, IndexArgs, OutdatedArgs};
 use crate::commands::load_project;
+use crate::output;
 use crate::output::bump::{BumpJson, BumpStatus};
 use crate::printer::Printer;
 use crate::settings;
@@ -67,11 +68,7 @@ pub(crate) fn outdated(
     }
     let behind = rows.iter().any(|row| !row.newer.is_empty());
     let text = match args.format {
-        DataFormat::Json => {
-            let mut json = serde_json::to_string_pretty(&rows)?;
-            json.push('\n');
-            json
-        }
+        DataFormat::Json => output::json::render(&rows)?,
         DataFormat::Text => render(&rows),
     };
     printer.data(&text)?;
@@ -385,9 +382,7 @@ fn finish(
     printer: &mut Printer,
 ) -> Result<ExitStatus> {
     if args.format == DataFormat::Json {
-        let mut text = serde_json::to_string_pretty(json)?;
-        text.push('\n');
-        printer.data(&text)?;
+        printer.data(&output::json::render(json)?)?;
     }
     Ok(status)
 }

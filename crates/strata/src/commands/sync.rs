@@ -11,6 +11,7 @@ use strata_lock::{Freshness, LockOptions};
 use crate::ExitStatus;
 use crate::args::{DataFormat, GlobalArgs, SyncArgs};
 use crate::commands::{display_path, load_project};
+use crate::output;
 use crate::output::sync::{Stale, SyncJson, SyncStatus, summary};
 use crate::printer::Printer;
 
@@ -192,9 +193,7 @@ pub(crate) fn sync(
 /// The JSON summary on stdout, with `--format json` only.
 fn print_json(args: &SyncArgs, json: &SyncJson<'_>, printer: &mut Printer) -> Result<()> {
     if args.format == DataFormat::Json {
-        let mut text = serde_json::to_string_pretty(json)?;
-        text.push('\n');
-        printer.data(&text)?;
+        printer.data(&output::json::render(json)?)?;
     }
     Ok(())
 }

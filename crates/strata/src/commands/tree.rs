@@ -10,6 +10,7 @@ use strata_env::{TreeNode, TreeOptions, render};
 use crate::ExitStatus;
 use crate::args::{GlobalArgs, TreeArgs, TreeFormat};
 use crate::commands::open_subject;
+use crate::output;
 use crate::printer::Printer;
 
 pub(crate) fn tree(
@@ -35,7 +36,7 @@ pub(crate) fn tree(
     let tree = strata_env::tree(&environment.graph, &options);
     let text = match args.format {
         TreeFormat::Text => render::text(&tree),
-        TreeFormat::Json => render::json(&tree),
+        TreeFormat::Json => output::json::render(&tree)?,
         TreeFormat::Dot => render::dot(&tree),
         TreeFormat::Mermaid => render::mermaid(&tree),
     };

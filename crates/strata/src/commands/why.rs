@@ -10,6 +10,7 @@ use strata_env::WhyOptions;
 use crate::ExitStatus;
 use crate::args::{DataFormat, GlobalArgs, WhyArgs};
 use crate::commands::open_subject;
+use crate::output;
 use crate::printer::Printer;
 
 pub(crate) fn why(
@@ -36,11 +37,7 @@ pub(crate) fn why(
     let why = strata_env::why(&subject.environment.graph, &package, &options)?;
     let text = match args.format {
         DataFormat::Text => strata_env::render_why(&why),
-        DataFormat::Json => {
-            let mut json = serde_json::to_string_pretty(&why)?;
-            json.push('\n');
-            json
-        }
+        DataFormat::Json => output::json::render(&why)?,
     };
     printer.data(&text)?;
     Ok(ExitStatus::Success)

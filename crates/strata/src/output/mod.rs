@@ -3,5 +3,6 @@
 pub(crate) mod bump;
 pub(crate) mod cache;
 pub(crate) mod compile;
+pub(crate) mod json;
 pub(crate) mod profiles;
 pub(crate) mod sync;

@@ -234,9 +234,7 @@ pub(crate) fn json(project: &Project, selected: &[&ProfileName]) -> serde_json::
             })
             .collect(),
     };
-    let mut text = serde_json::to_string_pretty(&model)?;
-    text.push('\n');
-    Ok(text)
+    super::json::render(&model)
 }
 
 /// A Mermaid flowchart: profiles as boxes, engines as hexagons, `extends` as arrows from parent
