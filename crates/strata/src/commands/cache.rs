@@ -47,7 +47,7 @@ pub(crate) fn cache(command: &CacheCommand, printer: &mut Printer) -> Result<Exi
     }
     match command.args().format {
         DataFormat::Json => {
-            printer.data(&output::json::render_unversioned(&json)?)?;
+            printer.data(&output::json::render(&json)?)?;
         }
         // `dir` is data; `clean` and `prune` said what they did on stderr.
         DataFormat::Text if matches!(command, CacheCommand::Dir(_)) => {

@@ -49,8 +49,8 @@ pub(crate) fn conflicts(
     let text = match args.format {
         DataFormat::Text => render(&pairings),
         DataFormat::Json => {
-            let rows: Vec<PairJson> = pairings.iter().map(PairJson::from).collect();
-            output::json::render(&rows)?
+            let pairs: Vec<PairJson> = pairings.iter().map(PairJson::from).collect();
+            output::json::render(&serde_json::json!({ "pairs": pairs }))?
         }
     };
     printer.data(&text)?;

@@ -68,7 +68,7 @@ pub(crate) fn outdated(
     }
     let behind = rows.iter().any(|row| !row.newer.is_empty());
     let text = match args.format {
-        DataFormat::Json => output::json::render(&rows)?,
+        DataFormat::Json => output::json::render(&serde_json::json!({ "engines": rows }))?,
         DataFormat::Text => render(&rows),
     };
     printer.data(&text)?;

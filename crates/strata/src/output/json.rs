@@ -8,13 +8,8 @@
 //! `schema-version` field, which is kept. Pretty rather than compact because the documents are
 //! read by people as well as by `jq`, and every command printed them that way already.
 //!
-//! Left as they were, for what reads them today:
-//!
-//! * two commands print a list rather than an object (`outdated`: one row per engine;
-//!   `conflicts`: one per pair), and a list has no place for a key; making them objects would
-//!   break every reader;
-//! * the `cache dir|clean|prune` documents go through [`render_unversioned`]: they are
-//!   compared whole (`{"path": ...}` for `cache dir`), so a new key is a change there.
+//! A command whose answer is a list puts it under a key (`outdated`: `engines`, `conflicts`:
+//! `pairs`), so that every document is an object with a version.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -37,13 +32,7 @@ pub(crate) fn render(document: &impl Serialize) -> serde_json::Result<String> {
     {
         map.shift_insert(0, SCHEMA_VERSION_KEY.to_owned(), SCHEMA_VERSION.into());
     }
-    render_unversioned(&value)
-}
-
-/// `document` printed as [`render`] prints it, without adding a schema version (see the module
-/// documentation for which documents and why).
-pub(crate) fn render_unversioned(document: &impl Serialize) -> serde_json::Result<String> {
-    let mut text = serde_json::to_string_pretty(document)?;
+    let mut text = serde_json::to_string_pretty(&value)?;
     text.push('\n');
     Ok(text)
 }

@@ -29,8 +29,11 @@ fn engines_that_pin_different_torches_cannot_share_and_the_explanation_names_tor
         .index(&index)
         .output();
     assert_eq!(output.code, 0, "{}", output.render());
-    let rows: Vec<serde_json::Value> = serde_json::from_str(&output.stdout).unwrap();
-    let verdicts: Vec<String> = rows
+    let document: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(document["schema-version"], 1, "{document}");
+    let verdicts: Vec<String> = document["pairs"]
+        .as_array()
+        .unwrap()
         .iter()
         .map(|row| {
             format!(

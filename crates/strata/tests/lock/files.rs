@@ -228,7 +228,7 @@ fn cache_format_json_gives_the_directory_and_what_prune_and_clean_removed() {
     let json = parse(&cache_command(&cache, &["dir", "--format", "json"]));
     assert_eq!(
         json,
-        serde_json::json!({ "path": cache.display().to_string() })
+        serde_json::json!({ "schema-version": 1, "path": cache.display().to_string() })
     );
 
     // What a killed build left behind: prune removes it and says so.

@@ -29,7 +29,8 @@ fn outdated_lists_newer_final_releases_of_each_engine_and_where_its_version_is_w
         .output();
     assert_eq!(output.code, 1, "{}", output.render());
     let value: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
-    insta::assert_json_snapshot!(value, @r#"
+    assert_eq!(value["schema-version"], 1, "{value}");
+    insta::assert_json_snapshot!(value["engines"], @r#"
     [
       {
         "engine": "vllm",
@@ -158,7 +159,8 @@ fn outdated_shows_the_newest_release_and_the_newest_the_engines_requirements_all
         .output();
     assert_eq!(output.code, 0, "{}", output.render());
     let value: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
-    insta::assert_json_snapshot!(value, @r#"
+    assert_eq!(value["schema-version"], 1, "{value}");
+    insta::assert_json_snapshot!(value["engines"], @r#"
     [
       {
         "engine": "transformers",
