@@ -30,12 +30,30 @@ use std::fmt::Write;
 
 use strata_diagnostic::{Diagnosed, Snippet};
 
-use crate::printer::{DIM, ERROR, HINT};
+use crate::printer::{DIM, ERROR, HINT, WARNING};
 
-/// Renders `error` with its chain, snippet and hints.
+/// How a rendered error is labelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Severity {
+    /// The command fails with it.
+    Error,
+    /// The command recovers from it and goes on (a `bump` that tries the next release), but
+    /// the user should still read why.
+    Warning,
+}
+
+/// Renders `error` with its chain, snippet and hints, as an `error:`.
 pub(crate) fn render(error: &anyhow::Error) -> String {
+    render_as(Severity::Error, error)
+}
+
+/// Renders `error` with its chain, snippet and hints, labelled as `severity` says.
+pub(crate) fn render_as(severity: Severity, error: &anyhow::Error) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{ERROR}error{ERROR:#}: {error}");
+    let _ = match severity {
+        Severity::Error => writeln!(out, "{ERROR}error{ERROR:#}: {error}"),
+        Severity::Warning => writeln!(out, "{WARNING}warning{WARNING:#}: {error}"),
+    };
     for cause in error.chain().skip(1) {
         let _ = writeln!(out, "  {DIM}Caused by:{DIM:#} {cause}");
     }

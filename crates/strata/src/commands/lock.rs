@@ -13,6 +13,7 @@ use strata_resolve::{ResolveError, Resolver};
 use crate::ExitStatus;
 use crate::args::{DataFormat, GlobalArgs, IndexArgs, LockArgs};
 use crate::commands::load_project;
+use crate::diagnostics::Severity;
 use crate::output;
 use crate::printer::Printer;
 use crate::settings;
@@ -98,7 +99,14 @@ fn lock_with_summary(
     if args.check {
         return Ok((check(&project, &options, printer)?, None));
     }
-    write_locks(&project, &options, &args.index, args.format, printer)
+    write_locks(
+        &project,
+        &options,
+        &args.index,
+        args.format,
+        Severity::Error,
+        printer,
+    )
 }
 
 /// The library's options from the command line's.
@@ -141,12 +149,14 @@ fn lock_options(args: &LockArgs, project: &strata_project::Project) -> Result<Lo
 /// Locks `project` as `options` say through [`strata_lock::lock_project`] and writes every
 /// lock that changed, each atomically, once every requested solve succeeded; `bump` relocks an
 /// engine through this too. The text summary goes to stderr when `format` is text; each lock's
-/// JSON row is returned (`None` when a failure wrote nothing).
+/// JSON row is returned (`None` when a failure wrote nothing). A solve with no solution is
+/// reported as `no_solution` says (exit 1 either way); any other failure is an error (exit 2).
 pub(crate) fn write_locks(
     project: &strata_project::Project,
     options: &LockOptions,
     index: &IndexArgs,
     format: DataFormat,
+    no_solution: Severity,
     printer: &mut Printer,
 ) -> Result<(ExitStatus, Option<Vec<serde_json::Value>>)> {
     let started = std::time::Instant::now();
@@ -182,15 +192,15 @@ pub(crate) fn write_locks(
     let outcomes = match locked {
         Ok(outcomes) => outcomes,
         Err(error) => {
-            let no_solution = error.is_no_solution();
-            printer.error(&crate::diagnostics::render(&anyhow::Error::new(
-                Diagnosed::from(error),
-            )));
-            let status = if no_solution {
-                ExitStatus::Problems
+            let (severity, status) = if error.is_no_solution() {
+                (no_solution, ExitStatus::Problems)
             } else {
-                ExitStatus::Failure
+                (Severity::Error, ExitStatus::Failure)
             };
+            printer.error(&crate::diagnostics::render_as(
+                severity,
+                &anyhow::Error::new(Diagnosed::from(error)),
+            ));
             return Ok((status, None));
         }
     };

@@ -14,6 +14,7 @@ use strata_project::{Engine, IndexUnavailable, Profile, Project};
 use crate::ExitStatus;
 use crate::args::{BumpArgs, DataFormat, GlobalArgs, IndexArgs, OutdatedArgs};
 use crate::commands::load_project;
+use crate::diagnostics::Severity;
 use crate::output;
 use crate::output::bump::{BumpJson, BumpStatus};
 use crate::printer::Printer;
@@ -316,8 +317,21 @@ pub(crate) fn bump(
                 index_identity: settings::index_identity(&args.index, &project),
                 ..strata_lock::LockOptions::default()
             };
-            // The relock's summary goes to stderr as text; `--format json` carries its rows.
-            crate::commands::write_locks(&project, &options, &args.index, DataFormat::Text, printer)
+            // The relock's summary goes to stderr as text; `--format json` carries its rows. A
+            // release with no solution is not the end while an older one is left to try.
+            let no_solution = if index + 1 < candidates.len() {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
+            crate::commands::write_locks(
+                &project,
+                &options,
+                &args.index,
+                DataFormat::Text,
+                no_solution,
+                printer,
+            )
         });
         if let Ok((ExitStatus::Success, rows)) = &locked {
             json.to = Some(to.to_string());
