@@ -67,6 +67,8 @@ impl Fingerprint {
             profiles: _,
             // Import contracts read the locks; they never change them.
             contracts: _,
+            // Images are built from the locks; naming them never changes one.
+            images: _,
         } = project;
         let Profile {
             name: _,

@@ -45,9 +45,9 @@
 pub use error::{Error, ErrorKind, Snippet, Unsupported};
 pub use manifest::{EnvLookup, find_manifest, manifest_keys};
 pub use model::{
-    ContractSettings, Editable, EffectiveRequirement, Engine, ImageSpec, IndexSettings,
-    IndexUnavailable, MissingTarget, NamedIndex, Origin, PipOptions, Profile, ProfileName, Project,
-    SourcedRequirement, TargetSpec, UnavailableIndex,
+    ContractSettings, Editable, EffectiveRequirement, Engine, ImageSettings, ImageSpec,
+    IndexSettings, IndexUnavailable, MissingTarget, NamedIndex, Origin, PipOptions, Profile,
+    ProfileName, Project, SourcedRequirement, TargetSpec, UnavailableIndex,
 };
 pub use requirements_in::{
     FileOption, RequirementsFile, read_constraints_file, read_requirements_file,

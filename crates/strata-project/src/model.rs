@@ -414,6 +414,20 @@ pub struct Project {
     pub profiles: IndexMap<ProfileName, Profile>,
     /// Contract settings.
     pub contracts: ContractSettings,
+    /// `[tool.strata.images]`.
+    pub images: ImageSettings,
+}
+
+/// `[tool.strata.images]`: how the engines' images are named. What an engine's image is
+/// (upstream or a Dockerfile) is its own `image` setting ([`ImageSpec`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ImageSettings {
+    /// The repository first-party images are tagged in (`team/app`,
+    /// `registry.internal:5000/team/app`), checked against the Docker reference grammar; when
+    /// unset, the image plan derives one from the project's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
 }
 
 impl Project {
@@ -678,6 +692,7 @@ mod tests {
             index: IndexSettings::default(),
             profiles,
             contracts: ContractSettings::default(),
+            images: ImageSettings::default(),
         }
     }
 

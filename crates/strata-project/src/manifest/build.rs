@@ -14,8 +14,8 @@ use super::schema::{GroupEntry, ProfileTable, PyProjectToml, StrataTable};
 use crate::error::{Error, ErrorKind, Snippet, Unsupported};
 use crate::graph;
 use crate::model::{
-    ContractSettings, Engine, ImageSpec, IndexSettings, IndexUnavailable, NamedIndex, Origin,
-    PipOptions, Profile, ProfileName, Project, SourcedRequirement, TargetSpec,
+    ContractSettings, Engine, ImageSettings, ImageSpec, IndexSettings, IndexUnavailable,
+    NamedIndex, Origin, PipOptions, Profile, ProfileName, Project, SourcedRequirement, TargetSpec,
 };
 use crate::requirements_in;
 use crate::suggest::closest;
@@ -155,7 +155,93 @@ pub(super) fn project(context: &Context<'_>, strata: StrataTable) -> Result<Proj
             host: contracts_table.host.unwrap_or_default(),
             engine_packages: contracts_table.engine_packages,
         },
+        images: ImageSettings {
+            repository: strata
+                .images
+                .and_then(|images| images.repository)
+                .map(|value| image_repository(context, &value))
+                .transpose()?,
+        },
     })
+}
+
+/// An image repository as Docker's reference grammar has it: an optional registry host (with a
+/// `.` or a port, or `localhost`) and lowercase path components joined by `/`, each of
+/// letters and digits separated by `.`, `_`, `__` or dashes. No tag: strata adds the tags.
+fn image_repository(context: &Context<'_>, value: &Spanned<String>) -> Result<String, Error> {
+    let text = value.get_ref();
+    let mut components: Vec<&str> = text.split('/').collect();
+    let host = components.first().is_some_and(|first| {
+        components.len() > 1 && (first.contains(['.', ':']) || *first == "localhost")
+    });
+    let problem = if host {
+        let host = components.remove(0);
+        let (name, port) = host.split_once(':').unwrap_or((host, ""));
+        (name.is_empty()
+            || !name
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'-'))
+            || (host.contains(':')
+                && (port.is_empty() || !port.bytes().all(|byte| byte.is_ascii_digit()))))
+        .then(|| format!("`{host}` is not a registry host (`name.domain` or `name:port`)"))
+    } else {
+        None
+    };
+    let problem = problem.or_else(|| {
+        components
+            .iter()
+            .find(|component| !is_path_component(component))
+            .map(|component| {
+                if component.contains(':') {
+                    "a repository has no tag: strata tags each image `<engine>-<version>`"
+                        .to_string()
+                } else {
+                    format!(
+                        "`{component}`: lowercase letters and digits, joined by `.`, `_` or `-`"
+                    )
+                }
+            })
+    });
+    let Some(reason) = problem else {
+        return Ok(text.clone());
+    };
+    Err(ErrorKind::InvalidValue {
+        what: "images.repository".to_string(),
+        value: text.clone(),
+        reason,
+        snippet: context.string_snippet(value, 0..text.chars().count()),
+    }
+    .into())
+}
+
+/// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`.
+fn is_path_component(component: &str) -> bool {
+    let bytes = component.as_bytes();
+    let alnum = |byte: &u8| byte.is_ascii_lowercase() || byte.is_ascii_digit();
+    if bytes.first().is_none_or(|byte| !alnum(byte)) || bytes.last().is_none_or(|byte| !alnum(byte))
+    {
+        return false;
+    }
+    let mut at = 0;
+    while at < bytes.len() {
+        if alnum(&bytes[at]) {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        while at < bytes.len() && !alnum(&bytes[at]) {
+            at += 1;
+        }
+        let separator = &component[start..at];
+        if !(separator == "."
+            || separator == "_"
+            || separator == "__"
+            || separator.bytes().all(|byte| byte == b'-'))
+        {
+            return false;
+        }
+    }
+    true
 }
 
 /// The lock directory, checked against the file system: a file where it or one of its parents

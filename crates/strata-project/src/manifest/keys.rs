@@ -25,6 +25,7 @@ const STRATA_KEYS: &[&str] = &[
     "profiles",
     "engines",
     "contracts",
+    "images",
 ];
 const PROFILE_KEYS: &[&str] = &[
     "extends",
@@ -48,6 +49,7 @@ const VERSION_KEYS: &[&str] = &["file", "key", "package"];
 const IMAGE_KEYS: &[&str] = &["upstream", "build", "base"];
 const INDEX_KEYS: &[&str] = &["url"];
 const CONTRACTS_KEYS: &[&str] = &["root", "host", "engine-packages"];
+const IMAGES_KEYS: &[&str] = &["repository"];
 
 /// Every key the strata table accepts, as dotted paths with `*` for a name the user chooses
 /// (`profiles.*.extends`, `engines.*.version.file`): what a test walks to show that each
@@ -71,6 +73,7 @@ pub fn manifest_keys() -> Vec<String> {
     }
     out.extend(INDEX_KEYS.iter().map(|key| format!("indexes.*.{key}")));
     out.extend(CONTRACTS_KEYS.iter().map(|key| format!("contracts.{key}")));
+    out.extend(IMAGES_KEYS.iter().map(|key| format!("images.{key}")));
     out
 }
 
@@ -124,6 +127,7 @@ pub(crate) fn check_strata_table(
                 }
             }
             "contracts" => check_table(inner, CONTRACTS_KEYS, &nested, path, source)?,
+            "images" => check_table(inner, IMAGES_KEYS, &nested, path, source)?,
             _ => {}
         }
     }

@@ -70,6 +70,14 @@ pub(crate) struct StrataTable {
     pub(crate) profiles: Option<IndexMap<Spanned<String>, ProfileTable>>,
     pub(crate) engines: Option<IndexMap<Spanned<String>, ProfileTable>>,
     pub(crate) contracts: Option<ContractsTable>,
+    pub(crate) images: Option<ImagesTable>,
+}
+
+/// `[tool.strata.images]`: how the engines' images are named.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct ImagesTable {
+    pub(crate) repository: Option<Spanned<String>>,
 }
 
 /// `[tool.strata.indexes.NAME]`: a named index that engines can opt into.

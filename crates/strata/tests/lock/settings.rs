@@ -73,6 +73,9 @@ move-parent-pins = true
 root = ["src"]
 host = ["app.cli"]
 engine-packages = ["tensorrt_llm"]
+
+[images]
+repository = "team/app"
 "#;
 
 const FILES: &[(&str, &str)] = &[
@@ -390,6 +393,15 @@ const CASES: &[Case] = &[
                 "engine-packages = [\"tensorrt_llm\", \"torch\"]",
             ),
         ],
+        expect: &[Expect::Current],
+    },
+    Case {
+        keys: &["images", "images.repository"],
+        edits: &[(
+            M,
+            "repository = \"team/app\"",
+            "repository = \"team/other\"",
+        )],
         expect: &[Expect::Current],
     },
     // What the keys point at: the files' contents count as much as the keys.

@@ -640,3 +640,19 @@ bad_input!(
     ["lock", "--check", "--upgrade-package", "numpy"],
     [("strata.toml", BASE)]
 );
+
+bad_input!(
+    image_repository_with_a_tag_says_strata_adds_the_tags,
+    [(
+        "strata.toml",
+        "[images]\nrepository = \"team/app:latest\"\n[profiles.base]\nrequirements = [\"numpy\"]\n"
+    )]
+);
+
+bad_input!(
+    image_repository_with_uppercase_names_the_component,
+    [(
+        "strata.toml",
+        "[images]\nrepository = \"Team/app\"\n[profiles.base]\nrequirements = [\"numpy\"]\n"
+    )]
+);
