@@ -168,6 +168,26 @@ strata compile requirements.in -o requirements.txt --upgrade-package numpy"
 strata contracts --format github\n  strata contracts --root src --format json")]
     Contracts(ContractsArgs),
 
+    /// Run a command in an engine's image, with the project mounted: the `docker run` line
+    /// written from the manifest.
+    ///
+    /// The image is the engine's `image`: the upstream one at its version file's version
+    /// (`vllm/vllm-openai:v0.6.3`), or the first-party tag `<repository>:<engine>-<version>`
+    /// (`[tool.strata.images] repository`, else the project's name). The project root is
+    /// bind-mounted at `/workspace`, which is also the working directory, and its source roots
+    /// (`[tool.strata.contracts] root`, `src` when it exists) are on `PYTHONPATH`, so the code
+    /// runs as it is on disk, without a rebuild. A `gpu = true` engine gets every GPU
+    /// (`--gpus all`; with podman, the CDI device `nvidia.com/gpu=all`). The command after `--`
+    /// is the container's entrypoint and its arguments; without one the image's own runs.
+    ///
+    /// Exit status: the command's own; 2 when strata cannot start the runtime.
+    #[command(
+        after_long_help = "Examples:\n  strata run vllm -- pytest tests/engines\n  \
+strata run transformers -- python -m llmbench.run --engine transformers\n  \
+strata run vllm --dry-run -- pytest   # print the command instead of running it"
+    )]
+    Run(RunArgs),
+
     /// Check an installed environment, or a lock, for broken requirements, as `pip check` does.
     ///
     /// Reads every `.dist-info` and `.egg-info` of the environment and evaluates each
@@ -704,6 +724,41 @@ pub(crate) enum ProfilesFormat {
     Json,
     /// A Mermaid flowchart of profiles and engines.
     Mermaid,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// The engine whose image runs the command.
+    pub(crate) engine: String,
+
+    /// The command and its arguments, after `--`.
+    #[arg(last = true, value_name = "COMMAND")]
+    pub(crate) command: Vec<String>,
+
+    /// Pass every GPU through, even to an engine without `gpu = true`.
+    #[arg(long)]
+    pub(crate) gpus: bool,
+
+    /// The container runtime.
+    #[arg(long, value_enum, default_value_t = RuntimeArg::Docker)]
+    pub(crate) runtime: RuntimeArg,
+
+    /// Print the command on stdout instead of running it.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+
+    /// Output format of `--dry-run`: the shell line, or JSON with the argument vector.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub(crate) format: DataFormat,
+}
+
+/// `--runtime`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum RuntimeArg {
+    /// Docker.
+    Docker,
+    /// Podman.
+    Podman,
 }
 
 #[derive(Debug, Args)]

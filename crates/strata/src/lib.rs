@@ -27,6 +27,8 @@ pub enum ExitStatus {
     Problems,
     /// The command could not do its job (bad input, network failure, internal error): 2.
     Failure,
+    /// `strata run`: the exit code of the command it ran in the container, passed on as it is.
+    Child(u8),
 }
 
 impl From<ExitStatus> for ExitCode {
@@ -35,6 +37,7 @@ impl From<ExitStatus> for ExitCode {
             ExitStatus::Success => Self::SUCCESS,
             ExitStatus::Problems => Self::from(1),
             ExitStatus::Failure => Self::from(2),
+            ExitStatus::Child(code) => Self::from(code),
         }
     }
 }
@@ -82,6 +85,7 @@ pub fn main() -> ExitCode {
         Command::Conflicts(args) => commands::conflicts(&cli.global, args, &mut printer),
         Command::Outdated(args) => commands::outdated(&cli.global, args, &mut printer),
         Command::Bump(args) => commands::bump(&cli.global, args, &mut printer),
+        Command::Run(args) => commands::run(&cli.global, args, &mut printer),
     };
     match result {
         Ok(status) => status.into(),

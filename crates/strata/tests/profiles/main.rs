@@ -10,6 +10,7 @@ mod support;
 
 mod bad_input;
 mod model;
+mod run;
 
 use std::path::Path;
 

@@ -1,0 +1,86 @@
+//! `strata run`: a command in an engine's image, with the project mounted.
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+use strata_diagnostic::Diagnose;
+use strata_images::{ImagePlan, RunRequest, Runtime};
+
+use crate::ExitStatus;
+use crate::args::{DataFormat, GlobalArgs, RunArgs, RuntimeArg};
+use crate::commands::load_project;
+use crate::output;
+use crate::printer::Printer;
+
+/// `strata run --dry-run --format json`.
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct RunJson<'a> {
+    engine: &'a str,
+    image: &'a str,
+    argv: &'a [String],
+}
+
+pub(crate) fn run(
+    global: &GlobalArgs,
+    args: &RunArgs,
+    printer: &mut Printer,
+) -> Result<ExitStatus> {
+    let project = load_project(global)?;
+    let (profile, details) = project.engine(&args.engine).diagnosed()?;
+    let plan = ImagePlan::of(&project);
+    let Some(engine) = plan.engine(profile.name.as_str()) else {
+        anyhow::bail!(
+            "Engine `{}` has no image: add `image = {{ upstream = \"...:{{version}}\" }}` or \
+             `image = {{ build = \"docker/Dockerfile\" }}` to its table in `{}`",
+            profile.name,
+            crate::commands::display_path(&project.manifest)
+        );
+    };
+    debug_assert_eq!(engine.version, details.version);
+    let project_dir = strata_fs::fs_err::canonicalize(&project.root)?;
+    let request = RunRequest {
+        project_dir,
+        command: args.command.clone(),
+        runtime: match args.runtime {
+            RuntimeArg::Docker => Runtime::Docker,
+            RuntimeArg::Podman => Runtime::Podman,
+        },
+        gpus: args.gpus,
+    };
+    let argv = strata_images::run_command(&project, engine, &request);
+    if args.dry_run {
+        let text = match args.format {
+            DataFormat::Text => format!("{}\n", strata_images::shell_words(&argv)),
+            DataFormat::Json => output::json::render(&RunJson {
+                engine: engine.engine.as_str(),
+                image: &engine.image,
+                argv: &argv,
+            })?,
+        };
+        printer.data(&text)?;
+        return Ok(ExitStatus::Success);
+    }
+    printer.verbose(&strata_images::shell_words(&argv));
+    let (program, rest) = argv.split_first().expect("a run command names its runtime");
+    let status = std::process::Command::new(program)
+        .args(rest)
+        .status()
+        .with_context(|| {
+            format!(
+                "Cannot run `{program}`: is it installed and on PATH? (`--runtime` chooses another)"
+            )
+        })?;
+    // A container killed by a signal has no code; 128 + signal is what a shell would say.
+    let code = status.code().unwrap_or_else(|| {
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::ExitStatusExt;
+            status.signal().map_or(1, |signal| 128 + signal)
+        }
+        #[cfg(not(unix))]
+        {
+            1
+        }
+    });
+    Ok(ExitStatus::Child(u8::try_from(code).unwrap_or(1)))
+}

@@ -1,0 +1,142 @@
+//! `strata run`: the container run line from the manifest, checked by printing it and by a fake
+//! `docker` on `PATH` that records the arguments it receives.
+
+use std::path::Path;
+
+use crate::support::{Project, example_project};
+
+/// A `docker` that writes each argument on a line of `args.txt` next to it and exits 7, so a
+/// test sees exactly what strata ran and that its exit code is passed on.
+fn fake_docker(bin: &Path) {
+    fs_err::create_dir_all(bin).unwrap();
+    let script = bin.join("docker");
+    fs_err::write(
+        &script,
+        format!(
+            "#!/bin/sh\nfor arg in \"$@\"; do printf '%s\\n' \"$arg\"; done > '{}'\nexit 7\n",
+            bin.join("args.txt").display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs_err::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+/// `library.current_version` of one of the example's version files.
+fn current_version(project: &Project, file: &str) -> String {
+    project
+        .read(&format!("engine_versions/{file}.yaml"))
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("current_version:"))
+        .unwrap()
+        .trim()
+        .trim_matches('"')
+        .to_string()
+}
+
+#[test]
+fn dry_run_prints_the_seeds_docker_run_line_for_a_gpu_engine_on_its_upstream_image() {
+    let project = Project::copy_of(&example_project());
+    let output = project
+        .strata(&["run", "vllm", "--dry-run", "--", "pytest", "tests/engines"])
+        .hiding(project.dir())
+        .output();
+    assert_eq!(output.code, 0, "{}", output.render());
+    // The version is the version file's: a bump moves the image with it.
+    let version = current_version(&project, "vllm");
+    assert_eq!(
+        output.stdout,
+        format!(
+            "docker run --rm -v [TEMP]:/workspace -w /workspace -e PYTHONPATH=/workspace/src \
+             --gpus all --entrypoint pytest vllm/vllm-openai:v{version} tests/engines\n"
+        )
+    );
+}
+
+#[test]
+fn run_executes_the_runtime_with_those_arguments_and_passes_its_exit_code_on() {
+    let project = Project::copy_of(&example_project());
+    let bin = project.root().join("bin");
+    fake_docker(&bin);
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the test's own PATH, behind the fake docker; strata reads nothing here"
+    )]
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = project
+        .strata(&[
+            "run",
+            "transformers",
+            "--",
+            "python3",
+            "-c",
+            "print('hi there')",
+        ])
+        .env("PATH", &path)
+        .output();
+    assert_eq!(output.code, 7, "{}", output.render());
+    let args = fs_err::read_to_string(bin.join("args.txt")).unwrap();
+    let dir = fs_err::canonicalize(project.dir()).unwrap();
+    let expected = [
+        "run".to_string(),
+        "--rm".to_string(),
+        "-v".to_string(),
+        format!("{}:/workspace", dir.display()),
+        "-w".to_string(),
+        "/workspace".to_string(),
+        "-e".to_string(),
+        "PYTHONPATH=/workspace/src".to_string(),
+        "--entrypoint".to_string(),
+        "python3".to_string(),
+        // First-party: `<project name>:<engine>-<version file's version>`.
+        format!(
+            "llmbench:transformers-{}",
+            current_version(&project, "transformers")
+        ),
+        "-c".to_string(),
+        "print('hi there')".to_string(),
+    ];
+    assert_eq!(args.lines().collect::<Vec<_>>(), expected);
+}
+
+#[test]
+fn an_unknown_engine_or_one_without_an_image_exits_2_saying_what_to_do() {
+    let project = Project::copy_of(&example_project());
+    let output = project.strata(&["run", "vlm", "--dry-run"]).output();
+    assert_eq!(output.code, 2, "{}", output.render());
+    assert!(
+        output
+            .stderr
+            .contains("No engine `vlm` in `pyproject.toml`")
+            && output.stderr.contains("hint: Did you mean `vllm`?"),
+        "{}",
+        output.render()
+    );
+    // A plain profile is not an engine.
+    let output = project.strata(&["run", "base", "--dry-run"]).output();
+    assert_eq!(output.code, 2, "{}", output.render());
+
+    let project = Project::new(&[
+        (
+            "strata.toml",
+            "[profiles.base]\nrequirements = [\"numpy\"]\n[engines.e]\nextends = [\"base\"]\nversion = { file = \"v.yaml\", key = \"v\" }\n",
+        ),
+        ("v.yaml", "v: \"1.0\"\n"),
+    ]);
+    let output = project.strata(&["run", "e", "--dry-run"]).output();
+    assert_eq!(output.code, 2, "{}", output.render());
+    assert!(
+        output
+            .stderr
+            .contains("Engine `e` has no image: add `image = "),
+        "{}",
+        output.render()
+    );
+}
