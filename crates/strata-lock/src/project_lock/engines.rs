@@ -194,12 +194,7 @@ pub(crate) fn prepare_engine<'a>(
     request.upgrade = upgrade(options);
     let resolver = resolvers
         .resolver(&named_urls)
-        .map_err(|source| LockError::Resolve {
-            what: format!("engine `{name}`"),
-            branches: Vec::new(),
-            parent_pins: Box::default(),
-            source: Box::new(source),
-        })?;
+        .map_err(LockError::engine(name))?;
     Ok(EngineStep::Solve(EngineJob {
         name: name.clone(),
         request,
@@ -225,14 +220,7 @@ pub(crate) fn solve_engine(
         parent_locks,
         isolated_from_parent,
     } = job;
-    let resolution = resolver
-        .resolve(request)
-        .map_err(|source| LockError::Resolve {
-            what: format!("engine `{name}`"),
-            branches: Vec::new(),
-            parent_pins: Box::default(),
-            source: Box::new(source),
-        })?;
+    let resolution = resolver.resolve(request).map_err(LockError::engine(name))?;
     let mut lock = profile_lock(project, name, &resolution, &request.target, fingerprint);
     if *isolated_from_parent {
         // Say in the lock itself where the engine left its parents' pins.

@@ -1,6 +1,7 @@
 //! Why a lock run failed, with the hints the CLI shows.
 
 use strata_diagnostic::Diagnostic;
+use strata_project::ProfileName;
 use strata_resolve::ResolveError;
 
 /// How a lock run failed.
@@ -75,6 +76,17 @@ pub enum LockError {
 }
 
 impl LockError {
+    /// An engine's solve (or its resolver) failed: an engine is solved alone, so there are no
+    /// branches or parent pins to name beside the resolver's own explanation.
+    pub(crate) fn engine(name: &ProfileName) -> impl FnOnce(ResolveError) -> Self {
+        move |source| Self::Resolve {
+            what: format!("engine `{name}`"),
+            branches: Vec::new(),
+            parent_pins: Box::default(),
+            source: Box::new(source),
+        }
+    }
+
     /// Whether the failure means "no solution" (exit 1) rather than "could not lock" (exit 2).
     pub fn is_no_solution(&self) -> bool {
         match self {
