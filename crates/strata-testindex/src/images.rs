@@ -115,9 +115,9 @@ pub struct Buildah {
 }
 
 impl Buildah {
-    /// The storage every test shares, or `None` when `buildah` is missing: the test that needs
-    /// it then returns, skipped and saying why, or fails where tools are required (see
-    /// [`crate::tool_missing`]).
+    /// The storage every test shares, or `None` when `buildah` is missing or the process is not
+    /// root: the test that needs it then returns, skipped and saying why, or fails where tools
+    /// are required (see [`crate::tool_missing`]).
     pub fn shared() -> Option<Self> {
         match Command::new("buildah").arg("--version").output() {
             Ok(output) if output.status.success() => {}
@@ -134,6 +134,13 @@ impl Buildah {
                 ));
                 return None;
             }
+        }
+        if !is_root() {
+            crate::tool_missing(
+                "the image tests need root: buildah's chroot isolation and debootstrap do not \
+                 run as another user",
+            );
+            return None;
         }
         let buildah = Self::at(cache_dir());
         buildah.prepare().unwrap_or_else(|error| {
@@ -640,6 +647,17 @@ fn cache_dir() -> PathBuf {
         Some(target) => target.join("tmp").join("strata-test-images"),
         None => std::env::temp_dir().join("strata-test-images"),
     }
+}
+
+/// Whether this process runs as root (the real user id is 0, as `/proc/self/status` says).
+fn is_root() -> bool {
+    fs_err::read_to_string("/proc/self/status").is_ok_and(|status| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("Uid:"))
+            .and_then(|ids| ids.split_whitespace().next())
+            == Some("0")
+    })
 }
 
 /// `debootstrap` on `PATH`, or where Debian installs it (`/usr/sbin` is not on every `PATH`).
