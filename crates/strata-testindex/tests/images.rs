@@ -198,13 +198,24 @@ fn a_failing_build_names_the_command_and_what_it_printed() {
         return;
     };
     let context = tempfile::tempdir().unwrap();
-    write(
-        context.path(),
-        "Dockerfile",
-        "FROM base\nRUN echo 'the lock does not install' >&2 && exit 7\n",
-    );
+    let dockerfile = context.path().join("failing.Dockerfile");
+    fs_err::write(
+        &dockerfile,
+        "FROM base\n\
+         COPY --from=notes message.txt /message.txt\n\
+         RUN cat /message.txt >&2 && exit 7\n",
+    )
+    .unwrap();
+    let notes = tempfile::tempdir().unwrap();
+    write(notes.path(), "message.txt", "the lock does not install\n");
+
     let error = buildah
-        .try_build(&Build::new(context.path()).context_image("base", &base))
+        .try_build(
+            &Build::new(context.path())
+                .dockerfile(&dockerfile)
+                .context_image("base", &base)
+                .context_dir("notes", notes.path()),
+        )
         .unwrap_err();
     let message = error.to_string();
     assert!(message.starts_with("`buildah --root "), "{message}");
@@ -213,6 +224,10 @@ fn a_failing_build_names_the_command_and_what_it_printed() {
         "{message}"
     );
     assert!(message.contains(" exited with exit status: "), "{message}");
-    assert!(message.contains("the lock does not install"), "{message}");
+    // The message came from the second build context, through the Dockerfile named.
+    assert!(
+        message.contains("\nthe lock does not install\n"),
+        "{message}"
+    );
     assert!(message.contains("exit status 7"), "{message}");
 }
