@@ -35,7 +35,7 @@
 //! let Some(base) = buildah.python_base() else { return };
 //! # let context = std::path::Path::new("ctx");
 //! let image = buildah.build(
-//!     Build::new(context)
+//!     &Build::new(context)
 //!         .target("runtime")
 //!         .context_image("base", &base)
 //!         .arg("INDEX_URL", "http://127.0.0.1:8080/simple/")
