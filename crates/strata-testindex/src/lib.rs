@@ -46,7 +46,9 @@
 //! virtual environment with pip run against the loopback index and nothing of the
 //! machine's configuration. A test whose tool (`python3`, `curl`, import-linter) is
 //! missing goes through [`tool_missing`]: skipped, saying why, or failed where
-//! `STRATA_TEST_REQUIRE_TOOLS=1` (as `.ci/run` sets it). Universes that the tests of more than
+//! `STRATA_TEST_REQUIRE_TOOLS=1` (as `.ci/run` sets it). Tests that build container images from
+//! strata's Dockerfiles use [`images`]: buildah with a storage of the test suite's own and a
+//! Debian base image with Python made once per target directory. Universes that the tests of more than
 //! one crate serve are defined once, in [`universes`].
 //!
 //! ```
@@ -126,6 +128,7 @@ pub fn hermetic(command: &mut std::process::Command) -> &mut std::process::Comma
 mod error;
 mod faults;
 mod http;
+pub mod images;
 mod log;
 mod metadata;
 mod output;
