@@ -188,6 +188,25 @@ strata run vllm --dry-run -- pytest   # print the command instead of running it"
     )]
     Run(RunArgs),
 
+    /// The engines' images: which image each runs in, and the `docker-bake.hcl` that builds
+    /// the first-party ones.
+    ///
+    /// Prints each engine's image: the upstream one at its version file's version, run as it
+    /// is, or `<repository>:<engine>-<version>` built from the project's own Dockerfile. The
+    /// generated `docker-bake.hcl` (at the project root, where `docker buildx bake` finds it)
+    /// has a target per first-party image that builds its Dockerfile as it is, with the build
+    /// arguments it declares among `ENGINE_VERSION`, `<ENGINE>_VERSION`, `LOCK` and
+    /// `BASE_IMAGE`; a variable per engine whose default is the version file's value; the
+    /// groups `default`, `cpu` and `gpu`; and the lock's fingerprint as a label. Local changes
+    /// belong in `docker-bake.override.hcl`.
+    ///
+    /// Exit status: 0; with `--check`, 1 when `docker-bake.hcl` is missing or stale.
+    #[command(
+        after_long_help = "Examples:\n  strata images\n  strata images --write\n  \
+strata images --check   # in CI: fail when docker-bake.hcl is stale"
+    )]
+    Images(ImagesArgs),
+
     /// Check an installed environment, or a lock, for broken requirements, as `pip check` does.
     ///
     /// Reads every `.dist-info` and `.egg-info` of the environment and evaluates each
@@ -724,6 +743,21 @@ pub(crate) enum ProfilesFormat {
     Json,
     /// A Mermaid flowchart of profiles and engines.
     Mermaid,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImagesArgs {
+    /// Write `docker-bake.hcl` (atomically, only when it changed).
+    #[arg(long, conflicts_with = "check")]
+    pub(crate) write: bool,
+
+    /// Exit 1 when `docker-bake.hcl` is missing or not what `--write` would write.
+    #[arg(long)]
+    pub(crate) check: bool,
+
+    /// Output format of the plan.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub(crate) format: DataFormat,
 }
 
 #[derive(Debug, Args)]

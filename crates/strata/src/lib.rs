@@ -86,6 +86,7 @@ pub fn main() -> ExitCode {
         Command::Outdated(args) => commands::outdated(&cli.global, args, &mut printer),
         Command::Bump(args) => commands::bump(&cli.global, args, &mut printer),
         Command::Run(args) => commands::run(&cli.global, args, &mut printer),
+        Command::Images(args) => commands::images(&cli.global, args, &mut printer),
     };
     match result {
         Ok(status) => status.into(),
