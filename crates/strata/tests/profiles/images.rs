@@ -1,6 +1,8 @@
 //! `strata images`: the engines' images and the generated `docker-bake.hcl`, kept current in
 //! the example and checked for staleness.
 
+use std::path::Path;
+
 use crate::support::{Project, example_project};
 
 #[test]
@@ -128,4 +130,115 @@ fn a_missing_bake_file_fails_the_check_and_the_dockerfiles_arguments_decide_the_
         bake.contains("tags        = [\"${REPOSITORY}:hf-${HF_VERSION}\"]"),
         "{bake}"
     );
+}
+
+/// python-hcl2's `python` (see `crates/strata/tests/setup-hcl2.sh`), or `None` when it is not
+/// there (skipped locally, a failure when tools are required).
+#[expect(
+    clippy::disallowed_methods,
+    reason = "a test-only switch set by .ci/run, not a strata setting"
+)]
+fn hcl2_python() -> Option<std::path::PathBuf> {
+    let venv = std::env::var_os("STRATA_TEST_HCL2_VENV").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/hcl2-venv"),
+        std::path::PathBuf::from,
+    );
+    let python = venv.join("bin/python");
+    let parses = python.is_file()
+        && std::process::Command::new(&python)
+            .args(["-c", "import hcl2"])
+            .status()
+            .is_ok_and(|status| status.success());
+    if !parses {
+        strata_testindex::tool_missing(format!(
+            "python-hcl2: `{}` cannot import hcl2 (run crates/strata/tests/setup-hcl2.sh, or \
+             name its venv in STRATA_TEST_HCL2_VENV)",
+            python.display()
+        ));
+        return None;
+    }
+    Some(python)
+}
+
+/// `file` read by python-hcl2: each block kind (`variable`, `group`, `target`) as a map from
+/// block name to its attributes, with the quotes python-hcl2 keeps on strings taken off.
+fn parse_hcl(python: &Path, file: &Path) -> serde_json::Value {
+    const SCRIPT: &str = r#"
+import hcl2, json, sys
+def unquote(value):
+    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1]
+    if isinstance(value, list):
+        return [unquote(item) for item in value]
+    if isinstance(value, dict):
+        return {unquote(key): unquote(item) for key, item in value.items() if key != "__is_block__"}
+    return value
+document = hcl2.load(open(sys.argv[1]))
+out = {}
+for kind, blocks in document.items():
+    for block in blocks:
+        for name, body in block.items():
+            out.setdefault(kind, {})[unquote(name)] = unquote(body)
+print(json.dumps(out))
+"#;
+    let output = std::process::Command::new(python)
+        .args(["-c", SCRIPT])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "python-hcl2 rejects `{}`:\n{}",
+        file.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn the_bake_file_parses_with_a_real_hcl_parser_and_says_what_strata_planned() {
+    let Some(python) = hcl2_python() else {
+        return;
+    };
+    let project = Project::copy_of(&example_project());
+    let bake = parse_hcl(&python, &project.dir().join("docker-bake.hcl"));
+    let version = project
+        .read("engine_versions/transformers.yaml")
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("current_version:"))
+        .unwrap()
+        .trim()
+        .trim_matches('"')
+        .to_string();
+    assert_eq!(bake["variable"]["REPOSITORY"]["default"], "llmbench");
+    assert_eq!(bake["variable"]["TRANSFORMERS_VERSION"]["default"], version);
+    assert_eq!(
+        bake["group"]["default"]["targets"],
+        serde_json::json!(["transformers"])
+    );
+    assert_eq!(bake["group"]["gpu"]["targets"], serde_json::json!([]));
+    let target = &bake["target"]["transformers"];
+    assert_eq!(target["dockerfile"], "docker/Dockerfile.transformers");
+    assert_eq!(
+        target["inherits"],
+        serde_json::json!(["_common", "docker-metadata-action"])
+    );
+    assert_eq!(bake["target"]["_common"]["context"], ".");
+    assert_eq!(
+        target["tags"],
+        serde_json::json!(["${REPOSITORY}:transformers-${TRANSFORMERS_VERSION}"])
+    );
+    // The example's Dockerfile declares only BASE_IMAGE, and gets the manifest's base.
+    assert_eq!(
+        target["args"],
+        serde_json::json!({ "BASE_IMAGE": "pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime" })
+    );
+    let lock = project.read("locks/transformers.txt");
+    let fingerprint = lock
+        .lines()
+        .find_map(|line| line.strip_prefix("# strata-fingerprint: "))
+        .unwrap();
+    assert_eq!(target["labels"]["dev.strata.lock-fingerprint"], fingerprint);
+    // No upstream engine has a target: they run as they are.
+    assert!(bake["target"].get("vllm").is_none());
 }
