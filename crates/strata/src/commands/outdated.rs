@@ -231,7 +231,8 @@ pub(crate) fn bump(
                 details.package
             )
         })?;
-        let (it, they, verb) = if releases.bounds.len() == 1 {
+        // The bounds as the object and the subject of a sentence, and its verb's ending.
+        let (them, they, s) = if releases.bounds.len() == 1 {
             ("it", "it", "s")
         } else {
             ("them", "they", "")
@@ -247,7 +248,7 @@ pub(crate) fn bump(
             strata_lock::BumpPlan::Held { newest } => {
                 printer.status(&format!(
                     "`{}` is at {current}: {newest} is out, but {} allow nothing newer; widen \
-                     {it}, or name the version with `--to`",
+                     {them}, or name the version with `--to`",
                     engine.name,
                     releases.describe_bounds(),
                 ));
@@ -262,7 +263,7 @@ pub(crate) fn bump(
                 if tries.first() != Some(&newest) {
                     printer.status(&format!(
                         "{newest} is out, outside {}: bumping `{}` to {}, the newest {they} \
-                         allow{verb}",
+                         allow{s}",
                         releases.describe_bounds(),
                         engine.name,
                         tries[0],
