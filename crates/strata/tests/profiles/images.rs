@@ -242,3 +242,43 @@ fn the_bake_file_parses_with_a_real_hcl_parser_and_says_what_strata_planned() {
     // No upstream engine has a target: they run as they are.
     assert!(bake["target"].get("vllm").is_none());
 }
+
+#[test]
+fn check_detects_each_kind_of_staleness_and_write_makes_it_current_again() {
+    // Each edit changes one input of the bake file: the repository, a Dockerfile's declared
+    // arguments, the lock (its fingerprint label), the base image.
+    let edits: &[(&str, &str, &str)] = &[
+        (
+            "pyproject.toml",
+            "[tool.strata]\n",
+            "[tool.strata]\nimages = { repository = \"team/llmbench\" }\n",
+        ),
+        (
+            "docker/Dockerfile.transformers",
+            "FROM ${BASE_IMAGE}\n",
+            "FROM ${BASE_IMAGE}\nARG LOCK=locks/transformers.txt\n",
+        ),
+        (
+            "locks/transformers.txt",
+            "# strata-fingerprint: ",
+            "# strata-fingerprint: 0",
+        ),
+        (
+            "pyproject.toml",
+            "base = \"pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime\"",
+            "base = \"pytorch/pytorch:2.6.0-cuda12.4-cudnn9-runtime\"",
+        ),
+    ];
+    for (file, old, new) in edits {
+        let project = Project::copy_of(&example_project());
+        assert!(project.read(file).contains(old), "{file} has no `{old}`");
+        project.edit(file, old, new);
+        let output = project.strata(&["images", "--check"]).output();
+        assert_eq!(output.code, 1, "{file}: {}", output.render());
+        assert!(output.stderr.contains("is stale"), "{}", output.render());
+        let output = project.strata(&["images", "--write"]).output();
+        assert_eq!(output.code, 0, "{}", output.render());
+        let output = project.strata(&["images", "--check"]).output();
+        assert_eq!(output.code, 0, "{file}: {}", output.render());
+    }
+}
