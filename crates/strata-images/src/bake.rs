@@ -13,8 +13,10 @@
 //! An engine that builds from the project's own Dockerfile (`image = { build = ... }`) gets a
 //! target that builds that Dockerfile as it is, with the build arguments strata knows and the
 //! Dockerfile declares: the engine's version (`ENGINE_VERSION` and `<ENGINE>_VERSION`), its
-//! lock (`LOCK`) and the manifest's base image (`BASE_IMAGE`). An upstream engine runs the
-//! canonical image as it is and has nothing to build yet.
+//! lock (`LOCK`) and the manifest's base image (`BASE_IMAGE`). An engine whose Dockerfile
+//! strata writes (`image = { base = ... }`, see [`crate::dockerfile()`]) gets a target that
+//! builds its `runtime` stage with the base fed in as the named context `base`. An upstream
+//! engine runs the canonical image as it is and has nothing to build yet.
 //!
 //! The output depends on nothing but its inputs, in declaration order, so `strata images
 //! --check` can compare it byte for byte.
@@ -84,7 +86,7 @@ pub fn bake_file(plan: &ImagePlan, inputs: &BakeInputs) -> String {
     let built: Vec<&EngineImage> = plan
         .engines
         .iter()
-        .filter(|engine| matches!(engine.source, ImageSource::Dockerfile { .. }))
+        .filter(|engine| !matches!(engine.source, ImageSource::Upstream { .. }))
         .collect();
     let mut out = String::new();
     out.push_str(
@@ -99,7 +101,7 @@ pub fn bake_file(plan: &ImagePlan, inputs: &BakeInputs) -> String {
         .iter()
         .filter_map(|engine| match &engine.source {
             ImageSource::Upstream { .. } => Some(format!("{} ({})", engine.engine, engine.image)),
-            ImageSource::Dockerfile { .. } => None,
+            ImageSource::Dockerfile { .. } | ImageSource::Generated { .. } => None,
         })
         .collect();
     if !upstream.is_empty() {
@@ -160,31 +162,42 @@ pub fn bake_file(plan: &ImagePlan, inputs: &BakeInputs) -> String {
          target \"_common\" {\n  context = \".\"\n}\n",
     );
     for engine in built {
-        let ImageSource::Dockerfile { path, base } = &engine.source else {
-            continue;
-        };
         let name = engine.engine.as_str();
         let variable = version_variable(name);
-        let declared = inputs.declared_args.get(name);
-        let declares =
-            |arg: &str| declared.is_some_and(|args| args.iter().any(|known| known == arg));
-        let mut args: Vec<(String, String)> = Vec::new();
-        for candidate in ["ENGINE_VERSION", variable.as_str()] {
-            if declares(candidate) {
-                args.push((candidate.to_string(), variable.clone()));
+        // What the target builds: the project's Dockerfile with the arguments it declares, or
+        // strata's, whose `runtime` stage builds on the base fed in as the context `base`.
+        let (path, stage, context, args) = match &engine.source {
+            ImageSource::Upstream { .. } => continue,
+            ImageSource::Dockerfile { path, base } => {
+                let declared = inputs.declared_args.get(name);
+                let declares =
+                    |arg: &str| declared.is_some_and(|args| args.iter().any(|known| known == arg));
+                let mut args: Vec<(String, String)> = Vec::new();
+                for candidate in ["ENGINE_VERSION", variable.as_str()] {
+                    if declares(candidate) {
+                        args.push((candidate.to_string(), variable.clone()));
+                    }
+                }
+                if declares("LOCK") {
+                    args.push((
+                        "LOCK".to_string(),
+                        quoted(&engine.lock.display().to_string()),
+                    ));
+                }
+                if let Some(base) = base
+                    && declares("BASE_IMAGE")
+                {
+                    args.push(("BASE_IMAGE".to_string(), quoted(base)));
+                }
+                (path, None, None, args)
             }
-        }
-        if declares("LOCK") {
-            args.push((
-                "LOCK".to_string(),
-                quoted(&engine.lock.display().to_string()),
-            ));
-        }
-        if let Some(base) = base
-            && declares("BASE_IMAGE")
-        {
-            args.push(("BASE_IMAGE".to_string(), quoted(base)));
-        }
+            ImageSource::Generated { path, base } => (
+                path,
+                Some("runtime"),
+                Some(format!("docker-image://{base}")),
+                Vec::new(),
+            ),
+        };
         let _ = writeln!(out, "\ntarget \"{name}\" {{");
         let _ = writeln!(
             out,
@@ -201,6 +214,12 @@ pub fn bake_file(plan: &ImagePlan, inputs: &BakeInputs) -> String {
             "  dockerfile  = {}",
             quoted(&path.display().to_string())
         );
+        if let Some(stage) = stage {
+            let _ = writeln!(out, "  target      = {}", quoted(stage));
+        }
+        if let Some(context) = context {
+            let _ = writeln!(out, "  contexts    = {{ base = {} }}", quoted(&context));
+        }
         if !args.is_empty() {
             let width = args.iter().map(|(key, _)| key.len()).max().unwrap_or(0);
             out.push_str("  args = {\n");

@@ -46,6 +46,14 @@ pub enum ImageSource {
         /// The manifest's template, like `vllm/vllm-openai:v{version}`.
         template: String,
     },
+    /// Built from a Dockerfile strata generates ([`crate::dockerfile()`]): the engine's lock
+    /// installed on `base`.
+    Generated {
+        /// The Dockerfile strata writes, relative to the project root.
+        path: PathBuf,
+        /// The base image: a pinned image with Python.
+        base: String,
+    },
     /// Built from the project's own Dockerfile.
     Dockerfile {
         /// The Dockerfile, relative to the project root.
@@ -77,6 +85,13 @@ impl ImagePlan {
                         image.clone(),
                         ImageSource::Upstream {
                             template: template.clone(),
+                        },
+                    ),
+                    ImageSpec::Generated { base } => (
+                        format!("{repository}:{}", image_tag(&profile.name, &engine.version)),
+                        ImageSource::Generated {
+                            path: PathBuf::from(format!("docker/{}.Dockerfile", profile.name)),
+                            base: base.clone(),
                         },
                     ),
                     ImageSpec::Build { dockerfile, base } => (

@@ -286,7 +286,13 @@ pub enum ImageSpec {
         /// The template with the version filled in.
         image: String,
     },
-    /// A first-party build.
+    /// A first-party image whose Dockerfile strata generates: the engine's lock installed on
+    /// `base` (a pinned image with Python), nothing else.
+    Generated {
+        /// The base image.
+        base: String,
+    },
+    /// A first-party build from the project's own Dockerfile.
     Build {
         /// The Dockerfile, relative to the project root.
         dockerfile: PathBuf,

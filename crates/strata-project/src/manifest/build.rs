@@ -1113,10 +1113,13 @@ fn image_spec(
             dockerfile: PathBuf::from(build.get_ref()),
             base: base.as_ref().map(|base| base.get_ref().clone()),
         }),
+        (None, None, Some(base)) => Ok(ImageSpec::Generated {
+            base: base.get_ref().clone(),
+        }),
         _ => Err(ErrorKind::InvalidValue {
             what: "image".to_string(),
             value: context.source[image.span()].to_string(),
-            reason: "expected `{ upstream = \"repo:tag\" }` or `{ build = \"Dockerfile\", base = \"image\" }`"
+            reason: "expected `{ upstream = \"repo:tag\" }`, `{ build = \"Dockerfile\", base = \"image\" }` or `{ base = \"image\" }`"
                 .to_string(),
             snippet: context.snippet(image.span()),
         }

@@ -1,6 +1,7 @@
 //! `strata images`: the engines' images, and the `docker-bake.hcl` that builds them.
 
 use std::fmt::Write;
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -69,42 +70,91 @@ pub(crate) fn images(
             inputs.lock_fingerprints.insert(name, fingerprint);
         }
     }
-    let bake = strata_images::bake_file(&plan, &inputs);
+    // Every file strata generates: the Dockerfiles of the engines it builds, then the bake file.
+    let python_path: Vec<&std::path::Path> = project
+        .contracts
+        .roots
+        .iter()
+        .map(PathBuf::as_path)
+        .collect();
+    let mut generated: Vec<(PathBuf, String)> = plan
+        .engines
+        .iter()
+        .filter_map(|engine| match &engine.source {
+            ImageSource::Generated { path, .. } => Some((
+                project.root.join(path),
+                strata_images::dockerfile(engine, &python_path),
+            )),
+            _ => None,
+        })
+        .collect();
     let path = project.root.join(BAKE_FILE);
     let shown = display_path(&path);
-    let status = match fs_err::read_to_string(&path) {
-        Ok(text) if text == bake => "current",
+    generated.push((path.clone(), strata_images::bake_file(&plan, &inputs)));
+    let status_of = |path: &PathBuf, text: &str| match fs_err::read_to_string(path) {
+        Ok(on_disk) if on_disk == text => "current",
         Ok(_) => "stale",
         Err(_) => "missing",
     };
+    let status = status_of(&path, &generated[generated.len() - 1].1);
     if args.check {
-        if status == "current" {
-            printer.status(&format!("`{shown}` is current"));
+        let mut problems = 0;
+        for (file, text) in &generated {
+            let why = match status_of(file, text) {
+                "current" => continue,
+                "missing" => "does not exist",
+                _ => {
+                    "is stale: the manifest, a version file, a Dockerfile's arguments or a lock \
+                      changed since it was written"
+                }
+            };
+            problems += 1;
+            printer.error(&format!(
+                "error: `{}` {why}; run `strata images --write`\n",
+                display_path(file)
+            ));
+        }
+        if problems == 0 {
+            printer.status(&format!(
+                "`{shown}` and the Dockerfiles it builds are current"
+            ));
             return Ok(ExitStatus::Success);
         }
-        let why = if status == "missing" {
-            "does not exist"
-        } else {
-            "is stale: the manifest, a version file, a Dockerfile's arguments or a lock changed \
-             since it was written"
-        };
-        printer.error(&format!(
-            "error: `{shown}` {why}; run `strata images --write`\n"
-        ));
         return Ok(ExitStatus::Problems);
     }
     let mut reported = status;
     if args.write {
-        if strata_fs::write_atomic_if_changed(&path, bake.as_bytes())
-            .with_context(|| format!("Failed to write `{shown}`"))?
-        {
-            reported = "written";
+        // strata rewrites only what it wrote: a Dockerfile of the user's at the same path is
+        // theirs.
+        for (file, _) in &generated {
+            if *file != path
+                && let Ok(on_disk) = fs_err::read_to_string(file)
+                && !on_disk.contains(strata_images::GENERATED_MARK)
+            {
+                anyhow::bail!(
+                    "`{}` exists and was not written by strata; move it, or build it with \
+                     `image = {{ build = \"{}\" }}` instead of `image = {{ base = ... }}`",
+                    display_path(file),
+                    file.strip_prefix(&project.root).unwrap_or(file).display()
+                );
+            }
         }
-        printer.status(&if reported == "written" {
-            format!("Wrote `{shown}`")
-        } else {
-            format!("`{shown}` is current")
-        });
+        for (file, text) in &generated {
+            if let Some(parent) = file.parent() {
+                fs_err::create_dir_all(parent)?;
+            }
+            let wrote = strata_fs::write_atomic_if_changed(file, text.as_bytes())
+                .with_context(|| format!("Failed to write `{}`", display_path(file)))?;
+            if wrote {
+                printer.status(&format!("Wrote `{}`", display_path(file)));
+                if *file == path {
+                    reported = "written";
+                }
+            }
+        }
+        if reported != "written" {
+            printer.status(&format!("`{shown}` is current"));
+        }
     }
     let text = match args.format {
         DataFormat::Json => output::json::render(&ImagesJson {
@@ -117,6 +167,9 @@ pub(crate) fn images(
             for engine in &plan.engines {
                 let source = match &engine.source {
                     ImageSource::Upstream { .. } => "upstream, run as it is".to_string(),
+                    ImageSource::Generated { path, base } => {
+                        format!("its lock on {base}, {}", path.display())
+                    }
                     ImageSource::Dockerfile { path, .. } => {
                         format!("built from {}", path.display())
                     }

@@ -139,6 +139,9 @@ fn engine_lines(engine: &Engine) -> String {
         Some(strata_project::ImageSpec::Build { dockerfile, .. }) => {
             format!("built from `{}`", dockerfile.display())
         }
+        Some(strata_project::ImageSpec::Generated { base }) => {
+            format!("its lock on `{base}` (Dockerfile by `strata images`)")
+        }
         None => "none".to_string(),
     };
     let _ = writeln!(

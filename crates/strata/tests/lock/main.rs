@@ -20,6 +20,7 @@ mod feedback;
 mod files;
 mod hierarchy;
 mod holds;
+mod images;
 mod incremental;
 mod inspect;
 mod install;

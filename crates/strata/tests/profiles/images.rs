@@ -132,32 +132,28 @@ fn a_missing_bake_file_fails_the_check_and_the_dockerfiles_arguments_decide_the_
     );
 }
 
-/// python-hcl2's `python` (see `crates/strata/tests/setup-hcl2.sh`), or `None` when it is not
-/// there (skipped locally, a failure when tools are required).
+/// A program of the images tests' tool venv (see `crates/strata/tests/setup-image-tools.sh`):
+/// `python` (with python-hcl2) or `hadolint`; `None` when it is not there (skipped locally, a
+/// failure when tools are required).
 #[expect(
     clippy::disallowed_methods,
     reason = "a test-only switch set by .ci/run, not a strata setting"
 )]
-fn hcl2_python() -> Option<std::path::PathBuf> {
-    let venv = std::env::var_os("STRATA_TEST_HCL2_VENV").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/hcl2-venv"),
+fn image_tool(program: &str) -> Option<std::path::PathBuf> {
+    let venv = std::env::var_os("STRATA_TEST_IMAGE_TOOLS_VENV").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/image-tools-venv"),
         std::path::PathBuf::from,
     );
-    let python = venv.join("bin/python");
-    let parses = python.is_file()
-        && std::process::Command::new(&python)
-            .args(["-c", "import hcl2"])
-            .status()
-            .is_ok_and(|status| status.success());
-    if !parses {
+    let path = venv.join("bin").join(program);
+    if !path.is_file() {
         strata_testindex::tool_missing(format!(
-            "python-hcl2: `{}` cannot import hcl2 (run crates/strata/tests/setup-hcl2.sh, or \
-             name its venv in STRATA_TEST_HCL2_VENV)",
-            python.display()
+            "`{}` does not exist (run crates/strata/tests/setup-image-tools.sh, or name its \
+             venv in STRATA_TEST_IMAGE_TOOLS_VENV)",
+            path.display()
         ));
         return None;
     }
-    Some(python)
+    Some(path)
 }
 
 /// `file` read by python-hcl2: each block kind (`variable`, `group`, `target`) as a map from
@@ -197,7 +193,7 @@ print(json.dumps(out))
 
 #[test]
 fn the_bake_file_parses_with_a_real_hcl_parser_and_says_what_strata_planned() {
-    let Some(python) = hcl2_python() else {
+    let Some(python) = image_tool("python") else {
         return;
     };
     let project = Project::copy_of(&example_project());
@@ -281,4 +277,67 @@ fn check_detects_each_kind_of_staleness_and_write_makes_it_current_again() {
         let output = project.strata(&["images", "--check"]).output();
         assert_eq!(output.code, 0, "{file}: {}", output.render());
     }
+}
+
+#[test]
+fn the_generated_dockerfile_lints_clean_with_hadolint() {
+    let Some(hadolint) = image_tool("hadolint") else {
+        return;
+    };
+    let project = Project::new(&[
+        (
+            "strata.toml",
+            "[profiles.base]\nrequirements = [\"numpy\"]\n\
+             [engines.hf]\nextends = [\"base\"]\nversion = { file = \"v.yaml\", key = \"v\" }\n\
+             image = { base = \"python:3.12-slim-bookworm\" }\n",
+        ),
+        ("v.yaml", "v: \"1.0\"\n"),
+        ("src/hf/__init__.py", ""),
+    ]);
+    let output = project.strata(&["images", "--write"]).output();
+    assert_eq!(output.code, 0, "{}", output.render());
+    let bake = project.read("docker-bake.hcl");
+    assert!(
+        bake.contains("  target      = \"runtime\"\n")
+            && bake.contains(
+                "  contexts    = { base = \"docker-image://python:3.12-slim-bookworm\" }\n"
+            ),
+        "{bake}"
+    );
+    // Nothing at all, not even at the info level.
+    let lint = std::process::Command::new(hadolint)
+        .args(["--no-color", "--failure-threshold", "info"])
+        .arg(project.dir().join("docker/hf.Dockerfile"))
+        .output()
+        .unwrap();
+    assert!(
+        lint.status.success() && lint.stdout.is_empty(),
+        "{}{}",
+        String::from_utf8_lossy(&lint.stdout),
+        String::from_utf8_lossy(&lint.stderr)
+    );
+}
+
+#[test]
+fn write_never_overwrites_a_dockerfile_strata_did_not_write() {
+    let project = Project::new(&[
+        (
+            "strata.toml",
+            "[profiles.base]\nrequirements = [\"numpy\"]\n\
+             [engines.hf]\nextends = [\"base\"]\nversion = { file = \"v.yaml\", key = \"v\" }\n\
+             image = { base = \"python:3.12-slim-bookworm\" }\n",
+        ),
+        ("v.yaml", "v: \"1.0\"\n"),
+        ("docker/hf.Dockerfile", "FROM python:3.12\n"),
+    ]);
+    let output = project.strata(&["images", "--write"]).output();
+    assert_eq!(output.code, 2, "{}", output.render());
+    assert!(
+        output
+            .stderr
+            .contains("`docker/hf.Dockerfile` exists and was not written by strata"),
+        "{}",
+        output.render()
+    );
+    assert_eq!(project.read("docker/hf.Dockerfile"), "FROM python:3.12\n");
 }
