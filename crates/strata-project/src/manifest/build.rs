@@ -1119,7 +1119,7 @@ fn image_spec(
         _ => Err(ErrorKind::InvalidValue {
             what: "image".to_string(),
             value: context.source[image.span()].to_string(),
-            reason: "expected `{ upstream = \"repo:tag\" }`, `{ build = \"Dockerfile\", base = \"image\" }` or `{ base = \"image\" }`"
+            reason: "expected `{ upstream = \"repo:tag\" }`, `{ build = \"Dockerfile\" }` or `{ base = \"image\" }`"
                 .to_string(),
             snippet: context.snippet(image.span()),
         }
