@@ -61,32 +61,12 @@ pub fn write(lock: &Lock, target: &Target) -> String {
         if !wheels.is_empty() {
             out.push_str("wheels = [\n");
             for file in wheels {
-                let size = file
-                    .size
-                    .map(|size| format!(", size = {size}"))
-                    .unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "    {{ name = {}, url = {}{size}, hashes = {{ sha256 = {} }} }},",
-                    quote(&file.filename),
-                    quote(&file.url),
-                    quote(&file.sha256)
-                );
+                let _ = writeln!(out, "    {},", file_table(file));
             }
             out.push_str("]\n");
         }
         if let Some(file) = package.files.iter().find(|file| !file.is_wheel) {
-            let size = file
-                .size
-                .map(|size| format!(", size = {size}"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "sdist = {{ name = {}, url = {}{size}, hashes = {{ sha256 = {} }} }}",
-                quote(&file.filename),
-                quote(&file.url),
-                quote(&file.sha256)
-            );
+            let _ = writeln!(out, "sdist = {}", file_table(file));
         }
     }
     if let Some(fingerprint) = lock.fingerprint() {
@@ -119,4 +99,18 @@ fn quote(text: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// A file as PEP 751's inline table: `{ name = ..., url = ..., size = ..., hashes = { sha256 = ... } }`.
+fn file_table(file: &crate::LockedFile) -> String {
+    let size = file
+        .size
+        .map(|size| format!(", size = {size}"))
+        .unwrap_or_default();
+    format!(
+        "{{ name = {}, url = {}{size}, hashes = {{ sha256 = {} }} }}",
+        quote(&file.filename),
+        quote(&file.url),
+        quote(&file.sha256)
+    )
 }
