@@ -3,7 +3,13 @@
 
 use std::path::Path;
 
+use crate::current_version;
 use crate::support::{Project, example_project};
+
+/// A project whose engine `hf` gets the Dockerfile strata writes.
+const GENERATED_ENGINE: &str = "[profiles.base]\nrequirements = [\"numpy\"]\n\
+    [engines.hf]\nextends = [\"base\"]\nversion = { file = \"v.yaml\", key = \"v\" }\n\
+    image = { base = \"python:3.12-slim-bookworm\" }\n";
 
 #[test]
 fn the_examples_bake_file_is_current_and_lists_each_engines_image() {
@@ -40,14 +46,7 @@ fn the_examples_bake_file_is_current_and_lists_each_engines_image() {
 fn a_bump_makes_the_bake_file_stale_and_write_changes_only_that_engines_version() {
     let project = Project::copy_of(&example_project());
     let before = project.read("docker-bake.hcl");
-    let version = project.read("engine_versions/transformers.yaml");
-    let current = version
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("current_version:"))
-        .unwrap()
-        .trim()
-        .trim_matches('"')
-        .to_string();
+    let current = current_version(&project, "transformers");
     project.edit(
         "engine_versions/transformers.yaml",
         &format!("\"{current}\""),
@@ -198,14 +197,7 @@ fn the_bake_file_parses_with_a_real_hcl_parser_and_says_what_strata_planned() {
     };
     let project = Project::copy_of(&example_project());
     let bake = parse_hcl(&python, &project.dir().join("docker-bake.hcl"));
-    let version = project
-        .read("engine_versions/transformers.yaml")
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("current_version:"))
-        .unwrap()
-        .trim()
-        .trim_matches('"')
-        .to_string();
+    let version = current_version(&project, "transformers");
     assert_eq!(bake["variable"]["REPOSITORY"]["default"], "llmbench");
     assert_eq!(bake["variable"]["TRANSFORMERS_VERSION"]["default"], version);
     assert_eq!(
@@ -285,12 +277,7 @@ fn the_generated_dockerfile_lints_clean_with_hadolint() {
         return;
     };
     let project = Project::new(&[
-        (
-            "strata.toml",
-            "[profiles.base]\nrequirements = [\"numpy\"]\n\
-             [engines.hf]\nextends = [\"base\"]\nversion = { file = \"v.yaml\", key = \"v\" }\n\
-             image = { base = \"python:3.12-slim-bookworm\" }\n",
-        ),
+        ("strata.toml", GENERATED_ENGINE),
         ("v.yaml", "v: \"1.0\"\n"),
         ("src/hf/__init__.py", ""),
     ]);
@@ -321,12 +308,7 @@ fn the_generated_dockerfile_lints_clean_with_hadolint() {
 #[test]
 fn write_never_overwrites_a_dockerfile_strata_did_not_write() {
     let project = Project::new(&[
-        (
-            "strata.toml",
-            "[profiles.base]\nrequirements = [\"numpy\"]\n\
-             [engines.hf]\nextends = [\"base\"]\nversion = { file = \"v.yaml\", key = \"v\" }\n\
-             image = { base = \"python:3.12-slim-bookworm\" }\n",
-        ),
+        ("strata.toml", GENERATED_ENGINE),
         ("v.yaml", "v: \"1.0\"\n"),
         ("docker/hf.Dockerfile", "FROM python:3.12\n"),
     ]);

@@ -28,3 +28,15 @@ fn strata_in(cwd: &Path, args: &[&str]) -> Output {
 fn strata(project: &Project, args: &[&str]) -> Output {
     project.strata(args).hiding(project.dir()).output()
 }
+
+/// `library.current_version` of one of the example's version files.
+pub(crate) fn current_version(project: &Project, file: &str) -> String {
+    project
+        .read(&format!("engine_versions/{file}.yaml"))
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("current_version:"))
+        .unwrap()
+        .trim()
+        .trim_matches('"')
+        .to_string()
+}

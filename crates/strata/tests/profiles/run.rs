@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::current_version;
 use crate::support::{Project, example_project};
 
 /// A `docker` that writes each argument on a line of `args.txt` next to it and exits 7, so a
@@ -23,18 +24,6 @@ fn fake_docker(bin: &Path) {
         use std::os::unix::fs::PermissionsExt;
         fs_err::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-}
-
-/// `library.current_version` of one of the example's version files.
-fn current_version(project: &Project, file: &str) -> String {
-    project
-        .read(&format!("engine_versions/{file}.yaml"))
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("current_version:"))
-        .unwrap()
-        .trim()
-        .trim_matches('"')
-        .to_string()
 }
 
 #[test]
