@@ -1,6 +1,7 @@
-//! Container images of a project's engines, planned from the project model alone: which image
-//! each engine runs in, how that image is tagged, and the `docker run` line that runs a command
-//! in it with the project bind-mounted.
+//! Container images of a project's engines and roles, planned from the project model alone:
+//! which image each runs in, how that image is tagged and built (a generated Dockerfile, the
+//! `docker-bake.hcl` graph), and the `docker run` line that runs a command in it with the
+//! project bind-mounted.
 //!
 //! The seeds' users write these by hand: `VER=$(yq ... engine_versions/transformers.yaml)`,
 //! `docker build ... -t llenergymeasure:transformers-${VER}`, then `docker run --rm -v
@@ -9,8 +10,10 @@
 //! [`ImagePlan::of`] derives them, and [`run_command`] writes the run line.
 //!
 //! An engine's image is either upstream (`image = { upstream = "vllm/vllm-openai:v{version}" }`,
-//! the canonical image at the version file's version, run as it is) or first-party (`image = {
-//! build = "docker/Dockerfile.transformers" }`, tagged `<repository>:<engine>-<version>`). The
+//! the canonical image at the version file's version, run as it is) or first-party: built from
+//! the project's Dockerfile (`image = { build = "docker/Dockerfile.transformers" }`) or from one
+//! strata writes (`image = { base = "cpu" }`), tagged `<repository>:<engine>-<version>`. A
+//! profile may have a first-party role image too, tagged with the project's version. The
 //! project's source is never in an image: it is bind-mounted at [`WORKSPACE`] when the image
 //! runs, so editing it needs no rebuild.
 //!
@@ -31,7 +34,7 @@
 //! # "#)?;
 //! let project = strata_project::Project::discover(dir.path(), &|_| None)?;
 //! let plan = strata_images::ImagePlan::of(&project);
-//! let vllm = plan.engine("vllm").expect("an engine with an image");
+//! let vllm = plan.image("vllm").expect("an engine with an image");
 //! assert_eq!(vllm.image, "vllm/vllm-openai:v0.6.3");
 //! let command = vec!["pytest".into(), "tests/engines".into()];
 //! let run = strata_images::RunRequest::new(dir.path().to_path_buf(), command);
@@ -47,7 +50,9 @@ mod dockerfile;
 mod plan;
 mod run;
 
-pub use bake::{BakeInputs, bake_file, declared_args, version_variable};
-pub use dockerfile::{GENERATED_MARK, dockerfile};
-pub use plan::{EngineImage, ImagePlan, ImageSource, default_repository, image_tag};
+pub use bake::{BakeInputs, PIP_CONF_ENV, bake_file, declared_args, version_variable};
+pub use dockerfile::{
+    DockerfileInputs, GENERATED_MARK, dockerfile, dockerignore, dockerignore_path,
+};
+pub use plan::{DevStage, Image, ImagePlan, ImageSource, default_repository, image_tag};
 pub use run::{RunRequest, Runtime, WORKSPACE, run_command, shell_words};

@@ -6,38 +6,54 @@ use pep440_rs::Version;
 use serde::Serialize;
 use strata_project::{ImageSpec, ProfileName, Project};
 
-/// The images of a project's engines, in declaration order.
+/// The images of a project's engines and roles, in declaration order (profiles, then engines).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct ImagePlan {
     /// The repository first-party images are tagged in: `[tool.strata.images] repository`, else
     /// [`default_repository`].
     pub repository: String,
-    /// Every engine that declares an `image`.
-    pub engines: Vec<EngineImage>,
+    /// Every profile and engine that declares an `image`.
+    pub images: Vec<Image>,
 }
 
-/// One engine's image.
+/// One image: an engine's, or a role image of a profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub struct EngineImage {
-    /// The engine.
-    pub engine: ProfileName,
-    /// Its version, from its version file.
-    #[serde(serialize_with = "display")]
-    pub version: Version,
+pub struct Image {
+    /// The profile or engine; also the bake target's name.
+    pub name: ProfileName,
+    /// Whether it is an engine's image (else a role image of a profile).
+    pub engine: bool,
+    /// The version it is tagged with: an engine's from its version file, a role image's from
+    /// `[project].version`; none for a role image of a project without a static version.
+    #[serde(serialize_with = "display", skip_serializing_if = "Option::is_none")]
+    pub version: Option<Version>,
     /// The full image reference it runs in: the upstream image at the version, or the
-    /// first-party tag `<repository>:<engine>-<version>`.
+    /// first-party tag ([`image_tag`]).
     pub image: String,
     /// Where the image comes from.
     pub source: ImageSource,
-    /// Whether the engine needs a GPU (`gpu = true`): it runs with the GPUs passed through.
+    /// Whether it needs a GPU (an engine's `gpu = true`, or a generated image on the project's
+    /// GPU base): it runs with the GPUs passed through.
     pub gpu: bool,
     /// Its lock, relative to the project root: what a first-party image installs.
     pub lock: PathBuf,
 }
 
-/// Where an engine's image comes from.
+/// The dev stage of a generated image: a profile that extends the image's, whose lock it adds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct DevStage {
+    /// The profile.
+    pub profile: ProfileName,
+    /// Its lock, relative to the project root.
+    pub lock: PathBuf,
+    /// The dev image's reference: the runtime image's with `-dev` appended to the tag.
+    pub image: String,
+}
+
+/// Where an image comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
 pub enum ImageSource {
@@ -46,13 +62,16 @@ pub enum ImageSource {
         /// The manifest's template, like `vllm/vllm-openai:v{version}`.
         template: String,
     },
-    /// Built from a Dockerfile strata generates ([`crate::dockerfile()`]): the engine's lock
-    /// installed on `base`.
+    /// Built from a Dockerfile strata generates ([`crate::dockerfile()`]): the lock installed
+    /// on `base`.
     Generated {
         /// The Dockerfile strata writes, relative to the project root.
         path: PathBuf,
-        /// The base image: a pinned image with Python.
+        /// The base image.
         base: String,
+        /// The dev stage, when the manifest names a dev profile.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        dev: Option<DevStage>,
     },
     /// Built from the project's own Dockerfile.
     Dockerfile {
@@ -64,65 +83,92 @@ pub enum ImageSource {
     },
 }
 
-fn display<S: serde::Serializer>(value: &Version, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(value)
+#[expect(
+    clippy::ref_option,
+    reason = "serde's serialize_with passes a reference to the field"
+)]
+fn display<S: serde::Serializer>(
+    value: &Option<Version>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(value) => serializer.collect_str(value),
+        None => serializer.serialize_none(),
+    }
 }
 
 impl ImagePlan {
-    /// The plan of `project`'s engines.
+    /// The plan of `project`'s images.
     pub fn of(project: &Project) -> Self {
         let repository = project
             .images
             .repository
             .clone()
             .unwrap_or_else(|| default_repository(project));
-        let engines = project
-            .engines()
+        let lock_of = |name: &ProfileName| project.lock_dir.join(format!("{name}.txt"));
+        let images = project
+            .profiles
+            .values()
             .filter_map(|profile| {
-                let engine = profile.engine.as_ref()?;
-                let (image, source) = match engine.image.as_ref()? {
+                let spec = profile.image.as_ref()?;
+                let version = match &profile.engine {
+                    Some(engine) => Some(engine.version.clone()),
+                    None => project.version.clone(),
+                };
+                let tagged = format!(
+                    "{repository}:{}",
+                    image_tag(&profile.name, version.as_ref())
+                );
+                let mut gpu = profile.engine.as_ref().is_some_and(|engine| engine.gpu);
+                let (image, source) = match spec {
                     ImageSpec::Upstream { template, image } => (
                         image.clone(),
                         ImageSource::Upstream {
                             template: template.clone(),
                         },
                     ),
-                    ImageSpec::Generated { base } => (
-                        format!("{repository}:{}", image_tag(&profile.name, &engine.version)),
-                        ImageSource::Generated {
+                    ImageSpec::Generated { base, dev } => {
+                        gpu |= base.is_gpu();
+                        let dev = dev.as_ref().map(|dev| DevStage {
+                            profile: dev.clone(),
+                            lock: lock_of(dev),
+                            image: format!("{tagged}-dev"),
+                        });
+                        let source = ImageSource::Generated {
                             path: PathBuf::from(format!("docker/{}.Dockerfile", profile.name)),
-                            base: base.clone(),
-                        },
-                    ),
+                            base: base
+                                .resolve(&project.images)
+                                .expect("the manifest loader checked the project's bases")
+                                .to_string(),
+                            dev,
+                        };
+                        (tagged, source)
+                    }
                     ImageSpec::Build { dockerfile, base } => (
-                        format!("{repository}:{}", image_tag(&profile.name, &engine.version)),
+                        tagged,
                         ImageSource::Dockerfile {
                             path: dockerfile.clone(),
                             base: base.clone(),
                         },
                     ),
                 };
-                Some(EngineImage {
-                    engine: profile.name.clone(),
-                    version: engine.version.clone(),
+                Some(Image {
+                    name: profile.name.clone(),
+                    engine: profile.is_engine(),
+                    version,
                     image,
                     source,
-                    gpu: engine.gpu,
-                    lock: project.lock_dir.join(format!("{}.txt", profile.name)),
+                    gpu,
+                    lock: lock_of(&profile.name),
                 })
             })
             .collect();
-        Self {
-            repository,
-            engines,
-        }
+        Self { repository, images }
     }
 
-    /// The image of engine `name`, when it declares one.
-    pub fn engine(&self, name: &str) -> Option<&EngineImage> {
-        self.engines
-            .iter()
-            .find(|engine| engine.engine.as_str() == name)
+    /// The image of profile or engine `name`, when it declares one.
+    pub fn image(&self, name: &str) -> Option<&Image> {
+        self.images.iter().find(|image| image.name.as_str() == name)
     }
 }
 
@@ -156,17 +202,21 @@ pub fn default_repository(project: &Project) -> String {
     }
 }
 
-/// A first-party image's tag: `<engine>-<version>`, as the seeds tag them
-/// (`transformers-4.47.1`), within Docker's tag grammar `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`: a
-/// local version's `+` becomes `-`, and the tag is cut at 128 characters.
+/// A first-party image's tag: `<name>-<version>`, as the seeds tag them
+/// (`transformers-4.47.1`), or `<name>` without a version, within Docker's tag grammar
+/// `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`: a local version's `+` becomes `-`, and the tag is cut
+/// at 128 characters.
 ///
 /// ```
 /// let engine = strata_project::ProfileName::parse("vllm")?;
-/// assert_eq!(strata_images::image_tag(&engine, &"0.6.3+cu124".parse()?), "vllm-0.6.3-cu124");
+/// let version = "0.6.3+cu124".parse()?;
+/// assert_eq!(strata_images::image_tag(&engine, Some(&version)), "vllm-0.6.3-cu124");
+/// assert_eq!(strata_images::image_tag(&engine, None), "vllm");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn image_tag(engine: &ProfileName, version: &Version) -> String {
-    format!("{engine}-{version}")
+pub fn image_tag(name: &ProfileName, version: Option<&Version>) -> String {
+    version
+        .map_or_else(|| name.to_string(), |version| format!("{name}-{version}"))
         .chars()
         .map(|char| {
             if char.is_ascii_alphanumeric() || matches!(char, '_' | '.' | '-') {
@@ -217,7 +267,7 @@ image = { build = "docker/Dockerfile.transformers", base = "python:3.12-slim" }
         );
         let plan = ImagePlan::of(&project);
         assert_eq!(plan.repository, "llm-bench");
-        let transformers = plan.engine("transformers").unwrap();
+        let transformers = plan.image("transformers").unwrap();
         assert_eq!(transformers.image, "llm-bench:transformers-4.47.1");
         assert_eq!(transformers.lock, PathBuf::from("locks/transformers.txt"));
         assert_eq!(
@@ -237,10 +287,7 @@ image = { build = "docker/Dockerfile.transformers", base = "python:3.12-slim" }
             None,
         );
         assert_eq!(
-            ImagePlan::of(&project)
-                .engine("transformers")
-                .unwrap()
-                .image,
+            ImagePlan::of(&project).image("transformers").unwrap().image,
             "registry.internal:5000/team/app:transformers-4.47.1"
         );
     }

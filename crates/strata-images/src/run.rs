@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::plan::EngineImage;
+use crate::plan::Image;
 
 /// Where the project is mounted in the container, and the working directory there. One fixed
 /// path, so commands and `PYTHONPATH` read the same on every machine.
@@ -70,7 +70,7 @@ impl RunRequest {
 /// after the image, as the seeds write it.
 pub fn run_command(
     project: &strata_project::Project,
-    engine: &EngineImage,
+    engine: &Image,
     request: &RunRequest,
 ) -> Vec<String> {
     let mut argv: Vec<String> = [request.runtime.program(), "run", "--rm"]
@@ -177,7 +177,7 @@ mod tests {
             dir.path().to_path_buf(),
             vec!["pytest".into(), "tests/engines".into()],
         );
-        let argv = run_command(&project, plan.engine("vllm").unwrap(), &request);
+        let argv = run_command(&project, plan.image("vllm").unwrap(), &request);
         assert_eq!(
             words(&argv),
             format!(
@@ -192,7 +192,7 @@ mod tests {
     fn a_cpu_engine_gets_no_gpus_unless_asked_and_podman_gets_the_cdi_device() {
         let (dir, project) = project();
         let plan = ImagePlan::of(&project);
-        let transformers = plan.engine("transformers").unwrap();
+        let transformers = plan.image("transformers").unwrap();
         let mut request = RunRequest::new(dir.path().to_path_buf(), Vec::new());
         let argv = run_command(&project, transformers, &request);
         assert!(!argv.iter().any(|word| word.contains("gpu")), "{argv:?}");

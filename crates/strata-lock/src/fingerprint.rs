@@ -57,6 +57,8 @@ impl Fingerprint {
             // Reaches the locks through `include = ["project"]` self-references, which are
             // already expanded into the effective requirements.
             name: _,
+            // Tags role images; never changes a lock.
+            version: _,
             // The project default, already folded into each profile's target.
             target: _,
             // Where the locks live: moving it leaves them missing, which `--check` reports.
@@ -84,6 +86,8 @@ impl Fingerprint {
             constraints,
             editables,
             pip_options,
+            // Images are built from the lock; how never changes it.
+            image: _,
             engine,
         } = &project.profiles[name];
         let mut parts: Vec<(&'static str, String)> = Vec::new();
@@ -135,8 +139,7 @@ impl Fingerprint {
                 package: _,
                 version: _,
                 version_source: _,
-                // Images and GPUs are built and run from the lock; they never change it.
-                image: _,
+                // GPUs are what the lock runs on; they never change it.
                 gpu: _,
                 indexes,
                 // Decides whether the engine is locked at all, not what its lock holds.

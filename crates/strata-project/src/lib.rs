@@ -45,7 +45,7 @@
 pub use error::{Error, ErrorKind, Snippet, Unsupported};
 pub use manifest::{EnvLookup, find_manifest, manifest_keys};
 pub use model::{
-    ContractSettings, Editable, EffectiveRequirement, Engine, ImageSettings, ImageSpec,
+    BaseImage, ContractSettings, Editable, EffectiveRequirement, Engine, ImageSettings, ImageSpec,
     IndexSettings, IndexUnavailable, MissingTarget, NamedIndex, Origin, PipOptions, Profile,
     ProfileName, Project, SourcedRequirement, TargetSpec, UnavailableIndex,
 };

@@ -221,6 +221,10 @@ pub struct Profile {
     /// pip options read from the profile's `.in` files: only values the manifest's index
     /// settings repeat (anything else, and `--pre`, was rejected with its line).
     pub pip_options: PipOptions,
+    /// Its image, when the manifest declares one (`image = {...}`): an engine's, or a role
+    /// image of a profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageSpec>,
     /// Present for engines.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub engine: Option<Engine>,
@@ -246,9 +250,6 @@ pub struct Engine {
     /// Where the version came from.
     #[serde(serialize_with = "serialize_version_source")]
     pub version_source: VersionSource,
-    /// How its image is obtained.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub image: Option<ImageSpec>,
     /// Whether it needs a GPU.
     pub gpu: bool,
     /// Named indexes (from `[tool.strata.indexes]`) searched before the default index.
@@ -275,7 +276,7 @@ fn is_true(value: &bool) -> bool {
     *value
 }
 
-/// An engine's image strategy.
+/// How a profile's or an engine's image is obtained.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ImageSpec {
@@ -286,11 +287,14 @@ pub enum ImageSpec {
         /// The template with the version filled in.
         image: String,
     },
-    /// A first-party image whose Dockerfile strata generates: the engine's lock installed on
-    /// `base` (a pinned image with Python), nothing else.
+    /// A first-party image whose Dockerfile strata generates: the lock installed on `base` (a
+    /// pinned image with Python), nothing else.
     Generated {
         /// The base image.
-        base: String,
+        base: BaseImage,
+        /// A profile that extends this one, whose lock the image's `dev` stage adds.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        dev: Option<ProfileName>,
     },
     /// A first-party build from the project's own Dockerfile.
     Build {
@@ -300,6 +304,38 @@ pub enum ImageSpec {
         #[serde(skip_serializing_if = "Option::is_none")]
         base: Option<String>,
     },
+}
+
+/// The base a generated image builds on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BaseImage {
+    /// The project's CPU base, `[tool.strata.images] cpu-base` (`base = "cpu"`, the default
+    /// for profiles and engines without a GPU).
+    Cpu,
+    /// The project's GPU base, `[tool.strata.images] gpu-base` (`base = "gpu"`, the default
+    /// for engines with `gpu = true`).
+    Gpu,
+    /// An image named in place: `base = "python:3.11-slim-bookworm"`.
+    Image(String),
+}
+
+impl BaseImage {
+    /// The image reference, looking the project's bases up in `settings`; `None` when the
+    /// manifest lacks the one named (the manifest loader reports that, so a loaded project
+    /// always has it).
+    pub fn resolve<'a>(&'a self, settings: &'a ImageSettings) -> Option<&'a str> {
+        match self {
+            Self::Cpu => settings.cpu_base.as_deref(),
+            Self::Gpu => settings.gpu_base.as_deref(),
+            Self::Image(image) => Some(image),
+        }
+    }
+
+    /// Whether this is the project's GPU base.
+    pub fn is_gpu(&self) -> bool {
+        matches!(self, Self::Gpu)
+    }
 }
 
 /// What `strata lock` does with an engine whose named index is unavailable.
@@ -408,6 +444,13 @@ pub struct Project {
         serialize_with = "serialize_option_display"
     )]
     pub name: Option<PackageName>,
+    /// `[project].version`, when the file holds it (not `dynamic`): role images are tagged
+    /// with it.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "serialize_option_display"
+    )]
+    pub version: Option<Version>,
     /// The project-wide default target.
     pub target: TargetSpec,
     /// Where locks are written, relative to the root.
@@ -424,8 +467,9 @@ pub struct Project {
     pub images: ImageSettings,
 }
 
-/// `[tool.strata.images]`: how the engines' images are named. What an engine's image is
-/// (upstream or a Dockerfile) is its own `image` setting ([`ImageSpec`]).
+/// `[tool.strata.images]`: what every generated image shares (bases, OS packages, the CA
+/// bundle) and how images are named, cached and labelled. What one image is (upstream, a
+/// Dockerfile, generated) is its profile's own `image` setting ([`ImageSpec`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct ImageSettings {
@@ -434,6 +478,32 @@ pub struct ImageSettings {
     /// unset, the image plan derives one from the project's name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repository: Option<String>,
+    /// The base of generated CPU images (`python:3.11-slim-bookworm`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_base: Option<String>,
+    /// The base of generated GPU images (`nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04`, with
+    /// Python installed by `os-packages` or already present).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gpu_base: Option<String>,
+    /// Debian/Ubuntu packages every generated image installs with apt (`git`, `git-lfs`),
+    /// checked against Debian's package-name grammar (an optional `=version` pin).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub os_packages: Vec<String>,
+    /// A PEM file, relative to the project root, added to every generated image's trust store
+    /// and to pip's configuration (a company proxy's CA, the second seed's `trust.pem`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_bundle: Option<PathBuf>,
+    /// A registry repository for build caches: each target caches to
+    /// `<cache>:buildcache-<target>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache: Option<String>,
+    /// Platforms every image is built for (`linux/amd64`, `linux/arm64`); empty leaves it to
+    /// the builder (its own platform).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub platforms: Vec<String>,
+    /// The project's source URL, the images' `org.opencontainers.image.source` label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 impl Project {
@@ -669,6 +739,7 @@ mod tests {
                     constraints: Vec::new(),
                     editables: Vec::new(),
                     pip_options: PipOptions::default(),
+                    image: None,
                     engine: Some(Engine {
                         package: PackageName::new((*package).to_owned()).expect("valid name"),
                         version: version.clone(),
@@ -677,7 +748,6 @@ mod tests {
                             key: "version".to_owned(),
                             version,
                         },
-                        image: None,
                         gpu: false,
                         indexes: Vec::new(),
                         when_index_unavailable: IndexUnavailable::Fail,
@@ -692,6 +762,7 @@ mod tests {
             root: PathBuf::from("."),
             manifest: PathBuf::from("pyproject.toml"),
             name: None,
+            version: None,
             target: TargetSpec::default(),
             lock_dir: PathBuf::from("locks"),
             pylock: true,

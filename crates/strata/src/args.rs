@@ -168,42 +168,50 @@ strata compile requirements.in -o requirements.txt --upgrade-package numpy"
 strata contracts --format github\n  strata contracts --root src --format json")]
     Contracts(ContractsArgs),
 
-    /// Run a command in an engine's image, with the project mounted: the `docker run` line
-    /// written from the manifest.
+    /// Run a command in an engine's or a profile's image, with the project mounted: the
+    /// `docker run` line written from the manifest.
     ///
     /// The image is the engine's `image`: the upstream one at its version file's version
     /// (`vllm/vllm-openai:v0.6.3`), or the first-party tag `<repository>:<engine>-<version>`
-    /// (`[tool.strata.images] repository`, else the project's name). The project root is
-    /// bind-mounted at `/workspace`, which is also the working directory, and its source roots
-    /// (`[tool.strata.contracts] root`, `src` when it exists) are on `PYTHONPATH`, so the code
-    /// runs as it is on disk, without a rebuild. A `gpu = true` engine gets every GPU
-    /// (`--gpus all`; with podman, the CDI device `nvidia.com/gpu=all`). The command after `--`
-    /// is the container's entrypoint and its arguments; without one the image's own runs.
+    /// (`[tool.strata.images] repository`, else the project's name); a profile's role image is
+    /// `<repository>:<profile>-<project version>`. `--dev` runs the image's dev stage
+    /// (`<tag>-dev`). The project root is bind-mounted at `/workspace`, which is also the
+    /// working directory, and its source roots (`[tool.strata.contracts] root`, `src` when it
+    /// exists) are on `PYTHONPATH`, so the code runs as it is on disk, without a rebuild. A GPU
+    /// image gets every GPU (`--gpus all`; with podman, the CDI device `nvidia.com/gpu=all`).
+    /// The command after `--` is the container's entrypoint and its arguments; without one the
+    /// image's own runs.
     ///
     /// Exit status: the command's own; 2 when strata cannot start the runtime.
     #[command(
         after_long_help = "Examples:\n  strata run vllm -- pytest tests/engines\n  \
 strata run transformers -- python -m llmbench.run --engine transformers\n  \
+strata run transformers --dev -- pytest tests/engines   # in the dev image, with pytest\n  \
 strata run vllm --dry-run -- pytest   # print the command instead of running it"
     )]
     Run(RunArgs),
 
-    /// The engines' images: which image each runs in, and the `docker-bake.hcl` that builds
-    /// the first-party ones.
+    /// The project's images: which image each engine and role runs in, the Dockerfiles strata
+    /// generates, and the `docker-bake.hcl` that builds the first-party ones.
     ///
-    /// Prints each engine's image: the upstream one at its version file's version, run as it
-    /// is, or `<repository>:<engine>-<version>` built from the project's own Dockerfile. The
+    /// An image is upstream (`image = { upstream = "vllm/vllm-openai:v{version}" }`, run as it
+    /// is), built from the project's own Dockerfile (`image = { build = "..." }`, with the
+    /// build arguments it declares among `ENGINE_VERSION`, `<ENGINE>_VERSION`, `LOCK` and
+    /// `BASE_IMAGE`), or generated (`image = { base = "cpu" }`): strata writes
+    /// `docker/<name>.Dockerfile` (the lock installed with `pip --require-hashes` in a builder
+    /// stage and copied onto the base, OS packages and the CA bundle of `[tool.strata.images]`,
+    /// a non-root user, a `dev` stage adding a dev profile's lock) and its ignore file. The
     /// generated `docker-bake.hcl` (at the project root, where `docker buildx bake` finds it)
-    /// has a target per first-party image that builds its Dockerfile as it is, with the build
-    /// arguments it declares among `ENGINE_VERSION`, `<ENGINE>_VERSION`, `LOCK` and
-    /// `BASE_IMAGE`; a variable per engine whose default is the version file's value; the
-    /// groups `default`, `cpu` and `gpu`; and the lock's fingerprint as a label. Local changes
-    /// belong in `docker-bake.override.hcl`.
+    /// has a target per image and stage, a variable per engine whose default is the version
+    /// file's value, the groups `default`, `cpu`, `gpu` and `dev`, registry caches, and the
+    /// version, revision, source and lock-fingerprint labels. Local changes belong in
+    /// `docker-bake.override.hcl`.
     ///
-    /// Exit status: 0; with `--check`, 1 when `docker-bake.hcl` is missing or stale.
+    /// Exit status: 0; with `--check`, 1 when a generated file is missing or stale.
     #[command(
         after_long_help = "Examples:\n  strata images\n  strata images --write\n  \
-strata images --check   # in CI: fail when docker-bake.hcl is stale"
+strata images --check   # in CI: fail when a generated file is stale\n  \
+strata images --format json"
     )]
     Images(ImagesArgs),
 
@@ -747,11 +755,12 @@ pub(crate) enum ProfilesFormat {
 
 #[derive(Debug, Args)]
 pub(crate) struct ImagesArgs {
-    /// Write `docker-bake.hcl` (atomically, only when it changed).
+    /// Write `docker-bake.hcl` and the Dockerfiles strata generates, with their ignore files
+    /// (atomically, only what changed).
     #[arg(long, conflicts_with = "check")]
     pub(crate) write: bool,
 
-    /// Exit 1 when `docker-bake.hcl` is missing or not what `--write` would write.
+    /// Exit 1 naming every generated file that is missing or not what `--write` would write.
     #[arg(long)]
     pub(crate) check: bool,
 
@@ -762,8 +771,13 @@ pub(crate) struct ImagesArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
-    /// The engine whose image runs the command.
+    /// The engine (or profile with a role image) whose image runs the command.
     pub(crate) engine: String,
+
+    /// Run in the image's dev stage (`<tag>-dev`: its dev profile's lock added, with the test
+    /// tools a `pytest` run needs).
+    #[arg(long)]
+    pub(crate) dev: bool,
 
     /// The command and its arguments, after `--`.
     #[arg(last = true, value_name = "COMMAND")]

@@ -10,12 +10,13 @@ use indexmap::IndexMap;
 use pep508_rs::{ExtraName, PackageName, Requirement};
 use toml::Spanned;
 
+use super::images;
 use super::schema::{GroupEntry, ProfileTable, PyProjectToml, StrataTable};
 use crate::error::{Error, ErrorKind, Snippet, Unsupported};
 use crate::graph;
 use crate::model::{
-    ContractSettings, Engine, ImageSettings, ImageSpec, IndexSettings, IndexUnavailable,
-    NamedIndex, Origin, PipOptions, Profile, ProfileName, Project, SourcedRequirement, TargetSpec,
+    ContractSettings, Engine, ImageSettings, IndexSettings, IndexUnavailable, NamedIndex, Origin,
+    PipOptions, Profile, ProfileName, Project, SourcedRequirement, TargetSpec,
 };
 use crate::requirements_in;
 use crate::suggest::closest;
@@ -38,12 +39,16 @@ pub(super) struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn snippet(&self, span: std::ops::Range<usize>) -> Snippet {
+    pub(super) fn snippet(&self, span: std::ops::Range<usize>) -> Snippet {
         Snippet::from_span(self.manifest, self.source, span)
     }
 
     /// A snippet for a TOML string value, underlining its content without the quotes.
-    fn string_snippet(&self, value: &Spanned<String>, inner: std::ops::Range<usize>) -> Snippet {
+    pub(super) fn string_snippet(
+        &self,
+        value: &Spanned<String>,
+        inner: std::ops::Range<usize>,
+    ) -> Snippet {
         let start = value.span().start + 1;
         self.snippet(start + inner.start..start + inner.end)
     }
@@ -92,6 +97,8 @@ pub(super) fn project(context: &Context<'_>, strata: StrataTable) -> Result<Proj
     }
 
     let extends = extends_of(context, &tables)?;
+    images::check_dev_profiles(context, &tables, &extends)?;
+    let images = images::settings(context, strata.images)?;
     let order = graph::topological_order(&extends).map_err(|cycle| {
         let closing = locate_extends(&tables, &cycle);
         ErrorKind::CycleInExtends {
@@ -116,6 +123,7 @@ pub(super) fn project(context: &Context<'_>, strata: StrataTable) -> Result<Proj
             parents,
             inherited_target,
             &index,
+            &images,
         )?;
         built.insert(name.clone(), profile);
     }
@@ -141,10 +149,28 @@ pub(super) fn project(context: &Context<'_>, strata: StrataTable) -> Result<Proj
         .and_then(|pyproject| pyproject.table.project.as_ref())
         .and_then(|project| project.name.as_ref())
         .and_then(|name| PackageName::new(name.get_ref().clone()).ok());
+    let version = context
+        .pyproject
+        .and_then(|pyproject| pyproject.table.project.as_ref())
+        .and_then(|project| project.version.as_ref())
+        .map(|version| {
+            pep440_rs::Version::from_str(version.get_ref()).map_err(|error| {
+                // `[project]` is in pyproject.toml, which is not always the manifest.
+                let pyproject = context.pyproject.expect("the version was read from it");
+                Error::from(ErrorKind::InvalidValue {
+                    what: "project version".to_string(),
+                    value: version.get_ref().clone(),
+                    reason: error.to_string(),
+                    snippet: Snippet::from_span(&pyproject.path, &pyproject.source, version.span()),
+                })
+            })
+        })
+        .transpose()?;
     Ok(Project {
         root: context.root.to_path_buf(),
         manifest: context.manifest.to_path_buf(),
         name,
+        version,
         target,
         lock_dir: lock_dir(context, strata.lock_dir.as_ref())?,
         index,
@@ -155,93 +181,8 @@ pub(super) fn project(context: &Context<'_>, strata: StrataTable) -> Result<Proj
             host: contracts_table.host.unwrap_or_default(),
             engine_packages: contracts_table.engine_packages,
         },
-        images: ImageSettings {
-            repository: strata
-                .images
-                .and_then(|images| images.repository)
-                .map(|value| image_repository(context, &value))
-                .transpose()?,
-        },
+        images,
     })
-}
-
-/// An image repository as Docker's reference grammar has it: an optional registry host (with a
-/// `.` or a port, or `localhost`) and lowercase path components joined by `/`, each of
-/// letters and digits separated by `.`, `_`, `__` or dashes. No tag: strata adds the tags.
-fn image_repository(context: &Context<'_>, value: &Spanned<String>) -> Result<String, Error> {
-    let text = value.get_ref();
-    let mut components: Vec<&str> = text.split('/').collect();
-    let host = components.first().is_some_and(|first| {
-        components.len() > 1 && (first.contains(['.', ':']) || *first == "localhost")
-    });
-    let problem = if host {
-        let host = components.remove(0);
-        let (name, port) = host.split_once(':').unwrap_or((host, ""));
-        (name.is_empty()
-            || !name
-                .bytes()
-                .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'.' | b'-'))
-            || (host.contains(':')
-                && (port.is_empty() || !port.bytes().all(|byte| byte.is_ascii_digit()))))
-        .then(|| format!("`{host}` is not a registry host (`name.domain` or `name:port`)"))
-    } else {
-        None
-    };
-    let problem = problem.or_else(|| {
-        components
-            .iter()
-            .find(|component| !is_path_component(component))
-            .map(|component| {
-                if component.contains(':') {
-                    "a repository has no tag: strata tags each image `<engine>-<version>`"
-                        .to_string()
-                } else {
-                    format!(
-                        "`{component}`: lowercase letters and digits, joined by `.`, `_` or `-`"
-                    )
-                }
-            })
-    });
-    let Some(reason) = problem else {
-        return Ok(text.clone());
-    };
-    Err(ErrorKind::InvalidValue {
-        what: "images.repository".to_string(),
-        value: text.clone(),
-        reason,
-        snippet: context.string_snippet(value, 0..text.chars().count()),
-    }
-    .into())
-}
-
-/// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`.
-fn is_path_component(component: &str) -> bool {
-    let bytes = component.as_bytes();
-    let alnum = |byte: &u8| byte.is_ascii_lowercase() || byte.is_ascii_digit();
-    if bytes.first().is_none_or(|byte| !alnum(byte)) || bytes.last().is_none_or(|byte| !alnum(byte))
-    {
-        return false;
-    }
-    let mut at = 0;
-    while at < bytes.len() {
-        if alnum(&bytes[at]) {
-            at += 1;
-            continue;
-        }
-        let start = at;
-        while at < bytes.len() && !alnum(&bytes[at]) {
-            at += 1;
-        }
-        let separator = &component[start..at];
-        if !(separator == "."
-            || separator == "_"
-            || separator == "__"
-            || separator.bytes().all(|byte| byte == b'-'))
-        {
-            return false;
-        }
-    }
-    true
 }
 
 /// The lock directory, checked against the file system: a file where it or one of its parents
@@ -460,6 +401,21 @@ fn extends_of(
                 }
                 .into());
             };
+            if tables[found].2 {
+                // An engine is solved alone, with its own indexes and on its parents' pins; a
+                // profile below it would be solved with neither, so its lock could disagree
+                // with the engine's without a word.
+                return Err(ErrorKind::InvalidValue {
+                    what: "extends".to_string(),
+                    value: parent.get_ref().clone(),
+                    reason: format!(
+                        "`{found}` is an engine, and nothing extends an engine; add `{name}`'s \
+                         requirements to it"
+                    ),
+                    snippet: context.string_snippet(parent, 0..parent.get_ref().chars().count()),
+                }
+                .into());
+            }
             parents.push(found.clone());
         }
         out.insert(name.clone(), parents);
@@ -494,6 +450,7 @@ fn profile(
     extends: Vec<ProfileName>,
     inherited_target: &TargetSpec,
     index: &IndexSettings,
+    images: &ImageSettings,
 ) -> Result<Profile, Error> {
     let own = target_spec(
         context,
@@ -560,6 +517,14 @@ fn profile(
     } else {
         None
     };
+    let image = table
+        .image
+        .as_ref()
+        .map(|image| {
+            let engine = engine.as_ref().map(|engine| (&engine.version, engine.gpu));
+            images::spec(context, image, engine, images)
+        })
+        .transpose()?;
     if let Some(engine) = &engine {
         let requirement = Requirement::from_str(&format!("{}=={}", engine.package, engine.version))
             .expect("a package name and a valid version form a valid requirement");
@@ -590,6 +555,7 @@ fn profile(
         constraints,
         editables,
         pip_options,
+        image,
         engine,
     })
 }
@@ -1045,11 +1011,6 @@ fn engine(
             0..version_table.key.get_ref().chars().count(),
         )),
     )?;
-    let image = table
-        .image
-        .as_ref()
-        .map(|image| image_spec(context, image, &version_source.version))
-        .transpose()?;
     let mut indexes = Vec::new();
     for entry in table.indexes.iter().flatten() {
         if !index.named.contains_key(entry.get_ref()) {
@@ -1089,42 +1050,12 @@ fn engine(
         version: version_source.version.clone(),
         package,
         version_source,
-        image,
         gpu: table.gpu.unwrap_or(false),
         indexes,
         when_index_unavailable,
         isolated_from_parent: table.isolated_from_parent.unwrap_or(false),
         move_parent_pins: table.move_parent_pins.unwrap_or(true),
     })
-}
-
-fn image_spec(
-    context: &Context<'_>,
-    image: &Spanned<super::schema::ImageTable>,
-    version: &pep440_rs::Version,
-) -> Result<ImageSpec, Error> {
-    let table = image.get_ref();
-    match (&table.upstream, &table.build, &table.base) {
-        (Some(upstream), None, None) => Ok(ImageSpec::Upstream {
-            template: upstream.get_ref().clone(),
-            image: upstream.get_ref().replace("{version}", &version.to_string()),
-        }),
-        (None, Some(build), base) => Ok(ImageSpec::Build {
-            dockerfile: PathBuf::from(build.get_ref()),
-            base: base.as_ref().map(|base| base.get_ref().clone()),
-        }),
-        (None, None, Some(base)) => Ok(ImageSpec::Generated {
-            base: base.get_ref().clone(),
-        }),
-        _ => Err(ErrorKind::InvalidValue {
-            what: "image".to_string(),
-            value: context.source[image.span()].to_string(),
-            reason: "expected `{ upstream = \"repo:tag\" }`, `{ build = \"Dockerfile\" }` or `{ base = \"image\" }`"
-                .to_string(),
-            snippet: context.snippet(image.span()),
-        }
-        .into()),
-    }
 }
 
 #[cfg(test)]

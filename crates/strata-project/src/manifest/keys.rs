@@ -35,10 +35,10 @@ const PROFILE_KEYS: &[&str] = &[
     "include",
     "python-version",
     "python-platform",
+    "image",
 ];
 const ENGINE_ONLY_KEYS: &[&str] = &[
     "version",
-    "image",
     "gpu",
     "indexes",
     "when-index-unavailable",
@@ -46,10 +46,23 @@ const ENGINE_ONLY_KEYS: &[&str] = &[
     "move-parent-pins",
 ];
 const VERSION_KEYS: &[&str] = &["file", "key", "package"];
+/// An engine's image has no `dev` stage: nothing extends an engine, so the engine itself holds
+/// its test tools.
 const IMAGE_KEYS: &[&str] = &["upstream", "build", "base"];
+/// A profile has no version to choose an upstream image by.
+const PROFILE_IMAGE_KEYS: &[&str] = &["build", "base", "dev"];
 const INDEX_KEYS: &[&str] = &["url"];
 const CONTRACTS_KEYS: &[&str] = &["root", "host", "engine-packages"];
-const IMAGES_KEYS: &[&str] = &["repository"];
+const IMAGES_KEYS: &[&str] = &[
+    "repository",
+    "cpu-base",
+    "gpu-base",
+    "os-packages",
+    "ca-bundle",
+    "cache",
+    "platforms",
+    "source",
+];
 
 /// Every key the strata table accepts, as dotted paths with `*` for a name the user chooses
 /// (`profiles.*.extends`, `engines.*.version.file`): what a test walks to show that each
@@ -66,6 +79,7 @@ pub fn manifest_keys() -> Vec<String> {
             let nested: &[&str] = match key {
                 "version" if table == "engines" => VERSION_KEYS,
                 "image" if table == "engines" => IMAGE_KEYS,
+                "image" => PROFILE_IMAGE_KEYS,
                 _ => &[],
             };
             out.extend(nested.iter().map(|sub| format!("{table}.*.{key}.{sub}")));
@@ -108,7 +122,8 @@ pub(crate) fn check_strata_table(
                     for (sub_key, sub_value) in body {
                         let keys = match sub_key.get_ref().as_ref() {
                             "version" => VERSION_KEYS,
-                            "image" => IMAGE_KEYS,
+                            "image" if name == "engines" => IMAGE_KEYS,
+                            "image" => PROFILE_IMAGE_KEYS,
                             _ => continue,
                         };
                         if let DeValue::Table(sub_table) = sub_value.get_ref() {

@@ -28,6 +28,7 @@ pub(crate) struct ToolTable {
 #[serde(rename_all = "kebab-case")]
 pub(crate) struct ProjectTable {
     pub(crate) name: Option<Spanned<String>>,
+    pub(crate) version: Option<Spanned<String>>,
     pub(crate) dependencies: Option<Vec<Spanned<String>>>,
     pub(crate) optional_dependencies: Option<IndexMap<String, Vec<Spanned<String>>>>,
     /// PEP 621 `dynamic`: fields a build backend computes, which the file does not hold.
@@ -73,11 +74,18 @@ pub(crate) struct StrataTable {
     pub(crate) images: Option<ImagesTable>,
 }
 
-/// `[tool.strata.images]`: how the engines' images are named.
+/// `[tool.strata.images]`: what the generated images share, and how they are named.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub(crate) struct ImagesTable {
     pub(crate) repository: Option<Spanned<String>>,
+    pub(crate) cpu_base: Option<Spanned<String>>,
+    pub(crate) gpu_base: Option<Spanned<String>>,
+    pub(crate) os_packages: Option<Vec<Spanned<String>>>,
+    pub(crate) ca_bundle: Option<Spanned<String>>,
+    pub(crate) cache: Option<Spanned<String>>,
+    pub(crate) platforms: Option<Vec<Spanned<String>>>,
+    pub(crate) source: Option<Spanned<String>>,
 }
 
 /// `[tool.strata.indexes.NAME]`: a named index that engines can opt into.
@@ -87,7 +95,7 @@ pub(crate) struct IndexTable {
     pub(crate) url: Spanned<String>,
 }
 
-/// A profile or an engine table. Engine-only keys (`version`, `image`, `gpu`, `indexes`,
+/// A profile or an engine table. Engine-only keys (`version`, `gpu`, `indexes`,
 /// `when-index-unavailable`) are rejected in profiles by the key check, so one struct serves both.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -117,13 +125,15 @@ pub(crate) struct VersionTable {
     pub(crate) package: Option<Spanned<String>>,
 }
 
-/// `image = { upstream = "..." }` or `image = { build = "...", base = "..." }`.
+/// `image = { upstream = "..." }`, `image = { build = "...", base = "..." }` or
+/// `image = { base = "...", dev = "..." }`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub(crate) struct ImageTable {
     pub(crate) upstream: Option<Spanned<String>>,
     pub(crate) build: Option<Spanned<String>>,
     pub(crate) base: Option<Spanned<String>>,
+    pub(crate) dev: Option<Spanned<String>>,
 }
 
 /// `[tool.strata.contracts]`.

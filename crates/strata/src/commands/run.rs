@@ -1,9 +1,9 @@
-//! `strata run`: a command in an engine's image, with the project mounted.
+//! `strata run`: a command in an engine's or a profile's image, with the project mounted.
 
 use anyhow::{Context, Result};
 use serde::Serialize;
 use strata_diagnostic::Diagnose;
-use strata_images::{ImagePlan, RunRequest, Runtime};
+use strata_images::{ImagePlan, ImageSource, RunRequest, Runtime};
 
 use crate::ExitStatus;
 use crate::args::{DataFormat, GlobalArgs, RunArgs, RuntimeArg};
@@ -26,17 +26,28 @@ pub(crate) fn run(
     printer: &mut Printer,
 ) -> Result<ExitStatus> {
     let project = load_project(global)?;
-    let (profile, details) = project.engine(&args.engine).diagnosed()?;
+    let profile = project.profile(&args.engine).diagnosed()?;
     let plan = ImagePlan::of(&project);
-    let Some(engine) = plan.engine(profile.name.as_str()) else {
+    let Some(mut engine) = plan.image(profile.name.as_str()).cloned() else {
         anyhow::bail!(
-            "Engine `{}` has no image: add `image = {{ upstream = \"...:{{version}}\" }}` or \
-             `image = {{ build = \"docker/Dockerfile\" }}` to its table in `{}`",
+            "`{}` has no image: add `image = {{ base = \"cpu\" }}`, `image = {{ build = \
+             \"docker/Dockerfile\" }}` or, for an engine, `image = {{ upstream = \
+             \"...:{{version}}\" }}` to its table in `{}`",
             profile.name,
             crate::commands::display_path(&project.manifest)
         );
     };
-    debug_assert_eq!(engine.version, details.version);
+    if args.dev {
+        let ImageSource::Generated { dev: Some(dev), .. } = &engine.source else {
+            anyhow::bail!(
+                "`{}`'s image has no dev stage: add `dev = \"<profile that extends it>\"` to \
+                 its `image = {{ base = ... }}` in `{}`",
+                profile.name,
+                crate::commands::display_path(&project.manifest)
+            );
+        };
+        engine.image = dev.image.clone();
+    }
     let project_dir = strata_fs::fs_err::canonicalize(&project.root)?;
     let request = RunRequest {
         project_dir,
@@ -47,12 +58,12 @@ pub(crate) fn run(
         },
         gpus: args.gpus,
     };
-    let argv = strata_images::run_command(&project, engine, &request);
+    let argv = strata_images::run_command(&project, &engine, &request);
     if args.dry_run {
         let text = match args.format {
             DataFormat::Text => format!("{}\n", strata_images::shell_words(&argv)),
             DataFormat::Json => output::json::render(&RunJson {
-                engine: engine.engine.as_str(),
+                engine: engine.name.as_str(),
                 image: &engine.image,
                 argv: &argv,
             })?,

@@ -78,8 +78,13 @@ pub(crate) fn text(project: &Project, selected: &[&ProfileName]) -> String {
         }
         out.push('\n');
         let _ = writeln!(out, "  target: {}", describe_target(&profile.target));
-        if let Some(engine) = &profile.engine {
-            out.push_str(&engine_lines(engine));
+        match &profile.engine {
+            Some(engine) => out.push_str(&engine_lines(project, profile, engine)),
+            None => {
+                if profile.image.is_some() {
+                    let _ = writeln!(out, "  image: {}", image_description(project, profile));
+                }
+            }
         }
         let effective = project.effective_requirements(&profile.name);
         // Origins line up after the requirements, except after one longer than
@@ -132,18 +137,27 @@ pub(crate) fn text(project: &Project, selected: &[&ProfileName]) -> String {
     out
 }
 
-fn engine_lines(engine: &Engine) -> String {
-    let mut out = String::new();
-    let image = match &engine.image {
+/// What a profile's `image` is, in a few words.
+fn image_description(project: &Project, profile: &Profile) -> String {
+    match &profile.image {
         Some(strata_project::ImageSpec::Upstream { image, .. }) => format!("{image} (upstream)"),
         Some(strata_project::ImageSpec::Build { dockerfile, .. }) => {
             format!("built from `{}`", dockerfile.display())
         }
-        Some(strata_project::ImageSpec::Generated { base }) => {
-            format!("its lock on `{base}` (Dockerfile by `strata images`)")
+        Some(strata_project::ImageSpec::Generated { base, dev }) => {
+            let base = base.resolve(&project.images).unwrap_or("?");
+            let dev = dev
+                .as_ref()
+                .map_or_else(String::new, |dev| format!(", dev stage adds `{dev}`"));
+            format!("its lock on `{base}` (Dockerfile by `strata images`{dev})")
         }
         None => "none".to_string(),
-    };
+    }
+}
+
+fn engine_lines(project: &Project, profile: &Profile, engine: &Engine) -> String {
+    let mut out = String::new();
+    let image = image_description(project, profile);
     let _ = writeln!(
         out,
         "  image: {image}; gpu: {}",
@@ -203,6 +217,8 @@ struct JsonProfile<'a> {
     editables: &'a [Editable],
     pip_options: &'a PipOptions,
     #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<&'a strata_project::ImageSpec>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     engine: Option<&'a Engine>,
 }
 
@@ -233,6 +249,7 @@ pub(crate) fn json(project: &Project, selected: &[&ProfileName]) -> serde_json::
                 constraints: &profile.constraints,
                 editables: &profile.editables,
                 pip_options: &profile.pip_options,
+                image: profile.image.as_ref(),
                 engine: profile.engine.as_ref(),
             })
             .collect(),

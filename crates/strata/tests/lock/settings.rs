@@ -46,6 +46,7 @@ file = "requirements/base.in"
 requirements = ["rich"]
 constraints = ["numpy<2"]
 include = ["group:base"]
+image = { base = "cpu" }
 
 [profiles.ui]
 extends = ["base"]
@@ -76,6 +77,13 @@ engine-packages = ["tensorrt_llm"]
 
 [images]
 repository = "team/app"
+cpu-base = "python:3.11-slim"
+gpu-base = "nvidia/cuda:12.4.1-runtime-ubuntu22.04"
+os-packages = ["git"]
+ca-bundle = "certs/ca.pem"
+cache = "team/cache"
+platforms = ["linux/amd64"]
+source = "https://example.org/app"
 "#;
 
 const FILES: &[(&str, &str)] = &[
@@ -102,6 +110,8 @@ const FILES: &[(&str, &str)] = &[
     ("src/app/__init__.py", ""),
     ("src/app/cli.py", ""),
     ("docker/trt.Dockerfile", "FROM scratch\n"),
+    ("certs/ca.pem", "one\n"),
+    ("certs/other.pem", "other\n"),
 ];
 
 const TOP: &str =
@@ -396,11 +406,60 @@ const CASES: &[Case] = &[
         expect: &[Expect::Current],
     },
     Case {
-        keys: &["images", "images.repository"],
+        keys: &[
+            "images",
+            "images.repository",
+            "images.cpu-base",
+            "images.gpu-base",
+            "images.os-packages",
+            "images.ca-bundle",
+            "images.cache",
+            "images.platforms",
+            "images.source",
+        ],
+        edits: &[
+            (
+                M,
+                "repository = \"team/app\"",
+                "repository = \"team/other\"",
+            ),
+            (M, "python:3.11-slim", "python:3.11-slim-bookworm"),
+            (M, "cuda:12.4.1-runtime", "cuda:12.4.1-cudnn-runtime"),
+            (
+                M,
+                "os-packages = [\"git\"]",
+                "os-packages = [\"git\", \"git-lfs\"]",
+            ),
+            (M, "certs/ca.pem", "certs/other.pem"),
+            (M, "cache = \"team/cache\"", "cache = \"team/other-cache\""),
+            (
+                M,
+                "platforms = [\"linux/amd64\"]",
+                "platforms = [\"linux/arm64\"]",
+            ),
+            (M, "example.org/app", "example.org/other"),
+        ],
+        expect: &[Expect::Current],
+    },
+    Case {
+        keys: &[
+            "profiles.*.image",
+            "profiles.*.image.base",
+            "profiles.*.image.dev",
+        ],
         edits: &[(
             M,
-            "repository = \"team/app\"",
-            "repository = \"team/other\"",
+            "image = { base = \"cpu\" }",
+            "image = { base = \"gpu\", dev = \"ui\" }",
+        )],
+        expect: &[Expect::Current],
+    },
+    Case {
+        keys: &["profiles.*.image.build"],
+        edits: &[(
+            M,
+            "image = { base = \"cpu\" }",
+            "image = { build = \"docker/trt.Dockerfile\" }",
         )],
         expect: &[Expect::Current],
     },

@@ -656,3 +656,16 @@ bad_input!(
         "[images]\nrepository = \"Team/app\"\n[profiles.base]\nrequirements = [\"numpy\"]\n"
     )]
 );
+
+bad_input!(
+    a_profile_extending_an_engine_is_rejected_as_it_could_not_keep_its_pins,
+    [
+        (
+            "strata.toml",
+            "[profiles.base]\nrequirements = [\"numpy\"]\n\
+             [engines.vllm]\nextends = [\"base\"]\nversion = { file = \"v.yaml\", key = \"v\" }\n\
+             [profiles.vllm-tests]\nextends = [\"vllm\"]\nrequirements = [\"pytest\"]\n"
+        ),
+        ("v.yaml", "v: \"1.0\"\n")
+    ]
+);

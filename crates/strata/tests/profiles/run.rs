@@ -103,14 +103,31 @@ fn an_unknown_engine_or_one_without_an_image_exits_2_saying_what_to_do() {
     assert!(
         output
             .stderr
-            .contains("No engine `vlm` in `pyproject.toml`")
+            .contains("No profile or engine `vlm` in `pyproject.toml`")
             && output.stderr.contains("hint: Did you mean `vllm`?"),
         "{}",
         output.render()
     );
-    // A plain profile is not an engine.
+    // A profile without a role image has nothing to run in.
     let output = project.strata(&["run", "base", "--dry-run"]).output();
     assert_eq!(output.code, 2, "{}", output.render());
+    assert!(
+        output.stderr.contains("`base` has no image"),
+        "{}",
+        output.render()
+    );
+    // Only a generated image has a dev stage.
+    let output = project
+        .strata(&["run", "transformers", "--dev", "--dry-run"])
+        .output();
+    assert_eq!(output.code, 2, "{}", output.render());
+    assert!(
+        output
+            .stderr
+            .contains("`transformers`'s image has no dev stage"),
+        "{}",
+        output.render()
+    );
 
     let project = Project::new(&[
         (
@@ -122,9 +139,7 @@ fn an_unknown_engine_or_one_without_an_image_exits_2_saying_what_to_do() {
     let output = project.strata(&["run", "e", "--dry-run"]).output();
     assert_eq!(output.code, 2, "{}", output.render());
     assert!(
-        output
-            .stderr
-            .contains("Engine `e` has no image: add `image = "),
+        output.stderr.contains("`e` has no image: add `image = "),
         "{}",
         output.render()
     );
