@@ -373,6 +373,9 @@ impl Buildah {
                 .arg("--secret")
                 .arg(format!("id={id},src={}", source.display()));
         }
+        if let Some(ignorefile) = &build.ignorefile {
+            command.arg("--ignorefile").arg(ignorefile);
+        }
         command.arg(&build.context);
         run_bounded(&mut command, BUILD_TIMEOUT)?;
         Ok(Image {
@@ -393,6 +396,7 @@ pub struct Build {
     args: Vec<(String, String)>,
     contexts: Vec<(String, String)>,
     secrets: Vec<(String, PathBuf)>,
+    ignorefile: Option<PathBuf>,
 }
 
 impl Build {
@@ -405,7 +409,16 @@ impl Build {
             args: Vec::new(),
             contexts: Vec::new(),
             secrets: Vec::new(),
+            ignorefile: None,
         }
+    }
+
+    /// `--ignorefile`: the ignore file of the context, as BuildKit reads
+    /// `<Dockerfile>.dockerignore` next to a Dockerfile (buildah 1.28 does not look there).
+    #[must_use]
+    pub fn ignorefile(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ignorefile = Some(path.into());
+        self
     }
 
     /// `--file`: the Dockerfile, when it is not the context's `Dockerfile`.
@@ -496,6 +509,16 @@ impl Image {
     /// `argv` run in a fresh container of this image, whatever it exits with; an error only
     /// when buildah could not make or run the container.
     pub fn try_run(&self, argv: &[&str]) -> Result<Output, CommandFailed> {
+        self.try_run_mounted(None, argv)
+    }
+
+    /// [`Image::try_run`] with host directory `mount.0` bind-mounted at `mount.1`, which is
+    /// also the working directory, as `docker run -v DIR:PATH -w PATH` does.
+    pub fn try_run_mounted(
+        &self,
+        mount: Option<(&Path, &str)>,
+        argv: &[&str],
+    ) -> Result<Output, CommandFailed> {
         let mut command = self.buildah.command();
         command.args(["from", "--pull=never", "--quiet", &self.reference]);
         let container = run_bounded(&mut command, COMMAND_TIMEOUT)?
@@ -506,9 +529,14 @@ impl Image {
             name: container,
         };
         let mut command = self.buildah.command();
-        command
-            .args(["run", "--isolation", "chroot", &container.name, "--"])
-            .args(argv);
+        command.args(["run", "--isolation", "chroot"]);
+        if let Some((dir, path)) = mount {
+            command
+                .arg("--volume")
+                .arg(format!("{}:{path}", dir.display()))
+                .args(["--workingdir", path]);
+        }
+        command.args([&container.name, "--"]).args(argv);
         let output = capture_bounded(&mut command, COMMAND_TIMEOUT)?;
         Ok(Output {
             code: output.status.code().unwrap_or(-1),

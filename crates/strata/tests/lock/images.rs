@@ -1,93 +1,197 @@
-//! The image strata generates for an engine, built for real with buildah (no Docker daemon
-//! here) on the shared Debian + Python test base: it must hold exactly the engine's lock, run as
-//! a user that is not root, and keep the index configuration (a secret) out of every layer.
+//! The images strata generates, built for real with buildah (no Docker daemon here) on the
+//! shared Debian + Python test base, from the targets of the generated `docker-bake.hcl` as a
+//! real HCL parser reads them: each must hold exactly its lock, run as a user that is not root,
+//! keep the credentials of a private index (a secret) out of every layer, and the dev image must
+//! run the project's own tests from the bind-mounted source.
 
-use strata_testindex::images::{Build, Buildah};
-use strata_testindex::{Package, TestIndex, Universe};
+use strata_testindex::images::Buildah;
+use strata_testindex::{Fault, Faults, Package, TestIndex, Universe};
 
 use crate::support::Project;
+use crate::support::images::{bake_build, image_tool, parse_hcl};
 
 const MANIFEST: &str = r#"python-version = "3.11"
 python-platform = "x86_64-manylinux_2_28"
 pylock = false
 
+[images]
+cpu-base = "python:3.11-slim-bookworm"
+
 [profiles.base]
 requirements = ["numpy"]
+
+[profiles.backend]
+extends = ["base"]
+requirements = ["app-lib"]
+image = { dev = "development" }
+
+[profiles.development]
+extends = ["backend"]
+requirements = ["minitest"]
 
 [engines.engine]
 extends = ["base"]
 version = { file = "engine.yaml", key = "version", package = "engine-lib" }
-image = { base = "python:3.11-slim-bookworm" }
+image = { base = "cpu" }
 "#;
 
-#[test]
-fn a_generated_engine_image_builds_and_holds_exactly_its_lock() {
-    let Some(buildah) = Buildah::shared() else {
-        return;
-    };
-    let Some(base) = buildah.python_base() else {
-        return;
-    };
-    let index = TestIndex::start(
+const LOGIN: &str = "builder";
+const PASSWORD: &str = "s3cret-index-token-never-in-a-layer";
+
+/// A tiny test runner, standing in for pytest (the test index serves no real packages): runs
+/// every `test_*` function of the files it is given, and fails when one raises.
+const MINITEST: &str = r#"import importlib.util, sys
+def main(paths):
+    passed = 0
+    for path in paths:
+        spec = importlib.util.spec_from_file_location("under_test", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for name in dir(module):
+            if name.startswith("test_"):
+                getattr(module, name)()
+                passed += 1
+    print(f"{passed} passed")
+if __name__ == "__main__":
+    main(sys.argv[1:])
+"#;
+
+fn private_index() -> TestIndex {
+    TestIndex::start_with_faults(
         Universe::new()
             .package(Package::new("numpy", "1.26.4"))
             .package(Package::new("numpy", "2.1.0"))
-            .package(Package::new("engine-lib", "3.0").requires("numpy<2")),
-    );
-    let project = Project::with_manifest(
-        MANIFEST,
-        &[
-            ("engine.yaml", "version: \"3.0\"\n"),
-            ("src/app/__init__.py", ""),
-        ],
-    );
-    let output = project.strata(&["lock"]).index(&index).output();
-    assert_eq!(output.code, 0, "{}", output.render());
-    let output = project.strata(&["images", "--write"]).output();
-    assert_eq!(output.code, 0, "{}", output.render());
-    let dockerfile = project.read("docker/engine.Dockerfile");
-    assert!(
-        dockerfile.starts_with("# syntax=docker/dockerfile:1\n"),
-        "{dockerfile}"
-    );
-    assert!(
-        !dockerfile.contains("COPY src") && !dockerfile.contains("COPY ."),
-        "{dockerfile}"
-    );
-
-    // The index comes in as pip's configuration, a secret: never a build argument or a layer.
-    let secrets = tempfile::tempdir().unwrap();
-    let pip_conf = secrets.path().join("pip.conf");
-    fs_err::write(
-        &pip_conf,
-        format!("[global]\nindex-url = {}\n", index.url()),
+            .package(Package::new("engine-lib", "3.0").requires("numpy<2"))
+            .package(Package::new("app-lib", "1.0").requires("numpy"))
+            .package(Package::new("minitest", "1.0").module_file("minitest/__main__.py", MINITEST)),
+        Faults::new().on(
+            "/",
+            Fault::RequireBasicAuth {
+                login: LOGIN.to_string(),
+                password: PASSWORD.to_string(),
+            },
+        ),
     )
-    .unwrap();
-    let image = buildah.build(
-        &Build::new(project.dir())
-            .dockerfile(project.dir().join("docker/engine.Dockerfile"))
-            .target("runtime")
-            .context_image("base", &base)
-            .secret("pip-conf", &pip_conf),
-    );
+}
 
+/// `pip freeze` in `image`, lower-cased and sorted.
+fn frozen(image: &strata_testindex::images::Image) -> Vec<String> {
     let mut frozen: Vec<String> = image
         .run(&["pip", "freeze", "--disable-pip-version-check"])
         .lines()
         .map(str::to_lowercase)
         .collect();
     frozen.sort();
-    assert_eq!(frozen, ["engine-lib==3.0", "numpy==1.26.4"]);
-    assert_eq!(image.run(&["id", "-un"]).trim(), "strata");
-    assert_eq!(image.run(&["pwd"]).trim(), "/workspace");
-    // The project's source roots are on the path, for the source `strata run` mounts there.
-    assert!(
-        image
-            .run(&["sh", "-c", "echo $PYTHONPATH"])
-            .contains("/workspace/src"),
+    frozen
+}
+
+/// The `name==version` lines of a lock, sorted.
+fn pins(lock: &str) -> Vec<String> {
+    let mut pins: Vec<String> = lock
+        .lines()
+        .filter(|line| !line.starts_with([' ', '#']) && line.contains("=="))
+        .map(|line| {
+            line.split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    pins.sort();
+    pins
+}
+
+#[test]
+fn the_bake_files_targets_build_images_that_hold_exactly_their_locks() {
+    let Some(python) = image_tool("python") else {
+        return;
+    };
+    let Some(buildah) = Buildah::shared() else {
+        return;
+    };
+    let Some(base) = buildah.python_base() else {
+        return;
+    };
+    let index = private_index();
+    let authenticated = index
+        .url()
+        .replacen("http://", &format!("http://{LOGIN}:{PASSWORD}@"), 1);
+    let project = Project::with_manifest(
+        MANIFEST,
+        &[
+            ("engine.yaml", "version: \"3.0\"\n"),
+            (
+                "src/app/__init__.py",
+                "import numpy\ndef answer():\n    return 42\n",
+            ),
+            (
+                "tests/test_app.py",
+                "from app import answer\ndef test_answer():\n    assert answer() == 42\n",
+            ),
+        ],
     );
-    assert!(
-        image.layers_containing(index.url().as_bytes()).is_empty(),
-        "the index URL from the pip-conf secret is in a layer"
+    let output = project
+        .strata(&["lock", "--index-url", &authenticated])
+        .output();
+    assert_eq!(output.code, 0, "{}", output.render());
+    let output = project.strata(&["images", "--write"]).output();
+    assert_eq!(output.code, 0, "{}", output.render());
+
+    // pip inside the build reaches the private index through pip's configuration, given as the
+    // secret the bake file names (from the environment variable, as Bake reads it).
+    let secrets = tempfile::tempdir().unwrap();
+    let pip_conf = secrets.path().join("pip.conf");
+    fs_err::write(
+        &pip_conf,
+        format!("[global]\nindex-url = {authenticated}\n"),
+    )
+    .unwrap();
+    let bake = parse_hcl(&python, &project.dir().join("docker-bake.hcl"));
+    assert_eq!(
+        bake["group"]["default"]["targets"],
+        serde_json::json!(["backend", "engine"])
     );
+    assert_eq!(
+        bake["group"]["dev"]["targets"],
+        serde_json::json!(["backend-dev"])
+    );
+    let secrets = [("STRATA_PIP_CONF", pip_conf.as_path())];
+    let build =
+        |name: &str| buildah.build(&bake_build(&bake, name, project.dir(), &base, &secrets));
+
+    for (target, lock) in [
+        ("engine", "locks/engine.txt"),
+        ("backend", "locks/backend.txt"),
+    ] {
+        let image = build(target);
+        assert_eq!(frozen(&image), pins(&project.read(lock)), "{target}");
+        assert_eq!(image.run(&["id", "-u"]).trim(), "1000", "{target}");
+        assert_eq!(image.run(&["pwd"]).trim(), "/workspace", "{target}");
+        assert!(
+            image.layers_containing(PASSWORD.as_bytes()).is_empty(),
+            "{target}: the index password from the pip-conf secret is in a layer"
+        );
+    }
+    assert_eq!(
+        pins(&project.read("locks/engine.txt")),
+        ["engine-lib==3.0", "numpy==1.26.4"]
+    );
+
+    // The dev image adds the development lock, pin for pin, and runs the project's own tests
+    // from the source mounted as `strata run --dev` mounts it.
+    let dev = build("backend-dev");
+    assert_eq!(frozen(&dev), pins(&project.read("locks/development.txt")));
+    assert!(frozen(&dev).contains(&"minitest==1.0".to_string()));
+    let output = dev
+        .try_run_mounted(
+            Some((project.dir(), "/workspace")),
+            &["python", "-m", "minitest", "tests/test_app.py"],
+        )
+        .unwrap();
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert_eq!(output.stdout.trim(), "1 passed");
+    assert!(dev.layers_containing(PASSWORD.as_bytes()).is_empty());
+    // The source is never in an image: only the mount brings it.
+    let output = dev.try_run(&["python", "-c", "import app"]).unwrap();
+    assert_ne!(output.code, 0, "{}", output.render());
 }

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use crate::current_version;
+use crate::support::images::{image_tool, parse_hcl};
 use crate::support::{Project, example_project};
 
 /// A project whose engine `hf` gets the Dockerfile strata writes.
@@ -177,65 +178,6 @@ fn a_missing_bake_file_fails_the_check_and_the_dockerfiles_arguments_decide_the_
         bake.contains("tags        = [\"${REPOSITORY}:hf-${HF_VERSION}\"]"),
         "{bake}"
     );
-}
-
-/// A program of the images tests' tool venv (see `crates/strata/tests/setup-image-tools.sh`):
-/// `python` (with python-hcl2) or `hadolint`; `None` when it is not there (skipped locally, a
-/// failure when tools are required).
-#[expect(
-    clippy::disallowed_methods,
-    reason = "a test-only switch set by .ci/run, not a strata setting"
-)]
-fn image_tool(program: &str) -> Option<std::path::PathBuf> {
-    let venv = std::env::var_os("STRATA_TEST_IMAGE_TOOLS_VENV").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/image-tools-venv"),
-        std::path::PathBuf::from,
-    );
-    let path = venv.join("bin").join(program);
-    if !path.is_file() {
-        strata_testindex::tool_missing(format!(
-            "`{}` does not exist (run crates/strata/tests/setup-image-tools.sh, or name its \
-             venv in STRATA_TEST_IMAGE_TOOLS_VENV)",
-            path.display()
-        ));
-        return None;
-    }
-    Some(path)
-}
-
-/// `file` read by python-hcl2: each block kind (`variable`, `group`, `target`) as a map from
-/// block name to its attributes, with the quotes python-hcl2 keeps on strings taken off.
-fn parse_hcl(python: &Path, file: &Path) -> serde_json::Value {
-    const SCRIPT: &str = r#"
-import hcl2, json, sys
-def unquote(value):
-    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
-        return value[1:-1]
-    if isinstance(value, list):
-        return [unquote(item) for item in value]
-    if isinstance(value, dict):
-        return {unquote(key): unquote(item) for key, item in value.items() if key != "__is_block__"}
-    return value
-document = hcl2.load(open(sys.argv[1]))
-out = {}
-for kind, blocks in document.items():
-    for block in blocks:
-        for name, body in block.items():
-            out.setdefault(kind, {})[unquote(name)] = unquote(body)
-print(json.dumps(out))
-"#;
-    let output = std::process::Command::new(python)
-        .args(["-c", SCRIPT])
-        .arg(file)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "python-hcl2 rejects `{}`:\n{}",
-        file.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
 }
 
 #[test]

@@ -27,6 +27,8 @@
     reason = "each test binary compiles the whole support module and uses part of it"
 )]
 
+pub(crate) mod images;
+
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
