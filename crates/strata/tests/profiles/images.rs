@@ -2,8 +2,6 @@
 //! `docker-bake.hcl`, kept current in the example and checked for staleness, with real parsers
 //! (python-hcl2) and linters (hadolint) as oracles. The real builds are in `lock::images`.
 
-use std::path::Path;
-
 use crate::current_version;
 use crate::support::images::{image_tool, parse_hcl};
 use crate::support::{Project, example_project};
