@@ -17,8 +17,12 @@
 //! project's source is never in an image: it is bind-mounted at [`WORKSPACE`] when the image
 //! runs, so editing it needs no rebuild.
 //!
-//! This crate reads the project model only (`strata-project`): no network, no solver, no
-//! container runtime. Running the command is the CLI's job.
+//! [`cuda_coherence`] checks a lock against the base image it is installed on: CUDA wheels of
+//! another CUDA major than the base's, or `nvidia-*` wheels that duplicate the libraries of an
+//! `nvidia/cuda` `-runtime`/`-devel` base, each as a [`CudaWarning`] that names the remedy.
+//!
+//! This crate reads the project model (`strata-project`) and what its caller read from locks:
+//! no network, no solver, no container runtime. Running the command is the CLI's job.
 //!
 //! ```
 //! # let dir = tempfile::tempdir()?;
@@ -46,11 +50,13 @@
 #![warn(missing_docs)]
 
 mod bake;
+mod cuda;
 mod dockerfile;
 mod plan;
 mod run;
 
 pub use bake::{BakeInputs, PIP_CONF_ENV, bake_file, declared_args, version_variable};
+pub use cuda::{CudaBase, CudaFlavour, CudaWarning, cuda_coherence};
 pub use dockerfile::{
     DockerfileInputs, GENERATED_MARK, dockerfile, dockerignore, dockerignore_path,
 };

@@ -60,6 +60,12 @@ pub enum ErrorKind {
         #[source]
         source: io::Error,
     },
+    /// The test CA or the server certificate of a TLS index could not be made.
+    #[error("Failed to make the test index's TLS certificates: {reason}")]
+    Tls {
+        /// What failed, and why.
+        reason: String,
+    },
     /// The loopback socket could not be bound.
     #[error("Failed to bind the test index to `127.0.0.1:0`")]
     Bind {

@@ -33,10 +33,16 @@
 //! path, range, status, body bytes sent) so tests can assert what a client
 //! fetched and how much.
 //!
-//! What it deliberately does not do: TLS, authentication, HTTP/2, chunked
+//! It speaks plain HTTP unless [`Universe::tls`] asks for HTTPS: then its certificate, for
+//! `127.0.0.1` and `localhost`, is signed by a test CA made for that index alone, whose
+//! certificate [`TestIndex::ca_certificate_path`] hands to pip (`--cert`), to strata
+//! (`SSL_CERT_FILE`) or to an image's trust store. Basic authentication is a fault like the
+//! others ([`Fault::RequireBasicAuth`]).
+//!
+//! What it deliberately does not do: client certificates, HTTP/2, chunked
 //! encoding, uploads, or anything async. It is built on `std::net` with one
-//! thread per connection, because full control over what goes on the wire
-//! matters more here than throughput.
+//! thread per connection (TLS through rustls's blocking stream), because full
+//! control over what goes on the wire matters more here than throughput.
 //!
 //! Artifacts are written into a temporary directory owned by the index (a wheel
 //! padded to hundreds of megabytes never sits in memory), and everything,
@@ -137,6 +143,7 @@ mod pages;
 mod sdist;
 mod server;
 mod store;
+mod tls;
 mod tools;
 pub mod universes;
 pub mod venv;

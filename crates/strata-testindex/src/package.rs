@@ -16,6 +16,7 @@ pub struct Universe {
     pub(crate) metadata_files: bool,
     pub(crate) page_max_age: u32,
     pub(crate) html_only: bool,
+    pub(crate) tls: bool,
 }
 
 impl Universe {
@@ -48,6 +49,16 @@ impl Universe {
     #[must_use]
     pub fn html_only(mut self) -> Self {
         self.html_only = true;
+        self
+    }
+
+    /// Serves HTTPS instead of HTTP, with a server certificate for `127.0.0.1` and `localhost`
+    /// signed by a test CA made for this index alone: [`crate::TestIndex::url`] is then
+    /// `https://127.0.0.1:PORT/simple/`, and clients trust the index by trusting
+    /// [`crate::TestIndex::ca_certificate_path`] (pip's `--cert`, `SSL_CERT_FILE`).
+    #[must_use]
+    pub fn tls(mut self) -> Self {
+        self.tls = true;
         self
     }
 

@@ -26,6 +26,7 @@ use crate::log::{RequestLog, RequestRecord};
 use crate::package::Universe;
 use crate::pages::{self, PageFaults};
 use crate::store::{ServedFile, Store, hex};
+use crate::tls::{Identity, Wire};
 
 /// How often idle connections and sleeping faults look at the shutdown flag.
 const POLL: Duration = Duration::from_millis(50);
@@ -41,6 +42,8 @@ pub struct TestIndex {
     shared: Arc<Shared>,
     address: SocketAddr,
     acceptor: Option<JoinHandle<()>>,
+    /// The test CA's certificate (PEM) and its file, when the index speaks TLS.
+    ca: Option<(String, PathBuf)>,
     // Declared last so artifacts outlive every thread that serves them.
     _directory: tempfile::TempDir,
 }
@@ -50,6 +53,8 @@ struct Shared {
     store: Store,
     page_max_age: u32,
     html_only: bool,
+    /// Set when the index speaks TLS.
+    tls: Option<Arc<rustls::ServerConfig>>,
     faults: FaultHandle,
     log: RequestLog,
     shutdown: AtomicBool,
@@ -98,6 +103,11 @@ impl TestIndex {
                 source,
             })?;
         let (page_max_age, html_only) = (universe.page_max_age, universe.html_only);
+        let identity = if universe.tls {
+            Some(Identity::generate(directory.path())?)
+        } else {
+            None
+        };
         let store = Store::generate(universe, directory.path())?;
         let listener = TcpListener::bind(("127.0.0.1", 0))
             .map_err(|source| Error::from(ErrorKind::Bind { source }))?;
@@ -108,6 +118,9 @@ impl TestIndex {
             store,
             page_max_age,
             html_only,
+            tls: identity
+                .as_ref()
+                .map(|identity| Arc::clone(&identity.config)),
             faults: FaultHandle::new(faults),
             log: RequestLog::default(),
             shutdown: AtomicBool::new(false),
@@ -124,18 +137,34 @@ impl TestIndex {
             shared,
             address,
             acceptor: Some(acceptor),
+            ca: identity.map(|identity| (identity.ca_pem, identity.ca_path)),
             _directory: directory,
         })
     }
 
-    /// The index URL: `http://127.0.0.1:PORT/simple/`.
+    /// The index URL: `http://127.0.0.1:PORT/simple/`, `https://` with [`Universe::tls`].
     pub fn url(&self) -> String {
         format!("{}/simple/", self.base_url())
     }
 
-    /// The server root without a trailing slash: `http://127.0.0.1:PORT`.
+    /// The server root without a trailing slash: `http://127.0.0.1:PORT`, `https://` with
+    /// [`Universe::tls`].
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.address)
+        let scheme = if self.ca.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.address)
+    }
+
+    /// With [`Universe::tls`], the certificate of the test CA that signed the server's, PEM:
+    /// what a client must trust, and all it must trust, to reach this index.
+    pub fn ca_certificate_pem(&self) -> Option<&str> {
+        self.ca.as_ref().map(|(pem, _)| pem.as_str())
+    }
+
+    /// With [`Universe::tls`], the file holding [`TestIndex::ca_certificate_pem`], in the
+    /// index's temporary directory: for pip's `--cert`, `SSL_CERT_FILE` or an image's trust
+    /// store.
+    pub fn ca_certificate_path(&self) -> Option<&Path> {
+        self.ca.as_ref().map(|(_, path)| path.as_path())
     }
 
     /// The socket address the server listens on.
@@ -265,13 +294,16 @@ fn accept(listener: &TcpListener, shared: &Arc<Shared>) {
 fn serve_connection(stream: TcpStream, shared: &Shared) {
     let _ = stream.set_nodelay(true);
     let _ = stream.set_write_timeout(Some(IO_TIMEOUT));
+    let Ok(stream) = Wire::new(stream, shared.tls.as_ref()) else {
+        return;
+    };
     let Ok(write_half) = stream.try_clone() else {
         return;
     };
     let mut reader = BufReader::new(stream);
     let mut writer = BufWriter::with_capacity(CHUNK, write_half);
     while wait_for_request(&mut reader, shared) {
-        let _ = reader.get_ref().set_read_timeout(Some(IO_TIMEOUT));
+        let _ = reader.get_ref().socket().set_read_timeout(Some(IO_TIMEOUT));
         let Ok(Some(request)) = http::read_request(&mut reader) else {
             break;
         };
@@ -283,12 +315,12 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
     let _ = writer.flush();
     // The accept thread holds a clone of this socket, so dropping ours would
     // not close it: shut it down explicitly.
-    let _ = writer.get_ref().shutdown(Shutdown::Both);
+    writer.get_mut().close();
 }
 
 /// Waits until a request starts arriving; `false` on close or shutdown.
-fn wait_for_request(reader: &mut BufReader<TcpStream>, shared: &Shared) -> bool {
-    let _ = reader.get_ref().set_read_timeout(Some(POLL));
+fn wait_for_request(reader: &mut BufReader<Wire>, shared: &Shared) -> bool {
+    let _ = reader.get_ref().socket().set_read_timeout(Some(POLL));
     loop {
         if shared.shutdown.load(Ordering::SeqCst) {
             return false;
@@ -402,11 +434,7 @@ fn hop(path: &str) -> Option<(usize, String)> {
 }
 
 /// Answers one request; `Ok(false)` when the connection must close.
-fn respond(
-    request: &Request,
-    writer: &mut BufWriter<TcpStream>,
-    shared: &Shared,
-) -> io::Result<bool> {
+fn respond(request: &Request, writer: &mut BufWriter<Wire>, shared: &Shared) -> io::Result<bool> {
     let path = request.path.as_str();
     let latency = shared.faults.lock().latency(path);
     sleep_unless_shutdown(latency, shared);
@@ -417,7 +445,7 @@ fn respond(
     }
     if shared.faults.lock().is_set(path, &Fault::Stall) {
         shared.log.push(record(request, None, 0));
-        wait_for_hangup(writer.get_ref(), shared);
+        wait_for_hangup(writer.get_ref().socket(), shared);
         return Ok(false);
     }
     if let Some((remaining, target)) = hop(path) {

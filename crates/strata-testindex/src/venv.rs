@@ -4,9 +4,11 @@
 //! directory; pip is the machine's own, pointed at the venv with `--python` (pip 22.3 and
 //! later), because seeding every venv with a pip of its own takes most of a minute on a busy
 //! 2-core machine. Every command a `Venv` builds shuts the machine out: no `PIP_*`,
-//! `VIRTUAL_ENV`, proxy or `PYTHONPATH` variable, `PIP_CONFIG_FILE=/dev/null`, a private home
-//! and cache, and the temporary directory as its working directory. So pip and the program
-//! under test see the loopback [`TestIndex`] and nothing else.
+//! `VIRTUAL_ENV`, proxy or `PYTHONPATH` variable, none of the variables that name a CA bundle
+//! ([`CA_BUNDLE_VARIABLES`]), `PIP_CONFIG_FILE=/dev/null`, a private home and cache, and the
+//! temporary directory as its working directory. So pip and the program under test see the
+//! loopback [`TestIndex`] and nothing else, and trust the CA a test names (pip's `--cert`) or
+//! none.
 //!
 //! ```no_run
 //! use strata_testindex::{Package, TestIndex, Universe, Venv};
@@ -22,6 +24,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use crate::TestIndex;
+
+/// The variables through which the machine names the CA certificates to trust. Requests (in
+/// pip) lets `REQUESTS_CA_BUNDLE` and `CURL_CA_BUNDLE` override even an explicit `--cert`, so a
+/// machine that sets them would make a TLS index's CA impossible to hand to pip.
+pub const CA_BUNDLE_VARIABLES: &[&str] = &[
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+];
 
 /// A virtual environment in a temporary directory, removed when dropped.
 pub struct Venv {
@@ -80,6 +92,9 @@ impl Venv {
             {
                 command.env_remove(key.as_ref());
             }
+        }
+        for variable in CA_BUNDLE_VARIABLES {
+            command.env_remove(variable);
         }
         let home = self.root.path().join("home");
         command

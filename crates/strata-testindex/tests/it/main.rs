@@ -9,3 +9,4 @@ mod faults;
 mod http;
 mod pages;
 mod pip;
+mod tls;

@@ -16,6 +16,7 @@ mod integrity;
 mod network;
 mod output;
 mod pip;
+mod tls;
 
 use std::path::Path;
 
