@@ -81,7 +81,9 @@ impl ImagePlan {
             .filter_map(|profile| {
                 let engine = profile.engine.as_ref()?;
                 let (image, source) = match engine.image.as_ref()? {
-                    ImageSpec::Upstream { template, image } => (
+                    ImageSpec::Upstream {
+                        template, image, ..
+                    } => (
                         image.clone(),
                         ImageSource::Upstream {
                             template: template.clone(),

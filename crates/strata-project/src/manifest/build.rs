@@ -1104,10 +1104,23 @@ fn image_spec(
     version: &pep440_rs::Version,
 ) -> Result<ImageSpec, Error> {
     let table = image.get_ref();
+    if let (None, Some(packages)) = (&table.upstream, &table.packages) {
+        return Err(ErrorKind::InvalidValue {
+            what: "image.packages".to_string(),
+            value: packages.get_ref().clone(),
+            reason: "`packages` is the captured package set of an upstream image: it goes with `upstream = \"repo:tag\"` only".to_string(),
+            snippet: context.string_snippet(packages, 0..packages.get_ref().chars().count()),
+        }
+        .into());
+    }
     match (&table.upstream, &table.build, &table.base) {
         (Some(upstream), None, None) => Ok(ImageSpec::Upstream {
             template: upstream.get_ref().clone(),
             image: upstream.get_ref().replace("{version}", &version.to_string()),
+            packages: table
+                .packages
+                .as_ref()
+                .map(|packages| PathBuf::from(packages.get_ref())),
         }),
         (None, Some(build), base) => Ok(ImageSpec::Build {
             dockerfile: PathBuf::from(build.get_ref()),
@@ -1197,6 +1210,55 @@ mod tests {
             "ftp://****@mirror.invalid/simple"
         );
         assert_eq!(mask_credentials("not a url"), "not a url");
+    }
+
+    #[test]
+    fn image_packages_go_with_upstream_only() {
+        let dir = tempfile::tempdir().unwrap();
+        fs_err::write(dir.path().join("v.yaml"), "version: 0.6.3\n").unwrap();
+        let manifest = dir.path().join("strata.toml");
+        let engine = |image: &str| {
+            format!(
+                "python-version = \"3.12\"\n[engines.vllm]\nrequirements = [\"vllm\"]\n\
+                 version = {{ file = \"v.yaml\", key = \"version\" }}\nimage = {image}\n"
+            )
+        };
+        fs_err::write(
+            &manifest,
+            engine(r#"{ upstream = "vllm/vllm-openai:v{version}", packages = "docker/vllm.txt" }"#),
+        )
+        .unwrap();
+        let project = Project::load(&manifest, &|_| None).unwrap();
+        let image = project
+            .profiles
+            .values()
+            .next()
+            .unwrap()
+            .engine
+            .as_ref()
+            .unwrap()
+            .image
+            .clone();
+        assert_eq!(
+            image,
+            Some(ImageSpec::Upstream {
+                template: "vllm/vllm-openai:v{version}".to_string(),
+                image: "vllm/vllm-openai:v0.6.3".to_string(),
+                packages: Some(PathBuf::from("docker/vllm.txt")),
+            })
+        );
+        fs_err::write(
+            &manifest,
+            engine(r#"{ base = "python:3.12", packages = "docker/vllm.txt" }"#),
+        )
+        .unwrap();
+        let error = Project::load(&manifest, &|_| None).unwrap_err();
+        assert!(
+            error.to_string().starts_with("Invalid image.packages `docker/vllm.txt`: `packages` is the captured package set of an upstream image"),
+            "{error}"
+        );
+        let snippet = error.snippet().unwrap();
+        assert_eq!((snippet.line, snippet.width), (5, "docker/vllm.txt".len()));
     }
 
     #[test]

@@ -46,7 +46,7 @@ const ENGINE_ONLY_KEYS: &[&str] = &[
     "move-parent-pins",
 ];
 const VERSION_KEYS: &[&str] = &["file", "key", "package"];
-const IMAGE_KEYS: &[&str] = &["upstream", "build", "base"];
+const IMAGE_KEYS: &[&str] = &["upstream", "build", "base", "packages"];
 const INDEX_KEYS: &[&str] = &["url"];
 const CONTRACTS_KEYS: &[&str] = &["root", "host", "engine-packages"];
 const IMAGES_KEYS: &[&str] = &["repository"];

@@ -117,13 +117,14 @@ pub(crate) struct VersionTable {
     pub(crate) package: Option<Spanned<String>>,
 }
 
-/// `image = { upstream = "..." }` or `image = { build = "...", base = "..." }`.
+/// `image = { upstream = "...", packages = "..." }` or `image = { build = "...", base = "..." }`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub(crate) struct ImageTable {
     pub(crate) upstream: Option<Spanned<String>>,
     pub(crate) build: Option<Spanned<String>>,
     pub(crate) base: Option<Spanned<String>>,
+    pub(crate) packages: Option<Spanned<String>>,
 }
 
 /// `[tool.strata.contracts]`.
