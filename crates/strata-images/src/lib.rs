@@ -50,4 +50,4 @@ mod run;
 pub use bake::{BakeInputs, bake_file, declared_args, version_variable};
 pub use dockerfile::{GENERATED_MARK, dockerfile};
 pub use plan::{EngineImage, ImagePlan, ImageSource, default_repository, image_tag};
-pub use run::{RunRequest, Runtime, WORKSPACE, run_command, shell_words};
+pub use run::{RunRequest, Runtime, WORKSPACE, capture_command, run_command, shell_words};
