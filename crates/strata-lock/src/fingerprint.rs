@@ -136,7 +136,8 @@ impl Fingerprint {
                 package: _,
                 version: _,
                 version_source: _,
-                // Images and GPUs are built and run from the lock; they never change it.
+                // Images and GPUs are built and run from the lock; they never change it, but for
+                // an upstream image's captured packages, its own part below.
                 image: _,
                 gpu: _,
                 indexes,

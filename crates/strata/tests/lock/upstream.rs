@@ -150,6 +150,13 @@ fn an_upstream_engine_captured_locked_and_installed_on_top_of_its_image() {
         ]
     );
 
+    // `strata check` reads the lock as installed on its image: extra-lib's torch is there.
+    let output = project
+        .strata(&["check", "--profile", "engine"])
+        .index(&index)
+        .output();
+    assert_eq!(output.code, 0, "{}", output.render());
+
     // Current until the image is captured again with something else in it.
     let output = project.strata(&["lock", "--check"]).index(&index).output();
     assert_eq!(output.code, 0, "{}", output.render());
