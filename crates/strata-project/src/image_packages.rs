@@ -219,7 +219,7 @@ fn parse_lines(
             engine: engine.to_string(),
             line,
             reason,
-            snippet: Snippet::from_line(path, line, raw, 0..raw.chars().count()),
+            snippet: Box::new(Snippet::from_line(path, line, raw, 0..raw.chars().count())),
         };
         let Some((name, version)) = trimmed.split_once("==") else {
             let reason = if trimmed.starts_with('-') {
@@ -294,8 +294,8 @@ pub enum ImagePackagesError {
         line: usize,
         /// What is wrong with it.
         reason: String,
-        /// The line.
-        snippet: Snippet,
+        /// The line (boxed: the error travels through every `Result` of locking).
+        snippet: Box<Snippet>,
     },
     /// The file was captured from another image than the engine's current one.
     #[error(
@@ -331,7 +331,7 @@ impl Diagnostic for ImagePackagesError {
 
     fn snippet(&self) -> Option<Snippet> {
         match self {
-            Self::BadLine { snippet, .. } => Some(snippet.clone()),
+            Self::BadLine { snippet, .. } => Some(Snippet::clone(snippet)),
             Self::Read(error) => error.snippet(),
             _ => None,
         }

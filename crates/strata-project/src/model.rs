@@ -287,7 +287,7 @@ pub enum ImageSpec {
         image: String,
         /// The image's captured package set (`strata images capture`), relative to the project
         /// root: the engine's lock is resolved with those packages fixed (see
-        /// [`crate::image_packages`]). `None`: locked as if from scratch.
+        /// [`crate::ImagePackages`]). `None`: locked as if from scratch.
         #[serde(skip_serializing_if = "Option::is_none")]
         packages: Option<PathBuf>,
     },

@@ -41,11 +41,13 @@ const CAPTURE: &str = "# strata: captured from example/engine:v3.0 by `strata im
                        engine-lib==3.0\nnumpy==1.26.4\ntorch==9.9.9+cu999\n";
 
 fn project(dir: &Path, manifest: &str, capture: &str) -> Project {
-    fs_err::write(dir.join("strata.toml"), manifest).unwrap();
-    fs_err::write(dir.join("engine.yaml"), "version: \"3.0\"\n").unwrap();
-    fs_err::create_dir_all(dir.join("docker")).unwrap();
-    fs_err::write(dir.join("docker/engine.packages.txt"), capture).unwrap();
-    Project::discover(dir, &|_| None).unwrap()
+    fs_err::write(dir.join("strata.toml"), manifest).expect("the manifest is written");
+    fs_err::write(dir.join("engine.yaml"), "version: \"3.0\"\n")
+        .expect("the version file is written");
+    fs_err::create_dir_all(dir.join("docker")).expect("the docker directory is made");
+    fs_err::write(dir.join("docker/engine.packages.txt"), capture)
+        .expect("the capture file is written");
+    Project::discover(dir, &|_| None).expect("the test manifest loads")
 }
 
 #[test]
