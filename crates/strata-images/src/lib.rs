@@ -61,4 +61,4 @@ pub use dockerfile::{
     DockerfileInputs, GENERATED_MARK, dockerfile, dockerignore, dockerignore_path,
 };
 pub use plan::{DevStage, Image, ImagePlan, ImageSource, default_repository, image_tag};
-pub use run::{RunRequest, Runtime, WORKSPACE, run_command, shell_words};
+pub use run::{RunRequest, Runtime, WORKSPACE, capture_command, run_command, shell_words};

@@ -121,7 +121,9 @@ impl ImagePlan {
                 );
                 let mut gpu = profile.engine.as_ref().is_some_and(|engine| engine.gpu);
                 let (image, source) = match spec {
-                    ImageSpec::Upstream { template, image } => (
+                    ImageSpec::Upstream {
+                        template, image, ..
+                    } => (
                         image.clone(),
                         ImageSource::Upstream {
                             template: template.clone(),

@@ -4,6 +4,37 @@ use std::path::{Path, PathBuf};
 
 use crate::plan::Image;
 
+/// The command that lists the packages an upstream image has installed, for
+/// `strata images capture`: the image's own `python3` running `pip list --format=freeze`, which
+/// writes every installed distribution as `name==version` (editable and direct-URL installs
+/// too, where `pip freeze` would write their URLs). No GPU and no project mount: listing
+/// packages needs neither.
+///
+/// ```
+/// use strata_images::{Runtime, capture_command};
+///
+/// assert_eq!(
+///     capture_command(Runtime::Podman, "vllm/vllm-openai:v0.6.3").join(" "),
+///     "podman run --rm --entrypoint python3 vllm/vllm-openai:v0.6.3 -m pip list --format=freeze"
+/// );
+/// ```
+pub fn capture_command(runtime: Runtime, image: &str) -> Vec<String> {
+    [
+        runtime.program(),
+        "run",
+        "--rm",
+        "--entrypoint",
+        "python3",
+        image,
+        "-m",
+        "pip",
+        "list",
+        "--format=freeze",
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
+
 /// Where the project is mounted in the container, and the working directory there. One fixed
 /// path, so commands and `PYTHONPATH` read the same on every machine.
 pub const WORKSPACE: &str = "/workspace";

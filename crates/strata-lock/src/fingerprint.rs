@@ -6,7 +6,8 @@
 //! configuration (the project's and the command line's, the pip options of the profile's files,
 //! an engine's named indexes), the profiles it is solved with, whether a `pylock.toml` is
 //! written, an engine's `isolated-from-parent`, and for an engine the fingerprints and digests
-//! of the locks it builds on (so a parent relocked with other pins makes the engine stale).
+//! of the locks it builds on (so a parent relocked with other pins makes the engine stale), and
+//! for an upstream engine with a captured package set, that file's content.
 //! [`Fingerprint::of_profile`] destructures the project model without `..`: a new setting does
 //! not compile until someone decides here whether it changes a lock.
 //!
@@ -181,6 +182,14 @@ impl Fingerprint {
             }
         }
         parts.push((INDEX_KIND, index));
+        // An upstream engine's lock stands on its image's captured packages: capturing again
+        // (another image, or the same tag rebuilt) makes it stale. Only such an engine has this
+        // part, so every other lock keeps the fingerprint it had.
+        if let Some((image, file)) = strata_project::capture_file(project, name) {
+            let content = fs_err::read_to_string(project.root.join(file))
+                .unwrap_or_else(|_| "<missing>".to_string());
+            parts.push(("image", format!("{image}\n{}\n{content}", file.display())));
+        }
         parts.push(("hierarchy", hierarchy.join(" ")));
         parts.push(("settings", settings));
         parts.push(("parents", parents));

@@ -48,6 +48,52 @@ pub fn profile_lines(
     ]
 }
 
+/// How the header block of an upstream engine's lock begins: the packages its image provides
+/// follow, one `  name==version` line each (see [`provided_lines`]).
+pub const PROVIDED_PREFIX: &str = "Provided by the image ";
+
+/// The header block of a lock installed on top of an upstream image: the image, the capture
+/// file its package set was read from, and each package of it the lock relies on, which the
+/// lock does not install. They are comments, so `pip install --no-deps --require-hashes -r`
+/// installs exactly the lines below them.
+///
+/// ```
+/// use strata_lockfile::{Lock, header};
+///
+/// let lines = header::provided_lines(
+///     "vllm/vllm-openai:v0.6.3",
+///     "docker/vllm.packages.txt",
+///     &[("torch".to_string(), "2.5.1+cu124".to_string())],
+/// );
+/// let lock = Lock { header: lines, packages: Vec::new() };
+/// assert_eq!(lock.provided(), [("torch".to_string(), "2.5.1+cu124".to_string())]);
+/// ```
+pub fn provided_lines(image: &str, file: &str, packages: &[(String, String)]) -> Vec<String> {
+    let mut lines = vec![format!(
+        "{PROVIDED_PREFIX}{image} (captured in {file}), which this lock is installed on top of and never changes:"
+    )];
+    lines.extend(
+        packages
+            .iter()
+            .map(|(name, version)| format!("  {name}=={version}")),
+    );
+    lines
+}
+
+/// The packages a header's [`provided_lines`] block lists, as `(name, version)` text; empty
+/// when it has none.
+pub fn provided(header: &[String]) -> Vec<(String, String)> {
+    header
+        .iter()
+        .skip_while(|line| !line.starts_with(PROVIDED_PREFIX))
+        .skip(1)
+        .map_while(|line| {
+            let (name, version) = line.strip_prefix("  ")?.split_once("==")?;
+            Some((name.to_string(), version.to_string()))
+        })
+        .collect()
+}
+
 /// The header of a lock `strata compile` writes: the target and the command, as pip-compile
 /// records its command.
 pub fn compile_lines(target: &Target, command: &str) -> Vec<String> {

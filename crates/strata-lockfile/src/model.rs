@@ -135,6 +135,12 @@ impl Lock {
         crate::header::target(&self.header)
     }
 
+    /// The packages of an upstream image the lock is installed on top of, as its header lists
+    /// them (see [`crate::header::provided_lines`]): `(name, version)`, empty for other locks.
+    pub fn provided(&self) -> Vec<(String, String)> {
+        crate::header::provided(&self.header)
+    }
+
     /// The per-kind input hashes recorded in the header, if any.
     pub fn recorded_inputs(&self) -> Option<&str> {
         self.header

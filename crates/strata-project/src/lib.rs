@@ -43,6 +43,7 @@
 #![warn(missing_docs)]
 
 pub use error::{Error, ErrorKind, Snippet, Unsupported};
+pub use image_packages::{ImagePackage, ImagePackages, ImagePackagesError, capture_file};
 pub use manifest::{EnvLookup, find_manifest, manifest_keys};
 pub use model::{
     BaseImage, ContractSettings, Editable, EffectiveRequirement, Engine, ImageSettings, ImageSpec,
@@ -56,6 +57,7 @@ pub use version_source::VersionSource;
 
 mod error;
 mod graph;
+mod image_packages;
 mod manifest;
 mod model;
 mod requirements_in;

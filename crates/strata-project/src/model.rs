@@ -286,6 +286,11 @@ pub enum ImageSpec {
         template: String,
         /// The template with the version filled in.
         image: String,
+        /// The image's captured package set (`strata images capture`), relative to the project
+        /// root: the engine's lock is resolved with those packages fixed (see
+        /// [`crate::ImagePackages`]). `None`: locked as if from scratch.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        packages: Option<PathBuf>,
     },
     /// A first-party image whose Dockerfile strata generates: the lock installed on `base` (a
     /// pinned image with Python), nothing else.

@@ -24,8 +24,8 @@ pub use error::{NoSolution, ResolveError};
 pub use package::ResolverPackage;
 pub use provider::Unavailable;
 pub use request::{
-    BinaryPolicy, Edge, Origins, PrereleaseMode, Resolution, ResolveRequest, ResolvedPackage,
-    Upgrade,
+    BinaryPolicy, Edge, Origins, PrereleaseMode, Provided, ProvidedPackage, Resolution,
+    ResolveRequest, ResolvedPackage, Upgrade,
 };
 pub use solve::Resolver;
 

@@ -19,6 +19,9 @@
 //!   the package's only candidate, as a direct URL requirement does, without requiring it;
 //!   overrides replace every requirement on their package.
 //!
+//! * a package the environment already has ([`crate::Provided`], an image's) has its
+//!   installed version as its only candidate, with no dependencies and nothing fetched.
+//!
 //! The provider blocks its (dedicated) thread on the async index client and spawns prefetches
 //! so that, by the time PubGrub asks for a package, its page and likely metadata are usually
 //! already in memory (see [`crate::solve`]).
@@ -326,6 +329,16 @@ impl<'a> Provider<'a> {
         } else {
             self.request.preferences.get(name)
         }
+    }
+
+    /// The version the environment already has of `name`, which is then its only candidate.
+    pub(crate) fn provided(&self, name: &PackageName) -> Option<&crate::ProvidedPackage> {
+        self.request.provided.packages.get(name)
+    }
+
+    /// What provides [`Provider::provided`] packages, as explanations name it.
+    pub(crate) fn provided_by(&self) -> &str {
+        &self.request.provided.by
     }
 
     /// Metadata of `name==version`, fetched through the client and remembered.
@@ -653,6 +666,11 @@ impl DependencyProvider for Provider<'_> {
         let Some(name) = package.name() else {
             return Ok(Some(Version::from_str("0").expect("0 is a version")));
         };
+        if let Some(provided) = self.provided(name) {
+            return Ok(range
+                .contains(&provided.version)
+                .then(|| provided.version.clone()));
+        }
         let candidates = self.candidates(name)?;
         let allows_prerelease = self.allows_prerelease(name, &candidates);
         let pinned = pinned_version(range);
@@ -712,6 +730,18 @@ impl DependencyProvider for Provider<'_> {
             ResolverPackage::Root => {
                 for requirement in self.root_requirements() {
                     self.add_dependency(&mut dependencies, package, version, requirement);
+                }
+            }
+            ResolverPackage::Package(name) | ResolverPackage::Extra(name, _)
+                if self.provided(name).is_some() =>
+            {
+                // Installed, dependencies and extras included: nothing to add but the base
+                // package under its extra, so the two stay one version.
+                if let ResolverPackage::Extra(..) = package {
+                    dependencies.push((
+                        ResolverPackage::Package(name.clone()),
+                        Ranges::singleton(version.clone()),
+                    ));
                 }
             }
             ResolverPackage::Package(name) | ResolverPackage::Extra(name, _) => {

@@ -49,6 +49,14 @@ impl<'a, 'p> Formatter<'a, 'p> {
         no_versions(tree, &mut empty_ranges);
         for (package, range) in &empty_ranges {
             let Some(name) = package.name() else { continue };
+            if let Some(provided) = self.provider.provided(name) {
+                hints.push(format!(
+                    "`{name}` {} is part of {}, which this lock installs on top of: relax the requirement on `{name}` that excludes it, or move to an image whose `{name}` satisfies it (and capture its packages again)",
+                    provided.version,
+                    self.provider.provided_by(),
+                ));
+                continue;
+            }
             let Some(all) = exclusions.get(name) else {
                 continue;
             };
@@ -358,11 +366,23 @@ impl ReportFormatter<ResolverPackage, Ranges<Version>, Unavailable> for Formatte
     fn format_external(&self, external: &Ext) -> String {
         match external {
             External::NotRoot(..) => "we are resolving your requirements".to_string(),
-            External::NoVersions(package, range) => format!(
-                "no usable version of {} exists{}",
-                package_range(package, range),
-                self.excluded_versions(package, range)
-            ),
+            External::NoVersions(package, range) => match package
+                .name()
+                .and_then(|name| Some((name, self.provider.provided(name)?)))
+            {
+                Some((name, provided)) => format!(
+                    "{} cannot be used ({} provides {name} {}, {}, and strata never changes it)",
+                    package_range(package, range),
+                    self.provider.provided_by(),
+                    provided.version,
+                    provided.origin,
+                ),
+                None => format!(
+                    "no usable version of {} exists{}",
+                    package_range(package, range),
+                    self.excluded_versions(package, range)
+                ),
+            },
             External::FromDependencyOf(package, range, dependency, dependency_range) => {
                 self.dependency_sentence(package, range, dependency, dependency_range)
             }

@@ -77,6 +77,34 @@ pub struct ResolveRequest {
     /// Where the requirements, constraints and overrides were written, so that an explanation
     /// can name the lines that clash; empty when the caller does not know.
     pub origins: Origins,
+    /// Packages the environment already has (an upstream image's): fixed, never fetched.
+    pub provided: Provided,
+}
+
+/// Packages already installed where the result will be installed, such as the packages of an
+/// upstream container image, as installed and opaque.
+///
+/// Each is fixed at its version: the only candidate of its package, whatever the index has
+/// (often nothing: an image's `2.5.1+cu124` is a local build). Nothing about it is fetched:
+/// its dependencies are taken as satisfied (they are installed too), and so are its extras'.
+/// A requirement its version does not satisfy has no solution, and the explanation names the
+/// provider and where the version was recorded. The resolution lists the provided packages it
+/// uses apart from the ones to install ([`Resolution::provided`]).
+#[derive(Debug, Clone, Default)]
+pub struct Provided {
+    /// What provides them, as an explanation names it: "the image `vllm/vllm-openai:v0.6.3`".
+    pub by: String,
+    /// The packages, each with its version.
+    pub packages: HashMap<PackageName, ProvidedPackage>,
+}
+
+/// One package of [`Provided`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvidedPackage {
+    /// The installed version.
+    pub version: Version,
+    /// Where that version was recorded, like `docker/vllm.packages.txt:12`.
+    pub origin: String,
 }
 
 /// Where the requirements of a [`ResolveRequest`] were written, in the words an explanation
@@ -146,6 +174,7 @@ impl ResolveRequest {
             prerelease: PrereleaseMode::default(),
             binary: BinaryPolicy::default(),
             origins: Origins::default(),
+            provided: Provided::default(),
         }
     }
 }
@@ -250,6 +279,9 @@ pub struct Resolution {
     pub packages: BTreeMap<PackageName, ResolvedPackage>,
     /// Every edge between pinned packages (and from the top level), in a stable order.
     pub edges: Vec<Edge>,
+    /// The packages of [`ResolveRequest::provided`] the solution uses, at their versions: not
+    /// in [`Resolution::packages`], since nothing installs them.
+    pub provided: BTreeMap<PackageName, Version>,
 }
 
 impl Resolution {

@@ -126,6 +126,10 @@ pub(crate) fn prefetch(provider: &Provider<'_>, dependencies: &Deps) {
         let ResolverPackage::Package(name) = package else {
             continue;
         };
+        // Installed: never fetched (see `Provided`).
+        if provider.provided(name).is_some() {
+            continue;
+        }
         match ranges.iter_mut().find(|(known, _)| *known == name) {
             Some((_, known)) => *known = known.intersection(range),
             None => ranges.push((name, range.clone())),
@@ -169,7 +173,9 @@ fn resolution(
     let mut extras: BTreeMap<PackageName, BTreeSet<pep508_rs::ExtraName>> = BTreeMap::new();
     let mut missing_extras: BTreeMap<PackageName, BTreeSet<pep508_rs::ExtraName>> = BTreeMap::new();
     for (package, version) in selected {
-        if let ResolverPackage::Extra(name, extra) = package {
+        if let ResolverPackage::Extra(name, extra) = package
+            && provider.provided(name).is_none()
+        {
             let candidate = provider
                 .candidate(name, version)?
                 .expect("PubGrub only selects versions the provider offered");
@@ -188,10 +194,15 @@ fn resolution(
         .map(|requirement| &requirement.name)
         .collect();
     let mut packages = BTreeMap::new();
+    let mut provided = BTreeMap::new();
     for (package, version) in selected {
         let ResolverPackage::Package(name) = package else {
             continue;
         };
+        if provider.provided(name).is_some() {
+            provided.insert(name.clone(), version.clone());
+            continue;
+        }
         let candidate = provider
             .candidate(name, version)?
             .expect("PubGrub only selects versions the provider offered");
@@ -248,5 +259,9 @@ fn resolution(
             }
         }
     }
-    Ok(Resolution { packages, edges })
+    Ok(Resolution {
+        packages,
+        edges,
+        provided,
+    })
 }

@@ -754,7 +754,11 @@ pub(crate) enum ProfilesFormat {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub(crate) struct ImagesArgs {
+    #[command(subcommand)]
+    pub(crate) command: Option<ImagesCommand>,
+
     /// Write `docker-bake.hcl` and the Dockerfiles strata generates, with their ignore files
     /// (atomically, only what changed).
     #[arg(long, conflicts_with = "check")]
@@ -767,6 +771,41 @@ pub(crate) struct ImagesArgs {
     /// Output format of the plan.
     #[arg(long, value_enum, default_value_t = DataFormat::Text)]
     pub(crate) format: DataFormat,
+}
+
+/// `strata images <command>`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ImagesCommand {
+    /// Capture the packages an upstream engine's image has installed into the file its
+    /// `image = { upstream = ..., packages = FILE }` names, for `strata lock`.
+    ///
+    /// Runs `python3 -m pip list --format=freeze` in the engine's image at its version file's
+    /// version (`docker run --rm --entrypoint python3 IMAGE -m pip list --format=freeze`) and
+    /// writes the output, under a header line naming the image, to `FILE` (atomically).
+    /// `strata lock` then resolves the engine with every one of those packages fixed at its
+    /// captured version, and its lock installs only what the image lacks. Capture again
+    /// whenever the engine's version changes: a capture of another image is an error.
+    ///
+    /// Exit status: 2 when the engine is not upstream, names no `packages` file, or the
+    /// runtime is missing or fails.
+    #[command(after_long_help = "Examples:\n  strata images capture vllm\n  \
+strata images capture vllm --runtime podman\n  \
+strata images capture vllm --print   # the command to run where the image is")]
+    Capture(CaptureArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CaptureArgs {
+    /// The upstream engine whose image's packages to capture.
+    pub(crate) engine: String,
+
+    /// The container runtime.
+    #[arg(long, value_enum, default_value_t = RuntimeArg::Docker)]
+    pub(crate) runtime: RuntimeArg,
+
+    /// Print the command on stdout instead of running it (for a machine without the runtime).
+    #[arg(long)]
+    pub(crate) print: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,11 +1,22 @@
 //! Engines: each solved alone on its parents' pins (or apart from them), all at the same time.
+//!
+//! **Upstream images.** An engine that runs in an upstream image whose package set was captured
+//! (`image = { upstream = ..., packages = FILE }`) is solved with every package of that image
+//! fixed at its captured version, as installed and opaque ([`strata_resolve::Provided`]): the
+//! lock then holds only what the image lacks, and lists the image's packages it relies on in
+//! its header. A capture taken from another image than the engine's current one is an error:
+//! never a lock against the wrong image. A parent pin the image contradicts is a conflict like
+//! any other between an engine and its parents (the image's version is what the engine needs):
+//! by default it moves the hierarchy's pin to the image's version, with
+//! `move-parent-pins = false` it is reported, and `isolated-from-parent` drops the parents'
+//! pins.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use pep508_rs::{PackageName, Requirement};
-use strata_project::{IndexUnavailable, ProfileName, Project};
-use strata_resolve::{ResolveRequest, Resolver};
+use strata_project::{ImagePackages, IndexUnavailable, ProfileName, Project};
+use strata_resolve::{Provided, ProvidedPackage, ResolveRequest, Resolver};
 
 use super::error::LockError;
 use super::feedback::engine_feedback;
@@ -65,6 +76,8 @@ pub(crate) struct EngineJob<'a> {
     pub(crate) existing: Option<OnDisk>,
     pub(crate) parent_locks: Vec<&'a Lock>,
     pub(crate) isolated_from_parent: bool,
+    /// The captured package set of its upstream image, when it has one.
+    pub(crate) captured: Option<ImagePackages>,
 }
 
 /// What to do about one engine: nothing more (skipped, unchanged), or solve it.
@@ -131,6 +144,8 @@ pub(crate) fn prepare_engine<'a>(
             )),
         }));
     }
+    // Before anything is skipped as unchanged: a stale capture is an error whatever the lock.
+    let captured = ImagePackages::for_engine(project, name)?;
     let named_urls = project.engine_index_urls(name);
     let existing = on_disk(project, name, &fingerprint);
     // An engine on its parents' pins whose lock pins one otherwise (another version, or the
@@ -192,6 +207,9 @@ pub(crate) fn prepare_engine<'a>(
         .flat_map(|disk| disk.preferences.iter().cloned())
         .collect();
     request.upgrade = upgrade(options);
+    if let Some(captured) = &captured {
+        request.provided = provided(captured);
+    }
     let resolver = resolvers
         .resolver(&named_urls)
         .map_err(LockError::engine(name))?;
@@ -203,7 +221,28 @@ pub(crate) fn prepare_engine<'a>(
         existing,
         parent_locks,
         isolated_from_parent: details.isolated_from_parent,
+        captured,
     }))
+}
+
+/// The packages of an image's capture, fixed for the resolver, each with its line as origin.
+pub(crate) fn provided(captured: &ImagePackages) -> Provided {
+    Provided {
+        by: format!("the image `{}`", captured.image),
+        packages: captured
+            .packages
+            .iter()
+            .map(|package| {
+                (
+                    package.name.clone(),
+                    ProvidedPackage {
+                        version: package.version.clone(),
+                        origin: format!("{}:{}", captured.path.display(), package.line),
+                    },
+                )
+            })
+            .collect(),
+    }
 }
 
 /// Solves an engine [`prepare_engine`] prepared and turns the resolution into its lock.
@@ -219,22 +258,44 @@ pub(crate) fn solve_engine(
         existing,
         parent_locks,
         isolated_from_parent,
+        captured,
     } = job;
     let resolution = resolver.resolve(request).map_err(LockError::engine(name))?;
     let mut lock = profile_lock(project, name, &resolution, &request.target, fingerprint);
+    if let Some(captured) = captured {
+        // Beside the install line: what the lock stands on without installing it.
+        let packages: Vec<(String, String)> = resolution
+            .provided
+            .iter()
+            .map(|(package, version)| (package.to_string(), version.to_string()))
+            .collect();
+        let at = lock
+            .header
+            .iter()
+            .position(|line| line.starts_with(strata_lockfile::header::FINGERPRINT_PREFIX))
+            .unwrap_or(lock.header.len());
+        lock.header.splice(
+            at..at,
+            strata_lockfile::header::provided_lines(
+                &captured.image,
+                &captured.path.display().to_string(),
+                &packages,
+            ),
+        );
+    }
     if *isolated_from_parent {
         // Say in the lock itself where the engine left its parents' pins.
         let diverging: Vec<String> = parent_locks
             .iter()
             .flat_map(|parent| parent.pins().collect::<Vec<_>>())
             .filter_map(|(package, version)| {
-                let mine = resolution.packages.get(package)?;
-                (&mine.version != version).then(|| {
-                    format!(
-                        "  {package}: parents pin {version}, this engine has {}",
-                        mine.version
-                    )
-                })
+                let mine = resolution
+                    .packages
+                    .get(package)
+                    .map(|mine| &mine.version)
+                    .or_else(|| resolution.provided.get(package))?;
+                (mine != version)
+                    .then(|| format!("  {package}: parents pin {version}, this engine has {mine}"))
             })
             .collect();
         if !diverging.is_empty() {

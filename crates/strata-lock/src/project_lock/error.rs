@@ -61,6 +61,9 @@ pub enum LockError {
         /// the engine needs <2.3 (numba==0.61.2 requires numpy>=1.24,<2.3)".
         conflicts: Vec<String>,
     },
+    /// An upstream engine's captured package set is missing, unreadable or stale.
+    #[error(transparent)]
+    ImagePackages(#[from] strata_project::ImagePackagesError),
     /// An engine's index is not configured and the engine says to fail.
     #[error("Engine `{engine}` needs index `{index}`, whose URL `{declared}` uses unset variables: {}", variables.join(", "))]
     IndexUnavailable {
@@ -99,6 +102,13 @@ impl LockError {
 }
 
 impl Diagnostic for LockError {
+    fn snippet(&self) -> Option<strata_diagnostic::Snippet> {
+        match self {
+            Self::ImagePackages(error) => error.snippet(),
+            _ => None,
+        }
+    }
+
     /// Hints for the user.
     fn hints(&self) -> Vec<String> {
         match self {
@@ -131,6 +141,7 @@ impl Diagnostic for LockError {
                 "Set the variable, or set `when-index-unavailable = \"skip\"` on the engine to lock the rest without it".to_string(),
             ],
             Self::UnknownProfile(error) => error.hints(),
+            Self::ImagePackages(error) => error.hints(),
             _ => Vec::new(),
         }
     }

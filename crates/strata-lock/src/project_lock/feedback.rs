@@ -101,6 +101,13 @@ pub(crate) fn engine_feedback(
         .collect();
     let mut request = ResolveRequest::new(target, requirements);
     request.upgrade = upgrade(options);
+    // An upstream engine's image packages are what it needs, like any version its solve picks.
+    let captured = strata_project::ImagePackages::for_engine(project, name)
+        .ok()
+        .flatten();
+    if let Some(captured) = &captured {
+        request.provided = super::engines::provided(captured);
+    }
     let Ok(resolver) = resolvers.resolver(&project.engine_index_urls(name)) else {
         return None;
     };
@@ -108,23 +115,34 @@ pub(crate) fn engine_feedback(
         return None;
     };
     let parent = parent_versions(project, name, pins);
-    let holds: Vec<Feedback> = alone
+    let versions = alone
         .packages
         .values()
-        .filter_map(|package| {
-            let (parent, instead_of) = parent.get(&package.name)?;
-            (instead_of != &package.version).then(|| {
-                let (bound, requirement) = holding_requirement(&alone, &package.name, instead_of)
-                    .unwrap_or_else(|| {
+        .map(|package| (&package.name, &package.version))
+        .chain(&alone.provided);
+    let holds: Vec<Feedback> = versions
+        .filter_map(|(package, version)| {
+            let (parent, instead_of) = parent.get(package)?;
+            (instead_of != version).then(|| {
+                let (bound, requirement) = match &captured {
+                    Some(captured) if alone.provided.contains_key(package) => (
+                        format!("=={version}"),
+                        format!(
+                            "the image `{}` provides {package} {version}",
+                            captured.image
+                        ),
+                    ),
+                    _ => holding_requirement(&alone, package, instead_of).unwrap_or_else(|| {
                         (
-                            format!("=={}", package.version),
-                            format!("its own solve picks {} {}", package.name, package.version),
+                            format!("=={version}"),
+                            format!("its own solve picks {package} {version}"),
                         )
-                    });
+                    }),
+                };
                 Feedback {
                     hold: EngineHold {
-                        package: package.name.clone(),
-                        version: package.version.clone(),
+                        package: package.clone(),
+                        version: version.clone(),
                         engine: name.clone(),
                         bound,
                         requirement,

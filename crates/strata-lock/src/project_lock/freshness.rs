@@ -24,7 +24,7 @@ pub enum Freshness {
         unavailable_index: Option<String>,
     },
     /// It must be locked again: which kinds of input changed since it was written
-    /// (`requirements`, `constraints`, `target`, `index`, `hierarchy`, `settings`, `parents`,
+    /// (`requirements`, `constraints`, `target`, `index`, `image`, `hierarchy`, `settings`, `parents`,
     /// `format`, and `engines` for a pin held by an engine that no longer holds it), or `fingerprint` (it records none: another tool wrote it), or `pylock` (its
     /// `pylock.toml` is missing, unsealed or from another run).
     Stale(Vec<&'static str>),

@@ -117,6 +117,8 @@ pub(crate) fn profile_lock(
             .filter(|edge| walks(edge))
             .cloned()
             .collect(),
+        // Only an engine's solve has any, and an engine's lock is its whole solve.
+        provided: resolution.provided.clone(),
     };
     let mut lock = crate::lock_from_resolution(
         &subset,

@@ -174,3 +174,5 @@ fn an_unknown_profile_is_an_error_naming_the_manifest_and_the_near_miss() {
     );
     assert_eq!(error.hints(), ["Did you mean `backend`?"]);
 }
+
+mod upstream;

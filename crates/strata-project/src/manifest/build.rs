@@ -1131,6 +1131,46 @@ mod tests {
     }
 
     #[test]
+    fn image_packages_go_with_upstream_only() {
+        let dir = tempfile::tempdir().unwrap();
+        fs_err::write(dir.path().join("v.yaml"), "version: 0.6.3\n").unwrap();
+        let manifest = dir.path().join("strata.toml");
+        let engine = |image: &str| {
+            format!(
+                "python-version = \"3.12\"\n[engines.vllm]\nrequirements = [\"vllm\"]\n\
+                 version = {{ file = \"v.yaml\", key = \"version\" }}\nimage = {image}\n"
+            )
+        };
+        fs_err::write(
+            &manifest,
+            engine(r#"{ upstream = "vllm/vllm-openai:v{version}", packages = "docker/vllm.txt" }"#),
+        )
+        .unwrap();
+        let project = Project::load(&manifest, &|_| None).unwrap();
+        let image = project.profiles.values().next().unwrap().image.clone();
+        assert_eq!(
+            image,
+            Some(crate::ImageSpec::Upstream {
+                template: "vllm/vllm-openai:v{version}".to_string(),
+                image: "vllm/vllm-openai:v0.6.3".to_string(),
+                packages: Some(PathBuf::from("docker/vllm.txt")),
+            })
+        );
+        fs_err::write(
+            &manifest,
+            engine(r#"{ base = "python:3.12", packages = "docker/vllm.txt" }"#),
+        )
+        .unwrap();
+        let error = Project::load(&manifest, &|_| None).unwrap_err();
+        assert!(
+            error.to_string().starts_with("Invalid image.packages `docker/vllm.txt`: the captured package set of an upstream image"),
+            "{error}"
+        );
+        let snippet = error.snippet().unwrap();
+        assert_eq!((snippet.line, snippet.width), (5, "docker/vllm.txt".len()));
+    }
+
+    #[test]
     fn group_names_compare_normalized() {
         assert_eq!(normalize_group("Dev__Tools.x"), "dev-tools-x");
     }

@@ -94,6 +94,15 @@ pub(super) fn spec(
             snippet: context.snippet(image.span()),
         })
     };
+    if let (None, Some(packages)) = (&table.upstream, &table.packages) {
+        return Err(invalid(
+            context,
+            packages,
+            "image.packages",
+            "the captured package set of an upstream image: it goes with `upstream` only"
+                .to_string(),
+        ));
+    }
     match (&table.upstream, &table.build, &table.base, &table.dev) {
         (Some(upstream), None, None, None) => {
             let Some((version, _)) = engine else {
@@ -108,6 +117,10 @@ pub(super) fn spec(
                 image: upstream
                     .get_ref()
                     .replace("{version}", &version.to_string()),
+                packages: table
+                    .packages
+                    .as_ref()
+                    .map(|packages| PathBuf::from(packages.get_ref())),
             })
         }
         (None, Some(build), base, None) => Ok(ImageSpec::Build {

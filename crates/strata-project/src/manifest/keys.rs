@@ -48,7 +48,7 @@ const ENGINE_ONLY_KEYS: &[&str] = &[
 const VERSION_KEYS: &[&str] = &["file", "key", "package"];
 /// An engine's image has no `dev` stage: nothing extends an engine, so the engine itself holds
 /// its test tools.
-const IMAGE_KEYS: &[&str] = &["upstream", "build", "base"];
+const IMAGE_KEYS: &[&str] = &["upstream", "build", "base", "packages"];
 /// A profile has no version to choose an upstream image by.
 const PROFILE_IMAGE_KEYS: &[&str] = &["build", "base", "dev"];
 const INDEX_KEYS: &[&str] = &["url"];

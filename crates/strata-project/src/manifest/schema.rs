@@ -125,8 +125,8 @@ pub(crate) struct VersionTable {
     pub(crate) package: Option<Spanned<String>>,
 }
 
-/// `image = { upstream = "..." }`, `image = { build = "...", base = "..." }` or
-/// `image = { base = "...", dev = "..." }`.
+/// `image = { upstream = "...", packages = "..." }`, `image = { build = "...", base = "..." }`
+/// or `image = { base = "...", dev = "..." }`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub(crate) struct ImageTable {
@@ -134,6 +134,7 @@ pub(crate) struct ImageTable {
     pub(crate) build: Option<Spanned<String>>,
     pub(crate) base: Option<Spanned<String>>,
     pub(crate) dev: Option<Spanned<String>>,
+    pub(crate) packages: Option<Spanned<String>>,
 }
 
 /// `[tool.strata.contracts]`.

@@ -9,7 +9,7 @@ use serde::Serialize;
 use strata_images::{BakeInputs, DockerfileInputs, ImagePlan, ImageSource};
 
 use crate::ExitStatus;
-use crate::args::{DataFormat, GlobalArgs, ImagesArgs};
+use crate::args::{DataFormat, GlobalArgs, ImagesArgs, ImagesCommand};
 use crate::commands::{display_path, load_project};
 use crate::output;
 use crate::printer::Printer;
@@ -59,6 +59,12 @@ pub(crate) fn images(
     args: &ImagesArgs,
     printer: &mut Printer,
 ) -> Result<ExitStatus> {
+    match &args.command {
+        Some(ImagesCommand::Capture(capture)) => {
+            return crate::commands::capture(global, capture, printer);
+        }
+        None => {}
+    }
     let project = load_project(global)?;
     let plan = ImagePlan::of(&project);
     let inputs = bake_inputs(&project, &plan)?;

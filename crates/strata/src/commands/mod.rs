@@ -10,6 +10,7 @@ use crate::args::GlobalArgs;
 use crate::env_vars;
 
 mod cache;
+mod capture;
 mod check;
 pub(crate) mod compile;
 mod conflicts;
@@ -27,6 +28,7 @@ mod tree;
 mod why;
 
 pub(crate) use cache::cache;
+pub(crate) use capture::capture;
 pub(crate) use check::check;
 pub(crate) use compile::compile;
 pub(crate) use conflicts::conflicts;

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 use anyhow::{Context, Result, bail};
 use pep440_rs::Version;
@@ -289,6 +290,25 @@ fn open_lock(
         distribution.requested_extras = pin.extras;
         distributions.push(distribution);
         available.insert(pin.name, pin.available);
+    }
+    // An upstream engine's lock is installed on top of its image: the image's packages it
+    // relies on are there, opaque (their requirements are the image's business, as in the solve).
+    for (name, version) in lock.provided() {
+        let (Ok(name), Ok(version)) = (PackageName::from_str(&name), Version::from_str(&version))
+        else {
+            // strata wrote these lines, and the lock's digest says whether anyone else did.
+            continue;
+        };
+        distributions.push(Distribution::locked(
+            name,
+            version,
+            Vec::new(),
+            false,
+            Locked {
+                lock: request.path.clone(),
+                file: None,
+            },
+        ));
     }
     let environment = Environment::from_lock(
         request.path,

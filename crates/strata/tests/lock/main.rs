@@ -35,6 +35,7 @@ mod settings;
 mod sources;
 mod sync;
 mod universe;
+mod upstream;
 mod urlpins;
 
 use std::collections::BTreeMap;

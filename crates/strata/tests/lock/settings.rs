@@ -112,6 +112,10 @@ const FILES: &[(&str, &str)] = &[
     ("docker/trt.Dockerfile", "FROM scratch\n"),
     ("certs/ca.pem", "one\n"),
     ("certs/other.pem", "other\n"),
+    (
+        "docker/trt.packages.txt",
+        "# strata: captured from vendor/trt:0.13.0 by `strata images capture trt`\nnumpy==1.26.4\n",
+    ),
 ];
 
 const TOP: &str =
@@ -349,6 +353,16 @@ const CASES: &[Case] = &[
             "image = { build = \"docker/trt.Dockerfile\", base = \"python:3.11\" }",
         )],
         expect: &[Expect::Current],
+    },
+    // An upstream image's captured packages are fixed in the engine's solve.
+    Case {
+        keys: &["engines.*.image.packages"],
+        edits: &[(
+            M,
+            "image = { upstream = \"vendor/trt:{version}\" }",
+            "image = { upstream = \"vendor/trt:{version}\", packages = \"docker/trt.packages.txt\" }",
+        )],
+        expect: &[Expect::Stale("trt", "image")],
     },
     Case {
         keys: &["engines.*.gpu"],

@@ -9,6 +9,7 @@
 mod support;
 
 mod bad_input;
+mod capture;
 mod images;
 mod model;
 mod run;
