@@ -88,11 +88,11 @@ target "backend-dev" {
 }
 
 target "quantization" {
-  description = "Profile quantization: its lock on pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime, GPU"
+  description = "Profile quantization: its lock on python:3.11-slim-bookworm, GPU"
   inherits    = ["_common", "docker-metadata-action"]
   dockerfile  = "docker/quantization.Dockerfile"
   target      = "runtime"
-  contexts    = { base = "docker-image://pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime" }
+  contexts    = { base = "docker-image://python:3.11-slim-bookworm" }
   secret      = ["id=pip-conf,env=STRATA_PIP_CONF"]
   tags        = ["${REPOSITORY}:quantization-${VERSION}"]
   labels = {
@@ -106,7 +106,7 @@ target "transformers" {
   inherits    = ["_common", "docker-metadata-action"]
   dockerfile  = "docker/Dockerfile.transformers"
   args = {
-    BASE_IMAGE = "pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime"
+    BASE_IMAGE = "python:3.11-slim-bookworm"
   }
   tags        = ["${REPOSITORY}:transformers-${TRANSFORMERS_VERSION}"]
   labels = {

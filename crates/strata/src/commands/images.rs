@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use serde::Serialize;
-use strata_images::{BakeInputs, DockerfileInputs, ImagePlan, ImageSource};
+use strata_images::{BakeInputs, CudaWarning, DockerfileInputs, ImagePlan, ImageSource};
 
 use crate::ExitStatus;
 use crate::args::{DataFormat, GlobalArgs, ImagesArgs, ImagesCommand};
@@ -28,6 +28,16 @@ struct ImagesJson<'a> {
     bake_status: &'a str,
     /// Every file strata generates, with the same statuses.
     files: Vec<FileJson>,
+    /// Where a lock's CUDA wheels and its image's base disagree.
+    cuda_warnings: &'a [CudaJson],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct CudaJson {
+    image: String,
+    #[serde(flatten)]
+    warning: CudaWarning,
 }
 
 #[derive(Serialize)]
@@ -68,6 +78,10 @@ pub(crate) fn images(
     let project = load_project(global)?;
     let plan = ImagePlan::of(&project);
     let inputs = bake_inputs(&project, &plan)?;
+    let cuda = cuda_warnings(&project, &plan);
+    for warning in &cuda {
+        printer.warning(&format!("`{}`'s image: {}", warning.image, warning.warning));
+    }
     let python_path: Vec<&std::path::Path> = project
         .contracts
         .roots
@@ -188,6 +202,7 @@ pub(crate) fn images(
                     status,
                 })
                 .collect(),
+            cuda_warnings: &cuda,
         })?,
         DataFormat::Text => {
             let mut text = String::new();
@@ -230,6 +245,45 @@ pub(crate) fn images(
     };
     printer.data(&text)?;
     Ok(ExitStatus::Success)
+}
+
+/// The CUDA coherence of each first-party image whose base strata knows: the wheels its locks
+/// (and its dev stage's) pin against the CUDA of that base ([`strata_images::cuda_coherence`]).
+/// A lock not written yet has nothing to check.
+fn cuda_warnings(project: &strata_project::Project, plan: &ImagePlan) -> Vec<CudaJson> {
+    let mut out = Vec::new();
+    for image in &plan.images {
+        let (base, dev) = match &image.source {
+            ImageSource::Generated { base, dev, .. } => (base.as_str(), dev.as_ref()),
+            ImageSource::Dockerfile {
+                base: Some(base), ..
+            } => (base.as_str(), None),
+            ImageSource::Dockerfile { base: None, .. } | ImageSource::Upstream { .. } => continue,
+        };
+        let mut pins: Vec<(String, pep440_rs::Version)> = Vec::new();
+        for lock in std::iter::once(&image.lock).chain(dev.map(|dev| &dev.lock)) {
+            let Some(lock) = fs_err::read_to_string(project.root.join(lock))
+                .ok()
+                .and_then(|text| strata_lockfile::Lock::parse_header_and_pins(&text))
+            else {
+                continue;
+            };
+            for (name, version) in lock.pins() {
+                if !pins.iter().any(|(known, _)| known == name.as_ref()) {
+                    pins.push((name.to_string(), version.clone()));
+                }
+            }
+        }
+        out.extend(
+            strata_images::cuda_coherence(base, pins)
+                .into_iter()
+                .map(|warning| CudaJson {
+                    image: image.name.to_string(),
+                    warning,
+                }),
+        );
+    }
+    out
 }
 
 /// What the bake file and the Dockerfiles need from the project's files: each engine's version

@@ -230,7 +230,7 @@ fn the_bake_file_parses_with_a_real_hcl_parser_and_says_what_strata_planned() {
     // The example's Dockerfile declares only BASE_IMAGE, and gets the manifest's base.
     assert_eq!(
         target["args"],
-        serde_json::json!({ "BASE_IMAGE": "pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime" })
+        serde_json::json!({ "BASE_IMAGE": "python:3.11-slim-bookworm" })
     );
     let lock = project.read("locks/transformers.txt");
     let fingerprint = lock
@@ -448,8 +448,8 @@ fn check_detects_each_kind_of_staleness_and_write_makes_it_current_again() {
         ),
         (
             "pyproject.toml",
-            "Dockerfile.transformers\", base = \"pytorch/pytorch:2.5.1-",
-            "Dockerfile.transformers\", base = \"pytorch/pytorch:2.6.0-",
+            "Dockerfile.transformers\", base = \"python:3.11-",
+            "Dockerfile.transformers\", base = \"python:3.12-",
         ),
         (
             "pyproject.toml",
@@ -545,4 +545,68 @@ fn write_never_overwrites_a_dockerfile_strata_did_not_write() {
         output.render()
     );
     assert_eq!(project.read("docker/hf.Dockerfile"), "FROM python:3.12\n");
+}
+
+#[test]
+fn a_lock_whose_cuda_wheels_disagree_with_or_duplicate_the_base_is_warned_about() {
+    let manifest = "[images]\n\
+        gpu-base = \"nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04\"\n\
+        [profiles.base]\nrequirements = [\"numpy\"]\n\
+        [profiles.cu12]\nextends = [\"base\"]\nrequirements = [\"torch\"]\nimage = { base = \"gpu\" }\n\
+        [profiles.cu13]\nextends = [\"base\"]\nrequirements = [\"torch\"]\nimage = { base = \"gpu\" }\n\
+        [profiles.cpu]\nextends = [\"base\"]\nrequirements = [\"torch\"]\n\
+        image = { base = \"python:3.12-slim\" }\n";
+    let lock = |wheels: &str| format!("numpy==1.26.4\n{wheels}torch==2.5.1\n");
+    let cu12 = lock("nvidia-cublas-cu12==12.4.5.8\nnvidia-cuda-runtime-cu12==12.4.127\n");
+    let cu13 = lock("nvidia-cublas==13.0.0.19\nnvidia-cuda-runtime==13.0.48\n");
+    let project = Project::new(&[
+        ("strata.toml", manifest),
+        ("locks/cu12.txt", &cu12),
+        ("locks/cu13.txt", &cu13),
+        ("locks/cpu.txt", &cu12),
+    ]);
+    let output = project.strata(&["images"]).output();
+    assert_eq!(output.code, 0, "{}", output.render());
+    let warnings: Vec<&str> = output
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{}", output.render());
+    assert!(
+        warnings[0].starts_with("warning: `cu12`'s image: the base image nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04 already ships")
+            && warnings[0].contains("nvidia-cublas-cu12"),
+        "{}",
+        warnings[0]
+    );
+    assert!(
+        warnings[1].starts_with("warning: `cu13`'s image: the lock pins CUDA 13 wheels")
+            && warnings[1].contains("provides CUDA 12"),
+        "{}",
+        warnings[1]
+    );
+    // A plain Python base has no CUDA of its own: the wheels' is the only one.
+    assert!(
+        !output.stderr.contains("`cpu`'s image"),
+        "{}",
+        output.render()
+    );
+
+    let output = project.strata(&["images", "--format", "json"]).output();
+    let json: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    let kinds: Vec<(&str, &str)> = json["cuda-warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|warning| {
+            (
+                warning["image"].as_str().unwrap(),
+                warning["kind"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [("cu12", "duplicate-libraries"), ("cu13", "major-mismatch")]
+    );
 }
