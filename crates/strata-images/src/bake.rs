@@ -118,6 +118,7 @@ struct Target<'a> {
     description: String,
     dockerfile: String,
     stage: Option<&'static str>,
+    /// The `base` context, as an HCL expression.
     base: Option<String>,
     args: Vec<(String, String)>,
     /// The tag's suffix after the version: `-dev` for a dev stage.
@@ -268,6 +269,33 @@ fn targets<'a>(image: &'a Image, inputs: &BakeInputs) -> Vec<Target<'a>> {
     let gpu = if image.gpu { ", GPU" } else { "" };
     match &image.source {
         ImageSource::Upstream { .. } => Vec::new(),
+        ImageSource::Overlay { template, path, .. } => {
+            // The upstream image follows the engine's variable, so `VLLM_VERSION=... docker
+            // buildx bake` builds the overlay on that version's image.
+            let variable = version_variable(name);
+            let base = template
+                .split("{version}")
+                .map(|part| {
+                    let part = quoted(part);
+                    part[1..part.len() - 1].to_string()
+                })
+                .collect::<Vec<_>>()
+                .join(&format!("${{{variable}}}"));
+            vec![Target {
+                name: name.to_string(),
+                image,
+                description: format!(
+                    "{what} {name}: what its lock adds to {}{gpu}",
+                    template.replace("{version}", &format!("${variable}"))
+                ),
+                dockerfile: path.display().to_string(),
+                stage: Some("runtime"),
+                base: Some(format!("\"docker-image://{base}\"")),
+                args: Vec::new(),
+                suffix: "",
+                generated: true,
+            }]
+        }
         ImageSource::Dockerfile { path, base } => {
             let declared = inputs.declared_args.get(name);
             let declares =
@@ -310,7 +338,7 @@ fn targets<'a>(image: &'a Image, inputs: &BakeInputs) -> Vec<Target<'a>> {
                 description: format!("{what} {name}: its lock on {base}{gpu}"),
                 dockerfile: path.display().to_string(),
                 stage: Some("runtime"),
-                base: Some(format!("docker-image://{base}")),
+                base: Some(quoted(&format!("docker-image://{base}"))),
                 args: Vec::new(),
                 suffix: "",
                 generated: true,
@@ -325,7 +353,7 @@ fn targets<'a>(image: &'a Image, inputs: &BakeInputs) -> Vec<Target<'a>> {
                     ),
                     dockerfile: path.display().to_string(),
                     stage: Some("dev"),
-                    base: Some(format!("docker-image://{base}")),
+                    base: Some(quoted(&format!("docker-image://{base}"))),
                     args: Vec::new(),
                     suffix: "-dev",
                     generated: true,
@@ -352,7 +380,7 @@ fn write_target(
         let _ = writeln!(out, "  target      = {}", quoted(stage));
     }
     if let Some(base) = &target.base {
-        let _ = writeln!(out, "  contexts    = {{ base = {} }}", quoted(base));
+        let _ = writeln!(out, "  contexts    = {{ base = {base} }}");
     }
     if !target.args.is_empty() {
         let width = target

@@ -62,6 +62,17 @@ pub enum ImageSource {
         /// The manifest's template, like `vllm/vllm-openai:v{version}`.
         template: String,
     },
+    /// An upstream image with the packages the project needs and it lacks installed on top
+    /// (`image = { upstream = ..., packages = FILE }`: the engine's lock holds exactly those),
+    /// from a Dockerfile strata generates.
+    Overlay {
+        /// The manifest's template, like `vllm/vllm-openai:v{version}`.
+        template: String,
+        /// The upstream image at the engine's version.
+        upstream: String,
+        /// The Dockerfile strata writes, relative to the project root.
+        path: PathBuf,
+    },
     /// Built from a Dockerfile strata generates ([`crate::dockerfile()`]): the lock installed
     /// on `base`.
     Generated {
@@ -122,11 +133,25 @@ impl ImagePlan {
                 let mut gpu = profile.engine.as_ref().is_some_and(|engine| engine.gpu);
                 let (image, source) = match spec {
                     ImageSpec::Upstream {
-                        template, image, ..
+                        template,
+                        image,
+                        packages: None,
                     } => (
                         image.clone(),
                         ImageSource::Upstream {
                             template: template.clone(),
+                        },
+                    ),
+                    ImageSpec::Upstream {
+                        template,
+                        image,
+                        packages: Some(_),
+                    } => (
+                        tagged,
+                        ImageSource::Overlay {
+                            template: template.clone(),
+                            upstream: image.clone(),
+                            path: PathBuf::from(format!("docker/{}.Dockerfile", profile.name)),
                         },
                     ),
                     ImageSpec::Generated { base, dev } => {

@@ -92,7 +92,9 @@ pub(crate) fn images(
     // files, then the bake file.
     let mut generated: Vec<Generated> = Vec::new();
     for image in &plan.images {
-        let ImageSource::Generated { path, .. } = &image.source else {
+        let (ImageSource::Generated { path, .. } | ImageSource::Overlay { path, .. }) =
+            &image.source
+        else {
             continue;
         };
         let dockerfile_inputs = DockerfileInputs {
@@ -209,6 +211,9 @@ pub(crate) fn images(
             for image in &plan.images {
                 let source = match &image.source {
                     ImageSource::Upstream { .. } => "upstream, run as it is".to_string(),
+                    ImageSource::Overlay { upstream, path, .. } => {
+                        format!("its lock on {upstream}, {}", path.display())
+                    }
                     ImageSource::Generated { path, base, dev } => {
                         let dev = dev.as_ref().map_or_else(String::new, |dev| {
                             format!("; dev stage {} adds {}", dev.image, dev.profile)
@@ -258,7 +263,10 @@ fn cuda_warnings(project: &strata_project::Project, plan: &ImagePlan) -> Vec<Cud
             ImageSource::Dockerfile {
                 base: Some(base), ..
             } => (base.as_str(), None),
-            ImageSource::Dockerfile { base: None, .. } | ImageSource::Upstream { .. } => continue,
+            // An upstream image's CUDA is whatever its makers chose; its tag does not say.
+            ImageSource::Dockerfile { base: None, .. }
+            | ImageSource::Upstream { .. }
+            | ImageSource::Overlay { .. } => continue,
         };
         let mut pins: Vec<(String, pep440_rs::Version)> = Vec::new();
         for lock in std::iter::once(&image.lock).chain(dev.map(|dev| &dev.lock)) {

@@ -195,3 +195,141 @@ fn the_bake_files_targets_build_images_that_hold_exactly_their_locks() {
     let output = dev.try_run(&["python", "-c", "import app"]).unwrap();
     assert_ne!(output.code, 0, "{}", output.render());
 }
+
+const UPSTREAM_MANIFEST: &str = r#"python-version = "3.11"
+python-platform = "x86_64-manylinux_2_28"
+pylock = false
+
+[profiles.base]
+requirements = ["numpy"]
+
+[engines.engine]
+extends = ["base"]
+requirements = ["extra-lib"]
+version = { file = "engine.yaml", key = "version", package = "engine-lib" }
+image = { upstream = "upstream/engine:{version}", packages = "docker/engine.packages.txt" }
+gpu = true
+"#;
+
+#[test]
+fn an_upstream_engines_overlay_adds_only_what_the_image_lacks_and_changes_nothing_it_has() {
+    let Some(python) = image_tool("python") else {
+        return;
+    };
+    let Some(buildah) = Buildah::shared() else {
+        return;
+    };
+    let Some(base) = buildah.python_base() else {
+        return;
+    };
+    let index = TestIndex::start(
+        Universe::new()
+            .package(Package::new("numpy", "1.26.4"))
+            .package(Package::new("numpy", "2.1.0"))
+            .package(Package::new("engine-lib", "3.0").requires("numpy<2"))
+            .package(Package::new("extra-lib", "1.0").requires("engine-lib")),
+    );
+    // The "upstream" image: engine-lib and the numpy it needs, in an environment of its own
+    // whose `python3` is first on PATH, as vLLM's image has it.
+    let upstream_dir = tempfile::tempdir().unwrap();
+    fs_err::write(
+        upstream_dir.path().join("Dockerfile"),
+        format!(
+            "FROM base\nRUN python3 -m venv /opt/upstream \\\n    \
+             && /opt/upstream/bin/pip install --no-cache-dir --index-url {} engine-lib==3.0\n\
+             ENV PATH=/opt/upstream/bin:$PATH\n",
+            index.url()
+        ),
+    )
+    .unwrap();
+    let upstream = buildah.build(
+        &strata_testindex::images::Build::new(upstream_dir.path()).context_image("base", &base),
+    );
+    let freeze = upstream.run(&["python3", "-m", "pip", "list", "--format=freeze"]);
+
+    // `strata images capture` through a `docker` that answers with that image's real listing.
+    let project = Project::with_manifest(
+        UPSTREAM_MANIFEST,
+        &[
+            ("engine.yaml", "version: \"3.0\"\n"),
+            ("freeze.txt", &freeze),
+        ],
+    );
+    let bin = project.root().join("bin");
+    fs_err::create_dir_all(&bin).unwrap();
+    let docker = bin.join("docker");
+    fs_err::write(
+        &docker,
+        format!(
+            "#!/bin/sh\nexec cat '{}'\n",
+            project.dir().join("freeze.txt").display()
+        ),
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs_err::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the test's own PATH, behind the fake docker; strata reads nothing here"
+    )]
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = project
+        .strata(&["images", "capture", "engine"])
+        .env("PATH", &path)
+        .output();
+    assert_eq!(output.code, 0, "{}", output.render());
+    let output = project.strata(&["lock"]).index(&index).output();
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert_eq!(
+        pins(&project.read("locks/engine.txt")),
+        ["extra-lib==1.0"],
+        "the lock holds only what the image lacks"
+    );
+    let output = project.strata(&["images", "--write"]).output();
+    assert_eq!(output.code, 0, "{}", output.render());
+
+    let secrets = tempfile::tempdir().unwrap();
+    let pip_conf = secrets.path().join("pip.conf");
+    fs_err::write(
+        &pip_conf,
+        format!("[global]\nindex-url = {}\n", index.url()),
+    )
+    .unwrap();
+    let bake = parse_hcl(&python, &project.dir().join("docker-bake.hcl"));
+    assert_eq!(
+        bake["target"]["engine"]["contexts"]["base"],
+        "docker-image://upstream/engine:${ENGINE_VERSION}"
+    );
+    assert_eq!(
+        bake["group"]["gpu"]["targets"],
+        serde_json::json!(["engine"])
+    );
+    let overlay = buildah.build(&bake_build(
+        &bake,
+        "engine",
+        project.dir(),
+        &upstream,
+        &[("STRATA_PIP_CONF", pip_conf.as_path())],
+    ));
+    // Everything the image had, at its versions, and the lock's one package on top.
+    let mut expected: Vec<String> = freeze
+        .lines()
+        .map(str::to_lowercase)
+        .chain(pins(&project.read("locks/engine.txt")))
+        .collect();
+    expected.sort();
+    let mut installed: Vec<String> = overlay
+        .run(&["python3", "-m", "pip", "list", "--format=freeze"])
+        .lines()
+        .map(str::to_lowercase)
+        .collect();
+    installed.sort();
+    assert_eq!(installed, expected);
+    overlay.run(&["python3", "-m", "pip", "check"]);
+}

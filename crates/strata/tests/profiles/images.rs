@@ -27,7 +27,9 @@ const EVERY_SETTING: &str = "[images]\n\
     image = { dev = \"development\" }\n\
     [profiles.development]\nextends = [\"backend\"]\nrequirements = [\"pytest\"]\n\
     [engines.hf]\nextends = [\"base\"]\nversion = { file = \"v.yaml\", key = \"v\" }\n\
-    gpu = true\nimage = {}\n";
+    gpu = true\nimage = {}\n\
+    [engines.vl]\nextends = [\"base\"]\nversion = { file = \"v.yaml\", key = \"v\" }\ngpu = true\n\
+    image = { upstream = \"vllm/vllm-openai:v{version}\", packages = \"docker/vl.packages.txt\" }\n";
 
 /// [`EVERY_SETTING`]'s files, the engine's lock holding a `git+ssh` requirement.
 fn every_setting() -> Project {
@@ -272,13 +274,16 @@ fn every_images_setting_reaches_the_bake_file_and_the_dockerfiles() {
     assert_eq!(bake["variable"]["HF_VERSION"]["default"], "1.0+cu124");
     assert_eq!(
         bake["group"]["default"]["targets"],
-        serde_json::json!(["backend", "hf"])
+        serde_json::json!(["backend", "hf", "vl"])
     );
     assert_eq!(
         bake["group"]["cpu"]["targets"],
         serde_json::json!(["backend"])
     );
-    assert_eq!(bake["group"]["gpu"]["targets"], serde_json::json!(["hf"]));
+    assert_eq!(
+        bake["group"]["gpu"]["targets"],
+        serde_json::json!(["hf", "vl"])
+    );
     assert_eq!(
         bake["group"]["dev"]["targets"],
         serde_json::json!(["backend-dev"])
@@ -308,6 +313,15 @@ fn every_images_setting_reaches_the_bake_file_and_the_dockerfiles() {
             "nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04",
             "${REPOSITORY}:hf-${HF_VERSION}",
             true,
+        ),
+        // The overlay of an upstream engine follows the engine's version variable.
+        (
+            "vl",
+            "docker/vl.Dockerfile",
+            "runtime",
+            "vllm/vllm-openai:v${VL_VERSION}",
+            "${REPOSITORY}:vl-${VL_VERSION}",
+            false,
         ),
     ];
     for (name, dockerfile, stage, base, tag, ssh) in expect {
@@ -369,6 +383,18 @@ fn every_images_setting_reaches_the_bake_file_and_the_dockerfiles() {
         "{backend}"
     );
     assert!(!backend.contains("type=ssh"), "{backend}");
+    let overlay = project.read("docker/vl.Dockerfile");
+    assert!(
+        overlay.contains("FROM base AS runtime\n")
+            && overlay.contains("    python3 -m pip install --no-deps --require-hashes")
+            && !overlay.contains("USER")
+            && !overlay.contains("venv"),
+        "{overlay}"
+    );
+    assert_eq!(
+        project.read("docker/vl.Dockerfile.dockerignore").lines().last(),
+        Some("!locks/vl.txt")
+    );
     let hf = project.read("docker/hf.Dockerfile");
     assert!(hf.contains("    --mount=type=ssh \\\n"), "{hf}");
     assert!(!hf.contains("AS dev"), "{hf}");
@@ -517,7 +543,7 @@ fn the_generated_dockerfiles_lint_clean_with_hadolint() {
             linted += 1;
         }
     }
-    assert_eq!(linted, 5, "hf; backend and hf; backend and quantization");
+    assert_eq!(linted, 6, "hf; backend, hf and vl; backend and quantization");
     let bake = plain.read("docker-bake.hcl");
     assert!(
         bake.contains("  target      = \"runtime\"\n")
