@@ -1,8 +1,10 @@
 //! The images strata generates, built for real with buildah (no Docker daemon here) on the
 //! shared Debian + Python test base, from the targets of the generated `docker-bake.hcl` as a
 //! real HCL parser reads them: each must hold exactly its lock, run as a user that is not root,
-//! keep the credentials of a private index (a secret) out of every layer, and the dev image must
-//! run the project's own tests from the bind-mounted source.
+//! keep the credentials of a private index (a secret) out of every layer, trust the manifest's CA
+//! bundle (the index speaks HTTPS with a certificate of a test CA, which pip in the build and
+//! Python in the image must accept), and the dev image must run the project's own tests from the
+//! bind-mounted source.
 
 use strata_testindex::images::Buildah;
 use strata_testindex::{Fault, Faults, Package, TestIndex, Universe};
@@ -16,6 +18,7 @@ pylock = false
 
 [images]
 cpu-base = "python:3.11-slim-bookworm"
+ca-bundle = "certs/ca.pem"
 
 [profiles.base]
 requirements = ["numpy"]
@@ -63,7 +66,8 @@ fn private_index() -> TestIndex {
             .package(Package::new("numpy", "2.1.0"))
             .package(Package::new("engine-lib", "3.0").requires("numpy<2"))
             .package(Package::new("app-lib", "1.0").requires("numpy"))
-            .package(Package::new("minitest", "1.0").module_file("minitest/__main__.py", MINITEST)),
+            .package(Package::new("minitest", "1.0").module_file("minitest/__main__.py", MINITEST))
+            .tls(),
         Faults::new().on(
             "/",
             Fault::RequireBasicAuth {
@@ -113,12 +117,15 @@ fn the_bake_files_targets_build_images_that_hold_exactly_their_locks() {
         return;
     };
     let index = private_index();
-    let authenticated = index
-        .url()
-        .replacen("http://", &format!("http://{LOGIN}:{PASSWORD}@"), 1);
+    let authenticated =
+        index
+            .url()
+            .replacen("https://", &format!("https://{LOGIN}:{PASSWORD}@"), 1);
+    let ca = index.ca_certificate_pem().expect("a TLS index has a CA");
     let project = Project::with_manifest(
         MANIFEST,
         &[
+            ("certs/ca.pem", ca),
             ("engine.yaml", "version: \"3.0\"\n"),
             (
                 "src/app/__init__.py",
@@ -132,6 +139,7 @@ fn the_bake_files_targets_build_images_that_hold_exactly_their_locks() {
     );
     let output = project
         .strata(&["lock", "--index-url", &authenticated])
+        .env("SSL_CERT_FILE", project.dir().join("certs/ca.pem"))
         .output();
     assert_eq!(output.code, 0, "{}", output.render());
     let output = project.strata(&["images", "--write"]).output();
@@ -170,6 +178,20 @@ fn the_bake_files_targets_build_images_that_hold_exactly_their_locks() {
         assert!(
             image.layers_containing(PASSWORD.as_bytes()).is_empty(),
             "{target}: the index password from the pip-conf secret is in a layer"
+        );
+        // pip trusted the CA in the build (it installed from the HTTPS index); Python's
+        // default context trusts it in the image too: the index answers 401, past the
+        // handshake, where an untrusted certificate fails the connection.
+        let probe = format!(
+            "import urllib.request, urllib.error\n\
+             try:\n    urllib.request.urlopen('{}')\n\
+             except urllib.error.HTTPError as error:\n    print(error.code)\n",
+            index.url()
+        );
+        assert_eq!(
+            image.run(&["python", "-c", &probe]).trim(),
+            "401",
+            "{target}"
         );
     }
     assert_eq!(

@@ -392,7 +392,10 @@ fn every_images_setting_reaches_the_bake_file_and_the_dockerfiles() {
         "{overlay}"
     );
     assert_eq!(
-        project.read("docker/vl.Dockerfile.dockerignore").lines().last(),
+        project
+            .read("docker/vl.Dockerfile.dockerignore")
+            .lines()
+            .last(),
         Some("!locks/vl.txt")
     );
     let hf = project.read("docker/hf.Dockerfile");
@@ -543,7 +546,10 @@ fn the_generated_dockerfiles_lint_clean_with_hadolint() {
             linted += 1;
         }
     }
-    assert_eq!(linted, 6, "hf; backend, hf and vl; backend and quantization");
+    assert_eq!(
+        linted, 6,
+        "hf; backend, hf and vl; backend and quantization"
+    );
     let bake = plain.read("docker-bake.hcl");
     assert!(
         bake.contains("  target      = \"runtime\"\n")
