@@ -72,6 +72,8 @@ impl Fingerprint {
             contracts: _,
             // Images are built from the locks; naming them never changes one.
             images: _,
+            // CI runs what the locks hold; how it fans out never changes one.
+            ci: _,
         } = project;
         let Profile {
             name: _,

@@ -46,9 +46,9 @@ pub use error::{Error, ErrorKind, Snippet, Unsupported};
 pub use image_packages::{ImagePackage, ImagePackages, ImagePackagesError, capture_file};
 pub use manifest::{EnvLookup, find_manifest, manifest_keys};
 pub use model::{
-    BaseImage, ContractSettings, Editable, EffectiveRequirement, Engine, ImageSettings, ImageSpec,
-    IndexSettings, IndexUnavailable, MissingTarget, NamedIndex, Origin, PipOptions, Profile,
-    ProfileName, Project, SourcedRequirement, TargetSpec, UnavailableIndex,
+    BaseImage, CellSpec, CiSettings, ContractSettings, Editable, EffectiveRequirement, Engine,
+    ImageSettings, ImageSpec, IndexSettings, IndexUnavailable, MissingTarget, NamedIndex, Origin,
+    PipOptions, Profile, ProfileName, Project, SourcedRequirement, TargetSpec, UnavailableIndex,
 };
 pub use requirements_in::{
     FileOption, RequirementsFile, read_constraints_file, read_requirements_file,

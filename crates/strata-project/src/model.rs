@@ -470,6 +470,54 @@ pub struct Project {
     pub contracts: ContractSettings,
     /// `[tool.strata.images]`.
     pub images: ImageSettings,
+    /// `[tool.strata.ci]`.
+    pub ci: CiSettings,
+}
+
+/// `[tool.strata.ci]`: what the CI plan and workflow need beyond the model (which engines, images
+/// and inputs there are): where the workflow goes, the runners, and the cells.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct CiSettings {
+    /// The generated workflow, relative to the project root.
+    pub workflow: PathBuf,
+    /// `runs-on` labels of jobs that need no GPU.
+    pub cpu_runner: Vec<String>,
+    /// `runs-on` labels of jobs that run a GPU image: a self-hosted GPU runner's.
+    pub gpu_runner: Vec<String>,
+    /// Every engine's `test` cell: its command, run in the engine's image, and the paths (globs
+    /// relative to the project root) whose change reruns it.
+    pub test: CellSpec,
+    /// The probe cells, by name, in declaration order.
+    pub cells: IndexMap<String, CellSpec>,
+}
+
+impl Default for CiSettings {
+    fn default() -> Self {
+        Self {
+            workflow: PathBuf::from(".github/workflows/strata.yml"),
+            cpu_runner: vec!["ubuntu-latest".to_string()],
+            gpu_runner: vec!["self-hosted".to_string(), "gpu".to_string()],
+            test: CellSpec {
+                command: vec!["pytest".to_string(), "tests".to_string()],
+                engines: Vec::new(),
+                paths: vec!["src/**".to_string(), "tests/**".to_string()],
+            },
+            cells: IndexMap::new(),
+        }
+    }
+}
+
+/// A CI cell: a command run in an engine's image, for some engines, rerun when its paths change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct CellSpec {
+    /// The command and its arguments (`["pytest", "tests/engines"]`).
+    pub command: Vec<String>,
+    /// The engines it runs for; empty means every engine with an image.
+    pub engines: Vec<ProfileName>,
+    /// Globs, relative to the project root (`src/**`), whose change reruns it.
+    pub paths: Vec<String>,
 }
 
 /// `[tool.strata.images]`: what every generated image shares (bases, OS packages, the CA
@@ -774,6 +822,7 @@ mod tests {
             index: IndexSettings::default(),
             profiles,
             contracts: ContractSettings::default(),
+            ci: CiSettings::default(),
             images: ImageSettings::default(),
         }
     }

@@ -215,6 +215,24 @@ strata images --format json"
     )]
     Images(ImagesArgs),
 
+    /// CI plans: which engine cells (build, test, probes) a change triggers, and why.
+    ///
+    /// `strata ci plan` compares the head with the merge-base of `--base` (renames count as
+    /// both paths, deletions count), or takes the changed files from `--changed` (`-` reads
+    /// them from stdin, one per line). A file the model reads (the manifest, a requirements
+    /// file, a version file) triggers an engine only when the engine's inputs differ between
+    /// the base and the head, so a comment edit triggers nothing; an engine's lock and image
+    /// build files trigger it; other files trigger the cells whose globs they match (`src/**`
+    /// for the test cells). A test or probe cell runs when its engine's build runs. `--all`
+    /// plans every cell (scheduled runs). An empty plan is a valid answer.
+    ///
+    /// Exit status: 0; 2 when git fails or a matrix would exceed GitHub's 256 jobs.
+    #[command(after_long_help = "Examples:\n  strata ci plan --base origin/main\n  \
+strata ci plan --base origin/main --format matrix\n  \
+git diff --name-only HEAD~1 | strata ci plan --changed -\n  \
+strata ci plan --all --github-output   # in a workflow: matrices and a summary")]
+    Ci(CiArgs),
+
     /// Check an installed environment, or a lock, for broken requirements, as `pip check` does.
     ///
     /// Reads every `.dist-info` and `.egg-info` of the environment and evaluates each
@@ -837,6 +855,59 @@ pub(crate) struct RunArgs {
     /// Output format of `--dry-run`: the shell line, or JSON with the argument vector.
     #[arg(long, value_enum, default_value_t = DataFormat::Text)]
     pub(crate) format: DataFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CiArgs {
+    #[command(subcommand)]
+    pub(crate) command: CiCommand,
+}
+
+/// `strata ci <command>`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum CiCommand {
+    /// The cells a change triggers, with the reason for each.
+    Plan(CiPlanArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CiPlanArgs {
+    /// Compare with the merge-base of this revision and `--head` (a branch, tag or commit).
+    #[arg(long, value_name = "REF")]
+    pub(crate) base: Option<String>,
+
+    /// The revision whose changes are planned.
+    #[arg(long, value_name = "REF", default_value = "HEAD", requires = "base")]
+    pub(crate) head: String,
+
+    /// The changed files, relative to the current directory (`-`: read them from stdin, one
+    /// per line); with `--base`, the project there is what their content is compared with.
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with = "all")]
+    pub(crate) changed: Vec<String>,
+
+    /// Every cell, whatever changed (scheduled runs).
+    #[arg(long, conflicts_with = "base")]
+    pub(crate) all: bool,
+
+    /// Output: text, JSON, or GitHub's `strategy.matrix` of the cells (`{"include": [...]}`).
+    #[arg(long, value_enum, default_value_t = CiFormat::Text)]
+    pub(crate) format: CiFormat,
+
+    /// Also append `builds`, `cells`, `has-builds` and `has-cells` to `$GITHUB_OUTPUT`, and a
+    /// summary table to `$GITHUB_STEP_SUMMARY`.
+    #[arg(long)]
+    pub(crate) github_output: bool,
+}
+
+/// `strata ci plan --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CiFormat {
+    /// The cells, each with its reasons.
+    Text,
+    /// The whole plan (`schema-version` 1).
+    Json,
+    /// The non-build cells as GitHub's `strategy.matrix` (`{"include": [...]}`).
+    Matrix,
 }
 
 /// `--runtime`.

@@ -18,6 +18,11 @@ pub(crate) const STRATA_HTTP_TIMEOUT: &str = "STRATA_HTTP_TIMEOUT";
 /// The home directory, for the default cache and pip's user configuration.
 pub(crate) const HOME: &str = "HOME";
 
+/// The file a GitHub Actions step appends its outputs to (`strata ci plan --github-output`).
+pub(crate) const GITHUB_OUTPUT: &str = "GITHUB_OUTPUT";
+/// The file a GitHub Actions step appends its Markdown summary to.
+pub(crate) const GITHUB_STEP_SUMMARY: &str = "GITHUB_STEP_SUMMARY";
+
 /// The active virtual environment, as `activate` sets it: `strata check`, `tree` and `why`
 /// inspect it when neither `--python`, `--venv` nor `--site-packages` is given.
 pub(crate) const VIRTUAL_ENV: &str = "VIRTUAL_ENV";

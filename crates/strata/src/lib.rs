@@ -87,6 +87,11 @@ pub fn main() -> ExitCode {
         Command::Bump(args) => commands::bump(&cli.global, args, &mut printer),
         Command::Run(args) => commands::run(&cli.global, args, &mut printer),
         Command::Images(args) => commands::images(&cli.global, args, &mut printer),
+        Command::Ci(args) => match &args.command {
+            crate::args::CiCommand::Plan(args) => {
+                commands::ci_plan(&cli.global, args, &mut printer)
+            }
+        },
     };
     match result {
         Ok(status) => status.into(),

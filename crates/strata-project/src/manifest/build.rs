@@ -166,6 +166,7 @@ pub(super) fn project(context: &Context<'_>, strata: StrataTable) -> Result<Proj
             })
         })
         .transpose()?;
+    let ci = super::ci::settings(context, strata.ci, &profiles)?;
     Ok(Project {
         root: context.root.to_path_buf(),
         manifest: context.manifest.to_path_buf(),
@@ -182,6 +183,7 @@ pub(super) fn project(context: &Context<'_>, strata: StrataTable) -> Result<Proj
             engine_packages: contracts_table.engine_packages,
         },
         images,
+        ci,
     })
 }
 

@@ -26,6 +26,7 @@ const STRATA_KEYS: &[&str] = &[
     "engines",
     "contracts",
     "images",
+    "ci",
 ];
 const PROFILE_KEYS: &[&str] = &[
     "extends",
@@ -52,6 +53,10 @@ const IMAGE_KEYS: &[&str] = &["upstream", "build", "base", "packages"];
 /// A profile has no version to choose an upstream image by.
 const PROFILE_IMAGE_KEYS: &[&str] = &["build", "base", "dev"];
 const INDEX_KEYS: &[&str] = &["url"];
+const CI_KEYS: &[&str] = &["workflow", "runners", "test", "cells"];
+const RUNNERS_KEYS: &[&str] = &["cpu", "gpu"];
+const TEST_CELL_KEYS: &[&str] = &["command", "paths"];
+const CELL_KEYS: &[&str] = &["command", "engines", "paths"];
 const CONTRACTS_KEYS: &[&str] = &["root", "host", "engine-packages"];
 const IMAGES_KEYS: &[&str] = &[
     "repository",
@@ -88,6 +93,11 @@ pub fn manifest_keys() -> Vec<String> {
     out.extend(INDEX_KEYS.iter().map(|key| format!("indexes.*.{key}")));
     out.extend(CONTRACTS_KEYS.iter().map(|key| format!("contracts.{key}")));
     out.extend(IMAGES_KEYS.iter().map(|key| format!("images.{key}")));
+    out.extend(CI_KEYS.iter().map(|key| format!("ci.{key}")));
+    out.extend(RUNNERS_KEYS.iter().map(|key| format!("ci.runners.{key}")));
+    out.extend(TEST_CELL_KEYS.iter().map(|key| format!("ci.test.{key}")));
+    out.push("ci.cells.*".to_string());
+    out.extend(CELL_KEYS.iter().map(|key| format!("ci.cells.*.{key}")));
     out
 }
 
@@ -143,6 +153,28 @@ pub(crate) fn check_strata_table(
             }
             "contracts" => check_table(inner, CONTRACTS_KEYS, &nested, path, source)?,
             "images" => check_table(inner, IMAGES_KEYS, &nested, path, source)?,
+            "ci" => {
+                check_table(inner, CI_KEYS, &nested, path, source)?;
+                for (sub_key, sub_value) in inner {
+                    let DeValue::Table(sub_table) = sub_value.get_ref() else {
+                        continue;
+                    };
+                    let sub_path = join(&nested, sub_key.get_ref());
+                    match sub_key.get_ref().as_ref() {
+                        "runners" => check_table(sub_table, RUNNERS_KEYS, &sub_path, path, source)?,
+                        "test" => check_table(sub_table, TEST_CELL_KEYS, &sub_path, path, source)?,
+                        "cells" => {
+                            for (cell, body) in sub_table {
+                                if let DeValue::Table(body) = body.get_ref() {
+                                    let cell_path = join(&sub_path, cell.get_ref());
+                                    check_table(body, CELL_KEYS, &cell_path, path, source)?;
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
             _ => {}
         }
     }

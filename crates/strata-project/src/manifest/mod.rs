@@ -12,6 +12,7 @@
 //! `extends`, requirement sources and engine versions, in [`build`].
 
 mod build;
+mod ci;
 mod images;
 mod keys;
 pub(crate) mod schema;

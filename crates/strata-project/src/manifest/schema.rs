@@ -72,6 +72,34 @@ pub(crate) struct StrataTable {
     pub(crate) engines: Option<IndexMap<Spanned<String>, ProfileTable>>,
     pub(crate) contracts: Option<ContractsTable>,
     pub(crate) images: Option<ImagesTable>,
+    pub(crate) ci: Option<CiTable>,
+}
+
+/// `[tool.strata.ci]`: the CI plan's runners, test cells and probe cells.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct CiTable {
+    pub(crate) workflow: Option<Spanned<String>>,
+    pub(crate) runners: Option<RunnersTable>,
+    pub(crate) test: Option<CellTable>,
+    pub(crate) cells: Option<IndexMap<Spanned<String>, CellTable>>,
+}
+
+/// `runners = { cpu = [...], gpu = [...] }`: the `runs-on` labels of each kind of job.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct RunnersTable {
+    pub(crate) cpu: Option<Vec<Spanned<String>>>,
+    pub(crate) gpu: Option<Vec<Spanned<String>>>,
+}
+
+/// A cell: `test = { command = [...], paths = [...] }` or `[tool.strata.ci.cells.NAME]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct CellTable {
+    pub(crate) command: Option<Vec<Spanned<String>>>,
+    pub(crate) engines: Option<Vec<Spanned<String>>>,
+    pub(crate) paths: Option<Vec<Spanned<String>>>,
 }
 
 /// `[tool.strata.images]`: what the generated images share, and how they are named.

@@ -84,6 +84,16 @@ ca-bundle = "certs/ca.pem"
 cache = "team/cache"
 platforms = ["linux/amd64"]
 source = "https://example.org/app"
+
+[ci]
+workflow = ".github/workflows/strata.yml"
+runners = { cpu = ["ubuntu-latest"], gpu = ["self-hosted", "gpu"] }
+test = { command = ["pytest", "tests"], paths = ["src/**"] }
+
+[ci.cells.invariants]
+command = ["python", "-m", "app.invariants"]
+engines = ["trt"]
+paths = ["src/app/**"]
 "#;
 
 const FILES: &[(&str, &str)] = &[
@@ -452,6 +462,42 @@ const CASES: &[Case] = &[
                 "platforms = [\"linux/arm64\"]",
             ),
             (M, "example.org/app", "example.org/other"),
+        ],
+        expect: &[Expect::Current],
+    },
+    Case {
+        keys: &[
+            "ci",
+            "ci.workflow",
+            "ci.runners",
+            "ci.runners.cpu",
+            "ci.runners.gpu",
+            "ci.test",
+            "ci.test.command",
+            "ci.test.paths",
+            "ci.cells",
+            "ci.cells.*",
+            "ci.cells.*.command",
+            "ci.cells.*.engines",
+            "ci.cells.*.paths",
+        ],
+        edits: &[
+            (M, "workflows/strata.yml", "workflows/engines.yml"),
+            (M, "cpu = [\"ubuntu-latest\"]", "cpu = [\"ubuntu-24.04\"]"),
+            (
+                M,
+                "gpu = [\"self-hosted\", \"gpu\"]",
+                "gpu = [\"gpu-a100\"]",
+            ),
+            (M, "[\"pytest\", \"tests\"]", "[\"pytest\", \"-x\"]"),
+            (
+                M,
+                "paths = [\"src/**\"]",
+                "paths = [\"src/**\", \"tests/**\"]",
+            ),
+            (M, "\"app.invariants\"]", "\"app.schemas\"]"),
+            (M, "engines = [\"trt\"]", "engines = []"),
+            (M, "[\"src/app/**\"]", "[\"src/**\"]"),
         ],
         expect: &[Expect::Current],
     },

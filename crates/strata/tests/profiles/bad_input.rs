@@ -669,3 +669,17 @@ bad_input!(
         ("v.yaml", "v: \"1.0\"\n")
     ]
 );
+
+bad_input!(
+    a_ci_cell_for_an_engine_that_does_not_exist_names_the_engines,
+    [
+        (
+            "strata.toml",
+            "[profiles.base]\nrequirements = [\"numpy\"]\n\
+             [engines.vllm]\nextends = [\"base\"]\nversion = { file = \"v.yaml\", key = \"v\" }\n\
+             [ci.cells.invariants]\ncommand = [\"python\", \"-m\", \"app.invariants\"]\n\
+             engines = [\"vlm\"]\n"
+        ),
+        ("v.yaml", "v: \"1.0\"\n")
+    ]
+);

@@ -10,6 +10,7 @@ mod support;
 
 mod bad_input;
 mod capture;
+mod ci;
 mod images;
 mod model;
 mod run;

@@ -228,6 +228,29 @@ impl Strata {
         &mut self.command
     }
 
+    /// Runs it to the end with `input` on its stdin: exit code, stdout and stderr.
+    pub(crate) fn output_with_stdin(mut self, input: &str) -> Output {
+        use std::io::Write as _;
+        let mut child = self
+            .command
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("strata starts");
+        child
+            .stdin
+            .take()
+            .expect("stdin is piped")
+            .write_all(input.as_bytes())
+            .expect("strata reads its stdin");
+        let mut output = Output::from(child.wait_with_output().expect("strata runs"));
+        for path in &self.hidden {
+            output = output.hiding(&path.display().to_string(), TEMP);
+        }
+        output
+    }
+
     /// Runs it to the end: exit code, stdout and stderr.
     pub(crate) fn output(mut self) -> Output {
         let mut output = Output::from(self.command.output().unwrap());
