@@ -9,8 +9,8 @@
 use strata_testindex::images::Buildah;
 use strata_testindex::{Fault, Faults, Package, TestIndex, Universe};
 
-use crate::support::Project;
 use crate::support::images::{bake_build, image_tool, parse_hcl};
+use crate::support::{Project, fake_runtime, path_with};
 
 const MANIFEST: &str = r#"python-version = "3.11"
 python-platform = "x86_64-manylinux_2_28"
@@ -278,29 +278,13 @@ fn an_upstream_engines_overlay_adds_only_what_the_image_lacks_and_changes_nothin
         ],
     );
     let bin = project.root().join("bin");
-    fs_err::create_dir_all(&bin).unwrap();
-    let docker = bin.join("docker");
-    fs_err::write(
-        &docker,
-        format!(
-            "#!/bin/sh\nexec cat '{}'\n",
-            project.dir().join("freeze.txt").display()
-        ),
-    )
-    .unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs_err::set_permissions(&docker, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "the test's own PATH, behind the fake docker; strata reads nothing here"
-    )]
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
+    let freeze_file = project.dir().join("freeze.txt");
+    fake_runtime(
+        &bin,
+        "docker",
+        &format!("exec cat '{}'", freeze_file.display()),
     );
+    let path = path_with(&bin);
     let output = project
         .strata(&["images", "capture", "engine"])
         .env("PATH", &path)

@@ -8,7 +8,7 @@ use std::path::Path;
 use strata_testindex::venv::describe;
 use strata_testindex::{Package, TestIndex, Universe, Venv};
 
-use crate::support::Project;
+use crate::support::{Project, fake_runtime, path_with};
 
 const MANIFEST: &str = r#"python-version = "3.11"
 python-platform = "x86_64-manylinux_2_28"
@@ -36,24 +36,15 @@ fn universe() -> Universe {
 /// A `docker` in `bin` that records its arguments in `args.txt` and answers
 /// `run ... python3 -m pip list --format=freeze` with real pip listing `image`'s packages.
 fn fake_docker(bin: &Path, image: &Venv) {
-    fs_err::create_dir_all(bin).unwrap();
-    let script = bin.join("docker");
-    fs_err::write(
-        &script,
-        format!(
-            "#!/bin/sh\nfor arg in \"$@\"; do printf '%s\\n' \"$arg\"; done > '{args}'\n\
-             PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1 \
-             exec python3 -m pip --python '{python}' list --format=freeze\n",
-            args = bin.join("args.txt").display(),
-            python = image.python().display()
+    fake_runtime(
+        bin,
+        "docker",
+        &format!(
+            "PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1 \
+             exec python3 -m pip --python '{}' list --format=freeze",
+            image.python().display()
         ),
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs_err::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    );
 }
 
 #[test]
@@ -65,15 +56,7 @@ fn an_upstream_engine_captured_locked_and_installed_on_top_of_its_image() {
     let project = Project::with_manifest(MANIFEST, &[("engine.yaml", "version: \"3.0\"\n")]);
     let bin = project.root().join("bin");
     fake_docker(&bin, &image);
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "the test's own PATH, behind the fake docker; strata reads nothing here"
-    )]
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = path_with(&bin);
 
     let output = project
         .strata(&["images", "capture", "engine"])

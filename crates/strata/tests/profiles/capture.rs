@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::{Output, Project};
+use crate::support::{Output, Project, fake_runtime, path_with};
 
 const MANIFEST: &str = r#"python-version = "3.12"
 python-platform = "x86_64-manylinux_2_28"
@@ -29,37 +29,12 @@ fn project() -> Project {
     Project::with_manifest(MANIFEST, &[("vllm.yaml", "version: 0.6.3\n")])
 }
 
-/// A `docker` (or `podman`) in `bin` that writes its arguments, one a line, to `args.txt`
-/// next to it, then runs `body` (a shell snippet).
-fn fake_runtime(bin: &Path, name: &str, body: &str) {
-    fs_err::create_dir_all(bin).unwrap();
-    let script = bin.join(name);
-    fs_err::write(
-        &script,
-        format!(
-            "#!/bin/sh\nfor arg in \"$@\"; do printf '%s\\n' \"$arg\"; done > '{}'\n{body}\n",
-            bin.join("args.txt").display()
-        ),
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs_err::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-}
-
 /// `strata images capture <args>` with `bin` first on `PATH` (and nothing else, when `only`).
 fn capture(project: &Project, bin: &Path, only: bool, args: &[&str]) -> Output {
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "the test's own PATH, behind the fake runtime; strata reads nothing here"
-    )]
-    let rest = std::env::var("PATH").unwrap_or_default();
     let path = if only {
         bin.display().to_string()
     } else {
-        format!("{}:{rest}", bin.display())
+        path_with(bin)
     };
     let mut all = vec!["images", "capture"];
     all.extend_from_slice(args);

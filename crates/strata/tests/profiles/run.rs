@@ -4,26 +4,12 @@
 use std::path::Path;
 
 use crate::current_version;
-use crate::support::{Project, example_project};
+use crate::support::{Project, example_project, fake_runtime, path_with};
 
-/// A `docker` that writes each argument on a line of `args.txt` next to it and exits 7, so a
-/// test sees exactly what strata ran and that its exit code is passed on.
+/// A `docker` that records its arguments in `args.txt` next to it and exits 7, so a test sees
+/// exactly what strata ran and that its exit code is passed on.
 fn fake_docker(bin: &Path) {
-    fs_err::create_dir_all(bin).unwrap();
-    let script = bin.join("docker");
-    fs_err::write(
-        &script,
-        format!(
-            "#!/bin/sh\nfor arg in \"$@\"; do printf '%s\\n' \"$arg\"; done > '{}'\nexit 7\n",
-            bin.join("args.txt").display()
-        ),
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs_err::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    fake_runtime(bin, "docker", "exit 7");
 }
 
 #[test]
@@ -50,15 +36,7 @@ fn run_executes_the_runtime_with_those_arguments_and_passes_its_exit_code_on() {
     let project = Project::copy_of(&example_project());
     let bin = project.root().join("bin");
     fake_docker(&bin);
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "the test's own PATH, behind the fake docker; strata reads nothing here"
-    )]
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = path_with(&bin);
     let output = project
         .strata(&[
             "run",

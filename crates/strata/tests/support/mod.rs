@@ -261,6 +261,38 @@ impl Strata {
     }
 }
 
+/// A fake container runtime, `name` (`docker`, `podman`) in `bin`: it writes each argument on a
+/// line of `args.txt` next to it, so a test sees exactly what strata ran, then runs `body` (a
+/// shell snippet: `exit 7`, or `exec cat FILE` to answer with a file).
+pub(crate) fn fake_runtime(bin: &Path, name: &str, body: &str) {
+    fs_err::create_dir_all(bin).expect("the fake runtime's directory");
+    let script = bin.join(name);
+    fs_err::write(
+        &script,
+        format!(
+            "#!/bin/sh\nfor arg in \"$@\"; do printf '%s\\n' \"$arg\"; done > '{}'\n{body}\n",
+            bin.join("args.txt").display()
+        ),
+    )
+    .expect("the fake runtime");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs_err::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+            .expect("the fake runtime is executable");
+    }
+}
+
+/// The test's own `PATH` with `bin` first, for a run that should find a fake program there.
+pub(crate) fn path_with(bin: &Path) -> String {
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the test's own PATH, behind the fake programs; strata reads nothing here"
+    )]
+    let rest = std::env::var("PATH").unwrap_or_default();
+    format!("{}:{rest}", bin.display())
+}
+
 /// What changes from run to run, replaced in text that is snapshotted: temporary paths, the
 /// loopback indexes' ports, and the time a lock took.
 #[derive(Debug, Clone, Default)]
