@@ -186,7 +186,7 @@ pub(crate) fn check_against_index(
         rows[*row]["skipped-pins"] = drift
             .skipped
             .iter()
-            .map(|name| name.to_string())
+            .map(ToString::to_string)
             .collect::<Vec<_>>()
             .into();
         rows[*row]["drift"] = drift

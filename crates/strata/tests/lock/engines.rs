@@ -195,7 +195,7 @@ fn check_against_the_index_leaves_out_an_engine_whose_index_is_not_configured_he
     let output = project
         .strata(&["lock"])
         .index(&index)
-        .env(ENGINE_INDEX_VARIABLE, &engine_index.url())
+        .env(ENGINE_INDEX_VARIABLE, engine_index.url())
         .output();
     assert_eq!(output.code, 0, "{}", output.render());
     index.reset_log();
