@@ -6,7 +6,8 @@
 //! are stale or edited without resolving anything. Beside it live the readers that need the
 //! index as well as a lock: the metadata of a lock's pins ([`pinned_metadata`]), the import
 //! names of the engines' distributions ([`engine_imports()`]), which profiles can share an
-//! environment ([`conflicts()`]) and which releases an engine may move to ([`engine_releases`]).
+//! environment ([`conflicts()`]), which releases an engine may move to ([`engine_releases`]),
+//! and which pins the index no longer backs ([`lock_drift`], for `lock --check --refresh`).
 //!
 //! The lock format itself (model, `requirements.txt`, `pylock.toml`, digests, diffs) is
 //! `strata-lockfile`, which depends on neither the solver nor the index client.
@@ -14,6 +15,7 @@
 
 pub use conflicts::{Pairing, Verdict, conflicts, default_subjects};
 pub use demands::{Demand, DemandSource, Relation, profile_demands, solved_with_demands};
+pub use drift::{Drift, DriftKind, LockDrift, compare as compare_drift, lock_drift};
 pub use engine_imports::{EngineImports, engine_imports};
 pub use fingerprint::Fingerprint;
 pub use inspect::{Lookup, PinnedMetadata, pinned_metadata};
@@ -27,6 +29,7 @@ pub use resolution::{lock_from_resolution, via_source};
 
 mod conflicts;
 mod demands;
+mod drift;
 mod engine_imports;
 mod fingerprint;
 mod inspect;

@@ -12,7 +12,7 @@ use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -42,6 +42,8 @@ pub struct TestIndex {
     shared: Arc<Shared>,
     address: SocketAddr,
     acceptor: Option<JoinHandle<()>>,
+    /// See [`TestIndex::find_links_dir`].
+    find_links: PathBuf,
     /// The test CA's certificate (PEM) and its file, when the index speaks TLS.
     ca: Option<(String, PathBuf)>,
     // Declared last so artifacts outlive every thread that serves them.
@@ -50,7 +52,10 @@ pub struct TestIndex {
 
 #[derive(Debug)]
 struct Shared {
-    store: Store,
+    /// What is served; replaced whole by [`TestIndex::replace_universe`].
+    store: RwLock<Arc<Store>>,
+    /// Where the store's artifacts are generated, for a replacement.
+    root: PathBuf,
     page_max_age: u32,
     html_only: bool,
     /// Set when the index speaks TLS.
@@ -115,7 +120,8 @@ impl TestIndex {
             .local_addr()
             .map_err(|source| Error::from(ErrorKind::Bind { source }))?;
         let shared = Arc::new(Shared {
-            store,
+            store: RwLock::new(Arc::new(store)),
+            root: directory.path().to_path_buf(),
             page_max_age,
             html_only,
             tls: identity
@@ -134,6 +140,7 @@ impl TestIndex {
                 .map_err(|source| Error::from(ErrorKind::Bind { source }))?
         };
         Ok(Self {
+            find_links: shared.store().find_links.clone(),
             shared,
             address,
             acceptor: Some(acceptor),
@@ -174,13 +181,15 @@ impl TestIndex {
 
     /// A flat directory holding every wheel and sdist, for `--find-links` tests.
     pub fn find_links_dir(&self) -> &Path {
-        &self.shared.store.find_links
+        // Every universe is generated into the same root (see `replace_universe`), so the
+        // directory outlives a replacement and holds the current universe's files.
+        &self.find_links
     }
 
     /// The served file named `filename` (a wheel, an sdist or a `.metadata` file).
     pub fn file(&self, filename: &str) -> Option<ServedFile> {
         self.shared
-            .store
+            .store()
             .files
             .values()
             .find(|file| file.filename == filename)
@@ -189,7 +198,7 @@ impl TestIndex {
 
     /// Every served file, sorted by URL path.
     pub fn files(&self) -> Vec<ServedFile> {
-        let mut files: Vec<ServedFile> = self.shared.store.files.values().cloned().collect();
+        let mut files: Vec<ServedFile> = self.shared.store().files.values().cloned().collect();
         files.sort_by(|a, b| a.url_path.cmp(&b.url_path));
         files
     }
@@ -236,6 +245,47 @@ impl TestIndex {
     /// Forgets the logged requests (fault counters are not reset).
     pub fn reset_log(&self) {
         self.shared.log.clear();
+    }
+
+    /// Serves `universe` from now on, at the same address: what a real index does when it
+    /// yanks a release, deletes one, or replaces a file with other bytes under the same name,
+    /// seen by a client whose configuration (and so a lock's fingerprint) names the same URL.
+    ///
+    /// The artifacts are generated again; the pages' `max-age`, HTML-only and TLS settings stay
+    /// those the index started with. The log and the faults are kept.
+    ///
+    /// # Panics
+    ///
+    /// As [`TestIndex::start`], when the universe is invalid or its artifacts cannot be
+    /// written.
+    #[track_caller]
+    pub fn replace_universe(&self, universe: Universe) {
+        let mut store = self
+            .shared
+            .store
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        // The old artifacts go first: a replaced file keeps its name, and generation refuses
+        // to write over one.
+        for dir in ["files", "find-links"] {
+            let path = self.shared.root.join(dir);
+            if let Err(error) = fs_err::remove_dir_all(&path)
+                && error.kind() != io::ErrorKind::NotFound
+            {
+                panic!("Failed to replace the test index's universe: {error}");
+            }
+        }
+        match Store::generate(universe, &self.shared.root) {
+            Ok(generated) => *store = Arc::new(generated),
+            Err(error) => panic!("Failed to replace the test index's universe: {error}"),
+        }
+    }
+}
+
+impl Shared {
+    /// What is served now.
+    fn store(&self) -> Arc<Store> {
+        Arc::clone(&self.store.read().unwrap_or_else(PoisonError::into_inner))
     }
 }
 
@@ -519,6 +569,7 @@ fn answer(request: &Request, writer: &mut impl Write, shared: &Shared) -> io::Re
 }
 
 fn route(request: &Request, shared: &Shared) -> Response {
+    let store = shared.store();
     if request.method != "GET" && request.method != "HEAD" {
         let mut response = Response::text(405, "Only GET and HEAD are served\n");
         response.headers.push(("Allow", "GET, HEAD".to_string()));
@@ -530,7 +581,7 @@ fn route(request: &Request, shared: &Shared) -> Response {
     }
     if path == "/simple/" {
         let format = page_format(request, shared);
-        let page = pages::root_page(shared.store.projects.values(), format);
+        let page = pages::root_page(store.projects.values(), format);
         return page_response(page, format, path, shared);
     }
     if let Some(rest) = path.strip_prefix("/simple/") {
@@ -538,7 +589,7 @@ fn route(request: &Request, shared: &Shared) -> Response {
         let Ok(normalized) = PackageName::from_str(&percent_decode(name)) else {
             return Response::text(404, "Not Found\n");
         };
-        let Some(project) = shared.store.projects.get(normalized.as_ref()) else {
+        let Some(project) = store.projects.get(normalized.as_ref()) else {
             return Response::text(404, "Not Found\n");
         };
         if name != normalized.as_ref() || !rest.ends_with('/') {
@@ -574,7 +625,7 @@ fn route(request: &Request, shared: &Shared) -> Response {
         return page_response(page, format, path, shared);
     }
     let decoded = percent_decode(path);
-    if let Some(file) = shared.store.files.get(&decoded) {
+    if let Some(file) = store.files.get(&decoded) {
         return Response {
             status: 200,
             headers: vec![

@@ -88,11 +88,16 @@ strata profiles backend --format json\n  strata profiles --format mermaid")]
     /// Nothing is written unless every requested profile resolved. An engine whose index is
     /// not configured is skipped and reported when it says `when-index-unavailable = "skip"`.
     ///
-    /// Exit status: 0 locked (or already current), 1 no solution or (`--check`) stale locks,
-    /// 2 could not lock.
+    /// `--check --refresh` also compares every lock with its index as it is now (every page
+    /// revalidated): a pin that was yanked, a version or project the index no longer lists, a
+    /// locked hash no file has any more. One line per finding, with the remedy.
+    ///
+    /// Exit status: 0 locked (or already current), 1 no solution or (`--check`) stale locks or
+    /// (`--check --refresh`) drifted pins, 2 could not lock (or could not read the index).
     #[command(
         after_long_help = "Examples:\n  strata lock\n  strata lock backend vllm\n  \
-strata lock --upgrade-package numpy\n  strata lock --check   # in CI: fail when a lock is stale"
+strata lock --upgrade-package numpy\n  strata lock --check   # in CI: fail when a lock is stale\n  \
+strata lock --check --refresh   # weekly: fail when the index moved away from a lock"
     )]
     Lock(LockArgs),
 
@@ -504,9 +509,10 @@ pub(crate) struct LockArgs {
     /// (repeatable).
     #[arg(short = 'P', long, value_name = "PACKAGE[==VERSION]")]
     pub(crate) upgrade_package: Vec<String>,
-    /// Resolve nothing: exit 1 naming every lock that is missing or stale. Refused together
-    /// with `--force`, `--upgrade` or `--upgrade-package`, which ask for a resolve it would not
-    /// run.
+    /// Resolve nothing: exit 1 naming every lock that is missing or stale. With `--refresh`,
+    /// also compare every pin with its index now (yanked, no longer listed, a locked file's
+    /// hash gone). Refused together with `--force`, `--upgrade` or `--upgrade-package`, which
+    /// ask for a resolve it would not run.
     #[arg(long, conflicts_with_all = ["force", "upgrade", "upgrade_package"])]
     pub(crate) check: bool,
     /// Resolve even the locks whose inputs did not change.

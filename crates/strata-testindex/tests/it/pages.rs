@@ -216,3 +216,42 @@ fn invalid_universes_are_reported_with_the_offending_name() {
     let error = TestIndex::try_start(bad_name, strata_testindex::Faults::new()).unwrap_err();
     insta::assert_snapshot!(error, @"Invalid package name `-a-`");
 }
+
+#[test]
+fn a_replaced_universe_is_served_at_the_same_address_with_its_own_files() {
+    let index = TestIndex::start(
+        Universe::new()
+            .package(Package::new("a", "1.0"))
+            .package(Package::new("a", "2.0")),
+    );
+    let address = index.address();
+    let before = index.file("a-1.0-py3-none-any.whl").unwrap();
+    // 1.0's wheel rebuilt with other bytes, 2.0 yanked, `b` new.
+    index.replace_universe(
+        Universe::new()
+            .package(Package::new("a", "1.0").padding(1000))
+            .package(Package::new("a", "2.0").yanked("broken"))
+            .package(Package::new("b", "0.1")),
+    );
+    assert_eq!(index.address(), address);
+    let page = get(&index, "/simple/a/", &[JSON]).json();
+    let files = page["files"].as_array().unwrap();
+    assert_eq!(files[0]["filename"], "a-1.0-py3-none-any.whl");
+    assert_ne!(files[0]["hashes"]["sha256"], before.sha256.as_str());
+    let served = get(
+        &index,
+        &join("/simple/a/", files[0]["url"].as_str().unwrap()),
+        &[],
+    );
+    assert_eq!(files[0]["hashes"]["sha256"], sha256(&served.body));
+    assert_eq!(files[1]["yanked"], "broken");
+    assert_eq!(get(&index, "/simple/b/", &[JSON]).status, 200);
+    let find_links: Vec<_> = fs_err::read_dir(index.find_links_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(find_links.len(), 3, "{find_links:?}");
+
+    index.replace_universe(Universe::new().package(Package::new("b", "0.1")));
+    assert_eq!(get(&index, "/simple/a/", &[JSON]).status, 404);
+}

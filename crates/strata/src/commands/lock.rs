@@ -96,6 +96,11 @@ fn lock_with_summary(
 ) -> Result<(ExitStatus, Option<Vec<serde_json::Value>>)> {
     let project = load_project(global)?;
     let options = lock_options(args, &project)?;
+    if args.check && args.index.refresh {
+        let status =
+            crate::commands::drift::check_against_index(&project, &options, args, printer)?;
+        return Ok((status, None));
+    }
     if args.check {
         return Ok((check(&project, &options, printer)?, None));
     }
@@ -424,7 +429,9 @@ fn lock_directory(
     Ok(file)
 }
 
-fn check(
+/// `lock --check`: every selected lock against today's inputs, each one that fails said on
+/// stderr with its remedy; exit 1 when one does.
+pub(crate) fn check(
     project: &strata_project::Project,
     options: &LockOptions,
     printer: &mut Printer,

@@ -17,6 +17,7 @@ pub(crate) mod compile;
 mod conflicts;
 mod contracts;
 mod diff;
+mod drift;
 mod images;
 mod index;
 mod lock;

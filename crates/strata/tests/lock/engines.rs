@@ -186,3 +186,38 @@ fn check_verifies_a_kept_engine_lock_on_everything_but_its_unset_index() {
         output.render()
     );
 }
+
+#[test]
+fn check_against_the_index_leaves_out_an_engine_whose_index_is_not_configured_here() {
+    let index = TestIndex::start(universe::ml());
+    let engine_index = TestIndex::start(universe::engine_index());
+    let project = project("skip");
+    let output = project
+        .strata(&["lock"])
+        .index(&index)
+        .env(ENGINE_INDEX_VARIABLE, engine_index.url())
+        .output();
+    assert_eq!(output.code, 0, "{}", output.render());
+    index.reset_log();
+
+    // Without the variable the engine's lock passes `--check` unverified, and is not compared.
+    let output = project.lock(&index, &["--check", "--refresh"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert!(
+        output.stderr.contains(
+            "warning: `tensorrt-llm`: `locks/tensorrt-llm.txt` was not compared with its index: its index `extra`"
+        ),
+        "{}",
+        output.render()
+    );
+    assert!(
+        index.requests_for("/simple/tensorrt-llm/").is_empty(),
+        "the main index is never asked for the engine's package: {:?}",
+        index.requests()
+    );
+    assert!(
+        !index.requests_for("/simple/numpy/").is_empty(),
+        "base is compared: {:?}",
+        index.requests()
+    );
+}

@@ -13,6 +13,7 @@ mod support;
 
 mod conflicts;
 mod diff;
+mod drift;
 mod engines;
 mod explanations;
 mod extras;

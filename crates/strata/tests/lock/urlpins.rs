@@ -188,3 +188,41 @@ requirements = ["pkg"]
     assert_eq!(project.pins("dev")["eng"], "1.1", "{}", output.render());
     assert_eq!(pkg_line(&project, "dev"), expected, "{}", output.render());
 }
+
+/// A direct URL pin is not the index's: `lock --check --refresh` does not compare it with the
+/// index (which has another `pkg` 1.0 file, whose hash is not the lock's), says so with `-v`,
+/// and compares the rest.
+#[test]
+fn check_against_the_index_skips_a_url_pin_and_compares_the_rest() {
+    let index = TestIndex::start(universe());
+    let files = files();
+    let (requirement, _) = url_requirement(&files);
+    let project = project(&format!("{requirement:?}, \"app\""), "");
+    project.lock_ok(&index, &[]);
+    let output = project.lock(&index, &["--check", "--refresh", "-v"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert!(
+        output
+            .stderr
+            .contains("`base`: not compared with the index (direct URL pins): `pkg`"),
+        "{}",
+        output.render()
+    );
+
+    // `app` is an index pin like any other.
+    index.replace_universe(
+        Universe::new()
+            .package(Package::new("pkg", "1.0"))
+            .package(Package::new("pkg", "2.0"))
+            .package(Package::new("app", "1.0").requires("pkg").yanked(""))
+            .package(Package::new("eng", "1.0").requires("pkg"))
+            .package(Package::new("eng", "1.1").requires("pkg")),
+    );
+    let output = project.lock(&index, &["--check", "--refresh"]);
+    assert_eq!(output.code, 1, "{}", output.render());
+    assert!(
+        output.stderr.contains("`app==1.0` was yanked;") && !output.stderr.contains("`pkg"),
+        "{}",
+        output.render()
+    );
+}
