@@ -8,7 +8,7 @@ use crate::support::{Project, example_project};
 
 /// A `docker` that writes each argument on a line of `args.txt` next to it and exits 7, so a
 /// test sees exactly what strata ran and that its exit code is passed on.
-fn fake_docker(bin: &Path) {
+pub(crate) fn fake_docker(bin: &Path) {
     fs_err::create_dir_all(bin).unwrap();
     let script = bin.join("docker");
     fs_err::write(
