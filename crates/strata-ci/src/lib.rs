@@ -7,6 +7,9 @@
 //! it decides by content where it can: a comment edit in `base.in` reruns nothing, and a change
 //! to `base.in` reruns exactly the engines whose inputs it changes. See [`CiPlan::of_change`].
 //!
+//! [`workflow()`] writes the GitHub Actions workflow that runs the plan: a plan job, builds and
+//! cells fanned out over its matrices, one aggregate check, a write-back and a promotion.
+//!
 //! This crate reads the project model and the image plan only: no git, no network, no
 //! container runtime. The CLI finds the changed files and loads the project at the base.
 //!
@@ -37,6 +40,7 @@ mod cells;
 mod glob;
 mod inputs;
 mod plan;
+mod workflow;
 
 pub use cells::{Cell, CellKind, cells, is_built};
 pub use glob::glob_matches;
@@ -44,4 +48,7 @@ pub use inputs::{file_inputs, input_lines, model_files};
 pub use plan::{
     Base, CiPlan, MAX_MATRIX_JOBS, Matrix, MatrixEntry, PlannedCell, Reason, TooManyJobs,
     project_relative,
+};
+pub use workflow::{
+    DEFAULT_BRANCH, GENERATED_MARK, PINS, Pin, project_directory, registry_of, workflow,
 };

@@ -481,6 +481,10 @@ pub struct Project {
 pub struct CiSettings {
     /// The generated workflow, relative to the project root.
     pub workflow: PathBuf,
+    /// The shell command the workflow's jobs run to put `strata` on `PATH` (a download of a
+    /// release, a `cargo install`); none leaves it to the runners.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub install: Option<String>,
     /// `runs-on` labels of jobs that need no GPU.
     pub cpu_runner: Vec<String>,
     /// `runs-on` labels of jobs that run a GPU image: a self-hosted GPU runner's.
@@ -496,6 +500,7 @@ impl Default for CiSettings {
     fn default() -> Self {
         Self {
             workflow: PathBuf::from(".github/workflows/strata.yml"),
+            install: None,
             cpu_runner: vec!["ubuntu-latest".to_string()],
             gpu_runner: vec!["self-hosted".to_string(), "gpu".to_string()],
             test: CellSpec {

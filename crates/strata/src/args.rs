@@ -874,6 +874,63 @@ pub(crate) struct CiArgs {
 pub(crate) enum CiCommand {
     /// The cells a change triggers, with the reason for each.
     Plan(CiPlanArgs),
+
+    /// The GitHub Actions workflow that runs the plan: plan, check, build, cell, write-back,
+    /// aggregate and promote jobs, every action pinned by commit.
+    ///
+    /// Prints the workflow; `--write` writes it to `[tool.strata.ci] workflow` (default
+    /// `.github/workflows/strata.yml`), `--check` exits 1 when that file is missing or stale.
+    /// strata never overwrites a file it did not write.
+    #[command(
+        after_long_help = "Examples:\n  strata ci workflow\n  strata ci workflow --write\n  \
+strata ci workflow --check"
+    )]
+    Workflow(CiWorkflowArgs),
+
+    /// Run one cell of the plan (`test-vllm`, `invariants-transformers`) in its engine's image,
+    /// with the project mounted, as `strata run` does; exits with the cell's exit code.
+    #[command(after_long_help = "Examples:\n  strata ci run test-vllm\n  \
+strata ci run test-transformers --tag-suffix -ci-0123abc --dry-run")]
+    Run(CiRunArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CiWorkflowArgs {
+    /// Write the workflow (atomically, only when it changed), creating its directory.
+    #[arg(long, conflicts_with = "check")]
+    pub(crate) write: bool,
+
+    /// Exit 1 when the workflow file is missing or not what `--write` would write.
+    #[arg(long)]
+    pub(crate) check: bool,
+
+    /// Output: the workflow's text, or JSON with its path and status.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub(crate) format: DataFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CiRunArgs {
+    /// The cell's id, as the plan names it (`test-vllm`).
+    pub(crate) cell: String,
+
+    /// Appended to a first-party image's tag: the workflow's cells run the image their run
+    /// built (`<tag>-ci-<commit>`). Upstream images are run as they are.
+    #[arg(
+        long,
+        value_name = "SUFFIX",
+        default_value = "",
+        allow_hyphen_values = true
+    )]
+    pub(crate) tag_suffix: String,
+
+    /// The container runtime.
+    #[arg(long, value_enum, default_value_t = RuntimeArg::Docker)]
+    pub(crate) runtime: RuntimeArg,
+
+    /// Print the command on stdout instead of running it.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -91,6 +91,10 @@ pub fn main() -> ExitCode {
             crate::args::CiCommand::Plan(args) => {
                 commands::ci_plan(&cli.global, args, &mut printer)
             }
+            crate::args::CiCommand::Workflow(args) => {
+                commands::ci_workflow(&cli.global, args, &mut printer)
+            }
+            crate::args::CiCommand::Run(args) => commands::ci_run(&cli.global, args, &mut printer),
         },
     };
     match result {

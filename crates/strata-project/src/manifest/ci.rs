@@ -35,6 +35,19 @@ pub(super) fn settings(
         }
         settings.workflow = text.into();
     }
+    if let Some(install) = table.install {
+        // Written into the workflow as an environment value: GitHub would evaluate an
+        // expression in it before any shell quoting applies.
+        if install.get_ref().trim().is_empty() || install.get_ref().contains("${{") {
+            return Err(invalid(
+                context,
+                &install,
+                "ci.install",
+                "a shell command that puts `strata` on PATH, without `${{ ... }}` expressions",
+            ));
+        }
+        settings.install = Some(install.into_inner());
+    }
     if let Some(runners) = table.runners {
         if let Some(cpu) = runners.cpu {
             settings.cpu_runner = labels(context, cpu, "ci.runners.cpu")?;

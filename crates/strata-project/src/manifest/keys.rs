@@ -53,7 +53,7 @@ const IMAGE_KEYS: &[&str] = &["upstream", "build", "base", "packages"];
 /// A profile has no version to choose an upstream image by.
 const PROFILE_IMAGE_KEYS: &[&str] = &["build", "base", "dev"];
 const INDEX_KEYS: &[&str] = &["url"];
-const CI_KEYS: &[&str] = &["workflow", "runners", "test", "cells"];
+const CI_KEYS: &[&str] = &["workflow", "install", "runners", "test", "cells"];
 const RUNNERS_KEYS: &[&str] = &["cpu", "gpu"];
 const TEST_CELL_KEYS: &[&str] = &["command", "paths"];
 const CELL_KEYS: &[&str] = &["command", "engines", "paths"];

@@ -80,6 +80,7 @@ pub(crate) struct StrataTable {
 #[serde(rename_all = "kebab-case")]
 pub(crate) struct CiTable {
     pub(crate) workflow: Option<Spanned<String>>,
+    pub(crate) install: Option<Spanned<String>>,
     pub(crate) runners: Option<RunnersTable>,
     pub(crate) test: Option<CellTable>,
     pub(crate) cells: Option<IndexMap<Spanned<String>, CellTable>>,

@@ -1,5 +1,6 @@
 //! `strata ci plan`: the changed files (from git, `--changed` or stdin), the project at the base
-//! revision, and the plan `strata-ci` makes of them.
+//! revision, and the plan `strata-ci` makes of them. `strata ci workflow`: the workflow that
+//! runs the plan, printed, written or checked. `strata ci run`: one cell in its image.
 
 use std::fmt::Write as _;
 use std::io::{BufRead, Write as _};
@@ -9,12 +10,14 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use strata_ci::{Base, CiPlan, Matrix};
-use strata_images::ImagePlan;
+use strata_images::{ImagePlan, RunRequest, Runtime};
 use strata_project::Project;
 
 use crate::ExitStatus;
-use crate::args::{CiFormat, CiPlanArgs, GlobalArgs};
-use crate::commands::load_project;
+use crate::args::{
+    CiFormat, CiPlanArgs, CiRunArgs, CiWorkflowArgs, DataFormat, GlobalArgs, RuntimeArg,
+};
+use crate::commands::{display_path, load_project};
 use crate::env_vars;
 use crate::output;
 use crate::printer::Printer;
@@ -402,4 +405,140 @@ fn append(path: &Path, text: &str) -> Result<()> {
         .open(path)?;
     file.write_all(text.as_bytes())?;
     Ok(())
+}
+
+/// `strata ci workflow --format json`.
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct WorkflowJson<'a> {
+    path: &'a str,
+    /// `current`, `stale` or `missing` before this run; `written` when `--write` wrote it.
+    status: &'a str,
+    workflow: &'a str,
+}
+
+pub(crate) fn ci_workflow(
+    global: &GlobalArgs,
+    args: &CiWorkflowArgs,
+    printer: &mut Printer,
+) -> Result<ExitStatus> {
+    let project = load_project(global)?;
+    let images = ImagePlan::of(&project);
+    let root = std::path::absolute(&project.root)?;
+    let directory = strata_ci::project_directory(&root, &project.ci.workflow);
+    let text = strata_ci::workflow(&project, &images, &directory);
+    let path = project.root.join(&project.ci.workflow);
+    let shown = display_path(&path);
+    let on_disk = fs_err::read_to_string(&path).ok();
+    let mut status = match &on_disk {
+        Some(on_disk) if *on_disk == text => "current",
+        Some(_) => "stale",
+        None => "missing",
+    };
+    if args.check {
+        let why = match status {
+            "current" => {
+                printer.status(&format!("`{shown}` is current"));
+                return Ok(ExitStatus::Success);
+            }
+            "missing" => "does not exist",
+            _ => {
+                "is stale: the manifest's [tool.strata.ci], its engines or their images changed since it was written"
+            }
+        };
+        printer.error(&format!(
+            "error: `{shown}` {why}; run `strata ci workflow --write`\n"
+        ));
+        return Ok(ExitStatus::Problems);
+    }
+    if args.write {
+        // strata rewrites only what it wrote: a workflow of the user's at the same path is theirs.
+        if let Some(on_disk) = &on_disk
+            && !on_disk.contains(strata_ci::GENERATED_MARK)
+        {
+            bail!(
+                "`{shown}` exists and was not written by strata; move it, or name another file \
+                 with `workflow = \"...\"` in [tool.strata.ci] of `{}`",
+                display_path(&project.manifest)
+            );
+        }
+        if let Some(parent) = path.parent() {
+            fs_err::create_dir_all(parent)?;
+        }
+        if strata_fs::write_atomic_if_changed(&path, text.as_bytes())
+            .with_context(|| format!("Failed to write `{shown}`"))?
+        {
+            printer.status(&format!("Wrote `{shown}`"));
+            status = "written";
+        } else {
+            printer.status(&format!("`{shown}` is current"));
+        }
+    }
+    match args.format {
+        DataFormat::Json => printer.data(&output::json::render(&WorkflowJson {
+            path: &shown,
+            status,
+            workflow: &text,
+        })?)?,
+        DataFormat::Text if !args.write => printer.data(&text)?,
+        DataFormat::Text => {}
+    }
+    Ok(ExitStatus::Success)
+}
+
+pub(crate) fn ci_run(
+    global: &GlobalArgs,
+    args: &CiRunArgs,
+    printer: &mut Printer,
+) -> Result<ExitStatus> {
+    let project = load_project(global)?;
+    let images = ImagePlan::of(&project);
+    let cells = strata_ci::cells(&project, &images);
+    let Some(cell) = cells.iter().find(|cell| cell.id == args.cell) else {
+        let ids: Vec<&str> = cells
+            .iter()
+            .filter(|cell| cell.kind != strata_ci::CellKind::Build)
+            .map(|cell| cell.id.as_str())
+            .collect();
+        bail!(
+            "`{}` is not a cell of `{}`; its cells are: {}",
+            args.cell,
+            display_path(&project.manifest),
+            if ids.is_empty() {
+                "none (no engine has an image)".to_string()
+            } else {
+                ids.join(", ")
+            }
+        );
+    };
+    if cell.kind == strata_ci::CellKind::Build {
+        bail!(
+            "`{}` builds an image: run `docker buildx bake {}` instead",
+            cell.id,
+            cell.engine
+        );
+    }
+    let mut image = images
+        .image(cell.engine.as_str())
+        .expect("every cell is of an engine with an image")
+        .clone();
+    if strata_ci::is_built(&image) {
+        image.image.push_str(&args.tag_suffix);
+    }
+    let request = RunRequest {
+        project_dir: strata_fs::fs_err::canonicalize(&project.root)?,
+        command: cell.command.clone(),
+        runtime: match args.runtime {
+            RuntimeArg::Docker => Runtime::Docker,
+            RuntimeArg::Podman => Runtime::Podman,
+        },
+        gpus: false,
+    };
+    let argv = strata_images::run_command(&project, &image, &request);
+    if args.dry_run {
+        printer.data(&format!("{}\n", strata_images::shell_words(&argv)))?;
+        return Ok(ExitStatus::Success);
+    }
+    printer.verbose(&strata_images::shell_words(&argv));
+    crate::commands::run::run_container(&argv)
 }

@@ -72,6 +72,11 @@ pub(crate) fn run(
         return Ok(ExitStatus::Success);
     }
     printer.verbose(&strata_images::shell_words(&argv));
+    run_container(&argv)
+}
+
+/// Runs `argv` (a container runtime's command line), passing its exit code on.
+pub(crate) fn run_container(argv: &[String]) -> Result<ExitStatus> {
     let (program, rest) = argv.split_first().expect("a run command names its runtime");
     let status = std::process::Command::new(program)
         .args(rest)

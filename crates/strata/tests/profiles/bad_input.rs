@@ -683,3 +683,12 @@ bad_input!(
         ("v.yaml", "v: \"1.0\"\n")
     ]
 );
+
+bad_input!(
+    a_ci_install_command_with_an_expression_is_refused_before_github_would_evaluate_it,
+    [(
+        "strata.toml",
+        "[profiles.base]\nrequirements = [\"numpy\"]\n\
+         [ci]\ninstall = \"curl ${{ secrets.URL }} | sh\"\n"
+    )]
+);

@@ -8,7 +8,7 @@ use crate::support::{Project, example_project, fake_runtime, path_with};
 
 /// A `docker` that records its arguments in `args.txt` next to it and exits 7, so a test sees
 /// exactly what strata ran and that its exit code is passed on.
-fn fake_docker(bin: &Path) {
+pub(crate) fn fake_docker(bin: &Path) {
     fake_runtime(bin, "docker", "exit 7");
 }
 
