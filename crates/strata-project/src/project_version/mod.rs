@@ -906,10 +906,13 @@ mod tests {
                 "/app.py`, `",
             ),
             (
-                &[(
-                    "pyproject.toml",
-                    "[project]\nversion = \"latest\"\n[tool.strata]\n",
-                )],
+                &[
+                    (
+                        "pyproject.toml",
+                        "[tool.strata]\nversion-file = { path = \"VERSION\" }\n",
+                    ),
+                    ("VERSION", "latest\n"),
+                ],
                 "not a valid PEP 440 version",
             ),
         ];
