@@ -699,7 +699,17 @@ pub enum VersionError {
 
 impl Diagnostic for VersionError {
     fn hints(&self) -> Vec<String> {
-        let declare = "add `version-file = { path = \"src/PACKAGE/__init__.py\" }` to the strata manifest, for a module that assigns `__version__ = \"1.2.3\"`";
+        // Where `version-file` goes: the top of `strata.toml`, or `[tool.strata]`.
+        let declare = |manifest: &Path| {
+            let place = if manifest.file_name() == Some("strata.toml".as_ref()) {
+                format!("to `{}`", manifest.display())
+            } else {
+                format!("under `[tool.strata]` in `{}`", manifest.display())
+            };
+            format!(
+                "add `version-file = {{ path = \"src/PACKAGE/__init__.py\" }}` {place}, naming a module that assigns `__version__ = \"1.2.3\"`"
+            )
+        };
         match self {
             Self::Read(error) => error.hints(),
             Self::NoVersion { pyproject, manifest } => {
@@ -710,15 +720,15 @@ impl Diagnostic for VersionError {
                         pyproject.display()
                     ));
                 }
-                hints.push(format!("Or {declare} (`{}`)", manifest.display()));
+                hints.push(format!("Or {}", declare(manifest)));
                 hints
             }
             Self::DynamicWithoutFile { manifest, .. } => vec![
-                format!("To let strata read and bump it, {declare} (`{}`)", manifest.display()),
+                format!("To let strata read and bump it, {}", declare(manifest)),
                 "Or declare the file to your build backend: hatch's `[tool.hatch.version] path = \"src/PACKAGE/__init__.py\"`, setuptools' `[tool.setuptools.dynamic] version = { attr = \"PACKAGE.__version__\" }`".to_string(),
             ],
-            Self::Computed { .. } => vec![
-                format!("To let strata read and bump the version, keep it in a file: {declare}, and have the build backend read that file"),
+            Self::Computed { snippet, .. } => vec![
+                format!("To let strata read and bump the version, keep it in a file: {}, and have the build backend read that file", declare(&snippet.path)),
             ],
             Self::TwoDeclarations { .. } => vec![
                 "Keep one: remove `[project].version` (and list `version` in `[project].dynamic`), or remove `version-file`".to_string(),

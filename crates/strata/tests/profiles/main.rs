@@ -14,6 +14,7 @@ mod ci;
 mod images;
 mod model;
 mod run;
+mod version;
 
 use std::path::Path;
 
