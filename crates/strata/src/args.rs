@@ -1021,6 +1021,10 @@ Examples:
 }
 
 #[derive(Debug, Args)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent command-line switches"
+)]
 pub(crate) struct VersionBumpArgs {
     /// `major`, `minor`, `patch`, `pre`, `post`, `dev`, or an exact PEP 440 version.
     #[arg(value_name = "SEGMENT|VERSION")]
@@ -1035,7 +1039,7 @@ pub(crate) struct VersionBumpArgs {
     #[arg(long)]
     pub(crate) allow_downgrade: bool,
 
-    /// Print the change (old -> new, file:line) and write nothing.
+    /// Print the change (`FILE:LINE: OLD -> NEW`) and write nothing.
     #[arg(long, conflicts_with_all = ["commit", "tag"])]
     pub(crate) dry_run: bool,
 

@@ -218,7 +218,7 @@ pub fn read(project: &Project) -> Result<ProjectVersion, VersionError> {
         });
     };
     if let Some(hatch) = table_at(pyproject.table.get_ref(), &["tool", "hatch", "version"]) {
-        return from_hatch(root, &pyproject, hatch);
+        return from_hatch(root, pyproject, hatch);
     }
     if let Some(setuptools) = table_at(
         pyproject.table.get_ref(),
@@ -226,7 +226,7 @@ pub fn read(project: &Project) -> Result<ProjectVersion, VersionError> {
     )
     .and_then(|dynamic| dynamic.get("version"))
     {
-        return from_setuptools(root, &pyproject, setuptools);
+        return from_setuptools(root, pyproject, setuptools);
     }
     Err(VersionError::DynamicWithoutFile {
         snippet: pyproject.snippet(dynamic.span()),
@@ -778,6 +778,9 @@ mod tests {
         (dir, project)
     }
 
+    /// `(path, contents)` pairs.
+    type Files<'a> = &'a [(&'a str, &'a str)];
+
     fn bumped(found: &ProjectVersion, to: &str) -> String {
         found.rewritten(&Version::from_str(to).unwrap()).unwrap()
     }
@@ -816,7 +819,7 @@ mod tests {
     #[test]
     fn backends_static_declarations_are_followed() {
         let dynamic = "[project]\nname = \"app\"\ndynamic = [\"version\"]\n[tool.strata]\n";
-        let cases: &[(&str, &[(&str, &str)], Declaration)] = &[
+        let cases: &[(&str, Files, Declaration)] = &[
             (
                 "[tool.hatch.version]\npath = \"src/app/__about__.py\"\n",
                 &[("src/app/__about__.py", "VERSION = '2.0.0'\n")],
@@ -859,7 +862,7 @@ mod tests {
 
     #[test]
     fn each_missing_or_unreadable_version_says_what_to_add() {
-        let cases: &[(&[(&str, &str)], &str)] = &[
+        let cases: &[(Files, &str)] = &[
             (
                 &[(
                     "pyproject.toml",

@@ -89,7 +89,7 @@ fn bump(
         match args.format {
             DataFormat::Json => printer.data(&output::json::render(&json)?)?,
             DataFormat::Text => {
-                printer.data(&format!("{shown}:{}: {from} -> {to}\n", found.line))?
+                printer.data(&format!("{shown}:{}: {from} -> {to}\n", found.line))?;
             }
         }
         printer.status("Dry run: nothing was written");
