@@ -274,3 +274,36 @@ fn commit_and_tag_refusals_write_nothing() {
     assert_eq!(output.code, 0, "{}", output.render());
     assert_eq!(git(project.dir(), &["cat-file", "-t", "v1.3.0"]), "tag");
 }
+
+#[test]
+fn a_bump_that_is_neither_a_segment_nor_a_version_is_refused() {
+    let project = Project::new(&[("pyproject.toml", &pyproject("1.2.3"))]);
+    for (args, fragment) in [
+        (&["mayor"][..], "`mayor` is neither a segment"),
+        (
+            &["minor", "--pre-kind", "rc"],
+            "`--pre-kind` chooses the kind of a `pre` bump",
+        ),
+    ] {
+        let output = bump(&project, args);
+        assert_eq!(output.code, 2, "{args:?}: {}", output.render());
+        assert!(output.stderr.contains(fragment), "{}", output.render());
+        assert!(output.stdout.is_empty(), "{}", output.render());
+    }
+    assert_eq!(project.read("pyproject.toml"), pyproject("1.2.3"));
+}
+
+#[test]
+fn a_plain_version_file_next_to_strata_toml_is_read_and_bumped() {
+    let project = Project::new(&[
+        (
+            "strata.toml",
+            "python-version = \"3.11\"\nversion-file = { path = \"VERSION\" }\n",
+        ),
+        ("VERSION", "0.9.0\n"),
+    ]);
+    let output = bump(&project, &["pre", "--pre-kind", "rc"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert_eq!(project.read("VERSION"), "0.9.1rc0\n");
+    assert_eq!(strata(&project, &["version"]).stdout, "0.9.1rc0\n");
+}
