@@ -60,6 +60,7 @@ mod graph;
 mod image_packages;
 mod manifest;
 mod model;
+pub mod project_version;
 mod requirements_in;
 mod suggest;
 mod text_file;

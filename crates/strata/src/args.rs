@@ -342,6 +342,20 @@ strata outdated --exit-code    # in a scheduled CI job"
 strata bump transformers --no-lock"
     )]
     Bump(BumpArgs),
+
+    /// Print the project's own version, or bump it (`strata version bump`).
+    ///
+    /// The version is `[project].version`, or, when it is dynamic, read from the file the
+    /// manifest names: `version-file = { path = "src/PACKAGE/version.py" }` in `[tool.strata]`
+    /// (a module's `__version__ = "..."`, or a file holding only the version), hatch's
+    /// `[tool.hatch.version] path`, or setuptools' `[tool.setuptools.dynamic] version` `attr`
+    /// or `file`. Files are read as text, never imported. Exit status 2 when no version is
+    /// declared, naming the file and what to add.
+    #[command(
+        after_long_help = "Examples:\n  strata version\n  strata version --format json\n  \
+strata version bump minor --commit --tag"
+    )]
+    Version(VersionArgs),
 }
 
 /// Which installed environment, or which lock, to inspect.
@@ -1018,4 +1032,95 @@ pub(crate) enum ContractsFormat {
     Json,
     /// GitHub Actions annotations (`::error file=...,line=...::message`).
     Github,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VersionArgs {
+    #[command(subcommand)]
+    pub(crate) command: Option<VersionCommand>,
+
+    /// Output format: `json` prints `version`, the `file` and `line` that hold it, and which
+    /// declaration led there (`declared-by`).
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub(crate) format: DataFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum VersionCommand {
+    /// Move the project's version forward by PEP 440's rules, rewriting only that value.
+    ///
+    /// The value is replaced where it is written, every other byte of its file kept (quotes,
+    /// comments, formatting), written atomically and read back. The new version must be
+    /// higher than the current one. `--commit` commits just that file as `Release VERSION`,
+    /// refusing when anything else in the work tree is changed or untracked; `--tag` then adds
+    /// an annotated `vVERSION` tag, refusing one that exists. Both are checked before the file is
+    /// written.
+    ///
+    /// A pre- or dev-release bump of a final release starts the next patch's, since `1.3.0a0`
+    /// comes before `1.3.0`. `major`, `minor` and `patch` finalize a pre- or dev-release of the
+    /// release they reach, and otherwise increment. The epoch is kept, a local label dropped.
+    /// The table below shows each bump.
+    #[command(after_long_help = "What each bump gives:
+  major  1.2.3 -> 2.0.0        2.0.0rc1 -> 2.0.0
+  minor  1.2.3 -> 1.3.0        1.3.0a0 -> 1.3.0      1.3.1a0 -> 1.4.0
+  patch  1.2.3 -> 1.2.4        1.3.1a0 -> 1.3.1      1.3.0.post1 -> 1.3.1
+  pre    1.3.0 -> 1.3.1a0      1.3.1a0 -> 1.3.1a1    1.3.1.dev0 -> 1.3.1a0
+         --pre-kind rc: 1.3.0 -> 1.3.1rc0, 1.3.1a1 -> 1.3.1rc0, 1.3.1rc0 -> 1.3.1rc1
+  post   1.3.0 -> 1.3.0.post0  1.3.0.post0 -> 1.3.0.post1
+  dev    1.3.0 -> 1.3.1.dev0   1.3.1.dev0 -> 1.3.1.dev1  1.3.1a0 -> 1.3.1a1.dev0
+
+Examples:
+  strata version bump patch
+  strata version bump pre --pre-kind rc
+  strata version bump 2.0.0 --dry-run
+  strata version bump minor --commit --tag")]
+    Bump(VersionBumpArgs),
+}
+
+#[derive(Debug, Args)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent command-line switches"
+)]
+pub(crate) struct VersionBumpArgs {
+    /// `major`, `minor`, `patch`, `pre`, `post`, `dev`, or an exact PEP 440 version.
+    #[arg(value_name = "SEGMENT|VERSION")]
+    pub(crate) to: String,
+
+    /// The kind of pre-release `pre` moves to: `alpha`, `beta` or `rc` (default: the current
+    /// pre-release's kind, else `alpha`). A new kind starts at 0.
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub(crate) pre_kind: Option<PreKind>,
+
+    /// Accept a version lower than, or equal to, the current one.
+    #[arg(long)]
+    pub(crate) allow_downgrade: bool,
+
+    /// Print the change (`FILE:LINE: OLD -> NEW`) and write nothing.
+    #[arg(long, conflicts_with_all = ["commit", "tag"])]
+    pub(crate) dry_run: bool,
+
+    /// Commit the changed file, and only it, with the message `Release VERSION`.
+    #[arg(long)]
+    pub(crate) commit: bool,
+
+    /// After the commit, create the annotated tag `vVERSION` (needs `--commit`).
+    #[arg(long, requires = "commit")]
+    pub(crate) tag: bool,
+
+    /// Output format: `json` prints the old and new version, the file and line, and what was
+    /// written, committed and tagged.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub(crate) format: DataFormat,
+}
+
+/// PEP 440's pre-release kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PreKind {
+    /// `a`.
+    Alpha,
+    /// `b`.
+    Beta,
+    /// `rc`.
+    Rc,
 }

@@ -85,6 +85,7 @@ pub fn main() -> ExitCode {
         Command::Conflicts(args) => commands::conflicts(&cli.global, args, &mut printer),
         Command::Outdated(args) => commands::outdated(&cli.global, args, &mut printer),
         Command::Bump(args) => commands::bump(&cli.global, args, &mut printer),
+        Command::Version(args) => commands::version(&cli.global, args, &mut printer),
         Command::Run(args) => commands::run(&cli.global, args, &mut printer),
         Command::Images(args) => commands::images(&cli.global, args, &mut printer),
         Command::Ci(args) => match &args.command {

@@ -27,6 +27,7 @@ const STRATA_KEYS: &[&str] = &[
     "contracts",
     "images",
     "ci",
+    "version-file",
 ];
 const PROFILE_KEYS: &[&str] = &[
     "extends",
@@ -57,6 +58,8 @@ const CI_KEYS: &[&str] = &["workflow", "install", "runners", "test", "cells"];
 const RUNNERS_KEYS: &[&str] = &["cpu", "gpu"];
 const TEST_CELL_KEYS: &[&str] = &["command", "paths"];
 const CELL_KEYS: &[&str] = &["command", "engines", "paths"];
+/// `version-file = { path = "...", variable = "..." }`: where the project's own version is.
+const VERSION_FILE_KEYS: &[&str] = &["path", "variable"];
 const CONTRACTS_KEYS: &[&str] = &["root", "host", "engine-packages"];
 const IMAGES_KEYS: &[&str] = &[
     "repository",
@@ -94,6 +97,11 @@ pub fn manifest_keys() -> Vec<String> {
     out.extend(CONTRACTS_KEYS.iter().map(|key| format!("contracts.{key}")));
     out.extend(IMAGES_KEYS.iter().map(|key| format!("images.{key}")));
     out.extend(CI_KEYS.iter().map(|key| format!("ci.{key}")));
+    out.extend(
+        VERSION_FILE_KEYS
+            .iter()
+            .map(|key| format!("version-file.{key}")),
+    );
     out.extend(RUNNERS_KEYS.iter().map(|key| format!("ci.runners.{key}")));
     out.extend(TEST_CELL_KEYS.iter().map(|key| format!("ci.test.{key}")));
     out.push("ci.cells.*".to_string());
@@ -153,6 +161,7 @@ pub(crate) fn check_strata_table(
             }
             "contracts" => check_table(inner, CONTRACTS_KEYS, &nested, path, source)?,
             "images" => check_table(inner, IMAGES_KEYS, &nested, path, source)?,
+            "version-file" => check_table(inner, VERSION_FILE_KEYS, &nested, path, source)?,
             "ci" => {
                 check_table(inner, CI_KEYS, &nested, path, source)?;
                 for (sub_key, sub_value) in inner {

@@ -27,6 +27,7 @@ pub(crate) mod run;
 mod subject;
 mod sync;
 mod tree;
+mod version;
 mod why;
 
 pub(crate) use cache::cache;
@@ -46,6 +47,7 @@ pub(crate) use run::run;
 pub(crate) use subject::open_subject;
 pub(crate) use sync::sync;
 pub(crate) use tree::tree;
+pub(crate) use version::version;
 pub(crate) use why::why;
 
 /// Loads the project named by `--project`, or discovers it from the working directory.

@@ -6,3 +6,4 @@ pub(crate) mod compile;
 pub(crate) mod json;
 pub(crate) mod profiles;
 pub(crate) mod sync;
+pub(crate) mod version;

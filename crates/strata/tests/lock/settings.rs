@@ -37,6 +37,7 @@ pylock = true
 index-url = "http://127.0.0.1:9/manifest-index"
 extra-index-url = []
 find-links = []
+version-file = { path = "src/app/version.py", variable = "__version__" }
 
 [indexes.engine]
 url = "ENGINE_INDEX_URL"
@@ -462,6 +463,14 @@ const CASES: &[Case] = &[
                 "platforms = [\"linux/arm64\"]",
             ),
             (M, "example.org/app", "example.org/other"),
+        ],
+        expect: &[Expect::Current],
+    },
+    Case {
+        keys: &["version-file", "version-file.path", "version-file.variable"],
+        edits: &[
+            (M, "src/app/version.py", "src/app/_version.py"),
+            (M, "variable = \"__version__\"", "variable = \"VERSION\""),
         ],
         expect: &[Expect::Current],
     },

@@ -14,6 +14,7 @@ mod ci;
 mod images;
 mod model;
 mod run;
+mod version;
 mod workflow;
 
 use std::path::Path;
