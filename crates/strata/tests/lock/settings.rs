@@ -88,6 +88,7 @@ source = "https://example.org/app"
 
 [ci]
 workflow = ".github/workflows/strata.yml"
+install = "true"
 runners = { cpu = ["ubuntu-latest"], gpu = ["self-hosted", "gpu"] }
 test = { command = ["pytest", "tests"], paths = ["src/**"] }
 
@@ -478,6 +479,7 @@ const CASES: &[Case] = &[
         keys: &[
             "ci",
             "ci.workflow",
+            "ci.install",
             "ci.runners",
             "ci.runners.cpu",
             "ci.runners.gpu",
@@ -492,6 +494,7 @@ const CASES: &[Case] = &[
         ],
         edits: &[
             (M, "workflows/strata.yml", "workflows/engines.yml"),
+            (M, "install = \"true\"", "install = \"pipx install strata\""),
             (M, "cpu = [\"ubuntu-latest\"]", "cpu = [\"ubuntu-24.04\"]"),
             (
                 M,
