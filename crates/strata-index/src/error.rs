@@ -114,6 +114,12 @@ impl Diagnostic for Error {
                 "The index answered too slowly. Each request may take `--http-timeout` seconds (`STRATA_HTTP_TIMEOUT`, default 300), retries included: raise it for a slow link, or check the index (and any proxy in front of it) if it should be fast".to_string(),
             ],
             ErrorKind::Network {
+                gave_up: GaveUp::Certificate,
+                ..
+            } => vec![
+                "strata trusts the platform's certificate store, or the CAs `SSL_CERT_FILE` names instead of it: if a proxy or a private index signs with its own CA, add that CA to the store, or name a bundle holding it and the system's CAs in `SSL_CERT_FILE`".to_string(),
+            ],
+            ErrorKind::Network {
                 gave_up: GaveUp::Redirects,
                 ..
             } => vec![
@@ -158,6 +164,9 @@ pub enum GaveUp {
     /// The server redirected in a loop, or more times than a client follows: another attempt
     /// would be redirected the same way.
     Redirects,
+    /// The server's certificate is not one the client trusts: another attempt would be refused
+    /// the same way.
+    Certificate,
 }
 
 /// What a body too large to read was meant to be ([`ErrorKind::TooLarge`]).
@@ -230,6 +239,10 @@ fn network_message(
         GaveUp::Redirects => format!(
             "Failed to fetch `{url}`{needed}: {reason}; not retried, as every attempt would be \
              redirected the same way ({tried})"
+        ),
+        GaveUp::Certificate => format!(
+            "Failed to fetch `{url}`{needed}: {reason}; the index's certificate is not trusted, \
+             so it was not retried ({tried})"
         ),
     }
 }

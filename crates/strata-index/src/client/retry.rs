@@ -73,6 +73,7 @@ pub(super) fn decide(
     match failure {
         Failure::Fatal(error) => Decision::Fail(error),
         Failure::Redirects(reason) => Decision::GiveUp(reason, GaveUp::Redirects),
+        Failure::Certificate(reason) => Decision::GiveUp(reason, GaveUp::Certificate),
         Failure::Deadline => {
             let mut reason = progress.describe(clock);
             if let Some(previous) = previous {
@@ -193,6 +194,8 @@ pub(super) enum Failure {
     Deadline,
     /// The server redirected in a loop or too often; every attempt would go the same way.
     Redirects(String),
+    /// The server's certificate is not trusted (or not for this name): no attempt will be.
+    Certificate(String),
     /// Reported as is.
     Fatal(Error),
 }
@@ -207,16 +210,20 @@ pub(super) fn classify(error: reqwest::Error) -> Failure {
 }
 
 /// The failure a transport error stands for, from its chain of causes; `redirect` says the
-/// error is about redirects. Everything below the HTTP status (connect, TLS, reset, timeout, a
-/// body cut short) is transient from our point of view; a redirect loop or a chain too long is
-/// not. The reason is the whole chain, or the redirect policy's refusal, which says it better.
+/// error is about redirects. Everything below the HTTP status (connect, a TLS handshake cut
+/// short, reset, timeout, a body cut short) is transient from our point of view; a redirect loop
+/// or a chain too long is not, nor is a certificate the client does not trust, which no retry
+/// changes. The reason is the whole chain, or the redirect policy's refusal, which says it
+/// better.
 fn transport_failure(error: &dyn std::error::Error, redirect: bool) -> Failure {
     let mut reason = error.to_string();
+    let mut certificate = false;
     let mut source = error.source();
     while let Some(cause) = source {
         if let Some(refused) = cause.downcast_ref::<RedirectRefused>() {
             return Failure::Redirects(refused.0.clone());
         }
+        certificate |= untrusted_certificate(cause);
         reason.push_str(": ");
         reason.push_str(&cause.to_string());
         source = cause.source();
@@ -224,7 +231,29 @@ fn transport_failure(error: &dyn std::error::Error, redirect: bool) -> Failure {
     if redirect {
         return Failure::Redirects(reason);
     }
+    if certificate {
+        return Failure::Certificate(reason);
+    }
     Failure::Retryable(reason)
+}
+
+/// Whether `cause` is rustls refusing the server's certificate. It arrives wrapped in
+/// `io::Error`s, whose `source()` skips the error they wrap, so those are looked into too.
+fn untrusted_certificate(cause: &(dyn std::error::Error + 'static)) -> bool {
+    if let Some(rustls) = cause.downcast_ref::<rustls::Error>() {
+        return matches!(rustls, rustls::Error::InvalidCertificate(_));
+    }
+    let mut inner = cause
+        .downcast_ref::<std::io::Error>()
+        .and_then(std::io::Error::get_ref)
+        .map(|inner| inner as &(dyn std::error::Error + 'static));
+    while let Some(error) = inner {
+        if untrusted_certificate(error) {
+            return true;
+        }
+        inner = error.source();
+    }
+    false
 }
 
 pub(super) fn network_error(
@@ -325,6 +354,33 @@ mod tests {
             reason,
             "request failed: error sending request: connection reset by peer"
         );
+    }
+
+    #[test]
+    fn an_untrusted_certificate_is_not_retried_whether_or_not_an_io_error_wraps_it() {
+        let refused = || rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let wrapped = io::Error::new(io::ErrorKind::InvalidData, refused());
+        for cause in [
+            Box::new(refused()) as Box<dyn std::error::Error + Send + Sync>,
+            Box::new(wrapped),
+        ] {
+            let failure = transport_failure(&Caused("client error (Connect)", cause), false);
+            let Failure::Certificate(reason) = &failure else {
+                panic!("an untrusted certificate is final, got {failure:?}");
+            };
+            assert!(
+                reason.ends_with("invalid peer certificate: UnknownIssuer"),
+                "{reason}"
+            );
+            assert!(matches!(
+                decide_early(failure, 1, 4),
+                Decision::GiveUp(_, GaveUp::Certificate)
+            ));
+        }
+        // A handshake cut short is another matter: that may well work next time.
+        let cut = rustls::Error::General("connection closed".to_string());
+        let failure = transport_failure(&Caused("client error (Connect)", Box::new(cut)), false);
+        assert!(matches!(failure, Failure::Retryable(_)), "{failure:?}");
     }
 
     #[test]
