@@ -357,12 +357,15 @@ mod tests {
     }
 
     #[test]
-    fn an_untrusted_certificate_is_not_retried_whether_or_not_an_io_error_wraps_it() {
+    fn an_untrusted_certificate_is_not_retried_however_many_io_errors_wrap_it() {
         let refused = || rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
-        let wrapped = io::Error::new(io::ErrorKind::InvalidData, refused());
+        let wrapped = || io::Error::new(io::ErrorKind::InvalidData, refused());
+        // As hyper hands it over: an io::Error around the io::Error tokio-rustls made.
+        let twice = io::Error::other(wrapped());
         for cause in [
             Box::new(refused()) as Box<dyn std::error::Error + Send + Sync>,
-            Box::new(wrapped),
+            Box::new(wrapped()),
+            Box::new(twice),
         ] {
             let failure = transport_failure(&Caused("client error (Connect)", cause), false);
             let Failure::Certificate(reason) = &failure else {
