@@ -17,7 +17,7 @@ use crate::ExitStatus;
 use crate::args::{
     CiFormat, CiPlanArgs, CiRunArgs, CiWorkflowArgs, DataFormat, GlobalArgs, RuntimeArg,
 };
-use crate::commands::{display_path, load_project};
+use crate::commands::{display_path, git, load_project};
 use crate::env_vars;
 use crate::output;
 use crate::printer::Printer;
@@ -340,25 +340,6 @@ fn project_at(
         ))
     };
     Ok((scratch, loaded))
-}
-
-/// `git ARGS` in `dir`: its stdout, or an error with its stderr.
-fn git(dir: &Path, args: &[&str]) -> Result<String> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .context("Cannot run `git`: is it installed and on PATH?")?;
-    if !output.status.success() {
-        bail!(
-            "`git {}` failed in `{}`: {}",
-            args.join(" "),
-            dir.display(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 /// Appends the matrices and the gates to `$GITHUB_OUTPUT` and a table to

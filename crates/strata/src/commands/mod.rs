@@ -72,6 +72,26 @@ pub(crate) fn try_load_project(global: &GlobalArgs) -> Result<Option<Project>> {
     }
 }
 
+/// `git ARGS` in `dir`: its stdout, or an error naming the command and quoting git's stderr.
+pub(crate) fn git(dir: &Path, args: &[&str]) -> Result<String> {
+    use anyhow::Context as _;
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .context("Cannot run `git`: is it installed and on PATH?")?;
+    if !output.status.success() {
+        anyhow::bail!(
+            "`git {}` failed in `{}`: {}",
+            args.join(" "),
+            dir.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
 /// Shows `path` relative to the working directory when it is inside it, as users type paths.
 pub(crate) fn display_path(path: &Path) -> String {
     std::env::current_dir()

@@ -18,7 +18,7 @@ use strata_project::project_version::{self, Bump, ProjectVersion};
 
 use crate::ExitStatus;
 use crate::args::{DataFormat, GlobalArgs, PreKind, VersionArgs, VersionBumpArgs, VersionCommand};
-use crate::commands::{display_path, load_project};
+use crate::commands::{display_path, git, load_project};
 use crate::output;
 use crate::output::version::{VersionBumpJson, VersionJson};
 use crate::printer::Printer;
@@ -274,23 +274,4 @@ fn check_repository(file: &Path, tag: Option<&str>) -> Result<Repository> {
         top,
         file: relative,
     })
-}
-
-/// `git ARGS` in `dir`: its stdout, or an error with its stderr.
-fn git(dir: &Path, args: &[&str]) -> Result<String> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .context("Cannot run `git`: is it installed and on PATH?")?;
-    if !output.status.success() {
-        bail!(
-            "`git {}` failed in `{}`: {}",
-            args.join(" "),
-            dir.display(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
