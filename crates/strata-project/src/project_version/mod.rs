@@ -281,11 +281,7 @@ fn from_version_file(
         .map(|value| manifest.string(value, "`version-file.variable`"))
         .transpose()?
         .unwrap_or_else(|| DEFAULT_VARIABLE.to_string());
-    let locator = if is_python(&file) {
-        Locator::Python(vec![variable])
-    } else {
-        Locator::Plain
-    };
+    let locator = locator_for(&file, vec![variable]);
     from_file(
         root,
         &file,
@@ -322,11 +318,10 @@ fn from_hatch(
         });
     };
     let file = PathBuf::from(pyproject.string(path_value, "`[tool.hatch.version] path`")?);
-    let locator = if is_python(&file) {
-        Locator::Python(vec!["__version__".to_string(), "VERSION".to_string()])
-    } else {
-        Locator::Plain
-    };
+    let locator = locator_for(
+        &file,
+        vec!["__version__".to_string(), "VERSION".to_string()],
+    );
     from_file(
         root,
         &file,
@@ -556,6 +551,16 @@ fn python_assignment(text: &str, names: &[String]) -> Option<(String, Range<usiz
 
 fn is_python(file: &Path) -> bool {
     file.extension().is_some_and(|extension| extension == "py")
+}
+
+/// How a version is found in `file`: one of `variables` assigned in a Python module, else the
+/// whole text of any other file.
+fn locator_for(file: &Path, variables: Vec<String>) -> Locator {
+    if is_python(file) {
+        Locator::Python(variables)
+    } else {
+        Locator::Plain
+    }
 }
 
 /// `file` (relative to the project root) as the user would name it from where strata runs.

@@ -78,6 +78,15 @@ fn private_index() -> TestIndex {
     )
 }
 
+/// What the real builds need: python-hcl2's Python, buildah, and the shared Debian + Python
+/// base; `None` (the test returns) when one is missing, which fails in CI.
+fn build_tools() -> Option<(std::path::PathBuf, Buildah, strata_testindex::images::Image)> {
+    let python = image_tool("python")?;
+    let buildah = Buildah::shared()?;
+    let base = buildah.python_base()?;
+    Some((python, buildah, base))
+}
+
 /// `pip freeze` in `image`, lower-cased and sorted.
 fn frozen(image: &strata_testindex::images::Image) -> Vec<String> {
     let mut frozen: Vec<String> = image
@@ -107,13 +116,7 @@ fn pins(lock: &str) -> Vec<String> {
 
 #[test]
 fn the_bake_files_targets_build_images_that_hold_exactly_their_locks() {
-    let Some(python) = image_tool("python") else {
-        return;
-    };
-    let Some(buildah) = Buildah::shared() else {
-        return;
-    };
-    let Some(base) = buildah.python_base() else {
+    let Some((python, buildah, base)) = build_tools() else {
         return;
     };
     let index = private_index();
@@ -235,13 +238,7 @@ gpu = true
 
 #[test]
 fn an_upstream_engines_overlay_adds_only_what_the_image_lacks_and_changes_nothing_it_has() {
-    let Some(python) = image_tool("python") else {
-        return;
-    };
-    let Some(buildah) = Buildah::shared() else {
-        return;
-    };
-    let Some(base) = buildah.python_base() else {
+    let Some((python, buildah, base)) = build_tools() else {
         return;
     };
     let index = TestIndex::start(
