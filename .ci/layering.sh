@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pure_crates=(strata-diagnostic strata-dist strata-images strata-ci strata-lockfile strata-project strata-env strata-contracts)
+pure_crates=(strata-diagnostic strata-dist strata-build strata-images strata-ci strata-lockfile strata-project strata-env strata-contracts)
 forbidden='^(tokio|reqwest|hyper|pubgrub|strata-index|strata-resolve|strata-lock) '
 
 status=0

@@ -263,25 +263,29 @@ impl Inner {
                         path: self.store.root().join("tmp"),
                         source,
                     })?;
-                let environment = metadata::build::BuildEnvironment {
+                let environment = strata_build::BuildEnvironment {
                     python: self.options.python.clone(),
-                    pip_index_url: Some(self.config.index_url.url().to_string()),
-                    pip_extra_index_urls: self
-                        .config
-                        .extra_index_urls
-                        .iter()
-                        .map(|url| url.url().to_string())
-                        .collect(),
-                    pip_find_links: self.config.find_links.clone(),
+                    sources: strata_build::PipSources {
+                        index_url: Some(self.config.index_url.url().to_string()),
+                        extra_index_urls: self
+                            .config
+                            .extra_index_urls
+                            .iter()
+                            .map(|url| url.url().to_string())
+                            .collect(),
+                        find_links: self.config.find_links.clone(),
+                    },
                     work_dir: work_dir.path().to_path_buf(),
                     log_dir: self.store.root().join("build-logs"),
                 };
+                let filename = sdist.to_string();
                 let sdist = sdist.clone();
                 let bytes = tokio::task::spawn_blocking(move || {
-                    metadata::build::build_metadata(&path, &sdist, &environment)
+                    strata_build::build_metadata(&path, &sdist, &environment)
                 })
                 .await
-                .map_err(|error| ErrorKind::Client(format!("the build task failed: {error}")))??;
+                .map_err(|error| ErrorKind::Client(format!("the build task failed: {error}")))?
+                .map_err(|error| build_error(filename, error))?;
                 drop(work_dir);
                 let built = at(&file.url, "a build of the sdist");
                 Ok((parse(&bytes).map_err(built)?, MetadataSource::Build))
@@ -414,4 +418,20 @@ fn canonical_metadata(metadata: &Metadata) -> String {
         let _ = writeln!(out, "Dynamic: {field}");
     }
     out
+}
+
+/// A failed metadata build as the index client reports it: the sdist, the backend's last
+/// lines and the kept log.
+fn build_error(filename: String, error: strata_build::Error) -> Error {
+    match error.into_kind() {
+        strata_build::ErrorKind::Failed { output, log, .. } => ErrorKind::Build {
+            filename,
+            output,
+            log,
+        },
+        strata_build::ErrorKind::Io { path, source } => ErrorKind::Io { path, source },
+        // A metadata build reports its other failures as failed steps.
+        other => ErrorKind::Client(other.to_string()),
+    }
+    .into()
 }

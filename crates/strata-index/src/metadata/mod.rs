@@ -19,7 +19,7 @@
 //!    binding (Metadata-Version 2.2 or later, the requirements not declared `Dynamic`), by uv's
 //!    rules (see [`sdist`]).
 //! 5. **Building the metadata** with the sdist's PEP 517 backend in a throwaway virtual
-//!    environment made with the machine's Python (see [`build`]). Slow and fallible (some
+//!    environment made with the machine's Python (see the `strata-build` crate). Slow and fallible (some
 //!    sdists download their real wheel from another index at build time), so it is the last
 //!    rung, its result is cached like every other, and its failure is reported with the last
 //!    lines of the backend's output and the path of the whole log, kept in the cache.
@@ -28,7 +28,6 @@
 //! sha256 from that index (or its URL when the index gives no hash), so each file's metadata is
 //! fetched once per machine and index.
 
-pub(crate) mod build;
 pub(crate) mod range;
 pub(crate) mod sdist;
 
