@@ -21,7 +21,7 @@
 //!    would build every such sdist (flash-attn's build needs torch, and fails without it).
 //!
 //! Either must name the sdist's package and version (a local label the filename lacks
-//! aside); one that does not is ignored, and the caller builds (see [`super::build`]), as it
+//! aside); one that does not is ignored, and the caller builds (see `strata_build::build_metadata`), as it
 //! does when neither rung applies.
 //!
 //! The archive is streamed from disk: a tar is read entry by entry through the gzip decoder, and
