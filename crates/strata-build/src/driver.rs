@@ -89,16 +89,25 @@ main()
 pub(crate) enum Hook {
     /// `get_requires_for_build_wheel` (optional: none means no more requirements).
     RequiresForWheel,
+    /// `get_requires_for_build_sdist` (optional likewise).
+    RequiresForSdist,
     /// `prepare_metadata_for_build_wheel`, else `build_wheel` and its `METADATA`: the path of a
     /// `METADATA` file.
     Metadata,
+    /// `build_sdist`: the sdist's file name in the output directory.
+    BuildSdist,
+    /// `build_wheel`: the wheel's file name in the output directory.
+    BuildWheel,
 }
 
 impl Hook {
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::RequiresForWheel => "get_requires_for_build_wheel",
+            Self::RequiresForSdist => "get_requires_for_build_sdist",
             Self::Metadata => "metadata",
+            Self::BuildSdist => "build_sdist",
+            Self::BuildWheel => "build_wheel",
         }
     }
 }

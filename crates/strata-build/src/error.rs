@@ -61,6 +61,10 @@ pub enum ErrorKind {
         /// What is wrong with it.
         problem: String,
     },
+    /// The caller could not provide the build environment (see [`crate::Environments`]): its
+    /// own error, as it is.
+    #[error(transparent)]
+    Environment(Box<dyn std::error::Error + Send + Sync>),
     /// A file or directory of the build could not be read or written.
     #[error("Failed to access `{}`", path.display())]
     Io {
@@ -83,6 +87,11 @@ impl Diagnostic for Error {
             ErrorKind::Artifact { .. } => vec![
                 "This is a bug in the build backend or its configuration; nothing was written to the output directory".to_string(),
             ],
+            // The caller's error speaks for itself when it carries a diagnostic.
+            ErrorKind::Environment(source) => source
+                .downcast_ref::<strata_diagnostic::Diagnosed>()
+                .map(strata_diagnostic::Diagnosed::hints)
+                .unwrap_or_default(),
             ErrorKind::Io { .. } => Vec::new(),
         }
     }

@@ -27,14 +27,17 @@
 //! <https://pip.pypa.io/en/stable/reference/build-system/pyproject-toml/>
 
 mod archive;
+pub mod check;
 mod driver;
 mod error;
+mod frontend;
 mod metadata;
 mod session;
 mod system;
 mod venv;
 
 pub use error::{Error, ErrorKind};
+pub use frontend::{Built, Distributions, Environments, ProjectBuild, build_project};
 pub use metadata::{BuildEnvironment, build_metadata};
 pub use session::{STEP_TIMEOUT, Session, SessionOptions};
 pub use system::BuildSystem;

@@ -7,12 +7,16 @@
 //! index as well as a lock: the metadata of a lock's pins ([`pinned_metadata`]), the import
 //! names of the engines' distributions ([`engine_imports()`]), which profiles can share an
 //! environment ([`conflicts()`]), which releases an engine may move to ([`engine_releases`]),
-//! and which pins the index no longer backs ([`lock_drift`], for `lock --check --refresh`).
+//! and which pins the index no longer backs ([`lock_drift`], for `lock --check --refresh`); and
+//! the build lock `strata build` installs its backend from ([`resolve_build_lock`]).
 //!
 //! The lock format itself (model, `requirements.txt`, `pylock.toml`, digests, diffs) is
 //! `strata-lockfile`, which depends on neither the solver nor the index client.
 #![warn(missing_docs)]
 
+pub use build_lock::{
+    BUILD_LOCK_FILE, BuildInputs, BuildLockError, build_lock_path, resolve_build_lock,
+};
 pub use conflicts::{Pairing, Verdict, conflicts, default_subjects};
 pub use demands::{Demand, DemandSource, Relation, profile_demands, solved_with_demands};
 pub use drift::{Drift, DriftKind, LockDrift, compare as compare_drift, lock_drift};
@@ -27,6 +31,7 @@ pub use project_lock::{
 pub use releases::{BumpPlan, EngineReleases, MAX_BUMP_TRIES, engine_releases};
 pub use resolution::{lock_from_resolution, via_source};
 
+mod build_lock;
 mod conflicts;
 mod demands;
 mod drift;

@@ -356,6 +356,61 @@ strata bump transformers --no-lock"
 strata version bump minor --commit --tag"
     )]
     Version(VersionArgs),
+
+    /// Build the project's sdist and wheel with its PEP 517 backend, reproducibly.
+    ///
+    /// `[build-system].requires` is resolved for the machine's interpreter into a build lock,
+    /// `<lock-dir>/build-system.txt` (hashed, pinned; reused while its requirements, target and
+    /// indexes are unchanged, so a second build resolves nothing), and installed with `pip
+    /// --require-hashes --no-deps` into an isolated environment kept in the cache per lock. What
+    /// the backend's `get_requires_for_build_*` hooks add is locked too. When the manifest has a
+    /// profile named `build`, its lock's pins are preferred, so the backend builds with the
+    /// versions the build role pins. As `python -m build` does, the sdist is built first and the
+    /// wheel from the unpacked sdist; `--sdist` or `--wheel` alone builds that one from the
+    /// source tree. Both are checked (file name, metadata, `RECORD` hashes) before they are moved
+    /// into the output directory; a failing backend leaves nothing there. Exit status: 0 built,
+    /// 2 the backend failed (its output and exit status are shown) or a check failed.
+    #[command(
+        after_long_help = "Examples:\n  strata build\n  strata build --wheel -o wheelhouse\n  \
+strata build --locked   # in CI: refuse to change the build lock\n  strata build --format json"
+    )]
+    Build(BuildArgs),
+}
+
+/// `strata build`.
+#[derive(Debug, Args)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent command-line switches, as clap models them"
+)]
+pub(crate) struct BuildArgs {
+    /// Build only the sdist (from the source tree).
+    #[arg(long)]
+    pub(crate) sdist: bool,
+    /// Build only the wheel (from the source tree); with `--sdist` too, both, the wheel from
+    /// the sdist.
+    #[arg(long)]
+    pub(crate) wheel: bool,
+    /// Where the distributions go (default: `dist/` next to the manifest).
+    #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
+    pub(crate) out_dir: Option<PathBuf>,
+    /// The Python the build environment is made with, and whose version and platform the build
+    /// lock is resolved for.
+    #[arg(long, value_name = "PATH", default_value = "python3")]
+    pub(crate) python: PathBuf,
+    /// Refuse (exit 2) to write or change the build lock: it must already cover what the build
+    /// needs.
+    #[arg(long)]
+    pub(crate) locked: bool,
+    /// Resolve the build lock again, ignoring its pins.
+    #[arg(short = 'U', long)]
+    pub(crate) upgrade: bool,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub(crate) format: DataFormat,
+    /// Where the build requirements are resolved from and downloaded.
+    #[command(flatten, next_help_heading = "Index")]
+    pub(crate) index: IndexArgs,
 }
 
 /// Which installed environment, or which lock, to inspect.

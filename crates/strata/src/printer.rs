@@ -51,6 +51,11 @@ impl Printer {
         }
     }
 
+    /// Whether `--quiet` hides status messages.
+    pub(crate) fn is_quiet(&self) -> bool {
+        self.verbosity < Verbosity::Normal
+    }
+
     /// Writes command output (the data a user may pipe) to stdout.
     pub(crate) fn data(&mut self, text: &str) -> io::Result<()> {
         self.stdout.write_all(text.as_bytes())?;

@@ -9,6 +9,7 @@ use strata_project::Project;
 use crate::args::GlobalArgs;
 use crate::env_vars;
 
+mod build;
 mod cache;
 mod capture;
 mod check;
@@ -30,6 +31,7 @@ mod tree;
 mod version;
 mod why;
 
+pub(crate) use build::build;
 pub(crate) use cache::cache;
 pub(crate) use capture::capture;
 pub(crate) use check::check;

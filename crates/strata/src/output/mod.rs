@@ -1,5 +1,6 @@
 //! Renderers: library data to human text, JSON or diagrams. No I/O here.
 
+pub(crate) mod build;
 pub(crate) mod bump;
 pub(crate) mod cache;
 pub(crate) mod compile;
