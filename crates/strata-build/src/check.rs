@@ -211,7 +211,10 @@ fn check_record(
         };
         listed.insert(path.clone(), (hash.clone(), size.clone()));
     }
-    for (name, bytes) in contents {
+    let mut names: Vec<&String> = contents.keys().collect();
+    names.sort();
+    for name in names {
+        let bytes = &contents[name];
         let is_record = name == record_name
             || name == &format!("{record_name}.jws")
             || name == &format!("{record_name}.p7s");

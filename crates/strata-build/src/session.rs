@@ -106,8 +106,16 @@ impl Session {
     pub fn run(&mut self, what: &str, command: &mut Command) -> Result<(), Error> {
         // The log records what was done, not the command line, which may hold index URLs.
         self.note(what);
+        // The machine's values go; the caller's own (the indexes a `PipSources` sets) stay.
+        let set_by_caller: Vec<std::ffi::OsString> = command
+            .get_envs()
+            .filter(|(_, value)| value.is_some())
+            .map(|(key, _)| key.to_os_string())
+            .collect();
         for variable in REMOVED_VARIABLES {
-            command.env_remove(variable);
+            if !set_by_caller.iter().any(|key| key == variable) {
+                command.env_remove(variable);
+            }
         }
         command
             .env("PIP_CONFIG_FILE", null_device())

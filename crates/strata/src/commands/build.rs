@@ -279,21 +279,17 @@ impl LockedEnvironments<'_> {
             "making a build environment from `{}`",
             display_path(&self.lock_path)
         ));
-        if self.sources.is_none() {
-            let config = settings::index_config(&self.args.index, Some(self.project), &[])?;
-            self.sources = Some(PipSources {
-                index_url: Some(config.index_url.url().to_string()),
-                extra_index_urls: config
-                    .extra_index_urls
-                    .iter()
-                    .map(|url| url.url().to_string())
-                    .collect(),
-                find_links: config.find_links.clone(),
-            });
-        }
-        let sources = self.sources.clone().expect("read above");
+        // An empty lock (an in-tree backend of the standard library) needs no pip at all.
+        let empty = requirements_txt::read(&lock).is_ok_and(|lock| lock.packages.is_empty());
+        let sources = if empty {
+            PipSources::default()
+        } else {
+            self.pip_sources()?
+        };
         let made = BuildVenv::create(session, &self.args.python, &dir).and_then(|mut venv| {
-            venv.install_lock(session, &self.lock_path, &sources)?;
+            if !empty {
+                venv.install_lock(session, &self.lock_path, &sources)?;
+            }
             Ok(venv)
         });
         let venv = match made {
@@ -306,6 +302,23 @@ impl LockedEnvironments<'_> {
         fs_err::write(dir.join(COMPLETE_MARKER), &key)?;
         self.created += 1;
         Ok(venv.python().to_path_buf())
+    }
+
+    /// Where pip downloads the lock's files from: the indexes the lock was resolved against.
+    fn pip_sources(&mut self) -> Result<PipSources> {
+        if self.sources.is_none() {
+            let config = settings::index_config(&self.args.index, Some(self.project), &[])?;
+            self.sources = Some(PipSources {
+                index_url: Some(config.index_url.url().to_string()),
+                extra_index_urls: config
+                    .extra_index_urls
+                    .iter()
+                    .map(|url| url.url().to_string())
+                    .collect(),
+                find_links: config.find_links.clone(),
+            });
+        }
+        Ok(self.sources.clone().expect("read above"))
     }
 
     /// The build lock's text for `requires` and `added`: the file as it is when it serves
@@ -357,9 +370,18 @@ impl LockedEnvironments<'_> {
             }
             _ => wanted,
         };
+        let listed: Vec<&String> = inputs.all().collect();
         session.note(&format!(
-            "resolving the build requirements `{}` for {}",
-            inputs.all().cloned().collect::<Vec<_>>().join("`, `"),
+            "resolving the build requirements ({}) for {}",
+            if listed.is_empty() {
+                "none".to_string()
+            } else {
+                listed
+                    .iter()
+                    .map(|requirement| format!("`{requirement}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
             inputs.target
         ));
         let mut preferences = self.build_profile_pins();

@@ -9,6 +9,7 @@
 mod support;
 
 mod bad_input;
+mod build;
 mod capture;
 mod ci;
 mod images;
