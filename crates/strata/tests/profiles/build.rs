@@ -402,3 +402,77 @@ fn locked_refuses_a_missing_build_lock_and_writes_nothing() {
     assert!(!project.dir().join("locks/build-system.txt").exists());
     assert!(dist_files(&project).is_empty());
 }
+
+/// The directory of wheels `crates/strata/tests/setup-build-wheels.sh` downloads (setuptools,
+/// for the example's `[build-system]`); `None` skips, or fails when tools are required.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "a test-only switch set by .ci/run, not a strata setting"
+)]
+fn build_wheels() -> Option<std::path::PathBuf> {
+    let dir = std::env::var_os("STRATA_TEST_BUILD_WHEELS").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/build-wheels"),
+        std::path::PathBuf::from,
+    );
+    let has_setuptools = fs_err::read_dir(&dir).is_ok_and(|entries| {
+        entries.flatten().any(|entry| {
+            entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with("setuptools-")
+        })
+    });
+    if !has_setuptools {
+        strata_testindex::tool_missing(format!(
+            "no setuptools wheel in `{}` (run crates/strata/tests/setup-build-wheels.sh, or name \
+             its directory in STRATA_TEST_BUILD_WHEELS)",
+            dir.display()
+        ));
+        return None;
+    }
+    Some(dir)
+}
+
+#[test]
+fn the_example_project_builds_its_own_wheel_with_setuptools() {
+    let Some(venv) = venv() else {
+        return;
+    };
+    let Some(wheels) = build_wheels() else {
+        return;
+    };
+    let project = Project::copy_of(&crate::support::example_project());
+    // The committed build lock was made against the real index: another index configuration
+    // resolves it again, from the downloaded setuptools.
+    let index = TestIndex::start(Universe::new());
+    let output = build(
+        &project,
+        &index,
+        &["--find-links", &wheels.display().to_string()],
+    );
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert_eq!(
+        dist_files(&project),
+        ["llmbench-0.4.0-py3-none-any.whl", "llmbench-0.4.0.tar.gz"]
+    );
+    let lock = project.read("locks/build-system.txt");
+    assert!(lock.contains("\nsetuptools==80.9.0 \\\n"), "{lock}");
+    let wheel = project.dir().join("dist/llmbench-0.4.0-py3-none-any.whl");
+    let installed = venv.pip(&[
+        "install",
+        "--no-index",
+        "--no-deps",
+        &wheel.display().to_string(),
+    ]);
+    assert!(
+        installed.status.success(),
+        "{}",
+        strata_testindex::venv::describe(&installed)
+    );
+    assert_eq!(
+        venv.run_python(
+            "import llmbench, llmbench.runner, importlib.metadata as m; print(llmbench.__version__, m.version('llmbench'), sorted(m.requires('llmbench'))[:2])"
+        ),
+        "0.4.0 0.4.0 ['accelerate>=1.0; extra == \"transformers\"', 'codecarbon>=2.5; extra == \"energy\"']"
+    );
+}
