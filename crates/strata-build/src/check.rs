@@ -351,3 +351,185 @@ impl Expected {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use flate2::Compression;
+    use flate2::write::GzEncoder;
+    use zip::write::SimpleFileOptions;
+
+    use super::*;
+
+    const METADATA: &str = "Metadata-Version: 2.1\nName: demo-pkg\nVersion: 1.2.0\n";
+
+    fn record_line(path: &str, bytes: &[u8]) -> String {
+        format!(
+            "{path},sha256={},{}\n",
+            urlsafe(&Sha256::digest(bytes)),
+            bytes.len()
+        )
+    }
+
+    /// A wheel of `files`, with a right `RECORD` unless `record` is given.
+    fn wheel_of(
+        dir: &Path,
+        filename: &str,
+        files: &[(&str, &str)],
+        record: Option<&str>,
+    ) -> std::path::PathBuf {
+        let path = dir.join(filename);
+        let mut archive = zip::ZipWriter::new(fs_err::File::create(&path).unwrap());
+        let mut lines = String::new();
+        for (name, content) in files {
+            archive
+                .start_file(*name, SimpleFileOptions::default())
+                .unwrap();
+            archive.write_all(content.as_bytes()).unwrap();
+            lines.push_str(&record_line(name, content.as_bytes()));
+        }
+        lines.push_str("demo_pkg-1.2.0.dist-info/RECORD,,\n");
+        archive
+            .start_file(
+                "demo_pkg-1.2.0.dist-info/RECORD",
+                SimpleFileOptions::default(),
+            )
+            .unwrap();
+        archive
+            .write_all(record.unwrap_or(&lines).as_bytes())
+            .unwrap();
+        archive.finish().unwrap();
+        path
+    }
+
+    const GOOD: &[(&str, &str)] = &[
+        ("demo_pkg/__init__.py", "VALUE = 42\n"),
+        ("demo_pkg-1.2.0.dist-info/METADATA", METADATA),
+        ("demo_pkg-1.2.0.dist-info/WHEEL", "Wheel-Version: 1.0\n"),
+    ];
+
+    fn problem(error: &Error) -> &str {
+        match error.kind() {
+            ErrorKind::Artifact { problem, .. } => problem,
+            other => panic!("not an artifact error: {other}"),
+        }
+    }
+
+    #[test]
+    fn a_right_wheel_passes_with_its_name_version_and_digest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = wheel_of(dir.path(), "demo_pkg-1.2.0-py3-none-any.whl", GOOD, None);
+        let checked = wheel(
+            &path,
+            &Expected {
+                name: Some(PackageName::from_str("demo-pkg").unwrap()),
+                version: Some(Version::from_str("1.2.0").unwrap()),
+            },
+        )
+        .unwrap();
+        assert_eq!(checked.name.as_ref(), "demo-pkg");
+        assert_eq!(checked.version.to_string(), "1.2.0");
+        assert_eq!(
+            checked.sha256,
+            format!("{:x}", Sha256::digest(fs_err::read(&path).unwrap()))
+        );
+    }
+
+    #[test]
+    fn each_kind_of_broken_wheel_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let any = Expected::default();
+        let renamed = wheel_of(dir.path(), "other-1.2.0-py3-none-any.whl", GOOD, None);
+        assert_eq!(
+            problem(&wheel(&renamed, &any).unwrap_err()),
+            "its METADATA is of `demo-pkg` 1.2.0, its file name of `other` 1.2.0"
+        );
+        let unlisted = wheel_of(
+            dir.path(),
+            "demo_pkg-1.2.0-py3-none-any.whl",
+            GOOD,
+            Some(&record_line(
+                "demo_pkg-1.2.0.dist-info/METADATA",
+                METADATA.as_bytes(),
+            )),
+        );
+        assert_eq!(
+            problem(&wheel(&unlisted, &any).unwrap_err()),
+            "`demo_pkg-1.2.0.dist-info/WHEEL` is not listed in `demo_pkg-1.2.0.dist-info/RECORD`"
+        );
+        let mut listed: String = GOOD
+            .iter()
+            .map(|(name, content)| record_line(name, content.as_bytes()))
+            .collect();
+        listed.push_str(&record_line("demo_pkg/gone.py", b""));
+        let missing = wheel_of(
+            dir.path(),
+            "demo_pkg-1.2.0-py3-none-any.whl",
+            GOOD,
+            Some(&listed),
+        );
+        assert_eq!(
+            problem(&wheel(&missing, &any).unwrap_err()),
+            "`demo_pkg-1.2.0.dist-info/RECORD` lists `demo_pkg/gone.py`, which the wheel does not hold"
+        );
+        let md5 = listed
+            .replace(&record_line("demo_pkg/gone.py", b""), "")
+            .replacen("sha256=", "md5=", 1);
+        let weak = wheel_of(
+            dir.path(),
+            "demo_pkg-1.2.0-py3-none-any.whl",
+            GOOD,
+            Some(&md5),
+        );
+        assert!(
+            problem(&wheel(&weak, &any).unwrap_err()).ends_with("sha256 or stronger is required"),
+            "{md5}"
+        );
+        let right = wheel_of(dir.path(), "demo_pkg-1.2.0-py3-none-any.whl", GOOD, None);
+        let other_version = Expected {
+            name: None,
+            version: Some(Version::from_str("1.3.0").unwrap()),
+        };
+        assert_eq!(
+            problem(&wheel(&right, &other_version).unwrap_err()),
+            "it is of version 1.2.0, but `pyproject.toml` says 1.3.0"
+        );
+    }
+
+    fn sdist_of(dir: &Path, filename: &str, pkg_info: &str) -> std::path::PathBuf {
+        let path = dir.join(filename);
+        let stem = filename.trim_end_matches(".tar.gz");
+        let mut archive = tar::Builder::new(GzEncoder::new(
+            fs_err::File::create(&path).unwrap(),
+            Compression::fast(),
+        ));
+        let mut header = tar::Header::new_gnu();
+        header.set_size(pkg_info.len() as u64);
+        header.set_mode(0o644);
+        archive
+            .append_data(&mut header, format!("{stem}/PKG-INFO"), pkg_info.as_bytes())
+            .unwrap();
+        archive.into_inner().unwrap().finish().unwrap();
+        path
+    }
+
+    #[test]
+    fn an_sdist_needs_pkg_info_that_agrees_with_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let any = Expected::default();
+        let good = sdist_of(dir.path(), "demo_pkg-1.2.0.tar.gz", METADATA);
+        assert_eq!(sdist(&good, &any).unwrap().version.to_string(), "1.2.0");
+        let stale = sdist_of(dir.path(), "demo_pkg-1.1.0.tar.gz", METADATA);
+        assert_eq!(
+            problem(&sdist(&stale, &any).unwrap_err()),
+            "its PKG-INFO is of `demo-pkg` 1.2.0, its file name of `demo-pkg` 1.1.0"
+        );
+        let zip = dir.path().join("demo_pkg-1.2.0.zip");
+        fs_err::write(&zip, b"").unwrap();
+        assert_eq!(
+            problem(&sdist(&zip, &any).unwrap_err()),
+            "an sdist is a `.tar.gz` archive (PEP 625)"
+        );
+    }
+}
