@@ -41,7 +41,13 @@ impl Inner {
         index: &IndexUrl,
         name: &PackageName,
     ) -> Result<Option<(Url, Vec<RawFile>)>, Error> {
-        let cached = self.store.read_page(index.url(), name.as_ref());
+        // Only the files this run's targets can use are read out of the entry; the whole page
+        // is read again in the one case that writes it back (a revalidation).
+        let targets = &self.options.targets;
+        let keep = |filename: &str| simple::fits_targets(filename, name, targets);
+        let cached = self
+            .store
+            .read_page(index.url(), name.as_ref(), Some(&keep));
         let refresh = self.refreshes(name);
         let from_cache = |page: CachedPage| -> Result<Option<(Url, Vec<RawFile>)>, Error> {
             let base = Self::with_credentials(
@@ -110,10 +116,14 @@ impl Inner {
             .or_else(|| (!has_validators).then_some(self.options.unvalidated_page_ttl.as_secs()));
         match status {
             StatusCode::NOT_MODIFIED if cached.is_some() => {
-                let mut page = cached.expect("checked by the guard");
-                page.fetched = crate::http_cache::store::now();
-                page.max_age = max_age.or(page.max_age);
-                self.store.write_page(index.url(), name.as_ref(), &page)?;
+                let page = cached.expect("checked by the guard");
+                // The entry keeps every file, not only those read above. Gone meanwhile (another
+                // process pruned it), it is simply not renewed.
+                if let Some(mut whole) = self.store.read_page(index.url(), name.as_ref(), None) {
+                    whole.fetched = crate::http_cache::store::now();
+                    whole.max_age = max_age.or(whole.max_age);
+                    self.store.write_page(index.url(), name.as_ref(), &whole)?;
+                }
                 self.counters
                     .pages_not_modified
                     .fetch_add(1, Ordering::Relaxed);
