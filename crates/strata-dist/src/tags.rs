@@ -174,6 +174,30 @@ impl Tags {
         self.index.get(python)?.get(abi)?.get(platform).copied()
     }
 
+    /// Whether any combination of a wheel's compressed tag sets (`cp311.cp312`, `abi3`,
+    /// `manylinux_2_17_x86_64.manylinux2014_x86_64`, as its file name writes them) fits.
+    ///
+    /// ```
+    /// let target = strata_dist::Target::parse("3.11", "x86_64-manylinux_2_28")?;
+    /// let tags = target.tags();
+    /// assert!(tags.fits("cp311", "cp311", "manylinux_2_17_x86_64.manylinux2014_x86_64"));
+    /// assert!(!tags.fits("cp311", "cp311", "win_amd64"));
+    /// # Ok::<(), strata_dist::Error>(())
+    /// ```
+    pub fn fits(&self, python: &str, abi: &str, platform: &str) -> bool {
+        python.split('.').any(|python| {
+            self.index.get(python).is_some_and(|abis| {
+                abi.split('.').any(|abi| {
+                    abis.get(abi).is_some_and(|platforms| {
+                        platform
+                            .split('.')
+                            .any(|platform| platforms.contains_key(platform))
+                    })
+                })
+            })
+        })
+    }
+
     /// The priority of a wheel: the best of its tag combinations, `None` when none fits.
     pub fn wheel_priority(&self, wheel: &WheelFilename) -> Option<TagPriority> {
         let mut best = None;

@@ -193,6 +193,26 @@ impl Target {
         self.tag_priority(wheel).is_some()
     }
 
+    /// Whether the wheel named `filename` can be installed on this target, read from the tags
+    /// at the end of the name alone (`None` for a name that is not a wheel's): a cheap first
+    /// look at the thousands of files an index page lists, before a full parse of the few
+    /// that fit.
+    ///
+    /// ```
+    /// let target = strata_dist::Target::parse("3.11", "x86_64-manylinux_2_28")?;
+    /// assert_eq!(target.fits_wheel_name("numpy-2.0.0-cp311-cp311-manylinux_2_17_x86_64.whl"), Some(true));
+    /// assert_eq!(target.fits_wheel_name("numpy-2.0.0-cp311-cp311-win_amd64.whl"), Some(false));
+    /// assert_eq!(target.fits_wheel_name("numpy-2.0.0.tar.gz"), None);
+    /// # Ok::<(), strata_dist::Error>(())
+    /// ```
+    pub fn fits_wheel_name(&self, filename: &str) -> Option<bool> {
+        let stem = filename.strip_suffix(".whl")?;
+        let mut parts = stem.rsplitn(4, '-');
+        let (platform, abi, python) = (parts.next()?, parts.next()?, parts.next()?);
+        parts.next()?;
+        Some(self.tags().fits(python, abi, platform))
+    }
+
     /// Whether a package's `Requires-Python` admits this target.
     ///
     /// The specifiers are evaluated against the full Python version, and a target without a

@@ -121,6 +121,15 @@ pub(crate) fn fits_targets(
     package: &PackageName,
     targets: &[strata_dist::Target],
 ) -> bool {
+    // Most files of a page are wheels for other platforms or Pythons: their tags say so
+    // without parsing the name and version.
+    if !targets.is_empty()
+        && targets
+            .iter()
+            .all(|target| target.fits_wheel_name(filename) == Some(false))
+    {
+        return false;
+    }
     match DistFilename::parse_for_package(filename, package) {
         Ok(Some(DistFilename::Wheel(wheel))) => {
             targets.is_empty() || targets.iter().any(|target| target.is_compatible(&wheel))
