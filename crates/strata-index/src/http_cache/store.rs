@@ -1,22 +1,21 @@
-//! The on-disk layout: `<root>/simple-v1/<index>/<project>.json` for pages,
+//! The on-disk layout: `<root>/simple-v2/<index>/<project>.page` for pages (see
+//! [`Store::write_page`] for their format),
 //! `<root>/metadata-v3/<index>/<file>.metadata` for metadata and
 //! `<root>/import-names-v2/<index>/<file>.txt` for a wheel's top-level import names (one a line),
 //! each file `crc32:<hex>\n` (older entries: `sha256:<hex>\n`) then the payload; `<index>` is a short hash of the index URL (of
 //! the file's own URL for a file no index listed) and `<file>` the file's sha256. The logs of
 //! failed sdist builds are kept as `<root>/build-logs/<sdist>.log`.
 
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::error::{Error, ErrorKind};
 use crate::index_url::without_credentials;
-use crate::simple::{RawFile, RawFileRef};
+use crate::simple::RawFile;
 
 /// The metadata directory. Its version changes when what an entry holds or how it is keyed
 /// changes (v2: each `Requires-Dist` as the package wrote it; v3: entries belong to the index
@@ -30,14 +29,17 @@ const IMPORT_NAMES_DIR: &str = "import-names-v2";
 
 /// Directories of earlier layouts, which `prune` removes: a v2 metadata entry keyed by a hash
 /// alone may have been written from any index.
-const OLD_DIRS: &[&str] = &["metadata-v1", "metadata-v2", "import-names-v1"];
+const OLD_DIRS: &[&str] = &["metadata-v1", "metadata-v2", "import-names-v1", "simple-v1"];
+
+/// The pages directory (v2: one line a file instead of a JSON document, see
+/// [`Store::write_page`]).
+const PAGES_DIR: &str = "simple-v2";
 
 /// Logs of failed sdist builds, pruned by age like pages.
 const BUILD_LOGS_DIR: &str = "build-logs";
 
 /// A stored project page with its HTTP validators.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone)]
 pub(crate) struct CachedPage {
     /// The URL the page was fetched from, without credentials (redirects followed).
     pub(crate) url: String,
@@ -85,9 +87,9 @@ impl Store {
 
     fn page_path(&self, index: &Url, project: &str) -> PathBuf {
         self.root
-            .join("simple-v1")
+            .join(PAGES_DIR)
             .join(short_hash(without_credentials(index).as_str()))
-            .join(format!("{project}.json"))
+            .join(format!("{project}.page"))
     }
 
     fn metadata_path(&self, key: &str) -> PathBuf {
@@ -111,10 +113,10 @@ impl Store {
     /// The stored page, if present and intact, with only the files `keep` accepts by name
     /// (every file with `None`).
     ///
-    /// The files are read borrowed from the entry's bytes and only those kept are copied out:
-    /// a page of a project with wheels for every platform lists thousands of files, of which a
-    /// resolution for one target needs a few dozen (profiled on the vllm set, offline: the
-    /// allocations of files dropped right after were most of the run's memory traffic).
+    /// A file the run does not need costs a search for two tabs and a newline: a page of a
+    /// project with wheels for every platform lists thousands of files, of which a resolution
+    /// for one target needs a few dozen (profiled on the vllm set, offline: parsing those pages
+    /// as JSON, and allocating files dropped right after, was most of the run).
     pub(crate) fn read_page(
         &self,
         index: &Url,
@@ -122,20 +124,55 @@ impl Store {
         keep: Option<&dyn Fn(&str) -> bool>,
     ) -> Option<CachedPage> {
         let entry = read_verified(&self.page_path(index, project))?;
-        let mut deserializer = serde_json::Deserializer::from_slice(entry.payload());
-        let page = PageSeed { keep }.deserialize(&mut deserializer).ok()?;
-        deserializer.end().ok()?;
-        Some(page)
+        let text = std::str::from_utf8(entry.payload()).ok()?;
+        let (header, lines) = text.split_once('\n').unwrap_or((text, ""));
+        let header: PageHeader = serde_json::from_str(header).ok()?;
+        let files = if header.found {
+            let mut files = Vec::new();
+            for line in lines.lines() {
+                let (filename, _) = line.split_once('\t')?;
+                if keep.is_none_or(|keep| keep(&unescape(filename))) {
+                    files.push(file_from_line(line)?);
+                }
+            }
+            Some(files)
+        } else {
+            None
+        };
+        Some(CachedPage {
+            url: header.url,
+            etag: header.etag,
+            last_modified: header.last_modified,
+            fetched: header.fetched,
+            max_age: header.max_age,
+            files,
+        })
     }
 
+    /// Stores `page`: a JSON header line (URL, validators, freshness, whether the project was
+    /// found), then one line per file, its fields separated by tabs in [`RawFile`]'s order, an
+    /// optional field empty when absent and `=` before its value when present, with `\\`,
+    /// tab, newline and carriage return escaped as `\\\\`, `\\t`, `\\n` and `\\r`.
     pub(crate) fn write_page(
         &self,
         index: &Url,
         project: &str,
         page: &CachedPage,
     ) -> Result<(), Error> {
-        let payload = serde_json::to_vec(page).expect("a page always serializes");
-        write_verified(&self.page_path(index, project), &payload)
+        let header = PageHeader {
+            url: page.url.clone(),
+            etag: page.etag.clone(),
+            last_modified: page.last_modified.clone(),
+            fetched: page.fetched,
+            max_age: page.max_age,
+            found: page.files.is_some(),
+        };
+        let mut text = serde_json::to_string(&header).expect("a page header always serializes");
+        text.push('\n');
+        for file in page.files.iter().flatten() {
+            file_to_line(file, &mut text);
+        }
+        write_verified(&self.page_path(index, project), text.as_bytes())
     }
 
     /// Stored metadata bytes for `key`, if present and intact.
@@ -200,7 +237,7 @@ impl Store {
         walk(&self.root.join("tmp"), &mut |path, length, _| {
             victims.push((path.to_path_buf(), length));
         });
-        for dir in ["simple-v1", BUILD_LOGS_DIR] {
+        for dir in [PAGES_DIR, BUILD_LOGS_DIR] {
             walk(&self.root.join(dir), &mut |path, length, modified| {
                 if modified < horizon || is_leftover(path, modified) {
                     victims.push((path.to_path_buf(), length));
@@ -268,7 +305,7 @@ fn walk(dir: &Path, visit: &mut dyn FnMut(&Path, u64, SystemTime)) {
 /// root that lacks its marker (`cache_root`).
 pub(crate) fn layout_dirs() -> impl Iterator<Item = &'static str> {
     [
-        "simple-v1",
+        PAGES_DIR,
         METADATA_DIR,
         IMPORT_NAMES_DIR,
         BUILD_LOGS_DIR,
@@ -354,92 +391,109 @@ fn write_verified(path: &Path, payload: &[u8]) -> Result<(), Error> {
     })
 }
 
-/// Reads a stored page, keeping the files `keep` accepts: each file is read borrowed from the
-/// entry's bytes and copied out only when kept, so a dropped file is never allocated.
-struct PageSeed<'k> {
-    keep: Option<&'k dyn Fn(&str) -> bool>,
+/// The first line of a stored page.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct PageHeader {
+    url: String,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    fetched: u64,
+    max_age: Option<u64>,
+    /// `false` for a remembered "not found".
+    found: bool,
 }
 
-impl<'de> DeserializeSeed<'de> for PageSeed<'_> {
-    type Value = CachedPage;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<CachedPage, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for PageSeed<'_> {
-    type Value = CachedPage;
-
-    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("a stored project page")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CachedPage, A::Error> {
-        let mut page = CachedPage {
-            url: String::new(),
-            etag: None,
-            last_modified: None,
-            fetched: 0,
-            max_age: None,
-            files: None,
-        };
-        let mut url = None;
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            match key.as_ref() {
-                "url" => url = Some(map.next_value()?),
-                "etag" => page.etag = map.next_value()?,
-                "last-modified" => page.last_modified = map.next_value()?,
-                "fetched" => page.fetched = map.next_value()?,
-                "max-age" => page.max_age = map.next_value()?,
-                "files" => page.files = map.next_value_seed(FilesSeed { keep: self.keep })?,
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
+/// Appends `file` as one line of a stored page (see [`Store::write_page`]).
+fn file_to_line(file: &RawFile, out: &mut String) {
+    let optional = |out: &mut String, value: Option<&str>| {
+        out.push('\t');
+        if let Some(value) = value {
+            out.push('=');
+            escape_into(value, out);
         }
-        page.url = url.ok_or_else(|| serde::de::Error::missing_field("url"))?;
-        Ok(page)
-    }
-}
-
-/// The `files` of a stored page (`null` for a remembered "not found").
-struct FilesSeed<'k> {
-    keep: Option<&'k dyn Fn(&str) -> bool>,
-}
-
-impl<'de> DeserializeSeed<'de> for FilesSeed<'_> {
-    type Value = Option<Vec<RawFile>>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_option(self)
-    }
-}
-
-impl<'de> Visitor<'de> for FilesSeed<'_> {
-    type Value = Option<Vec<RawFile>>;
-
-    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("a list of files or null")
-    }
-
-    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut files = Vec::new();
-        while let Some(file) = seq.next_element::<RawFileRef<'de>>()? {
-            if self.keep.is_none_or(|keep| keep(&file.filename)) {
-                files.push(file.into_owned());
-            }
+    };
+    escape_into(&file.filename, out);
+    out.push('\t');
+    escape_into(&file.url, out);
+    optional(out, file.sha256.as_deref());
+    optional(out, file.requires_python.as_deref());
+    optional(out, file.yanked.as_deref());
+    match &file.core_metadata {
+        None => out.push('\t'),
+        Some(hash) => {
+            out.push_str("\t=");
+            escape_into(hash.as_deref().unwrap_or_default(), out);
         }
-        Ok(Some(files))
     }
+    optional(out, file.size.map(|size| size.to_string()).as_deref());
+    optional(out, file.upload_time.as_deref());
+    out.push('\n');
+}
+
+/// The file of one line of a stored page; `None` when it is not one.
+fn file_from_line(line: &str) -> Option<RawFile> {
+    let mut fields = line.split('\t');
+    let mut next = || fields.next();
+    let optional = |field: &str| field.strip_prefix('=').map(unescape);
+    let filename = unescape(next()?);
+    let url = unescape(next()?);
+    let sha256 = optional(next()?);
+    let requires_python = optional(next()?);
+    let yanked = optional(next()?);
+    let core_metadata = optional(next()?).map(|hash| Some(hash).filter(|hash| !hash.is_empty()));
+    let size = match optional(next()?) {
+        Some(size) => Some(size.parse().ok()?),
+        None => None,
+    };
+    let upload_time = optional(next()?);
+    if next().is_some() {
+        return None;
+    }
+    Some(RawFile {
+        filename,
+        url,
+        sha256,
+        requires_python,
+        yanked,
+        core_metadata,
+        size,
+        upload_time,
+    })
+}
+
+fn escape_into(value: &str, out: &mut String) {
+    for character in value.chars() {
+        match character {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            other => out.push(other),
+        }
+    }
+}
+
+fn unescape(field: &str) -> String {
+    if !field.contains('\\') {
+        return field.to_string();
+    }
+    let mut out = String::with_capacity(field.len());
+    let mut characters = field.chars();
+    while let Some(character) = characters.next() {
+        if character == '\\' {
+            match characters.next() {
+                Some('t') => out.push('\t'),
+                Some('n') => out.push('\n'),
+                Some('r') => out.push('\r'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(character);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -518,7 +572,12 @@ mod page_tests {
                 "demo-1.0-cp311-cp311-win_amd64.whl",
                 Some(Some("cd".to_string())),
             ),
-            file("demo-1.0.tar.gz", None),
+            RawFile {
+                yanked: Some("broken\tbuild\nsee C:\\notes\r".to_string()),
+                upload_time: Some("2024-02-05T12:00:00Z".to_string()),
+                size: None,
+                ..file("demo-1.0.tar.gz", None)
+            },
         ];
         let page = CachedPage {
             url: index.join("demo/").unwrap().to_string(),
@@ -539,6 +598,13 @@ mod page_tests {
         let keep = |name: &str| !name.contains("win_amd64");
         let kept = store.read_page(&index, "demo", Some(&keep)).unwrap();
         assert_eq!(kept.files, Some(vec![files[0].clone(), files[2].clone()]));
+        // A remembered "not found" has no files at all.
+        let missing = CachedPage {
+            files: None,
+            ..page
+        };
+        store.write_page(&index, "gone", &missing).unwrap();
+        assert_eq!(store.read_page(&index, "gone", None).unwrap().files, None);
     }
 
     #[test]

@@ -11,7 +11,6 @@
 mod html;
 mod json;
 
-use std::borrow::Cow;
 use std::str::FromStr;
 
 use pep440_rs::VersionSpecifiers;
@@ -55,63 +54,6 @@ pub struct RawFile {
     /// Upload time (ISO 8601), when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub upload_time: Option<String>,
-}
-
-/// A [`RawFile`] as the cache reads it: its strings borrowed from the entry's bytes, so a file
-/// the run does not need costs no allocation.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub(crate) struct RawFileRef<'a> {
-    #[serde(borrow)]
-    pub(crate) filename: Cow<'a, str>,
-    #[serde(borrow)]
-    url: Cow<'a, str>,
-    #[serde(borrow, default)]
-    sha256: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    requires_python: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    yanked: Option<Cow<'a, str>>,
-    /// Present-but-null (`core-metadata` advertised without a hash) is `Some(None)`, which a
-    /// plain `Option<Option<_>>` would read as absent.
-    #[serde(borrow, default, deserialize_with = "present")]
-    #[expect(
-        clippy::option_option,
-        reason = "the three states of `RawFile::core_metadata`: absent, no hash, a hash"
-    )]
-    core_metadata: Option<Option<Cow<'a, str>>>,
-    #[serde(default)]
-    size: Option<u64>,
-    #[serde(borrow, default)]
-    upload_time: Option<Cow<'a, str>>,
-}
-
-#[expect(
-    clippy::option_option,
-    reason = "the three states of `RawFile::core_metadata`: absent, no hash, a hash"
-)]
-fn present<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<Cow<'de, str>>>, D::Error> {
-    #[derive(Deserialize)]
-    struct Borrowed<'a>(#[serde(borrow)] Option<Cow<'a, str>>);
-    Borrowed::deserialize(deserializer).map(|Borrowed(value)| Some(value))
-}
-
-impl RawFileRef<'_> {
-    /// The file, owned.
-    pub(crate) fn into_owned(self) -> RawFile {
-        RawFile {
-            filename: self.filename.into_owned(),
-            url: self.url.into_owned(),
-            sha256: self.sha256.map(Cow::into_owned),
-            requires_python: self.requires_python.map(Cow::into_owned),
-            yanked: self.yanked.map(Cow::into_owned),
-            core_metadata: self.core_metadata.map(|hash| hash.map(Cow::into_owned)),
-            size: self.size,
-            upload_time: self.upload_time.map(Cow::into_owned),
-        }
-    }
 }
 
 /// Whether `filename` is a distribution of `package` a resolution for one of `targets` may use

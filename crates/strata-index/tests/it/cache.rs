@@ -47,7 +47,7 @@ fn two_hours_old(path: &Path) {
 fn entries(cache: &Path) -> Vec<PathBuf> {
     files_under(cache)
         .into_iter()
-        .filter(|path| path.starts_with("simple-v1") || path.starts_with("metadata-v3"))
+        .filter(|path| path.starts_with("simple-v2") || path.starts_with("metadata-v3"))
         .collect()
 }
 

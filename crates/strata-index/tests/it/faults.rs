@@ -214,7 +214,7 @@ async fn malformed_pages_are_invalid_responses_naming_the_url() {
         assert_eq!(url.to_string(), format!("{}demo/", index.url()));
         assert!(error.to_string().contains(&index.url()), "{error}");
         assert_eq!(
-            files_under(&cache.path().join("simple-v1")),
+            files_under(&cache.path().join("simple-v2")),
             Vec::<std::path::PathBuf>::new(),
             "an unreadable page is not cached"
         );

@@ -48,7 +48,7 @@ fn hurried(cache: &Path) -> ClientOptions {
 fn entries(cache: &Path) -> Vec<std::path::PathBuf> {
     files_under(cache)
         .into_iter()
-        .filter(|path| path.starts_with("simple-v1") || path.starts_with("metadata-v3"))
+        .filter(|path| path.starts_with("simple-v2") || path.starts_with("metadata-v3"))
         .collect()
 }
 

@@ -345,7 +345,7 @@ async fn failing_build_reports_the_backend_output() {
         assert_eq!(
             files_under(cache.path())
                 .iter()
-                .filter(|path| !path.starts_with("simple-v1") && !path.starts_with("build-logs"))
+                .filter(|path| !path.starts_with("simple-v2") && !path.starts_with("build-logs"))
                 .count(),
             0,
             "a failed build leaves neither metadata nor build directories: {:?}",
