@@ -45,6 +45,7 @@ pub use client::{
 };
 pub use config::{ExplicitIndexes, IndexConfig};
 pub use error::{BodyKind, CachedPageUse, Error, ErrorKind, GaveUp, MetadataOrigin};
+pub use git::{GitSource, GitUrl, is_full_commit};
 pub use index_url::{IndexUrl, RedactedUrl, redact, without_credentials};
 pub use simple::{DistFile, RawFile};
 
@@ -54,6 +55,7 @@ mod client;
 pub mod config;
 mod error;
 mod find_links;
+mod git;
 mod http_cache;
 mod index_url;
 mod metadata;

@@ -30,6 +30,8 @@
 mod download;
 mod fetch;
 mod ladder;
+
+pub(crate) use ladder::build_error;
 mod pages;
 mod range;
 mod redirect;
@@ -294,6 +296,29 @@ impl IndexClient {
                 reused_pages: std::sync::Mutex::new(std::collections::HashMap::new()),
             }),
         })
+    }
+
+    /// The cache root (for the git cache, [`crate::git`]).
+    pub(crate) fn cache_root(&self) -> &std::path::Path {
+        self.inner.store.root()
+    }
+
+    /// The cache's directory for temporary files.
+    pub(crate) fn temp_dir(&self) -> Result<PathBuf, Error> {
+        self.inner.store.temp_dir()
+    }
+
+    /// Where a metadata build of a source tree runs (see [`ladder`]).
+    pub(crate) fn build_environment(
+        &self,
+        work_dir: &std::path::Path,
+    ) -> strata_build::BuildEnvironment {
+        self.inner.build_environment(work_dir)
+    }
+
+    /// Whether `--offline` forbids the network.
+    pub(crate) fn is_offline(&self) -> bool {
+        self.inner.options.offline
     }
 
     /// The indexes this client uses.
