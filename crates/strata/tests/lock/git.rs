@@ -446,3 +446,75 @@ fn sync_installs_a_lock_with_git_pins_and_a_second_sync_keeps_them() {
         again.render()
     );
 }
+
+#[test]
+fn compile_of_an_in_file_pins_the_commit_and_keeps_it_until_upgraded() {
+    let setup = setup();
+    let project = &setup.project;
+    project.write(
+        "requirements.in",
+        &format!("# a comment\ngitpkg @ git+{}@main\n", setup.gitpkg.url),
+    );
+    let compile = |extra: &[&str]| {
+        let mut args = vec![
+            "compile",
+            "requirements.in",
+            "-o",
+            "requirements.txt",
+            "--generate-hashes",
+            "--python-version",
+            "3.11",
+        ];
+        args.extend_from_slice(extra);
+        let output = project.strata(&args).index(&setup.index).output();
+        assert_eq!(output.code, 0, "{}", output.render());
+        project.read("requirements.txt")
+    };
+    let first = compile(&[]);
+    let pinned = format!("gitpkg @ git+{}@{}", setup.gitpkg.url, setup.gitpkg.first);
+    assert!(first.contains(&pinned), "{first}");
+    assert!(first.contains("pkg==1.0"), "{first}");
+    assert!(!first.contains("--hash="), "{first}");
+
+    let moved = setup
+        .gitpkg
+        .advance(&[("gitpkg/__init__.py", "NAME = \"moved\"\n")]);
+    assert!(compile(&[]).contains(&pinned));
+    let upgraded = compile(&["--upgrade-package", "gitpkg"]);
+    assert!(
+        upgraded.contains(&format!("gitpkg @ git+{}@{moved}", setup.gitpkg.url)),
+        "{upgraded}"
+    );
+}
+
+#[test]
+fn a_failing_git_requirement_of_an_in_file_names_its_line_and_never_a_password() {
+    let setup = setup();
+    let project = &setup.project;
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    project.write(
+        "requirements.in",
+        &format!("pkg\nsecret @ git+http://user:hunter2@127.0.0.1:{closed}/x.git@main\n"),
+    );
+    let output = project
+        .strata(&["compile", "requirements.in", "--python-version", "3.11"])
+        .index(&setup.index)
+        .output();
+    assert_eq!(output.code, 2, "{}", output.render());
+    assert!(
+        output.stderr.contains("requirements.in:2"),
+        "{}",
+        output.render()
+    );
+    assert!(
+        output.stderr.contains("git --git-dir"),
+        "{}",
+        output.render()
+    );
+    assert!(!output.stderr.contains("hunter2"), "{}", output.render());
+    assert!(output.stderr.contains("****"), "{}", output.render());
+}
