@@ -166,6 +166,8 @@ impl GitServer {
                 root.path().join("served").display()
             ))
             .arg(root.path().join("served"))
+            // It reports every client that hangs up after `ls-refs`, which is normal.
+            .stderr(std::process::Stdio::null())
             .spawn()
             .expect("git daemon starts");
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -517,4 +519,30 @@ fn a_failing_git_requirement_of_an_in_file_names_its_line_and_never_a_password()
     );
     assert!(!output.stderr.contains("hunter2"), "{}", output.render());
     assert!(output.stderr.contains("****"), "{}", output.render());
+}
+
+#[test]
+fn git_requirements_of_project_dependencies_and_extras_lock_to_commits() {
+    let setup = setup();
+    let manifest = "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\nlock-dir = \"locks\"\n\n[profiles.base]\ninclude = [\"project\", \"extra:more\"]\n";
+    let pyproject = format!(
+        "[project]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"gitpkg @ git+{}@main\"]\n\n\
+         [project.optional-dependencies]\nmore = [\"hashpkg @ git+{}@{}\"]\n",
+        setup.gitpkg.url,
+        setup.hashpkg.url,
+        &setup.hashpkg.first[..7],
+    );
+    let project = Project::with_manifest(manifest, &[("pyproject.toml", &pyproject)]);
+    project.lock_ok(&setup.index, &[]);
+    assert_eq!(
+        pin_line(&project, "gitpkg"),
+        format!("gitpkg @ git+{}@{}", setup.gitpkg.url, setup.gitpkg.first)
+    );
+    assert_eq!(
+        pin_line(&project, "hashpkg"),
+        format!(
+            "hashpkg @ git+{}@{}",
+            setup.hashpkg.url, setup.hashpkg.first
+        )
+    );
 }
