@@ -215,8 +215,15 @@ impl IndexClient {
             }
             commit.to_ascii_lowercase()
         } else {
-            self.fetch(&db, url)?;
-            resolve_rev(&db, url)?
+            let memo = format!(
+                "{} {}",
+                url.repository_for_lock(),
+                url.rev().unwrap_or_default()
+            );
+            self.resolved_commit(memo, || {
+                self.fetch(&db, url)?;
+                resolve_rev(&db, url)
+            })?
         };
         let checkout = checkout(&db, &root.join("checkouts").join(&key), &commit)?;
         let tree = match url.subdirectory() {
