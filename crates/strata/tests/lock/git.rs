@@ -340,6 +340,19 @@ fn git_requirements_lock_to_full_commits_in_both_formats_and_install_with_pip() 
         "{pylock}"
     );
 
+    // The lock's metadata reads from the pinned commits, as `tree` shows.
+    let tree = project
+        .strata(&["tree", "--profile", "base"])
+        .index(&setup.index)
+        .output();
+    assert_eq!(tree.code, 0, "{}", tree.render());
+    assert!(
+        tree.stdout
+            .contains("gitpkg==1.0\n└── pkg [required: Any, locked: 1.0]"),
+        "{}",
+        tree.render()
+    );
+
     // A second run finds the locks current.
     let again = project.lock_ok(&setup.index, &["--check"]);
     assert_eq!(again.code, 0, "{}", again.render());
