@@ -38,7 +38,7 @@ mod venv;
 
 pub use error::{Error, ErrorKind};
 pub use frontend::{Built, Distributions, Environments, ProjectBuild, build_project};
-pub use metadata::{BuildEnvironment, build_metadata};
+pub use metadata::{BuildEnvironment, build_metadata, build_metadata_of_tree};
 pub use session::{STEP_TIMEOUT, Session, SessionOptions};
 pub use system::BuildSystem;
 pub use venv::{BuildVenv, PipSources};

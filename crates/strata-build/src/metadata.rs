@@ -75,27 +75,64 @@ fn build_metadata_within(
         filename.extension(),
         &work_dir.join("src"),
     )?;
-    let system = BuildSystem::read(&source).map_err(|error| session.failure(&error.to_string()))?;
-    let mut venv = BuildVenv::create(&mut session, &env.python, &work_dir.join("venv"))?;
-    venv.install(&mut session, &system.requires, &env.sources)?;
+    metadata_of_tree(&mut session, &source, env, &work_dir)
+}
+
+/// Builds the `METADATA` of the source tree at `source` (a checkout, not an archive) with its
+/// PEP 517 backend, as [`build_metadata`] does for an sdist; `label` names the tree in the
+/// log's file name and in errors (`pkg @ <commit>`). The backend runs in the tree itself and
+/// may write into it (a setuptools `*.egg-info`). Blocking: runs several Python processes.
+///
+/// # Errors
+///
+/// When a step fails: the error carries the last lines of the build's output.
+pub fn build_metadata_of_tree(
+    source: &Path,
+    label: &str,
+    env: &BuildEnvironment,
+) -> Result<Vec<u8>, Error> {
+    let work_dir =
+        std::path::absolute(&env.work_dir).map_err(|source| io_error(&env.work_dir, source))?;
+    let mut session = Session::new(
+        format!("metadata of `{label}`"),
+        &work_dir,
+        env.log_dir.join(format!("{label}.log")),
+        SessionOptions {
+            step_timeout: STEP_TIMEOUT,
+            echo: false,
+        },
+    )?;
+    metadata_of_tree(&mut session, source, env, &work_dir)
+}
+
+/// The steps after the source tree exists: environment, build requirements, metadata hook.
+fn metadata_of_tree(
+    session: &mut Session,
+    source: &Path,
+    env: &BuildEnvironment,
+    work_dir: &Path,
+) -> Result<Vec<u8>, Error> {
+    let system = BuildSystem::read(source).map_err(|error| session.failure(&error.to_string()))?;
+    let mut venv = BuildVenv::create(session, &env.python, &work_dir.join("venv"))?;
+    venv.install(session, &system.requires, &env.sources)?;
     let python = venv.python().to_path_buf();
     let out_dir = work_dir.join("out");
     let requires: Vec<String> = driver::call(
-        &mut session,
+        session,
         &python,
-        &work_dir,
+        work_dir,
         &system,
-        &source,
+        source,
         Hook::RequiresForWheel,
         &out_dir,
     )?;
-    venv.install(&mut session, &requires, &env.sources)?;
+    venv.install(session, &requires, &env.sources)?;
     let metadata: PathBuf = driver::call(
-        &mut session,
+        session,
         &python,
-        &work_dir,
+        work_dir,
         &system,
-        &source,
+        source,
         Hook::Metadata,
         &out_dir,
     )?;

@@ -2,7 +2,9 @@
 //!
 //! `strata sync` does what `pip-sync` does, with pip doing the installing: create the virtual
 //! environment with `python3 -m venv` if it does not exist, `pip install --require-hashes
-//! --no-deps -r <lock>` (every hash checked, nothing resolved at install time), then uninstall
+//! --no-deps -r <lock>` (every hash checked, nothing resolved at install time; a lock that
+//! pins a git repository has no hashes, and is installed without `--require-hashes`, which pip
+//! refuses for a repository), then uninstall
 //! every distribution the lock does not name, so the environment holds the lock and nothing
 //! else. pip, setuptools and wheel are kept, as pip-sync keeps them: they belong to the
 //! environment, not to the project.
@@ -252,9 +254,15 @@ pub fn sync<S: std::hash::BuildHasher>(
         "install",
         "--quiet",
         "--disable-pip-version-check",
-        "--require-hashes",
-        "--no-deps",
     ]);
+    // pip refuses hash-checking mode with a git requirement, and such a lock has no hashes.
+    let has_git = pins
+        .values()
+        .any(|pin| matches!(pin, Pin::Url(url) if url.starts_with("git+")));
+    if !has_git {
+        install.arg("--require-hashes");
+    }
+    install.arg("--no-deps");
     indexes.apply(&mut install);
     run("install the lock", install.arg("-r").arg(lock))?;
     let after = installed_distributions(&venv_python)?;
@@ -310,12 +318,9 @@ fn installed_distributions(
         .into_iter()
         .map(|distribution| {
             let direct_url = match &distribution.origin {
-                Origin::Installed(installed) => installed
-                    .direct_url
-                    .as_ref()
-                    .and_then(|direct_url| direct_url.get("url"))
-                    .and_then(serde_json::Value::as_str)
-                    .map(str::to_string),
+                Origin::Installed(installed) => {
+                    installed.direct_url.as_ref().and_then(recorded_url)
+                }
                 Origin::Locked(_) => None,
             };
             (
@@ -327,6 +332,22 @@ fn installed_distributions(
             )
         })
         .collect())
+}
+
+/// The URL a `direct_url.json` records, as a lock writes it: for a git checkout (PEP 610
+/// `vcs_info`), `git+<url>@<commit>`, since pip records the repository and the commit apart.
+fn recorded_url(direct_url: &serde_json::Value) -> Option<String> {
+    let url = direct_url.get("url")?.as_str()?;
+    let vcs = direct_url.get("vcs_info");
+    match (
+        vcs.and_then(|vcs| vcs.get("vcs"))
+            .and_then(serde_json::Value::as_str),
+        vcs.and_then(|vcs| vcs.get("commit_id"))
+            .and_then(serde_json::Value::as_str),
+    ) {
+        (Some(system), Some(commit)) => Some(format!("{system}+{url}@{commit}")),
+        _ => Some(url.to_string()),
+    }
 }
 
 /// The installed distributions `pins` does not name, but for the tools a venv is seeded with;

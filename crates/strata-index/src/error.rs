@@ -98,6 +98,9 @@ impl Diagnostic for Error {
             ErrorKind::Build { .. } => vec![
                 "This sdist has no static metadata and its build failed; if the project publishes wheels on another index, add it for this profile or engine".to_string(),
             ],
+            ErrorKind::Git { .. } => vec![
+                "strata runs your `git`, authenticated by your SSH agent, `~/.ssh/config` and credential helpers, and never prompts: check that `git ls-remote <repository>` works in this shell".to_string(),
+            ],
             ErrorKind::NotACache { .. } => vec![
                 "`STRATA_CACHE_DIR` names the cache; check that it points where you meant (`strata cache dir` prints it). strata removes only a directory it marked as its cache; delete any other yourself".to_string(),
             ],
@@ -413,6 +416,22 @@ pub enum ErrorKind {
         output: String,
         /// The whole log of the build, kept in the cache.
         log: PathBuf,
+    },
+    /// A `git` command of a git requirement failed.
+    #[error("`{command}` failed:\n{}", stderr.lines().map(|line| format!("  | {line}")).collect::<Vec<_>>().join("\n"))]
+    Git {
+        /// The command line, credentials redacted.
+        command: String,
+        /// What git wrote to stderr, credentials redacted.
+        stderr: String,
+    },
+    /// A git requirement's checkout has no usable metadata, or its reference does not exist.
+    #[error("Failed to read the project at `{url}`: {reason}")]
+    GitMetadata {
+        /// The repository or checkout, redacted.
+        url: String,
+        /// What is wrong.
+        reason: String,
     },
     /// Index configuration could not be read or is invalid.
     #[error("Invalid index configuration in {origin}: {reason}")]

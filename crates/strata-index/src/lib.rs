@@ -16,6 +16,10 @@
 //! * **What does a wheel let code import?** [`IndexClient::import_names`] reads the wheel's
 //!   file list (its zip central directory, with the same range requests, never the whole
 //!   wheel) and derives its top-level import names; cached the same way.
+//! * **Which commit, and what does it require?** [`IndexClient::git_source`] resolves a git
+//!   requirement's reference to the full commit with the machine's `git` (a bare repository and
+//!   per-commit checkouts in the cache), and reads the project's metadata there: static
+//!   `[project]` or a PEP 517 build of the checkout. Blocking, unlike the rest.
 //!
 //! Which indexes to use is decided by [`config::resolve`], which follows pip's own configuration
 //! so strata needs no index URL of its own. Credentials in URLs are used and never shown (see
@@ -45,6 +49,7 @@ pub use client::{
 };
 pub use config::{ExplicitIndexes, IndexConfig};
 pub use error::{BodyKind, CachedPageUse, Error, ErrorKind, GaveUp, MetadataOrigin};
+pub use git::{GitSource, GitUrl, is_full_commit};
 pub use index_url::{IndexUrl, RedactedUrl, redact, without_credentials};
 pub use simple::{DistFile, RawFile};
 
@@ -54,6 +59,7 @@ mod client;
 pub mod config;
 mod error;
 mod find_links;
+mod git;
 mod http_cache;
 mod index_url;
 mod metadata;

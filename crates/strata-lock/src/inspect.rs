@@ -86,12 +86,17 @@ pub async fn pinned_metadata(
             let list = lookup.versions_of.contains(&package.name);
             async move {
                 let (requires_dist, file, mut available) = read_one(client, package, target).await;
+                let version = if package.is_vcs() && requires_dist.is_ok() {
+                    available.pop().unwrap_or_else(|| package.version.clone())
+                } else {
+                    package.version.clone()
+                };
                 if !list {
                     available = Vec::new();
                 }
                 PinnedMetadata {
                     name: package.name.clone(),
-                    version: package.version.clone(),
+                    version,
                     extras: package.extras.clone(),
                     requested,
                     requires_dist,
@@ -122,6 +127,27 @@ fn requirements(metadata: &strata_dist::Metadata) -> Vec<(Requirement, String)> 
 }
 
 async fn read_one(client: &IndexClient, package: &LockedPackage, target: &Target) -> ReadOne {
+    if let Some(Ok(git)) = package
+        .url
+        .as_deref()
+        .and_then(|url| url::Url::parse(url).ok())
+        .as_ref()
+        .and_then(strata_index::GitUrl::parse)
+    {
+        // The pin's commit, usually checked out in the cache already: no network, a short
+        // block of this worker.
+        let commit = git.rev().filter(|rev| strata_index::is_full_commit(rev));
+        return match client.git_source(&package.name, &git, commit) {
+            // The version is the checkout's (a `.txt` lock does not write it): passed as the
+            // only "available" one, which `pinned_metadata` takes out again.
+            Ok(source) => (
+                Ok(requirements(&source.metadata)),
+                Some(source.pinned_url()),
+                vec![source.metadata.version.clone()],
+            ),
+            Err(error) => (Err(error.to_string()), None, Vec::new()),
+        };
+    }
     if let Some(url) = &package.url {
         let file = url::Url::parse(url)
             .map_err(|error| error.to_string())

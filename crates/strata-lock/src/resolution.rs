@@ -98,6 +98,7 @@ pub fn lock_from_resolution<'a>(
                     .map(ToString::to_string),
                 dependencies,
                 line: None,
+                requested_revision: package.requested_revision.clone(),
             }
         })
         .collect();

@@ -41,12 +41,20 @@ pub fn profile_lines(
         String::new(),
         format!("   strata lock {name}"),
         String::new(),
-        "Install it with: pip install --require-hashes --no-deps -r <this file>".to_string(),
+        INSTALL_LINE.to_string(),
         format!("{FINGERPRINT_PREFIX}{fingerprint}"),
         inputs_line.to_string(),
         String::new(),
     ]
 }
+
+/// The header line that says how to install a profile's lock.
+pub(crate) const INSTALL_LINE: &str =
+    "Install it with: pip install --require-hashes --no-deps -r <this file>";
+
+/// [`INSTALL_LINE`] as a lock that pins a git repository writes it: pip cannot hash a
+/// repository and refuses hash-checking mode with one, so the lock has no hashes.
+pub(crate) const VCS_INSTALL_LINE: &str = "Install it with: pip install --no-deps -r <this file> (no hashes: it pins a git repository by commit, and pip refuses hash-checking mode with one)";
 
 /// How the header block of an upstream engine's lock begins: the packages its image provides
 /// follow, one `  name==version` line each (see [`provided_lines`]).

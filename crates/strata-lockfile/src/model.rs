@@ -31,9 +31,20 @@ pub struct LockedPackage {
     /// The 1-based line of the lock file the pin was read from, so a finding about it can
     /// name it; `None` for a lock built from a resolution.
     pub line: Option<usize>,
+    /// For a git pin, the reference the requirement asked for (`main`, `v1.0`; `None` for the
+    /// default branch), which `pylock.toml` records as `requested-revision` beside the commit
+    /// the URL pins. `requirements.txt` cannot carry it, so a pin read from one has `None`.
+    pub requested_revision: Option<String>,
 }
 
 impl LockedPackage {
+    /// Whether the pin is a git repository at a commit (`name @ git+...@<commit>`).
+    pub fn is_vcs(&self) -> bool {
+        self.url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("git+"))
+    }
+
     /// The requirement that asks for exactly what this package pins: `name==version`, or for a
     /// direct URL `name @ url#sha256=hash`, so that a solve constrained by it takes that file
     /// (and checks it by the lock's hash), not the same version from an index.
@@ -70,6 +81,8 @@ impl PartialEq for LockedPackage {
             requires_python,
             dependencies,
             line: _,
+            // What the commit came from, not what is pinned.
+            requested_revision: _,
         } = self;
         *name == other.name
             && *version == other.version

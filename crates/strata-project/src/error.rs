@@ -654,7 +654,7 @@ impl Unsupported {
             Self::Editable => "strata does not lock editable or local projects yet: require what the project needs by name (for this project's own dependencies, `include = [\"project\"]`), and install the local project with `pip install --no-deps -e PATH` after the lock".to_string(),
             Self::LocalPath => "strata locks distributions from indexes and `name @ https://.../name-1.0-py3-none-any.whl` URLs: put built wheels in a directory named by `find-links` and require them by name (`name==1.0`)".to_string(),
             Self::UnnamedUrl => "Write `name @ URL`: a lock needs the package's name".to_string(),
-            Self::Vcs => "Build a wheel of the repository and require it as `name @ https://.../name-1.0-py3-none-any.whl` (or publish it to an index and require it by name)".to_string(),
+            Self::Vcs => "Write a git repository as `name @ git+URL@REV` (strata locks its commit); for another version-control system, build a wheel and require it as `name @ https://.../name-1.0-py3-none-any.whl`".to_string(),
             Self::NotADistribution { package } => format!("The URL must end in a wheel or sdist filename of `{package}`, like `{package}-1.0-py3-none-any.whl` or `{package}-1.0.tar.gz`"),
             Self::UnhashedUrl => "Append the file's hash to the URL, `#sha256=<hex>` (`sha256sum FILE` gives it): every line of a hashed lock needs one, and strata takes a direct URL's hash from the URL instead of downloading the whole file".to_string(),
             Self::Dynamic { field } => format!("strata reads requirements from `pyproject.toml` without building the project: list `{field}` statically there (and remove it from `dynamic`), or put them in a `.in` file named by `file`"),

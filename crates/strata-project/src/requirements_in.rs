@@ -20,7 +20,8 @@
 //! | `-c FILE` / `--constraint FILE` | includes constraints (limits, never additions); everything a constraints file includes is a constraint too. A constraint with extras (`numpy[foo]<2`) is an error, as pip refuses it ("Constraints cannot have extras") |
 //! | `-e PATH` / `--editable PATH` | error: editable (local) projects cannot be locked yet |
 //! | `./pkg`, `../x.whl`, `/abs/dir`, `name @ ./pkg`, `name @ file:///src/dir` | error: local paths cannot be locked yet; a wheel in a `find-links` directory can, by name |
-//! | `git+https://...`, `name @ git+...` (`hg+`, `svn+`, `bzr+`) | error: version-control requirements cannot be locked yet |
+//! | `name @ git+https://host/repo.git@REV#subdirectory=dir` (`git+ssh`, `git+file`, `git+git`) | a git requirement: locked at the full commit `REV` names (a branch, a tag, a short or full hash; none: the default branch) |
+//! | `git+https://...#egg=name` (no `name @`), `hg+`, `svn+`, `bzr+` | error: a git URL needs `name @`; other version-control systems cannot be locked |
 //! | `https://host/x-1.0-py3-none-any.whl` without `name @` | error: a lock needs the name |
 //! | `name @ https://host/archive/main.zip` (not a wheel or sdist of `name`) | error naming the package |
 //! | `-i URL` / `--index-url`, `--extra-index-url`, `-f` / `--find-links` | `strata compile`: used, after the command line's (its `--index-url` wins, with a warning); a profile's file: accepted only when the manifest declares the same value, else an error (one index configuration serves a project) |
@@ -492,8 +493,12 @@ pub(crate) fn is_unhashed_url(requirement: &Requirement) -> bool {
     let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url else {
         return false;
     };
-    !url.to_url()
-        .fragment()
+    let url = url.to_url();
+    // A git pin is a commit, which pip cannot check a hash of either.
+    if url.scheme().starts_with("git+") {
+        return false;
+    }
+    !url.fragment()
         .is_some_and(|fragment| fragment.starts_with("sha256="))
 }
 
@@ -515,7 +520,11 @@ fn url_form(requirement: &Requirement) -> Option<Unsupported> {
     };
     let url = url.to_url();
     let scheme = url.scheme();
-    if ["git+", "hg+", "svn+", "bzr+"]
+    // Git is locked by commit (`strata_index::GitUrl`); other systems are not.
+    if scheme.starts_with("git+") {
+        return None;
+    }
+    if ["hg+", "svn+", "bzr+"]
         .iter()
         .any(|prefix| scheme.starts_with(prefix))
     {
@@ -817,8 +826,8 @@ mod tests {
         Unsupported::LocalPath
     );
     rejected_form!(
-        named_git_url_is_vcs,
-        "x @ git+https://git.invalid/x.git@v1.0",
+        named_mercurial_url_is_vcs,
+        "x @ hg+https://hg.invalid/x@v1.0",
         Unsupported::Vcs
     );
     rejected_form!(

@@ -22,6 +22,19 @@ pub enum ResolveError {
         /// What is wrong.
         reason: String,
     },
+    /// A git requirement could not be resolved to a commit or read.
+    #[error("Failed to resolve the git requirement `{package} @ {url}`{}", if origins.is_empty() { String::new() } else { format!(" ({origins})") })]
+    Git {
+        /// The package.
+        package: PackageName,
+        /// The requirement's URL, redacted.
+        url: String,
+        /// Where the requirement was written (`requirements/base.in:3`), when known.
+        origins: String,
+        /// What failed: the git command and its stderr, or the metadata.
+        #[source]
+        source: strata_index::Error,
+    },
     /// The async runtime or solver thread failed.
     #[error("Internal error in the resolver: {0}")]
     Runtime(String),
@@ -34,6 +47,7 @@ impl Diagnostic for ResolveError {
         match self {
             Self::NoSolution(no_solution) => no_solution.hints.clone(),
             Self::Index(error) => error.hints(),
+            Self::Git { source, .. } => source.hints(),
             _ => Vec::new(),
         }
     }

@@ -38,7 +38,7 @@ use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, MarkerEnvironment, PackageName, Requirement, VersionOrUrl};
 use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics};
 use strata_dist::{DistFilename, Metadata};
-use strata_index::{DistFile, IndexClient};
+use strata_index::{DistFile, GitUrl, IndexClient};
 use tokio::runtime::Handle;
 use version_ranges::Ranges;
 
@@ -128,6 +128,8 @@ pub(crate) struct Provider<'a> {
     overrides: HashMap<PackageName, Vec<Requirement>>,
     explicit_prerelease: HashSet<PackageName>,
     direct_urls: HashMap<PackageName, DistFile>,
+    /// The reference each git requirement asked for (`None`: the default branch).
+    requested_revisions: HashMap<PackageName, Option<String>>,
     candidates: RefCell<HashMap<PackageName, Rc<Vec<Candidate>>>>,
     pub(crate) exclusions: RefCell<HashMap<PackageName, Exclusions>>,
     discovered: RefCell<HashMap<ResolverPackage, usize>>,
@@ -173,12 +175,14 @@ impl<'a> Provider<'a> {
             .map(|requirement| requirement.name.clone())
             .collect();
         let mut direct_urls: HashMap<PackageName, DistFile> = HashMap::new();
+        let mut git = Git::default();
         for requirement in request.requirements.iter().chain(&request.overrides) {
             if let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url {
-                direct_urls.insert(
-                    requirement.name.clone(),
-                    direct_url_file(&requirement.name, url)?,
-                );
+                let file = match git.file(client, request, requirement, url)? {
+                    Some(file) => file,
+                    None => direct_url_file(&requirement.name, url)?,
+                };
+                direct_urls.insert(requirement.name.clone(), file);
             }
         }
         // A `name @ url` constraint (a parent lock's direct URL pin that a child or an engine
@@ -188,7 +192,10 @@ impl<'a> Provider<'a> {
             let Some(VersionOrUrl::Url(url)) = &constraint.version_or_url else {
                 continue;
             };
-            let file = direct_url_file(&constraint.name, url)?;
+            let file = match git.file(client, request, constraint, url)? {
+                Some(file) => file,
+                None => direct_url_file(&constraint.name, url)?,
+            };
             match direct_urls.get(&constraint.name) {
                 None => {
                     direct_urls.insert(constraint.name.clone(), file);
@@ -216,10 +223,11 @@ impl<'a> Provider<'a> {
             overrides,
             explicit_prerelease,
             direct_urls,
+            requested_revisions: git.requested_revisions,
             candidates: RefCell::new(HashMap::new()),
             exclusions: RefCell::new(HashMap::new()),
             discovered: RefCell::new(HashMap::new()),
-            metadata: RefCell::new(HashMap::new()),
+            metadata: RefCell::new(git.metadata),
             prefetched: RefCell::new(HashSet::new()),
             visits: RefCell::new(HashMap::new()),
             edges: RefCell::new(HashMap::new()),
@@ -563,9 +571,20 @@ impl<'a> Provider<'a> {
 
     /// The URL of a direct URL requirement on `name`, credentials redacted.
     pub(crate) fn direct_url(&self, name: &PackageName) -> Option<String> {
-        self.direct_urls
-            .get(name)
-            .map(|file| strata_index::redact(&file.url))
+        self.direct_urls.get(name).map(|file| {
+            if self.requested_revisions.contains_key(name) {
+                // Written by `GitUrl::pinned`, which keeps an SSH user and drops any secret.
+                file.url.to_string()
+            } else {
+                strata_index::redact(&file.url)
+            }
+        })
+    }
+
+    /// The reference a git requirement on `name` asked for: `None` when `name` is not a git
+    /// requirement or asked for the default branch.
+    pub(crate) fn requested_revision(&self, name: &PackageName) -> Option<String> {
+        self.requested_revisions.get(name).cloned().flatten()
     }
 
     /// When PubGrub comes back to a package (it is backtracking through its versions), starts
@@ -884,6 +903,96 @@ fn file_version(file: &DistFile) -> &Version {
 fn same_file(a: &DistFile, b: &DistFile) -> bool {
     strata_index::redact(&a.url) == strata_index::redact(&b.url)
         && (a.sha256.is_none() || b.sha256.is_none() || a.sha256 == b.sha256)
+}
+
+/// The git requirements of a request, each resolved to a commit once, before the solve: a
+/// git requirement has exactly one candidate, the project at that commit.
+#[derive(Default)]
+struct Git {
+    metadata: HashMap<(PackageName, Version), Arc<Metadata>>,
+    requested_revisions: HashMap<PackageName, Option<String>>,
+}
+
+impl Git {
+    /// The file standing for `requirement`'s commit when its URL is a `git+` URL (`None`
+    /// otherwise): an sdist filename carrying the version (no file is ever downloaded), the
+    /// pinned URL, no hash. The commit is the one `request.locked_urls` pins for the same
+    /// repository and subdirectory unless the package is upgraded or the requirement names
+    /// another commit; else the reference resolved again.
+    fn file(
+        &mut self,
+        client: &IndexClient,
+        request: &ResolveRequest,
+        requirement: &Requirement,
+        url: &pep508_rs::VerbatimUrl,
+    ) -> Result<Option<DistFile>, ResolveError> {
+        let url = url.to_url();
+        let name = &requirement.name;
+        let invalid = |reason: String| ResolveError::DirectUrl {
+            package: name.clone(),
+            url: strata_index::redact(&url),
+            reason,
+        };
+        let Some(git) = GitUrl::parse(&url) else {
+            return Ok(None);
+        };
+        let git = git.map_err(invalid)?;
+        let locked = request
+            .locked_urls
+            .get(name)
+            .filter(|_| !is_upgraded(request, name))
+            .and_then(|locked| url::Url::parse(locked).ok())
+            .and_then(|locked| GitUrl::parse(&locked)?.ok())
+            .filter(|locked| locked.same_project(&git))
+            .and_then(|locked| locked.rev().map(str::to_string))
+            .filter(|commit| strata_index::is_full_commit(commit))
+            .filter(|commit| match git.rev() {
+                Some(rev) if rev.bytes().all(|byte| byte.is_ascii_hexdigit()) => {
+                    commit.starts_with(&rev.to_ascii_lowercase())
+                }
+                _ => true,
+            });
+        let source = client
+            .git_source(name, &git, locked.as_deref())
+            .map_err(|source| ResolveError::Git {
+                package: name.clone(),
+                url: strata_index::redact(&url),
+                origins: request.origins.of_any(requirement).join(", "),
+                source,
+            })?;
+        let version = source.metadata.version.clone();
+        let filename = format!("{}-{version}.tar.gz", name.as_dist_info_name());
+        let filename = DistFilename::parse_for_package(&filename, name)
+            .ok()
+            .flatten()
+            .ok_or_else(|| invalid(format!("its version `{version}` is not usable")))?;
+        let pinned = url::Url::parse(&source.pinned_url())
+            .map_err(|error| invalid(format!("the pinned URL is invalid: {error}")))?;
+        self.metadata
+            .insert((name.clone(), version), Arc::clone(&source.metadata));
+        self.requested_revisions
+            .insert(name.clone(), git.rev().map(str::to_string));
+        Ok(Some(DistFile {
+            filename,
+            url: pinned,
+            sha256: None,
+            requires_python: source.metadata.requires_python.clone(),
+            yanked: None,
+            core_metadata: None,
+            size: None,
+            upload_time: None,
+            index: None,
+        }))
+    }
+}
+
+/// Whether `--upgrade` or `--upgrade-package` lifts `name`'s locked pin.
+fn is_upgraded(request: &ResolveRequest, name: &PackageName) -> bool {
+    match &request.upgrade {
+        Upgrade::None => false,
+        Upgrade::All => true,
+        Upgrade::Packages(packages) => packages.contains(name),
+    }
 }
 
 /// A file for a direct URL requirement (`name @ https://.../name-1.0-py3-none-any.whl`).

@@ -79,6 +79,10 @@ pub struct ResolveRequest {
     pub origins: Origins,
     /// Packages the environment already has (an upstream image's): fixed, never fetched.
     pub provided: Provided,
+    /// The direct URLs an existing lock pins, by package: a git requirement keeps the commit
+    /// its lock pins (same repository and subdirectory) unless [`ResolveRequest::upgrade`]
+    /// lifts it.
+    pub locked_urls: HashMap<PackageName, String>,
 }
 
 /// Packages already installed where the result will be installed, such as the packages of an
@@ -148,6 +152,14 @@ impl Origins {
     pub(crate) fn of_override(&self, requirement: &Requirement) -> &[String] {
         self.overrides.get(requirement).map_or(&[], Vec::as_slice)
     }
+
+    /// Where `requirement` was written, as a requirement, constraint or override.
+    pub(crate) fn of_any(&self, requirement: &Requirement) -> Vec<String> {
+        let mut all: Vec<String> = self.of_requirement(requirement).to_vec();
+        all.extend_from_slice(self.of_constraint(requirement));
+        all.extend_from_slice(self.of_override(requirement));
+        all
+    }
 }
 
 fn push_origin(
@@ -175,6 +187,7 @@ impl ResolveRequest {
             binary: BinaryPolicy::default(),
             origins: Origins::default(),
             provided: Provided::default(),
+            locked_urls: HashMap::new(),
         }
     }
 }
@@ -200,8 +213,12 @@ pub struct ResolvedPackage {
     pub metadata: Arc<Metadata>,
     /// Whether a top-level requirement names it.
     pub is_direct: bool,
-    /// Where it came from when it is a direct URL requirement.
+    /// Where it came from when it is a direct URL requirement (for a git requirement, the
+    /// repository at the full commit).
     pub direct_url: Option<String>,
+    /// For a git requirement, the reference it asked for (`None` for the default branch, and
+    /// for anything else), which `pylock.toml` records beside the commit.
+    pub requested_revision: Option<String>,
 }
 
 impl ResolvedPackage {

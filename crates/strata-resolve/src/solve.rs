@@ -215,6 +215,7 @@ fn resolution(
                 extras: extras.remove(name).unwrap_or_default(),
                 missing_extras: missing_extras.remove(name).unwrap_or_default(),
                 direct_url: provider.direct_url(name),
+                requested_revision: provider.requested_revision(name),
                 file: candidate.file,
                 files: candidate.files,
                 metadata,

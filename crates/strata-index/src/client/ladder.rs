@@ -76,6 +76,29 @@ pub(super) fn index_key(index: &IndexUrl, file_part: &str) -> String {
 }
 
 impl Inner {
+    /// Where a metadata build runs: the client's Python, pip taking the build requirements
+    /// from the client's indexes, in `work_dir`, logs kept in the cache.
+    pub(super) fn build_environment(
+        &self,
+        work_dir: &std::path::Path,
+    ) -> strata_build::BuildEnvironment {
+        strata_build::BuildEnvironment {
+            python: self.options.python.clone(),
+            sources: strata_build::PipSources {
+                index_url: Some(self.config.index_url.url().to_string()),
+                extra_index_urls: self
+                    .config
+                    .extra_index_urls
+                    .iter()
+                    .map(|url| url.url().to_string())
+                    .collect(),
+                find_links: self.config.find_links.clone(),
+            },
+            work_dir: work_dir.to_path_buf(),
+            log_dir: self.store.root().join("build-logs"),
+        }
+    }
+
     pub(super) async fn fetch_metadata(
         &self,
         package: &PackageName,
@@ -263,21 +286,7 @@ impl Inner {
                         path: self.store.root().join("tmp"),
                         source,
                     })?;
-                let environment = strata_build::BuildEnvironment {
-                    python: self.options.python.clone(),
-                    sources: strata_build::PipSources {
-                        index_url: Some(self.config.index_url.url().to_string()),
-                        extra_index_urls: self
-                            .config
-                            .extra_index_urls
-                            .iter()
-                            .map(|url| url.url().to_string())
-                            .collect(),
-                        find_links: self.config.find_links.clone(),
-                    },
-                    work_dir: work_dir.path().to_path_buf(),
-                    log_dir: self.store.root().join("build-logs"),
-                };
+                let environment = self.build_environment(work_dir.path());
                 let filename = sdist.to_string();
                 let sdist = sdist.clone();
                 let bytes = tokio::task::spawn_blocking(move || {
@@ -422,7 +431,7 @@ fn canonical_metadata(metadata: &Metadata) -> String {
 
 /// A failed metadata build as the index client reports it: the sdist, the backend's last
 /// lines and the kept log.
-fn build_error(filename: String, error: strata_build::Error) -> Error {
+pub(crate) fn build_error(filename: String, error: strata_build::Error) -> Error {
     match error.into_kind() {
         strata_build::ErrorKind::Failed { output, log, .. } => ErrorKind::Build {
             filename,

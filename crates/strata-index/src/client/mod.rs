@@ -30,6 +30,8 @@
 mod download;
 mod fetch;
 mod ladder;
+
+pub(crate) use ladder::build_error;
 mod pages;
 mod range;
 mod redirect;
@@ -252,6 +254,9 @@ struct Inner {
     linked: std::sync::Mutex<Vec<PackageName>>,
     /// The pages of this run reused from the cache without asking the index, by project.
     reused_pages: std::sync::Mutex<std::collections::HashMap<PackageName, CachedPageUse>>,
+    /// The commit each git repository's reference resolved to in this run (see
+    /// [`IndexClient::resolved_commit`]).
+    git_commits: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 /// A package index client for one run. Cheap to clone; clones share everything.
@@ -292,8 +297,58 @@ impl IndexClient {
                 answered: std::sync::Mutex::new(Vec::new()),
                 linked: std::sync::Mutex::new(Vec::new()),
                 reused_pages: std::sync::Mutex::new(std::collections::HashMap::new()),
+                git_commits: std::sync::Mutex::new(std::collections::HashMap::new()),
             }),
         })
+    }
+
+    /// The cache root (for the git cache, [`crate::git`]).
+    pub(crate) fn cache_root(&self) -> &std::path::Path {
+        self.inner.store.root()
+    }
+
+    /// The cache's directory for temporary files.
+    pub(crate) fn temp_dir(&self) -> Result<PathBuf, Error> {
+        self.inner.store.temp_dir()
+    }
+
+    /// Where a metadata build of a source tree runs (see [`ladder`]).
+    pub(crate) fn build_environment(
+        &self,
+        work_dir: &std::path::Path,
+    ) -> strata_build::BuildEnvironment {
+        self.inner.build_environment(work_dir)
+    }
+
+    /// The commit a git reference (`key`: repository and reference) resolved to earlier in
+    /// this run, or `resolve`'s answer, remembered: every solve of one run (profiles, engines)
+    /// sees the same commit, and the repository is fetched once.
+    pub(crate) fn resolved_commit(
+        &self,
+        key: String,
+        resolve: impl FnOnce() -> Result<String, Error>,
+    ) -> Result<String, Error> {
+        if let Some(commit) = self
+            .inner
+            .git_commits
+            .lock()
+            .expect("no panic while holding it")
+            .get(&key)
+        {
+            return Ok(commit.clone());
+        }
+        let commit = resolve()?;
+        self.inner
+            .git_commits
+            .lock()
+            .expect("no panic while holding it")
+            .insert(key, commit.clone());
+        Ok(commit)
+    }
+
+    /// Whether `--offline` forbids the network.
+    pub(crate) fn is_offline(&self) -> bool {
+        self.inner.options.offline
     }
 
     /// The indexes this client uses.

@@ -309,6 +309,7 @@ pub(crate) fn layout_dirs() -> impl Iterator<Item = &'static str> {
         METADATA_DIR,
         IMPORT_NAMES_DIR,
         BUILD_LOGS_DIR,
+        crate::git::GIT_DIR,
         "tmp",
     ]
     .into_iter()

@@ -206,6 +206,10 @@ pub(crate) fn prepare_engine<'a>(
         .iter()
         .flat_map(|disk| disk.preferences.iter().cloned())
         .collect();
+    request.locked_urls = existing
+        .iter()
+        .flat_map(|disk| disk.locked_urls.iter().cloned())
+        .collect();
     request.upgrade = upgrade(options);
     if let Some(captured) = &captured {
         request.provided = provided(captured);

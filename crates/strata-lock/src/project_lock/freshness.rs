@@ -9,8 +9,8 @@ use super::feedback::{recorded_holds, still_holds};
 use super::hierarchy::selection;
 use super::{LockOptions, lock_path, profile_target, pylock_path};
 use crate::fingerprint::Fingerprint;
-use strata_lockfile::Lock;
 use strata_lockfile::requirements_txt;
+use strata_lockfile::{Lock, LockedPackage};
 
 /// Whether a lock is current.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,6 +194,9 @@ pub(crate) struct OnDisk {
     /// Pins to prefer when it is locked again: from a file of the pair that is as strata wrote
     /// it, never from an edited one (relocking must not turn a hand edit into a sealed lock).
     pub(crate) preferences: Vec<(PackageName, pep440_rs::Version)>,
+    /// The direct URLs pinned, from the same file as the preferences: a git requirement keeps
+    /// the commit pinned there.
+    pub(crate) locked_urls: Vec<(PackageName, String)>,
 }
 
 impl OnDisk {
@@ -289,6 +292,19 @@ pub(crate) fn on_disk(
     } else {
         Freshness::Current
     };
+    let urls = |lock: &Lock| -> Vec<(PackageName, String)> {
+        lock.packages
+            .iter()
+            .filter_map(|package| Some((package.name.clone(), package.url.clone()?)))
+            .collect()
+    };
+    let locked_urls = if !txt_edited {
+        urls(&lock)
+    } else if let (Some(pylock), Some(Seal::Intact)) = (&pylock, &pylock_seal) {
+        urls(pylock)
+    } else {
+        Vec::new()
+    };
     let preferences = if !txt_edited {
         lock.pins()
             .map(|(name, version)| (name.clone(), version.clone()))
@@ -307,17 +323,22 @@ pub(crate) fn on_disk(
         lock,
         verdict,
         preferences,
+        locked_urls,
     })
 }
 
 /// Whether two readings of one lock pin the same versions, with the same hashes for index
-/// pins (a direct URL's file is recorded differently by the two forms).
+/// pins (none when the lock pins a git repository) (a direct URL's file is recorded differently by the two forms).
 pub(crate) fn same_pins(a: &Lock, b: &Lock) -> bool {
+    // A lock with a git pin has no hashes in its requirements.txt form (pip refuses them).
+    let vcs = [a, b]
+        .iter()
+        .any(|lock| lock.packages.iter().any(LockedPackage::is_vcs));
     let key = |lock: &Lock| -> std::collections::BTreeMap<PackageName, (String, Vec<String>)> {
         lock.packages
             .iter()
             .map(|package| {
-                let hashes = if package.url.is_some() {
+                let hashes = if package.url.is_some() || vcs {
                     Vec::new()
                 } else {
                     package.hashes.clone()

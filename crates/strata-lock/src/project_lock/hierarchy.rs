@@ -240,6 +240,11 @@ pub(crate) fn lock_group(
                 .cloned()
         })
         .collect();
+    request.locked_urls = group
+        .iter()
+        .filter_map(|name| existing[name].as_ref())
+        .flat_map(|disk| disk.locked_urls.iter().cloned())
+        .collect();
     request.upgrade = upgrade(options);
     let resolver = resolvers
         .resolver(&[])

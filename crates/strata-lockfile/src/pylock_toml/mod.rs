@@ -57,6 +57,7 @@ mod tests {
                 requires_python: Some(">=3.9".to_string()),
                 dependencies: vec![name("six")],
                 line: None,
+                requested_revision: None,
             }],
         }
     }

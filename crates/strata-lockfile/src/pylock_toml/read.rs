@@ -119,6 +119,33 @@ struct Package {
     wheels: Vec<Artifact>,
     sdist: Option<Artifact>,
     archive: Option<Artifact>,
+    vcs: Option<Vcs>,
+}
+
+/// PEP 751's `[packages.vcs]`; only git is written or read.
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct Vcs {
+    r#type: String,
+    url: Option<String>,
+    requested_revision: Option<String>,
+    commit_id: String,
+    subdirectory: Option<String>,
+}
+
+impl Vcs {
+    /// The requirement URL pip installs: `git+<url>@<commit>#subdirectory=<dir>`.
+    fn pinned_url(&self) -> Option<String> {
+        if self.r#type != "git" {
+            return None;
+        }
+        let mut url = format!("git+{}@{}", self.url.as_deref()?, self.commit_id);
+        if let Some(subdirectory) = &self.subdirectory {
+            url.push_str("#subdirectory=");
+            url.push_str(subdirectory);
+        }
+        Some(url)
+    }
 }
 
 #[derive(Deserialize)]
@@ -204,7 +231,8 @@ pub fn read(text: &str) -> Result<Lock, PylockReadError> {
             url: package
                 .archive
                 .as_ref()
-                .and_then(|archive| archive.url.clone()),
+                .and_then(|archive| archive.url.clone())
+                .or_else(|| package.vcs.as_ref().and_then(Vcs::pinned_url)),
             hashes,
             via: Vec::new(),
             files,
@@ -215,6 +243,10 @@ pub fn read(text: &str) -> Result<Lock, PylockReadError> {
                 .filter_map(|dependency| PackageName::new(dependency.name.clone()).ok())
                 .collect(),
             line: Some(line),
+            requested_revision: package
+                .vcs
+                .as_ref()
+                .and_then(|vcs| vcs.requested_revision.clone()),
         });
     }
     let header = file

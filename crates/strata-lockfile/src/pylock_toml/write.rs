@@ -43,6 +43,18 @@ pub fn write(lock: &Lock, target: &Target) -> String {
                 .collect();
             let _ = writeln!(out, "dependencies = [{}]", names.join(", "));
         }
+        if let Some(vcs) = package.url.as_deref().and_then(vcs_table) {
+            let mut table = vcs;
+            if let Some(revision) = &package.requested_revision {
+                table.insert(2, ("requested-revision", revision.clone()));
+            }
+            let fields: Vec<String> = table
+                .iter()
+                .map(|(key, value)| format!("{key} = {}", quote(value)))
+                .collect();
+            let _ = writeln!(out, "vcs = {{ {} }}", fields.join(", "));
+            continue;
+        }
         if let Some(url) = &package.url {
             let hash = package
                 .hashes
@@ -80,6 +92,27 @@ pub fn write(lock: &Lock, target: &Target) -> String {
         return crate::integrity::seal(&out, at, crate::integrity::FileKind::Pylock);
     }
     out
+}
+
+/// The fields of PEP 751's `[packages.vcs]` for a pinned git URL
+/// (`git+<repository>@<commit>#subdirectory=<dir>`): `type`, `url`, `commit-id`,
+/// `subdirectory`; `None` for any other URL.
+fn vcs_table(url: &str) -> Option<Vec<(&'static str, String)>> {
+    let rest = url.strip_prefix("git+")?;
+    let (rest, subdirectory) = match rest.split_once("#subdirectory=") {
+        Some((rest, subdirectory)) => (rest, Some(subdirectory)),
+        None => (rest, None),
+    };
+    let (repository, commit) = rest.rsplit_once('@')?;
+    let mut table = vec![
+        ("type", "git".to_string()),
+        ("url", repository.to_string()),
+        ("commit-id", commit.to_string()),
+    ];
+    if let Some(subdirectory) = subdirectory {
+        table.push(("subdirectory", subdirectory.to_string()));
+    }
+    Some(table)
 }
 
 /// A TOML basic string.

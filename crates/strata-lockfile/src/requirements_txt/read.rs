@@ -168,6 +168,7 @@ fn package(requirement_text: &str, line: usize) -> Result<LockedPackage, ReadErr
         requires_python: None,
         dependencies: Vec::new(),
         line: Some(line),
+        requested_revision: None,
     })
 }
 

@@ -4,13 +4,21 @@ use std::fmt::Write;
 
 use crate::model::Lock;
 
+/// The header line of a lock that pins a git repository, which therefore carries no hashes.
+pub(crate) const VCS_NO_HASHES: &str = "No --hash lines: this lock pins a git repository by commit, and pip refuses hash-checking mode for one";
+
 /// Renders `lock`: the header as `#` comments, then each package with its hashes and `# via`.
+///
+/// A lock that pins a git repository carries no hashes at all: pip cannot hash a repository,
+/// and one `--hash` anywhere puts it in hash-checking mode, where it refuses the git line and
+/// so the whole file. The header says so (its install line, else [`VCS_NO_HASHES`]).
 ///
 /// A lock with a strata fingerprint is sealed: a `strata-digest` line after the fingerprint
 /// lines records the digest of the rest of the text (see [`crate::integrity`]); a digest line
 /// already in `lock.header` (a lock read back) is replaced, never repeated.
 pub fn write(lock: &Lock) -> String {
     let mut out = String::new();
+    let has_vcs = lock.packages.iter().any(crate::LockedPackage::is_vcs);
     // Where the digest line goes: after the last fingerprint line of the header.
     let mut seal_at = None;
     for line in &lock.header {
@@ -19,6 +27,8 @@ pub fn write(lock: &Lock) -> String {
         }
         if line.is_empty() {
             out.push_str("#\n");
+        } else if has_vcs && line == crate::header::INSTALL_LINE {
+            let _ = writeln!(out, "# {}", crate::header::VCS_INSTALL_LINE);
         } else {
             let _ = writeln!(out, "# {line}");
         }
@@ -27,6 +37,15 @@ pub fn write(lock: &Lock) -> String {
         {
             seal_at = Some(out.len());
         }
+    }
+    if has_vcs
+        && !lock.header.iter().any(|line| {
+            line == VCS_NO_HASHES
+                || line == crate::header::INSTALL_LINE
+                || line == crate::header::VCS_INSTALL_LINE
+        })
+    {
+        let _ = writeln!(out, "# {VCS_NO_HASHES}");
     }
     for package in &lock.packages {
         let extras = if package.extras.is_empty() {
@@ -43,7 +62,7 @@ pub fn write(lock: &Lock) -> String {
                 let _ = write!(out, "{}{extras}=={}", package.name, package.version);
             }
         }
-        for hash in &package.hashes {
+        for hash in package.hashes.iter().filter(|_| !has_vcs) {
             let _ = write!(out, " \\\n    --hash=sha256:{hash}");
         }
         out.push('\n');
@@ -91,6 +110,7 @@ mod tests {
             requires_python: None,
             dependencies: Vec::new(),
             line: None,
+            requested_revision: None,
         };
         let lock = Lock {
             header: vec![

@@ -85,13 +85,23 @@ pub(crate) fn compile(
     let index_args = file_index_args(&args.index, &options_from, &mut |warning| {
         warn(printer, warning);
     });
-    let preferences = match &args.output_file {
+    let (preferences, locked_urls) = match &args.output_file {
         Some(path) if path.is_file() => {
             let text = strata_fs::fs_err::read_to_string(path)?;
-            requirements_txt::read_pins(&text)
-                .with_context(|| format!("Failed to read the pins of `{}`", path.display()))?
+            let pins = requirements_txt::read_pins(&text)
+                .with_context(|| format!("Failed to read the pins of `{}`", path.display()))?;
+            // A git requirement keeps the commit the output pins (see `locked_urls`).
+            let urls = requirements_txt::read(&text)
+                .map(|lock| {
+                    lock.packages
+                        .into_iter()
+                        .filter_map(|package| Some((package.name, package.url?)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            (pins, urls)
         }
-        _ => HashMap::new(),
+        _ => (HashMap::new(), HashMap::new()),
     };
     let mut request = ResolveRequest::new(
         target.clone(),
@@ -105,6 +115,7 @@ pub(crate) fn compile(
     request.overrides = overrides;
     request.origins = origins;
     request.preferences = preferences;
+    request.locked_urls = locked_urls;
     request.upgrade = if args.upgrade {
         Upgrade::All
     } else if args.upgrade_package.is_empty() {

@@ -19,6 +19,7 @@ mod explanations;
 mod extras;
 mod feedback;
 mod files;
+mod git;
 mod hierarchy;
 mod holds;
 mod images;

@@ -45,7 +45,7 @@ fn isolate(command: &mut Command, project: &Project, index: &TestIndex) {
 
 /// `strata sync <args> --index-url <index>` in the project (the index its locks were made
 /// with, see [`Locks::lock`]), whose pip installs from `index` only.
-fn sync(project: &Project, index: &TestIndex, args: &[&str]) -> Output {
+pub(crate) fn sync(project: &Project, index: &TestIndex, args: &[&str]) -> Output {
     let mut run = project.strata(&["sync"]).args(args).index(index);
     isolate(run.command(), project, index);
     run.output()

@@ -357,7 +357,7 @@ bad_input!(
     vcs_url_inline_is_rejected_with_the_manifest_line,
     [(
         "strata.toml",
-        "[profiles.base]\nrequirements = [\n  \"numpy\",\n  \"x @ git+https://git.invalid/x.git@v1.0\",\n]\n"
+        "[profiles.base]\nrequirements = [\n  \"numpy\",\n  \"x @ hg+https://hg.invalid/x@v1.0\",\n]\n"
     )]
 );
 
