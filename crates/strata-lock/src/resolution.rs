@@ -103,6 +103,7 @@ pub fn lock_from_resolution<'a>(
         .collect();
     Lock {
         header: Vec::new(),
+        options: Vec::new(),
         packages,
     }
 }

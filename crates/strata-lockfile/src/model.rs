@@ -105,6 +105,11 @@ pub struct LockedFile {
 pub struct Lock {
     /// Comment lines of the header, without the leading `# `.
     pub header: Vec<String>,
+    /// pip option lines written between the header and the pins, as pip-compile writes them
+    /// (`--extra-index-url ${GPU_INDEX_URL}`, `--find-links ../wheels`): where pip finds the
+    /// files the lock pins, so that `pip install -r` of the lock needs nothing else. Never a
+    /// credential, and never the machine's own default index.
+    pub options: Vec<String>,
     /// Packages, sorted by normalized name.
     pub packages: Vec<LockedPackage>,
 }

@@ -31,6 +31,7 @@ mod tests {
         let name = |text: &str| PackageName::new(text.to_string()).unwrap();
         Lock {
             header: vec![format!("{}abc123", crate::header::FINGERPRINT_PREFIX)],
+            options: Vec::new(),
             packages: vec![LockedPackage {
                 name: name("numpy"),
                 version: Version::from_str("1.26.4").unwrap(),

@@ -228,5 +228,9 @@ pub fn read(text: &str) -> Result<Lock, PylockReadError> {
             )]
         })
         .unwrap_or_default();
-    Ok(Lock { header, packages })
+    Ok(Lock {
+        header,
+        options: Vec::new(),
+        packages,
+    })
 }
