@@ -332,9 +332,9 @@ pub(crate) fn unused_index_warnings(
         let why = match strategy {
             IndexStrategyArg::FirstIndex if !first_everywhere => {
                 "`--index-strategy first-index` takes each package from the first index that has \
-                 it, and an earlier one had every package; remove it, name it in an engine's \
-                 `indexes` to put it first there, or pass `--index-strategy unsafe-best-match` \
-                 to merge indexes"
+                 it, and an earlier one had every package; remove it, bind the packages it is \
+                 for to it in `[tool.strata.sources]`, name it in an engine's `indexes` to put \
+                 it first there, or pass `--index-strategy unsafe-best-match` to merge indexes"
             }
             IndexStrategyArg::FirstIndex | IndexStrategyArg::UnsafeBestMatch => {
                 "it has none of the packages resolved"

@@ -18,7 +18,8 @@ fn default_index() -> TestIndex {
         Universe::new()
             .package(Package::new("torch", "2.6.0").requires("numpy"))
             .package(Package::new("numpy", "2.1.0"))
-            .package(Package::new("rich", "13.7.1")),
+            .package(Package::new("rich", "13.7.1"))
+            .package(Package::new("servelib", "1.0")),
     )
 }
 
@@ -28,6 +29,7 @@ fn cuda_index() -> TestIndex {
         Universe::new()
             .package(Package::new("torch", "2.5.1+cu124").requires("numpy"))
             .package(Package::new("numpy", "9.9.0"))
+            .package(Package::new("rich", "99.0"))
             .package(Package::new("cuda-only", "1.0")),
     )
 }
@@ -264,4 +266,39 @@ fn compile_in_the_project_takes_bound_packages_from_their_index() {
         "{}",
         output.stdout
     );
+}
+
+#[test]
+fn an_engine_that_lists_an_explicit_index_takes_only_bound_packages_from_it() {
+    let (index, cuda) = (default_index(), cuda_index());
+    let project = Project::with_manifest(
+        &format!(
+            "{TARGET}[indexes.cu]\nurl = \"${{CU_INDEX_URL}}\"\nexplicit = true\n\
+             [sources]\ntorch = {{ index = \"cu\" }}\n\
+             [profiles.base]\nrequirements = [\"numpy\"]\n\
+             [engines.serve]\nextends = [\"base\"]\nindexes = [\"cu\"]\n\
+             version = {{ file = \"serve.yaml\", key = \"version\", package = \"servelib\" }}\n\
+             requirements = [\"torch==2.5.1\", \"rich\"]\n"
+        ),
+        &[("serve.yaml", "version: \"1.0\"\n")],
+    );
+    let output = project
+        .strata(&["lock"])
+        .index(&index)
+        .env("CU_INDEX_URL", cuda.url())
+        .output();
+    assert_eq!(output.code, 0, "{}", output.render());
+    let pins = project.pins("serve");
+    assert_eq!(pins["torch"], "2.5.1+cu124");
+    assert_eq!(
+        pins["rich"], "13.7.1",
+        "rich is not bound: not from the explicit index"
+    );
+    assert!(cuda.requests_for("/simple/rich/").is_empty());
+    let lock = project.read("locks/serve.txt");
+    assert!(
+        lock.contains("\n--extra-index-url ${CU_INDEX_URL}\n"),
+        "{lock}"
+    );
+    assert!(!project.read("locks/base.txt").contains("--extra-index-url"));
 }
