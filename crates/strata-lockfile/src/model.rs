@@ -28,6 +28,10 @@ pub struct LockedPackage {
     pub requires_python: Option<String>,
     /// The packages this one requires on the target (names), sorted.
     pub dependencies: Vec<PackageName>,
+    /// The index its files were found on, without credentials (`pylock.toml`'s
+    /// `packages.index`); `None` for a direct URL, a `find-links` file, or a lock format that
+    /// does not record it (`requirements.txt` names indexes once, in its options).
+    pub index: Option<String>,
     /// The 1-based line of the lock file the pin was read from, so a finding about it can
     /// name it; `None` for a lock built from a resolution.
     pub line: Option<usize>,
@@ -69,6 +73,7 @@ impl PartialEq for LockedPackage {
             files,
             requires_python,
             dependencies,
+            index,
             line: _,
         } = self;
         *name == other.name
@@ -80,6 +85,7 @@ impl PartialEq for LockedPackage {
             && *files == other.files
             && *requires_python == other.requires_python
             && *dependencies == other.dependencies
+            && *index == other.index
     }
 }
 

@@ -119,6 +119,7 @@ struct Package {
     wheels: Vec<Artifact>,
     sdist: Option<Artifact>,
     archive: Option<Artifact>,
+    index: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -214,6 +215,7 @@ pub fn read(text: &str) -> Result<Lock, PylockReadError> {
                 .iter()
                 .filter_map(|dependency| PackageName::new(dependency.name.clone()).ok())
                 .collect(),
+            index: package.index,
             line: Some(line),
         });
     }

@@ -43,6 +43,9 @@ pub fn write(lock: &Lock, target: &Target) -> String {
                 .collect();
             let _ = writeln!(out, "dependencies = [{}]", names.join(", "));
         }
+        if let Some(index) = &package.index {
+            let _ = writeln!(out, "index = {}", quote(index));
+        }
         if let Some(url) = &package.url {
             let hash = package
                 .hashes

@@ -190,6 +190,7 @@ fn package(requirement_text: &str, line: usize) -> Result<LockedPackage, ReadErr
         files: Vec::new(),
         requires_python: None,
         dependencies: Vec::new(),
+        index: None,
         line: Some(line),
     })
 }

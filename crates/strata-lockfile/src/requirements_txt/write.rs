@@ -97,6 +97,7 @@ mod tests {
             files: Vec::new(),
             requires_python: None,
             dependencies: Vec::new(),
+            index: None,
             line: None,
         };
         let lock = Lock {

@@ -72,6 +72,25 @@ fn a_bound_package_comes_from_its_explicit_index_and_the_lock_installs_with_pip_
     );
     assert!(!lock.contains(&cuda.url()), "{lock}");
     assert!(!lock.contains(&index.url()), "{lock}");
+    // pylock.toml records each package's index (PEP 751 `packages.index`).
+    let pylock =
+        strata_lockfile::pylock_toml::read(&project.read("locks/pylock.base.toml")).unwrap();
+    let index_of = |name: &str| {
+        pylock
+            .packages
+            .iter()
+            .find(|package| package.name.as_ref() == name)
+            .and_then(|package| package.index.clone())
+            .map(|url| url.trim_end_matches('/').to_string())
+    };
+    assert_eq!(
+        index_of("torch"),
+        Some(cuda.url().trim_end_matches('/').to_string())
+    );
+    assert_eq!(
+        index_of("numpy"),
+        Some(index.url().trim_end_matches('/').to_string())
+    );
 
     let Some(venv) = Venv::create() else { return };
     let path = project.lock_path("base");
