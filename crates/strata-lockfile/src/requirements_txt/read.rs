@@ -256,4 +256,28 @@ mod tests {
         // What the writer writes, the reader takes back unchanged.
         assert_eq!(read(&crate::requirements_txt::write(&lock)).unwrap(), lock);
     }
+
+    #[test]
+    fn index_options_before_the_pins_are_kept_and_written_back_those_among_them_are_not() {
+        let text = "# header\n--extra-index-url ${GPU_INDEX_URL}\n--find-links ../wheels\n\n\
+                    numpy==1.26.4 \\\n    --hash=sha256:aa\n    # via -r base.in\n\
+                    --index-url http://127.0.0.1:9/simple\nrich==13.7.1\n";
+        let lock = read(text).unwrap();
+        assert_eq!(
+            lock.options,
+            [
+                "--extra-index-url ${GPU_INDEX_URL}",
+                "--find-links ../wheels"
+            ]
+        );
+        let written = crate::requirements_txt::write(&lock);
+        assert!(
+            written.starts_with(
+                "# header\n--extra-index-url ${GPU_INDEX_URL}\n--find-links ../wheels\n\nnumpy=="
+            ),
+            "{written}"
+        );
+        assert!(!written.contains("--index-url"), "{written}");
+        assert_eq!(read(&written).unwrap(), lock);
+    }
 }
