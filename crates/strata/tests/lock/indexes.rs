@@ -321,3 +321,40 @@ fn an_engine_that_lists_an_explicit_index_takes_only_bound_packages_from_it() {
     );
     assert!(!project.read("locks/base.txt").contains("--extra-index-url"));
 }
+
+#[test]
+fn a_lock_written_before_locks_carried_index_options_stays_current() {
+    let index = default_index();
+    let extra = TestIndex::start(Universe::new().package(Package::new("rich", "13.0.0")));
+    let project = Project::with_manifest(
+        &format!(
+            "{TARGET}extra-index-url = [\"{}\"]\n[profiles.base]\nrequirements = [\"rich\"]\n",
+            extra.url()
+        ),
+        &[],
+    );
+    project.lock_ok(&index, &[]);
+    // Both files as strata wrote them before: no option lines, no `index` keys, sealed so.
+    let mut lock =
+        strata_lockfile::requirements_txt::read(&project.read("locks/base.txt")).unwrap();
+    assert!(!lock.options.is_empty());
+    lock.options.clear();
+    project.write(
+        "locks/base.txt",
+        &strata_lockfile::requirements_txt::write(&lock),
+    );
+    let mut pylock =
+        strata_lockfile::pylock_toml::read(&project.read("locks/pylock.base.toml")).unwrap();
+    for package in &mut pylock.packages {
+        package.index = None;
+    }
+    let target = strata_dist::Target::parse("3.11", "x86_64-manylinux_2_28").unwrap();
+    project.write(
+        "locks/pylock.base.toml",
+        &strata_lockfile::pylock_toml::write(&pylock, &target),
+    );
+    assert!(!project.read("locks/base.txt").contains("--extra-index-url"));
+
+    let output = project.lock(&index, &["--check"]);
+    assert_eq!(output.code, 0, "{}", output.render());
+}
