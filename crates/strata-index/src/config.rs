@@ -48,10 +48,15 @@ pub struct IndexConfig {
     pub index_url: IndexUrl,
     /// Where `index_url` came from, like `PIP_INDEX_URL` or `/etc/pip.conf`.
     pub index_origin: String,
-    /// Further indexes, in order.
+    /// Further indexes, in order. They are searched before `index_url` (as uv does): an extra
+    /// index is there to provide something the default index lacks or has otherwise.
     pub extra_index_urls: Vec<IndexUrl>,
     /// Local directories or pages of distribution files.
     pub find_links: Vec<String>,
+    /// Packages bound to one index (the manifest's `[tool.strata.sources]`): each is taken
+    /// from that index alone, whatever the others have, and `find-links` is not consulted
+    /// for it. The index may be one that serves nothing else (an `explicit` one).
+    pub bound: Vec<(pep508_rs::PackageName, IndexUrl)>,
 }
 
 impl IndexConfig {
@@ -62,12 +67,47 @@ impl IndexConfig {
             index_origin: "the caller".to_string(),
             extra_index_urls: Vec::new(),
             find_links: Vec::new(),
+            bound: Vec::new(),
         }
     }
 
-    /// Every index in priority order.
+    /// Every index searched for a package bound to none, in priority order: the extra indexes
+    /// first, then the primary one (uv's order; pip's has no priority at all). Under the
+    /// first-index strategy a project the default index also has is taken from the extra
+    /// index, which is what naming one is for.
     pub fn indexes(&self) -> impl Iterator<Item = &IndexUrl> {
-        std::iter::once(&self.index_url).chain(&self.extra_index_urls)
+        self.extra_index_urls
+            .iter()
+            .chain(std::iter::once(&self.index_url))
+    }
+
+    /// The index `name` is bound to, if any.
+    pub fn bound_index(&self, name: &pep508_rs::PackageName) -> Option<&IndexUrl> {
+        self.bound
+            .iter()
+            .find(|(package, _)| package == name)
+            .map(|(_, index)| index)
+    }
+
+    /// The indexes searched for `name`, in priority order: its bound index alone, or
+    /// [`IndexConfig::indexes`].
+    pub fn indexes_for(&self, name: &pep508_rs::PackageName) -> Vec<&IndexUrl> {
+        match self.bound_index(name) {
+            Some(index) => vec![index],
+            None => self.indexes().collect(),
+        }
+    }
+
+    /// Every index this configuration may read from: [`IndexConfig::indexes`], then the bound
+    /// indexes that are not among them, each once.
+    pub fn all_indexes(&self) -> Vec<&IndexUrl> {
+        let mut all: Vec<&IndexUrl> = self.indexes().collect();
+        for (_, index) in &self.bound {
+            if !all.contains(&index) {
+                all.push(index);
+            }
+        }
+        all
     }
 }
 
@@ -154,6 +194,7 @@ pub fn resolve(
         index_origin,
         extra_index_urls,
         find_links,
+        bound: Vec::new(),
     })
 }
 

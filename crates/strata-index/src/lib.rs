@@ -69,7 +69,7 @@ mod simple;
 
 /// Redacts credentials in a URL given as text, even one too malformed to parse (such as a bad
 /// port), since that is exactly the text an error message quotes.
-pub(crate) fn redact_text(text: &str) -> String {
+pub fn redact_text(text: &str) -> String {
     if let Ok(url) = url::Url::parse(text) {
         return redact(&url);
     }

@@ -22,6 +22,7 @@ pub use demands::{Demand, DemandSource, Relation, profile_demands, solved_with_d
 pub use drift::{Drift, DriftKind, LockDrift, compare as compare_drift, lock_drift};
 pub use engine_imports::{EngineImports, engine_imports};
 pub use fingerprint::Fingerprint;
+pub use index_options::index_options;
 pub use inspect::{Lookup, PinnedMetadata, pinned_metadata};
 pub use origins::describe as describe_origin;
 pub use project_lock::{
@@ -37,6 +38,7 @@ mod demands;
 mod drift;
 mod engine_imports;
 mod fingerprint;
+mod index_options;
 mod inspect;
 mod origins;
 mod project_lock;

@@ -97,6 +97,15 @@ pub fn lock_from_resolution<'a>(
                     .as_ref()
                     .map(ToString::to_string),
                 dependencies,
+                index: if package.direct_url.is_none() {
+                    package
+                        .files
+                        .iter()
+                        .find_map(|file| file.index.as_ref())
+                        .map(|index| strata_index::without_credentials(index.url()).to_string())
+                } else {
+                    None
+                },
                 line: None,
                 requested_revision: package.requested_revision.clone(),
             }
@@ -104,6 +113,7 @@ pub fn lock_from_resolution<'a>(
         .collect();
     Lock {
         header: Vec::new(),
+        options: Vec::new(),
         packages,
     }
 }

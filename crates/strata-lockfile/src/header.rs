@@ -24,7 +24,7 @@ const TARGET_OPEN: &str = "(Python ";
 /// ```
 /// let target = strata_dist::Target::parse("3.11", "linux")?;
 /// let lines = strata_lockfile::header::profile_lines("base", &target, "abc", "strata-inputs: x");
-/// let lock = strata_lockfile::Lock { header: lines, packages: Vec::new() };
+/// let lock = strata_lockfile::Lock { header: lines, options: Vec::new(), packages: Vec::new() };
 /// assert_eq!(lock.target()?, Some(target));
 /// assert_eq!(lock.fingerprint(), Some("abc"));
 /// # Ok::<(), strata_dist::Error>(())
@@ -73,7 +73,7 @@ pub const PROVIDED_PREFIX: &str = "Provided by the image ";
 ///     "docker/vllm.packages.txt",
 ///     &[("torch".to_string(), "2.5.1+cu124".to_string())],
 /// );
-/// let lock = Lock { header: lines, packages: Vec::new() };
+/// let lock = Lock { header: lines, options: Vec::new(), packages: Vec::new() };
 /// assert_eq!(lock.provided(), [("torch".to_string(), "2.5.1+cu124".to_string())]);
 /// ```
 pub fn provided_lines(image: &str, file: &str, packages: &[(String, String)]) -> Vec<String> {

@@ -28,6 +28,10 @@ pub struct LockedPackage {
     pub requires_python: Option<String>,
     /// The packages this one requires on the target (names), sorted.
     pub dependencies: Vec<PackageName>,
+    /// The index its files were found on, without credentials (`pylock.toml`'s
+    /// `packages.index`); `None` for a direct URL, a `find-links` file, or a lock format that
+    /// does not record it (`requirements.txt` names indexes once, in its options).
+    pub index: Option<String>,
     /// The 1-based line of the lock file the pin was read from, so a finding about it can
     /// name it; `None` for a lock built from a resolution.
     pub line: Option<usize>,
@@ -80,6 +84,7 @@ impl PartialEq for LockedPackage {
             files,
             requires_python,
             dependencies,
+            index,
             line: _,
             // What the commit came from, not what is pinned.
             requested_revision: _,
@@ -93,6 +98,7 @@ impl PartialEq for LockedPackage {
             && *files == other.files
             && *requires_python == other.requires_python
             && *dependencies == other.dependencies
+            && *index == other.index
     }
 }
 
@@ -118,6 +124,11 @@ pub struct LockedFile {
 pub struct Lock {
     /// Comment lines of the header, without the leading `# `.
     pub header: Vec<String>,
+    /// pip option lines written between the header and the pins, as pip-compile writes them
+    /// (`--extra-index-url ${GPU_INDEX_URL}`, `--find-links ../wheels`): where pip finds the
+    /// files the lock pins, so that `pip install -r` of the lock needs nothing else. Never a
+    /// credential, and never the machine's own default index.
+    pub options: Vec<String>,
     /// Packages, sorted by normalized name.
     pub packages: Vec<LockedPackage>,
 }

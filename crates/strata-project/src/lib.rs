@@ -48,7 +48,8 @@ pub use manifest::{EnvLookup, find_manifest, manifest_keys};
 pub use model::{
     BaseImage, CellSpec, CiSettings, ContractSettings, Editable, EffectiveRequirement, Engine,
     ImageSettings, ImageSpec, IndexSettings, IndexUnavailable, MissingTarget, NamedIndex, Origin,
-    PipOptions, Profile, ProfileName, Project, SourcedRequirement, TargetSpec, UnavailableIndex,
+    PackageSource, PipOptions, Profile, ProfileName, Project, SourcedRequirement, TargetSpec,
+    UnavailableIndex,
 };
 pub use requirements_in::{
     FileOption, RequirementsFile, read_constraints_file, read_requirements_file,

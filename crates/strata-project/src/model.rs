@@ -369,6 +369,21 @@ pub struct NamedIndex {
     /// The variables the declaration uses that are unset.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unset_variables: Vec<String>,
+    /// `explicit = true`: the index serves only the packages `[tool.strata.sources]` binds to
+    /// it, even for an engine that lists it in `indexes` (uv's and Poetry's `explicit`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub explicit: bool,
+}
+
+/// A `[tool.strata.sources]` entry: a package taken from one named index alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct PackageSource {
+    /// The named index (a key of `[tool.strata.indexes]`).
+    pub index: String,
+    /// Where the entry is written, for errors about it.
+    #[serde(skip)]
+    pub snippet: crate::Snippet,
 }
 
 /// An engine's named index whose URL cannot be formed on this machine: a variable it uses is
@@ -409,6 +424,9 @@ pub struct IndexSettings {
     /// `[tool.strata.indexes.NAME]`.
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
     pub named: IndexMap<String, NamedIndex>,
+    /// `[tool.strata.sources]`: package (normalized name) to the index it is taken from.
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    pub sources: IndexMap<String, PackageSource>,
 }
 
 /// `[tool.strata.contracts]`, passed to the contract checker.
@@ -650,14 +668,50 @@ impl Project {
     }
 
     /// The URLs of engine `name`'s named indexes that are configured here, in its order (empty
-    /// for a plain profile). They are searched before the default indexes.
+    /// for a plain profile). They are searched before the default indexes. An `explicit` index
+    /// is left out: it serves only the packages bound to it (see [`Project::bound_indexes`]).
     pub fn engine_index_urls(&self, name: &ProfileName) -> Vec<String> {
         self.profiles
             .get(name)
             .and_then(|profile| profile.engine.as_ref())
             .into_iter()
             .flat_map(|engine| engine.indexes.iter())
-            .filter_map(|index| self.index.named.get(index)?.url.clone())
+            .filter_map(|index| self.index.named.get(index))
+            .filter(|index| !index.explicit)
+            .filter_map(|index| index.url.clone())
+            .collect()
+    }
+
+    /// `[tool.strata.sources]` as (package, index URL) pairs, in declaration order: every
+    /// profile and engine takes each of those packages from that index alone. A source whose
+    /// index is not configured here (a variable unset) is an error naming its line.
+    pub fn bound_indexes(&self) -> Result<Vec<(PackageName, String)>, crate::Error> {
+        self.index
+            .sources
+            .iter()
+            .map(|(package, source)| {
+                let index = &self.index.named[&source.index];
+                let url = index.url.clone().ok_or_else(|| {
+                    let variables: Vec<String> = index
+                        .unset_variables
+                        .iter()
+                        .map(|variable| format!("`{variable}`"))
+                        .collect();
+                    crate::Error::from(crate::error::ErrorKind::InvalidValue {
+                        what: "source".to_string(),
+                        value: package.clone(),
+                        reason: format!(
+                            "its index `{}` is not configured ({} not set)",
+                            source.index,
+                            variables.join(", ")
+                        ),
+                        snippet: source.snippet.clone(),
+                    })
+                })?;
+                let name = PackageName::new(package.clone())
+                    .expect("source keys are validated package names");
+                Ok((name, url))
+            })
             .collect()
     }
 

@@ -1,6 +1,7 @@
 //! Flags, manifest and environment merged into plain values for commands.
 
 use std::collections::HashSet;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -74,12 +75,44 @@ fn explicit_indexes(args: &IndexArgs, project: Option<&Project>) -> ExplicitInde
 }
 
 /// What the index configuration depends on, for lock fingerprints (no subprocess, no request).
+///
+/// `[tool.strata.sources]` and `explicit` indexes are added only when the manifest has them,
+/// so that the locks of a project without them keep their fingerprints.
 pub(crate) fn index_identity(args: &IndexArgs, project: &Project) -> String {
-    strata_index::config::identity(&explicit_indexes(args, Some(project)))
+    let mut identity = strata_index::config::identity(&explicit_indexes(args, Some(project)));
+    if !project.index.sources.is_empty() {
+        let sources: Vec<String> = project
+            .index
+            .sources
+            .iter()
+            .map(|(package, source)| {
+                let declared = project
+                    .index
+                    .named
+                    .get(&source.index)
+                    .map(|index| strata_index::redact_text(&index.declared))
+                    .unwrap_or_default();
+                format!("{package}={}={declared}", source.index)
+            })
+            .collect();
+        let _ = write!(identity, " sources={sources:?}");
+    }
+    let explicit: Vec<&String> = project
+        .index
+        .named
+        .iter()
+        .filter(|(_, index)| index.explicit)
+        .map(|(name, _)| name)
+        .collect();
+    if !explicit.is_empty() {
+        let _ = write!(identity, " explicit-indexes={explicit:?}");
+    }
+    identity
 }
 
 /// The indexes the flags, the manifest, the environment and pip's configuration name, with
-/// `named_indexes` (an engine's own indexes) first.
+/// `named_indexes` (an engine's own indexes) first and the project's `[tool.strata.sources]`
+/// bound to their indexes.
 pub(crate) fn index_config(
     args: &IndexArgs,
     project: Option<&Project>,
@@ -92,18 +125,22 @@ pub(crate) fn index_config(
         strata_index::pip_default_index_cached(&python, &cache)
     })
     .diagnosed()?;
-    if !named_indexes.is_empty() {
-        // The engine's indexes come first; with the first-index strategy a package they have
-        // is taken only from them.
-        let mut indexes = named_indexes
-            .iter()
-            .map(|url| strata_index::IndexUrl::parse(url))
-            .collect::<Result<Vec<_>, _>>()
-            .context("Invalid URL of a named index")?;
-        indexes.push(config.index_url.clone());
-        indexes.append(&mut config.extra_index_urls);
-        config.index_url = indexes.remove(0);
-        config.extra_index_urls = indexes;
+    // The engine's indexes come first, before the extra indexes (which come before the
+    // default index); with the first-index strategy a package they have is taken only from
+    // them.
+    let mut indexes = named_indexes
+        .iter()
+        .map(|url| strata_index::IndexUrl::parse(url))
+        .collect::<Result<Vec<_>, _>>()
+        .context("Invalid URL of a named index")?;
+    indexes.append(&mut config.extra_index_urls);
+    config.extra_index_urls = indexes;
+    if let Some(project) = project {
+        for (package, url) in project.bound_indexes().diagnosed()? {
+            let index =
+                strata_index::IndexUrl::parse(&url).context("Invalid URL of a named index")?;
+            config.bound.push((package, index));
+        }
     }
     Ok(config)
 }

@@ -88,8 +88,9 @@ impl Inner {
                 index_url: Some(self.config.index_url.url().to_string()),
                 extra_index_urls: self
                     .config
-                    .extra_index_urls
-                    .iter()
+                    .all_indexes()
+                    .into_iter()
+                    .filter(|index| **index != self.config.index_url)
                     .map(|url| url.url().to_string())
                     .collect(),
                 find_links: self.config.find_links.clone(),

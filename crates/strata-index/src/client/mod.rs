@@ -373,10 +373,10 @@ impl IndexClient {
 
     /// The indexes at least one project of this run was taken from, in the order first used.
     ///
-    /// With the first-index strategy an extra index is asked only for the projects every
-    /// earlier index lacks, so an extra index that offers what the first one has too (the usual
-    /// mistake: a GPU index added for `torch`, which the first index also has) can be
-    /// configured and never consulted. Comparing this with [`IndexConfig::indexes`] lets
+    /// With the first-index strategy a later index is asked only for the projects every
+    /// earlier one lacks, so the default index, searched after the extra indexes, may serve
+    /// none of a run's projects, and an extra index behind another that has everything is
+    /// never consulted. Comparing this with [`IndexConfig::indexes`] lets
     /// callers say so, rather than let a lock look like it used that index.
     pub fn indexes_taken_from(&self) -> Vec<IndexUrl> {
         self.inner
@@ -415,7 +415,8 @@ impl IndexClient {
         let bytes = self
             .inner
             .config
-            .indexes()
+            .all_indexes()
+            .into_iter()
             .find_map(|index| self.inner.store.read_metadata(&index_key(index, sha256)))?;
         let metadata = Metadata::parse(&bytes).ok()?;
         self.inner
@@ -445,11 +446,15 @@ impl IndexClient {
     /// its hash alone, like a lock's `--hash` options (a wheel's file list never changes under
     /// its hash).
     pub fn cached_import_names(&self, sha256: &str) -> Option<Vec<String>> {
-        self.inner.config.indexes().find_map(|index| {
-            self.inner
-                .store
-                .read_import_names(&index_key(index, sha256))
-        })
+        self.inner
+            .config
+            .all_indexes()
+            .into_iter()
+            .find_map(|index| {
+                self.inner
+                    .store
+                    .read_import_names(&index_key(index, sha256))
+            })
     }
 
     /// The files this run found unusable for a reason pip shares

@@ -9,6 +9,11 @@
 //! Either way, an index that fails (after its retries) fails the project; only an answer that
 //! it does not have the project (404 or 410) moves on to the next.
 //!
+//! The indexes are asked in [`crate::IndexConfig::indexes`] order, the extra indexes before the
+//! primary one. A package bound to an index (`[tool.strata.sources]`) is asked of that index
+//! alone, and `find-links` does not add to it: binding `torch` to a CUDA index must not let a
+//! same-named file elsewhere in.
+//!
 //! `find-links` files are added to whatever the indexes gave, and a project is missing only
 //! when neither has it. The client remembers which indexes answered and which projects
 //! `find-links` served, for callers that report an index configured but never used or a lock
@@ -44,7 +49,8 @@ impl Inner {
     /// indexes in order for as long as the strategy wants more (see [`Gathered`]).
     pub(super) async fn fetch_project(&self, name: &PackageName) -> Shared<ProjectListing> {
         let mut gathered = Gathered::new(self.options.index_strategy);
-        for index in self.config.indexes() {
+        let bound = self.config.bound_index(name).is_some();
+        for index in self.config.indexes_for(name) {
             let files = self.index_page(index, name).await?.map(|(base, raw)| {
                 simple::to_dist_files(&raw, index, &base, name, &self.options.targets)
             });
@@ -52,7 +58,12 @@ impl Inner {
                 break;
             }
         }
-        let linked = crate::find_links::files(&self.config.find_links, name);
+        // A package bound to an index comes from it alone, `find-links` included.
+        let linked = if bound {
+            Vec::new()
+        } else {
+            crate::find_links::files(&self.config.find_links, name)
+        };
         if !linked.is_empty() {
             self.linked
                 .lock()
@@ -76,7 +87,12 @@ impl Inner {
                 name,
                 ErrorKind::PackageNotFound {
                     package: name.clone(),
-                    indexes: self.config.indexes().map(ToString::to_string).collect(),
+                    indexes: self
+                        .config
+                        .indexes_for(name)
+                        .into_iter()
+                        .map(ToString::to_string)
+                        .collect(),
                 }
                 .into(),
             )),

@@ -225,6 +225,7 @@ pub(crate) fn on_disk(
     let whole = requirements_txt::read(&text).ok();
     let lock = Lock::parse_header_and_pins(&text).unwrap_or_else(|| Lock {
         header: strata_lockfile::requirements_txt::header_lines(&text),
+        options: Vec::new(),
         packages: Vec::new(),
     });
     let txt_seal = seal_of(&text, FileKind::Requirements);

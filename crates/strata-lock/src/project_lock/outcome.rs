@@ -126,6 +126,7 @@ pub(crate) fn profile_lock(
         Some(name),
         true,
     );
+    lock.options = crate::index_options(Some(project), &[], &subset, Some(&project.lock_dir));
     lock.header = strata_lockfile::header::profile_lines(
         name.as_str(),
         target,

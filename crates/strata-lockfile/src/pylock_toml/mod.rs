@@ -2,9 +2,10 @@
 //!
 //! One file per profile, for one target, so `environments` holds the single marker expression
 //! that describes the target and `requires-python` pins its Python minor version. Each
-//! `[[packages]]` entry records the version, `requires-python`, its dependencies by name, and
-//! every file (wheels, sdist) with URL, size and sha256: an installer needs no resolution and no
-//! index page to install it. Keys and arrays are written in a fixed order, so the same lock gives
+//! `[[packages]]` entry records the version, `requires-python`, its dependencies by name, the
+//! `index` its files were found on (the one a bound package is taken from, without
+//! credentials), and every file (wheels, sdist) with URL, size and sha256: an installer needs no
+//! resolution and no index page to install it. Keys and arrays are written in a fixed order, so the same lock gives
 //! the same bytes. The fingerprint of the inputs lives in `[tool.strata]`, which the
 //! specification reserves for tools.
 //!
@@ -31,6 +32,7 @@ mod tests {
         let name = |text: &str| PackageName::new(text.to_string()).unwrap();
         Lock {
             header: vec![format!("{}abc123", crate::header::FINGERPRINT_PREFIX)],
+            options: Vec::new(),
             packages: vec![LockedPackage {
                 name: name("numpy"),
                 version: Version::from_str("1.26.4").unwrap(),
@@ -56,6 +58,7 @@ mod tests {
                 ],
                 requires_python: Some(">=3.9".to_string()),
                 dependencies: vec![name("six")],
+                index: Some("https://index.invalid/simple/".to_string()),
                 line: None,
                 requested_revision: None,
             }],
@@ -72,6 +75,7 @@ mod tests {
             read_back.packages[0].dependencies,
             sample().packages[0].dependencies
         );
+        assert_eq!(read_back.packages[0].index, sample().packages[0].index);
         assert_eq!(read_back.fingerprint(), Some("abc123"));
         assert_eq!(write(&read_back, &target), text);
         // A finding about the pin names the line its table starts on.
@@ -94,6 +98,10 @@ mod tests {
             "{environment}"
         );
         assert_eq!(value["packages"][0]["wheels"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            value["packages"][0]["index"].as_str(),
+            Some("https://index.invalid/simple/")
+        );
     }
 
     #[test]

@@ -120,6 +120,7 @@ struct Package {
     sdist: Option<Artifact>,
     archive: Option<Artifact>,
     vcs: Option<Vcs>,
+    index: Option<String>,
 }
 
 /// PEP 751's `[packages.vcs]`; only git is written or read.
@@ -242,6 +243,7 @@ pub fn read(text: &str) -> Result<Lock, PylockReadError> {
                 .iter()
                 .filter_map(|dependency| PackageName::new(dependency.name.clone()).ok())
                 .collect(),
+            index: package.index,
             line: Some(line),
             requested_revision: package
                 .vcs
@@ -260,5 +262,9 @@ pub fn read(text: &str) -> Result<Lock, PylockReadError> {
             )]
         })
         .unwrap_or_default();
-    Ok(Lock { header, packages })
+    Ok(Lock {
+        header,
+        options: Vec::new(),
+        packages,
+    })
 }

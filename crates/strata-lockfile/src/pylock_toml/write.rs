@@ -43,6 +43,9 @@ pub fn write(lock: &Lock, target: &Target) -> String {
                 .collect();
             let _ = writeln!(out, "dependencies = [{}]", names.join(", "));
         }
+        if let Some(index) = &package.index {
+            let _ = writeln!(out, "index = {}", quote(index));
+        }
         if let Some(vcs) = package.url.as_deref().and_then(vcs_table) {
             let mut table = vcs;
             if let Some(revision) = &package.requested_revision {

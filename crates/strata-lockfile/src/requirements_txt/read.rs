@@ -34,7 +34,9 @@ pub fn read_pins(text: &str) -> Result<HashMap<PackageName, Version>, ReadError>
 /// with its extras, `--hash` options and `# via` entries (both pip-tools layouts: the indented
 /// block under the requirement and the inline `  # via x` comment).
 ///
-/// pip option lines (`--index-url`, `-c`) are skipped. A direct URL requirement is kept with its
+/// The index options before the first requirement (`--index-url`, `--extra-index-url`,
+/// `--find-links`, as strata and pip-compile write them) are kept as the lock's options; other
+/// pip option lines (`-c`), and option lines among the pins, are skipped. A direct URL requirement is kept with its
 /// URL and version 0, as nothing in the file says its version. Files, `Requires-Python` and
 /// dependencies are not in this format; they stay empty.
 ///
@@ -48,6 +50,7 @@ pub fn read_pins(text: &str) -> Result<HashMap<PackageName, Version>, ReadError>
 /// ```
 pub fn read(text: &str) -> Result<Lock, ReadError> {
     let header = header_lines(text);
+    let mut options: Vec<String> = Vec::new();
     let mut packages: Vec<LockedPackage> = Vec::new();
     // Whether indented `#   name` lines continue a `# via` block of the last package.
     let mut in_via_block = false;
@@ -92,7 +95,13 @@ pub fn read(text: &str) -> Result<Lock, ReadError> {
         in_via_block = false;
         let mut parts = text.split("--hash");
         let requirement_text = parts.next().unwrap_or_default().trim();
-        if requirement_text.is_empty() || requirement_text.starts_with('-') {
+        if requirement_text.is_empty() {
+            continue;
+        }
+        if requirement_text.starts_with('-') {
+            if packages.is_empty() && is_index_option(requirement_text) {
+                options.push(requirement_text.to_string());
+            }
             continue;
         }
         let hashes: Vec<String> = parts
@@ -112,7 +121,21 @@ pub fn read(text: &str) -> Result<Lock, ReadError> {
         packages.push(package);
     }
     packages.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Lock { header, packages })
+    Ok(Lock {
+        header,
+        options,
+        packages,
+    })
+}
+
+/// Whether `line` is one of the index options a lock may carry.
+fn is_index_option(line: &str) -> bool {
+    ["--index-url", "--extra-index-url", "--find-links"]
+        .iter()
+        .any(|option| {
+            line.strip_prefix(option)
+                .is_some_and(|rest| rest.starts_with([' ', '=']))
+        })
 }
 
 /// The leading `#` comment block, each line without its `# ` (and nothing else, so the writer
@@ -167,6 +190,7 @@ fn package(requirement_text: &str, line: usize) -> Result<LockedPackage, ReadErr
         files: Vec::new(),
         requires_python: None,
         dependencies: Vec::new(),
+        index: None,
         line: Some(line),
         requested_revision: None,
     })
@@ -232,5 +256,29 @@ mod tests {
         );
         // What the writer writes, the reader takes back unchanged.
         assert_eq!(read(&crate::requirements_txt::write(&lock)).unwrap(), lock);
+    }
+
+    #[test]
+    fn index_options_before_the_pins_are_kept_and_written_back_those_among_them_are_not() {
+        let text = "# header\n--extra-index-url ${GPU_INDEX_URL}\n--find-links ../wheels\n\n\
+                    numpy==1.26.4 \\\n    --hash=sha256:aa\n    # via -r base.in\n\
+                    --index-url http://127.0.0.1:9/simple\nrich==13.7.1\n";
+        let lock = read(text).unwrap();
+        assert_eq!(
+            lock.options,
+            [
+                "--extra-index-url ${GPU_INDEX_URL}",
+                "--find-links ../wheels"
+            ]
+        );
+        let written = crate::requirements_txt::write(&lock);
+        assert!(
+            written.starts_with(
+                "# header\n--extra-index-url ${GPU_INDEX_URL}\n--find-links ../wheels\n\nnumpy=="
+            ),
+            "{written}"
+        );
+        assert!(!written.contains("--index-url"), "{written}");
+        assert_eq!(read(&written).unwrap(), lock);
     }
 }

@@ -16,7 +16,7 @@ use crate::error::{Error, ErrorKind, Snippet, Unsupported};
 use crate::graph;
 use crate::model::{
     ContractSettings, Engine, ImageSettings, IndexSettings, IndexUnavailable, NamedIndex, Origin,
-    PipOptions, Profile, ProfileName, Project, SourcedRequirement, TargetSpec,
+    PackageSource, PipOptions, Profile, ProfileName, Project, SourcedRequirement, TargetSpec,
 };
 use crate::requirements_in;
 use crate::suggest::closest;
@@ -285,8 +285,51 @@ fn index_settings(context: &Context<'_>, strata: &StrataTable) -> Result<IndexSe
                 declared,
                 url,
                 unset_variables,
+                explicit: table.explicit.unwrap_or(false),
             },
         );
+    }
+    let mut sources = IndexMap::new();
+    for (key, entry) in strata.sources.iter().flatten() {
+        let package = pep508_rs::PackageName::new(key.get_ref().clone()).map_err(|error| {
+            ErrorKind::InvalidValue {
+                what: "package name in `sources`".to_string(),
+                value: key.get_ref().clone(),
+                reason: error.to_string(),
+                snippet: context.snippet(key.span()),
+            }
+        })?;
+        let index = &entry.get_ref().index;
+        if !named.contains_key(index.get_ref()) {
+            let known: Vec<String> = named.keys().cloned().collect();
+            return Err(ErrorKind::InvalidValue {
+                what: format!("sources.{}.index", key.get_ref()),
+                value: index.get_ref().clone(),
+                reason: if known.is_empty() {
+                    "no `[tool.strata.indexes]` are declared".to_string()
+                } else {
+                    format!("declared indexes: {}", known.join(", "))
+                },
+                snippet: context.string_snippet(index, 0..index.get_ref().chars().count()),
+            }
+            .into());
+        }
+        let duplicate = sources.insert(
+            package.to_string(),
+            PackageSource {
+                index: index.get_ref().clone(),
+                snippet: context.snippet(key.span()),
+            },
+        );
+        if duplicate.is_some() {
+            return Err(ErrorKind::InvalidValue {
+                what: "package name in `sources`".to_string(),
+                value: key.get_ref().clone(),
+                reason: format!("`{package}` is bound to an index twice"),
+                snippet: context.snippet(key.span()),
+            }
+            .into());
+        }
     }
     if let Some(url) = &strata.index_url {
         check_index_url(context, url, url.get_ref(), "index-url")?;
@@ -306,6 +349,7 @@ fn index_settings(context: &Context<'_>, strata: &StrataTable) -> Result<IndexSe
         extra_index_urls: strings(&strata.extra_index_url),
         find_links: strings(&strata.find_links),
         named,
+        sources,
     })
 }
 

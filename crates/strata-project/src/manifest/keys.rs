@@ -22,6 +22,7 @@ const STRATA_KEYS: &[&str] = &[
     "extra-index-url",
     "find-links",
     "indexes",
+    "sources",
     "profiles",
     "engines",
     "contracts",
@@ -53,7 +54,9 @@ const VERSION_KEYS: &[&str] = &["file", "key", "package"];
 const IMAGE_KEYS: &[&str] = &["upstream", "build", "base", "packages"];
 /// A profile has no version to choose an upstream image by.
 const PROFILE_IMAGE_KEYS: &[&str] = &["build", "base", "dev"];
-const INDEX_KEYS: &[&str] = &["url"];
+const INDEX_KEYS: &[&str] = &["url", "explicit"];
+/// `[tool.strata.sources]`: `torch = { index = "pytorch" }`.
+const SOURCE_KEYS: &[&str] = &["index"];
 const CI_KEYS: &[&str] = &["workflow", "install", "runners", "test", "cells"];
 const RUNNERS_KEYS: &[&str] = &["cpu", "gpu"];
 const TEST_CELL_KEYS: &[&str] = &["command", "paths"];
@@ -94,6 +97,8 @@ pub fn manifest_keys() -> Vec<String> {
         }
     }
     out.extend(INDEX_KEYS.iter().map(|key| format!("indexes.*.{key}")));
+    out.push("sources.*".to_string());
+    out.extend(SOURCE_KEYS.iter().map(|key| format!("sources.*.{key}")));
     out.extend(CONTRACTS_KEYS.iter().map(|key| format!("contracts.{key}")));
     out.extend(IMAGES_KEYS.iter().map(|key| format!("images.{key}")));
     out.extend(CI_KEYS.iter().map(|key| format!("ci.{key}")));
@@ -156,6 +161,14 @@ pub(crate) fn check_strata_table(
                     if let DeValue::Table(body) = body.get_ref() {
                         let entry_path = join(&nested, entry.get_ref());
                         check_table(body, INDEX_KEYS, &entry_path, path, source)?;
+                    }
+                }
+            }
+            "sources" => {
+                for (entry, body) in inner {
+                    if let DeValue::Table(body) = body.get_ref() {
+                        let entry_path = join(&nested, entry.get_ref());
+                        check_table(body, SOURCE_KEYS, &entry_path, path, source)?;
                     }
                 }
             }

@@ -68,6 +68,7 @@ pub(crate) struct StrataTable {
     pub(crate) extra_index_url: Option<Vec<Spanned<String>>>,
     pub(crate) find_links: Option<Vec<Spanned<String>>>,
     pub(crate) indexes: Option<IndexMap<Spanned<String>, IndexTable>>,
+    pub(crate) sources: Option<IndexMap<Spanned<String>, Spanned<SourceTable>>>,
     pub(crate) profiles: Option<IndexMap<Spanned<String>, ProfileTable>>,
     pub(crate) engines: Option<IndexMap<Spanned<String>, ProfileTable>>,
     pub(crate) contracts: Option<ContractsTable>,
@@ -122,6 +123,14 @@ pub(crate) struct ImagesTable {
 #[serde(rename_all = "kebab-case")]
 pub(crate) struct IndexTable {
     pub(crate) url: Spanned<String>,
+    pub(crate) explicit: Option<bool>,
+}
+
+/// `[tool.strata.sources]` entry: `torch = { index = "pytorch" }`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) struct SourceTable {
+    pub(crate) index: Spanned<String>,
 }
 
 /// A profile or an engine table. Engine-only keys (`version`, `gpu`, `indexes`,

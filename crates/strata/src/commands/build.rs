@@ -311,8 +311,9 @@ impl LockedEnvironments<'_> {
             self.sources = Some(PipSources {
                 index_url: Some(config.index_url.url().to_string()),
                 extra_index_urls: config
-                    .extra_index_urls
-                    .iter()
+                    .all_indexes()
+                    .into_iter()
+                    .filter(|index| **index != config.index_url)
                     .map(|url| url.url().to_string())
                     .collect(),
                 find_links: config.find_links.clone(),

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use pep508_rs::{PackageName, Requirement};
 use strata_diagnostic::{Diagnose, Diagnosed};
 use strata_lock::describe_origin;
-use strata_lockfile::{Lock, requirements_txt};
+use strata_lockfile::requirements_txt;
 use strata_resolve::{
     BinaryPolicy, Origins, PrereleaseMode, ResolveError, ResolveRequest, Resolver, Upgrade,
 };
@@ -179,7 +179,19 @@ pub(crate) fn compile(
         args.generate_hashes,
     );
     lock.header = strata_lockfile::header::compile_lines(&target, &command_line(args));
-    let text = with_find_links(&lock, &explicit_find_links(&index_args, project.as_ref()));
+    lock.options = strata_lock::index_options(
+        project.as_ref(),
+        &index_args.extra_index_url,
+        &resolution,
+        None,
+    );
+    for links in explicit_find_links(&index_args, project.as_ref()) {
+        let line = format!("--find-links {}", without_credentials(&links));
+        if !lock.options.contains(&line) {
+            lock.options.push(line);
+        }
+    }
+    let text = requirements_txt::write(&lock);
     let mut json = CompileJson {
         input: args.input.display().to_string(),
         python_version: target.python().to_string(),
@@ -240,28 +252,6 @@ fn explicit_find_links(
     } else {
         index.find_links.clone()
     }
-}
-
-/// The lock as `requirements.txt`, with `--find-links` lines after the header as pip-compile
-/// writes them: a hashed line for a wheel that only a local directory has cannot be installed
-/// by `pip install -r` without them.
-fn with_find_links(lock: &Lock, find_links: &[String]) -> String {
-    let head = requirements_txt::write(&Lock {
-        header: lock.header.clone(),
-        packages: Vec::new(),
-    });
-    let body = requirements_txt::write(&Lock {
-        header: Vec::new(),
-        packages: lock.packages.clone(),
-    });
-    let mut text = head;
-    for links in find_links {
-        text.push_str("--find-links ");
-        text.push_str(&without_credentials(links));
-        text.push('\n');
-    }
-    text.push_str(&body);
-    text
 }
 
 /// A find-links URL without its `user:password@`, which must never reach a lock.
@@ -353,9 +343,9 @@ pub(crate) fn unused_index_warnings(
         let why = match strategy {
             IndexStrategyArg::FirstIndex if !first_everywhere => {
                 "`--index-strategy first-index` takes each package from the first index that has \
-                 it, and an earlier one had every package; remove it, name it in an engine's \
-                 `indexes` to put it first there, or pass `--index-strategy unsafe-best-match` \
-                 to merge indexes"
+                 it, and an earlier one had every package; remove it, bind the packages it is \
+                 for to it in `[tool.strata.sources]`, name it in an engine's `indexes` to put \
+                 it first there, or pass `--index-strategy unsafe-best-match` to merge indexes"
             }
             IndexStrategyArg::FirstIndex | IndexStrategyArg::UnsafeBestMatch => {
                 "it has none of the packages resolved"

@@ -104,6 +104,8 @@ fn lock_with_summary(
     if args.check {
         return Ok((check(&project, &options, printer)?, None));
     }
+    // A source whose index is not configured fails here, on its line, not in every solve.
+    project.bound_indexes().diagnosed()?;
     write_locks(
         &project,
         &options,
@@ -360,9 +362,11 @@ pub(crate) fn write_locks(
         .flat_map(strata_index::IndexClient::projects_from_find_links)
         .map(|name| format!("`{name}`"))
         .collect();
-    if !linked.is_empty() {
+    // The manifest's `find-links` are written into the locks that need them; the flags' and
+    // the machine's are not.
+    if !linked.is_empty() && project.index.find_links.is_empty() {
         printer.warning(&format!(
-            "{} was found in `find-links`, which the locks do not record: pip installs them \
+            "{} was found in `--find-links`, which the locks do not record: pip installs them \
              with the same `--find-links` (`strata sync` passes it)",
             linked.into_iter().collect::<Vec<_>>().join(", ")
         ));

@@ -163,9 +163,10 @@ fn a_manifest_that_does_not_read_is_an_error_not_ignored() {
 }
 
 #[test]
-fn an_extra_index_that_first_index_never_takes_from_is_named() {
+fn an_extra_index_comes_before_the_default_one_and_is_written_into_the_output() {
     let index = primary();
-    // Offers `lib` too, but the first index has it: first-index never asks this one.
+    // The extra index is searched first: with first-index, `lib` comes from it alone, and the
+    // default index is not even asked for it.
     let extra = TestIndex::start(Universe::new().package(Package::new("lib", "9.0")));
     let dir = tempfile::tempdir().unwrap();
     fs_err::write(dir.path().join("requirements.in"), "app\n").unwrap();
@@ -175,31 +176,38 @@ fn an_extra_index_that_first_index_never_takes_from_is_named() {
         &["requirements.in", "--extra-index-url", &extra.url()],
     );
     assert_eq!(output.code, 0, "{}", output.render());
-    assert_eq!(pins(&output.stdout), ["app==1.0", "lib==1.0"]);
+    assert_eq!(pins(&output.stdout), ["app==1.0", "lib==9.0"]);
+    assert!(index.requests_for("/simple/lib/").is_empty());
+    assert!(!output.stderr.contains("warning"), "{}", output.render());
+    assert!(
+        output
+            .stdout
+            .contains(&format!("\n--extra-index-url {}\n\n", extra.url())),
+        "{}",
+        output.stdout
+    );
+}
+
+#[test]
+fn an_extra_index_that_serves_no_package_is_named() {
+    let index = primary();
+    let extra = TestIndex::start(Universe::new().package(Package::new("unrelated", "1.0")));
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::write(dir.path().join("requirements.in"), "app\n").unwrap();
+    let output = compile(
+        dir.path(),
+        &index,
+        &["requirements.in", "--extra-index-url", &extra.url()],
+    );
+    assert_eq!(output.code, 0, "{}", output.render());
     assert!(
         output.stderr.contains(&format!(
-            "warning: No package was taken from the index `{}`",
+            "warning: No package was taken from the index `{}`: it has none of the packages resolved",
             extra.url()
         )),
         "{}",
         output.render()
     );
-
-    // Asked and taken from: no warning.
-    let output = compile(
-        dir.path(),
-        &index,
-        &[
-            "requirements.in",
-            "--extra-index-url",
-            &extra.url(),
-            "--index-strategy",
-            "unsafe-best-match",
-        ],
-    );
-    assert_eq!(output.code, 0, "{}", output.render());
-    assert_eq!(pins(&output.stdout), ["app==1.0", "lib==9.0"]);
-    assert!(!output.stderr.contains("warning"), "{}", output.render());
 }
 
 #[test]

@@ -24,6 +24,7 @@ mod hierarchy;
 mod holds;
 mod images;
 mod incremental;
+mod indexes;
 mod inspect;
 mod install;
 mod integrity;

@@ -199,6 +199,31 @@ const CASES: &[Case] = &[
         expect: &[Expect::Stale("trt", "index")],
     },
     Case {
+        keys: &["indexes.*.explicit"],
+        edits: &[(
+            M,
+            "[indexes.engine]\n",
+            "[indexes.engine]\nexplicit = true\n",
+        )],
+        expect: &[
+            Expect::Stale("base", "index"),
+            Expect::Stale("trt", "index"),
+        ],
+    },
+    Case {
+        keys: &["sources", "sources.*", "sources.*.index"],
+        edits: &[(
+            M,
+            "[profiles.base]\n",
+            "[sources]\nrich = { index = \"engine\" }\n\n[profiles.base]\n",
+        )],
+        expect: &[
+            Expect::Stale("base", "index"),
+            Expect::Stale("ui", "index"),
+            Expect::Stale("trt", "index"),
+        ],
+    },
+    Case {
         keys: &["profiles"],
         edits: &[(
             M,

@@ -3,7 +3,7 @@
 //! is expanded from `pyproject.toml` (never looked up on an index), and an index the first-index
 //! strategy never takes from is named.
 
-use strata_testindex::{Package, TestIndex, Universe};
+use strata_testindex::{Package, TestIndex, Universe, Venv};
 
 use crate::project::Locks;
 use crate::support::Project;
@@ -91,7 +91,8 @@ fn a_group_that_includes_a_group_requiring_the_bare_project_expands_its_dependen
 }
 
 #[test]
-fn an_extra_index_the_first_index_strategy_never_takes_from_is_named() {
+fn the_default_index_the_first_index_strategy_never_takes_from_is_named() {
+    // The extra index is searched first and has every package: the default index serves none.
     let index = TestIndex::start(universe());
     let extra = TestIndex::start(Universe::new().package(Package::new("rich", "14.0.0")));
     let project = Project::with_manifest(
@@ -103,11 +104,11 @@ fn an_extra_index_the_first_index_strategy_never_takes_from_is_named() {
         &[],
     );
     let output = project.lock_ok(&index, &[]);
-    assert_eq!(project.pins("base")["rich"], "13.7.1");
+    assert_eq!(project.pins("base")["rich"], "14.0.0");
     assert!(
         output.stderr.contains(&format!(
             "warning: No package was taken from the index `{}`",
-            extra.url()
+            index.url()
         )),
         "{}",
         output.render()
@@ -115,7 +116,7 @@ fn an_extra_index_the_first_index_strategy_never_takes_from_is_named() {
 }
 
 #[test]
-fn a_package_found_in_find_links_is_named_as_the_locks_do_not_record_them() {
+fn the_manifests_find_links_are_recorded_in_the_lock_and_a_flags_are_named() {
     let index = TestIndex::start(universe());
     let local = TestIndex::start(Universe::new().package(Package::new("inhouse", "0.5")));
     let project = Project::with_manifest(
@@ -133,11 +134,42 @@ fn a_package_found_in_find_links_is_named_as_the_locks_do_not_record_them() {
     drop(local);
     let output = project.lock_ok(&index, &[]);
     assert_eq!(project.pins("base")["inhouse"], "0.5");
+    assert!(!output.stderr.contains("find-links"), "{}", output.render());
+    // Relative to the lock, as pip reads a requirements file's `--find-links`.
+    let lock = project.read("locks/base.txt");
+    assert!(lock.contains("\n--find-links ../wheels\n\n"), "{lock}");
+
+    if let Some(venv) = Venv::create() {
+        let path = project.lock_path("base");
+        venv.install(
+            &index,
+            &[
+                "--require-hashes",
+                "--no-deps",
+                "-r",
+                path.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            venv.installed().contains(&"inhouse==0.5".to_string()),
+            "{:?}",
+            venv.installed()
+        );
+    }
+
+    // The same directory given by the flag instead: not recorded, so named.
+    project.write(
+        "strata.toml",
+        "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\n\
+         [profiles.base]\nrequirements = [\"inhouse\", \"rich\"]\n",
+    );
+    let output = project.lock_ok(&index, &["--find-links", "wheels"]);
     assert!(
         output.stderr.contains(
-            "warning: `inhouse` was found in `find-links`, which the locks do not record"
+            "warning: `inhouse` was found in `--find-links`, which the locks do not record"
         ),
         "{}",
         output.render()
     );
+    assert!(!project.read("locks/base.txt").contains("--find-links"));
 }
