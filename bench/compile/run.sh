@@ -14,11 +14,11 @@
 #
 # Both tools get the same target (`--python-version 3.11 --python-platform
 # x86_64-manylinux_2_28`), hashes, their own cache directory under bench/.cache/compile/, and the
-# machine's real Python interpreter. No index host is written here: strata gets the index pip
-# would use (asked of pip once, see below), uv uses its own default, which is the same index
-# unless pip's configuration names another, in which case both are given it. The TLS
-# proxy's CA is trusted through `SSL_CERT_FILE` and the platform store (`UV_NATIVE_TLS=1`).
-# `PIP_FIND_LINKS` is unset so that strata reads only the index, as uv does.
+# machine's real Python interpreter. The index and TLS are bench/common.sh's: no index host is
+# written here; strata gets the index pip would use (asked of pip once), uv uses its own default,
+# which is the same index unless pip's configuration names another, in which case both are given
+# it. The TLS proxy's CA is trusted through `SSL_CERT_FILE` and the platform store
+# (`UV_NATIVE_TLS=1`). `PIP_FIND_LINKS` is unset so that strata reads only the index, as uv does.
 #
 # pip-compile is opt-in (`PIP_COMPILE=1`, or `PIP_COMPILE_SETS` naming the sets it runs on):
 # it takes minutes where the others take seconds. It is pip-tools 7.6.2 on pip 26.3 (both
@@ -57,6 +57,8 @@
 # Needs python3 with pip and cargo. Everything goes to bench/.cache/compile/.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=bench/common.sh
+source "$repo/bench/common.sh"
 sets_dir="$repo/bench/compile/sets"
 work="$repo/bench/.cache/compile"
 venv="$work/venv"
@@ -69,10 +71,6 @@ if [ "${PIP_COMPILE_HASHES:-1}" = 0 ]; then
   pip_compile_hashes=()
 fi
 target_args=(--python-version 3.11 --python-platform x86_64-manylinux_2_28)
-export UV_NATIVE_TLS="${UV_NATIVE_TLS:-1}"
-# uv would otherwise try to download a managed Python matching `--python-version`.
-export UV_PYTHON_DOWNLOADS="${UV_PYTHON_DOWNLOADS:-never}"
-unset PIP_FIND_LINKS
 
 if [ "$#" -gt 0 ]; then
   sets=("$@")
@@ -88,11 +86,7 @@ elif [ "${PIP_COMPILE:-0}" = 1 ]; then
 fi
 
 mkdir -p "$work"
-if [ ! -x "$venv/bin/uv" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check uv
-fi
-uv="$venv/bin/uv"
+bench_uv "$venv"
 pip_compile="$venv/bin/pip-compile"
 if [ "${#pip_compile_sets[@]}" -gt 0 ] &&
   [ "$("$pip_compile" --version 2>/dev/null)" != "pip-compile, version $pip_tools_version" ]; then
@@ -100,20 +94,7 @@ if [ "${#pip_compile_sets[@]}" -gt 0 ] &&
     "pip-tools==$pip_tools_version"
 fi
 python_exe="$(python3 -c 'import sys; print(sys.executable)')"
-# Without a variable naming an index, strata reads pip's configuration and then asks pip for its
-# built-in default: a Python start per run (about 0.4 s through a version manager's shim) that a
-# user with a configured index never pays. Ask pip once here instead: still pip's answer. When
-# pip's configuration names an index, uv is given it too; otherwise uv's default is the same.
-if [ -z "${STRATA_INDEX_URL:-}${UV_DEFAULT_INDEX:-}${UV_INDEX_URL:-}${PIP_INDEX_URL:-}" ]; then
-  configured="$("$python_exe" -m pip config get install.index-url 2>/dev/null ||
-    "$python_exe" -m pip config get global.index-url 2>/dev/null || true)"
-  if [ -n "$configured" ]; then
-    export STRATA_INDEX_URL="$configured" UV_DEFAULT_INDEX="$configured"
-  else
-    STRATA_INDEX_URL="$("$python_exe" -c 'from pip._internal.models.index import PyPI; print(PyPI.simple_url)')"
-    export STRATA_INDEX_URL
-  fi
-fi
+bench_index "$python_exe"
 (cd "$repo" && cargo build --release --quiet -p strata)
 strata="${CARGO_TARGET_DIR:-$repo/target}/release/strata"
 echo "$("$uv" --version); strata $("$strata" --version 2>/dev/null | sed 's/^strata //')"
