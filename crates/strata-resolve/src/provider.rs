@@ -50,10 +50,10 @@ use crate::request::{PrereleaseMode, ResolveRequest, Upgrade};
 #[derive(Debug, Clone)]
 pub(crate) struct Candidate {
     pub(crate) version: Version,
-    /// The file to read metadata from and install.
+    /// The file to read metadata from and install. The version's other files stay in the
+    /// listing until the version is chosen ([`Provider::files_of`]): copying every file of
+    /// every candidate version held each file twice for the whole resolution.
     pub(crate) file: DistFile,
-    /// Every file of the version the binary policy allows.
-    pub(crate) files: Vec<DistFile>,
     pub(crate) yanked: bool,
 }
 
@@ -246,7 +246,6 @@ impl<'a> Provider<'a> {
             vec![Candidate {
                 version: file_version(file).clone(),
                 file: file.clone(),
-                files: vec![file.clone()],
                 yanked: false,
             }]
         } else {
@@ -277,19 +276,9 @@ impl<'a> Provider<'a> {
                     }
                     continue;
                 };
-                let files = version
-                    .files
-                    .iter()
-                    .filter(|file| match &file.filename {
-                        DistFilename::Wheel(_) => policy.allows_wheels(name),
-                        DistFilename::SourceDist(_) => policy.allows_sdists(name),
-                    })
-                    .map(|file| (*file).clone())
-                    .collect();
                 out.push(Candidate {
                     version: version.version.clone(),
                     file: file.clone(),
-                    files,
                     yanked: version.yanked,
                 });
             }
@@ -303,6 +292,36 @@ impl<'a> Provider<'a> {
             .borrow_mut()
             .insert(name.clone(), Rc::clone(&candidates));
         Ok(candidates)
+    }
+
+    /// Every file of `candidate`'s version that the binary policy allows, for the lock's
+    /// hashes: read from the listing again, once per chosen version.
+    pub(crate) fn files_of(
+        &self,
+        name: &PackageName,
+        candidate: &Candidate,
+    ) -> Result<Vec<DistFile>, ResolveError> {
+        if self.direct_urls.contains_key(name) {
+            return Ok(vec![candidate.file.clone()]);
+        }
+        let listing = self.runtime.block_on(self.client.project(name))?;
+        let policy = &self.request.binary;
+        Ok(listing
+            .versions(&self.request.target)
+            .into_iter()
+            .find(|version| version.version == candidate.version)
+            .map(|version| {
+                version
+                    .files
+                    .into_iter()
+                    .filter(|file| match &file.filename {
+                        DistFilename::Wheel(_) => policy.allows_wheels(name),
+                        DistFilename::SourceDist(_) => policy.allows_sdists(name),
+                    })
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     /// The candidate of `name` at `version`.

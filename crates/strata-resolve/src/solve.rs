@@ -207,6 +207,7 @@ fn resolution(
             .candidate(name, version)?
             .expect("PubGrub only selects versions the provider offered");
         let metadata = provider.metadata_of(name, &candidate)?;
+        let files = provider.files_of(name, &candidate)?;
         packages.insert(
             name.clone(),
             ResolvedPackage {
@@ -217,7 +218,7 @@ fn resolution(
                 direct_url: provider.direct_url(name),
                 requested_revision: provider.requested_revision(name),
                 file: candidate.file,
-                files: candidate.files,
+                files,
                 metadata,
                 is_direct: direct.contains(name),
             },
