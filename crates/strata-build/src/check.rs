@@ -56,13 +56,7 @@ pub struct Expected {
 /// [`ErrorKind::Artifact`] naming the first problem found, or [`ErrorKind::Io`].
 pub fn wheel(path: &Path, expected: &Expected) -> Result<Checked, Error> {
     let filename = file_name(path);
-    let bad = |problem: String| -> Error {
-        ErrorKind::Artifact {
-            artifact: filename.clone(),
-            problem,
-        }
-        .into()
-    };
+    let bad = artifact_error(&filename);
     let parsed = WheelFilename::parse(&filename).map_err(|error| bad(error.to_string()))?;
     let file = fs_err::File::open(path).map_err(|source| io_error(path, source))?;
     let mut archive = zip::ZipArchive::new(BufReader::new(file))
@@ -135,13 +129,7 @@ pub fn wheel(path: &Path, expected: &Expected) -> Result<Checked, Error> {
 /// [`ErrorKind::Artifact`] naming the first problem found, or [`ErrorKind::Io`].
 pub fn sdist(path: &Path, expected: &Expected) -> Result<Checked, Error> {
     let filename = file_name(path);
-    let bad = |problem: String| -> Error {
-        ErrorKind::Artifact {
-            artifact: filename.clone(),
-            problem,
-        }
-        .into()
-    };
+    let bad = artifact_error(&filename);
     let Some(stem) = filename.strip_suffix(".tar.gz") else {
         return Err(bad("an sdist is a `.tar.gz` archive (PEP 625)".to_string()));
     };
@@ -315,6 +303,17 @@ fn checked(path: &Path, filename: String, metadata: Metadata) -> Result<Checked,
         sha256: format!("{:x}", Sha256::digest(&bytes)),
         size: bytes.len() as u64,
     })
+}
+
+/// An [`ErrorKind::Artifact`] about `artifact`, from the problem found.
+fn artifact_error(artifact: &str) -> impl Fn(String) -> Error + Copy + '_ {
+    move |problem| {
+        ErrorKind::Artifact {
+            artifact: artifact.to_string(),
+            problem,
+        }
+        .into()
+    }
 }
 
 fn file_name(path: &Path) -> String {

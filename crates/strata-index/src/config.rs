@@ -109,6 +109,18 @@ impl IndexConfig {
         }
         all
     }
+
+    /// What pip gets as `--extra-index-url` to install what this configuration resolved: every
+    /// index of [`IndexConfig::all_indexes`] but the main one, bound ones included. pip has no
+    /// per-package index and merges them all; the hashes of the pins are what keep a same-named
+    /// file of another index out.
+    pub fn pip_extra_index_urls(&self) -> Vec<String> {
+        self.all_indexes()
+            .into_iter()
+            .filter(|index| **index != self.index_url)
+            .map(|index| index.url().to_string())
+            .collect()
+    }
 }
 
 /// Resolves the index configuration.

@@ -86,13 +86,7 @@ impl Inner {
             python: self.options.python.clone(),
             sources: strata_build::PipSources {
                 index_url: Some(self.config.index_url.url().to_string()),
-                extra_index_urls: self
-                    .config
-                    .all_indexes()
-                    .into_iter()
-                    .filter(|index| **index != self.config.index_url)
-                    .map(|url| url.url().to_string())
-                    .collect(),
+                extra_index_urls: self.config.pip_extra_index_urls(),
                 find_links: self.config.find_links.clone(),
             },
             work_dir: work_dir.to_path_buf(),

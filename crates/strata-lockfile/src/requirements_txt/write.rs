@@ -12,7 +12,7 @@ pub(crate) const VCS_NO_HASHES: &str = "No --hash lines: this lock pins a git re
 ///
 /// A lock that pins a git repository carries no hashes at all: pip cannot hash a repository,
 /// and one `--hash` anywhere puts it in hash-checking mode, where it refuses the git line and
-/// so the whole file. The header says so (its install line, else [`VCS_NO_HASHES`]).
+/// so the whole file. The header says so (its install line, else `VCS_NO_HASHES`).
 ///
 /// A lock with a strata fingerprint is sealed: a `strata-digest` line after the fingerprint
 /// lines records the digest of the rest of the text (see [`crate::integrity`]); a digest line

@@ -310,12 +310,7 @@ impl LockedEnvironments<'_> {
             let config = settings::index_config(&self.args.index, Some(self.project), &[])?;
             self.sources = Some(PipSources {
                 index_url: Some(config.index_url.url().to_string()),
-                extra_index_urls: config
-                    .all_indexes()
-                    .into_iter()
-                    .filter(|index| **index != config.index_url)
-                    .map(|url| url.url().to_string())
-                    .collect(),
+                extra_index_urls: config.pip_extra_index_urls(),
                 find_links: config.find_links.clone(),
             });
         }

@@ -120,14 +120,7 @@ pub(crate) fn sync(
         )?;
         let pip_indexes = strata_env::PipIndexes {
             index_url: indexes.index_url.url().to_string(),
-            // The bound indexes too: pip has no per-package index, but every pin carries its
-            // hashes, so a same-named file elsewhere cannot be installed in its place.
-            extra_index_urls: indexes
-                .all_indexes()
-                .into_iter()
-                .filter(|index| **index != indexes.index_url)
-                .map(|extra| extra.url().to_string())
-                .collect(),
+            extra_index_urls: indexes.pip_extra_index_urls(),
             find_links: indexes.find_links.clone(),
         };
         let started = std::time::Instant::now();
