@@ -50,6 +50,35 @@ impl BuildSystem {
         Self::parse(&text).map_err(|reason| ErrorKind::BuildSystem { path, reason }.into())
     }
 
+    /// The `[build-system]` table `source`'s `pyproject.toml` declares; `None` when it has
+    /// none (or no `pyproject.toml`): a project that says nothing of how it is built is not
+    /// installed as a package (uv calls it virtual), although pip would build it with
+    /// setuptools.
+    ///
+    /// # Errors
+    ///
+    /// As [`BuildSystem::read`].
+    pub fn declared(source: &Path) -> Result<Option<Self>, Error> {
+        let path = source.join("pyproject.toml");
+        let text = match fs_err::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => return Err(io_error(&path, error)),
+        };
+        let declares = toml::from_str::<toml::Table>(&text)
+            .map_err(|error| ErrorKind::BuildSystem {
+                path: path.clone(),
+                reason: error.to_string(),
+            })?
+            .contains_key("build-system");
+        if !declares {
+            return Ok(None);
+        }
+        Self::parse(&text)
+            .map(Some)
+            .map_err(|reason| ErrorKind::BuildSystem { path, reason }.into())
+    }
+
     /// Parses the text of a `pyproject.toml`.
     ///
     /// # Errors

@@ -57,6 +57,11 @@ pub enum Pin {
     /// credentials and the `#sha256=` fragment do not count when it is compared with what is
     /// installed).
     Url(String),
+    /// The project itself, installed editable from its directory (`pip install -e DIR`, PEP
+    /// 660), as `uv sync` installs it: not a line of the lock, which pins what the project
+    /// needs; `strata sync` adds it. Held when pip recorded an editable install of that
+    /// directory.
+    Editable(PathBuf),
 }
 
 impl Pin {
@@ -65,6 +70,7 @@ impl Pin {
         match self {
             Self::Version(version) => format!("{name}=={version}"),
             Self::Url(url) => format!("{name} @ {url}"),
+            Self::Editable(path) => format!("-e {} ({name})", path.display()),
         }
     }
 
@@ -76,6 +82,14 @@ impl Pin {
                 .direct_url
                 .as_deref()
                 .is_some_and(|installed| bare_url(installed) == bare_url(url)),
+            Self::Editable(path) => {
+                installed.editable
+                    && installed
+                        .direct_url
+                        .as_deref()
+                        .and_then(|url| url.strip_prefix("file://"))
+                        .is_some_and(|installed| Path::new(&percent_decoded(installed)) == path)
+            }
         }
     }
 }
@@ -86,6 +100,29 @@ struct InstalledDistribution {
     version: Version,
     /// The `url` of its `direct_url.json`, when pip installed it from a URL.
     direct_url: Option<String>,
+    /// `direct_url.json` says `dir_info.editable`.
+    editable: bool,
+}
+
+/// `%XX` escapes decoded, as `file://` URLs carry a path's spaces and non-ASCII bytes.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let escaped = (bytes[index] == b'%')
+            .then(|| text.get(index + 1..index + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        if let Some(byte) = escaped {
+            out.push(byte);
+            index += 3;
+        } else {
+            out.push(bytes[index]);
+            index += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `url` without its fragment and credentials: how pip records a URL in `direct_url.json` and
@@ -265,6 +302,30 @@ pub fn sync<S: std::hash::BuildHasher>(
     install.arg("--no-deps");
     indexes.apply(&mut install);
     run("install the lock", install.arg("-r").arg(lock))?;
+    let current = installed_distributions(&venv_python)?;
+    for (name, pin) in pins {
+        let Pin::Editable(path) = pin else {
+            continue;
+        };
+        if current.get(name).is_some_and(|found| pin.holds(found)) {
+            continue;
+        }
+        // Its own requirements are the lock's pins, so no resolution: `--no-deps`. The build
+        // backend comes from the same indexes, in pip's isolated build environment.
+        let mut editable = Command::new(&venv_python);
+        editable.args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "-e",
+        ]);
+        editable.arg(path);
+        indexes.apply(&mut editable);
+        run("install the project", &mut editable)?;
+    }
     let after = installed_distributions(&venv_python)?;
     let installed: Vec<String> = after
         .iter()
@@ -287,7 +348,10 @@ pub fn sync<S: std::hash::BuildHasher>(
     Ok(SyncReport {
         venv: venv.to_path_buf(),
         created,
-        locked: pins.len(),
+        locked: pins
+            .values()
+            .filter(|pin| !matches!(pin, Pin::Editable(_)))
+            .count(),
         installed,
         removed,
     })
@@ -317,17 +381,18 @@ fn installed_distributions(
         .distributions
         .into_iter()
         .map(|distribution| {
-            let direct_url = match &distribution.origin {
-                Origin::Installed(installed) => {
-                    installed.direct_url.as_ref().and_then(recorded_url)
-                }
+            let recorded = match &distribution.origin {
+                Origin::Installed(installed) => installed.direct_url.as_ref(),
                 Origin::Locked(_) => None,
             };
             (
                 distribution.name,
                 InstalledDistribution {
                     version: distribution.version,
-                    direct_url,
+                    direct_url: recorded.and_then(recorded_url),
+                    editable: recorded
+                        .and_then(|json| json.get("dir_info")?.get("editable")?.as_bool())
+                        .unwrap_or(false),
                 },
             )
         })
@@ -478,11 +543,27 @@ mod tests {
     }
 
     #[test]
+    fn an_editable_pin_is_held_by_an_editable_install_of_that_directory() {
+        use super::{InstalledDistribution, Pin};
+        let installed = |url: &str, editable: bool| InstalledDistribution {
+            version: pep440_rs::Version::new([0, 4]),
+            direct_url: Some(url.to_string()),
+            editable,
+        };
+        let pin = Pin::Editable(std::path::PathBuf::from("/work/my project"));
+        assert!(pin.holds(&installed("file:///work/my%20project", true)));
+        // Installed from the directory, but not editable: a copy that goes stale.
+        assert!(!pin.holds(&installed("file:///work/my%20project", false)));
+        assert!(!pin.holds(&installed("file:///work/other", true)));
+    }
+
+    #[test]
     fn a_url_pin_compares_urls_without_credentials_or_fragment() {
         use super::{InstalledDistribution, Pin};
         let installed = |direct_url: Option<&str>| InstalledDistribution {
             version: pep440_rs::Version::new([1, 0]),
             direct_url: direct_url.map(str::to_string),
+            editable: false,
         };
         let pin = Pin::Url("https://ml:tok@host/files/x-1.0-py3-none-any.whl".to_string());
         assert!(pin.holds(&installed(Some(

@@ -617,6 +617,12 @@ pub(crate) struct SyncArgs {
     /// installing it with a warning.
     #[arg(long)]
     pub(crate) locked: bool,
+    /// Leave the project itself out. By default it is installed editable (`pip install -e`,
+    /// its own requirements being the lock's pins) when `pyproject.toml` has a `[build-system]`
+    /// and the profile includes the project (`include = ["project"]`), so its tests import it
+    /// without `PYTHONPATH`.
+    #[arg(long)]
+    pub(crate) no_install_project: bool,
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t = DataFormat::Text)]
     pub(crate) format: DataFormat,

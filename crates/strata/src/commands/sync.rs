@@ -31,7 +31,7 @@ pub(crate) fn sync(
     })?;
     // The whole lock, direct URL pins included: a pin left out here would be uninstalled as
     // something the lock does not name.
-    let pins: HashMap<PackageName, Pin> = strata_lockfile::requirements_txt::read(&text)
+    let mut pins: HashMap<PackageName, Pin> = strata_lockfile::requirements_txt::read(&text)
         .with_context(|| format!("Failed to read `{}`", lock.display()))?
         .packages
         .into_iter()
@@ -43,6 +43,16 @@ pub(crate) fn sync(
             (package.name, pin)
         })
         .collect();
+    let locked = pins.len();
+    if let Some(name) = project_to_install(&project, &profile.name, args)? {
+        let root = project.root.canonicalize().with_context(|| {
+            format!(
+                "Failed to read the project directory `{}`",
+                project.root.display()
+            )
+        })?;
+        pins.insert(name, Pin::Editable(root));
+    }
     let venv = args
         .venv
         .clone()
@@ -53,7 +63,7 @@ pub(crate) fn sync(
         venv: venv.display().to_string(),
         status: SyncStatus::Unchanged,
         stale: None,
-        locked: pins.len(),
+        locked,
         installed: Vec::new(),
         removed: Vec::new(),
         findings: &[],
@@ -192,4 +202,39 @@ fn print_json(args: &SyncArgs, json: &SyncJson<'_>, printer: &mut Printer) -> Re
         printer.data(&output::json::render(json)?)?;
     }
     Ok(())
+}
+
+/// The project itself, when `profile`'s environment should hold it, editable, as `uv sync`
+/// installs it: unless `--no-install-project`, when `pyproject.toml` says how the project is built
+/// (`[build-system]`; without one it is a set of requirements, uv's virtual project) and the
+/// profile includes the project's dependencies (`include = ["project"]` in it or a parent), so
+/// that every requirement of the installed project is a pin of the lock.
+fn project_to_install(
+    project: &strata_project::Project,
+    profile: &strata_project::ProfileName,
+    args: &SyncArgs,
+) -> Result<Option<PackageName>> {
+    let Some(name) = &project.name else {
+        return Ok(None);
+    };
+    if args.no_install_project {
+        return Ok(None);
+    }
+    let includes_project = project
+        .effective_requirements(profile)
+        .iter()
+        .any(|effective| {
+            matches!(
+                effective.requirement.origin,
+                strata_project::Origin::Project
+            )
+        });
+    if !includes_project
+        || strata_build::BuildSystem::declared(&project.root)
+            .diagnosed()?
+            .is_none()
+    {
+        return Ok(None);
+    }
+    Ok(Some(name.clone()))
 }

@@ -617,3 +617,111 @@ fn sync_keeps_a_direct_url_requirement_of_the_lock_installed() {
     );
     assert_eq!(installed(&venv), locked, "{}", reinstalled.render());
 }
+
+/// A PEP 660 backend of the standard library for `demo-app`: `build_editable` writes a wheel
+/// whose `.pth` file puts `src/` on the path, `build_wheel` a wheel with the module copied.
+const EDITABLE_BACKEND: &str = r#"import base64, hashlib, os, zipfile
+
+NAME, MODULE, VERSION = "demo-app", "demo_app", "0.1.0"
+
+
+def _wheel(directory, files):
+    dist_info = "%s-%s.dist-info" % (MODULE, VERSION)
+    files = dict(files)
+    files[dist_info + "/METADATA"] = (
+        "Metadata-Version: 2.1\nName: %s\nVersion: %s\nRequires-Dist: rich\n" % (NAME, VERSION)
+    ).encode()
+    files[dist_info + "/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    record = [
+        "%s,sha256=%s,%d"
+        % (path, base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode(), len(data))
+        for path, data in files.items()
+    ]
+    record.append(dist_info + "/RECORD,,")
+    files[dist_info + "/RECORD"] = ("\n".join(record) + "\n").encode()
+    name = "%s-%s-py3-none-any.whl" % (MODULE, VERSION)
+    with zipfile.ZipFile(os.path.join(directory, name), "w") as archive:
+        for path, data in files.items():
+            archive.writestr(path, data)
+    return name
+
+
+def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
+    return _wheel(wheel_directory, {MODULE + ".pth": (os.path.abspath("src") + "\n").encode()})
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    with open(os.path.join("src", MODULE, "__init__.py"), "rb") as f:
+        return _wheel(wheel_directory, {MODULE + "/__init__.py": f.read()})
+"#;
+
+#[test]
+fn sync_installs_the_project_itself_editable_unless_asked_not_to() {
+    let index = TestIndex::start(universe::ml());
+    let pyproject = "[build-system]\nrequires = []\nbuild-backend = \"editable_backend\"\nbackend-path = [\"backend\"]\n\n\
+        [project]\nname = \"demo-app\"\nversion = \"0.1.0\"\ndependencies = [\"rich\"]\n\n\
+        [tool.strata]\npython-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\nlock-dir = \"locks\"\n\n\
+        [tool.strata.profiles.app]\ninclude = [\"project\"]\n";
+    let project = Project::new(&[
+        ("pyproject.toml", pyproject),
+        ("backend/editable_backend.py", EDITABLE_BACKEND),
+        ("src/demo_app/__init__.py", "VALUE = 1\n"),
+    ]);
+    project.lock_ok(&index, &["app"]);
+
+    let output = sync(&project, &index, &["app"]);
+    if output.code != 0
+        && output
+            .stderr
+            .contains("Failed to create the virtual environment")
+    {
+        strata_testindex::tool_missing(format!("`python3 -m venv` failed:\n{}", output.render()));
+        return;
+    }
+    assert_eq!(output.code, 0, "{}", output.render());
+    let venv = project.dir().join(".venvs/app");
+    let mut expected = project.pins("app");
+    expected.insert("demo-app".to_string(), "0.1.0".to_string());
+    assert_eq!(installed(&venv), expected, "{}", output.render());
+    // Its requirements are the lock's pins: nothing is broken.
+    assert!(
+        output.stderr.contains("No broken requirements found"),
+        "{}",
+        output.render()
+    );
+    let value = || {
+        let run = Command::new(venv.join("bin/python"))
+            .args(["-I", "-c", "import demo_app; print(demo_app.VALUE)"])
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        String::from_utf8(run.stdout).unwrap().trim().to_string()
+    };
+    assert_eq!(value(), "1");
+    // Editable: the environment sees the source as it is now.
+    project.write("src/demo_app/__init__.py", "VALUE = 2\n");
+    assert_eq!(value(), "2");
+
+    // Held as it is: the second sync runs no pip.
+    let again = sync(&project, &index, &["app", "--format", "json"]);
+    assert_eq!(again.code, 0, "{}", again.render());
+    assert!(
+        again.stdout.contains("\"status\": \"unchanged\""),
+        "{}",
+        again.render()
+    );
+
+    // Left out on request: removed as something the lock does not name.
+    let without = sync(&project, &index, &["app", "--no-install-project"]);
+    assert_eq!(without.code, 0, "{}", without.render());
+    assert_eq!(
+        installed(&venv),
+        project.pins("app"),
+        "{}",
+        without.render()
+    );
+}
