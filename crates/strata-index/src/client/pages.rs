@@ -44,7 +44,7 @@ impl Inner {
         // Only the files this run's targets can use are read out of the entry; the whole page
         // is read again in the one case that writes it back (a revalidation).
         let targets = &self.options.targets;
-        let keep = |filename: &str| simple::fits_targets(filename, name, targets);
+        let keep = |filename: &str| simple::may_fit_targets(filename, targets);
         let cached = self
             .store
             .read_page(index.url(), name.as_ref(), Some(&keep));

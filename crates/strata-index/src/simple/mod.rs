@@ -56,29 +56,15 @@ pub struct RawFile {
     pub upload_time: Option<String>,
 }
 
-/// Whether `filename` is a distribution of `package` a resolution for one of `targets` may use
-/// (every one when `targets` is empty): what [`to_dist_files`] keeps, decided on the name alone.
-pub(crate) fn fits_targets(
-    filename: &str,
-    package: &PackageName,
-    targets: &[strata_dist::Target],
-) -> bool {
-    // Most files of a page are wheels for other platforms or Pythons: their tags say so
-    // without parsing the name and version.
-    if !targets.is_empty()
-        && targets
+/// Whether the file `filename` may fit one of `targets` (every file does when `targets` is
+/// empty): false only for a wheel whose tags, read from its name alone, fit none of them. Most
+/// files of a page are wheels for other platforms or Pythons, and this says so without parsing
+/// the name and version; [`to_dist_files`] parses the rest and decides.
+pub(crate) fn may_fit_targets(filename: &str, targets: &[strata_dist::Target]) -> bool {
+    targets.is_empty()
+        || targets
             .iter()
-            .all(|target| target.fits_wheel_name(filename) == Some(false))
-    {
-        return false;
-    }
-    match DistFilename::parse_for_package(filename, package) {
-        Ok(Some(DistFilename::Wheel(wheel))) => {
-            targets.is_empty() || targets.iter().any(|target| target.is_compatible(&wheel))
-        }
-        Ok(Some(DistFilename::SourceDist(_))) => true,
-        _ => false,
-    }
+            .any(|target| target.fits_wheel_name(filename) != Some(false))
 }
 
 /// A distribution file of a project, ready for a resolver.
@@ -172,6 +158,9 @@ pub(crate) fn to_dist_files(
         std::collections::HashMap::new();
     raw.iter()
         .filter_map(|file| {
+            if !may_fit_targets(&file.filename, targets) {
+                return None;
+            }
             let filename = DistFilename::parse_for_package(&file.filename, package).ok()??;
             if let DistFilename::Wheel(wheel) = &filename
                 && !targets.is_empty()
