@@ -121,6 +121,7 @@ struct Package {
     archive: Option<Artifact>,
     vcs: Option<Vcs>,
     index: Option<String>,
+    marker: Option<Spanned<String>>,
 }
 
 /// PEP 751's `[packages.vcs]`; only git is written or read.
@@ -225,6 +226,16 @@ pub fn read(text: &str) -> Result<Lock, PylockReadError> {
         }
         hashes.sort();
         hashes.dedup();
+        let marker = package
+            .marker
+            .as_ref()
+            .map(|marker| {
+                pep508_rs::MarkerTree::from_str(marker.get_ref()).map_err(|error| {
+                    PylockReadError::at(text, marker.span(), format!("package `{name}`: {error}"))
+                })
+            })
+            .transpose()?
+            .unwrap_or_default();
         packages.push(LockedPackage {
             name,
             version,
@@ -249,6 +260,7 @@ pub fn read(text: &str) -> Result<Lock, PylockReadError> {
                 .vcs
                 .as_ref()
                 .and_then(|vcs| vcs.requested_revision.clone()),
+            marker,
         });
     }
     let header = file

@@ -193,6 +193,7 @@ fn package(requirement_text: &str, line: usize) -> Result<LockedPackage, ReadErr
         index: None,
         line: Some(line),
         requested_revision: None,
+        marker: requirement.marker.clone(),
     })
 }
 

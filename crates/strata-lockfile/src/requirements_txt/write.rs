@@ -69,6 +69,9 @@ pub fn write(lock: &Lock) -> String {
                 let _ = write!(out, "{}{extras}=={}", package.name, package.version);
             }
         }
+        if let Some(marker) = package.marker.contents() {
+            let _ = write!(out, " ; {marker}");
+        }
         for hash in package.hashes.iter().filter(|_| !has_vcs) {
             let _ = write!(out, " \\\n    --hash=sha256:{hash}");
         }
@@ -119,6 +122,7 @@ mod tests {
             index: None,
             line: None,
             requested_revision: None,
+            marker: pep508_rs::MarkerTree::TRUE,
         };
         let lock = Lock {
             header: vec![

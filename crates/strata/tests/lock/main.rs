@@ -37,6 +37,7 @@ mod pylock;
 mod settings;
 mod sources;
 mod sync;
+mod targets;
 mod universe;
 mod upstream;
 mod urlpins;
