@@ -259,6 +259,7 @@ impl LockedEnvironments<'_> {
         let dir = envs.join(&key[..16]);
         if dir.join(COMPLETE_MARKER).is_file() {
             self.reused += 1;
+            mark_used(&dir);
             return Ok(BuildVenv::existing(&dir).python().to_path_buf());
         }
         fs_err::create_dir_all(&envs)?;
@@ -450,4 +451,85 @@ fn stale_reason(recorded: Option<&BuildInputs>, wanted: &BuildInputs, upgrade: b
             .collect();
         format!("lacks {missing:?}, which the build backend asks for")
     }
+}
+
+/// Records that the build environment `dir` was used now (its marker's modification time), so
+/// that `strata cache prune` keeps it.
+fn mark_used(dir: &Path) {
+    // Best effort: an environment that cannot be marked is at worst made again after a prune.
+    if let Ok(marker) = fs_err::File::options()
+        .append(true)
+        .open(dir.join(COMPLETE_MARKER))
+    {
+        let _ = marker.file().set_modified(std::time::SystemTime::now());
+    }
+}
+
+/// Removes the build environments of `cache` not used for `max_age_days` days, and those a
+/// killed build left unfinished (no marker, an hour old), each under its file lock so that a
+/// build using it at the same time is never cut short. Returns what was removed.
+pub(crate) fn prune_build_environments(
+    cache: &Path,
+    max_age_days: u64,
+) -> Result<strata_index::cache::CacheSummary> {
+    let mut removed = strata_index::cache::CacheSummary::default();
+    let envs = cache.join("build-envs");
+    let Ok(entries) = fs_err::read_dir(&envs) else {
+        return Ok(removed);
+    };
+    let now = std::time::SystemTime::now();
+    let age = |path: &Path| {
+        fs_err::metadata(path)
+            .and_then(|meta| meta.modified())
+            .ok()
+            .and_then(|modified| now.duration_since(modified).ok())
+    };
+    let unused = std::time::Duration::from_secs(max_age_days * 24 * 3600);
+    for entry in entries.flatten() {
+        let dir = entry.path();
+        if !dir.is_dir() {
+            continue;
+        }
+        let marker = dir.join(COMPLETE_MARKER);
+        let stale = if marker.is_file() {
+            age(&marker).is_some_and(|age| age > unused)
+        } else {
+            age(&dir).is_some_and(|age| age > std::time::Duration::from_hours(1))
+        };
+        if !stale {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let guard = fs_err::File::create(envs.join(format!("{name}.lock")))?;
+        if guard.file().try_lock().is_err() {
+            // A build is using (or making) it right now.
+            continue;
+        }
+        let size = directory_size(&dir);
+        fs_err::remove_dir_all(&dir)?;
+        removed.files += size.files;
+        removed.bytes += size.bytes;
+        drop(guard);
+        let _ = fs_err::remove_file(envs.join(format!("{name}.lock")));
+    }
+    Ok(removed)
+}
+
+/// How many files and bytes are under `dir`.
+fn directory_size(dir: &Path) -> strata_index::cache::CacheSummary {
+    let mut size = strata_index::cache::CacheSummary::default();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs_err::read_dir(&dir).into_iter().flatten().flatten() {
+            match entry.file_type() {
+                Ok(kind) if kind.is_dir() => stack.push(entry.path()),
+                Ok(_) => {
+                    size.files += 1;
+                    size.bytes += entry.metadata().map_or(0, |meta| meta.len());
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    size
 }

@@ -31,7 +31,10 @@ pub(crate) fn cache(command: &CacheCommand, printer: &mut Printer) -> Result<Exi
             json.removed = Some(removed);
         }
         CacheCommand::Prune(_) => {
-            let removed = strata_index::cache::prune(&dir, 30).diagnosed()?;
+            let mut removed = strata_index::cache::prune(&dir, 30).diagnosed()?;
+            let environments = crate::commands::build::prune_build_environments(&dir, 30)?;
+            removed.files += environments.files;
+            removed.bytes += environments.bytes;
             let left = strata_index::cache::summary(&dir);
             printer.status(&format!(
                 "Removed {} files ({} bytes); {} files ({} bytes) remain in `{}`",

@@ -320,6 +320,62 @@ fn a_backend_from_the_index_is_locked_with_what_it_adds_and_reused_without_reque
         "{}",
         project.read("locks/build-system.txt")
     );
+
+    // Environments of both locks now (the sdist's and the wheel's of each). All last used 40
+    // days ago; then a build uses the current lock's, and `strata cache prune` removes only the
+    // others.
+    let envs = project.cache().join("build-envs");
+    let environments = || -> Vec<std::path::PathBuf> {
+        let mut dirs: Vec<_> = fs_err::read_dir(&envs)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.is_dir())
+            .collect();
+        dirs.sort();
+        dirs
+    };
+    let all = environments();
+    assert!(all.len() >= 2, "{all:?}");
+    let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(40 * 24 * 3600);
+    for dir in environments() {
+        fs_err::File::options()
+            .append(true)
+            .open(dir.join(".strata-complete"))
+            .unwrap()
+            .file()
+            .set_modified(long_ago)
+            .unwrap();
+    }
+    let reused = build(&project, &index, &["--format", "json"]);
+    assert!(
+        reused.stdout.contains("\"environments-created\": 0"),
+        "{}",
+        reused.render()
+    );
+    let used: Vec<std::path::PathBuf> = all
+        .iter()
+        .filter(|dir| {
+            fs_err::metadata(dir.join(".strata-complete"))
+                .unwrap()
+                .modified()
+                .unwrap()
+                > long_ago + std::time::Duration::from_secs(3600)
+        })
+        .cloned()
+        .collect();
+    assert!(
+        !used.is_empty() && used.len() < all.len(),
+        "{all:?} {used:?}"
+    );
+    let prune = project.strata(&["cache", "prune"]).output();
+    assert_eq!(prune.code, 0, "{}", prune.render());
+    assert_eq!(environments(), used, "{}", prune.render());
+    let again = build(&project, &index, &["--format", "json"]);
+    assert!(
+        again.stdout.contains("\"environments-created\": 0"),
+        "{}",
+        again.render()
+    );
 }
 
 #[test]
