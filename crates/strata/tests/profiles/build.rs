@@ -336,7 +336,7 @@ fn a_backend_from_the_index_is_locked_with_what_it_adds_and_reused_without_reque
     };
     let all = environments();
     assert!(all.len() >= 2, "{all:?}");
-    let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(40 * 24 * 3600);
+    let long_ago = std::time::SystemTime::now() - std::time::Duration::from_hours(40 * 24);
     for dir in environments() {
         fs_err::File::options()
             .append(true)
@@ -359,7 +359,7 @@ fn a_backend_from_the_index_is_locked_with_what_it_adds_and_reused_without_reque
                 .unwrap()
                 .modified()
                 .unwrap()
-                > long_ago + std::time::Duration::from_secs(3600)
+                > long_ago + std::time::Duration::from_hours(1)
         })
         .cloned()
         .collect();
