@@ -580,9 +580,12 @@ pub(crate) struct LockArgs {
     pub(crate) upgrade_package: Vec<String>,
     /// Resolve nothing: exit 1 naming every lock that is missing or stale. With `--refresh`,
     /// also compare every pin with its index now (yanked, no longer listed, a locked file's
-    /// hash gone). Refused together with `--force`, `--upgrade` or `--upgrade-package`, which
-    /// ask for a resolve it would not run.
-    #[arg(long, conflicts_with_all = ["force", "upgrade", "upgrade_package"])]
+    /// hash gone). Refused together with `--force`, `--upgrade`, `--upgrade-package`,
+    /// `--layered` or `--keep-going`, which are about a resolve it would not run.
+    #[arg(
+        long,
+        conflicts_with_all = ["force", "upgrade", "upgrade_package", "layered", "keep_going"]
+    )]
     pub(crate) check: bool,
     /// Resolve even the locks whose inputs did not change.
     #[arg(long)]

@@ -636,6 +636,18 @@ bad_input!(
 );
 
 bad_input!(
+    lock_check_with_layered_is_a_usage_error,
+    ["lock", "--check", "--layered"],
+    [("strata.toml", BASE)]
+);
+
+bad_input!(
+    lock_check_with_keep_going_is_a_usage_error,
+    ["lock", "--check", "--keep-going"],
+    [("strata.toml", BASE)]
+);
+
+bad_input!(
     lock_check_with_upgrade_package_is_a_usage_error,
     ["lock", "--check", "--upgrade-package", "numpy"],
     [("strata.toml", BASE)]
