@@ -67,6 +67,25 @@ pub(crate) fn may_fit_targets(filename: &str, targets: &[strata_dist::Target]) -
             .any(|target| target.fits_wheel_name(filename) != Some(false))
 }
 
+/// The version of [`may_fit_targets`]'s rules (with the tag rules of `strata_dist` it uses),
+/// part of [`thinning_key`]: raise it when they change, so that pages thinned by the old rules
+/// are thinned again.
+const THINNING_RULES: u32 = 1;
+
+/// A short key naming the judgement of [`may_fit_targets`] for `targets`: the name of the
+/// cache's thinned copies of pages made for them.
+pub(crate) fn thinning_key(targets: &[strata_dist::Target]) -> String {
+    let mut text = format!(
+        "rules {THINNING_RULES}, strata {}",
+        env!("CARGO_PKG_VERSION")
+    );
+    for target in targets {
+        text.push('\n');
+        text.push_str(&target.to_string());
+    }
+    crate::http_cache::store::short_hash(&text)
+}
+
 /// A distribution file of a project, ready for a resolver.
 #[derive(Debug, Clone)]
 pub struct DistFile {
