@@ -147,8 +147,7 @@ pub(crate) fn prefetch(provider: &Provider<'_>, dependencies: &Deps) {
                 return;
             };
             let likely = listing
-                .versions(&target)
-                .into_iter()
+                .versions_newest_first(&target)
                 .find(|candidate| {
                     range.contains(&candidate.version)
                         && candidate.is_installable()
