@@ -989,7 +989,7 @@ impl Git {
             .insert(name.clone(), git.rev().map(str::to_string));
         Ok(Some(DistFile {
             filename,
-            url: pinned,
+            url: pinned.into(),
             sha256: None,
             requires_python: source.metadata.requires_python.clone(),
             yanked: None,

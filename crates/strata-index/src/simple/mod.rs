@@ -86,13 +86,124 @@ pub(crate) fn thinning_key(targets: &[strata_dist::Target]) -> String {
     crate::http_cache::store::short_hash(&text)
 }
 
+/// A file's absolute URL, resolved against its page's URL the first time it is asked for.
+///
+/// A listing holds every file of every version that fits the run's targets (12,700 files for
+/// the vllm set), and a resolution reads the URLs of a few hundred of them: parsing each when
+/// the page was read was a tenth of an offline compile of that set. A URL that could not be
+/// resolved is found when the page is read, as before (see [`FileUrl::relative`]).
+#[derive(Clone)]
+pub struct FileUrl {
+    resolved: std::sync::OnceLock<Url>,
+    /// The page's URL and the URL as the page wrote it, until resolved.
+    unresolved: Option<(std::sync::Arc<Url>, Box<str>)>,
+}
+
+impl FileUrl {
+    /// `written` as resolved against `base` (a page's URL), without its fragment; `None` when
+    /// it cannot be. Resolved now unless it is sure to resolve later: a path relative to a
+    /// hierarchical base, or an absolute URL whose `scheme://authority/` one of `checked`
+    /// (this page's earlier answers, by that prefix) found to parse. Past the authority, a URL
+    /// parser does not fail: what it finds there it percent-encodes.
+    fn relative(
+        base: &std::sync::Arc<Url>,
+        written: String,
+        checked: &mut std::collections::HashMap<String, bool>,
+    ) -> Option<Self> {
+        let lazy = |written: String| {
+            Some(Self {
+                resolved: std::sync::OnceLock::new(),
+                unresolved: Some((std::sync::Arc::clone(base), written.into_boxed_str())),
+            })
+        };
+        if let Some(rest) = written
+            .strip_prefix("https://")
+            .or_else(|| written.strip_prefix("http://"))
+        {
+            // Only an authority followed by a path: `?`, `#` or `\\` right after it is left to
+            // the parser.
+            if let Some(end) = rest.find(['/', '?', '#', '\\'])
+                && rest[end..].starts_with('/')
+            {
+                let prefix = &written[..=written.len() - rest.len() + end];
+                let parses = if let Some(parses) = checked.get(prefix) {
+                    *parses
+                } else {
+                    let parses = Url::parse(prefix).is_ok();
+                    checked.insert(prefix.to_string(), parses);
+                    parses
+                };
+                if parses {
+                    return lazy(written);
+                }
+            }
+        } else {
+            let first_segment = &written[..written.find(['/', '?', '#']).unwrap_or(written.len())];
+            if !base.cannot_be_a_base()
+                && !written.starts_with("//")
+                && !written.starts_with('\\')
+                && !first_segment.contains([':', '\\'])
+            {
+                return lazy(written);
+            }
+        }
+        let mut url = base.join(&written).ok()?;
+        url.set_fragment(None);
+        Some(Self::from(url))
+    }
+
+    /// The URL.
+    pub fn get(&self) -> &Url {
+        self.resolved.get_or_init(|| {
+            let (base, written) = self
+                .unresolved
+                .as_ref()
+                .expect("a file URL is either resolved or has what resolves it");
+            let mut url = base
+                .join(written)
+                .expect("checked to resolve when the page was read");
+            url.set_fragment(None);
+            url
+        })
+    }
+}
+
+impl From<Url> for FileUrl {
+    fn from(url: Url) -> Self {
+        Self {
+            resolved: std::sync::OnceLock::from(url),
+            unresolved: None,
+        }
+    }
+}
+
+impl std::ops::Deref for FileUrl {
+    type Target = Url;
+
+    fn deref(&self) -> &Url {
+        self.get()
+    }
+}
+
+impl std::fmt::Debug for FileUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.get(), f)
+    }
+}
+
+impl std::fmt::Display for FileUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self.get(), f)
+    }
+}
+
 /// A distribution file of a project, ready for a resolver.
 #[derive(Debug, Clone)]
 pub struct DistFile {
     /// The parsed filename.
     pub filename: DistFilename,
     /// The absolute URL (with credentials when the index has them; redact before showing).
-    pub url: Url,
+    pub url: FileUrl,
     /// The sha256 hash, lowercase hex.
     pub sha256: Option<String>,
     /// `requires-python`; `None` when absent or unparseable (treated as "any").
@@ -138,7 +249,7 @@ impl DistFile {
         clean.set_fragment(None);
         Ok(Self {
             filename: parsed,
-            url: clean,
+            url: FileUrl::from(clean),
             sha256,
             requires_python: None,
             yanked: None,
@@ -166,16 +277,20 @@ impl DistFile {
 /// package, are skipped: real indexes carry `.exe`, `.egg` and misnamed uploads, and one bad
 /// file must not hide the rest of a project.
 pub(crate) fn to_dist_files(
-    raw: &[RawFile],
+    raw: Vec<RawFile>,
     index: &crate::IndexUrl,
     base: &Url,
     package: &PackageName,
     targets: &[strata_dist::Target],
 ) -> Vec<DistFile> {
     // Distinct `requires-python` strings are few per page; parse each once.
-    let mut specifiers: std::collections::HashMap<&str, Option<VersionSpecifiers>> =
+    let mut specifiers: std::collections::HashMap<String, Option<VersionSpecifiers>> =
         std::collections::HashMap::new();
-    raw.iter()
+    let mut authorities = std::collections::HashMap::new();
+    let base = std::sync::Arc::new(base.clone());
+    // The page's strings move into the files: copying them was 7% of an offline compile of
+    // the vllm set.
+    raw.into_iter()
         .filter_map(|file| {
             if !may_fit_targets(&file.filename, targets) {
                 return None;
@@ -187,22 +302,24 @@ pub(crate) fn to_dist_files(
             {
                 return None;
             }
-            let mut url = base.join(&file.url).ok()?;
-            url.set_fragment(None);
+            let url = FileUrl::relative(&base, file.url, &mut authorities)?;
+            let requires_python = file.requires_python.and_then(|text| {
+                if let Some(parsed) = specifiers.get(&text) {
+                    return parsed.clone();
+                }
+                let parsed = VersionSpecifiers::from_str(&text).ok();
+                specifiers.insert(text, parsed.clone());
+                parsed
+            });
             Some(DistFile {
                 filename,
                 url,
-                sha256: file.sha256.clone(),
-                requires_python: file.requires_python.as_deref().and_then(|text| {
-                    specifiers
-                        .entry(text)
-                        .or_insert_with(|| VersionSpecifiers::from_str(text).ok())
-                        .clone()
-                }),
-                yanked: file.yanked.clone(),
-                core_metadata: file.core_metadata.clone(),
+                sha256: file.sha256,
+                requires_python,
+                yanked: file.yanked,
+                core_metadata: file.core_metadata,
                 size: file.size,
-                upload_time: file.upload_time.clone(),
+                upload_time: file.upload_time,
                 index: Some(index.clone()),
             })
         })
