@@ -334,3 +334,56 @@ pub(crate) fn fragment_sha256(url: &str) -> Option<String> {
         .find_map(|part| part.strip_prefix("sha256="))
         .map(str::to_ascii_lowercase)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    /// What `FileUrl::relative` makes of `written` on `base`: the URL, and whether it was left
+    /// to be resolved when asked for.
+    fn resolve(base: &str, written: &str) -> Option<(String, bool)> {
+        let base = std::sync::Arc::new(Url::parse(base).unwrap());
+        let url = FileUrl::relative(&base, written.to_string(), &mut HashMap::new())?;
+        let lazy = url.resolved.get().is_none();
+        Some((url.get().to_string(), lazy))
+    }
+
+    #[test]
+    fn file_urls_resolve_as_an_eager_join_would_and_bad_ones_are_found_at_once() {
+        let base = "https://user:pw@index.invalid/simple/demo/";
+        let cases = [
+            // Relative paths and absolute URLs with a plain authority: resolved when asked.
+            ("../../files/demo-1.0.tar.gz#sha256=ab", true),
+            ("/files/demo-1.0.tar.gz", true),
+            (
+                "https://files.invalid/p/demo-1.0-py3-none-any.whl#sha256=ab",
+                true,
+            ),
+            ("http://files.invalid:8080/p/demo%201.whl?x=1", true),
+            // Anything else is resolved at once.
+            ("//files.invalid/p/demo.whl", false),
+            ("HTTPS://files.invalid/p/demo.whl", false),
+            ("file:///tmp/demo.whl", false),
+            ("https://files.invalid?x/demo.whl", false),
+        ];
+        for (written, lazy) in cases {
+            let mut eager = Url::parse(base).unwrap().join(written).unwrap();
+            eager.set_fragment(None);
+            assert_eq!(
+                resolve(base, written),
+                Some((eager.to_string(), lazy)),
+                "{written}"
+            );
+        }
+        // URLs that cannot be resolved are dropped when the page is read, not when used.
+        for written in [
+            "https://files.invalid:99999/p/demo.whl",
+            "https://[::1/p/demo.whl",
+            "http://a b/p/demo.whl",
+        ] {
+            assert_eq!(resolve(base, written), None, "{written}");
+        }
+    }
+}
