@@ -165,13 +165,13 @@ impl Store {
         let page = parse_page(
             entry.payload(),
             Some(&mut |line: &str| {
-                let (filename, _) = line.split_once('\t').unwrap_or((line, ""));
+                let (filename, _) = line.split_once('\t')?;
                 let kept = keep(&unescape(filename));
                 if kept {
                     thin.extend_from_slice(line.as_bytes());
                     thin.push(b'\n');
                 }
-                kept
+                Some(kept)
             }),
         )?;
         // The stamp: the page's first two lines, as `page_stamp` reads them back.
@@ -443,9 +443,13 @@ pub(crate) struct Thinning<'a> {
     pub(crate) keep: &'a (dyn Fn(&str) -> bool + Sync),
 }
 
+/// Whether a page's line is kept; `None` when it is not a line a page holds.
+type KeepLine<'a> = &'a mut dyn FnMut(&str) -> Option<bool>;
+
 /// The page a stored page's payload holds (its header line, then a line a file), with the files
-/// `keep` accepts, given each file's line (every file with `None`).
-fn parse_page(payload: &[u8], keep: Option<&mut dyn FnMut(&str) -> bool>) -> Option<CachedPage> {
+/// `keep` accepts, given each file's line (every file with `None`); `None` when a line is not
+/// one a page holds, kept or not.
+fn parse_page(payload: &[u8], keep: Option<KeepLine<'_>>) -> Option<CachedPage> {
     let text = std::str::from_utf8(payload).ok()?;
     let (header, lines) = text.split_once('\n').unwrap_or((text, ""));
     let header: PageHeader = serde_json::from_str(header).ok()?;
@@ -459,7 +463,7 @@ fn parse_page(payload: &[u8], keep: Option<&mut dyn FnMut(&str) -> bool>) -> Opt
             }
             Some(keep) => {
                 for line in lines.lines() {
-                    if keep(line) {
+                    if keep(line)? {
                         files.push(file_from_line(line)?);
                     }
                 }
