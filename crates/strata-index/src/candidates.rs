@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use pep440_rs::Version;
-use strata_dist::{DistFilename, Target};
+use strata_dist::{DistFilename, TagPriority, Target};
 
 use crate::client::ProjectListing;
 use crate::simple::DistFile;
@@ -45,6 +45,15 @@ impl VersionCandidate<'_> {
 impl ProjectListing {
     /// The versions, newest first, judged for `target`.
     pub fn versions(&self, target: &Target) -> Vec<VersionCandidate<'_>> {
+        self.versions_newest_first(target).collect()
+    }
+
+    /// [`ProjectListing::versions`], each version judged only when the iterator reaches it: a
+    /// caller after the newest version that fits (a prefetch) judges a few, not hundreds.
+    pub fn versions_newest_first<'a>(
+        &'a self,
+        target: &Target,
+    ) -> impl Iterator<Item = VersionCandidate<'a>> {
         let mut by_version: BTreeMap<Version, Vec<&DistFile>> = BTreeMap::new();
         for file in &self.files {
             let version = match &file.filename {
@@ -53,47 +62,44 @@ impl ProjectListing {
             };
             by_version.entry(version.clone()).or_default().push(file);
         }
-        by_version
-            .into_iter()
-            .rev()
-            .map(|(version, files)| {
-                let allows = |file: &&DistFile| {
-                    file.requires_python
-                        .as_ref()
-                        .is_none_or(|specifiers| target.allows_requires_python(specifiers))
-                };
-                let best_wheel = files
-                    .iter()
-                    .filter(|file| allows(file))
-                    .filter_map(|file| match &file.filename {
-                        DistFilename::Wheel(wheel) => {
-                            target.tag_priority(wheel).map(|priority| (priority, *file))
+        by_version.into_iter().rev().map(|(version, files)| {
+            // One pass, each file's tags and `requires-python` judged once: they were
+            // judged up to three times each, a tenth of an offline compile of the vllm set.
+            let mut best_wheel: Option<(TagPriority, &DistFile)> = None;
+            let mut sdist: Option<(&DistFile, bool)> = None;
+            let (mut usable, mut usable_allowed) = (false, false);
+            for file in &files {
+                let allowed = file
+                    .requires_python
+                    .as_ref()
+                    .is_none_or(|specifiers| target.allows_requires_python(specifiers));
+                match &file.filename {
+                    DistFilename::Wheel(wheel) => {
+                        let Some(priority) = target.tag_priority(wheel) else {
+                            continue;
+                        };
+                        // On a tie, the file listed last, as `max_by_key` chose.
+                        if allowed && best_wheel.is_none_or(|(best, _)| priority >= best) {
+                            best_wheel = Some((priority, file));
                         }
-                        DistFilename::SourceDist(_) => None,
-                    })
-                    .max_by_key(|(priority, _)| *priority)
-                    .map(|(_, file)| file);
-                let sdist = files
-                    .iter()
-                    .find(|file| matches!(file.filename, DistFilename::SourceDist(_)))
-                    .copied();
-                let usable: Vec<&&DistFile> = files
-                    .iter()
-                    .filter(|file| match &file.filename {
-                        DistFilename::Wheel(wheel) => target.tag_priority(wheel).is_some(),
-                        DistFilename::SourceDist(_) => true,
-                    })
-                    .collect();
-                VersionCandidate {
-                    excluded_by_requires_python: !usable.is_empty()
-                        && !usable.iter().any(|file| allows(file)),
-                    yanked: files.iter().all(|file| file.yanked.is_some()),
-                    best_wheel,
-                    sdist: sdist.filter(allows),
-                    files,
-                    version,
+                    }
+                    DistFilename::SourceDist(_) => {
+                        if sdist.is_none() {
+                            sdist = Some((file, allowed));
+                        }
+                    }
                 }
-            })
-            .collect()
+                usable = true;
+                usable_allowed |= allowed;
+            }
+            VersionCandidate {
+                excluded_by_requires_python: usable && !usable_allowed,
+                yanked: files.iter().all(|file| file.yanked.is_some()),
+                best_wheel: best_wheel.map(|(_, file)| file),
+                sdist: sdist.and_then(|(file, allowed)| allowed.then_some(file)),
+                files,
+                version,
+            }
+        })
     }
 }

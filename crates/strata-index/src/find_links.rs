@@ -37,7 +37,7 @@ pub(crate) fn files(find_links: &[String], package: &PackageName) -> Vec<DistFil
                 .map(|bytes| crate::http_cache::store::hex(&Sha256::digest(bytes)));
             out.push(DistFile {
                 filename,
-                url,
+                url: url.into(),
                 sha256,
                 requires_python: None,
                 yanked: None,

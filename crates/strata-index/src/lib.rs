@@ -51,7 +51,7 @@ pub use config::{ExplicitIndexes, IndexConfig};
 pub use error::{BodyKind, CachedPageUse, Error, ErrorKind, GaveUp, MetadataOrigin};
 pub use git::{GitSource, GitUrl, is_full_commit};
 pub use index_url::{IndexUrl, RedactedUrl, redact, without_credentials};
-pub use simple::{DistFile, RawFile};
+pub use simple::{DistFile, FileUrl, RawFile};
 
 mod cache_root;
 mod candidates;

@@ -38,7 +38,7 @@ use pep440_rs::{Version, VersionSpecifiers};
 use pep508_rs::{ExtraName, MarkerEnvironment, PackageName, Requirement, VersionOrUrl};
 use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics};
 use strata_dist::{DistFilename, Metadata};
-use strata_index::{DistFile, GitUrl, IndexClient};
+use strata_index::{DistFile, GitUrl, IndexClient, ProjectListing};
 use tokio::runtime::Handle;
 use version_ranges::Ranges;
 
@@ -50,11 +50,38 @@ use crate::request::{PrereleaseMode, ResolveRequest, Upgrade};
 #[derive(Debug, Clone)]
 pub(crate) struct Candidate {
     pub(crate) version: Version,
-    /// The file to read metadata from and install. The version's other files stay in the
-    /// listing until the version is chosen ([`Provider::files_of`]): copying every file of
-    /// every candidate version held each file twice for the whole resolution.
-    pub(crate) file: DistFile,
+    /// The listing that holds the file to read metadata from and install, and where in its
+    /// files that one is ([`Candidate::file`]). The version's other files stay in the listing
+    /// until the version is chosen ([`Provider::files_of`]). A copy of the file for each
+    /// candidate version was 6% of an offline compile of the vllm set, and memory touched once.
+    listing: Arc<ProjectListing>,
+    position: usize,
     pub(crate) yanked: bool,
+}
+
+impl Candidate {
+    /// The candidate whose file is `file`, one of `listing`'s files.
+    fn new(version: Version, listing: &Arc<ProjectListing>, file: &DistFile, yanked: bool) -> Self {
+        // `file` is an element of `listing.files`, so its distance from the first one, in
+        // elements, is its position.
+        let position = (std::ptr::from_ref(file).addr() - listing.files.as_ptr().addr())
+            / std::mem::size_of::<DistFile>();
+        debug_assert!(std::ptr::eq(
+            std::ptr::from_ref(&listing.files[position]),
+            file
+        ));
+        Self {
+            version,
+            listing: Arc::clone(listing),
+            position,
+            yanked,
+        }
+    }
+
+    /// The file to read metadata from and install.
+    pub(crate) fn file(&self) -> &DistFile {
+        &self.listing.files[self.position]
+    }
 }
 
 /// Why versions of a package were not candidates, for explanations.
@@ -243,11 +270,17 @@ impl<'a> Provider<'a> {
             return Ok(Rc::clone(candidates));
         }
         let candidates = if let Some(file) = self.direct_urls.get(name) {
-            vec![Candidate {
-                version: file_version(file).clone(),
-                file: file.clone(),
-                yanked: false,
-            }]
+            let listing = Arc::new(ProjectListing {
+                name: name.clone(),
+                files: vec![file.clone()],
+                indexes: Vec::new(),
+            });
+            vec![Candidate::new(
+                file_version(file).clone(),
+                &listing,
+                &listing.files[0],
+                false,
+            )]
         } else {
             let listing = self.runtime.block_on(self.client.project(name))?;
             let mut exclusions = Exclusions::default();
@@ -276,11 +309,12 @@ impl<'a> Provider<'a> {
                     }
                     continue;
                 };
-                out.push(Candidate {
-                    version: version.version.clone(),
-                    file: file.clone(),
-                    yanked: version.yanked,
-                });
+                out.push(Candidate::new(
+                    version.version.clone(),
+                    &listing,
+                    file,
+                    version.yanked,
+                ));
             }
             self.exclusions
                 .borrow_mut()
@@ -294,34 +328,30 @@ impl<'a> Provider<'a> {
         Ok(candidates)
     }
 
-    /// Every file of `candidate`'s version that the binary policy allows, for the lock's
-    /// hashes: read from the listing again, once per chosen version.
+    /// Every file of `candidate`'s version that the binary policy allows, in page order, for
+    /// the lock's hashes: read from the listing again, once per chosen version. The files of
+    /// one version are picked out directly: judging every version again for the one chosen
+    /// was 5% of an offline compile of the vllm set.
     pub(crate) fn files_of(
         &self,
         name: &PackageName,
         candidate: &Candidate,
     ) -> Result<Vec<DistFile>, ResolveError> {
         if self.direct_urls.contains_key(name) {
-            return Ok(vec![candidate.file.clone()]);
+            return Ok(vec![candidate.file().clone()]);
         }
         let listing = self.runtime.block_on(self.client.project(name))?;
         let policy = &self.request.binary;
         Ok(listing
-            .versions(&self.request.target)
-            .into_iter()
-            .find(|version| version.version == candidate.version)
-            .map(|version| {
-                version
-                    .files
-                    .into_iter()
-                    .filter(|file| match &file.filename {
-                        DistFilename::Wheel(_) => policy.allows_wheels(name),
-                        DistFilename::SourceDist(_) => policy.allows_sdists(name),
-                    })
-                    .cloned()
-                    .collect()
+            .files
+            .iter()
+            .filter(|file| *file_version(file) == candidate.version)
+            .filter(|file| match &file.filename {
+                DistFilename::Wheel(_) => policy.allows_wheels(name),
+                DistFilename::SourceDist(_) => policy.allows_sdists(name),
             })
-            .unwrap_or_default())
+            .cloned()
+            .collect())
     }
 
     /// The candidate of `name` at `version`.
@@ -380,7 +410,7 @@ impl<'a> Provider<'a> {
         }
         let fetched = self
             .runtime
-            .block_on(self.client.metadata(name, &candidate.file))?;
+            .block_on(self.client.metadata(name, candidate.file()))?;
         self.metadata
             .borrow_mut()
             .insert(key, Arc::clone(&fetched.metadata));
@@ -633,7 +663,7 @@ impl<'a> Provider<'a> {
             .filter(|candidate| usable(candidate))
             // Never start an sdist build speculatively: a build costs seconds of CPU and is
             // only worth it for a version the solver actually asks about.
-            .filter(|candidate| matches!(candidate.file.filename, DistFilename::Wheel(_)))
+            .filter(|candidate| matches!(candidate.file().filename, DistFilename::Wheel(_)))
             .filter(|candidate| {
                 !self
                     .metadata
@@ -644,7 +674,7 @@ impl<'a> Provider<'a> {
         for candidate in older {
             let client = self.client.clone();
             let name = name.clone();
-            let file = candidate.file.clone();
+            let file = candidate.file().clone();
             self.runtime.spawn(async move {
                 // Errors surface when the solver itself asks; this only warms the memo.
                 let _ = client.metadata(&name, &file).await;
@@ -993,7 +1023,7 @@ impl Git {
             .insert(name.clone(), git.rev().map(str::to_string));
         Ok(Some(DistFile {
             filename,
-            url: pinned,
+            url: pinned.into(),
             sha256: None,
             requires_python: source.metadata.requires_python.clone(),
             yanked: None,

@@ -147,8 +147,7 @@ pub(crate) fn prefetch(provider: &Provider<'_>, dependencies: &Deps) {
                 return;
             };
             let likely = listing
-                .versions(&target)
-                .into_iter()
+                .versions_newest_first(&target)
                 .find(|candidate| {
                     range.contains(&candidate.version)
                         && candidate.is_installable()
@@ -217,7 +216,7 @@ fn resolution(
                 missing_extras: missing_extras.remove(name).unwrap_or_default(),
                 direct_url: provider.direct_url(name),
                 requested_revision: provider.requested_revision(name),
-                file: candidate.file,
+                file: candidate.file().clone(),
                 files,
                 metadata,
                 is_direct: direct.contains(name),

@@ -240,6 +240,8 @@ struct Inner {
     netrc: crate::netrc::Netrc,
     config: IndexConfig,
     options: ClientOptions,
+    /// [`crate::simple::thinning_key`] of the options' targets.
+    thinning_key: String,
     store: Store,
     permits: Semaphore,
     pages: OnceMap<PackageName, Shared<ProjectListing>>,
@@ -288,6 +290,7 @@ impl IndexClient {
                     .unwrap_or_default(),
                 permits: Semaphore::new(options.concurrency.max(1)),
                 config,
+                thinning_key: crate::simple::thinning_key(&options.targets),
                 options,
                 pages: OnceMap::new(),
                 metadata: OnceMap::new(),

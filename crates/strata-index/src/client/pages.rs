@@ -31,6 +31,7 @@ use url::Url;
 use super::{Expect, Fetched, Inner, MAX_PAGE_BYTES, Response};
 use crate::error::{BodyKind, CachedPageUse, Error, ErrorKind};
 use crate::http_cache::CachedPage;
+use crate::http_cache::store::Thinning;
 use crate::index_url::{IndexUrl, RedactedUrl};
 use crate::simple::{self, RawFile};
 
@@ -45,9 +46,13 @@ impl Inner {
         // is read again in the one case that writes it back (a revalidation).
         let targets = &self.options.targets;
         let keep = |filename: &str| simple::may_fit_targets(filename, targets);
+        let thinning = (!targets.is_empty()).then(|| Thinning {
+            key: &self.thinning_key,
+            keep: &keep,
+        });
         let cached = self
             .store
-            .read_page(index.url(), name.as_ref(), Some(&keep));
+            .read_page(index.url(), name.as_ref(), thinning.as_ref());
         let refresh = self.refreshes(name);
         let from_cache = |page: CachedPage| -> Result<Option<(Url, Vec<RawFile>)>, Error> {
             let base = Self::with_credentials(

@@ -52,7 +52,7 @@ impl Inner {
         let bound = self.config.bound_index(name).is_some();
         for index in self.config.indexes_for(name) {
             let files = self.index_page(index, name).await?.map(|(base, raw)| {
-                simple::to_dist_files(&raw, index, &base, name, &self.options.targets)
+                simple::to_dist_files(raw, index, &base, name, &self.options.targets)
             });
             if gathered.offer(index, files).is_break() {
                 break;
@@ -189,7 +189,7 @@ mod tests {
             })
             .collect();
         let base = index.project_url(&numpy());
-        simple::to_dist_files(&raw, index, &base, &numpy(), &[])
+        simple::to_dist_files(raw, index, &base, &numpy(), &[])
     }
 
     /// Hands the indexes' answers over in order, as [`Inner::fetch_project`] does, until the

@@ -1,11 +1,14 @@
 //! The on-disk layout: `<root>/simple-v2/<index>/<project>.page` for pages (see
 //! [`Store::write_page`] for their format),
+//! `<root>/thin-pages-v1/<index>/<project>.<key>.page` for pages thinned to the files of a set of
+//! targets (see [`Store::read_page`]),
 //! `<root>/metadata-v3/<index>/<file>.metadata` for metadata and
 //! `<root>/import-names-v2/<index>/<file>.txt` for a wheel's top-level import names (one a line),
 //! each file `crc32:<hex>\n` (older entries: `sha256:<hex>\n`) then the payload; `<index>` is a short hash of the index URL (of
 //! the file's own URL for a file no index listed) and `<file>` the file's sha256. The logs of
 //! failed sdist builds are kept as `<root>/build-logs/<sdist>.log`.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -34,6 +37,10 @@ const OLD_DIRS: &[&str] = &["metadata-v1", "metadata-v2", "import-names-v1", "si
 /// The pages directory (v2: one line a file instead of a JSON document, see
 /// [`Store::write_page`]).
 const PAGES_DIR: &str = "simple-v2";
+
+/// Thinned copies of pages: the lines of one page that a set of targets can use (see
+/// [`Store::read_page`]), pruned by age like pages.
+const THIN_PAGES_DIR: &str = "thin-pages-v1";
 
 /// Logs of failed sdist builds, pruned by age like pages.
 const BUILD_LOGS_DIR: &str = "build-logs";
@@ -110,43 +117,77 @@ impl Store {
         Ok(dir)
     }
 
-    /// The stored page, if present and intact, with only the files `keep` accepts by name
+    fn thin_page_path(&self, index: &Url, project: &str, key: &str) -> PathBuf {
+        self.root
+            .join(THIN_PAGES_DIR)
+            .join(short_hash(without_credentials(index).as_str()))
+            .join(format!("{project}.{key}.page"))
+    }
+
+    /// The stored page, if present and intact, with only the files `thinning` keeps by name
     /// (every file with `None`).
     ///
     /// A file the run does not need costs a search for two tabs and a newline: a page of a
     /// project with wheels for every platform lists thousands of files, of which a resolution
     /// for one target needs a few dozen (profiled on the vllm set, offline: parsing those pages
     /// as JSON, and allocating files dropped right after, was most of the run).
+    ///
+    /// Even that search over every line was a third of an offline compile of the vllm set (its
+    /// pages: 53 MB, 161,000 files, of which 12,700 fit the target): a thinned page keeps the
+    /// lines a run kept, stored once under the thinning's key and read instead of the page
+    /// while the page is the one it was thinned from. Which one that is, is told by the page's
+    /// first two lines (its checksum, and its header with the time it was fetched), which every
+    /// write of the page changes; they are read from the page's start alone.
     pub(crate) fn read_page(
         &self,
         index: &Url,
         project: &str,
-        keep: Option<&dyn Fn(&str) -> bool>,
+        thinning: Option<&Thinning<'_>>,
     ) -> Option<CachedPage> {
-        let entry = read_verified(&self.page_path(index, project))?;
-        let text = std::str::from_utf8(entry.payload()).ok()?;
-        let (header, lines) = text.split_once('\n').unwrap_or((text, ""));
-        let header: PageHeader = serde_json::from_str(header).ok()?;
-        let files = if header.found {
-            let mut files = Vec::new();
-            for line in lines.lines() {
-                let (filename, _) = line.split_once('\t')?;
-                if keep.is_none_or(|keep| keep(&unescape(filename))) {
-                    files.push(file_from_line(line)?);
-                }
-            }
-            Some(files)
-        } else {
-            None
+        let path = self.page_path(index, project);
+        let Some(thinning) = thinning else {
+            let entry = read_verified(&path)?;
+            return parse_page(entry.payload(), None);
         };
-        Some(CachedPage {
-            url: header.url,
-            etag: header.etag,
-            last_modified: header.last_modified,
-            fetched: header.fetched,
-            max_age: header.max_age,
-            files,
-        })
+        let thin_path = self.thin_page_path(index, project, thinning.key);
+        if let Some(stamp) = page_stamp(&path)
+            && let Some(thin) = read_verified(&thin_path)
+            && thin.payload().starts_with(&stamp)
+        {
+            // After the page's checksum line: its header, then the lines kept when it was
+            // thinned.
+            let checksum_line = stamp.iter().position(|byte| *byte == b'\n')? + 1;
+            return parse_page(&thin.payload()[checksum_line..], None);
+        }
+        let entry = read_verified(&path)?;
+        let keep = thinning.keep;
+        let mut thin = Vec::new();
+        let page = parse_page(
+            entry.payload(),
+            Some(&mut |line: &str| {
+                let (filename, _) = line.split_once('\t')?;
+                let kept = keep(&unescape(filename));
+                if kept {
+                    thin.extend_from_slice(line.as_bytes());
+                    thin.push(b'\n');
+                }
+                Some(kept)
+            }),
+        )?;
+        // The stamp: the page's first two lines, as `page_stamp` reads them back.
+        let header_end = entry
+            .payload()
+            .iter()
+            .position(|byte| *byte == b'\n')
+            .map_or(entry.payload().len(), |newline| newline + 1);
+        let mut bytes = entry.bytes[..entry.start + header_end].to_vec();
+        if !bytes.ends_with(b"\n") {
+            bytes.push(b'\n');
+        }
+        bytes.extend_from_slice(&thin);
+        // Best effort: a thinned page that cannot be written is thinned again next time.
+        let _ = write_verified(&thin_path, &bytes);
+        Some(page)
     }
 
     /// Stores `page`: a JSON header line (URL, validators, freshness, whether the project was
@@ -237,7 +278,7 @@ impl Store {
         walk(&self.root.join("tmp"), &mut |path, length, _| {
             victims.push((path.to_path_buf(), length));
         });
-        for dir in [PAGES_DIR, BUILD_LOGS_DIR] {
+        for dir in [PAGES_DIR, THIN_PAGES_DIR, BUILD_LOGS_DIR] {
             walk(&self.root.join(dir), &mut |path, length, modified| {
                 if modified < horizon || is_leftover(path, modified) {
                     victims.push((path.to_path_buf(), length));
@@ -306,6 +347,7 @@ fn walk(dir: &Path, visit: &mut dyn FnMut(&Path, u64, SystemTime)) {
 pub(crate) fn layout_dirs() -> impl Iterator<Item = &'static str> {
     [
         PAGES_DIR,
+        THIN_PAGES_DIR,
         METADATA_DIR,
         IMPORT_NAMES_DIR,
         BUILD_LOGS_DIR,
@@ -392,6 +434,79 @@ fn write_verified(path: &Path, payload: &[u8]) -> Result<(), Error> {
     })
 }
 
+/// Which files of a page a run can use, judged by name, and a key naming that judgement (the
+/// targets it was made for), under which the page's thinned copy is stored.
+pub(crate) struct Thinning<'a> {
+    /// A short name for the file system, the same for the same judgement.
+    pub(crate) key: &'a str,
+    /// Whether a file, by its name, is kept.
+    pub(crate) keep: &'a (dyn Fn(&str) -> bool + Sync),
+}
+
+/// Whether a page's line is kept; `None` when it is not a line a page holds.
+type KeepLine<'a> = &'a mut dyn FnMut(&str) -> Option<bool>;
+
+/// The page a stored page's payload holds (its header line, then a line a file), with the files
+/// `keep` accepts, given each file's line (every file with `None`); `None` when a line is not
+/// one a page holds, kept or not.
+fn parse_page(payload: &[u8], keep: Option<KeepLine<'_>>) -> Option<CachedPage> {
+    let text = std::str::from_utf8(payload).ok()?;
+    let (header, lines) = text.split_once('\n').unwrap_or((text, ""));
+    let header: PageHeader = serde_json::from_str(header).ok()?;
+    let files = if header.found {
+        let mut files = Vec::new();
+        match keep {
+            None => {
+                for line in lines.lines() {
+                    files.push(file_from_line(line)?);
+                }
+            }
+            Some(keep) => {
+                for line in lines.lines() {
+                    if keep(line)? {
+                        files.push(file_from_line(line)?);
+                    }
+                }
+            }
+        }
+        Some(files)
+    } else {
+        None
+    };
+    Some(CachedPage {
+        url: header.url,
+        etag: header.etag,
+        last_modified: header.last_modified,
+        fetched: header.fetched,
+        max_age: header.max_age,
+        files,
+    })
+}
+
+/// The first two lines of the stored page at `path` (its checksum and its header), each with
+/// its newline, read from the page's start; `None` when there is no such page or they do not
+/// fit the first 16 KB.
+fn page_stamp(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut start = vec![0; 16 * 1024];
+    let mut file = fs_err::File::open(path).ok()?;
+    let mut filled = 0;
+    loop {
+        let read = file.read(&mut start[filled..]).ok()?;
+        if read == 0 {
+            break;
+        }
+        filled += read;
+        if filled == start.len() {
+            break;
+        }
+    }
+    let start = &start[..filled];
+    let first = start.iter().position(|byte| *byte == b'\n')?;
+    let second = start[first + 1..].iter().position(|byte| *byte == b'\n')?;
+    Some(start[..=first + 1 + second].to_vec())
+}
+
 /// The first line of a stored page.
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -436,9 +551,13 @@ fn file_to_line(file: &RawFile, out: &mut String) {
 fn file_from_line(line: &str) -> Option<RawFile> {
     let mut fields = line.split('\t');
     let mut next = || fields.next();
-    let optional = |field: &str| field.strip_prefix('=').map(unescape);
-    let filename = unescape(next()?);
-    let url = unescape(next()?);
+    let optional = |field: &str| {
+        field
+            .strip_prefix('=')
+            .map(|value| unescape(value).into_owned())
+    };
+    let filename = unescape(next()?).into_owned();
+    let url = unescape(next()?).into_owned();
     let sha256 = optional(next()?);
     let requires_python = optional(next()?);
     let yanked = optional(next()?);
@@ -475,9 +594,11 @@ fn escape_into(value: &str, out: &mut String) {
     }
 }
 
-fn unescape(field: &str) -> String {
+/// `field` unescaped, borrowed when it has nothing to unescape (almost every field): the
+/// filename of every line of a page is unescaped to be judged, and most lines are dropped.
+fn unescape(field: &str) -> Cow<'_, str> {
     if !field.contains('\\') {
-        return field.to_string();
+        return Cow::Borrowed(field);
     }
     let mut out = String::with_capacity(field.len());
     let mut characters = field.chars();
@@ -494,7 +615,7 @@ fn unescape(field: &str) -> String {
             out.push(character);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -597,7 +718,11 @@ mod page_tests {
             (Some("\"x\""), 7, Some(600))
         );
         let keep = |name: &str| !name.contains("win_amd64");
-        let kept = store.read_page(&index, "demo", Some(&keep)).unwrap();
+        let thinning = Thinning {
+            key: "k",
+            keep: &keep,
+        };
+        let kept = store.read_page(&index, "demo", Some(&thinning)).unwrap();
         assert_eq!(kept.files, Some(vec![files[0].clone(), files[2].clone()]));
         // A remembered "not found" has no files at all.
         let missing = CachedPage {
@@ -606,6 +731,95 @@ mod page_tests {
         };
         store.write_page(&index, "gone", &missing).unwrap();
         assert_eq!(store.read_page(&index, "gone", None).unwrap().files, None);
+    }
+
+    #[test]
+    fn a_thinned_page_is_read_while_its_page_is_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().to_path_buf());
+        let index = Url::parse("https://index.invalid/simple/").unwrap();
+        let page = |fetched, files: Vec<RawFile>| CachedPage {
+            url: index.join("demo/").unwrap().to_string(),
+            etag: None,
+            last_modified: None,
+            fetched,
+            max_age: Some(600),
+            files: Some(files),
+        };
+        let linux = file("demo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl", None);
+        let windows = file("demo-1.0-cp311-cp311-win_amd64.whl", None);
+        store
+            .write_page(
+                &index,
+                "demo",
+                &page(7, vec![linux.clone(), windows.clone()]),
+            )
+            .unwrap();
+        let judged = std::sync::atomic::AtomicUsize::new(0);
+        let keep = |name: &str| {
+            judged.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            !name.contains("win_amd64")
+        };
+        let thinning = Thinning {
+            key: "k",
+            keep: &keep,
+        };
+        let first = store.read_page(&index, "demo", Some(&thinning)).unwrap();
+        assert_eq!(first.files, Some(vec![linux.clone()]));
+        assert_eq!(judged.load(std::sync::atomic::Ordering::Relaxed), 2);
+        let thin = store.thin_page_path(&index, "demo", "k");
+        assert!(thin.is_file());
+        // Read again: the thinned copy, every file of it, no file judged again.
+        let again = store.read_page(&index, "demo", Some(&thinning)).unwrap();
+        assert_eq!(again.files, first.files);
+        assert_eq!((again.fetched, again.max_age), (7, Some(600)));
+        assert_eq!(judged.load(std::sync::atomic::Ordering::Relaxed), 2);
+        // Another judgement has its own copy; the whole page is still all there.
+        let all = |_: &str| true;
+        let everything = Thinning {
+            key: "all",
+            keep: &all,
+        };
+        assert_eq!(
+            store
+                .read_page(&index, "demo", Some(&everything))
+                .unwrap()
+                .files
+                .map(|files| files.len()),
+            Some(2)
+        );
+        // The page written again (revalidated, or with new files): the copy is thinned again.
+        let newer = file("demo-2.0-py3-none-any.whl", None);
+        store
+            .write_page(&index, "demo", &page(8, vec![linux.clone(), newer.clone()]))
+            .unwrap();
+        let renewed = store.read_page(&index, "demo", Some(&thinning)).unwrap();
+        assert_eq!(renewed.files, Some(vec![linux.clone(), newer]));
+        assert_eq!(renewed.fetched, 8);
+        store
+            .write_page(&index, "demo", &page(9, vec![linux.clone()]))
+            .unwrap();
+        assert_eq!(
+            store
+                .read_page(&index, "demo", Some(&thinning))
+                .unwrap()
+                .fetched,
+            9
+        );
+        // A damaged copy is thinned again from the page; no page, no copy is read.
+        let mut bytes = fs_err::read(&thin).unwrap();
+        let last = bytes.len() - 2;
+        bytes[last] ^= 1;
+        fs_err::write(&thin, bytes).unwrap();
+        assert_eq!(
+            store
+                .read_page(&index, "demo", Some(&thinning))
+                .unwrap()
+                .files,
+            Some(vec![linux])
+        );
+        fs_err::remove_file(store.page_path(&index, "demo")).unwrap();
+        assert!(store.read_page(&index, "demo", Some(&thinning)).is_none());
     }
 
     #[test]
