@@ -57,6 +57,7 @@ mod cache_root;
 mod candidates;
 mod client;
 pub mod config;
+mod directory;
 mod error;
 mod find_links;
 mod git;

@@ -39,9 +39,24 @@ pub struct LockedPackage {
     /// default branch), which `pylock.toml` records as `requested-revision` beside the commit
     /// the URL pins. `requirements.txt` cannot carry it, so a pin read from one has `None`.
     pub requested_revision: Option<String>,
+    /// For a local directory pin, whether it is installed editable (`-e PATH`).
+    pub editable: bool,
 }
 
 impl LockedPackage {
+    /// Whether the pin is a local directory (its [`LockedPackage::url`] is the path as the lock
+    /// writes it, `./pkg`, relative to the directory pip runs in, or absolute).
+    pub fn is_directory(&self) -> bool {
+        self.url.as_deref().is_some_and(|url| !url.contains("://"))
+    }
+
+    /// Whether pip cannot check a hash of the pin (a git repository, a local directory), so
+    /// a lock that holds one carries no hashes at all: one `--hash` would put pip in
+    /// hash-checking mode, which refuses such a line and so the whole file.
+    pub fn is_unhashable(&self) -> bool {
+        self.is_vcs() || self.is_directory()
+    }
+
     /// Whether the pin is a git repository at a commit (`name @ git+...@<commit>`).
     pub fn is_vcs(&self) -> bool {
         self.url
@@ -52,7 +67,13 @@ impl LockedPackage {
     /// The requirement that asks for exactly what this package pins: `name==version`, or for a
     /// direct URL `name @ url#sha256=hash`, so that a solve constrained by it takes that file
     /// (and checks it by the lock's hash), not the same version from an index.
+    ///
+    /// A local directory pin is `name==version`: its path is relative to where pip runs, and
+    /// the requirement that names the directory brings the project itself.
     pub fn pinned_requirement(&self) -> String {
+        if self.is_directory() {
+            return format!("{}=={}", self.name, self.version);
+        }
         match &self.url {
             Some(url) => match self.hashes.first() {
                 Some(hash) if !url.contains('#') => format!("{} @ {url}#sha256={hash}", self.name),
@@ -88,6 +109,7 @@ impl PartialEq for LockedPackage {
             line: _,
             // What the commit came from, not what is pinned.
             requested_revision: _,
+            editable,
         } = self;
         *name == other.name
             && *version == other.version
@@ -99,6 +121,7 @@ impl PartialEq for LockedPackage {
             && *requires_python == other.requires_python
             && *dependencies == other.dependencies
             && *index == other.index
+            && *editable == other.editable
     }
 }
 

@@ -55,6 +55,7 @@ impl Error {
             | ErrorKind::UnknownInclude { snippet, .. }
             | ErrorKind::InFileOption { snippet, .. }
             | ErrorKind::Unsupported { snippet, .. }
+            | ErrorKind::LocalDirectory { snippet, .. }
             | ErrorKind::MissingInFile { snippet, .. }
             | ErrorKind::IncludeLoop { snippet, .. }
             | ErrorKind::Yaml { snippet, .. }
@@ -137,6 +138,7 @@ impl Diagnostic for Error {
                 "Supported options: `-r`, `-c`, `--index-url`, `--extra-index-url`, `--find-links`, `--pre`".to_string(),
             ],
             ErrorKind::Unsupported { form, .. } => vec![form.remedy()],
+            ErrorKind::LocalDirectory { problem, .. } => vec![problem.remedy()],
             ErrorKind::VersionKeyMissing { found, .. } if !found.is_empty() => {
                 vec![format!("Keys found at that level: {}", join_quoted(found))]
             }
@@ -467,6 +469,17 @@ pub enum ErrorKind {
         /// Where.
         snippet: Snippet,
     },
+    /// A local directory requirement (`./pkg`, `-e ./pkg`, `name @ file:///abs/pkg`) that does
+    /// not name a usable project.
+    #[error("Local directory requirement `{}` in `{}`: {problem}", elide(text), snippet.path.display())]
+    LocalDirectory {
+        /// What is wrong.
+        problem: LocalDirectoryProblem,
+        /// The requirement as written.
+        text: String,
+        /// Where.
+        snippet: Snippet,
+    },
     /// The lock directory, or one of its parents, is a file.
     #[error("Lock directory `{}` cannot be used: `{}` is a file, not a directory", lock_dir.display(), file.display())]
     LockDirNotADirectory {
@@ -567,6 +580,57 @@ pub enum ErrorKind {
         /// value is not on its key's line.
         snippet: Option<Snippet>,
     },
+}
+
+/// Why a local directory requirement cannot be locked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LocalDirectoryProblem {
+    /// The directory does not exist.
+    #[error("`{}` is not a directory", elide_path(path))]
+    Missing {
+        /// The directory, absolute.
+        path: PathBuf,
+    },
+    /// The directory has neither `pyproject.toml` nor `setup.py`.
+    #[error("`{}` has neither `pyproject.toml` nor `setup.py`", elide_path(path))]
+    NotAProject {
+        /// The directory, absolute.
+        path: PathBuf,
+    },
+    /// `name @ ./dir` names another project than the directory holds.
+    #[error("the directory holds `{found}`, not `{written}`")]
+    NameMismatch {
+        /// The name the requirement gives.
+        written: String,
+        /// The name the directory's `pyproject.toml` (or `setup.cfg`) states.
+        found: String,
+    },
+    /// The directory states no name strata can read without building it.
+    #[error(
+        "`{}` states no project name in `pyproject.toml` or `setup.cfg`",
+        elide_path(path)
+    )]
+    Unnamed {
+        /// The directory, absolute.
+        path: PathBuf,
+    },
+    /// A `-e` value that is not a local directory (an editable git checkout, a wheel).
+    #[error("only a local directory can be editable")]
+    NotEditable,
+}
+
+impl LocalDirectoryProblem {
+    /// What to do about it.
+    pub fn remedy(&self) -> String {
+        match self {
+            Self::Missing { .. } => "A relative path is relative to the file that names it (as in pip-tools); fix the path, or create the project there".to_string(),
+            Self::NotAProject { .. } => "Point the requirement at the project's root, the directory that holds its `pyproject.toml` (or `setup.py`)".to_string(),
+            Self::NameMismatch { found, .. } => format!("Write `{found} @ PATH`, or drop the name (`PATH` alone): strata reads it from the directory"),
+            Self::Unnamed { .. } => "Write the name before the path, `name @ PATH`: strata needs it before it builds the project's metadata".to_string(),
+            Self::NotEditable => "Write `-e PATH` for a local project; require a git repository as `name @ git+URL@REV` (strata locks its commit), without `-e`".to_string(),
+        }
+    }
 }
 
 /// The requirement forms and file options strata reads but cannot honour; each is an error

@@ -42,8 +42,9 @@
 //! ```
 #![warn(missing_docs)]
 
-pub use error::{Error, ErrorKind, Snippet, Unsupported};
+pub use error::{Error, ErrorKind, LocalDirectoryProblem, Snippet, Unsupported};
 pub use image_packages::{ImagePackage, ImagePackages, ImagePackagesError, capture_file};
+pub use local_directory::display_requirement;
 pub use manifest::{EnvLookup, find_manifest, manifest_keys};
 pub use model::{
     BaseImage, CellSpec, CiSettings, ContractSettings, Editable, EffectiveRequirement, Engine,
@@ -59,6 +60,7 @@ pub use version_source::VersionSource;
 mod error;
 mod graph;
 mod image_packages;
+mod local_directory;
 mod manifest;
 mod model;
 pub mod project_version;

@@ -217,6 +217,8 @@ fn resolution(
                 missing_extras: missing_extras.remove(name).unwrap_or_default(),
                 direct_url: provider.direct_url(name),
                 requested_revision: provider.requested_revision(name),
+                editable: provider.is_editable(name),
+                is_directory: provider.is_directory(name),
                 file: candidate.file,
                 files,
                 metadata,

@@ -334,7 +334,7 @@ pub(crate) fn same_pins(a: &Lock, b: &Lock) -> bool {
     // A lock with a git pin has no hashes in its requirements.txt form (pip refuses them).
     let vcs = [a, b]
         .iter()
-        .any(|lock| lock.packages.iter().any(LockedPackage::is_vcs));
+        .any(|lock| lock.packages.iter().any(LockedPackage::is_unhashable));
     let key = |lock: &Lock| -> std::collections::BTreeMap<PackageName, (String, Vec<String>)> {
         lock.packages
             .iter()

@@ -29,7 +29,7 @@ pub fn write(lock: &Lock, target: &Target) -> String {
     for package in &lock.packages {
         out.push_str("\n[[packages]]\n");
         let _ = writeln!(out, "name = {}", quote(package.name.as_ref()));
-        if package.url.is_none() {
+        if package.url.is_none() || package.is_directory() {
             let _ = writeln!(out, "version = {}", quote(&package.version.to_string()));
         }
         if let Some(requires_python) = &package.requires_python {
@@ -45,6 +45,17 @@ pub fn write(lock: &Lock, target: &Target) -> String {
         }
         if let Some(index) = &package.index {
             let _ = writeln!(out, "index = {}", quote(index));
+        }
+        if let Some(path) = package.url.as_deref().filter(|_| package.is_directory()) {
+            // Relative to the project root, as in the requirements.txt form (PEP 751 asks for
+            // relative to the lock file; see the README's "Local directories").
+            let _ = writeln!(
+                out,
+                "directory = {{ path = {}, editable = {} }}",
+                quote(path),
+                package.editable
+            );
+            continue;
         }
         if let Some(vcs) = package.url.as_deref().and_then(vcs_table) {
             let mut table = vcs;

@@ -98,6 +98,10 @@ pub fn read(text: &str) -> Result<Lock, ReadError> {
         if requirement_text.is_empty() {
             continue;
         }
+        if let Some(package) = directory_package(requirement_text, inline_comment, start)? {
+            packages.push(package);
+            continue;
+        }
         if requirement_text.starts_with('-') {
             if packages.is_empty() && is_index_option(requirement_text) {
                 options.push(requirement_text.to_string());
@@ -151,6 +155,43 @@ pub fn header_lines(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// A local directory pin as strata writes it, `-e ./pkg  # pkg==1.0` or `./pkg  # pkg==1.0`
+/// (`None` for any other line).
+fn directory_package(
+    requirement_text: &str,
+    comment: Option<&str>,
+    line: usize,
+) -> Result<Option<LockedPackage>, ReadError> {
+    let (editable, path) = match requirement_text
+        .strip_prefix("-e ")
+        .or_else(|| requirement_text.strip_prefix("--editable "))
+    {
+        Some(path) => (true, path.trim()),
+        None => (false, requirement_text),
+    };
+    if !path.starts_with(['.', '/']) {
+        return Ok(None);
+    }
+    let (path, extras) = match path.split_once('[') {
+        Some((path, extras)) => (path, extras.trim_end_matches(']')),
+        None => (path, ""),
+    };
+    let pin = comment.map(str::trim).unwrap_or_default();
+    let mut package = package(pin, line).map_err(|_| ReadError {
+        line,
+        reason: format!(
+            "the local directory `{path}` needs its `# name==version` comment, as strata writes it"
+        ),
+    })?;
+    package.url = Some(path.to_string());
+    package.editable = editable;
+    package.extras = extras
+        .split(',')
+        .filter_map(|extra| pep508_rs::ExtraName::from_str(extra.trim()).ok())
+        .collect();
+    Ok(Some(package))
+}
+
 fn package(requirement_text: &str, line: usize) -> Result<LockedPackage, ReadError> {
     let requirement =
         Requirement::<pep508_rs::VerbatimUrl>::from_str(requirement_text).map_err(|error| {
@@ -193,6 +234,7 @@ fn package(requirement_text: &str, line: usize) -> Result<LockedPackage, ReadErr
         index: None,
         line: Some(line),
         requested_revision: None,
+        editable: false,
     })
 }
 
