@@ -84,6 +84,62 @@ impl LockedPackage {
     }
 }
 
+/// A local directory pin's path (relative, as a lock writes it: `./pkg`, `../lib/x`) moved to
+/// another base: `base` is the old base as seen from the new one (`..` to go from a project
+/// root to its `locks/`, `locks` to come back). Lexical, with `/` separators and a leading
+/// `./`, as pip recognizes a path on a requirements line; an absolute path stays as it is.
+///
+/// ```
+/// use std::path::Path;
+/// use strata_lockfile::rebase_directory_path;
+///
+/// assert_eq!(rebase_directory_path("./pkg", Path::new("..")), "../pkg");
+/// assert_eq!(rebase_directory_path("../pkg", Path::new("locks")), "./pkg");
+/// assert_eq!(rebase_directory_path("/src/pkg", Path::new("..")), "/src/pkg");
+/// ```
+pub fn rebase_directory_path(path: &str, base: &std::path::Path) -> String {
+    if std::path::Path::new(path).is_absolute() {
+        return path.to_string();
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for component in base.join(path).components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if parts.last().is_some_and(|last| last != "..") {
+                    parts.pop();
+                } else {
+                    parts.push("..".to_string());
+                }
+            }
+            other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
+        }
+    }
+    let text = parts.join("/");
+    if text.is_empty() {
+        ".".to_string()
+    } else if text.starts_with("..") {
+        text
+    } else {
+        format!("./{text}")
+    }
+}
+
+impl Lock {
+    /// Rewrites the path of every local directory pin with `rebase` (see
+    /// [`rebase_directory_path`]): `pylock.toml` writes paths relative to itself (PEP 751),
+    /// `requirements.txt` relative to where pip runs.
+    pub fn rebase_directories(&mut self, rebase: impl Fn(&str) -> String) {
+        for package in &mut self.packages {
+            if package.is_directory()
+                && let Some(path) = &package.url
+            {
+                package.url = Some(rebase(path));
+            }
+        }
+    }
+}
+
 /// The version a direct URL's filename names (`.../pkg-1.0-py3-none-any.whl` -> 1.0).
 fn url_version(name: &PackageName, url: &str) -> Option<Version> {
     let path = url.split(['#', '?']).next().unwrap_or(url);

@@ -239,9 +239,15 @@ pub(crate) fn on_disk(
     let pylock_seal = pylock_text
         .as_deref()
         .map(|text| seal_of(text, FileKind::Pylock));
+    // Its directory paths relative to the project root, as the requirements.txt form's.
+    let base = super::pylock_base(project, false);
     let pylock = pylock_text
         .as_deref()
-        .and_then(|text| strata_lockfile::pylock_toml::read(text).ok());
+        .and_then(|text| strata_lockfile::pylock_toml::read(text).ok())
+        .map(|mut pylock| {
+            pylock.rebase_directories(|path| strata_lockfile::rebase_directory_path(path, &base));
+            pylock
+        });
 
     let mut changed = match lock.fingerprint() {
         None => vec!["fingerprint"],

@@ -47,8 +47,8 @@ pub fn write(lock: &Lock, target: &Target) -> String {
             let _ = writeln!(out, "index = {}", quote(index));
         }
         if let Some(path) = package.url.as_deref().filter(|_| package.is_directory()) {
-            // Relative to the project root, as in the requirements.txt form (PEP 751 asks for
-            // relative to the lock file; see the README's "Local directories").
+            // The caller gives the path relative to this file, as PEP 751 asks
+            // (`strata_lock` rebases the requirements.txt form's, relative to the project root).
             let _ = writeln!(
                 out,
                 "directory = {{ path = {}, editable = {} }}",

@@ -139,19 +139,43 @@ fn an_editable_and_a_plain_directory_lock_with_their_dependencies_and_install_wi
     assert!(
         pylock.contains(
             "name = \"edpkg\"\nversion = \"0.1\"\ndependencies = [{ name = \"dep\" }]\n\
-             directory = { path = \"./pkg\", editable = true }\n"
+             directory = { path = \"../pkg\", editable = true }\n"
         ),
         "{pylock}"
     );
     assert!(
         pylock.contains(
-            "name = \"otherpkg\"\nversion = \"2.0\"\ndirectory = { path = \"./other\", editable = false }\n"
+            "name = \"otherpkg\"\nversion = \"2.0\"\ndirectory = { path = \"../other\", editable = false }\n"
         ),
         "{pylock}"
     );
-    // Nothing changed: current.
+    // PEP 751: relative to the lock file, in `locks/`. Nothing changed: current.
     let again = project.lock_ok(&index, &["--check"]);
     assert_eq!(again.code, 0, "{}", again.render());
+
+    // The lock's requirements come from the directories themselves (tree, check).
+    let tree = project
+        .strata(&["tree", "--profile", "dev"])
+        .index(&index)
+        .output();
+    assert_eq!(tree.code, 0, "{}", tree.render());
+    assert!(
+        tree.stdout
+            .contains("edpkg==0.1\n└── dep [required: Any, locked: 1.0]"),
+        "{}",
+        tree.render()
+    );
+    assert!(tree.stdout.contains("otherpkg==2.0"), "{}", tree.render());
+    let check = project
+        .strata(&["check", "--profile", "dev"])
+        .index(&index)
+        .output();
+    assert_eq!(check.code, 0, "{}", check.render());
+    let check = project
+        .strata(&["check", "--lock", "locks/pylock.dev.toml"])
+        .index(&index)
+        .output();
+    assert_eq!(check.code, 0, "{}", check.render());
 
     let venv = Venv::create().expect("python3 with venv, which this test needs");
     let url = index.url();
