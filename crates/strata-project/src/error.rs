@@ -599,7 +599,7 @@ pub enum LocalDirectoryProblem {
         path: PathBuf,
     },
     /// `name @ ./dir` names another project than the directory holds.
-    #[error("the directory holds `{found}`, not `{written}`")]
+    #[error("the directory holds `{}`, not `{}`", elide(found), elide(written))]
     NameMismatch {
         /// The name the requirement gives.
         written: String,
@@ -626,7 +626,7 @@ impl LocalDirectoryProblem {
         match self {
             Self::Missing { .. } => "A relative path is relative to the file that names it (as in pip-tools); fix the path, or create the project there".to_string(),
             Self::NotAProject { .. } => "Point the requirement at the project's root, the directory that holds its `pyproject.toml` (or `setup.py`)".to_string(),
-            Self::NameMismatch { found, .. } => format!("Write `{found} @ PATH`, or drop the name (`PATH` alone): strata reads it from the directory"),
+            Self::NameMismatch { found, .. } => format!("Write `{} @ PATH`, or drop the name (`PATH` alone): strata reads it from the directory", elide(found)),
             Self::Unnamed { .. } => "Write the name before the path, `name @ PATH`: strata needs it before it builds the project's metadata".to_string(),
             Self::NotEditable => "Write `-e PATH` for a local project; require a git repository as `name @ git+URL@REV` (strata locks its commit), without `-e`".to_string(),
         }
@@ -638,10 +638,9 @@ impl LocalDirectoryProblem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Unsupported {
-    /// `-e PATH` / `--editable PATH`.
-    Editable,
-    /// A local directory or file, unnamed (`./pkg`, `../x.whl`) or named (`x @ ./pkg`,
-    /// `x @ file:///src/x`) when it is not a wheel or sdist.
+    /// A local wheel or sdist by path (`../x-1.0-py3-none-any.whl`, `x @ ./x-1.0.tar.gz`), or
+    /// a `file:` URL that is neither a directory nor a wheel or sdist. (A local directory is
+    /// a requirement: `crate::local_directory`.)
     LocalPath,
     /// A URL without a package name (`https://host/x-1.0-py3-none-any.whl`).
     UnnamedUrl,
@@ -681,7 +680,6 @@ pub enum Unsupported {
 impl Unsupported {
     fn what(&self) -> &'static str {
         match self {
-            Self::Editable => "Editable requirement",
             Self::LocalPath => "Local path requirement",
             Self::UnnamedUrl => "URL requirement without a name",
             Self::Vcs => "Version-control requirement",
@@ -694,7 +692,7 @@ impl Unsupported {
 
     fn problem(&self) -> &'static str {
         match self {
-            Self::Editable | Self::LocalPath | Self::Vcs => "cannot be locked yet",
+            Self::LocalPath | Self::Vcs => "cannot be locked yet",
             Self::UnnamedUrl => "cannot be locked",
             Self::NotADistribution { .. } => "does not name a wheel or sdist",
             Self::UnhashedUrl => "has no `#sha256=` for the lock's hash",
@@ -715,7 +713,6 @@ impl Unsupported {
     /// What to write instead.
     pub fn remedy(&self) -> String {
         match self {
-            Self::Editable => "strata does not lock editable or local projects yet: require what the project needs by name (for this project's own dependencies, `include = [\"project\"]`), and install the local project with `pip install --no-deps -e PATH` after the lock".to_string(),
             Self::LocalPath => "strata locks distributions from indexes and `name @ https://.../name-1.0-py3-none-any.whl` URLs: put built wheels in a directory named by `find-links` and require them by name (`name==1.0`)".to_string(),
             Self::UnnamedUrl => "Write `name @ URL`: a lock needs the package's name".to_string(),
             Self::Vcs => "Write a git repository as `name @ git+URL@REV` (strata locks its commit); for another version-control system, build a wheel and require it as `name @ https://.../name-1.0-py3-none-any.whl`".to_string(),
@@ -725,6 +722,8 @@ impl Unsupported {
             Self::ConstraintExtras { without } => format!("Write `{without}`: a constraint limits a package's version whatever extras are asked for, and pip refuses one with extras; an extra to install belongs with the requirements, not the constraints"),
             Self::PreInProfile => "Write a pre-release specifier for the package that needs one (`name>=2.0rc1`): strata allows pre-releases for a package whose requirement names one".to_string(),
             Self::IndexOptionInProfile { key, value } => {
+                // Shown elided: a pasted value can be any length, and a hint stays readable.
+                let value = elide(value);
                 let toml = if *key == "index-url" {
                     format!("{key} = \"{value}\"")
                 } else {

@@ -15,7 +15,7 @@
 //!
 //! Every invalid input is an [`Error`] naming the file and line, with a [`Snippet`] of the
 //! offending text and hints that say what to do (its [`Diagnostic`](strata_diagnostic::Diagnostic) impl). That includes every requirement
-//! form strata cannot lock ([`Unsupported`]: `-e`, local paths, VCS URLs...): nothing a source
+//! form strata cannot lock ([`Unsupported`]: local wheels by path, non-git VCS URLs...): nothing a source
 //! declares is left out of a lock without a word. A dependency group that requires the project
 //! itself (`myproj[extra]`) is expanded from `pyproject.toml`, as a self-referencing extra is.
 //!
