@@ -301,3 +301,53 @@ fn a_name_that_disagrees_with_the_directory_is_an_error_on_its_line() {
     let output = project.strata(&["lock"]).index(&index).output();
     strata_snapshot!("wrong_name", project.filters().index(&index), output);
 }
+
+#[test]
+fn diff_names_a_directory_pin_whose_version_moved() {
+    let (index, project) = setup("-e ../pkg\n../other\n");
+    project.lock_ok(&index, &[]);
+    project.write("old.txt", &project.read("locks/dev.txt"));
+    project.write("other/VERSION", "2.1\n");
+    project.lock_ok(&index, &["--force"]);
+    let output = project
+        .strata(&["diff", "old.txt", "locks/dev.txt"])
+        .output();
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert!(output.stdout.contains("otherpkg"), "{}", output.render());
+    assert!(output.stdout.contains("2.0"), "{}", output.render());
+    assert!(output.stdout.contains("2.1"), "{}", output.render());
+    assert!(!output.stdout.contains("edpkg"), "{}", output.render());
+}
+
+#[test]
+fn a_file_url_in_project_dependencies_is_locked_with_its_absolute_path() {
+    let (index, project) = setup("dep\n");
+    let other = project.dir().join("other").canonicalize().unwrap();
+    project.write(
+        "pyproject.toml",
+        &format!(
+            "[project]\nname = \"app\"\nversion = \"0.1\"\ndependencies = [\"otherpkg @ file://{}\"]\n",
+            other.display()
+        ),
+    );
+    project.write(
+        "strata.toml",
+        "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\n\
+         lock-dir = \"locks\"\n\n[profiles.dev]\ninclude = [\"project\"]\n",
+    );
+    project.lock_ok(&index, &[]);
+    let lock = project.read("locks/dev.txt");
+    assert!(
+        lock.contains(&format!("\n{}  # otherpkg==2.0\n", other.display())),
+        "{lock}"
+    );
+}
+
+#[test]
+fn a_lock_with_directory_pins_stays_current_in_another_checkout() {
+    let (index, project) = setup("-e ../pkg\n../other\n");
+    project.lock_ok(&index, &[]);
+    let elsewhere = Project::copy_of(project.dir());
+    let check = elsewhere.lock_ok(&index, &["--check"]);
+    assert_eq!(check.code, 0, "{}", check.render());
+}
