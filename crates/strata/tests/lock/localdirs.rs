@@ -270,6 +270,7 @@ fn compile_writes_paths_relative_to_the_current_directory() {
             "requirements/dev.in",
             "-o",
             "requirements.txt",
+            "--generate-hashes",
             "--python-version",
             "3.11",
         ])
@@ -279,6 +280,12 @@ fn compile_writes_paths_relative_to_the_current_directory() {
     let lock = project.read("requirements.txt");
     assert!(lock.contains("-e ./pkg  # edpkg==0.1"), "{lock}");
     assert!(lock.contains("./other  # otherpkg==2.0"), "{lock}");
+    // pip cannot hash a directory, so no line has a hash, and the header says why.
+    assert!(!lock.contains("--hash="), "{lock}");
+    assert!(
+        lock.contains("# No --hash lines: this lock pins a local directory"),
+        "{lock}"
+    );
 }
 
 #[test]
@@ -350,4 +357,23 @@ fn a_lock_with_directory_pins_stays_current_in_another_checkout() {
     let elsewhere = Project::copy_of(project.dir());
     let check = elsewhere.lock_ok(&index, &["--check"]);
     assert_eq!(check.code, 0, "{}", check.render());
+}
+
+#[test]
+fn a_child_profile_keeps_its_parents_directory_pin() {
+    let (index, project) = setup("../other\n");
+    project.write("requirements/base.in", "-e ../pkg\n");
+    project.write(
+        "strata.toml",
+        "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\n\
+         lock-dir = \"locks\"\n\n[profiles.base]\nfile = \"requirements/base.in\"\n\n\
+         [profiles.dev]\nextends = [\"base\"]\nfile = \"requirements/dev.in\"\n",
+    );
+    project.lock_ok(&index, &[]);
+    let dev = project.read("locks/dev.txt");
+    assert!(dev.contains("\n-e ./pkg  # edpkg==0.1\n"), "{dev}");
+    assert!(dev.contains("\n./other  # otherpkg==2.0\n"), "{dev}");
+    let layered = project.lock_ok(&index, &["--layered", "--force"]);
+    assert_eq!(layered.code, 0, "{}", layered.render());
+    assert_eq!(project.read("locks/dev.txt"), dev);
 }
