@@ -60,6 +60,14 @@ pub(crate) fn directory_requirement(
         }
         .into()
     };
+    // `./pkg[extra,other]`, as pip reads extras after a path.
+    let (target, extras) = match target
+        .strip_suffix(']')
+        .and_then(|rest| rest.split_once('['))
+    {
+        Some((target, extras)) => (target, Some(extras)),
+        None => (target, None),
+    };
     let (path, written_absolute) = if target.to_ascii_lowercase().starts_with("file:") {
         let url = url::Url::parse(target)
             .ok()
@@ -107,13 +115,17 @@ pub(crate) fn directory_requirement(
     if editable {
         url.set_fragment(Some(EDITABLE_FRAGMENT));
     }
-    let mut requirement = Requirement::from_str(&format!("{name} @ {url}")).map_err(|error| {
-        ErrorKind::InvalidRequirement {
-            requirement: text.to_string(),
-            message: error.message.to_string(),
-            snippet: snippet.clone(),
-        }
-    })?;
+    let extras = extras
+        .map(|extras| format!("[{extras}]"))
+        .unwrap_or_default();
+    let mut requirement =
+        Requirement::from_str(&format!("{name}{extras} @ {url}")).map_err(|error| {
+            ErrorKind::InvalidRequirement {
+                requirement: text.to_string(),
+                message: error.message.to_string(),
+                snippet: snippet.clone(),
+            }
+        })?;
     requirement.version_or_url = Some(VersionOrUrl::Url(
         VerbatimUrl::from_url(url).with_given(given),
     ));
@@ -170,7 +182,13 @@ pub fn display_requirement(requirement: &Requirement) -> String {
         .given()
         .map_or_else(|| directory.path.display().to_string(), str::to_string);
     let editable = if directory.editable { "-e " } else { "" };
-    format!("{editable}{path} ({})", requirement.name)
+    let extras = if requirement.extras.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<String> = requirement.extras.iter().map(ToString::to_string).collect();
+        format!("[{}]", names.join(","))
+    };
+    format!("{editable}{path}{extras} ({})", requirement.name)
 }
 
 /// Checks that `path` is a Python project; its name when it states one.

@@ -913,6 +913,7 @@ mod tests {
             ("pkg @ ../pkg", "pkg", "./pkg", "pkg", false),
             ("anon @ ../anon", "anon", "./anon", "anon", false),
             ("pkg @ file://ROOT/pkg", "pkg", "ROOT/pkg", "pkg", false),
+            ("-e ../pkg[fast]", "pkg", "./pkg", "pkg", true),
         ];
         for (line, name, written, path, editable) in cases {
             assert_eq!(
@@ -944,6 +945,20 @@ mod tests {
             (Path::new("req/base.in"), 2)
         );
         problem.clone()
+    }
+
+    #[test]
+    fn a_local_directory_keeps_the_extras_written_after_its_path() {
+        let dir = local_tree();
+        let path = write(dir.path(), "req/base.in", "-e ../pkg[fast,gpu]\n");
+        let file = read(&path, dir.path(), &referrer()).unwrap();
+        let extras: Vec<String> = file.requirements[0]
+            .0
+            .extras
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(extras, ["fast", "gpu"]);
     }
 
     #[test]

@@ -187,7 +187,9 @@ fn directory_package(
     package.editable = editable;
     package.extras = extras
         .split(',')
-        .filter_map(|extra| pep508_rs::ExtraName::from_str(extra.trim()).ok())
+        .map(str::trim)
+        .filter(|extra| !extra.is_empty())
+        .filter_map(|extra| pep508_rs::ExtraName::from_str(extra).ok())
         .collect();
     Ok(Some(package))
 }

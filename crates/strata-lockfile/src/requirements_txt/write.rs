@@ -189,4 +189,56 @@ mod tests {
             #   accelerate
         ");
     }
+
+    #[test]
+    fn directory_pins_are_written_as_pip_installs_them_and_read_back() {
+        let package =
+            |name: &str, url: Option<&str>, editable: bool, hashes: &[&str]| LockedPackage {
+                name: PackageName::new(name.to_string()).unwrap(),
+                version: Version::from_str("1.0").unwrap(),
+                extras: if editable {
+                    std::iter::once(pep508_rs::ExtraName::from_str("fast").unwrap()).collect()
+                } else {
+                    std::collections::BTreeSet::new()
+                },
+                url: url.map(str::to_string),
+                hashes: hashes.iter().map(ToString::to_string).collect(),
+                via: vec!["-r requirements/dev.in".to_string()],
+                files: Vec::new(),
+                requires_python: None,
+                dependencies: Vec::new(),
+                index: None,
+                line: None,
+                requested_revision: None,
+                editable,
+            };
+        let lock = Lock {
+            header: vec!["h".to_string()],
+            options: Vec::new(),
+            packages: vec![
+                package("dep", None, false, &["aa"]),
+                package("edpkg", Some("./pkg"), true, &[]),
+                package("other", Some("../libs/other"), false, &[]),
+            ],
+        };
+        let text = write(&lock);
+        insta::assert_snapshot!(text, @r"
+        # h
+        # No --hash lines: this lock pins a local directory, which pip cannot hash; install it from the directory its paths are relative to (where it was compiled)
+        dep==1.0
+            # via -r requirements/dev.in
+        -e ./pkg[fast]  # edpkg==1.0
+            # via -r requirements/dev.in
+        ../libs/other  # other==1.0
+            # via -r requirements/dev.in
+        ");
+        let read = crate::requirements_txt::read(&text).unwrap();
+        let mut expected = lock.packages.clone();
+        expected[0].hashes.clear();
+        let mut read_packages = read.packages;
+        for package in &mut read_packages {
+            package.line = None;
+        }
+        assert_eq!(read_packages, expected);
+    }
 }
