@@ -178,10 +178,10 @@ impl<'a> Provider<'a> {
             .map(|requirement| requirement.name.clone())
             .collect();
         let mut direct_urls: HashMap<PackageName, DistFile> = HashMap::new();
-        let mut git = Git::default();
+        let mut trees = SourceTrees::default();
         for requirement in request.requirements.iter().chain(&request.overrides) {
             if let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url {
-                let file = git.direct_file(client, request, requirement, url)?;
+                let file = trees.direct_file(client, request, requirement, url)?;
                 direct_urls.insert(requirement.name.clone(), file);
             }
         }
@@ -192,7 +192,7 @@ impl<'a> Provider<'a> {
             let Some(VersionOrUrl::Url(url)) = &constraint.version_or_url else {
                 continue;
             };
-            let file = git.direct_file(client, request, constraint, url)?;
+            let file = trees.direct_file(client, request, constraint, url)?;
             match direct_urls.get(&constraint.name) {
                 None => {
                     direct_urls.insert(constraint.name.clone(), file);
@@ -220,12 +220,12 @@ impl<'a> Provider<'a> {
             overrides,
             explicit_prerelease,
             direct_urls,
-            requested_revisions: git.requested_revisions,
-            directories: git.directories,
+            requested_revisions: trees.requested_revisions,
+            directories: trees.directories,
             candidates: RefCell::new(HashMap::new()),
             exclusions: RefCell::new(HashMap::new()),
             discovered: RefCell::new(HashMap::new()),
-            metadata: RefCell::new(git.metadata),
+            metadata: RefCell::new(trees.metadata),
             prefetched: RefCell::new(HashSet::new()),
             visits: RefCell::new(HashMap::new()),
             edges: RefCell::new(HashMap::new()),
@@ -609,11 +609,6 @@ impl<'a> Provider<'a> {
             .is_some_and(|(_, editable)| *editable)
     }
 
-    /// Whether `name` is a local directory requirement.
-    pub(crate) fn is_directory(&self, name: &PackageName) -> bool {
-        self.directories.contains_key(name)
-    }
-
     /// The reference a git requirement on `name` asked for: `None` when `name` is not a git
     /// requirement or asked for the default branch.
     pub(crate) fn requested_revision(&self, name: &PackageName) -> Option<String> {
@@ -942,13 +937,13 @@ fn same_file(a: &DistFile, b: &DistFile) -> bool {
 /// such a requirement has exactly one candidate, the project at that commit or in that
 /// directory.
 #[derive(Default)]
-struct Git {
+struct SourceTrees {
     metadata: HashMap<(PackageName, Version), Arc<Metadata>>,
     requested_revisions: HashMap<PackageName, Option<String>>,
     directories: HashMap<PackageName, (String, bool)>,
 }
 
-impl Git {
+impl SourceTrees {
     /// The file standing for a direct URL requirement: a git commit, a local directory, or
     /// the wheel or sdist the URL names.
     fn direct_file(

@@ -222,8 +222,6 @@ pub struct ResolvedPackage {
     /// For a local directory requirement, whether it is installed editable (`-e`); its path,
     /// as the lock writes it, is [`ResolvedPackage::direct_url`].
     pub editable: bool,
-    /// Whether it is a local directory requirement.
-    pub is_directory: bool,
 }
 
 impl ResolvedPackage {

@@ -218,7 +218,6 @@ fn resolution(
                 direct_url: provider.direct_url(name),
                 requested_revision: provider.requested_revision(name),
                 editable: provider.is_editable(name),
-                is_directory: provider.is_directory(name),
                 file: candidate.file,
                 files,
                 metadata,
