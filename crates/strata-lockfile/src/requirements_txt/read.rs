@@ -98,7 +98,7 @@ pub fn read(text: &str) -> Result<Lock, ReadError> {
         if requirement_text.is_empty() {
             continue;
         }
-        if let Some(package) = directory_package(requirement_text, inline_comment, start)? {
+        if let Some(package) = directory_package(requirement_text, inline_comment, start) {
             packages.push(package);
             continue;
         }
@@ -156,12 +156,12 @@ pub fn header_lines(text: &str) -> Vec<String> {
 }
 
 /// A local directory pin as strata writes it, `-e ./pkg  # pkg==1.0` or `./pkg  # pkg==1.0`
-/// (`None` for any other line).
+/// (`None` for any other line, and for a directory line without that comment).
 fn directory_package(
     requirement_text: &str,
     comment: Option<&str>,
     line: usize,
-) -> Result<Option<LockedPackage>, ReadError> {
+) -> Option<LockedPackage> {
     let (editable, path) = match requirement_text
         .strip_prefix("-e ")
         .or_else(|| requirement_text.strip_prefix("--editable "))
@@ -170,19 +170,17 @@ fn directory_package(
         None => (false, requirement_text),
     };
     if !path.starts_with(['.', '/']) {
-        return Ok(None);
+        return None;
     }
     let (path, extras) = match path.split_once('[') {
         Some((path, extras)) => (path, extras.trim_end_matches(']')),
         None => (path, ""),
     };
-    let pin = comment.map(str::trim).unwrap_or_default();
-    let mut package = package(pin, line).map_err(|_| ReadError {
-        line,
-        reason: format!(
-            "the local directory `{path}` needs its `# name==version` comment, as strata writes it"
-        ),
-    })?;
+    // Without strata's comment (uv writes `-e ./pkg` alone) nothing names the project: the
+    // line is left to the rest of the reader, as before strata wrote directory pins.
+    let Some(Ok(mut package)) = comment.map(|pin| package(pin.trim(), line)) else {
+        return None;
+    };
     package.url = Some(path.to_string());
     package.editable = editable;
     package.extras = extras
@@ -191,7 +189,7 @@ fn directory_package(
         .filter(|extra| !extra.is_empty())
         .filter_map(|extra| pep508_rs::ExtraName::from_str(extra).ok())
         .collect();
-    Ok(Some(package))
+    Some(package)
 }
 
 fn package(requirement_text: &str, line: usize) -> Result<LockedPackage, ReadError> {
@@ -257,6 +255,15 @@ mod tests {
             pins[&PackageName::new("uvicorn".to_string()).unwrap()].to_string(),
             "0.30.1"
         );
+    }
+
+    #[test]
+    fn an_editable_line_without_strata_comment_is_left_out_as_uv_and_pip_compile_write_it() {
+        let lock = read("-e ./pkg\n    # via -r x.in\n-e file:///src/y\nnumpy==1.26.4\n").unwrap();
+        let names: Vec<String> = lock.packages.iter().map(|p| p.name.to_string()).collect();
+        assert_eq!(names, ["numpy"]);
+        let lock = read("-e ./pkg  # pkg==0.1\n").unwrap();
+        assert!(lock.packages[0].editable && lock.packages[0].is_directory());
     }
 
     #[test]
