@@ -102,7 +102,7 @@ pub fn input_lines(project: &Project, engine: &ProfileName) -> Vec<(PathBuf, Str
     }
     let profile = &project.profiles[engine];
     let settings = [
-        format!("target {:?}", profile.target),
+        format!("targets {:?}", profile.targets),
         format!("image {:?}", profile.image),
         format!("images {:?}", project.images),
         format!("index {:?}", project.index),

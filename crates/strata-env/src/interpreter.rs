@@ -327,17 +327,24 @@ pub fn host_markers(site_packages: &Path) -> Result<MarkerEnvironment, Error> {
                 .then(|| version.to_string())
         })
         .unwrap_or_else(|| "3.12".to_string());
+    Ok(host_target(&python_version)?.markers())
+}
+
+/// CPython `python_version` on this machine's operating system and architecture (as strata
+/// was built for them): what a lock of several targets is read for when nothing says which.
+pub fn host_target(python_version: &str) -> Result<Target, Error> {
     let system = match std::env::consts::OS {
         "macos" => "apple-darwin",
         "windows" => "pc-windows-msvc",
         _ => "unknown-linux-gnu",
     };
     let platform = format!("{}-{system}", std::env::consts::ARCH);
-    let target =
-        Target::parse(&python_version, &platform).map_err(|error| ErrorKind::HostMarkers {
+    Target::parse(python_version, &platform).map_err(|error| {
+        ErrorKind::HostMarkers {
             message: error.to_string(),
-        })?;
-    Ok(target.markers())
+        }
+        .into()
+    })
 }
 
 #[cfg(test)]

@@ -87,7 +87,7 @@ pub use environment::{Environment, EnvironmentSource, UncheckedPin};
 pub use error::{Error, ErrorKind};
 pub use graph::{Edge, Extras, Graph};
 pub use interpreter::{
-    Interpreter, InterpreterRequest, InterpreterSource, find_interpreter, host_markers,
+    Interpreter, InterpreterRequest, InterpreterSource, find_interpreter, host_markers, host_target,
 };
 pub use scan::{
     BrokenDistribution, Duplicate, Location, Scan, scan_site_packages,

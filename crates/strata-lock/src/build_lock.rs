@@ -98,7 +98,7 @@ impl BuildInputs {
         Some(Self {
             requires: list(REQUIRES_PREFIX)?,
             added: list(ADDED_PREFIX)?,
-            target: lock.target().ok()??,
+            target: lock.targets().ok()?.into_iter().next()?,
             index: lock
                 .header
                 .iter()

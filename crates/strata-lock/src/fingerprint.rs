@@ -60,8 +60,8 @@ impl Fingerprint {
             name: _,
             // Tags role images; never changes a lock.
             version: _,
-            // The project default, already folded into each profile's target.
-            target: _,
+            // The project default, already folded into each profile's targets.
+            targets: _,
             // Where the locks live: moving it leaves them missing, which `--check` reports.
             lock_dir: _,
             pylock,
@@ -79,11 +79,7 @@ impl Fingerprint {
             name: _,
             // Through the effective requirements and the solve group below.
             extends: _,
-            target:
-                TargetSpec {
-                    python_version,
-                    python_platform,
-                },
+            targets,
             // Through the effective requirements.
             requirements: _,
             constraints,
@@ -95,14 +91,19 @@ impl Fingerprint {
         } = &project.profiles[name];
         let mut parts: Vec<(&'static str, String)> = Vec::new();
         parts.push(("format", format!("{FORMAT_VERSION} {name}")));
-        parts.push((
-            "target",
-            format!(
-                "{} {}",
-                python_version.map_or_else(|| "-".to_string(), |version| version.to_string()),
-                python_platform.map_or("-", |platform| platform.name())
-            ),
-        ));
+        // One target reads as it always has, so existing locks stay current.
+        let targets: Vec<String> = targets
+            .iter()
+            .map(|spec: &TargetSpec| {
+                format!(
+                    "{} {}",
+                    spec.python_version
+                        .map_or_else(|| "-".to_string(), |version| version.to_string()),
+                    spec.python_platform.map_or("-", |platform| platform.name())
+                )
+            })
+            .collect();
+        parts.push(("target", targets.join("; ")));
         let mut requirements = String::new();
         // A local directory as written (relative to the project), never its absolute URL: a
         // lock must stay current in another checkout of the project.

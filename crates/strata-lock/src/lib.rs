@@ -27,7 +27,8 @@ pub use inspect::{Lookup, PinnedMetadata, pinned_metadata};
 pub use origins::describe as describe_origin;
 pub use project_lock::{
     EngineHold, Freshness, LockError, LockOptions, ProfileLock, ProfileOutcome, ResolverSource,
-    check_project, lock_path, lock_project, profile_target, pylock_path, solved_together,
+    check_project, lock_path, lock_project, profile_target, profile_targets, pylock_path,
+    solved_together,
 };
 pub use releases::{BumpPlan, EngineReleases, MAX_BUMP_TRIES, engine_releases};
 pub use resolution::{lock_from_resolution, via_source};

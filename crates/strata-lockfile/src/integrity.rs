@@ -159,13 +159,13 @@ pub struct LockText<'a> {
 
 /// The lines of a lock pair that strata did not write, each as `file:line: what`, for files
 /// whose digest is broken (an intact file gets no finding of its own, but serves as the
-/// reference for the other). `target` is needed to re-render a `pylock.toml`.
+/// reference for the other). `targets` are needed to re-render a `pylock.toml`.
 ///
 /// When the edit cannot be located, the one finding says so and points at version control.
 pub fn edited_lines(
     requirements: LockText<'_>,
     pylock: Option<LockText<'_>>,
-    target: Option<&strata_dist::Target>,
+    targets: &[strata_dist::Target],
 ) -> Vec<String> {
     let txt_seal = seal_of(requirements.text, FileKind::Requirements);
     let pylock_seal = pylock.map(|file| seal_of(file.text, FileKind::Pylock));
@@ -201,8 +201,8 @@ pub fn edited_lines(
     }
     if let (Some(file), Some(Seal::Broken { .. })) = (pylock, &pylock_seal) {
         let lines = package_lines_pylock(file.text);
-        if let (Some(lock), Some(target)) = (&pylock_lock, target) {
-            let rendered = crate::pylock_toml::write(lock, target);
+        if let Some(lock) = pylock_lock.as_ref().filter(|_| !targets.is_empty()) {
+            let rendered = crate::pylock_toml::write(lock, targets);
             findings.extend(foreign_lines(file, &rendered, FileKind::Pylock));
         }
         if let (Some(mine), Some(other)) = (&pylock_lock, &txt_lock)

@@ -32,7 +32,7 @@
 //! ```
 #![warn(missing_docs)]
 
-pub use diff::LockDiff;
+pub use diff::{LineName, LockDiff};
 pub use model::{Lock, LockedFile, LockedPackage, rebase_directory_path};
 
 mod diff;
@@ -41,3 +41,4 @@ pub mod integrity;
 mod model;
 pub mod pylock_toml;
 pub mod requirements_txt;
+pub mod targets;

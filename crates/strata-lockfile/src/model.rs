@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use pep440_rs::Version;
-use pep508_rs::{ExtraName, PackageName};
+use pep508_rs::{ExtraName, MarkerTree, PackageName};
 
 /// One pinned package of a lock. Two are equal when they pin the same thing, wherever they
 /// were read from ([`LockedPackage::line`] is left out).
@@ -41,6 +41,10 @@ pub struct LockedPackage {
     pub requested_revision: Option<String>,
     /// For a local directory pin, whether it is installed editable (`-e PATH`).
     pub editable: bool,
+    /// The environment marker that selects this line (`sys_platform == 'darwin'`) in a lock that
+    /// covers several targets (see [`crate::targets`]); `MarkerTree::TRUE` (no marker) for a
+    /// line every target of the lock installs.
+    pub marker: MarkerTree,
 }
 
 impl LockedPackage {
@@ -166,6 +170,7 @@ impl PartialEq for LockedPackage {
             // What the commit came from, not what is pinned.
             requested_revision: _,
             editable,
+            marker,
         } = self;
         *name == other.name
             && *version == other.version
@@ -178,6 +183,7 @@ impl PartialEq for LockedPackage {
             && *dependencies == other.dependencies
             && *index == other.index
             && *editable == other.editable
+            && *marker == other.marker
     }
 }
 
@@ -228,14 +234,14 @@ impl Lock {
             .find_map(|line| line.strip_prefix(crate::integrity::DIGEST_PREFIX))
     }
 
-    /// The target the lock was resolved for, as a profile lock's header names it; `Ok(None)`
-    /// for other tools' locks and `strata compile`'s (see [`crate::header::target`]).
+    /// The targets the lock was resolved for, as a profile lock's header names them; empty for
+    /// other tools' locks and `strata compile`'s (see [`crate::header::targets`]).
     ///
     /// # Errors
     ///
     /// When the header names a target that does not parse.
-    pub fn target(&self) -> Result<Option<strata_dist::Target>, strata_dist::Error> {
-        crate::header::target(&self.header)
+    pub fn targets(&self) -> Result<Vec<strata_dist::Target>, strata_dist::Error> {
+        crate::header::targets(&self.header)
     }
 
     /// The packages of an upstream image the lock is installed on top of, as its header lists

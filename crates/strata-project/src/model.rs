@@ -210,8 +210,11 @@ pub struct Profile {
     pub name: ProfileName,
     /// Direct parents, in the order written.
     pub extends: Vec<ProfileName>,
-    /// The effective target: the profile's own override, else the project default.
-    pub target: TargetSpec,
+    /// The effective targets, at least one: the profile's own (`targets = [...]`, or
+    /// `python-version`/`python-platform` over the inherited first target), else its first
+    /// parent's, else the project's. Several make one lock whose lines carry markers; an engine
+    /// has one (it runs in one image).
+    pub targets: Vec<TargetSpec>,
     /// The profile's own requirements (not its parents').
     pub requirements: Vec<SourcedRequirement>,
     /// The profile's own constraints: they limit versions and never add packages.
@@ -232,6 +235,12 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// The first of its [`Profile::targets`]: the one target of a profile that has one, and
+    /// the one an engine inherits from a profile that has several.
+    pub fn target(&self) -> &TargetSpec {
+        &self.targets[0]
+    }
+
     /// Whether this profile is an engine (isolated from the other engines).
     pub fn is_engine(&self) -> bool {
         self.engine.is_some()
@@ -475,8 +484,8 @@ pub struct Project {
         serialize_with = "serialize_option_display"
     )]
     pub version: Option<Version>,
-    /// The project-wide default target.
-    pub target: TargetSpec,
+    /// The project-wide default targets (at least one entry, whose settings may be unset).
+    pub targets: Vec<TargetSpec>,
     /// Where locks are written, relative to the root.
     pub lock_dir: PathBuf,
     /// Whether to write PEP 751 `pylock.<name>.toml` next to each `<name>.txt` (default true).
@@ -847,7 +856,7 @@ mod tests {
                 let profile = Profile {
                     name: name.clone(),
                     extends: Vec::new(),
-                    target: TargetSpec::default(),
+                    targets: vec![TargetSpec::default()],
                     requirements: Vec::new(),
                     constraints: Vec::new(),
                     editables: Vec::new(),
@@ -876,7 +885,7 @@ mod tests {
             manifest: PathBuf::from("pyproject.toml"),
             name: None,
             version: None,
-            target: TargetSpec::default(),
+            targets: vec![TargetSpec::default()],
             lock_dir: PathBuf::from("locks"),
             pylock: true,
             index: IndexSettings::default(),

@@ -202,8 +202,12 @@ fn http_timeout(args: &IndexArgs) -> Result<std::time::Duration> {
 /// Every distinct target of the project's profiles and engines (those with both settings).
 pub(crate) fn project_targets(project: &Project) -> Vec<strata_dist::Target> {
     let mut targets: Vec<strata_dist::Target> = Vec::new();
-    for profile in project.profiles.values() {
-        if let Ok(target) = profile.target.target()
+    for spec in project
+        .profiles
+        .values()
+        .flat_map(|profile| &profile.targets)
+    {
+        if let Ok(target) = spec.target()
             && !targets.contains(&target)
         {
             targets.push(target);
@@ -212,9 +216,10 @@ pub(crate) fn project_targets(project: &Project) -> Vec<strata_dist::Target> {
     targets
 }
 
-/// The target: flags, else the project's defaults, else Python 3.12 on `x86_64-manylinux_2_28`.
+/// The target: flags, else the project's (first) default, else Python 3.12 on
+/// `x86_64-manylinux_2_28`.
 pub(crate) fn target(args: &TargetArgs, project: Option<&Project>) -> Result<strata_dist::Target> {
-    let defaults = project.map(|project| &project.target);
+    let defaults = project.map(|project| &project.targets[0]);
     let python = match &args.python_version {
         Some(flag) => flag.parse().map_err(strata_dist::Error::from)?,
         None => defaults

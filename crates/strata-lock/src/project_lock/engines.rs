@@ -26,6 +26,28 @@ use super::{LockOptions, ResolverSource, lock_path, pinned, profile_target, pylo
 use crate::fingerprint::Fingerprint;
 use strata_lockfile::Lock;
 
+/// The locks of `engine`'s ancestors as its one target reads them: a parent locked for several
+/// targets pins, for the engine, only the lines its markers select on the engine's target.
+pub(crate) fn pins_for_engine(
+    project: &Project,
+    engine: &ProfileName,
+    pins: &HashMap<ProfileName, Lock>,
+) -> HashMap<ProfileName, Lock> {
+    let target = profile_target(project, engine).ok();
+    project
+        .ancestors(engine)
+        .into_iter()
+        .filter_map(|ancestor| {
+            let lock = pins.get(ancestor)?;
+            let view = match &target {
+                Some(target) => lock.for_target(target),
+                None => lock.clone(),
+            };
+            Some((ancestor.clone(), view))
+        })
+        .collect()
+}
+
 /// The version `name`'s parents pin, by package, with the farthest parent whose lock has it
 /// (where the pin comes from: a hierarchy's profiles agree on it).
 pub(crate) fn parent_versions(
@@ -202,14 +224,11 @@ pub(crate) fn prepare_engine<'a>(
     }
     crate::origins::add_profile(&mut request.origins, project, name);
     crate::origins::add_upgrade_pins(&mut request.origins, &options.upgrade_pins);
-    request.preferences = existing
-        .iter()
-        .flat_map(|disk| disk.preferences.iter().cloned())
-        .collect();
-    request.locked_urls = existing
-        .iter()
-        .flat_map(|disk| disk.locked_urls.iter().cloned())
-        .collect();
+    if let Some(disk) = &existing {
+        let wanted = disk.preferences(&request.target);
+        request.preferences = wanted.versions;
+        request.locked_urls = wanted.locked_urls;
+    }
     request.upgrade = upgrade(options);
     if let Some(captured) = &captured {
         request.provided = provided(captured);
@@ -265,7 +284,9 @@ pub(crate) fn solve_engine(
         captured,
     } = job;
     let resolution = resolver.resolve(request).map_err(LockError::engine(name))?;
-    let mut lock = profile_lock(project, name, &resolution, &request.target, fingerprint);
+    let solved = [(request.target.clone(), resolution)];
+    let mut lock = profile_lock(project, name, &solved, fingerprint)?;
+    let [(_, resolution)] = solved;
     if let Some(captured) = captured {
         // Beside the install line: what the lock stands on without installing it.
         let packages: Vec<(String, String)> = resolution
@@ -338,9 +359,14 @@ pub(crate) fn lock_engines(
     names: &[ProfileName],
     pins: &HashMap<ProfileName, Lock>,
 ) -> Vec<Result<ProfileLock, LockError>> {
+    let views: Vec<HashMap<ProfileName, Lock>> = names
+        .iter()
+        .map(|name| pins_for_engine(project, name, pins))
+        .collect();
     let steps: Vec<Result<EngineStep<'_>, LockError>> = names
         .iter()
-        .map(|name| prepare_engine(project, options, resolvers, name, pins))
+        .zip(&views)
+        .map(|(name, view)| prepare_engine(project, options, resolvers, name, view))
         .collect();
     std::thread::scope(|scope| {
         let running: Vec<_> = steps

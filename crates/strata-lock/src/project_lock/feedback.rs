@@ -114,7 +114,11 @@ pub(crate) fn engine_feedback(
     let Ok(alone) = resolver.resolve(&request) else {
         return None;
     };
-    let parent = parent_versions(project, name, pins);
+    let parent = parent_versions(
+        project,
+        name,
+        &super::engines::pins_for_engine(project, name, pins),
+    );
     let versions = alone
         .packages
         .values()

@@ -7,7 +7,8 @@ use strata_project::{IndexUnavailable, ProfileName, Project};
 use super::error::LockError;
 use super::feedback::{recorded_holds, still_holds};
 use super::hierarchy::selection;
-use super::{LockOptions, lock_path, profile_target, pylock_path};
+use super::targets::TargetPreferences;
+use super::{LockOptions, lock_path, profile_targets, pylock_path};
 use crate::fingerprint::Fingerprint;
 use strata_lockfile::requirements_txt;
 use strata_lockfile::{Lock, LockedPackage};
@@ -191,15 +192,35 @@ pub(crate) struct OnDisk {
     pub(crate) lock: Lock,
     /// `Current`, `Stale` or `Edited`.
     pub(crate) verdict: Freshness,
-    /// Pins to prefer when it is locked again: from a file of the pair that is as strata wrote
-    /// it, never from an edited one (relocking must not turn a hand edit into a sealed lock).
-    pub(crate) preferences: Vec<(PackageName, pep440_rs::Version)>,
-    /// The direct URLs pinned, from the same file as the preferences: a git requirement keeps
-    /// the commit pinned there.
-    pub(crate) locked_urls: Vec<(PackageName, String)>,
+    /// The pins to prefer when it is locked again, with their markers: from a file of the pair
+    /// that is as strata wrote it, never from an edited one (relocking must not turn a hand
+    /// edit into a sealed lock). `None` when neither file is.
+    pub(crate) trusted: Option<Lock>,
 }
 
 impl OnDisk {
+    /// What a solve for `target` prefers: the trusted file's versions for that target, and the
+    /// direct URLs it pins (a git requirement keeps its commit).
+    pub(crate) fn preferences(&self, target: &strata_dist::Target) -> TargetPreferences {
+        let Some(trusted) = &self.trusted else {
+            return TargetPreferences::default();
+        };
+        let lock = trusted.for_target(target);
+        TargetPreferences {
+            versions: lock
+                .packages
+                .iter()
+                .filter(|package| package.url.is_none())
+                .map(|package| (package.name.clone(), package.version.clone()))
+                .collect(),
+            locked_urls: lock
+                .packages
+                .iter()
+                .filter_map(|package| Some((package.name.clone(), package.url.clone()?)))
+                .collect(),
+        }
+    }
+
     /// The lines a relock replaces that strata did not write.
     pub(crate) fn edited(&self) -> Vec<String> {
         match &self.verdict {
@@ -278,7 +299,7 @@ pub(crate) fn on_disk(
                 label: &pylock_label,
                 text,
             }),
-            profile_target(project, name).ok().as_ref(),
+            &profile_targets(project, name).unwrap_or_default(),
         );
         if txt_seal == Seal::Unsealed {
             lines.push(format!(
@@ -299,38 +320,17 @@ pub(crate) fn on_disk(
     } else {
         Freshness::Current
     };
-    let urls = |lock: &Lock| -> Vec<(PackageName, String)> {
-        lock.packages
-            .iter()
-            .filter_map(|package| Some((package.name.clone(), package.url.clone()?)))
-            .collect()
-    };
-    let locked_urls = if !txt_edited {
-        urls(&lock)
+    let trusted = if !txt_edited {
+        Some(lock.clone())
     } else if let (Some(pylock), Some(Seal::Intact)) = (&pylock, &pylock_seal) {
-        urls(pylock)
+        Some(pylock.clone())
     } else {
-        Vec::new()
-    };
-    let preferences = if !txt_edited {
-        lock.pins()
-            .map(|(name, version)| (name.clone(), version.clone()))
-            .collect()
-    } else if let (Some(pylock), Some(Seal::Intact)) = (&pylock, &pylock_seal) {
-        pylock
-            .packages
-            .iter()
-            .filter(|package| package.url.is_none())
-            .map(|package| (package.name.clone(), package.version.clone()))
-            .collect()
-    } else {
-        Vec::new()
+        None
     };
     Some(OnDisk {
         lock,
         verdict,
-        preferences,
-        locked_urls,
+        trusted,
     })
 }
 
@@ -341,7 +341,11 @@ pub(crate) fn same_pins(a: &Lock, b: &Lock) -> bool {
     let vcs = [a, b]
         .iter()
         .any(|lock| lock.packages.iter().any(LockedPackage::is_unhashable));
-    let key = |lock: &Lock| -> std::collections::BTreeMap<PackageName, (String, Vec<String>)> {
+    // By name and marker: a lock of several targets may pin a package once per target.
+    let key = |lock: &Lock| -> std::collections::BTreeMap<
+        (PackageName, Option<String>),
+        (String, Vec<String>),
+    > {
         lock.packages
             .iter()
             .map(|package| {
@@ -350,7 +354,10 @@ pub(crate) fn same_pins(a: &Lock, b: &Lock) -> bool {
                 } else {
                     package.hashes.clone()
                 };
-                (package.name.clone(), (package.version.to_string(), hashes))
+                (
+                    (package.name.clone(), package.marker.try_to_string()),
+                    (package.version.to_string(), hashes),
+                )
             })
             .collect()
     };

@@ -5,13 +5,16 @@ use std::collections::{HashMap, HashSet};
 
 use pep508_rs::{PackageName, Requirement};
 use strata_project::{ProfileName, Project};
-use strata_resolve::ResolveRequest;
+use strata_resolve::{ResolveError, ResolveRequest};
 
 use super::error::LockError;
 use super::feedback::{EngineHold, carried_holds, note_holds, recorded_holds, still_holds};
 use super::freshness::{Freshness, OnDisk, on_disk};
 use super::outcome::{ProfileLock, ProfileOutcome, add_warnings, locked_outcome, profile_lock};
-use super::{LockOptions, ResolverSource, lock_path, pinned, profile_target, pylock_path, upgrade};
+use super::targets::{TargetPreferences, resolve_for_targets};
+use super::{
+    LockOptions, ResolverSource, lock_path, pinned, profile_targets, pylock_path, upgrade,
+};
 use crate::fingerprint::Fingerprint;
 use strata_lockfile::Lock;
 
@@ -143,14 +146,20 @@ pub(crate) fn lock_group(
 ) -> Result<(), LockError> {
     let first = &project.profiles[&group[0]];
     for name in group {
-        if project.profiles[name].target != first.target {
+        if project.profiles[name].targets != first.targets {
             return Err(LockError::MixedTargets {
                 first: first.name.to_string(),
                 second: name.to_string(),
             });
         }
     }
-    let target = profile_target(project, &first.name)?;
+    let targets = profile_targets(project, &first.name)?;
+    if options.layered && targets.len() > 1 {
+        return Err(LockError::Target {
+            profile: first.name.to_string(),
+            reason: "`--layered` locks one target at a time; lock profiles of several targets without it".to_string(),
+        });
+    }
     // Plain profiles build on no other lock: no parent digests.
     let fingerprints: Vec<(ProfileName, Fingerprint)> = group
         .iter()
@@ -221,7 +230,7 @@ pub(crate) fn lock_group(
     }
     constraints.extend(extra_constraints.iter().cloned());
     constraints.extend(options.upgrade_pins.iter().cloned());
-    let mut request = ResolveRequest::new(target, requirements);
+    let mut request = ResolveRequest::new(targets[0].clone(), requirements);
     request.constraints = constraints;
     for name in group {
         crate::origins::add_profile(&mut request.origins, project, name);
@@ -230,31 +239,22 @@ pub(crate) fn lock_group(
         crate::origins::add_parent_pins(&mut request.origins, project, &group[0], pins);
     }
     crate::origins::add_upgrade_pins(&mut request.origins, &options.upgrade_pins);
-    request.preferences = group
-        .iter()
-        .filter_map(|name| existing[name].as_ref())
-        .flat_map(|disk| {
-            disk.preferences
-                .iter()
-                .filter(|(name, _)| !released.contains(name))
-                .cloned()
-        })
-        .collect();
-    request.locked_urls = group
-        .iter()
-        .filter_map(|name| existing[name].as_ref())
-        .flat_map(|disk| disk.locked_urls.iter().cloned())
-        .collect();
     request.upgrade = upgrade(options);
-    let resolver = resolvers
-        .resolver(&[])
-        .map_err(|source| LockError::Resolve {
-            what: describe_group(group),
-            branches: Vec::new(),
-            parent_pins: Box::default(),
-            source: Box::new(source),
-        })?;
-    let resolution = resolver.resolve(&request).map_err(|source| {
+    let preferences = |target: &strata_dist::Target| {
+        let mut wanted = TargetPreferences::default();
+        for disk in group.iter().filter_map(|name| existing[name].as_ref()) {
+            let from_disk = disk.preferences(target);
+            wanted.versions.extend(
+                from_disk
+                    .versions
+                    .into_iter()
+                    .filter(|(name, _)| !released.contains(name)),
+            );
+            wanted.locked_urls.extend(from_disk.locked_urls);
+        }
+        wanted
+    };
+    let failure = |source: ResolveError| {
         let packages = source.conflicting_packages();
         LockError::Resolve {
             what: describe_group(group),
@@ -263,9 +263,36 @@ pub(crate) fn lock_group(
                 .into_boxed_slice(),
             source: Box::new(source),
         }
-    })?;
+    };
+    let resolver = resolvers
+        .resolver(&[])
+        .map_err(|source| LockError::Resolve {
+            what: describe_group(group),
+            branches: Vec::new(),
+            parent_pins: Box::default(),
+            source: Box::new(source),
+        })?;
+    let resolutions = resolve_for_targets(&resolver, &request, &targets, &preferences).map_err(
+        |failed| match (failure(*failed.error), failed.target) {
+            (
+                LockError::Resolve {
+                    what,
+                    branches,
+                    parent_pins,
+                    source,
+                },
+                Some(target),
+            ) => LockError::Resolve {
+                what: format!("{what} for {target}"),
+                branches,
+                parent_pins,
+                source,
+            },
+            (error, _) => error,
+        },
+    )?;
     for (name, fingerprint) in fingerprints {
-        let mut lock = profile_lock(project, &name, &resolution, &request.target, &fingerprint);
+        let mut lock = profile_lock(project, &name, &resolutions, &fingerprint)?;
         let disk = existing[&name].as_ref();
         let mut all = holds.to_vec();
         for hold in carried_holds(project, options, disk.map(|disk| &disk.lock)) {
@@ -284,7 +311,9 @@ pub(crate) fn lock_group(
             disk.map(|disk| &disk.lock),
             disk.map(OnDisk::edited).unwrap_or_default(),
         )?;
-        add_warnings(&mut outcome, &resolution, &lock);
+        for (_, resolution) in &resolutions {
+            add_warnings(&mut outcome, resolution, &lock);
+        }
         if let ProfileOutcome::Locked { held: noted, .. } = &mut outcome {
             *noted = held;
         }

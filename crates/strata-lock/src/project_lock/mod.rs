@@ -56,6 +56,7 @@ mod feedback;
 mod freshness;
 mod hierarchy;
 mod outcome;
+mod targets;
 
 pub use error::LockError;
 pub use feedback::EngineHold;
@@ -336,18 +337,31 @@ fn upgrade(options: &LockOptions) -> Upgrade {
     }
 }
 
-/// The target a profile is locked for (its own, inherited or the project's settings).
+/// The target a profile is locked for (its own, inherited or the project's settings): the
+/// first of [`profile_targets`], and an engine's only one.
 pub fn profile_target(
     project: &Project,
     name: &ProfileName,
 ) -> Result<strata_dist::Target, LockError> {
+    Ok(profile_targets(project, name)?.remove(0))
+}
+
+/// Every target a profile is locked for, in declared order (at least one): several make one
+/// lock whose lines carry markers (see [`strata_lockfile::targets`]).
+pub fn profile_targets(
+    project: &Project,
+    name: &ProfileName,
+) -> Result<Vec<strata_dist::Target>, LockError> {
     project.profiles[name]
-        .target
-        .target()
-        .map_err(|missing| LockError::Target {
-            profile: name.to_string(),
-            reason: missing.to_string(),
+        .targets
+        .iter()
+        .map(|spec| {
+            spec.target().map_err(|missing| LockError::Target {
+                profile: name.to_string(),
+                reason: missing.to_string(),
+            })
         })
+        .collect()
 }
 
 /// `<root>/<lock-dir>/<name>.txt`.

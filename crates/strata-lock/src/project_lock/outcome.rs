@@ -10,7 +10,7 @@ use strata_resolve::{Edge, Resolution};
 
 use super::error::LockError;
 use super::feedback::EngineHold;
-use super::{lock_path, profile_target, pylock_path};
+use super::{lock_path, profile_targets, pylock_path};
 use crate::fingerprint::Fingerprint;
 use strata_lockfile::Lock;
 use strata_lockfile::requirements_txt;
@@ -71,19 +71,57 @@ pub(crate) fn failed(project: &Project, name: &ProfileName, error: &LockError) -
     }
 }
 
-/// The part of `resolution` the profile's own effective requirements reach, as a lock.
+/// The part of each target's resolution the profile's own effective requirements reach, as
+/// one lock: for several targets, their per-target locks merged with markers (see
+/// [`strata_lockfile::targets`]).
+pub(crate) fn profile_lock(
+    project: &Project,
+    name: &ProfileName,
+    resolutions: &[(strata_dist::Target, Resolution)],
+    fingerprint: &Fingerprint,
+) -> Result<Lock, LockError> {
+    let parts: Vec<(strata_dist::Target, Lock)> = resolutions
+        .iter()
+        .map(|(target, resolution)| {
+            (
+                target.clone(),
+                target_lock(project, name, resolution, target),
+            )
+        })
+        .collect();
+    let mut lock = match parts.as_slice() {
+        [(_, only)] => only.clone(),
+        _ => strata_lockfile::targets::merge(&parts).map_err(|error| LockError::Target {
+            profile: name.to_string(),
+            reason: error.to_string(),
+        })?,
+    };
+    let targets: Vec<strata_dist::Target> = resolutions
+        .iter()
+        .map(|(target, _)| target.clone())
+        .collect();
+    lock.header = strata_lockfile::header::profile_lines(
+        name.as_str(),
+        &targets,
+        fingerprint.as_str(),
+        &fingerprint.inputs_line(),
+    );
+    Ok(lock)
+}
+
+/// The part of `resolution` (for `target`) the profile's own effective requirements reach, as
+/// a lock without a header.
 ///
 /// A hierarchy's resolution is the union of its profiles, so it holds edges that only a sibling
 /// walks: the reach follows the top-level requirements of this profile alone, and an edge a
 /// package brings in under one of its extras only when this profile reaches that extra
 /// (a sibling's `transformers[sentencepiece]` does not give this profile's bare `transformers`
 /// its `sentencepiece`).
-pub(crate) fn profile_lock(
+fn target_lock(
     project: &Project,
     name: &ProfileName,
     resolution: &Resolution,
     target: &strata_dist::Target,
-    fingerprint: &Fingerprint,
 ) -> Lock {
     let effective = project.effective_requirements(name);
     // As written, the way the group's solve took each requirement once.
@@ -127,12 +165,6 @@ pub(crate) fn profile_lock(
         true,
     );
     lock.options = crate::index_options(Some(project), &[], &subset, Some(&project.lock_dir));
-    lock.header = strata_lockfile::header::profile_lines(
-        name.as_str(),
-        target,
-        fingerprint.as_str(),
-        &fingerprint.inputs_line(),
-    );
     lock
 }
 
@@ -228,7 +260,7 @@ pub(crate) fn locked_outcome(
             pylock.rebase_directories(|path| strata_lockfile::rebase_directory_path(path, &base));
             Some(strata_lockfile::pylock_toml::write(
                 &pylock,
-                &profile_target(project, name)?,
+                &profile_targets(project, name)?,
             ))
         } else {
             None
@@ -247,8 +279,16 @@ pub(crate) fn add_warnings(outcome: &mut ProfileOutcome, resolution: &Resolution
     if let ProfileOutcome::Locked { warnings, .. } = outcome {
         for package in &lock.packages {
             if let Some(resolved) = resolution.packages.get(&package.name) {
-                warnings.extend(resolved.missing_extra_warnings());
-                warnings.extend(resolved.yanked_warning());
+                // Another target's resolution of the same lock may have said it already.
+                for warning in resolved
+                    .missing_extra_warnings()
+                    .into_iter()
+                    .chain(resolved.yanked_warning())
+                {
+                    if !warnings.contains(&warning) {
+                        warnings.push(warning);
+                    }
+                }
             }
         }
     }

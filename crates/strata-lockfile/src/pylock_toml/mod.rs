@@ -62,6 +62,7 @@ mod tests {
                 line: None,
                 requested_revision: None,
                 editable: false,
+                marker: pep508_rs::MarkerTree::TRUE,
             }],
         }
     }
@@ -69,7 +70,7 @@ mod tests {
     #[test]
     fn written_lock_reads_back_and_rewrites_to_the_same_bytes() {
         let target = strata_dist::Target::parse("3.11", "x86_64-manylinux_2_28").unwrap();
-        let text = write(&sample(), &target);
+        let text = write(&sample(), std::slice::from_ref(&target));
         let read_back = read(&text).unwrap();
         assert_eq!(read_back.packages[0].files, sample().packages[0].files);
         assert_eq!(
@@ -78,7 +79,7 @@ mod tests {
         );
         assert_eq!(read_back.packages[0].index, sample().packages[0].index);
         assert_eq!(read_back.fingerprint(), Some("abc123"));
-        assert_eq!(write(&read_back, &target), text);
+        assert_eq!(write(&read_back, std::slice::from_ref(&target)), text);
         // A finding about the pin names the line its table starts on.
         let table = text
             .lines()
@@ -90,7 +91,8 @@ mod tests {
     #[test]
     fn output_is_valid_toml_with_the_pep_751_keys() {
         let target = strata_dist::Target::parse("3.12", "aarch64-manylinux_2_28").unwrap();
-        let value: toml::Table = toml::from_str(&write(&sample(), &target)).unwrap();
+        let value: toml::Table =
+            toml::from_str(&write(&sample(), std::slice::from_ref(&target))).unwrap();
         assert_eq!(value["lock-version"].as_str(), Some("1.0"));
         assert_eq!(value["requires-python"].as_str(), Some("==3.12.*"));
         let environment = value["environments"][0].as_str().unwrap();

@@ -122,6 +122,7 @@ struct Package {
     vcs: Option<Vcs>,
     directory: Option<Directory>,
     index: Option<String>,
+    marker: Option<Spanned<String>>,
 }
 
 /// PEP 751's `[packages.directory]`.
@@ -234,6 +235,16 @@ pub fn read(text: &str) -> Result<Lock, PylockReadError> {
         }
         hashes.sort();
         hashes.dedup();
+        let marker = package
+            .marker
+            .as_ref()
+            .map(|marker| {
+                pep508_rs::MarkerTree::from_str(marker.get_ref()).map_err(|error| {
+                    PylockReadError::at(text, marker.span(), format!("package `{name}`: {error}"))
+                })
+            })
+            .transpose()?
+            .unwrap_or_default();
         packages.push(LockedPackage {
             name,
             version,
@@ -268,6 +279,7 @@ pub fn read(text: &str) -> Result<Lock, PylockReadError> {
                 .directory
                 .as_ref()
                 .is_some_and(|directory| directory.editable),
+            marker,
         });
     }
     let header = file

@@ -6,31 +6,53 @@ use strata_dist::Target;
 
 use crate::model::Lock;
 
-/// Renders `lock` for `target` as PEP 751 TOML; a lock with a strata fingerprint is sealed with
-/// the digest of its text in `[tool.strata]` (see [`crate::integrity`]).
-pub fn write(lock: &Lock, target: &Target) -> String {
-    let markers = target.markers();
-    let python = target.python();
+/// Renders `lock` for `targets` as PEP 751 TOML: `environments` has one marker per target, and
+/// a line of a multi-target lock its `marker` (see [`crate::targets`]). A lock with a strata
+/// fingerprint is sealed with the digest of its text in `[tool.strata]` (see
+/// [`crate::integrity`]).
+pub fn write(lock: &Lock, targets: &[Target]) -> String {
     let mut out = String::new();
     out.push_str("lock-version = \"1.0\"\n");
-    let environment = format!(
-        "python_version == '{}' and sys_platform == '{}' and platform_machine == '{}'",
-        markers.python_version(),
-        markers.sys_platform(),
-        markers.platform_machine()
-    );
-    let _ = writeln!(out, "environments = [{}]", quote(&environment));
-    let _ = writeln!(
-        out,
-        "requires-python = {}",
-        quote(&format!("=={}.{}.*", python.major(), python.minor()))
-    );
+    let environments: Vec<String> = targets
+        .iter()
+        .map(|target| {
+            let markers = target.markers();
+            quote(&format!(
+                "python_version == '{}' and sys_platform == '{}' and platform_machine == '{}'",
+                markers.python_version(),
+                markers.sys_platform(),
+                markers.platform_machine()
+            ))
+        })
+        .collect();
+    let _ = writeln!(out, "environments = [{}]", environments.join(", "));
+    let minors = targets.iter().map(|target| {
+        let python = target.python();
+        (python.major(), python.minor())
+    });
+    if let (Some(lowest), Some(highest)) = (minors.clone().min(), minors.max()) {
+        let requires_python = if lowest == highest {
+            format!("=={}.{}.*", lowest.0, lowest.1)
+        } else {
+            format!(
+                ">={}.{},<{}.{}",
+                lowest.0,
+                lowest.1,
+                highest.0,
+                highest.1 + 1
+            )
+        };
+        let _ = writeln!(out, "requires-python = {}", quote(&requires_python));
+    }
     out.push_str("created-by = \"strata\"\n");
     for package in &lock.packages {
         out.push_str("\n[[packages]]\n");
         let _ = writeln!(out, "name = {}", quote(package.name.as_ref()));
         if package.url.is_none() || package.is_directory() {
             let _ = writeln!(out, "version = {}", quote(&package.version.to_string()));
+        }
+        if let Some(marker) = package.marker.contents() {
+            let _ = writeln!(out, "marker = {}", quote(&marker.to_string()));
         }
         if let Some(requires_python) = &package.requires_python {
             let _ = writeln!(out, "requires-python = {}", quote(requires_python));

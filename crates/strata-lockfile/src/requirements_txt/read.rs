@@ -172,6 +172,14 @@ fn directory_package(
     if !path.starts_with(['.', '/']) {
         return None;
     }
+    // `./pkg ; sys_platform == 'linux'` in a lock of several targets.
+    let (path, marker) = match path.split_once(';') {
+        Some((path, marker)) => (
+            path.trim(),
+            Some(pep508_rs::MarkerTree::from_str(marker.trim()).ok()?),
+        ),
+        None => (path.trim(), None),
+    };
     let (path, extras) = match path.split_once('[') {
         Some((path, extras)) => (path, extras.trim_end_matches(']')),
         None => (path, ""),
@@ -183,6 +191,9 @@ fn directory_package(
     };
     package.url = Some(path.to_string());
     package.editable = editable;
+    if let Some(marker) = marker {
+        package.marker = marker;
+    }
     package.extras = extras
         .split(',')
         .map(str::trim)
@@ -235,6 +246,7 @@ fn package(requirement_text: &str, line: usize) -> Result<LockedPackage, ReadErr
         line: Some(line),
         requested_revision: None,
         editable: false,
+        marker: requirement.marker.clone(),
     })
 }
 

@@ -89,11 +89,7 @@ pub fn write(lock: &Lock) -> String {
         match &package.url {
             Some(path) if package.is_directory() => {
                 let editable = if package.editable { "-e " } else { "" };
-                let _ = write!(
-                    out,
-                    "{editable}{path}{extras}  # {}=={}",
-                    package.name, package.version
-                );
+                let _ = write!(out, "{editable}{path}{extras}");
             }
             Some(url) => {
                 let _ = write!(out, "{}{extras} @ {url}", package.name);
@@ -101,6 +97,13 @@ pub fn write(lock: &Lock) -> String {
             None => {
                 let _ = write!(out, "{}{extras}=={}", package.name, package.version);
             }
+        }
+        if let Some(marker) = package.marker.contents() {
+            let _ = write!(out, " ; {marker}");
+        }
+        if package.is_directory() {
+            // After the marker: pip ignores everything from ` #` on.
+            let _ = write!(out, "  # {}=={}", package.name, package.version);
         }
         for hash in package.hashes.iter().filter(|_| !unhashed) {
             let _ = write!(out, " \\\n    --hash=sha256:{hash}");
@@ -153,6 +156,7 @@ mod tests {
             line: None,
             requested_revision: None,
             editable: false,
+            marker: pep508_rs::MarkerTree::TRUE,
         };
         let lock = Lock {
             header: vec![
@@ -211,6 +215,7 @@ mod tests {
                 line: None,
                 requested_revision: None,
                 editable,
+                marker: pep508_rs::MarkerTree::TRUE,
             };
         let lock = Lock {
             header: vec!["h".to_string()],

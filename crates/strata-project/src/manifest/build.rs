@@ -55,10 +55,12 @@ impl Context<'_> {
 }
 
 pub(super) fn project(context: &Context<'_>, strata: StrataTable) -> Result<Project, Error> {
-    let target = target_spec(
+    let targets = target_specs(
         context,
         strata.python_version.as_ref(),
         strata.python_platform.as_ref(),
+        strata.targets.as_ref(),
+        None,
     )?;
     let index = index_settings(context, &strata)?;
 
@@ -111,9 +113,9 @@ pub(super) fn project(context: &Context<'_>, strata: StrataTable) -> Result<Proj
     for name in &order {
         let (key, table, is_engine) = &tables[name];
         let parents = extends[name].clone();
-        let inherited_target = parents
+        let inherited_targets = parents
             .first()
-            .map_or(&target, |parent| &built[parent].target);
+            .map_or(&targets, |parent| &built[parent].targets);
         let profile = profile(
             context,
             name,
@@ -121,7 +123,7 @@ pub(super) fn project(context: &Context<'_>, strata: StrataTable) -> Result<Proj
             table,
             *is_engine,
             parents,
-            inherited_target,
+            inherited_targets,
             &index,
             &images,
         )?;
@@ -172,7 +174,7 @@ pub(super) fn project(context: &Context<'_>, strata: StrataTable) -> Result<Proj
         manifest: context.manifest.to_path_buf(),
         name,
         version,
-        target,
+        targets,
         lock_dir: lock_dir(context, strata.lock_dir.as_ref())?,
         index,
         pylock: strata.pylock.unwrap_or(true),
@@ -211,6 +213,83 @@ fn lock_dir(context: &Context<'_>, value: Option<&Spanned<String>>) -> Result<Pa
         }
     }
     Ok(lock_dir)
+}
+
+/// The targets a table declares over the ones it inherits (`None` for the project's own):
+/// `targets = [...]`, else `python-version`/`python-platform` over the first inherited target
+/// (one target), else the inherited ones. `targets` beside either setting is an error, and so
+/// are two targets that no environment marker tells apart (a multi-target lock selects its
+/// lines by marker).
+fn target_specs(
+    context: &Context<'_>,
+    python_version: Option<&Spanned<String>>,
+    python_platform: Option<&Spanned<String>>,
+    targets: Option<&Spanned<Vec<super::schema::TargetTable>>>,
+    inherited: Option<&[TargetSpec]>,
+) -> Result<Vec<TargetSpec>, Error> {
+    let Some(list) = targets else {
+        let own = target_spec(context, python_version, python_platform)?;
+        return Ok(match inherited {
+            None => vec![own],
+            Some(inherited) if own == TargetSpec::default() => inherited.to_vec(),
+            Some(inherited) => vec![TargetSpec {
+                python_version: own.python_version.or(inherited[0].python_version),
+                python_platform: own.python_platform.or(inherited[0].python_platform),
+            }],
+        });
+    };
+    let written: Vec<String> = list
+        .get_ref()
+        .iter()
+        .map(|entry| {
+            format!(
+                "{} on {}",
+                entry.python_version.get_ref(),
+                entry.python_platform.get_ref()
+            )
+        })
+        .collect();
+    let invalid = |reason: &str| -> Error {
+        ErrorKind::InvalidValue {
+            what: "target list".to_string(),
+            value: format!("[{}]", written.join(", ")),
+            reason: reason.to_string(),
+            snippet: context.snippet(list.span()),
+        }
+        .into()
+    };
+    if python_version.is_some() || python_platform.is_some() {
+        return Err(invalid(
+            "give either `targets` or `python-version`/`python-platform`, not both",
+        ));
+    }
+    if list.get_ref().is_empty() {
+        return Err(invalid("list at least one target, or leave `targets` out"));
+    }
+    let mut out: Vec<TargetSpec> = Vec::new();
+    for entry in list.get_ref() {
+        let spec = target_spec(
+            context,
+            Some(&entry.python_version),
+            Some(&entry.python_platform),
+        )?;
+        let marks = |spec: &TargetSpec| {
+            let target = spec.target().expect("both settings are given");
+            let markers = target.markers();
+            (
+                markers.python_version().to_string(),
+                markers.sys_platform().to_string(),
+                markers.platform_machine().to_string(),
+            )
+        };
+        if out.iter().any(|known| marks(known) == marks(&spec)) {
+            return Err(invalid(
+                "two targets share the Python version, `sys_platform` and `platform_machine`: no marker tells their lines apart",
+            ));
+        }
+        out.push(spec);
+    }
+    Ok(out)
 }
 
 /// Parses a `python-version` or `python-platform` value with the parsers that later compute
@@ -494,19 +573,30 @@ fn profile(
     table: &ProfileTable,
     is_engine: bool,
     extends: Vec<ProfileName>,
-    inherited_target: &TargetSpec,
+    inherited_targets: &[TargetSpec],
     index: &IndexSettings,
     images: &ImageSettings,
 ) -> Result<Profile, Error> {
-    let own = target_spec(
+    let mut targets = target_specs(
         context,
         table.python_version.as_ref(),
         table.python_platform.as_ref(),
+        table.targets.as_ref(),
+        Some(inherited_targets),
     )?;
-    let target = TargetSpec {
-        python_version: own.python_version.or(inherited_target.python_version),
-        python_platform: own.python_platform.or(inherited_target.python_platform),
-    };
+    if is_engine && targets.len() > 1 {
+        if let Some(list) = &table.targets {
+            return Err(ErrorKind::InvalidValue {
+                what: "target list".to_string(),
+                value: format!("{} targets", targets.len()),
+                reason: "an engine runs in one image: give it one target".to_string(),
+                snippet: context.snippet(list.span()),
+            }
+            .into());
+        }
+        // An engine under a profile of several targets is locked for the first of them.
+        targets.truncate(1);
+    }
     let mut requirements = Vec::new();
     let mut constraints = Vec::new();
     // `-e` lines are rejected by the reader until strata can lock local projects.
@@ -596,7 +686,7 @@ fn profile(
     Ok(Profile {
         name: name.clone(),
         extends,
-        target,
+        targets,
         requirements,
         constraints,
         editables,

@@ -16,6 +16,7 @@ use crate::suggest::closest;
 const STRATA_KEYS: &[&str] = &[
     "python-version",
     "python-platform",
+    "targets",
     "lock-dir",
     "pylock",
     "index-url",
@@ -38,8 +39,11 @@ const PROFILE_KEYS: &[&str] = &[
     "include",
     "python-version",
     "python-platform",
+    "targets",
     "image",
 ];
+/// One entry of `targets = [...]`.
+const TARGET_KEYS: &[&str] = &["python-version", "python-platform"];
 const ENGINE_ONLY_KEYS: &[&str] = &[
     "version",
     "gpu",
@@ -80,6 +84,7 @@ const IMAGES_KEYS: &[&str] = &[
 /// setting is either part of a lock's fingerprint or cannot change a lock.
 pub fn manifest_keys() -> Vec<String> {
     let mut out: Vec<String> = STRATA_KEYS.iter().map(|key| (*key).to_string()).collect();
+    out.extend(TARGET_KEYS.iter().map(|key| format!("targets.{key}")));
     for table in ["profiles", "engines"] {
         let mut allowed: Vec<&str> = PROFILE_KEYS.to_vec();
         if table == "engines" {
@@ -91,6 +96,7 @@ pub fn manifest_keys() -> Vec<String> {
                 "version" if table == "engines" => VERSION_KEYS,
                 "image" if table == "engines" => IMAGE_KEYS,
                 "image" => PROFILE_IMAGE_KEYS,
+                "targets" => TARGET_KEYS,
                 _ => &[],
             };
             out.extend(nested.iter().map(|sub| format!("{table}.*.{key}.{sub}")));
@@ -114,6 +120,27 @@ pub fn manifest_keys() -> Vec<String> {
     out
 }
 
+/// Checks the keys of each entry of a `targets = [{...}, ...]` array in `table`.
+fn check_targets(
+    table: &DeTable<'_>,
+    prefix: &str,
+    path: &Path,
+    source: &str,
+) -> Result<(), Error> {
+    let Some(value) = table.get("targets") else {
+        return Ok(());
+    };
+    let DeValue::Array(entries) = value.get_ref() else {
+        return Ok(());
+    };
+    for entry in entries {
+        if let DeValue::Table(body) = entry.get_ref() {
+            check_table(body, TARGET_KEYS, &join(prefix, "targets"), path, source)?;
+        }
+    }
+    Ok(())
+}
+
 /// Checks every key of the strata table (`[tool.strata]` or the top of `strata.toml`).
 ///
 /// `prefix` is how the table is spelled to the user (`tool.strata` or empty for `strata.toml`).
@@ -124,6 +151,7 @@ pub(crate) fn check_strata_table(
     source: &str,
 ) -> Result<(), Error> {
     check_table(table, STRATA_KEYS, prefix, path, source)?;
+    check_targets(table, prefix, path, source)?;
     for (key, value) in table {
         let name = key.get_ref().as_ref();
         let nested = join(prefix, name);
@@ -142,6 +170,7 @@ pub(crate) fn check_strata_table(
                     };
                     let entry_path = join(&nested, entry.get_ref());
                     check_table(body, &allowed, &entry_path, path, source)?;
+                    check_targets(body, &entry_path, path, source)?;
                     for (sub_key, sub_value) in body {
                         let keys = match sub_key.get_ref().as_ref() {
                             "version" => VERSION_KEYS,

@@ -62,6 +62,7 @@ pub(crate) enum GroupEntry {
 pub(crate) struct StrataTable {
     pub(crate) python_version: Option<Spanned<String>>,
     pub(crate) python_platform: Option<Spanned<String>>,
+    pub(crate) targets: Option<Spanned<Vec<TargetTable>>>,
     pub(crate) lock_dir: Option<Spanned<String>>,
     pub(crate) pylock: Option<bool>,
     pub(crate) index_url: Option<Spanned<String>>,
@@ -145,6 +146,7 @@ pub(crate) struct ProfileTable {
     pub(crate) include: Option<Vec<Spanned<String>>>,
     pub(crate) python_version: Option<Spanned<String>>,
     pub(crate) python_platform: Option<Spanned<String>>,
+    pub(crate) targets: Option<Spanned<Vec<TargetTable>>>,
     pub(crate) version: Option<Spanned<VersionTable>>,
     pub(crate) image: Option<Spanned<ImageTable>>,
     pub(crate) gpu: Option<bool>,
@@ -152,6 +154,14 @@ pub(crate) struct ProfileTable {
     pub(crate) when_index_unavailable: Option<Spanned<String>>,
     pub(crate) isolated_from_parent: Option<bool>,
     pub(crate) move_parent_pins: Option<bool>,
+}
+
+/// One entry of `targets = [{ python-version = "3.11", python-platform = "..." }, ...]`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub(crate) struct TargetTable {
+    pub(crate) python_version: Spanned<String>,
+    pub(crate) python_platform: Spanned<String>,
 }
 
 /// `version = { file = "...", key = "...", package = "..." }`.

@@ -89,16 +89,16 @@ fn targets_are_typed_at_load_and_say_which_setting_is_missing() {
     let (_dir, project) = project(MANIFEST, &[]);
     let base = &project.profiles[&ProfileName::parse("base").unwrap()];
     assert_eq!(
-        base.target.target().unwrap().to_string(),
+        base.target().target().unwrap().to_string(),
         "Python 3.11 on linux"
     );
     // What a profile sets, those extending it inherit; `ui` extends nothing, and the project
     // sets no platform.
     let vllm = &project.profiles[&ProfileName::parse("vllm").unwrap()];
-    assert_eq!(vllm.target, base.target);
+    assert_eq!(vllm.targets, base.targets);
     let ui = &project.profiles[&ProfileName::parse("ui").unwrap()];
     assert_eq!(
-        ui.target.target().unwrap_err().to_string(),
+        ui.target().target().unwrap_err().to_string(),
         "`python-platform` is not set in the manifest"
     );
 }

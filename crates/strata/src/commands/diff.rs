@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
-use strata_lockfile::{Lock, LockDiff};
+use strata_lockfile::{LineName, Lock, LockDiff};
 
 use crate::ExitStatus;
 use crate::args::{DataFormat, DiffArgs, GlobalArgs};
@@ -120,34 +120,37 @@ struct DiffJson {
 #[derive(Serialize)]
 struct Pin {
     name: String,
+    /// The line's marker, in a lock of several targets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marker: Option<String>,
     version: String,
 }
 
 #[derive(Serialize)]
 struct Change {
     name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    marker: Option<String>,
     from: String,
     to: String,
 }
 
 impl DiffJson {
     fn new(old: &str, new: &str, changes: &LockDiff) -> Self {
-        let pins = |list: &[(pep508_rs::PackageName, pep440_rs::Version)]| {
+        let pins = |list: &[(LineName, pep440_rs::Version)]| {
             list.iter()
-                .map(|(name, version)| Pin {
-                    name: name.to_string(),
+                .map(|(line, version)| Pin {
+                    name: line.name.to_string(),
+                    marker: line.marker.clone(),
                     version: version.to_string(),
                 })
                 .collect()
         };
-        let moves = |list: &[(
-            pep508_rs::PackageName,
-            pep440_rs::Version,
-            pep440_rs::Version,
-        )]| {
+        let moves = |list: &[(LineName, pep440_rs::Version, pep440_rs::Version)]| {
             list.iter()
-                .map(|(name, from, to)| Change {
-                    name: name.to_string(),
+                .map(|(line, from, to)| Change {
+                    name: line.name.to_string(),
+                    marker: line.marker.clone(),
                     from: from.to_string(),
                     to: to.to_string(),
                 })

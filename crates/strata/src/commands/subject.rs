@@ -100,7 +100,8 @@ fn open_environment(args: &EnvironmentArgs, printer: &mut Printer) -> Result<Env
 /// The lock file, its target and the profile's own lines, from `--profile` or `--lock`.
 struct LockRequest {
     path: PathBuf,
-    target: strata_dist::Target,
+    /// The profile's targets; empty for `--lock`, whose header says.
+    targets: Vec<strata_dist::Target>,
     top_level: Vec<(String, Requirement)>,
 }
 
@@ -108,7 +109,7 @@ fn profile_request(project: &Project, name: &str) -> Result<LockRequest> {
     let name: &ProfileName = &project.profile(name).diagnosed()?.name;
     Ok(LockRequest {
         path: strata_lock::lock_path(project, name),
-        target: strata_lock::profile_target(project, name).diagnosed()?,
+        targets: strata_lock::profile_targets(project, name).diagnosed()?,
         top_level: strata_lock::profile_demands(project, name)
             .into_iter()
             .map(|demand| (demand_label(project, &demand.source), demand.requirement))
@@ -187,32 +188,42 @@ fn open_lock(
             let Some(project) = project.as_ref() else {
                 bail!("`--profile {name}` needs a project: run inside one or pass `--project`");
             };
-            if args.target.python_version.is_some() || args.target.python_platform.is_some() {
+            let request = profile_request(project, name)?;
+            if request.targets.len() == 1
+                && (args.target.python_version.is_some() || args.target.python_platform.is_some())
+            {
                 printer.warning(
                     "`--python-version` and `--python-platform` are ignored with `--profile`: \
                      a profile's lock is read on the target it was locked for",
                 );
             }
-            profile_request(project, name)?
+            request
         }
         (None, Some(path)) => LockRequest {
             path: path.clone(),
-            // The flags', else the project's; a strata lock's own header wins when no flag is
-            // given (below).
-            target: settings::target(&args.target, project.as_ref())?,
+            // A strata lock's own header names them (below).
+            targets: Vec::new(),
             top_level: Vec::new(),
         },
         (None, None) => unreachable!("open_lock runs only in lock mode"),
     };
     let lock = read_lock(&request.path, args.profile.as_deref())?;
-    let header_decides = args.profile.is_none()
-        && args.target.python_version.is_none()
-        && args.target.python_platform.is_none();
-    let target = if header_decides {
-        lock.target()?.unwrap_or(request.target)
+    let targets = if request.targets.is_empty() {
+        lock.targets()?
     } else {
-        request.target
+        request.targets
     };
+    let flags_given = args.target.python_version.is_some() || args.target.python_platform.is_some();
+    let target = match targets.as_slice() {
+        // A lock of one target is read for it; with `--lock`, the flags say otherwise.
+        [only] if args.profile.is_some() || !flags_given => only.clone(),
+        // Another tool's lock, `strata compile`'s, or the flags': the flags', else the
+        // project's.
+        [] | [_] => settings::target(&args.target, project.as_ref())?,
+        several => choose_target(several, &args.target, &request.path)?,
+    };
+    // A lock of several targets: the lines this one installs.
+    let lock = lock.for_target(&target);
     let client = settings::index_client(&args.index, project.as_ref(), vec![target.clone()])?;
     let watched = client.clone();
     let progress = printer.progress(move || {
@@ -261,7 +272,7 @@ fn open_lock(
         display_path(&request.path)
     ));
 
-    let edited = edited_lines(&request.path, &target);
+    let edited = edited_lines(&request.path, &targets);
     let mut distributions = Vec::with_capacity(pins.len());
     let mut unchecked = Vec::new();
     let mut available = HashMap::new();
@@ -328,7 +339,7 @@ fn open_lock(
 
 /// The lines of the lock at `path` (and of the other file of its pair, `<name>.txt` next to
 /// `pylock.<name>.toml`) that strata did not write, when a digest says one of them was edited.
-fn edited_lines(path: &Path, target: &strata_dist::Target) -> Vec<String> {
+fn edited_lines(path: &Path, targets: &[strata_dist::Target]) -> Vec<String> {
     use strata_lockfile::integrity::{LockText, Seal, seal_of_pylock, seal_of_requirements};
 
     let file_name = path
@@ -371,7 +382,7 @@ fn edited_lines(path: &Path, target: &strata_dist::Target) -> Vec<String> {
             label: &pylock_label,
             text,
         }),
-        Some(target),
+        targets,
     )
 }
 
@@ -386,4 +397,67 @@ fn directory_root(path: &Path, project: Option<&Project>) -> Option<PathBuf> {
         return path.parent().map(Path::to_path_buf);
     }
     project.map(|project| project.root.clone())
+}
+
+/// Which of a lock's several targets to read it for: the one `--python-version` and
+/// `--python-platform` name (a flag left out matches any), else the one this machine is (its
+/// operating system and architecture; with several Python versions of it, the flag says which).
+fn choose_target(
+    targets: &[strata_dist::Target],
+    flags: &crate::args::TargetArgs,
+    path: &Path,
+) -> Result<strata_dist::Target> {
+    let listed = || {
+        targets
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let python: Option<strata_dist::PythonVersion> = flags
+        .python_version
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(strata_dist::Error::from)?;
+    let platform: Option<strata_dist::Platform> = flags
+        .python_platform
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(strata_dist::Error::from)?;
+    let host = strata_env::host_target("3.12")?.markers();
+    let matching: Vec<&strata_dist::Target> = targets
+        .iter()
+        .filter(|target| python.is_none_or(|python| target.python() == python))
+        .filter(|target| match platform {
+            Some(platform) => target.platform() == platform,
+            None if python.is_some() => true,
+            None => {
+                let markers = target.markers();
+                markers.sys_platform() == host.sys_platform()
+                    && markers.platform_machine() == host.platform_machine()
+            }
+        })
+        .collect();
+    match matching.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] if python.is_some() || platform.is_some() => bail!(
+            "`{}` covers {}, and none of them is the one `--python-version`/`--python-platform` name",
+            display_path(path),
+            listed()
+        ),
+        [] => bail!(
+            "`{}` covers {}, and this machine ({} {}) is none of them: pass `--python-version` and `--python-platform` to read it for one",
+            display_path(path),
+            listed(),
+            host.sys_platform(),
+            host.platform_machine()
+        ),
+        _ => bail!(
+            "`{}` covers {}, of which several fit: pass `--python-version` (and `--python-platform`) to say which",
+            display_path(path),
+            listed()
+        ),
+    }
 }

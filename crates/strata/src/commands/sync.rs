@@ -29,10 +29,20 @@ pub(crate) fn sync(
             profile.name, profile.name
         )
     })?;
+    let venv = args
+        .venv
+        .clone()
+        .unwrap_or_else(|| project.root.join(".venvs").join(profile.name.as_str()));
+    let whole = strata_lockfile::requirements_txt::read(&text)
+        .with_context(|| format!("Failed to read `{}`", lock.display()))?;
+    let read = if whole.has_markers() {
+        lines_for_interpreter(&whole, &venv, &args.python, &lock)?
+    } else {
+        whole
+    };
     // The whole lock, direct URL pins included: a pin left out here would be uninstalled as
     // something the lock does not name.
-    let mut pins: HashMap<PackageName, Pin> = strata_lockfile::requirements_txt::read(&text)
-        .with_context(|| format!("Failed to read `{}`", lock.display()))?
+    let mut pins: HashMap<PackageName, Pin> = read
         .packages
         .into_iter()
         .map(|package| {
@@ -62,10 +72,6 @@ pub(crate) fn sync(
         })?;
         pins.insert(name, Pin::Editable(root));
     }
-    let venv = args
-        .venv
-        .clone()
-        .unwrap_or_else(|| project.root.join(".venvs").join(profile.name.as_str()));
     let mut json = SyncJson {
         profile: profile.name.as_str(),
         lock: display_path(&lock),
@@ -210,6 +216,61 @@ pub(crate) fn sync(
         return Ok(ExitStatus::Success);
     }
     Ok(ExitStatus::Problems)
+}
+
+/// The lines of a lock of several targets that the environment's interpreter installs (pip
+/// skips the others by their markers): the venv's own, else the `--python` that will create
+/// it. An interpreter that is none of the lock's targets is an error, since the lines its
+/// markers select may hold no file it can install.
+fn lines_for_interpreter(
+    lock: &strata_lockfile::Lock,
+    venv: &std::path::Path,
+    python: &std::path::Path,
+    path: &std::path::Path,
+) -> Result<strata_lockfile::Lock> {
+    let venv_python = venv.join("bin").join("python");
+    let interpreter = if venv_python.exists() {
+        venv_python
+    } else {
+        python.to_path_buf()
+    };
+    let markers =
+        strata_env::Interpreter::query_cached(&interpreter, Some(&crate::settings::cache_dir()))?
+            .markers;
+    let identity = |python_version: &str, sys_platform: &str, machine: &str| {
+        (
+            python_version.to_string(),
+            sys_platform.to_string(),
+            machine.to_string(),
+        )
+    };
+    let running = identity(
+        &markers.python_version().to_string(),
+        markers.sys_platform(),
+        markers.platform_machine(),
+    );
+    let targets = lock.targets()?;
+    let target = targets.iter().find(|target| {
+        let wanted = target.markers();
+        identity(
+            &wanted.python_version().to_string(),
+            wanted.sys_platform(),
+            wanted.platform_machine(),
+        ) == running
+    });
+    let Some(target) = target else {
+        let listed: Vec<String> = targets.iter().map(ToString::to_string).collect();
+        anyhow::bail!(
+            "`{}` covers {}, and `{}` is Python {} on {} {}, none of them: sync with an interpreter of one of its targets (`--python`), or add this one to the profile's `targets`",
+            display_path(path),
+            listed.join("; "),
+            interpreter.display(),
+            running.0,
+            running.1,
+            running.2
+        );
+    };
+    Ok(lock.for_target(target))
 }
 
 /// The JSON summary on stdout, with `--format json` only.

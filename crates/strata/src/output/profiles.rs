@@ -43,6 +43,15 @@ fn describe_target(target: &TargetSpec) -> String {
     format!("Python {version} on {platform}")
 }
 
+/// `target: Python 3.11 on linux`, or `targets: A; B` for a lock of several.
+fn describe_targets(targets: &[TargetSpec]) -> String {
+    let described: Vec<String> = targets.iter().map(describe_target).collect();
+    match described.as_slice() {
+        [one] => format!("target: {one}"),
+        many => format!("targets: {}", many.join("; ")),
+    }
+}
+
 /// Human-readable text.
 pub(crate) fn text(project: &Project, selected: &[&ProfileName]) -> String {
     let mut out = String::new();
@@ -57,8 +66,8 @@ pub(crate) fn text(project: &Project, selected: &[&ProfileName]) -> String {
     );
     let _ = writeln!(
         out,
-        "default target: {}; locks in `{}`",
-        describe_target(&project.target),
+        "default {}; locks in `{}`",
+        describe_targets(&project.targets),
         project.lock_dir.display()
     );
     for profile in shown(project, selected) {
@@ -77,7 +86,7 @@ pub(crate) fn text(project: &Project, selected: &[&ProfileName]) -> String {
             let _ = write!(out, " {DIM}extends{DIM:#} {}", parents.join(", "));
         }
         out.push('\n');
-        let _ = writeln!(out, "  target: {}", describe_target(&profile.target));
+        let _ = writeln!(out, "  {}", describe_targets(&profile.targets));
         match &profile.engine {
             Some(engine) => out.push_str(&engine_lines(project, profile, engine)),
             None => {
@@ -193,7 +202,9 @@ fn engine_lines(project: &Project, profile: &Profile, engine: &Engine) -> String
 struct JsonModel<'a> {
     schema_version: u32,
     project: JsonProject<'a>,
+    /// The first of `targets`, as before profiles could have several.
     target: &'a TargetSpec,
+    targets: &'a [TargetSpec],
     lock_dir: &'a std::path::Path,
     index: &'a strata_project::IndexSettings,
     profiles: Vec<JsonProfile<'a>>,
@@ -214,7 +225,9 @@ struct JsonProfile<'a> {
     name: &'a ProfileName,
     kind: &'static str,
     extends: &'a [ProfileName],
+    /// The first of `targets`, as before profiles could have several.
     target: &'a TargetSpec,
+    targets: &'a [TargetSpec],
     requirements: Vec<EffectiveRequirement<'a>>,
     constraints: &'a [SourcedRequirement],
     editables: &'a [Editable],
@@ -234,7 +247,8 @@ pub(crate) fn json(project: &Project, selected: &[&ProfileName]) -> serde_json::
             manifest: &project.manifest,
             name: project.name.as_ref().map(ToString::to_string),
         },
-        target: &project.target,
+        target: &project.targets[0],
+        targets: &project.targets,
         lock_dir: &project.lock_dir,
         index: &project.index,
         profiles: shown(project, selected)
@@ -247,7 +261,8 @@ pub(crate) fn json(project: &Project, selected: &[&ProfileName]) -> serde_json::
                     "profile"
                 },
                 extends: &profile.extends,
-                target: &profile.target,
+                target: profile.target(),
+                targets: &profile.targets,
                 requirements: project.effective_requirements(&profile.name),
                 constraints: &profile.constraints,
                 editables: &profile.editables,

@@ -351,7 +351,7 @@ fn a_lock_written_before_locks_carried_index_options_stays_current() {
     let target = strata_dist::Target::parse("3.11", "x86_64-manylinux_2_28").unwrap();
     project.write(
         "locks/pylock.base.toml",
-        &strata_lockfile::pylock_toml::write(&pylock, &target),
+        &strata_lockfile::pylock_toml::write(&pylock, std::slice::from_ref(&target)),
     );
     assert!(!project.read("locks/base.txt").contains("--extra-index-url"));
 

@@ -38,6 +38,7 @@ mod pylock;
 mod settings;
 mod sources;
 mod sync;
+mod targets;
 mod universe;
 mod upstream;
 mod urlpins;

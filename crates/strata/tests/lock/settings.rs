@@ -154,6 +154,20 @@ const CASES: &[Case] = &[
         expect: &[Expect::Stale("base", "target")],
     },
     Case {
+        keys: &[
+            "targets",
+            "targets.python-version",
+            "targets.python-platform",
+        ],
+        edits: &[(
+            M,
+            TOP,
+            "targets = [{ python-version = \"3.11\", python-platform = \"x86_64-manylinux_2_28\" }, \
+             { python-version = \"3.12\", python-platform = \"aarch64-apple-darwin\" }]\nlock-dir",
+        )],
+        expect: &[Expect::Stale("base", "target")],
+    },
+    Case {
         keys: &["lock-dir"],
         edits: &[(M, "lock-dir = \"locks\"", "lock-dir = \"locks-elsewhere\"")],
         expect: &[Expect::Stale("base", "does not exist")],
@@ -298,6 +312,32 @@ const CASES: &[Case] = &[
             "python-version = \"3.11\"\npython-platform = \"aarch64-manylinux_2_28\"\n\n[engines.trt]",
         )],
         expect: &[Expect::Stale("ui", "target")],
+    },
+    Case {
+        keys: &[
+            "profiles.*.targets",
+            "profiles.*.targets.python-version",
+            "profiles.*.targets.python-platform",
+        ],
+        edits: &[(
+            M,
+            "requirements = [\"click\"]\npython-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"",
+            "requirements = [\"click\"]\ntargets = [{ python-version = \"3.12\", python-platform = \"x86_64-manylinux_2_28\" }]",
+        )],
+        expect: &[Expect::Stale("ui", "target")],
+    },
+    Case {
+        keys: &[
+            "engines.*.targets",
+            "engines.*.targets.python-version",
+            "engines.*.targets.python-platform",
+        ],
+        edits: &[(
+            M,
+            "include = [\"group:trt\"]\npython-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"",
+            "include = [\"group:trt\"]\ntargets = [{ python-version = \"3.12\", python-platform = \"x86_64-manylinux_2_28\" }]",
+        )],
+        expect: &[Expect::Stale("trt", "target")],
     },
     Case {
         keys: &["engines.*.extends"],

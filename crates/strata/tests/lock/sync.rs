@@ -52,7 +52,7 @@ pub(crate) fn sync(project: &Project, index: &TestIndex, args: &[&str]) -> Outpu
 }
 
 /// `name -> version` of every distribution in the venv but the tools it is seeded with.
-fn installed(venv: &Path) -> BTreeMap<String, String> {
+pub(crate) fn installed(venv: &Path) -> BTreeMap<String, String> {
     let lib = fs_err::read_dir(venv.join("lib"))
         .unwrap()
         .next()
