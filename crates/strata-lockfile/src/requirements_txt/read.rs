@@ -279,6 +279,20 @@ mod tests {
     }
 
     #[test]
+    fn a_directory_line_of_a_lock_of_several_targets_keeps_its_marker() {
+        let text = "./pkg ; sys_platform == 'linux'  # pkg==0.1\n";
+        let lock = read(text).unwrap();
+        let package = &lock.packages[0];
+        assert_eq!(package.url.as_deref(), Some("./pkg"));
+        assert_eq!(
+            package.marker.contents().map(|marker| marker.to_string()),
+            Some("sys_platform == 'linux'".to_string())
+        );
+        // Written back the same (after the note that the lock has no hashes).
+        assert!(crate::requirements_txt::write(&lock).ends_with(&format!("\n{text}")));
+    }
+
+    #[test]
     fn unpinned_line_is_an_error_naming_the_line() {
         let error = read_pins("numpy==1\nrequests>=2\n").unwrap_err();
         assert_eq!(error.line, 2);
