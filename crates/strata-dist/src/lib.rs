@@ -78,6 +78,7 @@ pub use error::{
     WheelFilenameErrorKind,
 };
 pub use import_names::top_level_import_names;
+pub use local_directory::{EDITABLE_FRAGMENT, LocalDirectory};
 pub use metadata::{
     Metadata, MetadataVersion, MetadataWarning, Repair, parse_requirement_lenient,
     parse_specifiers_lenient,
@@ -91,6 +92,7 @@ pub use wheel_filename::{BuildTag, WheelFilename};
 
 mod error;
 mod import_names;
+mod local_directory;
 mod metadata;
 mod platform;
 mod requirement;

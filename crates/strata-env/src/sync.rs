@@ -62,6 +62,15 @@ pub enum Pin {
     /// needs; `strata sync` adds it. Held when pip recorded an editable install of that
     /// directory.
     Editable(PathBuf),
+    /// A local directory the lock names (`-e ./pkg` or `./pkg`, its path absolute here),
+    /// installed by pip from the lock like any line. Held when pip recorded an install of that
+    /// directory (`direct_url.json`), editable or not as the lock says.
+    Directory {
+        /// The directory, absolute.
+        path: PathBuf,
+        /// `-e`: installed in place.
+        editable: bool,
+    },
 }
 
 impl Pin {
@@ -70,7 +79,12 @@ impl Pin {
         match self {
             Self::Version(version) => format!("{name}=={version}"),
             Self::Url(url) => format!("{name} @ {url}"),
-            Self::Editable(path) => format!("-e {} ({name})", path.display()),
+            Self::Editable(path)
+            | Self::Directory {
+                path,
+                editable: true,
+            } => format!("-e {} ({name})", path.display()),
+            Self::Directory { path, .. } => format!("{} ({name})", path.display()),
         }
     }
 
@@ -82,16 +96,21 @@ impl Pin {
                 .direct_url
                 .as_deref()
                 .is_some_and(|installed| bare_url(installed) == bare_url(url)),
-            Self::Editable(path) => {
-                installed.editable
-                    && installed
-                        .direct_url
-                        .as_deref()
-                        .and_then(|url| url.strip_prefix("file://"))
-                        .is_some_and(|installed| Path::new(&percent_decoded(installed)) == path)
+            Self::Editable(path) => installed.editable && installed_from(installed, path),
+            Self::Directory { path, editable } => {
+                installed.editable == *editable && installed_from(installed, path)
             }
         }
     }
+}
+
+/// Whether pip recorded `installed` as installed from the directory `path`.
+fn installed_from(installed: &InstalledDistribution, path: &Path) -> bool {
+    installed
+        .direct_url
+        .as_deref()
+        .and_then(|url| url.strip_prefix("file://"))
+        .is_some_and(|installed| Path::new(&percent_decoded(installed)) == path)
 }
 
 /// What the environment holds of one distribution, as far as a sync compares it with a pin.
@@ -265,15 +284,23 @@ pub fn plan<S: std::hash::BuildHasher>(
 
 /// Makes `venv` hold exactly the distributions pinned in the lock at `lock` (`pins`, its
 /// `name==version` and `name @ url` lines), creating it with `python` when missing; pip installs
-/// from `indexes`.
+/// from `indexes`. pip runs in `working_dir`, the directory the lock's relative paths (local
+/// directory pins) are relative to: the project root.
 pub fn sync<S: std::hash::BuildHasher>(
     lock: &Path,
+    working_dir: &Path,
     pins: &HashMap<PackageName, Pin, S>,
     venv: &Path,
     python: &Path,
     indexes: &PipIndexes,
 ) -> Result<SyncReport, SyncError> {
-    let venv_python = venv.join("bin").join("python");
+    // Absolute: pip may run in `working_dir`, and the lock's path and the interpreter's must
+    // hold there.
+    let lock = &std::path::absolute(lock).unwrap_or_else(|_| lock.to_path_buf());
+    let venv_python = std::path::absolute(venv)
+        .unwrap_or_else(|_| venv.to_path_buf())
+        .join("bin")
+        .join("python");
     let created = !venv_python.exists();
     let before = if created {
         run(
@@ -292,15 +319,24 @@ pub fn sync<S: std::hash::BuildHasher>(
         "--quiet",
         "--disable-pip-version-check",
     ]);
-    // pip refuses hash-checking mode with a git requirement, and such a lock has no hashes.
-    let has_git = pins
-        .values()
-        .any(|pin| matches!(pin, Pin::Url(url) if url.starts_with("git+")));
-    if !has_git {
+    // pip refuses hash-checking mode with a git requirement or a local directory, and such a
+    // lock has no hashes.
+    let unhashable = pins.values().any(|pin| {
+        matches!(pin, Pin::Url(url) if url.starts_with("git+"))
+            || matches!(pin, Pin::Directory { .. })
+    });
+    if !unhashable {
         install.arg("--require-hashes");
     }
     install.arg("--no-deps");
     indexes.apply(&mut install);
+    if pins
+        .values()
+        .any(|pin| matches!(pin, Pin::Directory { .. }))
+    {
+        // The lock's paths are relative to the project root, as its header says.
+        install.current_dir(working_dir);
+    }
     run("install the lock", install.arg("-r").arg(lock))?;
     let current = installed_distributions(&venv_python)?;
     for (name, pin) in pins {

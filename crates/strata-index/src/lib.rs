@@ -20,6 +20,9 @@
 //!   requirement's reference to the full commit with the machine's `git` (a bare repository and
 //!   per-commit checkouts in the cache), and reads the project's metadata there: static
 //!   `[project]` or a PEP 517 build of the checkout. Blocking, unlike the rest.
+//! * **What does a local directory require?** [`IndexClient::directory_metadata`] reads a
+//!   local directory requirement's metadata the same way, once per run and never cached
+//!   across runs (a directory has no commit). Blocking too.
 //!
 //! Which indexes to use is decided by [`config::resolve`], which follows pip's own configuration
 //! so strata needs no index URL of its own. Credentials in URLs are used and never shown (see
@@ -57,6 +60,7 @@ mod cache_root;
 mod candidates;
 mod client;
 pub mod config;
+mod directory;
 mod error;
 mod find_links;
 mod git;

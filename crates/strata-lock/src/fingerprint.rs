@@ -105,11 +105,14 @@ impl Fingerprint {
             .collect();
         parts.push(("target", targets.join("; ")));
         let mut requirements = String::new();
+        // A local directory as written (relative to the project), never its absolute URL: a
+        // lock must stay current in another checkout of the project.
         for effective in project.effective_requirements(name) {
             let _ = writeln!(
                 requirements,
                 "{}\t{}",
-                effective.requirement.requirement, effective.requirement.origin
+                strata_project::display_requirement(&effective.requirement.requirement),
+                effective.requirement.origin
             );
         }
         for editable in editables {
@@ -121,7 +124,8 @@ impl Fingerprint {
             let _ = writeln!(
                 constraint_text,
                 "{}\t{}",
-                constraint.requirement, constraint.origin
+                strata_project::display_requirement(&constraint.requirement),
+                constraint.origin
             );
         }
         parts.push(("constraints", constraint_text));

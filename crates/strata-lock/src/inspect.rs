@@ -68,6 +68,10 @@ pub struct Lookup {
     pub versions_of: Vec<PackageName>,
     /// Pins read at a time (the client's own limits apply below this).
     pub concurrency: usize,
+    /// The directory a local directory pin's relative path starts from: the project root for
+    /// a profile's `requirements.txt` lock, the lock file's directory for a `pylock.toml`.
+    /// `None`: the current directory.
+    pub directory_root: Option<std::path::PathBuf>,
 }
 
 /// Reads the metadata of every pin of `lock` for `target`, in lock order.
@@ -85,7 +89,8 @@ pub async fn pinned_metadata(
             });
             let list = lookup.versions_of.contains(&package.name);
             async move {
-                let (requires_dist, file, mut available) = read_one(client, package, target).await;
+                let (requires_dist, file, mut available) =
+                    read_one(client, package, target, lookup.directory_root.as_deref()).await;
                 let version = if package.is_vcs() && requires_dist.is_ok() {
                     available.pop().unwrap_or_else(|| package.version.clone())
                 } else {
@@ -126,7 +131,25 @@ fn requirements(metadata: &strata_dist::Metadata) -> Vec<(Requirement, String)> 
         .collect()
 }
 
-async fn read_one(client: &IndexClient, package: &LockedPackage, target: &Target) -> ReadOne {
+async fn read_one(
+    client: &IndexClient,
+    package: &LockedPackage,
+    target: &Target,
+    directory_root: Option<&std::path::Path>,
+) -> ReadOne {
+    if let Some(path) = package.url.as_deref().filter(|_| package.is_directory()) {
+        // Read again, as a relock reads it: a directory has no commit to pin its metadata.
+        let root = directory_root.unwrap_or(std::path::Path::new("."));
+        let absolute = std::path::absolute(root.join(path)).unwrap_or_else(|_| root.join(path));
+        return match client.directory_metadata(&package.name, &absolute) {
+            Ok(metadata) => (
+                Ok(requirements(&metadata)),
+                Some(path.to_string()),
+                Vec::new(),
+            ),
+            Err(error) => (Err(error.to_string()), None, Vec::new()),
+        };
+    }
     if let Some(Ok(git)) = package
         .url
         .as_deref()

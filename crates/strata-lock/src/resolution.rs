@@ -108,6 +108,7 @@ pub fn lock_from_resolution<'a>(
                 },
                 line: None,
                 requested_revision: package.requested_revision.clone(),
+                editable: package.editable,
                 // One resolution is for one target; `strata_lockfile::targets` adds markers.
                 marker: pep508_rs::MarkerTree::TRUE,
             }

@@ -72,6 +72,11 @@ pub(crate) const INSTALL_LINE: &str =
 /// repository and refuses hash-checking mode with one, so the lock has no hashes.
 pub(crate) const VCS_INSTALL_LINE: &str = "Install it with: pip install --no-deps -r <this file> (no hashes: it pins a git repository by commit, and pip refuses hash-checking mode with one)";
 
+/// [`INSTALL_LINE`] as a lock that pins a local directory writes it: its paths are relative
+/// to the project root, where pip reads them from (pip reads a requirements file's paths
+/// relative to the current directory, not to the file), and pip cannot hash a directory.
+pub(crate) const DIRECTORY_INSTALL_LINE: &str = "Install it from the project root with: pip install --no-deps -r <this file> (no hashes: it pins a local directory, relative to the project root, and pip cannot hash one)";
+
 /// How the header block of an upstream engine's lock begins: the packages its image provides
 /// follow, one `  name==version` line each (see [`provided_lines`]).
 pub const PROVIDED_PREFIX: &str = "Provided by the image ";

@@ -33,7 +33,7 @@
 #![warn(missing_docs)]
 
 pub use diff::{LineName, LockDiff};
-pub use model::{Lock, LockedFile, LockedPackage};
+pub use model::{Lock, LockedFile, LockedPackage, rebase_directory_path};
 
 mod diff;
 pub mod header;

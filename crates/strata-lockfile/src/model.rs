@@ -39,6 +39,8 @@ pub struct LockedPackage {
     /// default branch), which `pylock.toml` records as `requested-revision` beside the commit
     /// the URL pins. `requirements.txt` cannot carry it, so a pin read from one has `None`.
     pub requested_revision: Option<String>,
+    /// For a local directory pin, whether it is installed editable (`-e PATH`).
+    pub editable: bool,
     /// The environment marker that selects this line (`sys_platform == 'darwin'`) in a lock that
     /// covers several targets (see [`crate::targets`]); `MarkerTree::TRUE` (no marker) for a
     /// line every target of the lock installs.
@@ -46,6 +48,19 @@ pub struct LockedPackage {
 }
 
 impl LockedPackage {
+    /// Whether the pin is a local directory (its [`LockedPackage::url`] is the path as the lock
+    /// writes it, `./pkg`, relative to the directory pip runs in, or absolute).
+    pub fn is_directory(&self) -> bool {
+        self.url.as_deref().is_some_and(|url| !url.contains("://"))
+    }
+
+    /// Whether pip cannot check a hash of the pin (a git repository, a local directory), so
+    /// a lock that holds one carries no hashes at all: one `--hash` would put pip in
+    /// hash-checking mode, which refuses such a line and so the whole file.
+    pub fn is_unhashable(&self) -> bool {
+        self.is_vcs() || self.is_directory()
+    }
+
     /// Whether the pin is a git repository at a commit (`name @ git+...@<commit>`).
     pub fn is_vcs(&self) -> bool {
         self.url
@@ -56,13 +71,75 @@ impl LockedPackage {
     /// The requirement that asks for exactly what this package pins: `name==version`, or for a
     /// direct URL `name @ url#sha256=hash`, so that a solve constrained by it takes that file
     /// (and checks it by the lock's hash), not the same version from an index.
+    ///
+    /// A local directory pin is `name==version`: its path is relative to where pip runs, and
+    /// the requirement that names the directory brings the project itself.
     pub fn pinned_requirement(&self) -> String {
+        if self.is_directory() {
+            return format!("{}=={}", self.name, self.version);
+        }
         match &self.url {
             Some(url) => match self.hashes.first() {
                 Some(hash) if !url.contains('#') => format!("{} @ {url}#sha256={hash}", self.name),
                 _ => format!("{} @ {url}", self.name),
             },
             None => format!("{}=={}", self.name, self.version),
+        }
+    }
+}
+
+/// A local directory pin's path (relative, as a lock writes it: `./pkg`, `../lib/x`) moved to
+/// another base: `base` is the old base as seen from the new one (`..` to go from a project
+/// root to its `locks/`, `locks` to come back). Lexical, with `/` separators and a leading
+/// `./`, as pip recognizes a path on a requirements line; an absolute path stays as it is.
+///
+/// ```
+/// use std::path::Path;
+/// use strata_lockfile::rebase_directory_path;
+///
+/// assert_eq!(rebase_directory_path("./pkg", Path::new("..")), "../pkg");
+/// assert_eq!(rebase_directory_path("../pkg", Path::new("locks")), "./pkg");
+/// assert_eq!(rebase_directory_path("/src/pkg", Path::new("..")), "/src/pkg");
+/// ```
+pub fn rebase_directory_path(path: &str, base: &std::path::Path) -> String {
+    if std::path::Path::new(path).is_absolute() {
+        return path.to_string();
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for component in base.join(path).components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if parts.last().is_some_and(|last| last != "..") {
+                    parts.pop();
+                } else {
+                    parts.push("..".to_string());
+                }
+            }
+            other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
+        }
+    }
+    let text = parts.join("/");
+    if text.is_empty() {
+        ".".to_string()
+    } else if text.starts_with("..") {
+        text
+    } else {
+        format!("./{text}")
+    }
+}
+
+impl Lock {
+    /// Rewrites the path of every local directory pin with `rebase` (see
+    /// [`rebase_directory_path`]): `pylock.toml` writes paths relative to itself (PEP 751),
+    /// `requirements.txt` relative to where pip runs.
+    pub fn rebase_directories(&mut self, rebase: impl Fn(&str) -> String) {
+        for package in &mut self.packages {
+            if package.is_directory()
+                && let Some(path) = &package.url
+            {
+                package.url = Some(rebase(path));
+            }
         }
     }
 }
@@ -92,6 +169,7 @@ impl PartialEq for LockedPackage {
             line: _,
             // What the commit came from, not what is pinned.
             requested_revision: _,
+            editable,
             marker,
         } = self;
         *name == other.name
@@ -104,6 +182,7 @@ impl PartialEq for LockedPackage {
             && *requires_python == other.requires_python
             && *dependencies == other.dependencies
             && *index == other.index
+            && *editable == other.editable
             && *marker == other.marker
     }
 }

@@ -319,6 +319,7 @@ mod tests {
             index: None,
             line: None,
             requested_revision: None,
+            editable: false,
             marker: MarkerTree::TRUE,
         }
     }

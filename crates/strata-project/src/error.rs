@@ -55,6 +55,7 @@ impl Error {
             | ErrorKind::UnknownInclude { snippet, .. }
             | ErrorKind::InFileOption { snippet, .. }
             | ErrorKind::Unsupported { snippet, .. }
+            | ErrorKind::LocalDirectory { snippet, .. }
             | ErrorKind::MissingInFile { snippet, .. }
             | ErrorKind::IncludeLoop { snippet, .. }
             | ErrorKind::Yaml { snippet, .. }
@@ -137,6 +138,7 @@ impl Diagnostic for Error {
                 "Supported options: `-r`, `-c`, `--index-url`, `--extra-index-url`, `--find-links`, `--pre`".to_string(),
             ],
             ErrorKind::Unsupported { form, .. } => vec![form.remedy()],
+            ErrorKind::LocalDirectory { problem, .. } => vec![problem.remedy()],
             ErrorKind::VersionKeyMissing { found, .. } if !found.is_empty() => {
                 vec![format!("Keys found at that level: {}", join_quoted(found))]
             }
@@ -467,6 +469,17 @@ pub enum ErrorKind {
         /// Where.
         snippet: Snippet,
     },
+    /// A local directory requirement (`./pkg`, `-e ./pkg`, `name @ file:///abs/pkg`) that does
+    /// not name a usable project.
+    #[error("Local directory requirement `{}` in `{}`: {problem}", elide(text), snippet.path.display())]
+    LocalDirectory {
+        /// What is wrong.
+        problem: LocalDirectoryProblem,
+        /// The requirement as written.
+        text: String,
+        /// Where.
+        snippet: Snippet,
+    },
     /// The lock directory, or one of its parents, is a file.
     #[error("Lock directory `{}` cannot be used: `{}` is a file, not a directory", lock_dir.display(), file.display())]
     LockDirNotADirectory {
@@ -569,15 +582,65 @@ pub enum ErrorKind {
     },
 }
 
+/// Why a local directory requirement cannot be locked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LocalDirectoryProblem {
+    /// The directory does not exist.
+    #[error("`{}` is not a directory", elide_path(path))]
+    Missing {
+        /// The directory, absolute.
+        path: PathBuf,
+    },
+    /// The directory has neither `pyproject.toml` nor `setup.py`.
+    #[error("`{}` has neither `pyproject.toml` nor `setup.py`", elide_path(path))]
+    NotAProject {
+        /// The directory, absolute.
+        path: PathBuf,
+    },
+    /// `name @ ./dir` names another project than the directory holds.
+    #[error("the directory holds `{}`, not `{}`", elide(found), elide(written))]
+    NameMismatch {
+        /// The name the requirement gives.
+        written: String,
+        /// The name the directory's `pyproject.toml` (or `setup.cfg`) states.
+        found: String,
+    },
+    /// The directory states no name strata can read without building it.
+    #[error(
+        "`{}` states no project name in `pyproject.toml` or `setup.cfg`",
+        elide_path(path)
+    )]
+    Unnamed {
+        /// The directory, absolute.
+        path: PathBuf,
+    },
+    /// A `-e` value that is not a local directory (an editable git checkout, a wheel).
+    #[error("only a local directory can be editable")]
+    NotEditable,
+}
+
+impl LocalDirectoryProblem {
+    /// What to do about it.
+    pub fn remedy(&self) -> String {
+        match self {
+            Self::Missing { .. } => "A relative path is relative to the file that names it (as in pip-tools); fix the path, or create the project there".to_string(),
+            Self::NotAProject { .. } => "Point the requirement at the project's root, the directory that holds its `pyproject.toml` (or `setup.py`)".to_string(),
+            Self::NameMismatch { found, .. } => format!("Write `{} @ PATH`, or drop the name (`PATH` alone): strata reads it from the directory", elide(found)),
+            Self::Unnamed { .. } => "Write the name before the path, `name @ PATH`: strata needs it before it builds the project's metadata".to_string(),
+            Self::NotEditable => "Write `-e PATH` for a local project; require a git repository as `name @ git+URL@REV` (strata locks its commit), without `-e`".to_string(),
+        }
+    }
+}
+
 /// The requirement forms and file options strata reads but cannot honour; each is an error
 /// naming the line, so nothing the user wrote is dropped from a lock without a word.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Unsupported {
-    /// `-e PATH` / `--editable PATH`.
-    Editable,
-    /// A local directory or file, unnamed (`./pkg`, `../x.whl`) or named (`x @ ./pkg`,
-    /// `x @ file:///src/x`) when it is not a wheel or sdist.
+    /// A local wheel or sdist by path (`../x-1.0-py3-none-any.whl`, `x @ ./x-1.0.tar.gz`), or
+    /// a `file:` URL that is neither a directory nor a wheel or sdist. (A local directory is
+    /// a requirement: `crate::local_directory`.)
     LocalPath,
     /// A URL without a package name (`https://host/x-1.0-py3-none-any.whl`).
     UnnamedUrl,
@@ -617,7 +680,6 @@ pub enum Unsupported {
 impl Unsupported {
     fn what(&self) -> &'static str {
         match self {
-            Self::Editable => "Editable requirement",
             Self::LocalPath => "Local path requirement",
             Self::UnnamedUrl => "URL requirement without a name",
             Self::Vcs => "Version-control requirement",
@@ -630,7 +692,7 @@ impl Unsupported {
 
     fn problem(&self) -> &'static str {
         match self {
-            Self::Editable | Self::LocalPath | Self::Vcs => "cannot be locked yet",
+            Self::LocalPath | Self::Vcs => "cannot be locked yet",
             Self::UnnamedUrl => "cannot be locked",
             Self::NotADistribution { .. } => "does not name a wheel or sdist",
             Self::UnhashedUrl => "has no `#sha256=` for the lock's hash",
@@ -651,7 +713,6 @@ impl Unsupported {
     /// What to write instead.
     pub fn remedy(&self) -> String {
         match self {
-            Self::Editable => "strata does not lock editable or local projects yet: require what the project needs by name (for this project's own dependencies, `include = [\"project\"]`), and install the local project with `pip install --no-deps -e PATH` after the lock".to_string(),
             Self::LocalPath => "strata locks distributions from indexes and `name @ https://.../name-1.0-py3-none-any.whl` URLs: put built wheels in a directory named by `find-links` and require them by name (`name==1.0`)".to_string(),
             Self::UnnamedUrl => "Write `name @ URL`: a lock needs the package's name".to_string(),
             Self::Vcs => "Write a git repository as `name @ git+URL@REV` (strata locks its commit); for another version-control system, build a wheel and require it as `name @ https://.../name-1.0-py3-none-any.whl`".to_string(),
@@ -661,6 +722,8 @@ impl Unsupported {
             Self::ConstraintExtras { without } => format!("Write `{without}`: a constraint limits a package's version whatever extras are asked for, and pip refuses one with extras; an extra to install belongs with the requirements, not the constraints"),
             Self::PreInProfile => "Write a pre-release specifier for the package that needs one (`name>=2.0rc1`): strata allows pre-releases for a package whose requirement names one".to_string(),
             Self::IndexOptionInProfile { key, value } => {
+                // Shown elided: a pasted value can be any length, and a hint stays readable.
+                let value = elide(value);
                 let toml = if *key == "index-url" {
                     format!("{key} = \"{value}\"")
                 } else {

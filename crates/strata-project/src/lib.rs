@@ -15,7 +15,7 @@
 //!
 //! Every invalid input is an [`Error`] naming the file and line, with a [`Snippet`] of the
 //! offending text and hints that say what to do (its [`Diagnostic`](strata_diagnostic::Diagnostic) impl). That includes every requirement
-//! form strata cannot lock ([`Unsupported`]: `-e`, local paths, VCS URLs...): nothing a source
+//! form strata cannot lock ([`Unsupported`]: local wheels by path, non-git VCS URLs...): nothing a source
 //! declares is left out of a lock without a word. A dependency group that requires the project
 //! itself (`myproj[extra]`) is expanded from `pyproject.toml`, as a self-referencing extra is.
 //!
@@ -42,8 +42,9 @@
 //! ```
 #![warn(missing_docs)]
 
-pub use error::{Error, ErrorKind, Snippet, Unsupported};
+pub use error::{Error, ErrorKind, LocalDirectoryProblem, Snippet, Unsupported};
 pub use image_packages::{ImagePackage, ImagePackages, ImagePackagesError, capture_file};
+pub use local_directory::display_requirement;
 pub use manifest::{EnvLookup, find_manifest, manifest_keys};
 pub use model::{
     BaseImage, CellSpec, CiSettings, ContractSettings, Editable, EffectiveRequirement, Engine,
@@ -59,6 +60,7 @@ pub use version_source::VersionSource;
 mod error;
 mod graph;
 mod image_packages;
+mod local_directory;
 mod manifest;
 mod model;
 pub mod project_version;

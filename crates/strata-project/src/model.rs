@@ -191,8 +191,9 @@ pub struct SourcedRequirement {
     pub origin: Origin,
 }
 
-/// An editable local project (`-e ./path` in a `.in` file). The reader rejects `-e` lines
-/// until strata can lock local projects, so none is built today; the type stays for that.
+/// An editable local project (`-e ./path` in a `.in` file). An `-e` line is read as a
+/// requirement on the directory, marked editable (see [`strata_dist::LocalDirectory`]), so
+/// none is built today; the type stays for the JSON schema of `strata profiles`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Editable {
     /// The path as written, relative to the file that names it.
@@ -218,7 +219,7 @@ pub struct Profile {
     pub requirements: Vec<SourcedRequirement>,
     /// The profile's own constraints: they limit versions and never add packages.
     pub constraints: Vec<SourcedRequirement>,
-    /// Editable local projects: empty, as `-e` lines are rejected (see [`Editable`]).
+    /// Editable local projects: empty, as `-e` lines are requirements (see [`Editable`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub editables: Vec<Editable>,
     /// pip options read from the profile's `.in` files: only values the manifest's index

@@ -18,8 +18,9 @@
 //! | `name @ file:///.../name-1.0-py3-none-any.whl` | the same, for a local wheel or sdist |
 //! | `-r FILE` / `--requirement FILE` | includes requirements, relative to the including file |
 //! | `-c FILE` / `--constraint FILE` | includes constraints (limits, never additions); everything a constraints file includes is a constraint too. A constraint with extras (`numpy[foo]<2`) is an error, as pip refuses it ("Constraints cannot have extras") |
-//! | `-e PATH` / `--editable PATH` | error: editable (local) projects cannot be locked yet |
-//! | `./pkg`, `../x.whl`, `/abs/dir`, `name @ ./pkg`, `name @ file:///src/dir` | error: local paths cannot be locked yet; a wheel in a `find-links` directory can, by name |
+//! | `./pkg`, `../pkg`, `/abs/pkg`, `file:///abs/pkg`, `name @ ./pkg`, `name @ file:///abs/pkg` | a local directory (a project with `pyproject.toml` or `setup.py`): resolved with its dependencies from its metadata. A relative path is relative to the file that names it (the pip-tools convention; pip itself reads a requirements file's paths relative to the current directory). Without a name, the name is `[project].name` (or `setup.cfg`'s). Errors: a missing directory, one that is no project, a name that disagrees with the directory's. Only `name @ file:///abs/pkg` is PEP 508, so only it is read outside `.in` files |
+//! | `-e PATH` / `--editable PATH` / `-e file:///abs/pkg` | the same directory, installed editable. `-e` of anything else (a git URL, a wheel) is an error |
+//! | `../x.whl`, `name @ ./x-1.0.tar.gz` (a local wheel or sdist by path) | error: a wheel in a `find-links` directory can be locked, by name; or `name @ file:///abs/x-1.0-py3-none-any.whl` |
 //! | `name @ git+https://host/repo.git@REV#subdirectory=dir` (`git+ssh`, `git+file`, `git+git`) | a git requirement: locked at the full commit `REV` names (a branch, a tag, a short or full hash; none: the default branch) |
 //! | `git+https://...#egg=name` (no `name @`), `hg+`, `svn+`, `bzr+` | error: a git URL needs `name @`; other version-control systems cannot be locked |
 //! | `https://host/x-1.0-py3-none-any.whl` without `name @` | error: a lock needs the name |
@@ -41,8 +42,8 @@ use std::str::FromStr;
 
 use pep508_rs::{Requirement, VersionOrUrl};
 
-use crate::error::{Error, ErrorKind, Snippet, Unsupported};
-use crate::text_file;
+use crate::error::{Error, ErrorKind, LocalDirectoryProblem, Snippet, Unsupported};
+use crate::{local_directory, text_file};
 
 /// Where a requirement was written: a file and a 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -311,12 +312,25 @@ fn read_into(
                     )?;
                 }
                 "-e" | "--editable" => {
-                    return Err(ErrorKind::Unsupported {
-                        form: Unsupported::Editable,
-                        text: text.to_string(),
-                        snippet: snippet_all(),
-                    }
-                    .into());
+                    let value = needs_value()?;
+                    let Some((None, target)) = local_directory::directory_line(value) else {
+                        return Err(ErrorKind::LocalDirectory {
+                            problem: LocalDirectoryProblem::NotEditable,
+                            text: text.to_string(),
+                            snippet: snippet_all(),
+                        }
+                        .into());
+                    };
+                    let requirement = local_directory::directory_requirement(
+                        None,
+                        target,
+                        true,
+                        directory,
+                        display_root,
+                        text,
+                        &snippet_all(),
+                    )?;
+                    push_requirement(kind, requirement, text, here, snippet_all(), out)?;
                 }
                 "-i" | "--index-url" | "--extra-index-url" | "-f" | "--find-links" => {
                     let value = needs_value()?.to_string();
@@ -360,28 +374,52 @@ fn read_into(
             }
             continue;
         }
-        let requirement = parse_requirement(text, &display, &logical)?;
-        match kind {
-            Kind::Requirements => {
-                if is_unhashed_url(&requirement) {
-                    out.unhashed_urls.push((text.to_string(), snippet_all()));
-                }
-                out.requirements.push((requirement, here));
-            }
-            Kind::Constraints => {
-                if let Some(form) = constraint_extras(&requirement) {
-                    return Err(ErrorKind::Unsupported {
-                        form,
-                        text: text.to_string(),
-                        snippet: snippet_all(),
-                    }
-                    .into());
-                }
-                out.constraints.push((requirement, here));
-            }
-        }
+        let requirement = match local_directory::directory_line(text) {
+            Some((name, target)) => local_directory::directory_requirement(
+                name,
+                target,
+                false,
+                directory,
+                display_root,
+                text,
+                &snippet_all(),
+            )?,
+            None => parse_requirement(text, &display, &logical)?,
+        };
+        push_requirement(kind, requirement, text, here, snippet_all(), out)?;
     }
     stack.pop();
+    Ok(())
+}
+
+/// Adds a requirement read from a line to `out`, as a requirement or a constraint.
+fn push_requirement(
+    kind: Kind,
+    requirement: Requirement,
+    text: &str,
+    here: FileLine,
+    snippet: Snippet,
+    out: &mut InFile,
+) -> Result<(), Error> {
+    match kind {
+        Kind::Requirements => {
+            if is_unhashed_url(&requirement) {
+                out.unhashed_urls.push((text.to_string(), snippet));
+            }
+            out.requirements.push((requirement, here));
+        }
+        Kind::Constraints => {
+            if let Some(form) = constraint_extras(&requirement) {
+                return Err(ErrorKind::Unsupported {
+                    form,
+                    text: text.to_string(),
+                    snippet,
+                }
+                .into());
+            }
+            out.constraints.push((requirement, here));
+        }
+    }
     Ok(())
 }
 
@@ -458,7 +496,7 @@ pub(crate) fn requirement(
         }
         Ok(requirement) => match url_form(&requirement) {
             Some(form) => Err(unsupported(form)),
-            None => Ok(requirement),
+            None => local_directory::checked(requirement, text, &whole()),
         },
         Err(error) => {
             if let Some(form) = unparsed_form(text) {
@@ -494,8 +532,10 @@ pub(crate) fn is_unhashed_url(requirement: &Requirement) -> bool {
         return false;
     };
     let url = url.to_url();
-    // A git pin is a commit, which pip cannot check a hash of either.
-    if url.scheme().starts_with("git+") {
+    // A git pin is a commit, and a directory no single file: pip checks a hash of neither.
+    if url.scheme().starts_with("git+")
+        || strata_dist::LocalDirectory::from_url(&url.clone().into()).is_some()
+    {
         return false;
     }
     !url.fragment()
@@ -540,6 +580,10 @@ fn url_form(requirement: &Requirement) -> Option<Unsupported> {
     );
     match (is_distribution, scheme) {
         (true, _) => None,
+        // A project directory (`local_directory`), checked by the caller.
+        (false, "file") if strata_dist::LocalDirectory::from_url(&url.clone().into()).is_some() => {
+            None
+        }
         (false, "file") => Some(Unsupported::LocalPath),
         (false, _) => Some(Unsupported::NotADistribution {
             package: requirement.name.to_string(),
@@ -799,32 +843,169 @@ mod tests {
         };
     }
 
-    rejected_form!(editable_is_rejected, "-e ./localpkg", Unsupported::Editable);
-    rejected_form!(
-        long_editable_is_rejected,
-        "--editable=../lib",
-        Unsupported::Editable
-    );
-    rejected_form!(
-        unnamed_local_directory_is_a_local_path,
-        "./localpkg",
-        Unsupported::LocalPath
-    );
     rejected_form!(
         unnamed_local_wheel_is_a_local_path,
         "../dist/x-1.0-py3-none-any.whl",
         Unsupported::LocalPath
     );
     rejected_form!(
-        named_relative_path_is_a_local_path,
-        "x @ ./localpkg",
+        named_relative_wheel_is_a_local_path,
+        "x @ ./x-1.0.tar.gz",
         Unsupported::LocalPath
     );
-    rejected_form!(
-        file_url_of_a_directory_is_a_local_path,
-        "x @ file:///src/x",
-        Unsupported::LocalPath
-    );
+
+    /// A project tree for the local directory forms: `pkg` (named in `pyproject.toml`), `cfg`
+    /// (named in `setup.cfg`, with a `setup.py`), `anon` (a `setup.py` and no name), `empty`
+    /// (no project), and `req/` for the `.in` file.
+    fn local_tree() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "pkg/pyproject.toml",
+            "[project]\nname = \"Pkg\"\nversion = \"1\"\n",
+        );
+        write(dir.path(), "cfg/setup.py", "");
+        write(dir.path(), "cfg/setup.cfg", "[metadata]\nname = cfgpkg\n");
+        write(dir.path(), "anon/setup.py", "");
+        write(dir.path(), "empty/README", "");
+        dir
+    }
+
+    /// Reads `line` from `req/base.in` of a [`local_tree`]: the requirement's name, the path
+    /// as the lock writes it, its absolute path and whether it is editable.
+    fn local(line: &str) -> (String, String, PathBuf, bool) {
+        let dir = local_tree();
+        let root = dir.path().canonicalize().unwrap();
+        let line = line.replace("ROOT", &root.display().to_string());
+        let path = write(&root, "req/base.in", &format!("{line}\n"));
+        let file = read(&path, &root, &referrer()).unwrap();
+        let (requirement, _) = &file.requirements[0];
+        assert!(
+            file.unhashed_urls.is_empty(),
+            "a directory has no hash to ask for"
+        );
+        let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url else {
+            panic!("`{line}` is no URL requirement: {requirement}");
+        };
+        let directory = strata_dist::LocalDirectory::from_url(url).unwrap();
+        let relative = directory.path.strip_prefix(&root).unwrap().to_path_buf();
+        (
+            requirement.name.to_string(),
+            url.given()
+                .unwrap()
+                .replace(&root.display().to_string(), "ROOT"),
+            relative,
+            directory.editable,
+        )
+    }
+
+    #[test]
+    fn local_directories_are_requirements_relative_to_the_file_that_names_them() {
+        let cases = [
+            ("-e ../pkg", "pkg", "./pkg", "pkg", true),
+            ("--editable ../pkg", "pkg", "./pkg", "pkg", true),
+            ("--editable=../cfg", "cfgpkg", "./cfg", "cfg", true),
+            ("-e file://ROOT/pkg", "pkg", "ROOT/pkg", "pkg", true),
+            ("../pkg", "pkg", "./pkg", "pkg", false),
+            ("./../pkg/", "pkg", "./pkg", "pkg", false),
+            ("ROOT/cfg", "cfgpkg", "ROOT/cfg", "cfg", false),
+            ("file://ROOT/pkg", "pkg", "ROOT/pkg", "pkg", false),
+            ("pkg @ ../pkg", "pkg", "./pkg", "pkg", false),
+            ("anon @ ../anon", "anon", "./anon", "anon", false),
+            ("pkg @ file://ROOT/pkg", "pkg", "ROOT/pkg", "pkg", false),
+            ("-e ../pkg[fast]", "pkg", "./pkg", "pkg", true),
+        ];
+        for (line, name, written, path, editable) in cases {
+            assert_eq!(
+                local(line),
+                (
+                    name.to_string(),
+                    written.to_string(),
+                    PathBuf::from(path),
+                    editable
+                ),
+                "{line}"
+            );
+        }
+    }
+
+    /// The problem `line` of `req/base.in` of a [`local_tree`] is rejected with, on its line.
+    fn local_problem(line: &str) -> LocalDirectoryProblem {
+        let dir = local_tree();
+        let path = write(dir.path(), "req/base.in", &format!("numpy\n{line}\n"));
+        let error = read(&path, dir.path(), &referrer()).unwrap_err();
+        let ErrorKind::LocalDirectory {
+            problem, snippet, ..
+        } = error.kind()
+        else {
+            panic!("`{line}`: {error:?}");
+        };
+        assert_eq!(
+            (snippet.path.as_path(), snippet.line),
+            (Path::new("req/base.in"), 2)
+        );
+        problem.clone()
+    }
+
+    #[test]
+    fn a_local_directory_keeps_the_extras_written_after_its_path() {
+        let dir = local_tree();
+        let path = write(dir.path(), "req/base.in", "-e ../pkg[fast,gpu]\n");
+        let file = read(&path, dir.path(), &referrer()).unwrap();
+        let extras: Vec<String> = file.requirements[0]
+            .0
+            .extras
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(extras, ["fast", "gpu"]);
+    }
+
+    #[test]
+    fn local_directories_that_cannot_be_locked_are_errors_on_their_line() {
+        assert!(matches!(
+            local_problem("-e ../nowhere"),
+            LocalDirectoryProblem::Missing { .. }
+        ));
+        assert!(matches!(
+            local_problem("../empty"),
+            LocalDirectoryProblem::NotAProject { .. }
+        ));
+        assert!(matches!(
+            local_problem("../anon"),
+            LocalDirectoryProblem::Unnamed { .. }
+        ));
+        assert_eq!(
+            local_problem("other @ ../pkg"),
+            LocalDirectoryProblem::NameMismatch {
+                written: "other".to_string(),
+                found: "Pkg".to_string()
+            }
+        );
+        assert_eq!(
+            local_problem("-e git+https://git.invalid/x.git#egg=x"),
+            LocalDirectoryProblem::NotEditable
+        );
+    }
+
+    #[test]
+    fn a_file_url_of_a_directory_is_checked_wherever_pep_508_allows_it() {
+        let dir = local_tree();
+        let text = format!("other @ file://{}/pkg", dir.path().display());
+        let error = requirement(&text, |_| referrer()).unwrap_err();
+        assert!(
+            matches!(
+                error.kind(),
+                ErrorKind::LocalDirectory {
+                    problem: LocalDirectoryProblem::NameMismatch { .. },
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        let text = format!("pkg @ file://{}/pkg", dir.path().display());
+        assert!(requirement(&text, |_| referrer()).is_ok());
+    }
     rejected_form!(
         named_mercurial_url_is_vcs,
         "x @ hg+https://hg.invalid/x@v1.0",

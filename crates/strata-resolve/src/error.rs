@@ -35,6 +35,19 @@ pub enum ResolveError {
         #[source]
         source: strata_index::Error,
     },
+    /// A local directory requirement's metadata could not be read or built.
+    #[error("Failed to read the local directory requirement `{package} @ {path}`{}", if origins.is_empty() { String::new() } else { format!(" ({origins})") })]
+    Directory {
+        /// The package.
+        package: PackageName,
+        /// The directory.
+        path: String,
+        /// Where the requirement was written (`requirements/base.in:3`), when known.
+        origins: String,
+        /// What failed: the metadata build, or the name it states.
+        #[source]
+        source: strata_index::Error,
+    },
     /// The async runtime or solver thread failed.
     #[error("Internal error in the resolver: {0}")]
     Runtime(String),
@@ -47,7 +60,7 @@ impl Diagnostic for ResolveError {
         match self {
             Self::NoSolution(no_solution) => no_solution.hints.clone(),
             Self::Index(error) => error.hints(),
-            Self::Git { source, .. } => source.hints(),
+            Self::Git { source, .. } | Self::Directory { source, .. } => source.hints(),
             _ => Vec::new(),
         }
     }

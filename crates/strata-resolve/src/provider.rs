@@ -157,6 +157,9 @@ pub(crate) struct Provider<'a> {
     direct_urls: HashMap<PackageName, DistFile>,
     /// The reference each git requirement asked for (`None`: the default branch).
     requested_revisions: HashMap<PackageName, Option<String>>,
+    /// Each local directory requirement's path as the lock writes it, and whether it is
+    /// editable.
+    directories: HashMap<PackageName, (String, bool)>,
     candidates: RefCell<HashMap<PackageName, Rc<Vec<Candidate>>>>,
     pub(crate) exclusions: RefCell<HashMap<PackageName, Exclusions>>,
     discovered: RefCell<HashMap<ResolverPackage, usize>>,
@@ -202,13 +205,10 @@ impl<'a> Provider<'a> {
             .map(|requirement| requirement.name.clone())
             .collect();
         let mut direct_urls: HashMap<PackageName, DistFile> = HashMap::new();
-        let mut git = Git::default();
+        let mut trees = SourceTrees::default();
         for requirement in request.requirements.iter().chain(&request.overrides) {
             if let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url {
-                let file = match git.file(client, request, requirement, url)? {
-                    Some(file) => file,
-                    None => direct_url_file(&requirement.name, url)?,
-                };
+                let file = trees.direct_file(client, request, requirement, url)?;
                 direct_urls.insert(requirement.name.clone(), file);
             }
         }
@@ -219,10 +219,7 @@ impl<'a> Provider<'a> {
             let Some(VersionOrUrl::Url(url)) = &constraint.version_or_url else {
                 continue;
             };
-            let file = match git.file(client, request, constraint, url)? {
-                Some(file) => file,
-                None => direct_url_file(&constraint.name, url)?,
-            };
+            let file = trees.direct_file(client, request, constraint, url)?;
             match direct_urls.get(&constraint.name) {
                 None => {
                     direct_urls.insert(constraint.name.clone(), file);
@@ -250,11 +247,12 @@ impl<'a> Provider<'a> {
             overrides,
             explicit_prerelease,
             direct_urls,
-            requested_revisions: git.requested_revisions,
+            requested_revisions: trees.requested_revisions,
+            directories: trees.directories,
             candidates: RefCell::new(HashMap::new()),
             exclusions: RefCell::new(HashMap::new()),
             discovered: RefCell::new(HashMap::new()),
-            metadata: RefCell::new(git.metadata),
+            metadata: RefCell::new(trees.metadata),
             prefetched: RefCell::new(HashSet::new()),
             visits: RefCell::new(HashMap::new()),
             edges: RefCell::new(HashMap::new()),
@@ -618,8 +616,12 @@ impl<'a> Provider<'a> {
         &self.request.target
     }
 
-    /// The URL of a direct URL requirement on `name`, credentials redacted.
+    /// The URL of a direct URL requirement on `name`, credentials redacted; for a local
+    /// directory, its path as the lock writes it.
     pub(crate) fn direct_url(&self, name: &PackageName) -> Option<String> {
+        if let Some((path, _)) = self.directories.get(name) {
+            return Some(path.clone());
+        }
         self.direct_urls.get(name).map(|file| {
             if self.requested_revisions.contains_key(name) {
                 // Written by `GitUrl::pinned`, which keeps an SSH user and drops any secret.
@@ -628,6 +630,13 @@ impl<'a> Provider<'a> {
                 strata_index::redact(&file.url)
             }
         })
+    }
+
+    /// Whether `name` is a local directory requirement installed editable (`-e`).
+    pub(crate) fn is_editable(&self, name: &PackageName) -> bool {
+        self.directories
+            .get(name)
+            .is_some_and(|(_, editable)| *editable)
     }
 
     /// The reference a git requirement on `name` asked for: `None` when `name` is not a git
@@ -954,15 +963,90 @@ fn same_file(a: &DistFile, b: &DistFile) -> bool {
         && (a.sha256.is_none() || b.sha256.is_none() || a.sha256 == b.sha256)
 }
 
-/// The git requirements of a request, each resolved to a commit once, before the solve: a
-/// git requirement has exactly one candidate, the project at that commit.
+/// The git and local directory requirements of a request, each read once, before the solve:
+/// such a requirement has exactly one candidate, the project at that commit or in that
+/// directory.
 #[derive(Default)]
-struct Git {
+struct SourceTrees {
     metadata: HashMap<(PackageName, Version), Arc<Metadata>>,
     requested_revisions: HashMap<PackageName, Option<String>>,
+    directories: HashMap<PackageName, (String, bool)>,
 }
 
-impl Git {
+impl SourceTrees {
+    /// The file standing for a direct URL requirement: a git commit, a local directory, or
+    /// the wheel or sdist the URL names.
+    fn direct_file(
+        &mut self,
+        client: &IndexClient,
+        request: &ResolveRequest,
+        requirement: &Requirement,
+        url: &pep508_rs::VerbatimUrl,
+    ) -> Result<DistFile, ResolveError> {
+        if let Some(file) = self.file(client, request, requirement, url)? {
+            return Ok(file);
+        }
+        if let Some(file) = self.directory(client, request, requirement, url)? {
+            return Ok(file);
+        }
+        direct_url_file(&requirement.name, url)
+    }
+
+    /// The file standing for a local directory requirement (`None` when the URL names none):
+    /// an sdist filename carrying the version its metadata states (nothing is ever built into
+    /// it), the directory's URL, no hash. Read again on every run: a directory has no commit.
+    fn directory(
+        &mut self,
+        client: &IndexClient,
+        request: &ResolveRequest,
+        requirement: &Requirement,
+        url: &pep508_rs::VerbatimUrl,
+    ) -> Result<Option<DistFile>, ResolveError> {
+        let Some(directory) = strata_dist::LocalDirectory::from_url(url) else {
+            return Ok(None);
+        };
+        let name = &requirement.name;
+        let mut bare = url.to_url();
+        bare.set_fragment(None);
+        let invalid = |reason: String| ResolveError::DirectUrl {
+            package: name.clone(),
+            url: directory.path.display().to_string(),
+            reason,
+        };
+        let metadata = client
+            .directory_metadata(name, &directory.path)
+            .map_err(|source| ResolveError::Directory {
+                package: name.clone(),
+                path: directory.path.display().to_string(),
+                origins: request.origins.of_any(requirement).join(", "),
+                source,
+            })?;
+        let version = metadata.version.clone();
+        let filename = format!("{}-{version}.tar.gz", name.as_dist_info_name());
+        let filename = DistFilename::parse_for_package(&filename, name)
+            .ok()
+            .flatten()
+            .ok_or_else(|| invalid(format!("its version `{version}` is not usable")))?;
+        let written = url
+            .given()
+            .map_or_else(|| directory.path.display().to_string(), str::to_string);
+        self.metadata
+            .insert((name.clone(), version), Arc::clone(&metadata));
+        self.directories
+            .insert(name.clone(), (written, directory.editable));
+        Ok(Some(DistFile {
+            filename,
+            url: bare.into(),
+            sha256: None,
+            requires_python: metadata.requires_python.clone(),
+            yanked: None,
+            core_metadata: None,
+            size: None,
+            upload_time: None,
+            index: None,
+        }))
+    }
+
     /// The file standing for `requirement`'s commit when its URL is a `git+` URL (`None`
     /// otherwise): an sdist filename carrying the version (no file is ever downloaded), the
     /// pinned URL, no hash. The commit is the one `request.locked_urls` pins for the same

@@ -219,6 +219,9 @@ pub struct ResolvedPackage {
     /// For a git requirement, the reference it asked for (`None` for the default branch, and
     /// for anything else), which `pylock.toml` records beside the commit.
     pub requested_revision: Option<String>,
+    /// For a local directory requirement, whether it is installed editable (`-e`); its path,
+    /// as the lock writes it, is [`ResolvedPackage::direct_url`].
+    pub editable: bool,
 }
 
 impl ResolvedPackage {

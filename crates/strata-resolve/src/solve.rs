@@ -216,6 +216,7 @@ fn resolution(
                 missing_extras: missing_extras.remove(name).unwrap_or_default(),
                 direct_url: provider.direct_url(name),
                 requested_revision: provider.requested_revision(name),
+                editable: provider.is_editable(name),
                 file: candidate.file().clone(),
                 files,
                 metadata,

@@ -259,6 +259,9 @@ struct Inner {
     /// The commit each git repository's reference resolved to in this run (see
     /// [`IndexClient::resolved_commit`]).
     git_commits: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    /// The metadata of each local directory requirement read in this run (see
+    /// [`IndexClient::directory_metadata`]): every solve of one run sees the same project.
+    directories: std::sync::Mutex<std::collections::HashMap<PathBuf, Arc<strata_dist::Metadata>>>,
 }
 
 /// A package index client for one run. Cheap to clone; clones share everything.
@@ -301,6 +304,7 @@ impl IndexClient {
                 linked: std::sync::Mutex::new(Vec::new()),
                 reused_pages: std::sync::Mutex::new(std::collections::HashMap::new()),
                 git_commits: std::sync::Mutex::new(std::collections::HashMap::new()),
+                directories: std::sync::Mutex::new(std::collections::HashMap::new()),
             }),
         })
     }
@@ -347,6 +351,30 @@ impl IndexClient {
             .expect("no panic while holding it")
             .insert(key, commit.clone());
         Ok(commit)
+    }
+
+    /// The metadata this run already read for the directory `path`, else `read`'s, kept.
+    pub(crate) fn directory_memo(
+        &self,
+        path: &std::path::Path,
+        read: impl FnOnce() -> Result<Arc<strata_dist::Metadata>, Error>,
+    ) -> Result<Arc<strata_dist::Metadata>, Error> {
+        if let Some(metadata) = self
+            .inner
+            .directories
+            .lock()
+            .expect("no panic while holding it")
+            .get(path)
+        {
+            return Ok(Arc::clone(metadata));
+        }
+        let metadata = read()?;
+        self.inner
+            .directories
+            .lock()
+            .expect("no panic while holding it")
+            .insert(path.to_path_buf(), Arc::clone(&metadata));
+        Ok(metadata)
     }
 
     /// Whether `--offline` forbids the network.

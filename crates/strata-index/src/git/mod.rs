@@ -266,7 +266,11 @@ impl IndexClient {
 
     /// The metadata of a source tree, parsed and as bytes: static from `pyproject.toml` when it
     /// can be, else built.
-    fn tree_metadata(&self, tree: &Path, label: &str) -> Result<(Metadata, Vec<u8>), Error> {
+    pub(crate) fn tree_metadata(
+        &self,
+        tree: &Path,
+        label: &str,
+    ) -> Result<(Metadata, Vec<u8>), Error> {
         let invalid = |reason: String| -> Error {
             ErrorKind::GitMetadata {
                 url: tree.display().to_string(),

@@ -260,9 +260,15 @@ pub(crate) fn on_disk(
     let pylock_seal = pylock_text
         .as_deref()
         .map(|text| seal_of(text, FileKind::Pylock));
+    // Its directory paths relative to the project root, as the requirements.txt form's.
+    let base = super::pylock_base(project, false);
     let pylock = pylock_text
         .as_deref()
-        .and_then(|text| strata_lockfile::pylock_toml::read(text).ok());
+        .and_then(|text| strata_lockfile::pylock_toml::read(text).ok())
+        .map(|mut pylock| {
+            pylock.rebase_directories(|path| strata_lockfile::rebase_directory_path(path, &base));
+            pylock
+        });
 
     let mut changed = match lock.fingerprint() {
         None => vec!["fingerprint"],
@@ -334,7 +340,7 @@ pub(crate) fn same_pins(a: &Lock, b: &Lock) -> bool {
     // A lock with a git pin has no hashes in its requirements.txt form (pip refuses them).
     let vcs = [a, b]
         .iter()
-        .any(|lock| lock.packages.iter().any(LockedPackage::is_vcs));
+        .any(|lock| lock.packages.iter().any(LockedPackage::is_unhashable));
     // By name and marker: a lock of several targets may pin a package once per target.
     let key = |lock: &Lock| -> std::collections::BTreeMap<
         (PackageName, Option<String>),

@@ -372,6 +372,44 @@ pub fn lock_path(project: &Project, name: &ProfileName) -> PathBuf {
         .join(format!("{name}.txt"))
 }
 
+/// The base that moves a local directory pin's path between the project root (the
+/// `requirements.txt` form's base, where pip runs) and the lock directory (the `pylock.toml`
+/// form's, as PEP 751 asks): with `to_pylock`, the root as seen from the lock directory, else
+/// the lock directory as seen from the root (see [`strata_lockfile::rebase_directory_path`]).
+pub(crate) fn pylock_base(project: &Project, to_pylock: bool) -> PathBuf {
+    // The names of an absolute path, `.` and `..` resolved lexically.
+    let absolute = |path: &std::path::Path| -> Vec<std::ffi::OsString> {
+        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let mut out: Vec<std::ffi::OsString> = Vec::new();
+        for component in path.components() {
+            match component {
+                std::path::Component::ParentDir => {
+                    out.pop();
+                }
+                std::path::Component::Normal(name) => out.push(name.to_os_string()),
+                _ => {}
+            }
+        }
+        out
+    };
+    let root = absolute(&project.root);
+    let lock_dir = absolute(&project.root.join(&project.lock_dir));
+    let (from, to) = if to_pylock {
+        (&lock_dir, &root)
+    } else {
+        (&root, &lock_dir)
+    };
+    let common = from.iter().zip(to).take_while(|(a, b)| a == b).count();
+    let mut base = PathBuf::new();
+    for _ in common..from.len() {
+        base.push("..");
+    }
+    for part in &to[common..] {
+        base.push(part);
+    }
+    base
+}
+
 /// `<root>/<lock-dir>/pylock.<name>.toml`, the name PEP 751 requires for a named lock file.
 pub fn pylock_path(project: &Project, name: &ProfileName) -> PathBuf {
     project

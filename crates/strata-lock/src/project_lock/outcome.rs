@@ -255,8 +255,11 @@ pub(crate) fn locked_outcome(
     Ok(ProfileOutcome::Locked {
         text,
         pylock: if project.pylock {
+            let base = super::pylock_base(project, true);
+            let mut pylock = lock.clone();
+            pylock.rebase_directories(|path| strata_lockfile::rebase_directory_path(path, &base));
             Some(strata_lockfile::pylock_toml::write(
-                lock,
+                &pylock,
                 &profile_targets(project, name)?,
             ))
         } else {

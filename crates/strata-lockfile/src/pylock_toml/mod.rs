@@ -61,6 +61,7 @@ mod tests {
                 index: Some("https://index.invalid/simple/".to_string()),
                 line: None,
                 requested_revision: None,
+                editable: false,
                 marker: pep508_rs::MarkerTree::TRUE,
             }],
         }

@@ -120,8 +120,17 @@ struct Package {
     sdist: Option<Artifact>,
     archive: Option<Artifact>,
     vcs: Option<Vcs>,
+    directory: Option<Directory>,
     index: Option<String>,
     marker: Option<Spanned<String>>,
+}
+
+/// PEP 751's `[packages.directory]`.
+#[derive(Deserialize)]
+struct Directory {
+    path: String,
+    #[serde(default)]
+    editable: bool,
 }
 
 /// PEP 751's `[packages.vcs]`; only git is written or read.
@@ -244,7 +253,13 @@ pub fn read(text: &str) -> Result<Lock, PylockReadError> {
                 .archive
                 .as_ref()
                 .and_then(|archive| archive.url.clone())
-                .or_else(|| package.vcs.as_ref().and_then(Vcs::pinned_url)),
+                .or_else(|| package.vcs.as_ref().and_then(Vcs::pinned_url))
+                .or_else(|| {
+                    package
+                        .directory
+                        .as_ref()
+                        .map(|directory| directory.path.clone())
+                }),
             hashes,
             via: Vec::new(),
             files,
@@ -260,6 +275,10 @@ pub fn read(text: &str) -> Result<Lock, PylockReadError> {
                 .vcs
                 .as_ref()
                 .and_then(|vcs| vcs.requested_revision.clone()),
+            editable: package
+                .directory
+                .as_ref()
+                .is_some_and(|directory| directory.editable),
             marker,
         });
     }

@@ -48,7 +48,7 @@ pub fn write(lock: &Lock, targets: &[Target]) -> String {
     for package in &lock.packages {
         out.push_str("\n[[packages]]\n");
         let _ = writeln!(out, "name = {}", quote(package.name.as_ref()));
-        if package.url.is_none() {
+        if package.url.is_none() || package.is_directory() {
             let _ = writeln!(out, "version = {}", quote(&package.version.to_string()));
         }
         if let Some(marker) = package.marker.contents() {
@@ -67,6 +67,17 @@ pub fn write(lock: &Lock, targets: &[Target]) -> String {
         }
         if let Some(index) = &package.index {
             let _ = writeln!(out, "index = {}", quote(index));
+        }
+        if let Some(path) = package.url.as_deref().filter(|_| package.is_directory()) {
+            // The caller gives the path relative to this file, as PEP 751 asks
+            // (`strata_lock` rebases the requirements.txt form's, relative to the project root).
+            let _ = writeln!(
+                out,
+                "directory = {{ path = {}, editable = {} }}",
+                quote(path),
+                package.editable
+            );
+            continue;
         }
         if let Some(vcs) = package.url.as_deref().and_then(vcs_table) {
             let mut table = vcs;

@@ -98,6 +98,10 @@ pub fn read(text: &str) -> Result<Lock, ReadError> {
         if requirement_text.is_empty() {
             continue;
         }
+        if let Some(package) = directory_package(requirement_text, inline_comment, start) {
+            packages.push(package);
+            continue;
+        }
         if requirement_text.starts_with('-') {
             if packages.is_empty() && is_index_option(requirement_text) {
                 options.push(requirement_text.to_string());
@@ -151,6 +155,54 @@ pub fn header_lines(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// A local directory pin as strata writes it, `-e ./pkg  # pkg==1.0` or `./pkg  # pkg==1.0`
+/// (`None` for any other line, and for a directory line without that comment).
+fn directory_package(
+    requirement_text: &str,
+    comment: Option<&str>,
+    line: usize,
+) -> Option<LockedPackage> {
+    let (editable, path) = match requirement_text
+        .strip_prefix("-e ")
+        .or_else(|| requirement_text.strip_prefix("--editable "))
+    {
+        Some(path) => (true, path.trim()),
+        None => (false, requirement_text),
+    };
+    if !path.starts_with(['.', '/']) {
+        return None;
+    }
+    // `./pkg ; sys_platform == 'linux'` in a lock of several targets.
+    let (path, marker) = match path.split_once(';') {
+        Some((path, marker)) => (
+            path.trim(),
+            Some(pep508_rs::MarkerTree::from_str(marker.trim()).ok()?),
+        ),
+        None => (path.trim(), None),
+    };
+    let (path, extras) = match path.split_once('[') {
+        Some((path, extras)) => (path, extras.trim_end_matches(']')),
+        None => (path, ""),
+    };
+    // Without strata's comment (uv writes `-e ./pkg` alone) nothing names the project: the
+    // line is left to the rest of the reader, as before strata wrote directory pins.
+    let Some(Ok(mut package)) = comment.map(|pin| package(pin.trim(), line)) else {
+        return None;
+    };
+    package.url = Some(path.to_string());
+    package.editable = editable;
+    if let Some(marker) = marker {
+        package.marker = marker;
+    }
+    package.extras = extras
+        .split(',')
+        .map(str::trim)
+        .filter(|extra| !extra.is_empty())
+        .filter_map(|extra| pep508_rs::ExtraName::from_str(extra).ok())
+        .collect();
+    Some(package)
+}
+
 fn package(requirement_text: &str, line: usize) -> Result<LockedPackage, ReadError> {
     let requirement =
         Requirement::<pep508_rs::VerbatimUrl>::from_str(requirement_text).map_err(|error| {
@@ -193,6 +245,7 @@ fn package(requirement_text: &str, line: usize) -> Result<LockedPackage, ReadErr
         index: None,
         line: Some(line),
         requested_revision: None,
+        editable: false,
         marker: requirement.marker.clone(),
     })
 }
@@ -214,6 +267,29 @@ mod tests {
             pins[&PackageName::new("uvicorn".to_string()).unwrap()].to_string(),
             "0.30.1"
         );
+    }
+
+    #[test]
+    fn an_editable_line_without_strata_comment_is_left_out_as_uv_and_pip_compile_write_it() {
+        let lock = read("-e ./pkg\n    # via -r x.in\n-e file:///src/y\nnumpy==1.26.4\n").unwrap();
+        let names: Vec<String> = lock.packages.iter().map(|p| p.name.to_string()).collect();
+        assert_eq!(names, ["numpy"]);
+        let lock = read("-e ./pkg  # pkg==0.1\n").unwrap();
+        assert!(lock.packages[0].editable && lock.packages[0].is_directory());
+    }
+
+    #[test]
+    fn a_directory_line_of_a_lock_of_several_targets_keeps_its_marker() {
+        let text = "./pkg ; sys_platform == 'linux'  # pkg==0.1\n";
+        let lock = read(text).unwrap();
+        let package = &lock.packages[0];
+        assert_eq!(package.url.as_deref(), Some("./pkg"));
+        assert_eq!(
+            package.marker.contents().map(|marker| marker.to_string()),
+            Some("sys_platform == 'linux'".to_string())
+        );
+        // Written back the same (after the note that the lock has no hashes).
+        assert!(crate::requirements_txt::write(&lock).ends_with(&format!("\n{text}")));
     }
 
     #[test]

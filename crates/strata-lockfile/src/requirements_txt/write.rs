@@ -7,19 +7,33 @@ use crate::model::Lock;
 /// The header line of a lock that pins a git repository, which therefore carries no hashes.
 pub(crate) const VCS_NO_HASHES: &str = "No --hash lines: this lock pins a git repository by commit, and pip refuses hash-checking mode for one";
 
+/// The header line of a lock that pins a local directory, when it has no install line to
+/// replace (`strata compile`'s).
+pub(crate) const DIRECTORY_NO_HASHES: &str = "No --hash lines: this lock pins a local directory, which pip cannot hash; install it from the directory its paths are relative to (where it was compiled)";
+
 /// Renders `lock`: the header as `#` comments, its index options (then an empty line, as
 /// pip-compile writes them), then each package with its hashes and `# via`.
 ///
 /// A lock that pins a git repository carries no hashes at all: pip cannot hash a repository,
 /// and one `--hash` anywhere puts it in hash-checking mode, where it refuses the git line and
-/// so the whole file. The header says so (its install line, else `VCS_NO_HASHES`).
+/// so the whole file. The header says so (its install line, else `VCS_NO_HASHES`). The same
+/// holds for a local directory, which pip cannot hash either (`DIRECTORY_NO_HASHES`).
+///
+/// A local directory pin is written as pip takes it, `-e ./pkg` (editable) or `./pkg`, with
+/// its name and version in a trailing comment (`# pkg==1.0`), which pip ignores and the reader
+/// needs: nothing else on the line names the project.
 ///
 /// A lock with a strata fingerprint is sealed: a `strata-digest` line after the fingerprint
 /// lines records the digest of the rest of the text (see [`crate::integrity`]); a digest line
 /// already in `lock.header` (a lock read back) is replaced, never repeated.
 pub fn write(lock: &Lock) -> String {
     let mut out = String::new();
-    let has_vcs = lock.packages.iter().any(crate::LockedPackage::is_vcs);
+    let has_directory = lock.packages.iter().any(crate::LockedPackage::is_directory);
+    let has_vcs = lock.packages.iter().any(crate::LockedPackage::is_vcs) && !has_directory;
+    let unhashed = lock
+        .packages
+        .iter()
+        .any(crate::LockedPackage::is_unhashable);
     // Where the digest line goes: after the last fingerprint line of the header.
     let mut seal_at = None;
     for line in &lock.header {
@@ -28,6 +42,8 @@ pub fn write(lock: &Lock) -> String {
         }
         if line.is_empty() {
             out.push_str("#\n");
+        } else if has_directory && line == crate::header::INSTALL_LINE {
+            let _ = writeln!(out, "# {}", crate::header::DIRECTORY_INSTALL_LINE);
         } else if has_vcs && line == crate::header::INSTALL_LINE {
             let _ = writeln!(out, "# {}", crate::header::VCS_INSTALL_LINE);
         } else {
@@ -48,6 +64,15 @@ pub fn write(lock: &Lock) -> String {
     {
         let _ = writeln!(out, "# {VCS_NO_HASHES}");
     }
+    if has_directory
+        && !lock.header.iter().any(|line| {
+            line == DIRECTORY_NO_HASHES
+                || line == crate::header::INSTALL_LINE
+                || line == crate::header::DIRECTORY_INSTALL_LINE
+        })
+    {
+        let _ = writeln!(out, "# {DIRECTORY_NO_HASHES}");
+    }
     for option in &lock.options {
         let _ = writeln!(out, "{option}");
     }
@@ -62,6 +87,10 @@ pub fn write(lock: &Lock) -> String {
             format!("[{}]", names.join(","))
         };
         match &package.url {
+            Some(path) if package.is_directory() => {
+                let editable = if package.editable { "-e " } else { "" };
+                let _ = write!(out, "{editable}{path}{extras}");
+            }
             Some(url) => {
                 let _ = write!(out, "{}{extras} @ {url}", package.name);
             }
@@ -72,7 +101,11 @@ pub fn write(lock: &Lock) -> String {
         if let Some(marker) = package.marker.contents() {
             let _ = write!(out, " ; {marker}");
         }
-        for hash in package.hashes.iter().filter(|_| !has_vcs) {
+        if package.is_directory() {
+            // After the marker: pip ignores everything from ` #` on.
+            let _ = write!(out, "  # {}=={}", package.name, package.version);
+        }
+        for hash in package.hashes.iter().filter(|_| !unhashed) {
             let _ = write!(out, " \\\n    --hash=sha256:{hash}");
         }
         out.push('\n');
@@ -122,6 +155,7 @@ mod tests {
             index: None,
             line: None,
             requested_revision: None,
+            editable: false,
             marker: pep508_rs::MarkerTree::TRUE,
         };
         let lock = Lock {
@@ -158,5 +192,58 @@ mod tests {
             #   -r requirements.in
             #   accelerate
         ");
+    }
+
+    #[test]
+    fn directory_pins_are_written_as_pip_installs_them_and_read_back() {
+        let package =
+            |name: &str, url: Option<&str>, editable: bool, hashes: &[&str]| LockedPackage {
+                name: PackageName::new(name.to_string()).unwrap(),
+                version: Version::from_str("1.0").unwrap(),
+                extras: if editable {
+                    std::iter::once(pep508_rs::ExtraName::from_str("fast").unwrap()).collect()
+                } else {
+                    std::collections::BTreeSet::new()
+                },
+                url: url.map(str::to_string),
+                hashes: hashes.iter().map(ToString::to_string).collect(),
+                via: vec!["-r requirements/dev.in".to_string()],
+                files: Vec::new(),
+                requires_python: None,
+                dependencies: Vec::new(),
+                index: None,
+                line: None,
+                requested_revision: None,
+                editable,
+                marker: pep508_rs::MarkerTree::TRUE,
+            };
+        let lock = Lock {
+            header: vec!["h".to_string()],
+            options: Vec::new(),
+            packages: vec![
+                package("dep", None, false, &["aa"]),
+                package("edpkg", Some("./pkg"), true, &[]),
+                package("other", Some("../libs/other"), false, &[]),
+            ],
+        };
+        let text = write(&lock);
+        insta::assert_snapshot!(text, @r"
+        # h
+        # No --hash lines: this lock pins a local directory, which pip cannot hash; install it from the directory its paths are relative to (where it was compiled)
+        dep==1.0
+            # via -r requirements/dev.in
+        -e ./pkg[fast]  # edpkg==1.0
+            # via -r requirements/dev.in
+        ../libs/other  # other==1.0
+            # via -r requirements/dev.in
+        ");
+        let read = crate::requirements_txt::read(&text).unwrap();
+        let mut expected = lock.packages.clone();
+        expected[0].hashes.clear();
+        let mut read_packages = read.packages;
+        for package in &mut read_packages {
+            package.line = None;
+        }
+        assert_eq!(read_packages, expected);
     }
 }

@@ -238,6 +238,7 @@ fn open_lock(
     let lookup = strata_lock::Lookup {
         versions_of: versions_of.to_vec(),
         concurrency: args.index.concurrency,
+        directory_root: directory_root(&request.path, project.as_ref()),
     };
     let pins = strata_index::block_on(strata_lock::pinned_metadata(
         &client, &lock, &target, &lookup,
@@ -383,6 +384,19 @@ fn edited_lines(path: &Path, targets: &[strata_dist::Target]) -> Vec<String> {
         }),
         targets,
     )
+}
+
+/// Where the local directory pins of the lock at `path` are relative to: a `pylock.toml`'s
+/// own directory (PEP 751), else the project root (a profile's lock says so in its header),
+/// else the current directory (`strata compile`'s output).
+fn directory_root(path: &Path, project: Option<&Project>) -> Option<PathBuf> {
+    if path
+        .extension()
+        .is_some_and(|extension| extension.eq_ignore_ascii_case("toml"))
+    {
+        return path.parent().map(Path::to_path_buf);
+    }
+    project.map(|project| project.root.clone())
 }
 
 /// Which of a lock's several targets to read it for: the one `--python-version` and

@@ -47,6 +47,15 @@ pub(crate) fn sync(
         .into_iter()
         .map(|package| {
             let pin = match package.url {
+                // Relative to the project root, as the lock's header says.
+                Some(path) if !path.contains("://") => Pin::Directory {
+                    path: project
+                        .root
+                        .join(&path)
+                        .canonicalize()
+                        .unwrap_or_else(|_| project.root.join(&path)),
+                    editable: package.editable,
+                },
                 Some(url) => Pin::Url(url),
                 None => Pin::Version(package.version),
             };
@@ -156,7 +165,14 @@ pub(crate) fn sync(
         };
         let progress =
             printer.progress(move || format!("{step} ({:.0}s)", started.elapsed().as_secs_f64()));
-        let report = strata_env::sync(&lock, &pins, &venv, &args.python, &pip_indexes);
+        let report = strata_env::sync(
+            &lock,
+            &project.root,
+            &pins,
+            &venv,
+            &args.python,
+            &pip_indexes,
+        );
         drop(progress);
         let report = report?;
         json.status = if report.created {

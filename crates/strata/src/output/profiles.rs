@@ -101,7 +101,9 @@ pub(crate) fn text(project: &Project, selected: &[&ProfileName]) -> String {
         // and past `u16::MAX` columns a format width is an error, so it overflows instead.
         let width = effective
             .iter()
-            .map(|effective| effective.requirement.requirement.to_string().len())
+            .map(|effective| {
+                strata_project::display_requirement(&effective.requirement.requirement).len()
+            })
             .chain(
                 profile
                     .constraints
@@ -112,7 +114,8 @@ pub(crate) fn text(project: &Project, selected: &[&ProfileName]) -> String {
             .max()
             .unwrap_or(0);
         for effective in &effective {
-            let requirement = effective.requirement.requirement.to_string();
+            let requirement =
+                strata_project::display_requirement(&effective.requirement.requirement);
             let origin = &effective.requirement.origin;
             match effective.inherited_from {
                 Some(parent) => {

@@ -28,6 +28,7 @@ mod indexes;
 mod inspect;
 mod install;
 mod integrity;
+mod localdirs;
 mod metadata_build;
 mod metadata_integrity;
 mod options;

@@ -326,14 +326,10 @@ bad_input!(
 // Requirement forms strata cannot lock are errors on their line, never dropped (issue 11).
 
 bad_input!(
-    editable_line_in_in_file_is_rejected_not_dropped,
+    editable_line_naming_a_missing_directory_is_an_error_on_its_line,
     [
         ("strata.toml", "[profiles.base]\nfile = \"base.in\"\n"),
         ("base.in", "numpy\n-e ./localpkg\n"),
-        (
-            "localpkg/pyproject.toml",
-            "[project]\nname = \"localpkg\"\n"
-        ),
     ]
 );
 
@@ -341,7 +337,7 @@ bad_input!(
     local_directory_line_in_in_file_says_how_to_lock_a_local_wheel,
     [
         ("strata.toml", "[profiles.base]\nfile = \"base.in\"\n"),
-        ("base.in", "numpy\n./localpkg\n"),
+        ("base.in", "numpy\n../dist/x-1.0-py3-none-any.whl\n"),
     ]
 );
 
