@@ -84,7 +84,9 @@ pub use metadata::{
     parse_specifiers_lenient,
 };
 pub use platform::{Arch, Os, Platform};
-pub use requirement::{name_ending_in_separator, parse_requirement};
+pub use requirement::{
+    marker_non_ascii, name_ending_in_separator, parse_marker, parse_requirement,
+};
 pub use sdist_filename::{DistFilename, SourceDistExtension, SourceDistFilename};
 pub use tags::{Tag, TagPriority, Tags};
 pub use target::{PythonVersion, Target};

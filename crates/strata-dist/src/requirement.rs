@@ -6,6 +6,12 @@
 //! manifests, the command line), from index metadata and from installed environments, any of
 //! which may be hostile or broken, so every parse goes through [`parse_requirement`], which
 //! reports that case as the parser's own end-of-input error does.
+//!
+//! The marker parser has a second panic: after an expression it measures the next word in
+//! characters and slices the input in bytes, so a word with a non-ASCII character there
+//! (`a ; python_version > '3' é`) slices inside a character. Outside quoted strings a marker is
+//! ASCII, so [`marker_non_ascii`] finds such a character first, and [`parse_requirement`] and
+//! [`parse_marker`] report it as an error.
 
 use std::str::FromStr;
 
@@ -20,17 +26,83 @@ use pep508_rs::{Pep508Error, Pep508ErrorSource, Requirement};
 /// assert_eq!((error.start, error.len), (6, 1));
 /// ```
 pub fn parse_requirement(input: &str) -> Result<Requirement, Pep508Error> {
+    if let Some(start) = marker_start(input)
+        && let Some((at, found)) = marker_non_ascii(&input[start..])
+    {
+        return Err(non_ascii_error(input, start + at, found));
+    }
     if let Some((at, separator)) = name_ending_in_separator(input) {
         return Err(Pep508Error {
             message: Pep508ErrorSource::String(format!(
                 "Package name must end with an alphanumeric character, not '{separator}'"
             )),
-            start: at,
+            // A byte index, as the parser's own errors have.
+            start: input.char_indices().nth(at).map_or(at, |(byte, _)| byte),
             len: 1,
             input: input.to_string(),
         });
     }
     Requirement::from_str(input)
+}
+
+/// Parses a PEP 508 marker expression (`sys_platform == 'linux'`), returning an error where
+/// `pep508_rs` 0.9 would panic (see the module docs).
+///
+/// ```
+/// assert!(strata_dist::parse_marker("sys_platform == 'darwin'").is_ok());
+/// assert!(strata_dist::parse_marker("python_version > '3' é").is_err());
+/// ```
+pub fn parse_marker(input: &str) -> Result<pep508_rs::MarkerTree, Pep508Error> {
+    if let Some((at, found)) = marker_non_ascii(input) {
+        return Err(non_ascii_error(input, at, found));
+    }
+    pep508_rs::MarkerTree::parse_str(input)
+}
+
+/// The first character of `marker` (a marker expression alone) that is not ASCII and not
+/// inside a quoted string, with its byte index; `None` when there is none.
+pub fn marker_non_ascii(marker: &str) -> Option<(usize, char)> {
+    let mut quote: Option<char> = None;
+    for (index, c) in marker.char_indices() {
+        match quote {
+            Some(open) if c == open => quote = None,
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None if !c.is_ascii() => return Some((index, c)),
+            // Inside quotes, or ASCII outside them.
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The byte index where a requirement's marker begins (after its `;`), if it has one: the
+/// first `;` of a requirement without a URL, else the first one after whitespace (PEP 508 asks
+/// for whitespace between a URL and its marker, since a URL may hold a `;`).
+fn marker_start(requirement: &str) -> Option<usize> {
+    let after_url = requirement.find(" @ ").or_else(|| requirement.find("@ "));
+    let semicolon = match after_url {
+        None => requirement.find(';')?,
+        Some(at) => {
+            let rest = &requirement[at..];
+            at + rest
+                .char_indices()
+                .find(|(index, c)| *c == ';' && rest[..*index].ends_with(char::is_whitespace))?
+                .0
+        }
+    };
+    Some(semicolon + 1)
+}
+
+/// The error for `found` at byte `at` of `input`; like the parser's own, its span is in bytes.
+fn non_ascii_error(input: &str, at: usize, found: char) -> Pep508Error {
+    Pep508Error {
+        message: Pep508ErrorSource::String(format!(
+            "Unexpected character '{found}' in the marker: outside quoted strings a marker is ASCII"
+        )),
+        start: at,
+        len: found.len_utf8(),
+        input: input.to_string(),
+    }
 }
 
 /// Where a requirement's name ends in `.`, `-` or `_` with more text after it (`pytest-[x]`,
@@ -69,6 +141,23 @@ mod tests {
                 "{error}"
             );
         }
+    }
+
+    #[test]
+    fn a_non_ascii_word_after_a_marker_expression_is_an_error_not_a_panic() {
+        for (input, at) in [
+            ("a ; python_version > '3' é", 25),
+            ("a ; python_version > '3' and é", 29),
+            ("a @ file:///x;y ; os_name == 'posix' ü", 37),
+        ] {
+            let error = parse_requirement(input).unwrap_err();
+            assert_eq!(error.start, at, "{input}");
+            assert!(error.to_string().contains("a marker is ASCII"), "{error}");
+        }
+        // Inside quotes, and in a URL before its marker, any character is the parser's business.
+        assert!(parse_requirement("a ; platform_release == 'é'").is_ok());
+        assert!(parse_marker("python_version > '3' é").is_err());
+        assert!(parse_marker("platform_version == 'ü'").is_ok());
     }
 
     #[test]

@@ -16,10 +16,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
-use std::str::FromStr;
 
 use pep440_rs::Version;
-use pep508_rs::{PackageName, Requirement};
+use pep508_rs::PackageName;
 use sha2::{Digest, Sha256};
 use strata_dist::Target;
 use strata_lockfile::Lock;
@@ -188,7 +187,7 @@ pub fn resolve_build_lock(
     upgrade: bool,
 ) -> Result<Lock, BuildLockError> {
     let parse = |requirement: &String, from: &'static str| {
-        Requirement::from_str(requirement).map_err(|error| BuildLockError::Requirement {
+        strata_dist::parse_requirement(requirement).map_err(|error| BuildLockError::Requirement {
             requirement: requirement.clone(),
             from,
             reason: error.message.to_string(),

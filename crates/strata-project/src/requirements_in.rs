@@ -38,7 +38,6 @@
 //! this reader, decides how it applies.
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 use pep508_rs::{Requirement, VersionOrUrl};
 
@@ -476,7 +475,7 @@ pub(crate) fn requirement(
         }
         .into());
     }
-    match Requirement::from_str(text) {
+    match strata_dist::parse_requirement(text) {
         Ok(requirement) if requirement.name.as_ref().len() > MAX_NAME_LENGTH => {
             // The name as written (the parsed one is normalized), to underline it.
             let leading = text.len() - text.trim_start().len();

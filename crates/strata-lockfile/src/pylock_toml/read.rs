@@ -239,7 +239,7 @@ pub fn read(text: &str) -> Result<Lock, PylockReadError> {
             .marker
             .as_ref()
             .map(|marker| {
-                pep508_rs::MarkerTree::from_str(marker.get_ref()).map_err(|error| {
+                strata_dist::parse_marker(marker.get_ref()).map_err(|error| {
                     PylockReadError::at(text, marker.span(), format!("package `{name}`: {error}"))
                 })
             })

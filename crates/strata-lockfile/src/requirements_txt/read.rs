@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::str::FromStr;
 
 use pep440_rs::{Operator, Version};
-use pep508_rs::{PackageName, Requirement, VersionOrUrl};
+use pep508_rs::{PackageName, VersionOrUrl};
 
 use crate::model::{Lock, LockedPackage};
 
@@ -176,7 +176,7 @@ fn directory_package(
     let (path, marker) = match path.split_once(';') {
         Some((path, marker)) => (
             path.trim(),
-            Some(pep508_rs::MarkerTree::from_str(marker.trim()).ok()?),
+            Some(strata_dist::parse_marker(marker.trim()).ok()?),
         ),
         None => (path.trim(), None),
     };
@@ -205,11 +205,9 @@ fn directory_package(
 
 fn package(requirement_text: &str, line: usize) -> Result<LockedPackage, ReadError> {
     let requirement =
-        Requirement::<pep508_rs::VerbatimUrl>::from_str(requirement_text).map_err(|error| {
-            ReadError {
-                line,
-                reason: error.message.to_string(),
-            }
+        strata_dist::parse_requirement(requirement_text).map_err(|error| ReadError {
+            line,
+            reason: error.message.to_string(),
         })?;
     let (version, url) = match &requirement.version_or_url {
         Some(VersionOrUrl::VersionSpecifier(specifiers)) => {
@@ -296,6 +294,14 @@ mod tests {
     fn unpinned_line_is_an_error_naming_the_line() {
         let error = read_pins("numpy==1\nrequests>=2\n").unwrap_err();
         assert_eq!(error.line, 2);
+        // A hand edit the marker parser would have panicked on is an error too.
+        let error = read("six==1.17.0 ; sys_platform == 'linux' é\n").unwrap_err();
+        assert_eq!(error.line, 1);
+        assert!(
+            error.reason.contains("a marker is ASCII"),
+            "{}",
+            error.reason
+        );
     }
 
     #[test]
