@@ -40,5 +40,8 @@ pub use error::{Error, ErrorKind};
 pub use frontend::{Built, Distributions, Environments, ProjectBuild, build_project};
 pub use metadata::{BuildEnvironment, build_metadata, build_metadata_of_tree};
 pub use session::{STEP_TIMEOUT, Session, SessionOptions};
+/// Where pip takes a build environment's requirements from: exactly what strata resolved
+/// against, since pip's configuration is not read (see [`Session::run`]).
+pub use strata_env::PipSources;
 pub use system::BuildSystem;
-pub use venv::{BuildVenv, PipSources};
+pub use venv::BuildVenv;

@@ -16,12 +16,13 @@ use std::time::Duration;
 
 use strata_dist::SourceDistFilename;
 
+use crate::PipSources;
 use crate::archive;
 use crate::driver::{self, Hook};
 use crate::error::{Error, io_error};
 use crate::session::{STEP_TIMEOUT, Session, SessionOptions};
 use crate::system::BuildSystem;
-use crate::venv::{BuildVenv, PipSources};
+use crate::venv::BuildVenv;
 
 /// Where and how to build: the machine's interpreter and the sources of the build requirements.
 #[derive(Debug, Clone)]

@@ -3,43 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::PipSources;
 use crate::error::Error;
 use crate::session::Session;
-
-/// Where pip may take the build requirements from: exactly what strata resolved against, since
-/// pip's own configuration is not read (see [`Session::run`]).
-#[derive(Debug, Clone, Default)]
-pub struct PipSources {
-    /// pip's `--index-url`; `None` means no index at all (only `find_links`).
-    pub index_url: Option<String>,
-    /// pip's `--extra-index-url`s.
-    pub extra_index_urls: Vec<String>,
-    /// pip's `--find-links` (directories or pages).
-    pub find_links: Vec<String>,
-}
-
-impl PipSources {
-    /// Points `command` (a pip install) at these sources. Index URLs go through the
-    /// environment, not the command line, which other users of the machine can read; pip
-    /// redacts their passwords in what it prints.
-    fn apply(&self, command: &mut Command) {
-        match &self.index_url {
-            Some(url) => {
-                command.env("PIP_INDEX_URL", url);
-            }
-            None => {
-                // No index: only `find-links`, and nothing written to the user's pip cache.
-                command.env("PIP_NO_INDEX", "1").arg("--no-cache-dir");
-            }
-        }
-        if !self.extra_index_urls.is_empty() {
-            command.env("PIP_EXTRA_INDEX_URL", self.extra_index_urls.join(" "));
-        }
-        for find_links in &self.find_links {
-            command.args(["--find-links", find_links]);
-        }
-    }
-}
 
 /// A virtual environment made with the machine's `python -m venv`, without pip until something
 /// must be installed (in-tree standard-library backends never need it).

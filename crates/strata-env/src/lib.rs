@@ -89,11 +89,12 @@ pub use graph::{Edge, Extras, Graph};
 pub use interpreter::{
     Interpreter, InterpreterRequest, InterpreterSource, find_interpreter, host_markers, host_target,
 };
+pub use pip::PipSources;
 pub use scan::{
     BrokenDistribution, Duplicate, Location, Scan, scan_site_packages,
     scan_site_packages_sequential,
 };
-pub use sync::{Pin, PipIndexes, SyncError, SyncPlan, SyncReport, plan as sync_plan, sync};
+pub use sync::{Pin, SyncError, SyncPlan, SyncReport, plan as sync_plan, sync};
 pub use tree::{Tree, TreeEdge, TreeNode, TreeOptions, render, tree};
 pub use why::{Constraint, PathStep, Why, WhyOptions, render_text as render_why, why};
 
@@ -103,6 +104,7 @@ mod environment;
 mod error;
 mod graph;
 mod interpreter;
+mod pip;
 mod pip_format;
 mod scan;
 mod sync;

@@ -9,14 +9,8 @@
 //! else. pip, setuptools and wheel are kept, as pip-sync keeps them: they belong to the
 //! environment, not to the project.
 //!
-//! pip gets the indexes the lock was resolved against through its environment
-//! (`PIP_INDEX_URL`, `PIP_EXTRA_INDEX_URL`, `PIP_FIND_LINKS`), never its command line: index URLs
-//! may carry a password, and every user of the machine can read any process's command line
-//! (`ps`, `/proc/PID/cmdline`), while its environment is readable by its owner alone. Setting
-//! all three also replaces what pip's own configuration says, so pip uses exactly the indexes
-//! strata resolved against. (When the lock holds an sdist, pip's build-isolation subprocess puts
-//! the index URLs on its own command line: that is pip's doing; credentials in `.netrc` instead
-//! of the URL stay off every command line.)
+//! pip gets the indexes the lock was resolved against as [`PipSources`] describes, through
+//! its environment, so exactly those and never on its command line.
 //!
 //! A lock pins most distributions to a version from the indexes (`name==version`) and some to a
 //! file at a direct URL (`name @ https://.../name-1.0-py3-none-any.whl`), whose version the lock
@@ -43,6 +37,7 @@ use pep508_rs::PackageName;
 
 use crate::distribution::Origin;
 use crate::interpreter::Interpreter;
+use crate::pip::PipSources;
 use crate::scan::scan_site_packages;
 
 /// Distributions kept even though no lock names them.
@@ -213,44 +208,6 @@ pub enum SyncError {
     Scan(#[from] crate::Error),
 }
 
-/// Where pip finds the files a lock names (a lock names files, not where they are): the indexes
-/// the lock was resolved against, URLs with their credentials, if any.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PipIndexes {
-    /// The main index (`--index-url`).
-    pub index_url: String,
-    /// More indexes, in order (`--extra-index-url`).
-    pub extra_index_urls: Vec<String>,
-    /// Local directories or pages of links (`--find-links`).
-    pub find_links: Vec<String>,
-}
-
-impl PipIndexes {
-    /// Gives them to `command` (a pip invocation) through its environment, see the module docs.
-    fn apply(&self, command: &mut Command) {
-        command
-            .env("PIP_INDEX_URL", &self.index_url)
-            .env("PIP_EXTRA_INDEX_URL", self.extra_index_urls.join(" "));
-        // pip splits these variables at whitespace, so a directory whose path has a space can
-        // only be an argument; a path carries no password.
-        let (spaced, plain): (Vec<&String>, Vec<&String>) = self
-            .find_links
-            .iter()
-            .partition(|entry| entry.contains(char::is_whitespace));
-        command.env(
-            "PIP_FIND_LINKS",
-            plain
-                .iter()
-                .map(|entry| entry.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-        );
-        for entry in spaced {
-            command.arg("--find-links").arg(entry);
-        }
-    }
-}
-
 /// What [`sync`] would change in `venv` to make it hold exactly `pins`: read from the
 /// distributions installed there (the venv's interpreter is asked once for its site-packages),
 /// without running pip.
@@ -292,7 +249,7 @@ pub fn sync<S: std::hash::BuildHasher>(
     pins: &HashMap<PackageName, Pin, S>,
     venv: &Path,
     python: &Path,
-    indexes: &PipIndexes,
+    indexes: &PipSources,
 ) -> Result<SyncReport, SyncError> {
     // Absolute: pip may run in `working_dir`, and the lock's path and the interpreter's must
     // hold there.
@@ -525,59 +482,6 @@ fn redact(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::ffi::OsStr;
-    use std::process::Command;
-
-    use super::PipIndexes;
-
-    #[test]
-    fn indexes_reach_pip_through_its_environment_and_only_a_spaced_path_is_an_argument() {
-        let indexes = PipIndexes {
-            index_url: "https://ml:tok@host/simple/".to_string(),
-            extra_index_urls: vec![
-                "https://host/extra/".to_string(),
-                "https://ci:tok2@other/simple/".to_string(),
-            ],
-            find_links: vec![
-                "https://ml:tok3@host/links/".to_string(),
-                "/wheels/my wheels".to_string(),
-            ],
-        };
-        let mut command = Command::new("python");
-        indexes.apply(&mut command);
-        let env = |name: &str| {
-            command
-                .get_envs()
-                .find(|(key, _)| *key == OsStr::new(name))
-                .and_then(|(_, value)| value)
-                .map(|value| value.to_string_lossy().into_owned())
-        };
-        assert_eq!(env("PIP_INDEX_URL").unwrap(), "https://ml:tok@host/simple/");
-        assert_eq!(
-            env("PIP_EXTRA_INDEX_URL").unwrap(),
-            "https://host/extra/ https://ci:tok2@other/simple/"
-        );
-        assert_eq!(
-            env("PIP_FIND_LINKS").unwrap(),
-            "https://ml:tok3@host/links/"
-        );
-        let args: Vec<_> = command.get_args().collect();
-        assert_eq!(args, ["--find-links", "/wheels/my wheels"]);
-
-        // Nothing configured still overrides pip's own configuration: no extra index.
-        let mut command = Command::new("python");
-        PipIndexes {
-            index_url: "https://host/simple/".to_string(),
-            ..PipIndexes::default()
-        }
-        .apply(&mut command);
-        let extra = command
-            .get_envs()
-            .find(|(key, _)| *key == OsStr::new("PIP_EXTRA_INDEX_URL"))
-            .and_then(|(_, value)| value);
-        assert_eq!(extra, Some(OsStr::new("")));
-    }
-
     #[test]
     fn an_editable_pin_is_held_by_an_editable_install_of_that_directory() {
         use super::{InstalledDistribution, Pin};

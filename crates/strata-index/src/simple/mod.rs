@@ -91,7 +91,7 @@ pub(crate) fn thinning_key(targets: &[strata_dist::Target]) -> String {
 /// A listing holds every file of every version that fits the run's targets (12,700 files for
 /// the vllm set), and a resolution reads the URLs of a few hundred of them: parsing each when
 /// the page was read was a tenth of an offline compile of that set. A URL that could not be
-/// resolved is found when the page is read, as before (see [`FileUrl::relative`]).
+/// resolved is found when the page is read, as before (see `FileUrl::relative`).
 #[derive(Clone)]
 pub struct FileUrl {
     resolved: std::sync::OnceLock<Url>,

@@ -143,8 +143,8 @@ pub(crate) fn sync(
             Some(&project),
             &project.engine_index_urls(&profile.name),
         )?;
-        let pip_indexes = strata_env::PipIndexes {
-            index_url: indexes.index_url.url().to_string(),
+        let pip_indexes = strata_env::PipSources {
+            index_url: Some(indexes.index_url.url().to_string()),
             extra_index_urls: indexes.pip_extra_index_urls(),
             find_links: indexes.find_links.clone(),
         };
