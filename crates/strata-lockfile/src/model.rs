@@ -48,6 +48,38 @@ pub struct LockedPackage {
 }
 
 impl LockedPackage {
+    /// A pin of `name` at `version` and nothing else yet (no hashes, files or reasons), for a
+    /// reader to fill in.
+    ///
+    /// ```
+    /// use std::str::FromStr;
+    ///
+    /// let pin = strata_lockfile::LockedPackage::new(
+    ///     pep508_rs::PackageName::from_str("numpy")?,
+    ///     pep440_rs::Version::from_str("2.1.1")?,
+    /// );
+    /// assert_eq!(pin.pinned_requirement(), "numpy==2.1.1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(name: PackageName, version: Version) -> Self {
+        Self {
+            name,
+            version,
+            extras: BTreeSet::new(),
+            url: None,
+            hashes: Vec::new(),
+            via: Vec::new(),
+            files: Vec::new(),
+            requires_python: None,
+            dependencies: Vec::new(),
+            index: None,
+            line: None,
+            requested_revision: None,
+            editable: false,
+            marker: MarkerTree::TRUE,
+        }
+    }
+
     /// Whether the pin is a local directory (its [`LockedPackage::url`] is the path as the lock
     /// writes it, `./pkg`, relative to the directory pip runs in, or absolute).
     pub fn is_directory(&self) -> bool {

@@ -307,20 +307,12 @@ mod tests {
 
     fn package(name: &str, version: &str, hash: &str) -> LockedPackage {
         LockedPackage {
-            name: PackageName::from_str(name).unwrap(),
-            version: Version::from_str(version).unwrap(),
-            extras: std::collections::BTreeSet::new(),
-            url: None,
             hashes: vec![hash.to_string()],
             via: vec![format!("via-{hash}")],
-            files: Vec::new(),
-            requires_python: None,
-            dependencies: Vec::new(),
-            index: None,
-            line: None,
-            requested_revision: None,
-            editable: false,
-            marker: MarkerTree::TRUE,
+            ..LockedPackage::new(
+                PackageName::from_str(name).unwrap(),
+                Version::from_str(version).unwrap(),
+            )
         }
     }
 

@@ -231,20 +231,11 @@ fn package(requirement_text: &str, line: usize) -> Result<LockedPackage, ReadErr
         }
     };
     Ok(LockedPackage {
-        name: requirement.name.clone(),
-        version,
         extras: requirement.extras.iter().cloned().collect::<BTreeSet<_>>(),
         url,
-        hashes: Vec::new(),
-        via: Vec::new(),
-        files: Vec::new(),
-        requires_python: None,
-        dependencies: Vec::new(),
-        index: None,
         line: Some(line),
-        requested_revision: None,
-        editable: false,
         marker: requirement.marker.clone(),
+        ..LockedPackage::new(requirement.name.clone(), version)
     })
 }
 

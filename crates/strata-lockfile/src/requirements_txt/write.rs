@@ -143,20 +143,12 @@ mod tests {
     #[test]
     fn writes_the_pip_tools_layout() {
         let package = |name: &str, version: &str, hashes: &[&str], via: &[&str]| LockedPackage {
-            name: PackageName::new(name.to_string()).unwrap(),
-            version: Version::from_str(version).unwrap(),
-            extras: std::collections::BTreeSet::new(),
-            url: None,
             hashes: hashes.iter().map(ToString::to_string).collect(),
             via: via.iter().map(ToString::to_string).collect(),
-            files: Vec::new(),
-            requires_python: None,
-            dependencies: Vec::new(),
-            index: None,
-            line: None,
-            requested_revision: None,
-            editable: false,
-            marker: pep508_rs::MarkerTree::TRUE,
+            ..LockedPackage::new(
+                PackageName::new(name.to_string()).unwrap(),
+                Version::from_str(version).unwrap(),
+            )
         };
         let lock = Lock {
             header: vec![
@@ -198,8 +190,6 @@ mod tests {
     fn directory_pins_are_written_as_pip_installs_them_and_read_back() {
         let package =
             |name: &str, url: Option<&str>, editable: bool, hashes: &[&str]| LockedPackage {
-                name: PackageName::new(name.to_string()).unwrap(),
-                version: Version::from_str("1.0").unwrap(),
                 extras: if editable {
                     std::iter::once(pep508_rs::ExtraName::from_str("fast").unwrap()).collect()
                 } else {
@@ -208,14 +198,11 @@ mod tests {
                 url: url.map(str::to_string),
                 hashes: hashes.iter().map(ToString::to_string).collect(),
                 via: vec!["-r requirements/dev.in".to_string()],
-                files: Vec::new(),
-                requires_python: None,
-                dependencies: Vec::new(),
-                index: None,
-                line: None,
-                requested_revision: None,
                 editable,
-                marker: pep508_rs::MarkerTree::TRUE,
+                ..LockedPackage::new(
+                    PackageName::new(name.to_string()).unwrap(),
+                    Version::from_str("1.0").unwrap(),
+                )
             };
         let lock = Lock {
             header: vec!["h".to_string()],
