@@ -14,54 +14,7 @@ use strata_testindex::{Package, TestIndex, Universe, Venv};
 use crate::project::Locks;
 use crate::support::Project;
 
-/// A PEP 517 backend that needs nothing installed: it reads `[project]` with `tomllib`, the
-/// version from `VERSION` when it is dynamic, and puts `<name>/__init__.py` in the wheel.
-const BACKEND: &str = r#"
-import os, tomllib, zipfile
-
-def _project():
-    with open("pyproject.toml", "rb") as f:
-        project = tomllib.load(f)["project"]
-    if "version" in project.get("dynamic", []):
-        with open("VERSION") as f:
-            project["version"] = f.read().strip()
-    return project
-
-def _metadata():
-    p = _project()
-    lines = ["Metadata-Version: 2.1", "Name: " + p["name"], "Version: " + p["version"]]
-    lines += ["Requires-Dist: " + d for d in p.get("dependencies", [])]
-    return p, "\n".join(lines) + "\n"
-
-def _dist_info(p):
-    return "%s-%s.dist-info" % (p["name"].replace("-", "_"), p["version"])
-
-def get_requires_for_build_wheel(config_settings=None):
-    return []
-
-def prepare_metadata_for_build_wheel(directory, config_settings=None):
-    p, text = _metadata()
-    path = os.path.join(directory, _dist_info(p))
-    os.makedirs(path)
-    with open(os.path.join(path, "METADATA"), "w") as f:
-        f.write(text)
-    return _dist_info(p)
-
-def build_wheel(directory, config_settings=None, metadata_directory=None):
-    p, text = _metadata()
-    module = p["name"].replace("-", "_")
-    name = "%s-%s-py3-none-any.whl" % (module, p["version"])
-    with zipfile.ZipFile(os.path.join(directory, name), "w") as z:
-        with open(os.path.join(module, "__init__.py")) as f:
-            z.writestr(module + "/__init__.py", f.read())
-        z.writestr(_dist_info(p) + "/METADATA", text)
-        z.writestr(_dist_info(p) + "/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
-        z.writestr(_dist_info(p) + "/RECORD", "")
-    return name
-"#;
-
-const BUILD_SYSTEM: &str =
-    "[build-system]\nrequires = []\nbuild-backend = \"backend\"\nbackend-path = [\"_backend\"]\n";
+use crate::{TREE_BACKEND as BACKEND, TREE_BUILD_SYSTEM as BUILD_SYSTEM};
 
 /// Runs `git` in `dir` with a fixed identity; it must succeed. Returns stdout, trimmed.
 fn git(dir: &Path, args: &[&str]) -> String {

@@ -46,6 +46,16 @@ mod urlpins;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// A PEP 517 backend that needs nothing installed, for source trees (git repositories, local
+/// directories): it reads `[project]` with `tomllib`, the version from `VERSION` when it is
+/// dynamic, puts `<name>/__init__.py` in the wheel, and for PEP 660's `build_editable` a `.pth`
+/// that puts the source directory on `sys.path`.
+const TREE_BACKEND: &str = include_str!("tree_backend.py");
+
+/// The `[build-system]` of a tree that carries [`TREE_BACKEND`] in `_backend/`.
+const TREE_BUILD_SYSTEM: &str =
+    "[build-system]\nrequires = []\nbuild-backend = \"backend\"\nbackend-path = [\"_backend\"]\n";
+
 /// The pins of a lock file, parsed by strata's own reader, keyed by name.
 fn pins(path: &Path) -> BTreeMap<String, String> {
     pins_of(&fs_err::read(path).unwrap())
