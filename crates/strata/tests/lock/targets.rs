@@ -204,6 +204,18 @@ fn one_lock_carries_every_target_with_markers_only_where_the_targets_differ() {
         "{}",
         profiles.render()
     );
+    let json = project
+        .strata(&["profiles", "host", "--format", "json"])
+        .output();
+    let model: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let host = &model["profiles"][0];
+    assert_eq!(host["name"], "host");
+    assert_eq!(host["targets"].as_array().unwrap().len(), 2, "{host}");
+    assert_eq!(
+        host["targets"][1]["python-platform"],
+        "aarch64-apple-darwin"
+    );
+    assert_eq!(host["target"], host["targets"][0]);
 }
 
 #[test]
