@@ -7,7 +7,9 @@
 //! an engine's named indexes), the profiles it is solved with, whether a `pylock.toml` is
 //! written, an engine's `isolated-from-parent`, and for an engine the fingerprints and digests
 //! of the locks it builds on (so a parent relocked with other pins makes the engine stale), and
-//! for an upstream engine with a captured package set, that file's content.
+//! for an upstream engine with a captured package set, that file's content, and for a local
+//! directory requirement, the files where a project declares its metadata (`pyproject.toml`,
+//! `setup.cfg`, `setup.py`).
 //! [`Fingerprint::of_profile`] destructures the project model without `..`: a new setting does
 //! not compile until someone decides here whether it changes a lock.
 //!
@@ -106,14 +108,20 @@ impl Fingerprint {
         parts.push(("target", targets.join("; ")));
         let mut requirements = String::new();
         // A local directory as written (relative to the project), never its absolute URL: a
-        // lock must stay current in another checkout of the project.
+        // lock must stay current in another checkout of the project. What it declares about
+        // itself is read from its files, so an edit there makes the lock stale too.
         for effective in project.effective_requirements(name) {
-            let _ = writeln!(
+            let requirement = &effective.requirement.requirement;
+            let _ = write!(
                 requirements,
                 "{}\t{}",
-                strata_project::display_requirement(&effective.requirement.requirement),
+                strata_project::display_requirement(requirement),
                 effective.requirement.origin
             );
+            if let Some(declared) = declared_by_directory(requirement) {
+                let _ = write!(requirements, "\tdeclares {declared}");
+            }
+            requirements.push('\n');
         }
         for editable in editables {
             let _ = writeln!(requirements, "editable {}", editable.path);
@@ -262,4 +270,27 @@ fn hex(bytes: &[u8]) -> String {
             let _ = write!(out, "{byte:02x}");
             out
         })
+}
+/// A digest of the files in which a local directory requirement's project declares its name,
+/// version and dependencies (`pyproject.toml`, `setup.cfg`, `setup.py`; a missing one counts as
+/// missing), so that editing its dependencies makes the lock stale; `None` for any other
+/// requirement. A version read at build time from another file (a dynamic `VERSION`) is not
+/// covered: `strata lock --force` reads it again.
+fn declared_by_directory(requirement: &pep508_rs::Requirement) -> Option<String> {
+    let Some(pep508_rs::VersionOrUrl::Url(url)) = &requirement.version_or_url else {
+        return None;
+    };
+    let directory = strata_dist::LocalDirectory::from_url(url)?;
+    let mut hasher = Sha256::new();
+    for file in ["pyproject.toml", "setup.cfg", "setup.py"] {
+        hasher.update(file.as_bytes());
+        match fs_err::read(directory.path.join(file)) {
+            Ok(bytes) => {
+                hasher.update((bytes.len() as u64).to_le_bytes());
+                hasher.update(&bytes);
+            }
+            Err(_) => hasher.update(b"-"),
+        }
+    }
+    Some(hex(&hasher.finalize())[..16].to_string())
 }

@@ -47,7 +47,11 @@ fn project_files(
 }
 
 fn setup(in_file: &str) -> (TestIndex, Project) {
-    let index = TestIndex::start(Universe::new().package(Package::new("dep", "1.0")));
+    let index = TestIndex::start(
+        Universe::new()
+            .package(Package::new("dep", "1.0"))
+            .package(Package::new("extra-dep", "3.0")),
+    );
     let manifest = "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\n\
                     lock-dir = \"locks\"\n\n[profiles.dev]\nfile = \"requirements/dev.in\"\n";
     let project = Project::with_manifest(manifest, &[]);
@@ -288,6 +292,28 @@ fn a_file_url_in_project_dependencies_is_locked_with_its_absolute_path() {
     assert!(
         lock.contains(&format!("\n{}  # otherpkg==2.0\n", other.display())),
         "{lock}"
+    );
+}
+
+#[test]
+fn an_edit_to_a_directorys_dependencies_makes_its_lock_stale() {
+    let (index, project) = setup("-e ../pkg\n");
+    project.lock_ok(&index, &[]);
+    assert!(!project.read("locks/dev.txt").contains("\nextra-dep=="));
+    project.edit(
+        "pkg/pyproject.toml",
+        "[\"dep\"]",
+        "[\"dep\", \"extra-dep\"]",
+    );
+    let check = project.lock(&index, &["--check"]);
+    assert_eq!(check.code, 1, "{}", check.render());
+    assert!(check.stderr.contains("requirements"), "{}", check.render());
+    // A relock without --force reads the directory again.
+    project.lock_ok(&index, &[]);
+    assert!(
+        project.read("locks/dev.txt").contains("\nextra-dep==3.0"),
+        "{}",
+        project.read("locks/dev.txt")
     );
 }
 
