@@ -5,13 +5,13 @@ use std::collections::{HashMap, HashSet};
 
 use pep508_rs::{PackageName, Requirement};
 use strata_project::{ProfileName, Project};
-use strata_resolve::{ResolveError, ResolveRequest};
+use strata_resolve::ResolveRequest;
 
 use super::error::LockError;
 use super::feedback::{EngineHold, carried_holds, note_holds, recorded_holds, still_holds};
 use super::freshness::{Freshness, OnDisk, on_disk};
 use super::outcome::{ProfileLock, ProfileOutcome, add_warnings, locked_outcome, profile_lock};
-use super::targets::{TargetPreferences, resolve_for_targets};
+use super::targets::{TargetFailure, TargetPreferences, resolve_for_targets};
 use super::{
     LockOptions, ResolverSource, lock_path, pinned, profile_targets, pylock_path, upgrade,
 };
@@ -254,16 +254,6 @@ pub(crate) fn lock_group(
         }
         wanted
     };
-    let failure = |source: ResolveError| {
-        let packages = source.conflicting_packages();
-        LockError::Resolve {
-            what: describe_group(group),
-            branches: branches(project, group, packages),
-            parent_pins: parent_pin_lines(project, group, pins, extra_constraints, packages)
-                .into_boxed_slice(),
-            source: Box::new(source),
-        }
-    };
     let resolver = resolvers
         .resolver(&[])
         .map_err(|source| LockError::Resolve {
@@ -272,25 +262,23 @@ pub(crate) fn lock_group(
             parent_pins: Box::default(),
             source: Box::new(source),
         })?;
-    let resolutions = resolve_for_targets(&resolver, &request, &targets, &preferences).map_err(
-        |failed| match (failure(*failed.error), failed.target) {
-            (
-                LockError::Resolve {
-                    what,
-                    branches,
-                    parent_pins,
-                    source,
-                },
-                Some(target),
-            ) => LockError::Resolve {
-                what: format!("{what} for {target}"),
-                branches,
-                parent_pins,
-                source,
+    // A solve that failed names its target when the profiles have several.
+    let failure = |failed: TargetFailure| {
+        let source = *failed.error;
+        let packages = source.conflicting_packages();
+        LockError::Resolve {
+            what: match &failed.target {
+                Some(target) => format!("{} for {target}", describe_group(group)),
+                None => describe_group(group),
             },
-            (error, _) => error,
-        },
-    )?;
+            branches: branches(project, group, packages),
+            parent_pins: parent_pin_lines(project, group, pins, extra_constraints, packages)
+                .into_boxed_slice(),
+            source: Box::new(source),
+        }
+    };
+    let resolutions =
+        resolve_for_targets(&resolver, &request, &targets, &preferences).map_err(failure)?;
     for (name, fingerprint) in fingerprints {
         let mut lock = profile_lock(project, &name, &resolutions, &fingerprint)?;
         let disk = existing[&name].as_ref();

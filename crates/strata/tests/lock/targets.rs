@@ -318,3 +318,26 @@ fn targets_no_marker_tells_apart_and_targets_beside_python_version_are_refused()
     assert_eq!(output.code, 2, "{}", output.render());
     assert!(output.stderr.contains("not both"), "{}", output.render());
 }
+
+#[test]
+fn a_target_that_cannot_be_solved_is_named_and_nothing_is_written() {
+    let index = TestIndex::start(universe());
+    let project = Project::with_manifest(
+        &format!(
+            "targets = [{}, {}]\n[profiles.host]\nrequirements = [\"dropper==2.0\"]\n",
+            target_table(LINUX),
+            target_table(MAC)
+        ),
+        &[],
+    );
+    let output = project.lock(&index, &[]);
+    assert_ne!(output.code, 0, "{}", output.render());
+    assert!(
+        output
+            .stderr
+            .contains("Failed to lock profile `host` for Python 3.12 on aarch64-apple-darwin"),
+        "{}",
+        output.render()
+    );
+    assert!(!project.dir().join("locks/host.txt").exists());
+}
