@@ -167,6 +167,8 @@ impl Inner {
                     url: RedactedUrl::new(&final_url),
                     reason,
                 })?;
+                // Up to 50 pages are in flight: each body goes as soon as it is read.
+                drop(body);
                 let text = |name: header::HeaderName| {
                     response_headers
                         .get(name)
@@ -181,7 +183,13 @@ impl Inner {
                     max_age,
                     files: Some(files),
                 };
-                self.store.write_page(index.url(), name.as_ref(), &page)?;
+                let page = if let Some(thinning) = &thinning {
+                    self.store
+                        .write_page_thinned(index.url(), name.as_ref(), page, thinning)?
+                } else {
+                    self.store.write_page(index.url(), name.as_ref(), &page)?;
+                    page
+                };
                 self.counters
                     .pages_downloaded
                     .fetch_add(1, Ordering::Relaxed);

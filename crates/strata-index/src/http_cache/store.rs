@@ -180,13 +180,15 @@ impl Store {
             .iter()
             .position(|byte| *byte == b'\n')
             .map_or(entry.payload().len(), |newline| newline + 1);
-        let mut bytes = entry.bytes[..entry.start + header_end].to_vec();
+        let mut bytes = Vec::with_capacity(CHECKSUM_LINE.len() + header_end + 1 + thin.len());
+        bytes.extend_from_slice(CHECKSUM_LINE.as_bytes());
+        bytes.extend_from_slice(&entry.bytes[..entry.start + header_end]);
         if !bytes.ends_with(b"\n") {
             bytes.push(b'\n');
         }
         bytes.extend_from_slice(&thin);
         // Best effort: a thinned page that cannot be written is thinned again next time.
-        let _ = write_verified(&thin_path, &bytes);
+        let _ = write_sealed(&thin_path, bytes);
         Some(page)
     }
 
@@ -200,20 +202,47 @@ impl Store {
         project: &str,
         page: &CachedPage,
     ) -> Result<(), Error> {
-        let header = PageHeader {
-            url: page.url.clone(),
-            etag: page.etag.clone(),
-            last_modified: page.last_modified.clone(),
-            fetched: page.fetched,
-            max_age: page.max_age,
-            found: page.files.is_some(),
-        };
-        let mut text = serde_json::to_string(&header).expect("a page header always serializes");
-        text.push('\n');
-        for file in page.files.iter().flatten() {
-            file_to_line(file, &mut text);
+        let (text, _) = page_text(page, None);
+        write_sealed(&self.page_path(index, project), text.into_bytes())
+    }
+
+    /// Stores `page` as [`Store::write_page`] does, and beside it the copy thinned by
+    /// `thinning` that [`Store::read_page`] would write on its first read; returns the page
+    /// with the files kept.
+    ///
+    /// A page just downloaded holds every file of every platform (161,000 files in the vllm
+    /// set's pages, of which 12,700 fit its target): keeping them all until the resolution
+    /// ends was most of a cold run's peak memory, and reading the page back to thin it one
+    /// more read and copy on the next run.
+    pub(crate) fn write_page_thinned(
+        &self,
+        index: &Url,
+        project: &str,
+        mut page: CachedPage,
+        thinning: &Thinning<'_>,
+    ) -> Result<CachedPage, Error> {
+        let (text, thin) = page_text(&page, Some(thinning.keep));
+        let (header_end, thin, kept) = thin.expect("asked for with a `keep`");
+        let mut copy = Vec::with_capacity(header_end + thin.len() + CHECKSUM_LINE.len());
+        copy.extend_from_slice(CHECKSUM_LINE.as_bytes());
+        // The stamp: the page's checksum line and header, as `page_stamp` reads them back.
+        let page_path = self.page_path(index, project);
+        let text = seal(text.into_bytes());
+        copy.extend_from_slice(&text[..header_end]);
+        copy.extend_from_slice(thin.as_bytes());
+        write_bytes(&page_path, &text)?;
+        drop(text);
+        // Best effort, as on a read: a copy that cannot be written is thinned on the next one.
+        let _ = write_bytes(
+            &self.thin_page_path(index, project, thinning.key),
+            &seal(copy),
+        );
+        if let Some(files) = &mut page.files {
+            let mut kept = kept.into_iter();
+            files.retain(|_| kept.next().unwrap_or(false));
+            files.shrink_to_fit();
         }
-        write_verified(&self.page_path(index, project), text.as_bytes())
+        Ok(page)
     }
 
     /// Stored metadata bytes for `key`, if present and intact.
@@ -423,15 +452,81 @@ fn read_verified(path: &Path) -> Option<Entry> {
 }
 
 fn write_verified(path: &Path, payload: &[u8]) -> Result<(), Error> {
-    let mut bytes = format!("crc32:{:08x}\n", crc32fast::hash(payload)).into_bytes();
+    let mut bytes = Vec::with_capacity(CHECKSUM_LINE.len() + payload.len());
+    bytes.extend_from_slice(CHECKSUM_LINE.as_bytes());
     bytes.extend_from_slice(payload);
-    strata_fs::write_atomic_unsynced(path, &bytes).map_err(|source| {
+    write_sealed(path, bytes)
+}
+
+/// The checksum line of an entry before [`seal`] fills it in: an entry is built after it, so
+/// that the checksum does not cost a copy of the whole entry (a page can be megabytes).
+const CHECKSUM_LINE: &str = "crc32:00000000\n";
+
+/// `bytes`, a [`CHECKSUM_LINE`] and then the payload, with the payload's checksum filled in.
+fn seal(mut bytes: Vec<u8>) -> Vec<u8> {
+    let checksum = format!(
+        "crc32:{:08x}\n",
+        crc32fast::hash(&bytes[CHECKSUM_LINE.len()..])
+    );
+    bytes[..CHECKSUM_LINE.len()].copy_from_slice(checksum.as_bytes());
+    bytes
+}
+
+/// Writes an entry built after a [`CHECKSUM_LINE`], sealed first.
+fn write_sealed(path: &Path, bytes: Vec<u8>) -> Result<(), Error> {
+    write_bytes(path, &seal(bytes))
+}
+
+fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    strata_fs::write_atomic_unsynced(path, bytes).map_err(|source| {
         ErrorKind::Io {
             path: path.to_path_buf(),
             source,
         }
         .into()
     })
+}
+
+/// What [`page_text`] gives besides the page's text when asked to thin: where the header ends
+/// in the text (past the checksum line and the header's newline), the kept files' lines, and
+/// whether each file was kept.
+type ThinText = (usize, String, Vec<bool>);
+
+/// The entry of `page` as [`Store::write_page`] stores it, after a [`CHECKSUM_LINE`] still to
+/// be sealed; with `keep`, the lines of the files it keeps as well.
+fn page_text(
+    page: &CachedPage,
+    keep: Option<&(dyn Fn(&str) -> bool + Sync)>,
+) -> (String, Option<ThinText>) {
+    let header = PageHeader {
+        url: page.url.clone(),
+        etag: page.etag.clone(),
+        last_modified: page.last_modified.clone(),
+        fetched: page.fetched,
+        max_age: page.max_age,
+        found: page.files.is_some(),
+    };
+    let mut text = String::from(CHECKSUM_LINE);
+    text.push_str(&serde_json::to_string(&header).expect("a page header always serializes"));
+    text.push('\n');
+    let header_end = text.len();
+    let Some(keep) = keep else {
+        for file in page.files.iter().flatten() {
+            file_to_line(file, &mut text);
+        }
+        return (text, None);
+    };
+    let (mut thin, mut kept) = (String::new(), Vec::new());
+    for file in page.files.iter().flatten() {
+        let start = text.len();
+        file_to_line(file, &mut text);
+        let keeps = keep(&file.filename);
+        if keeps {
+            thin.push_str(&text[start..]);
+        }
+        kept.push(keeps);
+    }
+    (text, Some((header_end, thin, kept)))
 }
 
 /// Which files of a page a run can use, judged by name, and a key naming that judgement (the
@@ -820,6 +915,54 @@ mod page_tests {
         );
         fs_err::remove_file(store.page_path(&index, "demo")).unwrap();
         assert!(store.read_page(&index, "demo", Some(&thinning)).is_none());
+    }
+
+    #[test]
+    fn a_page_written_thinned_leaves_the_copy_a_read_would_have_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().to_path_buf());
+        let index = Url::parse("https://index.invalid/simple/").unwrap();
+        let linux = file("demo-1.0-cp311-cp311-manylinux_2_17_x86_64.whl", None);
+        let windows = file("demo-1.0-cp311-cp311-win_amd64.whl", None);
+        let page = CachedPage {
+            url: index.join("demo/").unwrap().to_string(),
+            etag: Some("\"x\"".to_string()),
+            last_modified: None,
+            fetched: 7,
+            max_age: Some(600),
+            files: Some(vec![windows.clone(), linux.clone(), windows.clone()]),
+        };
+        let judged = std::sync::atomic::AtomicUsize::new(0);
+        let keep = |name: &str| {
+            judged.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            !name.contains("win_amd64")
+        };
+        let thinning = Thinning {
+            key: "k",
+            keep: &keep,
+        };
+        let written = store
+            .write_page_thinned(&index, "demo", page.clone(), &thinning)
+            .unwrap();
+        assert_eq!(written.files, Some(vec![linux.clone()]));
+        assert_eq!(judged.load(std::sync::atomic::Ordering::Relaxed), 3);
+        let thin = fs_err::read(store.thin_page_path(&index, "demo", "k")).unwrap();
+        // Read back: the thinned copy, no file judged again; the whole page is all there.
+        let read = store.read_page(&index, "demo", Some(&thinning)).unwrap();
+        assert_eq!(read.files, written.files);
+        assert_eq!(judged.load(std::sync::atomic::Ordering::Relaxed), 3);
+        assert_eq!(
+            store.read_page(&index, "demo", None).unwrap().files,
+            page.files
+        );
+        // The same bytes as the copy a read of the page alone writes.
+        store.write_page(&index, "demo", &page).unwrap();
+        fs_err::remove_file(store.thin_page_path(&index, "demo", "k")).unwrap();
+        store.read_page(&index, "demo", Some(&thinning)).unwrap();
+        assert_eq!(
+            fs_err::read(store.thin_page_path(&index, "demo", "k")).unwrap(),
+            thin
+        );
     }
 
     #[test]
