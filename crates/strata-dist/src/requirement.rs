@@ -31,6 +31,16 @@ pub fn parse_requirement(input: &str) -> Result<Requirement, Pep508Error> {
     {
         return Err(non_ascii_error(input, start + at, found));
     }
+    if let Some((at, separator)) = extra_ending_in_separator(input) {
+        return Err(Pep508Error {
+            message: Pep508ErrorSource::String(format!(
+                "Extra name must end with an alphanumeric character, not '{separator}'"
+            )),
+            start: at,
+            len: 1,
+            input: input.to_string(),
+        });
+    }
     if let Some((at, separator)) = name_ending_in_separator(input) {
         return Err(Pep508Error {
             message: Pep508ErrorSource::String(format!(
@@ -105,6 +115,34 @@ fn non_ascii_error(input: &str, at: usize, found: char) -> Pep508Error {
     }
 }
 
+/// Where an extra in a requirement's `[...]` ends in `.`, `-` or `_` (`uvicorn[standard-]`),
+/// which `pep508_rs` 0.9 accepts while reading and then panics on: the separator's byte index
+/// in `text`, and the separator. `None` for every other input.
+fn extra_ending_in_separator(text: &str) -> Option<(usize, char)> {
+    let open = text.find('[')?;
+    // Only the extras right after the name: a `[` in a marker or URL is the parser's business.
+    let name = text[..open].trim();
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
+        return None;
+    }
+    let close = text[open..].find(']').map_or(text.len(), |at| open + at);
+    let mut start = open + 1;
+    for extra in text[open + 1..close].split(',') {
+        let trimmed = extra.trim_end();
+        if let Some(last) = trimmed.chars().next_back()
+            && matches!(last, '.' | '-' | '_')
+        {
+            return Some((start + trimmed.len() - last.len_utf8(), last));
+        }
+        start += extra.len() + 1;
+    }
+    None
+}
+
 /// Where a requirement's name ends in `.`, `-` or `_` with more text after it (`pytest-[x]`,
 /// `numpy- >=1`): the separator's character index in `text`, and the separator. `None` for
 /// every other input, valid or not.
@@ -158,6 +196,22 @@ mod tests {
         assert!(parse_requirement("a ; platform_release == 'é'").is_ok());
         assert!(parse_marker("python_version > '3' é").is_err());
         assert!(parse_marker("platform_version == 'ü'").is_ok());
+    }
+
+    #[test]
+    fn an_extra_ending_in_a_separator_is_an_error_not_a_panic() {
+        for (input, at) in [
+            ("uvicorn[standard-]>=0.30", 16),
+            ("numpy[foo-]<2", 9),
+            ("x[a, b_ ]", 6),
+            ("x[a.", 3),
+        ] {
+            let error = parse_requirement(input).unwrap_err();
+            assert_eq!(error.start, at, "{input}");
+            assert!(error.to_string().contains("Extra name must end"), "{error}");
+        }
+        assert!(parse_requirement("uvicorn[standard]>=0.30").is_ok());
+        assert!(parse_requirement("x ; extra == 'a-'").is_ok());
     }
 
     #[test]
