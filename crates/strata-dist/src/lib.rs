@@ -78,7 +78,7 @@ pub use error::{
     WheelFilenameErrorKind,
 };
 pub use import_names::top_level_import_names;
-pub use local_directory::{EDITABLE_FRAGMENT, LocalDirectory};
+pub use local_directory::{EDITABLE_FRAGMENT, LocalDirectory, directory_as_written};
 pub use metadata::{
     Metadata, MetadataVersion, MetadataWarning, Repair, parse_requirement_lenient,
     parse_specifiers_lenient,

@@ -7,7 +7,7 @@
 //! pip's `-e`, and the fragment keeps the difference through every layer that copies
 //! requirements (an editable and a plain install of one directory are different pins).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use pep508_rs::VerbatimUrl;
 
@@ -56,5 +56,29 @@ impl LocalDirectory {
             path: bare.to_file_path().ok()?,
             editable: url.fragment() == Some(EDITABLE_FRAGMENT),
         })
+    }
+}
+
+/// A relative path as pip recognizes a directory on a requirements line: `./pkg`, `../pkg`, `.`
+/// for the directory itself, with `/` separators whatever the platform.
+///
+/// ```
+/// use std::path::Path;
+/// assert_eq!(strata_dist::directory_as_written(Path::new("pkg")), "./pkg");
+/// assert_eq!(strata_dist::directory_as_written(Path::new("../lib/x")), "../lib/x");
+/// assert_eq!(strata_dist::directory_as_written(Path::new("")), ".");
+/// ```
+pub fn directory_as_written(path: &Path) -> String {
+    let text = path
+        .components()
+        .map(|component| component.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    if text.is_empty() {
+        ".".to_string()
+    } else if text.starts_with("..") {
+        text
+    } else {
+        format!("./{text}")
     }
 }

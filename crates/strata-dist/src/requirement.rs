@@ -29,28 +29,32 @@ pub fn parse_requirement(input: &str) -> Result<Requirement, Pep508Error> {
     if let Some(start) = marker_start(input)
         && let Some((at, found)) = marker_non_ascii(&input[start..])
     {
-        return Err(non_ascii_error(input, start + at, found));
+        return Err(error_at(
+            input,
+            start + at,
+            found,
+            format!(
+                "Unexpected character \'{found}\' in the marker: outside quoted strings a marker is ASCII"
+            ),
+        ));
     }
     if let Some((at, separator)) = extra_ending_in_separator(input) {
-        return Err(Pep508Error {
-            message: Pep508ErrorSource::String(format!(
-                "Extra name must end with an alphanumeric character, not '{separator}'"
-            )),
-            start: at,
-            len: 1,
-            input: input.to_string(),
-        });
+        return Err(error_at(
+            input,
+            at,
+            separator,
+            format!("Extra name must end with an alphanumeric character, not '{separator}'"),
+        ));
     }
     if let Some((at, separator)) = name_ending_in_separator(input) {
-        return Err(Pep508Error {
-            message: Pep508ErrorSource::String(format!(
-                "Package name must end with an alphanumeric character, not '{separator}'"
-            )),
-            // A byte index, as the parser's own errors have.
-            start: input.char_indices().nth(at).map_or(at, |(byte, _)| byte),
-            len: 1,
-            input: input.to_string(),
-        });
+        // `at` counts characters; the error, like the parser's own, counts bytes.
+        let at = input.char_indices().nth(at).map_or(at, |(byte, _)| byte);
+        return Err(error_at(
+            input,
+            at,
+            separator,
+            format!("Package name must end with an alphanumeric character, not '{separator}'"),
+        ));
     }
     Requirement::from_str(input)
 }
@@ -64,7 +68,14 @@ pub fn parse_requirement(input: &str) -> Result<Requirement, Pep508Error> {
 /// ```
 pub fn parse_marker(input: &str) -> Result<pep508_rs::MarkerTree, Pep508Error> {
     if let Some((at, found)) = marker_non_ascii(input) {
-        return Err(non_ascii_error(input, at, found));
+        return Err(error_at(
+            input,
+            at,
+            found,
+            format!(
+                "Unexpected character \'{found}\' in the marker: outside quoted strings a marker is ASCII"
+            ),
+        ));
     }
     pep508_rs::MarkerTree::parse_str(input)
 }
@@ -103,12 +114,11 @@ fn marker_start(requirement: &str) -> Option<usize> {
     Some(semicolon + 1)
 }
 
-/// The error for `found` at byte `at` of `input`; like the parser's own, its span is in bytes.
-fn non_ascii_error(input: &str, at: usize, found: char) -> Pep508Error {
+/// An error about the character `found` at byte `at` of `input`; like the parser's own, its
+/// span is in bytes.
+fn error_at(input: &str, at: usize, found: char, message: String) -> Pep508Error {
     Pep508Error {
-        message: Pep508ErrorSource::String(format!(
-            "Unexpected character '{found}' in the marker: outside quoted strings a marker is ASCII"
-        )),
+        message: Pep508ErrorSource::String(message),
         start: at,
         len: found.len_utf8(),
         input: input.to_string(),

@@ -137,7 +137,7 @@ pub fn rebase_directory_path(path: &str, base: &std::path::Path) -> String {
     if std::path::Path::new(path).is_absolute() {
         return path.to_string();
     }
-    let mut parts: Vec<String> = Vec::new();
+    let mut parts: Vec<std::ffi::OsString> = Vec::new();
     for component in base.join(path).components() {
         match component {
             std::path::Component::CurDir => {}
@@ -145,20 +145,13 @@ pub fn rebase_directory_path(path: &str, base: &std::path::Path) -> String {
                 if parts.last().is_some_and(|last| last != "..") {
                     parts.pop();
                 } else {
-                    parts.push("..".to_string());
+                    parts.push("..".into());
                 }
             }
-            other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
+            other => parts.push(other.as_os_str().to_owned()),
         }
     }
-    let text = parts.join("/");
-    if text.is_empty() {
-        ".".to_string()
-    } else if text.starts_with("..") {
-        text
-    } else {
-        format!("./{text}")
-    }
+    strata_dist::directory_as_written(&parts.iter().collect::<std::path::PathBuf>())
 }
 
 impl Lock {

@@ -87,7 +87,7 @@ pub(crate) fn directory_requirement(
         path.display().to_string()
     } else {
         let root = normalize(&std::path::absolute(display_root).unwrap_or_default());
-        as_written(&relative(&root, &path))
+        strata_dist::directory_as_written(&relative(&root, &path))
     };
     let found = check(&path).map_err(fail)?;
     let name = match (name, found) {
@@ -254,23 +254,6 @@ fn relative(from: &Path, to: &Path) -> PathBuf {
     out
 }
 
-/// A relative path as pip recognizes a directory on a requirements line: `./pkg`, `../pkg`,
-/// `.` for the root itself, with `/` separators.
-fn as_written(path: &Path) -> String {
-    let text = path
-        .components()
-        .map(|component| component.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/");
-    if text.is_empty() {
-        ".".to_string()
-    } else if text.starts_with("..") {
-        text
-    } else {
-        format!("./{text}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,9 +261,18 @@ mod tests {
     #[test]
     fn paths_are_written_relative_to_the_root_with_a_leading_dot() {
         let root = Path::new("/p");
-        assert_eq!(as_written(&relative(root, Path::new("/p/pkg"))), "./pkg");
-        assert_eq!(as_written(&relative(root, Path::new("/p"))), ".");
-        assert_eq!(as_written(&relative(root, Path::new("/lib/x"))), "../lib/x");
+        assert_eq!(
+            strata_dist::directory_as_written(&relative(root, Path::new("/p/pkg"))),
+            "./pkg"
+        );
+        assert_eq!(
+            strata_dist::directory_as_written(&relative(root, Path::new("/p"))),
+            "."
+        );
+        assert_eq!(
+            strata_dist::directory_as_written(&relative(root, Path::new("/lib/x"))),
+            "../lib/x"
+        );
     }
 
     #[test]
