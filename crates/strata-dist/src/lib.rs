@@ -89,7 +89,7 @@ pub use requirement::{
 };
 pub use sdist_filename::{DistFilename, SourceDistExtension, SourceDistFilename};
 pub use tags::{Tag, TagPriority, Tags};
-pub use target::{PythonVersion, Target};
+pub use target::{MarkerIdentity, PythonVersion, Target, marker_identity};
 pub use wheel_filename::{BuildTag, WheelFilename};
 
 mod error;

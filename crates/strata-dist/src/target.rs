@@ -175,6 +175,12 @@ impl Target {
         .expect("versions made of release numbers always parse")
     }
 
+    /// What an environment marker can tell about this target (see [`marker_identity`]): two
+    /// targets with the same identity cannot be told apart by a lock's markers.
+    pub fn marker_identity(&self) -> MarkerIdentity {
+        marker_identity(&self.markers())
+    }
+
     /// The wheel tags this target accepts, best first.
     pub fn tags(&self) -> &Tags {
         self.tags
@@ -251,6 +257,29 @@ impl Hash for Target {
     fn hash<H: Hasher>(&self, state: &mut H) {
         (self.python, self.platform).hash(state);
     }
+}
+
+/// `(python_version, sys_platform, platform_machine)` of a marker environment: the variables a
+/// lock of several targets selects its lines by (see `strata_lockfile::targets`), so what
+/// tells one target, or one running interpreter, from another there.
+pub type MarkerIdentity = (String, String, String);
+
+/// The [`MarkerIdentity`] of `markers`, a target's or a real interpreter's.
+///
+/// ```
+/// let target = strata_dist::Target::parse("3.12", "aarch64-apple-darwin")?;
+/// assert_eq!(
+///     target.marker_identity(),
+///     ("3.12".to_string(), "darwin".to_string(), "arm64".to_string())
+/// );
+/// # Ok::<(), strata_dist::Error>(())
+/// ```
+pub fn marker_identity(markers: &MarkerEnvironment) -> MarkerIdentity {
+    (
+        markers.python_version().to_string(),
+        markers.sys_platform().to_string(),
+        markers.platform_machine().to_string(),
+    )
 }
 
 #[cfg(test)]

@@ -187,11 +187,7 @@ pub fn merge(parts: &[(Target, Lock)]) -> Result<Lock, IndistinguishableTargets>
                 let outside = (0..all.len())
                     .filter(|index| !targets.contains(index))
                     .map(|index| &all[index])
-                    .find(|other| {
-                        FIELDS
-                            .iter()
-                            .all(|field| field.value(other) == field.value(inside))
-                    })
+                    .find(|other| other.marker_identity() == inside.marker_identity())
                     .unwrap_or(inside);
                 IndistinguishableTargets {
                     first: inside.to_string(),

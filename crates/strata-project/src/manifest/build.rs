@@ -274,13 +274,9 @@ fn target_specs(
             Some(&entry.python_platform),
         )?;
         let marks = |spec: &TargetSpec| {
-            let target = spec.target().expect("both settings are given");
-            let markers = target.markers();
-            (
-                markers.python_version().to_string(),
-                markers.sys_platform().to_string(),
-                markers.platform_machine().to_string(),
-            )
+            spec.target()
+                .expect("both settings are given")
+                .marker_identity()
         };
         if out.iter().any(|known| marks(known) == marks(&spec)) {
             return Err(invalid(

@@ -237,27 +237,11 @@ fn lines_for_interpreter(
     let markers =
         strata_env::Interpreter::query_cached(&interpreter, Some(&crate::settings::cache_dir()))?
             .markers;
-    let identity = |python_version: &str, sys_platform: &str, machine: &str| {
-        (
-            python_version.to_string(),
-            sys_platform.to_string(),
-            machine.to_string(),
-        )
-    };
-    let running = identity(
-        &markers.python_version().to_string(),
-        markers.sys_platform(),
-        markers.platform_machine(),
-    );
+    let running = strata_dist::marker_identity(&markers);
     let targets = lock.targets()?;
-    let target = targets.iter().find(|target| {
-        let wanted = target.markers();
-        identity(
-            &wanted.python_version().to_string(),
-            wanted.sys_platform(),
-            wanted.platform_machine(),
-        ) == running
-    });
+    let target = targets
+        .iter()
+        .find(|target| target.marker_identity() == running);
     let Some(target) = target else {
         let listed: Vec<String> = targets.iter().map(ToString::to_string).collect();
         anyhow::bail!(
