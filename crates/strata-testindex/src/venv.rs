@@ -102,6 +102,10 @@ impl Venv {
             .env("PIP_CONFIG_FILE", "/dev/null")
             .env("PIP_NO_INPUT", "1")
             .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+            // pip gives a socket 15 s by default; a 2-core CI machine running a test binary's
+            // threads, each with its pip and strata processes, can stall a loopback answer that
+            // long. A server that hangs for good still fails the test.
+            .env("PIP_DEFAULT_TIMEOUT", "120")
             .env("NO_PROXY", "127.0.0.1")
             .env("NO_COLOR", "1")
             .env("HOME", &home)
