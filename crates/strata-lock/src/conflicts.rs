@@ -5,6 +5,9 @@
 //! which, with the resolver's explanation naming the packages that clash, so a team can see
 //! whether an engine could move into a profile's environment or two engines could merge.
 //!
+//! Profiles of several targets are paired on every target they share, each solved on its own
+//! (as `strata lock` solves each target); a pair that shares none cannot share an environment.
+//!
 //! The default set is every engine and every plain profile nothing else extends (a leaf
 //! covers its parents). Two plain profiles of one hierarchy are solved together by
 //! `strata lock` and so are not asked again.
@@ -12,21 +15,22 @@
 use std::sync::Arc;
 
 use pep508_rs::{PackageName, Requirement};
+use strata_dist::Target;
 use strata_project::{ProfileName, Project};
-use strata_resolve::{ResolveError, ResolveRequest, Resolver};
+use strata_resolve::{NoSolution, ResolveError, ResolveRequest, Resolver};
 
-use crate::project_lock::{LockError, ResolverSource, profile_target, solved_together};
+use crate::project_lock::{LockError, ResolverSource, profile_targets, solved_together};
 
 /// What a pair of profiles or engines can do together.
 #[derive(Debug)]
 pub enum Verdict {
     /// One environment holds both.
     Compatible,
-    /// They are locked for different Python versions or platforms.
+    /// They are locked for different Python versions or platforms, none in common.
     DifferentTargets {
-        /// The first one's target.
+        /// The first one's targets, `, `-separated.
         first: String,
-        /// The second one's target.
+        /// The second one's targets, `, `-separated.
         second: String,
     },
     /// Not asked: an engine's own index is not configured (as `strata lock` skips it).
@@ -34,7 +38,8 @@ pub enum Verdict {
         /// Which engine and which index.
         reason: String,
     },
-    /// No set of versions satisfies both.
+    /// No set of versions satisfies both (on one of the targets they share, named in the
+    /// explanation when they share several).
     Conflict {
         /// The distributions the explanation involves.
         packages: Vec<PackageName>,
@@ -92,8 +97,7 @@ pub fn conflicts(
         let running: Vec<_> = jobs
             .into_iter()
             .map(|(first, second, job)| {
-                let handle = job
-                    .map(|job| scope.spawn(move || job.resolver.resolve(&job.request).map(|_| ())));
+                let handle = job.map(|job| scope.spawn(move || job.run()));
                 (first, second, handle)
             })
             .collect();
@@ -106,10 +110,15 @@ pub fn conflicts(
                         .join()
                         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
                     {
-                        Ok(()) => Verdict::Compatible,
-                        Err(ResolveError::NoSolution(no_solution)) => Verdict::Conflict {
+                        Ok(None) => Verdict::Compatible,
+                        Ok(Some((target, no_solution))) => Verdict::Conflict {
                             packages: no_solution.packages,
-                            explanation: no_solution.explanation,
+                            explanation: match target {
+                                Some(target) => {
+                                    format!("For {target}:\n{}", no_solution.explanation)
+                                }
+                                None => no_solution.explanation,
+                            },
                         },
                         Err(source) => {
                             return Err(LockError::Resolve {
@@ -131,10 +140,30 @@ pub fn conflicts(
     })
 }
 
-/// One pair's resolution, ready to run.
+/// One pair's resolutions, one per target they share, ready to run.
 struct Job {
     resolver: Arc<Resolver>,
-    request: ResolveRequest,
+    requests: Vec<ResolveRequest>,
+    /// Whether a conflict names its target: one of the pair has several.
+    name_target: bool,
+}
+
+impl Job {
+    /// The first target on which the pair has no solution (named when one of the pair has
+    /// several targets), or `None` when every one has one.
+    fn run(&self) -> Result<Option<(Option<String>, NoSolution)>, ResolveError> {
+        for request in &self.requests {
+            match self.resolver.resolve(request) {
+                Ok(_) => {}
+                Err(ResolveError::NoSolution(no_solution)) => {
+                    let target = self.name_target.then(|| request.target.to_string());
+                    return Ok(Some((target, *no_solution)));
+                }
+                Err(source) => return Err(source),
+            }
+        }
+        Ok(None)
+    }
 }
 
 fn job(
@@ -154,14 +183,24 @@ fn job(
             }));
         }
     }
-    let (first_target, second_target) = (
-        profile_target(project, first)?,
-        profile_target(project, second)?,
+    let (first_targets, second_targets) = (
+        profile_targets(project, first)?,
+        profile_targets(project, second)?,
     );
-    if first_target != second_target {
+    let shared: Vec<Target> = first_targets
+        .iter()
+        .filter(|target| second_targets.contains(target))
+        .cloned()
+        .collect();
+    let name_target = first_targets.len() > 1 || second_targets.len() > 1;
+    if shared.is_empty() {
+        let list = |targets: &[Target]| {
+            let names: Vec<String> = targets.iter().map(ToString::to_string).collect();
+            names.join(", ")
+        };
         return Ok(Err(Verdict::DifferentTargets {
-            first: first_target.to_string(),
-            second: second_target.to_string(),
+            first: list(&first_targets),
+            second: list(&second_targets),
         }));
     }
     let lines = |name: &ProfileName| -> Vec<Requirement> {
@@ -173,16 +212,22 @@ fn job(
     };
     let mut requirements = lines(first);
     requirements.extend(lines(second));
-    let mut request = ResolveRequest::new(first_target, requirements);
-    for name in [first, second] {
-        crate::origins::add_profile(&mut request.origins, project, name);
-        request.constraints.extend(
-            project.profiles[name]
-                .constraints
-                .iter()
-                .map(|sourced| sourced.requirement.clone()),
-        );
-    }
+    let requests = shared
+        .into_iter()
+        .map(|target| {
+            let mut request = ResolveRequest::new(target, requirements.clone());
+            for name in [first, second] {
+                crate::origins::add_profile(&mut request.origins, project, name);
+                request.constraints.extend(
+                    project.profiles[name]
+                        .constraints
+                        .iter()
+                        .map(|sourced| sourced.requirement.clone()),
+                );
+            }
+            request
+        })
+        .collect();
     let mut indexes = project.engine_index_urls(first);
     for url in project.engine_index_urls(second) {
         if !indexes.contains(&url) {
@@ -197,5 +242,9 @@ fn job(
             parent_pins: Box::default(),
             source: Box::new(source),
         })?;
-    Ok(Ok(Job { resolver, request }))
+    Ok(Ok(Job {
+        resolver,
+        requests,
+        name_target,
+    }))
 }

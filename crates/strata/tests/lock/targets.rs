@@ -341,3 +341,64 @@ fn a_target_that_cannot_be_solved_is_named_and_nothing_is_written() {
     );
     assert!(!project.dir().join("locks/host.txt").exists());
 }
+
+#[test]
+fn conflicts_pairs_profiles_on_every_target_they_share() {
+    let index = TestIndex::start(universe());
+    let project = Project::with_manifest(
+        &format!(
+            "targets = [{}, {}]\n\n\
+             [profiles.laptop]\nrequirements = [\"six\", \"tool<2 ; sys_platform == 'darwin'\"]\n\
+             \n[profiles.linux]\nrequirements = [\"tool>=2\"]\npython-version = \"{}\"\n\
+             python-platform = \"{}\"\n\
+             \n[profiles.mac]\nrequirements = [\"tool>=2\"]\npython-version = \"{}\"\n\
+             python-platform = \"{}\"\n",
+            target_table(LINUX),
+            target_table(MAC),
+            LINUX.0,
+            LINUX.1,
+            MAC.0,
+            MAC.1
+        ),
+        &[],
+    );
+    let output = project
+        .strata(&["conflicts", "--format", "json"])
+        .index(&index)
+        .output();
+    assert_eq!(output.code, 0, "{}", output.render());
+    let json: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    let pairs: Vec<(String, bool, String)> = json["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|pair| {
+            (
+                format!("{} {}", pair["first"], pair["second"]).replace('"', ""),
+                pair["compatible"].as_bool().unwrap(),
+                pair["reason"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            // On Linux, the laptop's `tool<2` does not apply.
+            ("laptop linux".to_string(), true, String::new()),
+            // On macOS it does, against `tool>=2`: the laptop's second target is paired too.
+            ("laptop mac".to_string(), false, "no-solution".to_string()),
+            (
+                "linux mac".to_string(),
+                false,
+                "different-targets".to_string()
+            ),
+        ],
+        "{}",
+        output.render()
+    );
+    let explanation = json["pairs"][1]["explanation"].as_str().unwrap();
+    assert!(
+        explanation.starts_with("For Python 3.12 on aarch64-apple-darwin:\n"),
+        "{explanation}"
+    );
+}
