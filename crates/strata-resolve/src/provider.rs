@@ -16,7 +16,9 @@
 //!   resolution lists it in `ResolvedPackage::missing_extras` for the caller's warning;
 //! * constraints narrow every edge on their package (as an edge of their own next to it, so
 //!   that an explanation can name the constraint); a `name @ url` constraint makes that file
-//!   the package's only candidate, as a direct URL requirement does, without requiring it;
+//!   the package's only candidate, as a direct URL requirement does, without requiring it; a
+//!   constraint whose markers are false on the target constrains nothing (as pip and uv read
+//!   `numpy<2 ; sys_platform == 'darwin'`);
 //!   overrides replace every requirement on their package.
 //!
 //! * a package the environment already has ([`crate::Provided`], an image's) has its
@@ -180,8 +182,14 @@ impl<'a> Provider<'a> {
         runtime: Handle,
         request: &'a ResolveRequest,
     ) -> Result<Self, ResolveError> {
+        let markers = request.target.markers();
+        let applicable: Vec<&Requirement> = request
+            .constraints
+            .iter()
+            .filter(|constraint| constraint.evaluate_markers(&markers, &[]))
+            .collect();
         let mut constraints: HashMap<PackageName, Vec<(Requirement, Ranges440)>> = HashMap::new();
-        for constraint in &request.constraints {
+        for &constraint in &applicable {
             let range = requirement_range(constraint);
             let known = constraints.entry(constraint.name.clone()).or_default();
             // A constraint without a specifier limits nothing; one written twice is one edge.
@@ -215,7 +223,7 @@ impl<'a> Provider<'a> {
         // A `name @ url` constraint (a parent lock's direct URL pin that a child or an engine
         // keeps) pins that file whenever the package is needed, and adds nothing otherwise: only
         // `candidates` reads `direct_urls`.
-        for constraint in &request.constraints {
+        for &constraint in &applicable {
             let Some(VersionOrUrl::Url(url)) = &constraint.version_or_url else {
                 continue;
             };
@@ -241,7 +249,7 @@ impl<'a> Provider<'a> {
         Ok(Self {
             client,
             runtime,
-            markers: request.target.markers(),
+            markers,
             request,
             constraints,
             overrides,

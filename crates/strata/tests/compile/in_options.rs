@@ -128,6 +128,35 @@ fn constraints_a_constraints_file_includes_still_constrain() {
 }
 
 #[test]
+fn a_constraint_whose_markers_are_false_on_the_target_constrains_nothing() {
+    let index = TestIndex::start(
+        Universe::new()
+            .package(Package::new("app", "1.0").requires("lib>=1"))
+            .package(Package::new("lib", "1.0"))
+            .package(Package::new("lib", "2.0")),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    fs_err::write(dir.path().join("requirements.in"), "app\n").unwrap();
+    // pip and uv skip a constraint whose markers do not hold where they resolve.
+    fs_err::write(
+        dir.path().join("constraints.txt"),
+        "lib<2 ; sys_platform == 'win32'\n",
+    )
+    .unwrap();
+    for (platform, expected) in [
+        ("x86_64-manylinux_2_28", "lib==2.0"),
+        ("x86_64-pc-windows-msvc", "lib==1.0"),
+    ] {
+        let output = compile_command(dir.path(), &["requirements.in", "-c", "constraints.txt"])
+            .index(&index)
+            .args(&["--python-version", "3.11", "--python-platform", platform])
+            .output();
+        assert_eq!(output.code, 0, "{}", output.render());
+        assert_eq!(pins(&output.stdout), ["app==1.0", expected], "{platform}");
+    }
+}
+
+#[test]
 fn editable_in_the_input_file_is_an_error_on_its_line() {
     let index = primary();
     let dir = tempfile::tempdir().unwrap();
