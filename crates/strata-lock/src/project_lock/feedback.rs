@@ -66,6 +66,28 @@ impl EngineHold {
     pub(crate) fn constraint(&self) -> Requirement {
         pin(&self.package, &self.version)
     }
+
+    /// [`EngineHold::constraint`] for a hierarchy locked for `targets`: with several, it holds
+    /// on the engine's target only (its marker selects that one), since the engine is installed
+    /// nowhere else. The other targets still take the same version where it fits them, as
+    /// reconciling targets prefers one version.
+    pub(crate) fn constraint_for(
+        &self,
+        project: &Project,
+        targets: &[strata_dist::Target],
+    ) -> Requirement {
+        let mut constraint = self.constraint();
+        if targets.len() > 1
+            && let Ok(engine) = profile_target(project, &self.engine)
+            && let Some(index) = targets
+                .iter()
+                .position(|target| target.marker_identity() == engine.marker_identity())
+            && let Some(marker) = strata_lockfile::targets::marker_for(&[index], targets)
+        {
+            constraint.marker = marker;
+        }
+        constraint
+    }
 }
 
 /// An [`EngineHold`] as an engine asks for it: with the parent pin it cannot use.

@@ -157,10 +157,12 @@ pub fn lock_project(
                 .flatten()
                 .map(|asked| asked.hold.clone())
                 .collect();
+            let targets = profile_targets(project, &group[0]).unwrap_or_default();
             let mut constraints: Vec<Requirement> = Vec::new();
             for hold in &holds {
-                if !constraints.contains(&hold.constraint()) {
-                    constraints.push(hold.constraint());
+                let constraint = hold.constraint_for(project, &targets);
+                if !constraints.contains(&constraint) {
+                    constraints.push(constraint);
                 }
             }
             if options.layered {

@@ -40,6 +40,14 @@ fn universe() -> Universe {
         .package(Package::new("tool", "2.1"))
         .package(Package::new("six", "1.17.0"))
         .package(Package::new("serve", "1.0").requires("tool"))
+        // Its old release was built for Linux only: an engine on Linux that needs it cannot
+        // make macOS take it.
+        .package(Package::new("held", "1.0").wheel_tags(LINUX_WHEEL))
+        .package(
+            Package::new("held", "2.0")
+                .wheel_tags(LINUX_WHEEL)
+                .wheel_tags(MAC_WHEEL),
+        )
 }
 
 fn target_table((python, platform): (&str, &str)) -> String {
@@ -401,4 +409,43 @@ fn conflicts_pairs_profiles_on_every_target_they_share() {
         explanation.starts_with("For Python 3.12 on aarch64-apple-darwin:\n"),
         "{explanation}"
     );
+}
+
+#[test]
+fn an_engine_moves_its_parents_pin_on_its_own_target_only() {
+    let index = TestIndex::start(universe());
+    let project = Project::with_manifest(
+        &format!(
+            "targets = [{}, {}]\n\n[profiles.host]\nrequirements = [\"held\", \"six\"]\n\
+             \n[engines.serve]\nextends = [\"host\"]\nrequirements = [\"held<2\"]\n\
+             version = {{ file = \"serve.yaml\", key = \"version\" }}\n",
+            target_table(LINUX),
+            target_table(MAC)
+        ),
+        &[("serve.yaml", "version: \"1.0\"\n")],
+    );
+    let output = project.lock_ok(&index, &[]);
+    // The engine (Linux, the first target) needs held 1.0, which macOS has no wheel of: the
+    // host takes 1.0 on Linux, where the engine inherits it, and keeps 2.0 on macOS.
+    let host = strata_lockfile::requirements_txt::read(&project.read("locks/host.txt")).unwrap();
+    assert_eq!(
+        selected(&host, LINUX),
+        ["held==1.0", "six==1.17.0"],
+        "{}",
+        output.render()
+    );
+    assert_eq!(selected(&host, MAC), ["held==2.0", "six==1.17.0"]);
+    assert_eq!(project.pins("serve")["held"], "1.0");
+    assert!(
+        project
+            .read("locks/host.txt")
+            .contains("held held at <2 by engine `serve`"),
+        "{}",
+        project.read("locks/host.txt")
+    );
+    // The locks are what a relock makes, and `--check` says so.
+    let before = project.lock_files();
+    project.lock_ok(&index, &[]);
+    assert_eq!(project.lock_files(), before);
+    project.lock_ok(&index, &["--check"]);
 }
