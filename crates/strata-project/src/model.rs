@@ -385,6 +385,45 @@ pub struct NamedIndex {
     pub explicit: bool,
 }
 
+impl NamedIndex {
+    /// The environment variables its declaration names (`${NVIDIA_INDEX_URL}`), set or not, in
+    /// order and once each: what a CI job must be given to reach the index.
+    ///
+    /// ```
+    /// # use strata_project::NamedIndex;
+    /// let index = NamedIndex {
+    ///     declared: "https://${USER}:${TOKEN}@${HOST}/simple/${TOKEN}".to_string(),
+    ///     url: None,
+    ///     unset_variables: Vec::new(),
+    ///     explicit: false,
+    /// };
+    /// assert_eq!(index.variables(), ["USER", "TOKEN", "HOST"]);
+    /// ```
+    pub fn variables(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for (_, name) in variable_references(&self.declared) {
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+        out
+    }
+}
+
+/// Each `${NAME}` in `text`, with the byte range it spans; an unclosed `${` ends the search.
+pub(crate) fn variable_references(text: &str) -> Vec<(std::ops::Range<usize>, &str)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(start) = text[from..].find("${").map(|offset| from + offset) {
+        let Some(end) = text[start..].find('}').map(|offset| start + offset) else {
+            break;
+        };
+        out.push((start..end + 1, &text[start + 2..end]));
+        from = end + 1;
+    }
+    out
+}
+
 /// A `[tool.strata.sources]` entry: a package taken from one named index alone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

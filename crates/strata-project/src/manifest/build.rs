@@ -476,20 +476,16 @@ fn mask_credentials(text: &str) -> String {
 fn expand_variables(declared: &str, env: super::EnvLookup<'_>) -> (Option<String>, Vec<String>) {
     let mut out = String::new();
     let mut unset = Vec::new();
-    let mut rest = declared;
-    while let Some(start) = rest.find("${") {
-        out.push_str(&rest[..start]);
-        let Some(end) = rest[start..].find('}') else {
-            break;
-        };
-        let variable = &rest[start + 2..start + end];
+    let mut written = 0;
+    for (span, variable) in crate::model::variable_references(declared) {
+        out.push_str(&declared[written..span.start]);
         match env(variable) {
             Some(value) if !value.is_empty() => out.push_str(&value),
             _ => unset.push(variable.to_string()),
         }
-        rest = &rest[start + end + 1..];
+        written = span.end;
     }
-    out.push_str(rest);
+    out.push_str(&declared[written..]);
     if unset.is_empty() {
         (Some(out), unset)
     } else {

@@ -424,7 +424,7 @@ pub(crate) fn ci_workflow(
             }
             "missing" => "does not exist",
             _ => {
-                "is stale: the manifest's [tool.strata.ci], its engines or their images changed since it was written"
+                "is stale: the manifest's [tool.strata.ci], its engines, their images or its indexes changed since it was written"
             }
         };
         printer.error(&format!(

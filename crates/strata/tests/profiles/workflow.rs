@@ -9,11 +9,18 @@ use crate::support::{Project, example_project, path_with};
 
 /// A manifest with what the example lacks: probe cells (one for one engine only), a GPU engine
 /// built first-party, an upstream GPU engine, a registry host, its own runners, an install
-/// command, and a workflow of another name.
+/// command, a workflow of another name, and indexes written with variables (one that no
+/// secret can be named after).
 const FIXTURE: &str = r#"
 [images]
 repository = "registry.internal:5000/team/fixture"
 gpu-base = "nvidia/cuda:12.4.1-runtime-ubuntu22.04"
+
+[indexes.private]
+url = "https://${INDEX_USER}:${INDEX_TOKEN}@pkgs.internal/simple/"
+
+[indexes.mirror]
+url = "${not-a-secret}/simple/"
 
 [profiles.base]
 file = "requirements/base.in"
@@ -228,6 +235,22 @@ fn a_workflow_with_probe_cells_gpu_engines_and_a_registry_passes_the_validators(
         "{text}"
     );
     assert!(text.contains("runs-on: ${{ matrix.runner }}"), "{text}");
+    // The indexes' variables reach the two steps that lock, from secrets named after them.
+    for variable in ["INDEX_USER", "INDEX_TOKEN"] {
+        assert_eq!(
+            text.matches(&format!(
+                "          {variable}: ${{{{ secrets.{variable} }}}}\n"
+            ))
+            .count(),
+            2,
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("\n#   {variable} ")),
+            "the header names {variable}: {text}"
+        );
+    }
+    assert!(!text.contains("not-a-secret"), "{text}");
     // Every action by a full commit, with its release beside it.
     for line in text.lines().filter(|line| line.contains("uses:")) {
         let reference = line.split('@').nth(1).unwrap();
