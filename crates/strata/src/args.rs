@@ -928,6 +928,13 @@ pub(crate) struct RunArgs {
     #[arg(long)]
     pub(crate) gpus: bool,
 
+    #[command(flatten)]
+    pub(crate) container: ContainerRunArgs,
+}
+
+/// How `strata run` and `strata ci run` start the container, or print its command.
+#[derive(Debug, Args)]
+pub(crate) struct ContainerRunArgs {
     /// The container runtime.
     #[arg(long, value_enum, default_value_t = RuntimeArg::Docker)]
     pub(crate) runtime: RuntimeArg,
@@ -936,8 +943,9 @@ pub(crate) struct RunArgs {
     #[arg(long)]
     pub(crate) dry_run: bool,
 
-    /// Output format of `--dry-run`: the shell line, or JSON with the argument vector.
-    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    /// Output format of `--dry-run`: the shell line, or JSON with the image and the argument
+    /// vector.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text, requires = "dry_run")]
     pub(crate) format: DataFormat,
 }
 
@@ -1002,13 +1010,8 @@ pub(crate) struct CiRunArgs {
     )]
     pub(crate) tag_suffix: String,
 
-    /// The container runtime.
-    #[arg(long, value_enum, default_value_t = RuntimeArg::Docker)]
-    pub(crate) runtime: RuntimeArg,
-
-    /// Print the command on stdout instead of running it.
-    #[arg(long)]
-    pub(crate) dry_run: bool,
+    #[command(flatten)]
+    pub(crate) container: ContainerRunArgs,
 }
 
 #[derive(Debug, Args)]
@@ -1058,6 +1061,15 @@ pub(crate) enum RuntimeArg {
     Docker,
     /// Podman.
     Podman,
+}
+
+impl From<RuntimeArg> for strata_images::Runtime {
+    fn from(runtime: RuntimeArg) -> Self {
+        match runtime {
+            RuntimeArg::Docker => Self::Docker,
+            RuntimeArg::Podman => Self::Podman,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

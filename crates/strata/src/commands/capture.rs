@@ -5,11 +5,10 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use strata_diagnostic::Diagnose;
-use strata_images::Runtime;
 use strata_project::{ImagePackages, ImageSpec};
 
 use crate::ExitStatus;
-use crate::args::{CaptureArgs, GlobalArgs, RuntimeArg};
+use crate::args::{CaptureArgs, GlobalArgs};
 use crate::commands::{display_path, load_project};
 use crate::printer::Printer;
 
@@ -42,11 +41,7 @@ pub(crate) fn capture(
             name = profile.name
         );
     };
-    let runtime = match args.runtime {
-        RuntimeArg::Docker => Runtime::Docker,
-        RuntimeArg::Podman => Runtime::Podman,
-    };
-    let argv = strata_images::capture_command(runtime, image);
+    let argv = strata_images::capture_command(args.runtime.into(), image);
     let command = strata_images::shell_words(&argv);
     if args.print {
         printer.data(&format!("{command}\n"))?;

@@ -10,13 +10,11 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
 use strata_ci::{Base, CiPlan, Matrix};
-use strata_images::{ImagePlan, RunRequest, Runtime};
+use strata_images::{ImagePlan, RunRequest};
 use strata_project::Project;
 
 use crate::ExitStatus;
-use crate::args::{
-    CiFormat, CiPlanArgs, CiRunArgs, CiWorkflowArgs, DataFormat, GlobalArgs, RuntimeArg,
-};
+use crate::args::{CiFormat, CiPlanArgs, CiRunArgs, CiWorkflowArgs, DataFormat, GlobalArgs};
 use crate::commands::{display_path, git, load_project};
 use crate::env_vars;
 use crate::output;
@@ -509,17 +507,9 @@ pub(crate) fn ci_run(
     let request = RunRequest {
         project_dir: strata_fs::fs_err::canonicalize(&project.root)?,
         command: cell.command.clone(),
-        runtime: match args.runtime {
-            RuntimeArg::Docker => Runtime::Docker,
-            RuntimeArg::Podman => Runtime::Podman,
-        },
+        runtime: args.container.runtime.into(),
         gpus: false,
     };
     let argv = strata_images::run_command(&project, &image, &request);
-    if args.dry_run {
-        printer.data(&format!("{}\n", strata_images::shell_words(&argv)))?;
-        return Ok(ExitStatus::Success);
-    }
-    printer.verbose(&strata_images::shell_words(&argv));
-    crate::commands::run::run_container(&argv)
+    crate::commands::run::run_or_print(&args.container, &image, &argv, printer)
 }

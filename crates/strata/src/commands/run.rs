@@ -3,15 +3,15 @@
 use anyhow::{Context, Result};
 use serde::Serialize;
 use strata_diagnostic::Diagnose;
-use strata_images::{ImagePlan, ImageSource, RunRequest, Runtime};
+use strata_images::{Image, ImagePlan, ImageSource, RunRequest};
 
 use crate::ExitStatus;
-use crate::args::{DataFormat, GlobalArgs, RunArgs, RuntimeArg};
+use crate::args::{ContainerRunArgs, DataFormat, GlobalArgs, RunArgs};
 use crate::commands::load_project;
 use crate::output;
 use crate::printer::Printer;
 
-/// `strata run --dry-run --format json`.
+/// `strata run --dry-run --format json` (and `strata ci run`'s).
 #[derive(Serialize)]
 #[serde(rename_all = "kebab-case")]
 struct RunJson<'a> {
@@ -52,31 +52,39 @@ pub(crate) fn run(
     let request = RunRequest {
         project_dir,
         command: args.command.clone(),
-        runtime: match args.runtime {
-            RuntimeArg::Docker => Runtime::Docker,
-            RuntimeArg::Podman => Runtime::Podman,
-        },
+        runtime: args.container.runtime.into(),
         gpus: args.gpus,
     };
     let argv = strata_images::run_command(&project, &engine, &request);
+    run_or_print(&args.container, &engine, &argv, printer)
+}
+
+/// Runs `argv`, the command that starts `image`'s container, or with `--dry-run` prints it
+/// (the shell line, or JSON); shared by `strata run` and `strata ci run`.
+pub(crate) fn run_or_print(
+    args: &ContainerRunArgs,
+    image: &Image,
+    argv: &[String],
+    printer: &mut Printer,
+) -> Result<ExitStatus> {
     if args.dry_run {
         let text = match args.format {
-            DataFormat::Text => format!("{}\n", strata_images::shell_words(&argv)),
+            DataFormat::Text => format!("{}\n", strata_images::shell_words(argv)),
             DataFormat::Json => output::json::render(&RunJson {
-                engine: engine.name.as_str(),
-                image: &engine.image,
-                argv: &argv,
+                engine: image.name.as_str(),
+                image: &image.image,
+                argv,
             })?,
         };
         printer.data(&text)?;
         return Ok(ExitStatus::Success);
     }
-    printer.verbose(&strata_images::shell_words(&argv));
-    run_container(&argv)
+    printer.verbose(&strata_images::shell_words(argv));
+    run_container(argv)
 }
 
 /// Runs `argv` (a container runtime's command line), passing its exit code on.
-pub(crate) fn run_container(argv: &[String]) -> Result<ExitStatus> {
+fn run_container(argv: &[String]) -> Result<ExitStatus> {
     let (program, rest) = argv.split_first().expect("a run command names its runtime");
     let status = std::process::Command::new(program)
         .args(rest)

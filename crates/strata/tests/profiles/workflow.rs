@@ -489,6 +489,25 @@ fn ci_run_runs_the_cells_command_in_its_image_and_passes_its_exit_code_on() {
         "{}",
         args()
     );
+    // `--dry-run` runs nothing and prints the command; as JSON, with the image and the argv.
+    fs_err::remove_file(bin.join("args.txt")).unwrap();
+    let output = run(&[
+        "ci",
+        "run",
+        "test-transformers",
+        "--dry-run",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert!(!bin.join("args.txt").exists());
+    let json: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    assert_eq!(
+        json["image"],
+        "registry.internal:5000/team/fixture:transformers-4.46.3"
+    );
+    assert_eq!(json["argv"][0], "docker");
+    assert_eq!(json["argv"].as_array().unwrap().last().unwrap(), "tests");
 }
 
 #[test]
