@@ -2,7 +2,7 @@
 //!
 //! It covers every manifest setting that can change what a lock holds: the lock format version,
 //! the target, every effective requirement with its origin (so moving a requirement between
-//! files is a change, as the `# via` lines change), the constraints, the editables, the index
+//! files is a change, as the `# via` lines change), the constraints, the index
 //! configuration (the project's and the command line's, the pip options of the profile's files,
 //! an engine's named indexes), the profiles it is solved with, whether a `pylock.toml` is
 //! written, an engine's `isolated-from-parent`, and for an engine the fingerprints and digests
@@ -85,7 +85,6 @@ impl Fingerprint {
             // Through the effective requirements.
             requirements: _,
             constraints,
-            editables,
             pip_options,
             // Images are built from the lock; how never changes it.
             image: _,
@@ -122,9 +121,6 @@ impl Fingerprint {
                 let _ = write!(requirements, "\tdeclares {declared}");
             }
             requirements.push('\n');
-        }
-        for editable in editables {
-            let _ = writeln!(requirements, "editable {}", editable.path);
         }
         parts.push(("requirements", requirements));
         let mut constraint_text = String::new();

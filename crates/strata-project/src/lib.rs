@@ -44,13 +44,12 @@
 
 pub use error::{Error, ErrorKind, LocalDirectoryProblem, Snippet, Unsupported};
 pub use image_packages::{ImagePackage, ImagePackages, ImagePackagesError, capture_file};
-pub use local_directory::display_requirement;
+pub use local_directory::{display_requirement, written_requirement};
 pub use manifest::{EnvLookup, find_manifest, manifest_keys};
 pub use model::{
-    BaseImage, CellSpec, CiSettings, ContractSettings, Editable, EffectiveRequirement, Engine,
-    ImageSettings, ImageSpec, IndexSettings, IndexUnavailable, MissingTarget, NamedIndex, Origin,
-    PackageSource, PipOptions, Profile, ProfileName, Project, SourcedRequirement, TargetSpec,
-    UnavailableIndex,
+    BaseImage, CellSpec, CiSettings, ContractSettings, EffectiveRequirement, Engine, ImageSettings,
+    ImageSpec, IndexSettings, IndexUnavailable, MissingTarget, NamedIndex, Origin, PackageSource,
+    PipOptions, Profile, ProfileName, Project, SourcedRequirement, TargetSpec, UnavailableIndex,
 };
 pub use requirements_in::{
     FileOption, RequirementsFile, read_constraints_file, read_requirements_file,

@@ -169,9 +169,21 @@ pub(crate) fn checked(
     Ok(requirement)
 }
 
-/// `requirement` as a person reads it: a local directory as it was written (`-e ./pkg (name)`,
-/// `./pkg (name)`), not as its internal `file:` URL; anything else as PEP 508.
+/// `requirement` as a person reads it: a local directory as it was written, with the name its
+/// line does not show (`-e ./pkg (name)`, `./pkg (name)`), not as its internal `file:` URL;
+/// anything else as PEP 508.
 pub fn display_requirement(requirement: &Requirement) -> String {
+    let written = written_requirement(requirement);
+    if is_local_directory(requirement) {
+        format!("{written} ({})", requirement.name)
+    } else {
+        written
+    }
+}
+
+/// `requirement` as a requirements file writes it: a local directory as it was written
+/// (`-e ./pkg`, `./pkg[extra]`), anything else as PEP 508.
+pub fn written_requirement(requirement: &Requirement) -> String {
     let Some(VersionOrUrl::Url(url)) = &requirement.version_or_url else {
         return requirement.to_string();
     };
@@ -188,7 +200,11 @@ pub fn display_requirement(requirement: &Requirement) -> String {
         let names: Vec<String> = requirement.extras.iter().map(ToString::to_string).collect();
         format!("[{}]", names.join(","))
     };
-    format!("{editable}{path}{extras} ({})", requirement.name)
+    format!("{editable}{path}{extras}")
+}
+
+fn is_local_directory(requirement: &Requirement) -> bool {
+    matches!(&requirement.version_or_url, Some(VersionOrUrl::Url(url)) if LocalDirectory::from_url(url).is_some())
 }
 
 /// Checks that `path` is a Python project; its name when it states one.

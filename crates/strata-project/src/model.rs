@@ -182,24 +182,29 @@ impl Serialize for Origin {
 }
 
 /// A requirement and where it was declared.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// Serialized as `requirement` (as a requirements file writes it: PEP 508, or a local directory
+/// as written, `-e ./pkg`), `name` (the distribution's normalized name) and `origin`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourcedRequirement {
     /// The PEP 508 requirement.
-    #[serde(serialize_with = "serialize_display")]
     pub requirement: Requirement,
     /// Where it was written.
     pub origin: Origin,
 }
 
-/// An editable local project (`-e ./path` in a `.in` file). An `-e` line is read as a
-/// requirement on the directory, marked editable (see [`strata_dist::LocalDirectory`]), so
-/// none is built today; the type stays for the JSON schema of `strata profiles`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Editable {
-    /// The path as written, relative to the file that names it.
-    pub path: String,
-    /// Where it was written.
-    pub origin: Origin,
+impl Serialize for SourcedRequirement {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("SourcedRequirement", 3)?;
+        out.serialize_field(
+            "requirement",
+            &crate::local_directory::written_requirement(&self.requirement),
+        )?;
+        out.serialize_field("name", self.requirement.name.as_ref())?;
+        out.serialize_field("origin", &self.origin)?;
+        out.end()
+    }
 }
 
 /// A named set of requirements for one target; an engine is a profile with an [`Engine`] part.
@@ -219,9 +224,6 @@ pub struct Profile {
     pub requirements: Vec<SourcedRequirement>,
     /// The profile's own constraints: they limit versions and never add packages.
     pub constraints: Vec<SourcedRequirement>,
-    /// Editable local projects: empty, as `-e` lines are requirements (see [`Editable`]).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub editables: Vec<Editable>,
     /// pip options read from the profile's `.in` files: only values the manifest's index
     /// settings repeat (anything else, and `--pre`, was rejected with its line).
     pub pip_options: PipOptions,
@@ -898,7 +900,6 @@ mod tests {
                     targets: vec![TargetSpec::default()],
                     requirements: Vec::new(),
                     constraints: Vec::new(),
-                    editables: Vec::new(),
                     pip_options: PipOptions::default(),
                     image: None,
                     engine: Some(Engine {

@@ -591,8 +591,6 @@ fn profile(
     }
     let mut requirements = Vec::new();
     let mut constraints = Vec::new();
-    // `-e` lines are rejected by the reader until strata can lock local projects.
-    let editables = Vec::new();
     let mut pip_options = PipOptions::default();
 
     for value in table.requirements.iter().flatten() {
@@ -664,11 +662,7 @@ fn profile(
             },
         });
     }
-    if requirements.is_empty()
-        && constraints.is_empty()
-        && editables.is_empty()
-        && extends.is_empty()
-    {
+    if requirements.is_empty() && constraints.is_empty() && extends.is_empty() {
         return Err(ErrorKind::NoSources {
             profile: name.to_string(),
             snippet: Some(context.snippet(key.span())),
@@ -681,7 +675,6 @@ fn profile(
         targets,
         requirements,
         constraints,
-        editables,
         pip_options,
         image,
         engine,

@@ -7,8 +7,8 @@ use std::fmt::Write;
 
 use serde::Serialize;
 use strata_project::{
-    Editable, EffectiveRequirement, Engine, PipOptions, Profile, ProfileName, Project,
-    SourcedRequirement, TargetSpec,
+    EffectiveRequirement, Engine, PipOptions, Profile, ProfileName, Project, SourcedRequirement,
+    TargetSpec,
 };
 
 use crate::printer::{DIM, EMPHASIS};
@@ -137,14 +137,6 @@ pub(crate) fn text(project: &Project, selected: &[&ProfileName]) -> String {
                 constraint.origin
             );
         }
-        for editable in &profile.editables {
-            let requirement = format!("-e {}", editable.path);
-            let _ = writeln!(
-                out,
-                "  {requirement:width$}  {DIM}{}{DIM:#}",
-                editable.origin
-            );
-        }
     }
     out
 }
@@ -230,7 +222,6 @@ struct JsonProfile<'a> {
     targets: &'a [TargetSpec],
     requirements: Vec<EffectiveRequirement<'a>>,
     constraints: &'a [SourcedRequirement],
-    editables: &'a [Editable],
     pip_options: &'a PipOptions,
     #[serde(skip_serializing_if = "Option::is_none")]
     image: Option<&'a strata_project::ImageSpec>,
@@ -265,7 +256,6 @@ pub(crate) fn json(project: &Project, selected: &[&ProfileName]) -> serde_json::
                 targets: &profile.targets,
                 requirements: project.effective_requirements(&profile.name),
                 constraints: &profile.constraints,
-                editables: &profile.editables,
                 pip_options: &profile.pip_options,
                 image: profile.image.as_ref(),
                 engine: profile.engine.as_ref(),

@@ -343,4 +343,42 @@ fn a_child_profile_keeps_its_parents_directory_pin() {
     let layered = project.lock_ok(&index, &["--layered", "--force"]);
     assert_eq!(layered.code, 0, "{}", layered.render());
     assert_eq!(project.read("locks/dev.txt"), dev);
+    // `strata profiles` shows them as the lock writes them (relative to the project root),
+    // with their names, never as internal URLs.
+    let output = project
+        .strata(&["profiles", "dev", "--format", "json"])
+        .output();
+    assert_eq!(output.code, 0, "{}", output.render());
+    let json: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    let dev = json["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|profile| profile["name"] == "dev")
+        .unwrap();
+    let requirements: Vec<(&str, &str, &str)> = dev["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|requirement| {
+            (
+                requirement["requirement"].as_str().unwrap(),
+                requirement["name"].as_str().unwrap(),
+                requirement["origin"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        requirements,
+        [
+            ("-e ./pkg", "edpkg", "requirements/base.in:1"),
+            ("./other", "otherpkg", "requirements/dev.in:1"),
+        ]
+    );
+    let text = project.strata(&["profiles", "dev"]).output();
+    assert!(
+        text.stdout.contains("-e ./pkg (edpkg)"),
+        "{}",
+        text.render()
+    );
 }
