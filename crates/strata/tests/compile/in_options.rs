@@ -106,14 +106,19 @@ fn find_links_in_the_input_file_are_relative_to_it_and_used() {
     );
 }
 
-#[test]
-fn constraints_a_constraints_file_includes_still_constrain() {
-    let index = TestIndex::start(
+/// `app` needs `lib>=1`, of which 1.0 and 2.0 exist: what a constraint does shows in `lib`.
+fn app_and_two_libs() -> TestIndex {
+    TestIndex::start(
         Universe::new()
             .package(Package::new("app", "1.0").requires("lib>=1"))
             .package(Package::new("lib", "1.0"))
             .package(Package::new("lib", "2.0")),
-    );
+    )
+}
+
+#[test]
+fn constraints_a_constraints_file_includes_still_constrain() {
+    let index = app_and_two_libs();
     let dir = tempfile::tempdir().unwrap();
     fs_err::write(dir.path().join("requirements.in"), "app\n").unwrap();
     fs_err::write(dir.path().join("constraints.txt"), "-c pins.txt\n").unwrap();
@@ -129,12 +134,7 @@ fn constraints_a_constraints_file_includes_still_constrain() {
 
 #[test]
 fn a_constraint_whose_markers_are_false_on_the_target_constrains_nothing() {
-    let index = TestIndex::start(
-        Universe::new()
-            .package(Package::new("app", "1.0").requires("lib>=1"))
-            .package(Package::new("lib", "1.0"))
-            .package(Package::new("lib", "2.0")),
-    );
+    let index = app_and_two_libs();
     let dir = tempfile::tempdir().unwrap();
     fs_err::write(dir.path().join("requirements.in"), "app\n").unwrap();
     // pip and uv skip a constraint whose markers do not hold where they resolve.
