@@ -16,8 +16,13 @@
 //! The metadata comes from the `[project]` table when none of the fields a resolver needs is
 //! `dynamic` (see [`pyproject`]), else from a PEP 517 metadata build of the checkout.
 //!
-//! Not done: submodules and Git LFS files (the checkout has neither; a backend that needs them
-//! for its metadata fails), and other version control systems.
+//! A commit with submodules (`.gitmodules`) gets them in its checkout, recursively, as pip's
+//! `git submodule update --init --recursive` gives them to its build: a build backend or a
+//! version file may live in one. A relative submodule URL (`../vendored.git`) is resolved
+//! against the repository's own URL, not the cache's copy, as it is in a clone of that URL.
+//!
+//! Not done: Git LFS files (the checkout has their pointers; a backend that needs their
+//! content for its metadata fails), and other version control systems.
 //!
 //! See: <https://pip.pypa.io/en/stable/topics/vcs-support/>, PEP 610 (`vcs_info`) and PEP 751
 //! (`[packages.vcs]`).
@@ -225,7 +230,13 @@ impl IndexClient {
                 resolve_rev(&db, url)
             })?
         };
-        let checkout = checkout(&db, &root.join("checkouts").join(&key), &commit)?;
+        let checkout = checkout(
+            &db,
+            &root.join("checkouts").join(&key),
+            &commit,
+            url,
+            self.is_offline(),
+        )?;
         let tree = match url.subdirectory() {
             Some(subdirectory) => checkout.join(subdirectory),
             None => checkout,
@@ -400,8 +411,15 @@ fn missing_reference(url: &GitUrl, rev: &str) -> Error {
 }
 
 /// The checkout of `commit` under `checkouts`, made once: a clone of `db` in a temporary
-/// directory, checked out, then renamed into place.
-fn checkout(db: &Path, checkouts: &Path, commit: &str) -> Result<PathBuf, Error> {
+/// directory, checked out with its submodules (fetched from their own URLs, so not offline),
+/// then renamed into place.
+fn checkout(
+    db: &Path,
+    checkouts: &Path,
+    commit: &str,
+    url: &GitUrl,
+    offline: bool,
+) -> Result<PathBuf, Error> {
     let target = checkouts.join(commit);
     if target.is_dir() {
         return Ok(target);
@@ -435,6 +453,32 @@ fn checkout(db: &Path, checkouts: &Path, commit: &str) -> Result<PathBuf, Error>
             ])
             .arg(commit),
     )?;
+    if tree.join(".gitmodules").is_file() {
+        if offline {
+            return Err(ErrorKind::OfflineMiss {
+                what: format!(
+                    "the submodules of `{}` at {commit}",
+                    crate::redact(url.repository())
+                ),
+            }
+            .into());
+        }
+        // Relative submodule URLs are relative to `origin`, which the clone set to the cache.
+        run_git(
+            Command::new("git")
+                .arg("-C")
+                .arg(&tree)
+                .args(["remote", "set-url", "origin"])
+                .arg(url.repository().as_str()),
+        )?;
+        run_git(Command::new("git").arg("-C").arg(&tree).args([
+            "submodule",
+            "update",
+            "--init",
+            "--recursive",
+            "--quiet",
+        ]))?;
+    }
     match fs_err::rename(&tree, &target) {
         Ok(()) => Ok(target),
         // Another run checked it out first: theirs is as good.

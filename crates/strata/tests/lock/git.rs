@@ -512,3 +512,73 @@ fn git_requirements_of_project_dependencies_and_extras_lock_to_commits() {
         )
     );
 }
+
+#[test]
+fn a_build_backend_in_a_relative_submodule_is_checked_out_for_the_metadata_and_by_pip() {
+    let server = GitServer::start();
+    // The backend lives in a repository of its own, vendored as a submodule.
+    server.repository(
+        "backends",
+        &[("backend.py".to_string(), BACKEND.to_string())],
+    );
+    let files = [
+        (
+            "pyproject.toml".to_string(),
+            format!("{BUILD_SYSTEM}\n[project]\nname = \"subpkg\"\ndynamic = [\"version\"]\n"),
+        ),
+        ("VERSION".to_string(), "5.0\n".to_string()),
+        (
+            "subpkg/__init__.py".to_string(),
+            "NAME = \"subpkg\"\n".to_string(),
+        ),
+    ];
+    let repository = server.repository("subpkg", &files);
+    // Relative, as projects write them so that a fork's submodules follow the fork.
+    git(
+        &repository.work,
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            "../backends.git",
+            "_backend",
+        ],
+    );
+    let commit = repository.advance(&[]);
+    let index = TestIndex::start(Universe::new());
+    let project = Project::with_manifest(
+        &format!(
+            "python-version = \"3.11\"\npython-platform = \"x86_64-manylinux_2_28\"\n\
+             lock-dir = \"locks\"\n\n[profiles.base]\nrequirements = [\"subpkg @ git+{}@main\"]\n",
+            repository.url
+        ),
+        &[],
+    );
+    let output = project.lock_ok(&index, &[]);
+    // The version comes from the backend, which only the submodule has.
+    assert_eq!(
+        pin_line(&project, "subpkg"),
+        format!("subpkg @ git+{}@{commit}", repository.url),
+        "{}",
+        output.render()
+    );
+    let tree = project
+        .strata(&["tree", "--profile", "base"])
+        .index(&index)
+        .output();
+    assert_eq!(tree.code, 0, "{}", tree.render());
+    assert!(tree.stdout.contains("subpkg==5.0"), "{}", tree.render());
+
+    // pip checks the submodule out too, and builds with it.
+    let venv = Venv::create().expect("python3 with venv, which this test needs");
+    let lock_path = project.lock_path("base");
+    venv.install(&index, &["-r", lock_path.to_str().unwrap()]);
+    assert_eq!(
+        venv.run_python("import subpkg; print(subpkg.NAME)"),
+        "subpkg"
+    );
+    assert_eq!(venv.installed(), ["subpkg==5.0"]);
+    drop(server);
+}
