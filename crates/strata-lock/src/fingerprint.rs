@@ -8,8 +8,8 @@
 //! written, an engine's `isolated-from-parent`, and for an engine the fingerprints and digests
 //! of the locks it builds on (so a parent relocked with other pins makes the engine stale), and
 //! for an upstream engine with a captured package set, that file's content, and for a local
-//! directory requirement, the files where a project declares its metadata (`pyproject.toml`,
-//! `setup.cfg`, `setup.py`).
+//! directory requirement, the files its project's metadata is made from
+//! ([`strata_project::metadata_files`]).
 //! [`Fingerprint::of_profile`] destructures the project model without `..`: a new setting does
 //! not compile until someone decides here whether it changes a lock.
 //!
@@ -267,20 +267,21 @@ fn hex(bytes: &[u8]) -> String {
             out
         })
 }
-/// A digest of the files in which a local directory requirement's project declares its name,
-/// version and dependencies (`pyproject.toml`, `setup.cfg`, `setup.py`; a missing one counts as
-/// missing), so that editing its dependencies makes the lock stale; `None` for any other
-/// requirement. A version read at build time from another file (a dynamic `VERSION`) is not
-/// covered: `strata lock --force` reads it again.
+/// A digest of the files a local directory requirement's project makes its metadata from
+/// ([`strata_project::metadata_files`]: `pyproject.toml`, `setup.cfg`, `setup.py`, and the
+/// files they say a dynamic version or dependencies are read from; a missing one counts as
+/// missing), so that editing its dependencies or its version makes the lock stale; `None` for
+/// any other requirement. A version from version control is in no file: `strata lock --force`
+/// reads it again.
 fn declared_by_directory(requirement: &pep508_rs::Requirement) -> Option<String> {
     let Some(pep508_rs::VersionOrUrl::Url(url)) = &requirement.version_or_url else {
         return None;
     };
     let directory = strata_dist::LocalDirectory::from_url(url)?;
     let mut hasher = Sha256::new();
-    for file in ["pyproject.toml", "setup.cfg", "setup.py"] {
-        hasher.update(file.as_bytes());
-        match fs_err::read(directory.path.join(file)) {
+    for file in strata_project::metadata_files(&directory.path) {
+        hasher.update(file.to_string_lossy().as_bytes());
+        match fs_err::read(directory.path.join(&file)) {
             Ok(bytes) => {
                 hasher.update((bytes.len() as u64).to_le_bytes());
                 hasher.update(&bytes);

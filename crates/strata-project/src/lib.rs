@@ -46,6 +46,7 @@ pub use error::{Error, ErrorKind, LocalDirectoryProblem, Snippet, Unsupported};
 pub use image_packages::{ImagePackage, ImagePackages, ImagePackagesError, capture_file};
 pub use local_directory::{display_requirement, written_requirement};
 pub use manifest::{EnvLookup, find_manifest, manifest_keys};
+pub use metadata_files::metadata_files;
 pub use model::{
     BaseImage, CellSpec, CiSettings, ContractSettings, EffectiveRequirement, Engine, ImageSettings,
     ImageSpec, IndexSettings, IndexUnavailable, MissingTarget, NamedIndex, Origin, PackageSource,
@@ -61,6 +62,7 @@ mod graph;
 mod image_packages;
 mod local_directory;
 mod manifest;
+mod metadata_files;
 mod model;
 pub mod project_version;
 mod requirements_in;

@@ -318,6 +318,34 @@ fn an_edit_to_a_directorys_dependencies_makes_its_lock_stale() {
 }
 
 #[test]
+fn an_edit_to_the_file_a_dynamic_version_is_read_from_makes_its_lock_stale() {
+    let (index, project) = setup("../other\n");
+    // The file setuptools would read the version from, as the project declares it.
+    let pyproject = project.read("other/pyproject.toml");
+    project.write(
+        "other/pyproject.toml",
+        &format!("{pyproject}\n[tool.setuptools.dynamic]\nversion = {{ file = \"VERSION\" }}\n"),
+    );
+    project.lock_ok(&index, &[]);
+    assert!(
+        project
+            .read("locks/dev.txt")
+            .contains("\n./other  # otherpkg==2.0\n")
+    );
+    project.write("other/VERSION", "2.1\n");
+    let check = project.lock(&index, &["--check"]);
+    assert_eq!(check.code, 1, "{}", check.render());
+    project.lock_ok(&index, &[]);
+    assert!(
+        project
+            .read("locks/dev.txt")
+            .contains("\n./other  # otherpkg==2.1\n"),
+        "{}",
+        project.read("locks/dev.txt")
+    );
+}
+
+#[test]
 fn a_lock_with_directory_pins_stays_current_in_another_checkout() {
     let (index, project) = setup("-e ../pkg\n../other\n");
     project.lock_ok(&index, &[]);
