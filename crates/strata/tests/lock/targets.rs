@@ -196,9 +196,15 @@ fn one_lock_carries_every_target_with_markers_only_where_the_targets_differ() {
         assert_eq!(compiled, pins, "{target:?}");
     }
 
-    // Nothing changed: current, and a relock rewrites nothing.
+    // Nothing changed: current, and a relock rewrites nothing. The index still serves every
+    // file of every target's lines: no drift either.
     let check = project.strata(&["lock", "--check"]).index(&index).output();
     assert_eq!(check.code, 0, "{}", check.render());
+    let drift = project
+        .strata(&["lock", "--check", "--refresh"])
+        .index(&index)
+        .output();
+    assert_eq!(drift.code, 0, "{}", drift.render());
     let before = project.lock_files();
     project.lock_ok(&index, &[]);
     assert_eq!(project.lock_files(), before);
