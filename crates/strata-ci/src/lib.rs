@@ -50,5 +50,6 @@ pub use plan::{
     project_relative,
 };
 pub use workflow::{
-    DEFAULT_BRANCH, GENERATED_MARK, PINS, Pin, project_directory, registry_of, workflow,
+    DEFAULT_BRANCH, GENERATED_MARK, IndexVariable, PINS, Pin, index_variables, project_directory,
+    registry_of, workflow,
 };

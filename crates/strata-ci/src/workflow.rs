@@ -195,10 +195,10 @@ pub fn workflow(project: &Project, images: &ImagePlan, directory: &Path) -> Stri
         )
         .replace("@PIP_CONF@", strata_images::PIP_CONF_ENV)
         .replace("@INSTALL@", INSTALL.trim_end_matches('\n'));
-    let variables = index_variables(project);
+    let (variables, _) = index_variables(project);
     let mut secrets = String::new();
     let mut env = String::new();
-    for (variable, index) in &variables {
+    for IndexVariable { variable, index } in &variables {
         let _ = writeln!(
             secrets,
             "#   {variable:<37} index `{index}`'s URL, or part of it (the jobs that lock)"
@@ -227,13 +227,29 @@ pub fn workflow(project: &Project, images: &ImagePlan, directory: &Path) -> Stri
     text
 }
 
-/// Each variable the manifest's named indexes use, with the first index that uses it. A name
-/// GitHub cannot give a secret (`[A-Za-z_][A-Za-z0-9_]*`, not `GITHUB_`) is left out: no
-/// secret could hold it.
-fn index_variables(project: &Project) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
+/// A variable a named index's URL is written with, and the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexVariable {
+    /// `NVIDIA_INDEX_URL`.
+    pub variable: String,
+    /// The first index (a key of `[tool.strata.indexes]`) that uses it.
+    pub index: String,
+}
+
+/// The variables the manifest's named indexes use, each once: those the workflow passes from
+/// secrets of the same names, then those it cannot, whose name GitHub would refuse for a secret
+/// (`[A-Za-z_][A-Za-z0-9_]*`, not starting with `GITHUB_`); `strata ci workflow` warns of these.
+pub fn index_variables(project: &Project) -> (Vec<IndexVariable>, Vec<IndexVariable>) {
+    let (mut passed, mut unusable): (Vec<IndexVariable>, Vec<IndexVariable>) = Default::default();
     for (name, index) in &project.index.named {
         for variable in index.variables() {
+            if passed
+                .iter()
+                .chain(&unusable)
+                .any(|known| known.variable == variable)
+            {
+                continue;
+            }
             let secret_name = variable
                 .chars()
                 .next()
@@ -242,12 +258,18 @@ fn index_variables(project: &Project) -> Vec<(String, String)> {
                     .chars()
                     .all(|character| character.is_ascii_alphanumeric() || character == '_')
                 && !variable.to_ascii_uppercase().starts_with("GITHUB_");
-            if secret_name && !out.iter().any(|(known, _)| known == variable) {
-                out.push((variable.to_string(), name.clone()));
+            let found = IndexVariable {
+                variable: variable.to_string(),
+                index: name.clone(),
+            };
+            if secret_name {
+                passed.push(found);
+            } else {
+                unusable.push(found);
             }
         }
     }
-    out
+    (passed, unusable)
 }
 
 /// `path` with `/` separators, as a workflow writes it.

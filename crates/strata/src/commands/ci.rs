@@ -406,6 +406,14 @@ pub(crate) fn ci_workflow(
     let root = std::path::absolute(&project.root)?;
     let directory = strata_ci::project_directory(&root, &project.ci.workflow);
     let text = strata_ci::workflow(&project, &images, &directory);
+    for unusable in strata_ci::index_variables(&project).1 {
+        printer.warning(&format!(
+            "index `{}` is written with `${{{}}}`, which no GitHub secret can be named: the \
+             workflow cannot pass it to the jobs that lock; rename the variable (letters, digits \
+             and `_`, not starting with a digit or `GITHUB_`)",
+            unusable.index, unusable.variable
+        ));
+    }
     let path = project.root.join(&project.ci.workflow);
     let shown = display_path(&path);
     let on_disk = fs_err::read_to_string(&path).ok();

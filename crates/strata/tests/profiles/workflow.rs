@@ -9,8 +9,7 @@ use crate::support::{Project, example_project, path_with};
 
 /// A manifest with what the example lacks: probe cells (one for one engine only), a GPU engine
 /// built first-party, an upstream GPU engine, a registry host, its own runners, an install
-/// command, a workflow of another name, and indexes written with variables (one that no
-/// secret can be named after).
+/// command, a workflow of another name, and an index written with variables.
 const FIXTURE: &str = r#"
 [images]
 repository = "registry.internal:5000/team/fixture"
@@ -18,9 +17,6 @@ gpu-base = "nvidia/cuda:12.4.1-runtime-ubuntu22.04"
 
 [indexes.private]
 url = "https://${INDEX_USER}:${INDEX_TOKEN}@pkgs.internal/simple/"
-
-[indexes.mirror]
-url = "${not-a-secret}/simple/"
 
 [profiles.base]
 file = "requirements/base.in"
@@ -250,7 +246,6 @@ fn a_workflow_with_probe_cells_gpu_engines_and_a_registry_passes_the_validators(
             "the header names {variable}: {text}"
         );
     }
-    assert!(!text.contains("not-a-secret"), "{text}");
     // Every action by a full commit, with its release beside it.
     for line in text.lines().filter(|line| line.contains("uses:")) {
         let reference = line.split('@').nth(1).unwrap();
@@ -536,4 +531,22 @@ fn ci_run_refuses_an_unknown_cell_and_a_build_cell_saying_what_to_run() {
         "{}",
         build.render()
     );
+}
+
+#[test]
+fn an_index_variable_no_secret_can_be_named_after_is_warned_about_and_not_passed() {
+    let project = Project::with_manifest(
+        "[indexes.mirror]\nurl = \"${not-a-secret}/simple/\"\n\
+         [profiles.base]\nrequirements = [\"numpy\"]\n",
+        &[],
+    );
+    let output = project.strata(&["ci", "workflow"]).output();
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert_eq!(
+        output.stderr,
+        "warning: index `mirror` is written with `${not-a-secret}`, which no GitHub secret can \
+         be named: the workflow cannot pass it to the jobs that lock; rename the variable \
+         (letters, digits and `_`, not starting with a digit or `GITHUB_`)\n"
+    );
+    assert!(!output.stdout.contains("not-a-secret"), "{}", output.stdout);
 }
