@@ -7,8 +7,7 @@
 //! memory. A body shorter than its `Content-Length` is retried like any transient failure; a
 //! file whose sha256 differs from the page's is an error, never used and never cached. The
 //! download has the same deadline, retries and permits as every other request (see
-//! [`super::retry`]), in a loop of its own because each attempt writes a new file rather than
-//! return a body.
+//! [`super::retry`]); each attempt writes a new file.
 
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -19,9 +18,7 @@ use tokio::io::AsyncWriteExt;
 use url::Url;
 
 use super::Inner;
-use super::retry::{
-    Clock, Decision, Failure, Progress, Transfer, classify, decide, network_error, retried_status,
-};
+use super::retry::{Attempts, Clock, Failure, Progress, Transfer, classify, retried_status};
 use crate::error::{Error, ErrorKind};
 use crate::index_url::RedactedUrl;
 use crate::simple::DistFile;
@@ -33,38 +30,17 @@ impl Inner {
         file: &DistFile,
         package: &PackageName,
     ) -> Result<tempfile::NamedTempFile, Error> {
-        let mut clock = Clock::new(self.options.http_timeout);
-        let mut attempt = 0;
-        let mut previous = None;
+        let mut attempts = Attempts::new(self.options.http_timeout);
         loop {
-            attempt += 1;
             let progress = Progress::default();
-            let failure = match self.download_once(file, &mut clock, &progress).await {
+            match self.download_once(file, attempts.clock(), &progress).await {
                 Ok(temporary) => return Ok(temporary),
-                Err(failure) => failure,
-            };
-            match decide(
-                failure,
-                attempt,
-                self.options.attempts,
-                &clock,
-                &progress,
-                previous.take(),
-            ) {
-                Decision::Retry(reason) => previous = Some(reason),
-                Decision::Fail(error) => return Err(error),
-                Decision::GiveUp(reason, gave_up) => {
-                    return Err(network_error(
-                        &file.url,
-                        Some(package),
-                        attempt,
-                        &clock,
-                        reason,
-                        gave_up,
-                    ));
+                Err(failure) => {
+                    attempts
+                        .retry_after(self, failure, &progress, &file.url, Some(package))
+                        .await?;
                 }
             }
-            self.backoff(attempt, &clock).await;
         }
     }
 

@@ -21,9 +21,7 @@ use reqwest::header::{self, HeaderMap};
 use url::Url;
 
 use super::Inner;
-use super::retry::{
-    Clock, Decision, Failure, Progress, Transfer, classify, decide, network_error, retried_status,
-};
+use super::retry::{Attempts, Clock, Failure, Progress, Transfer, classify, retried_status};
 use crate::error::{BodyKind, Error, ErrorKind};
 use crate::index_url::RedactedUrl;
 
@@ -62,36 +60,20 @@ impl Inner {
         package: Option<&PackageName>,
         expect: Expect,
     ) -> Result<Fetched, Error> {
-        let mut clock = Clock::new(self.options.http_timeout);
-        let mut attempt = 0;
-        let mut previous = None;
+        let mut attempts = Attempts::new(self.options.http_timeout);
         loop {
-            attempt += 1;
             let progress = Progress::default();
-            let failure = match self
-                .fetch_once(url, &headers, package, expect, &mut clock, &progress)
+            match self
+                .fetch_once(url, &headers, package, expect, attempts.clock(), &progress)
                 .await
             {
                 Ok(fetched) => return Ok(fetched),
-                Err(failure) => failure,
-            };
-            match decide(
-                failure,
-                attempt,
-                self.options.attempts,
-                &clock,
-                &progress,
-                previous.take(),
-            ) {
-                Decision::Retry(reason) => previous = Some(reason),
-                Decision::Fail(error) => return Err(error),
-                Decision::GiveUp(reason, gave_up) => {
-                    return Err(network_error(
-                        url, package, attempt, &clock, reason, gave_up,
-                    ));
+                Err(failure) => {
+                    attempts
+                        .retry_after(self, failure, &progress, url, package)
+                        .await?;
                 }
             }
-            self.backoff(attempt, &clock).await;
         }
     }
 

@@ -17,9 +17,9 @@
 //! anything the server answered deliberately (a 404, a hash that does not match).
 //!
 //! The policy is a handful of pure functions ([`decide`], [`retried_status`], [`classify`],
-//! [`backoff_delay`], [`wake_at`]) that the two request loops (a body, a whole file) call
-//! between attempts, so that what is retried, for how long and how often is read and tested in
-//! one place, without a server.
+//! [`backoff_delay`], [`wake_at`]) that [`Attempts::retry_after`] applies between the attempts
+//! of both request loops (a body, a whole file), so that what is retried, for how long and how
+//! often is read and tested in one place, without a server.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -44,6 +44,67 @@ impl Inner {
             .map_or(0, |elapsed| elapsed.subsec_nanos());
         let delay = backoff_delay(self.options.backoff, attempt, seed);
         tokio::time::sleep_until(wake_at(Instant::now(), delay, clock.deadline()).into()).await;
+    }
+}
+
+/// One request's attempts so far: its [`Clock`] (started by the first) and the reason the last
+/// retried one failed. A request loop runs an attempt with [`Attempts::clock`] and, when it
+/// fails, asks [`Attempts::retry_after`] whether to go on.
+pub(super) struct Attempts {
+    clock: Clock,
+    made: u32,
+    previous: Option<String>,
+}
+
+impl Attempts {
+    pub(super) fn new(deadline: Duration) -> Self {
+        Self {
+            clock: Clock::new(deadline),
+            made: 0,
+            previous: None,
+        }
+    }
+
+    /// The request's clock, for the next attempt.
+    pub(super) fn clock(&mut self) -> &mut Clock {
+        &mut self.clock
+    }
+
+    /// After a failed attempt (how far it got in `progress`): waits for the backoff and returns
+    /// `Ok` when [`decide`] says to try again, else the error to report, naming `url`, the
+    /// `package` that needed it, the attempts made and the time spent.
+    pub(super) async fn retry_after(
+        &mut self,
+        inner: &Inner,
+        failure: Failure,
+        progress: &Progress,
+        url: &Url,
+        package: Option<&PackageName>,
+    ) -> Result<(), Error> {
+        self.made += 1;
+        match decide(
+            failure,
+            self.made,
+            inner.options.attempts,
+            &self.clock,
+            progress,
+            self.previous.take(),
+        ) {
+            Decision::Retry(reason) => self.previous = Some(reason),
+            Decision::Fail(error) => return Err(error),
+            Decision::GiveUp(reason, gave_up) => {
+                return Err(network_error(
+                    url,
+                    package,
+                    self.made,
+                    &self.clock,
+                    reason,
+                    gave_up,
+                ));
+            }
+        }
+        inner.backoff(self.made, &self.clock).await;
+        Ok(())
     }
 }
 
