@@ -375,6 +375,23 @@ strata version bump minor --commit --tag"
 strata build --locked   # in CI: refuse to change the build lock\n  strata build --format json"
     )]
     Build(BuildArgs),
+
+    /// Print the shell completion script for strata: commands, options and their values.
+    ///
+    /// Load it in the shell's startup file, or install it where the shell looks for completions.
+    #[command(after_long_help = "Examples:\n  \
+echo 'source <(strata completions bash)' >> ~/.bashrc\n  \
+strata completions zsh > \"${fpath[1]}/_strata\"\n  \
+strata completions fish > ~/.config/fish/completions/strata.fish")]
+    Completions(CompletionsArgs),
+}
+
+/// `strata completions`.
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to write the script for.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
 }
 
 /// `strata build`.

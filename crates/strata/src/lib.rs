@@ -87,6 +87,7 @@ pub fn main() -> ExitCode {
         Command::Bump(args) => commands::bump(&cli.global, args, &mut printer),
         Command::Version(args) => commands::version(&cli.global, args, &mut printer),
         Command::Build(args) => commands::build(&cli.global, args, &mut printer),
+        Command::Completions(args) => commands::completions(args, &mut printer),
         Command::Run(args) => commands::run(&cli.global, args, &mut printer),
         Command::Images(args) => commands::images(&cli.global, args, &mut printer),
         Command::Ci(args) => match &args.command {

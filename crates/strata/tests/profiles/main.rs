@@ -12,6 +12,7 @@ mod bad_input;
 mod build;
 mod capture;
 mod ci;
+mod completions;
 mod images;
 mod model;
 mod run;
