@@ -71,6 +71,7 @@ fn from_pyproject(pyproject: &toml::Table) -> Vec<PathBuf> {
         rest.iter()
             .try_fold(pyproject.get(*first)?, |value, key| value.get(*key))
     };
+    let package_dir = get(&["tool", "setuptools", "package-dir", ""]).and_then(toml::Value::as_str);
     if let Some(dynamic) = get(&["tool", "setuptools", "dynamic"]).and_then(toml::Value::as_table) {
         for (key, value) in dynamic {
             let entries: Vec<&toml::Value> = if key == "optional-dependencies" {
@@ -84,7 +85,7 @@ fn from_pyproject(pyproject: &toml::Table) -> Vec<PathBuf> {
             for entry in entries {
                 out.extend(strings(entry.get("file")).into_iter().map(PathBuf::from));
                 if let Some(attr) = entry.get("attr").and_then(toml::Value::as_str) {
-                    out.extend(attr_modules(attr));
+                    out.extend(attr_modules(attr, package_dir));
                 }
             }
         }
@@ -119,7 +120,7 @@ fn from_pyproject(pyproject: &toml::Table) -> Vec<PathBuf> {
             .and_then(toml::Value::as_str)
             .map(|name| name.replace('-', "_"));
         if let Some(module) = module {
-            out.extend(module_files(&module));
+            out.extend(module_files(&module, None));
         }
     }
     out
@@ -143,29 +144,32 @@ fn from_setup_cfg(text: &str) -> Vec<PathBuf> {
                     .map(PathBuf::from),
             );
         } else if let Some(attr) = value.strip_prefix("attr:") {
-            out.extend(attr_modules(attr.trim()));
+            out.extend(attr_modules(attr.trim(), None));
         }
     }
     out
 }
 
-/// The files that may hold the module of `attr` (`pkg.about.__version__` is in `pkg/about`).
-fn attr_modules(attr: &str) -> Vec<PathBuf> {
+/// The files that may hold the module of `attr` (`pkg.about.__version__` is in `pkg.about`).
+fn attr_modules(attr: &str, package_dir: Option<&str>) -> Vec<PathBuf> {
     match attr.rsplit_once('.') {
-        Some((module, _)) => module_files(&module.replace('.', "/")),
+        Some((module, _)) => module_files(module, package_dir),
         None => Vec::new(),
     }
 }
 
-/// Where setuptools and flit look for the module `path` (`pkg/about`): as a file or a package,
-/// at the root or under `src/`.
-fn module_files(path: &str) -> Vec<PathBuf> {
-    ["", "src/"]
-        .iter()
+/// Where setuptools (and flit) find the module `module` (`pkg.about`), in the order they look:
+/// under `tool.setuptools.package-dir`'s root when it gives one, then at the project root and
+/// under `src/`, each as a package (`pkg/about/__init__.py`) then a file (`pkg/about.py`).
+pub(crate) fn module_files(module: &str, package_dir: Option<&str>) -> Vec<PathBuf> {
+    let module = PathBuf::from(module.replace('.', "/"));
+    package_dir
+        .into_iter()
+        .chain(["", "src"])
         .flat_map(|base| {
             [
-                PathBuf::from(format!("{base}{path}.py")),
-                PathBuf::from(format!("{base}{path}/__init__.py")),
+                Path::new(base).join(&module).join("__init__.py"),
+                Path::new(base).join(module.with_extension("py")),
             ]
         })
         .collect()
@@ -210,14 +214,24 @@ mod tests {
         assert_eq!(
             files,
             [
-                "pkg/about.py",
                 "pkg/about/__init__.py",
-                "src/pkg/about.py",
+                "pkg/about.py",
                 "src/pkg/about/__init__.py",
+                "src/pkg/about.py",
                 "gpu.txt",
                 "cuda.txt"
             ]
         );
+    }
+
+    #[test]
+    fn a_package_dir_root_is_looked_in_first() {
+        let files = files_of(
+            "[tool.setuptools.package-dir]\n\"\" = \"lib\"\n\
+             [tool.setuptools.dynamic]\nversion = { attr = \"pkg.__version__\" }\n",
+            None,
+        );
+        assert_eq!(&files[..2], ["lib/pkg/__init__.py", "lib/pkg.py"]);
     }
 
     #[test]
@@ -247,10 +261,10 @@ mod tests {
                 None
             ),
             [
-                "my_pkg.py",
                 "my_pkg/__init__.py",
-                "src/my_pkg.py",
-                "src/my_pkg/__init__.py"
+                "my_pkg.py",
+                "src/my_pkg/__init__.py",
+                "src/my_pkg.py"
             ]
         );
     }
@@ -266,10 +280,10 @@ mod tests {
                 )
             ),
             [
-                "pkg.py",
                 "pkg/__init__.py",
-                "src/pkg.py",
+                "pkg.py",
                 "src/pkg/__init__.py",
+                "src/pkg.py",
                 "requirements.in",
                 "extra.in"
             ]

@@ -383,24 +383,18 @@ fn from_setuptools(
         DeValue::String(dir) => Some(dir.to_string()),
         _ => None,
     });
-    let module_path = PathBuf::from(module.replace('.', "/"));
     let mut tried = Vec::new();
-    for base in package_dir.iter().map(String::as_str).chain(["", "src"]) {
-        for candidate in [
-            Path::new(base).join(&module_path).join("__init__.py"),
-            Path::new(base).join(module_path.with_extension("py")),
-        ] {
-            if root.join(&candidate).is_file() {
-                return from_file(
-                    root,
-                    &candidate,
-                    Locator::Python(vec![variable.to_string()]),
-                    Declaration::SetuptoolsAttr,
-                    &snippet,
-                );
-            }
-            tried.push(shown(root, &candidate));
+    for candidate in crate::metadata_files::module_files(module, package_dir.as_deref()) {
+        if root.join(&candidate).is_file() {
+            return from_file(
+                root,
+                &candidate,
+                Locator::Python(vec![variable.to_string()]),
+                Declaration::SetuptoolsAttr,
+                &snippet,
+            );
         }
+        tried.push(shown(root, &candidate));
     }
     Err(VersionError::ModuleNotFound {
         module: module.to_string(),
