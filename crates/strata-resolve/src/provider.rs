@@ -19,7 +19,8 @@
 //!   the package's only candidate, as a direct URL requirement does, without requiring it; a
 //!   constraint whose markers are false on the target constrains nothing (as pip and uv read
 //!   `numpy<2 ; sys_platform == 'darwin'`);
-//!   overrides replace every requirement on their package.
+//!   overrides replace every requirement on their package, whatever its marker (only the extra
+//!   it belongs to is kept), each where its own marker holds, as uv applies them.
 //!
 //! * a package the environment already has ([`crate::Provided`], an image's) has its
 //!   installed version as its only candidate, with no dependencies and nothing fetched.
@@ -423,18 +424,9 @@ impl<'a> Provider<'a> {
         Ok(fetched.metadata)
     }
 
-    /// The requirements on the graph after overrides: the override's requirements replace any
-    /// requirement on its package.
-    fn apply_overrides<'r>(&'r self, requirement: &'r Requirement) -> Vec<&'r Requirement> {
-        match self.overrides.get(&requirement.name) {
-            Some(overrides) => overrides.iter().collect(),
-            None => vec![requirement],
-        }
-    }
-
-    /// Adds `requirement` (already marker-filtered) of `depender` at `version` to
-    /// `dependencies`: an edge for the requirement (after overrides) and one for each
-    /// constraint on its package that narrows it.
+    /// Adds `requirement` (already marker-filtered, overrides applied) of `depender` at
+    /// `version` to `dependencies`: an edge for the requirement and one for each constraint on
+    /// its package that narrows it.
     fn add_dependency(
         &self,
         dependencies: &mut Deps,
@@ -443,7 +435,7 @@ impl<'a> Provider<'a> {
         requirement: &Requirement,
     ) {
         let overridden = self.overrides.contains_key(&requirement.name);
-        for requirement in self.apply_overrides(requirement) {
+        {
             let range = requirement_range(requirement);
             let kind = if overridden {
                 EdgeKind::Override(requirement.clone())
@@ -592,32 +584,66 @@ impl<'a> Provider<'a> {
     }
 
     /// The requirements of `metadata` that apply on the target for `extra` (`None` = the base
-    /// package).
+    /// package), overrides applied (see [`Provider::overridden`]).
     pub(crate) fn applicable<'m>(
-        &self,
+        &'m self,
         metadata: &'m Metadata,
         extra: Option<&ExtraName>,
     ) -> Vec<&'m Requirement> {
-        metadata
-            .requires_dist
-            .iter()
-            .filter(|requirement| match extra {
+        let mut out: Vec<&'m Requirement> = Vec::new();
+        for requirement in &metadata.requires_dist {
+            if let Some(overrides) = self.overrides.get(&requirement.name) {
+                if belongs_to(requirement, extra) {
+                    self.overridden(overrides, extra, &mut out);
+                }
+                continue;
+            }
+            let applies = match extra {
                 None => requirement.evaluate_markers(&self.markers, &[]),
                 Some(extra) => {
                     requirement.evaluate_markers(&self.markers, std::slice::from_ref(extra))
                         && !requirement.evaluate_markers(&self.markers, &[])
                 }
-            })
-            .collect()
+            };
+            if applies {
+                out.push(requirement);
+            }
+        }
+        out
     }
 
-    /// Which top-level requirements apply on the target.
+    /// Which top-level requirements apply on the target, overrides applied.
     pub(crate) fn root_requirements(&self) -> Vec<&Requirement> {
-        self.request
-            .requirements
-            .iter()
-            .filter(|requirement| requirement.evaluate_markers(&self.markers, &[]))
-            .collect()
+        let mut out = Vec::new();
+        for requirement in &self.request.requirements {
+            match self.overrides.get(&requirement.name) {
+                Some(overrides) => self.overridden(overrides, None, &mut out),
+                None if requirement.evaluate_markers(&self.markers, &[]) => out.push(requirement),
+                None => {}
+            }
+        }
+        out
+    }
+
+    /// Adds to `out` the overrides that replace a requirement on their package: as uv does, the
+    /// replaced requirement's own marker does not matter (only the extra it belongs to), and
+    /// each override applies where its own marker holds, so that overrides told apart by
+    /// markers (`torch==2.5 ; sys_platform == 'linux'`, `torch==2.4 ; sys_platform ==
+    /// 'darwin'`) each replace it on their platform, and one whose marker is false drops it.
+    fn overridden<'m>(
+        &'m self,
+        overrides: &'m [Requirement],
+        extra: Option<&ExtraName>,
+        out: &mut Vec<&'m Requirement>,
+    ) {
+        for requirement in overrides {
+            let extras = extra.map(std::slice::from_ref).unwrap_or_default();
+            if requirement.evaluate_markers(&self.markers, extras)
+                && !out.iter().any(|known| std::ptr::eq(*known, requirement))
+            {
+                out.push(requirement);
+            }
+        }
     }
 
     pub(crate) fn target(&self) -> &strata_dist::Target {
@@ -879,6 +905,23 @@ impl DependencyProvider for Provider<'_> {
         }
         crate::solve::prefetch(self, &dependencies);
         Ok(Dependencies::Available(dependencies.into_iter().collect()))
+    }
+}
+
+/// Whether an overridden `requirement` is one of the base package's (`extra` is `None`) or of
+/// `extra`'s: its top-level `extra == "..."` expression, the one part of its marker an override
+/// keeps (uv's `Overrides::apply`).
+fn belongs_to(requirement: &Requirement, extra: Option<&ExtraName>) -> bool {
+    match (requirement.marker.top_level_extra(), extra) {
+        (None, None) => true,
+        (
+            Some(pep508_rs::MarkerExpression::Extra {
+                name: pep508_rs::MarkerValueExtra::Extra(name),
+                ..
+            }),
+            Some(extra),
+        ) => name == *extra,
+        _ => false,
     }
 }
 

@@ -594,6 +594,60 @@ fn override_replaces_a_broken_upper_bound() {
 }
 
 #[test]
+fn overrides_told_apart_by_markers_each_apply_where_their_marker_holds() {
+    // uv's rule: several overrides of one package must differ by markers, and each replaces
+    // the requirement only where its marker is true.
+    let scenario = Scenario::new("overrides: one per platform")
+        .package(Package::new("a", "1.0").requires("b<2"))
+        .package(Package::new("b", "1.0"))
+        .package(Package::new("b", "2.0"))
+        .package(Package::new("b", "3.0"))
+        .require("a")
+        .override_with("b==2.0 ; sys_platform == 'linux'")
+        .override_with("b==3.0 ; sys_platform == 'darwin'");
+    scenario.clone().expect_pins(&["a==1.0", "b==2.0"]);
+    scenario
+        .platform("aarch64-apple-darwin")
+        .expect_pins(&["a==1.0", "b==3.0"]);
+}
+
+#[test]
+fn an_override_whose_marker_is_false_drops_the_requirement_it_replaces() {
+    Scenario::new("overrides: marker false here")
+        .package(Package::new("a", "1.0").requires("b"))
+        .package(Package::new("b", "1.0"))
+        .require("a")
+        .override_with("b ; sys_platform == 'win32'")
+        .expect_pins(&["a==1.0"]);
+}
+
+#[test]
+fn an_override_replaces_a_requirement_whatever_its_marker_but_keeps_its_extra() {
+    // The replaced requirement's marker does not matter (uv: "it is replaced unconditionally"),
+    // except the extra it belongs to: the override joins that extra, not the base package.
+    let universe = |scenario: Scenario| {
+        scenario
+            .package(
+                Package::new("a", "1.0")
+                    .requires("b<2 ; python_version < '3.8'")
+                    .extra("x", ["c<2"]),
+            )
+            .package(Package::new("b", "1.0"))
+            .package(Package::new("b", "2.0"))
+            .package(Package::new("c", "1.0"))
+            .package(Package::new("c", "2.0"))
+            .override_with("b>=2")
+            .override_with("c>=2")
+    };
+    universe(Scenario::new("overrides: base"))
+        .require("a")
+        .expect_pins(&["a==1.0", "b==2.0"]);
+    universe(Scenario::new("overrides: with the extra"))
+        .require("a[x]")
+        .expect_pins(&["a==1.0", "b==2.0", "c==2.0"]);
+}
+
+#[test]
 fn preferences_are_kept_when_possible() {
     Scenario::new("preferences: kept")
         .package(Package::new("a", "1.0").requires("b"))
