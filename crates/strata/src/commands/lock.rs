@@ -383,6 +383,9 @@ pub(crate) fn write_locks(
             printer.warning(&warning);
         }
     }
+    for warning in unbound_sources(project, &outcomes) {
+        printer.warning(&warning);
+    }
     for (sentence, names) in &held_in {
         let names: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
         let _ = writeln!(summary, "{sentence}, in {}", names.join(", "));
@@ -472,4 +475,53 @@ pub(crate) fn check(
     } else {
         ExitStatus::Problems
     })
+}
+
+/// A `[tool.strata.sources]` entry for a package no lock pins binds nothing, most likely because
+/// the name is misspelt: one warning each, naming where it is written. Only a run whose every
+/// profile and engine has a current lock can tell; otherwise none.
+fn unbound_sources(
+    project: &strata_project::Project,
+    outcomes: &[strata_lock::ProfileLock],
+) -> Vec<String> {
+    if project.index.sources.is_empty()
+        || outcomes.len() != project.profiles.len()
+        || !outcomes.iter().all(|outcome| {
+            matches!(
+                outcome.outcome,
+                ProfileOutcome::Locked { .. } | ProfileOutcome::Unchanged
+            )
+        })
+    {
+        return Vec::new();
+    }
+    let mut pinned: std::collections::HashSet<pep508_rs::PackageName> =
+        std::collections::HashSet::new();
+    for outcome in outcomes {
+        let text = match &outcome.outcome {
+            ProfileOutcome::Locked { text, .. } => Some(text.clone()),
+            _ => fs_err::read_to_string(&outcome.path).ok(),
+        };
+        let Some(lock) = text.and_then(|text| strata_lockfile::requirements_txt::read(&text).ok())
+        else {
+            // A lock that does not read cannot say what it pins: no verdict.
+            return Vec::new();
+        };
+        pinned.extend(lock.packages.into_iter().map(|package| package.name));
+    }
+    project
+        .index
+        .sources
+        .iter()
+        .filter(|(name, _)| !pinned.iter().any(|known| known.as_ref() == name.as_str()))
+        .map(|(name, source)| {
+            format!(
+                "`[tool.strata.sources]` binds `{name}` to index `{}` ({}:{}), but no lock pins \
+                 `{name}`: is the name misspelt?",
+                source.index,
+                source.snippet.path.display(),
+                source.snippet.line
+            )
+        })
+        .collect()
 }

@@ -358,3 +358,41 @@ fn a_lock_written_before_locks_carried_index_options_stays_current() {
     let output = project.lock(&index, &["--check"]);
     assert_eq!(output.code, 0, "{}", output.render());
 }
+
+#[test]
+fn a_source_for_a_package_no_lock_pins_is_named_in_a_warning() {
+    let (index, cuda) = (default_index(), cuda_index());
+    let lock = |project: &Project| {
+        project
+            .strata(&["lock"])
+            .index(&index)
+            .env("CU_INDEX_URL", cuda.url())
+            .output()
+    };
+    // Bound and locked: nothing to say.
+    let bound = cuda_project("\"torch==2.5.1\"");
+    let output = lock(&bound);
+    assert_eq!(output.code, 0, "{}", output.render());
+    assert!(!output.stderr.contains("sources"), "{}", output.render());
+
+    // A misspelt name binds nothing; the run, and the no-op run after it, say so.
+    let misspelt = Project::with_manifest(
+        &format!(
+            "{TARGET}[indexes.cu]\nurl = \"${{CU_INDEX_URL}}\"\nexplicit = true\n\
+             [sources]\ntroch = {{ index = \"cu\" }}\n\
+             [profiles.base]\nrequirements = [\"numpy\"]\n"
+        ),
+        &[],
+    );
+    for _ in 0..2 {
+        let output = lock(&misspelt);
+        assert_eq!(output.code, 0, "{}", output.render());
+        assert!(
+            output.stderr.contains(
+                "warning: `[tool.strata.sources]` binds `troch` to index `cu` (strata.toml:"
+            ) && output.stderr.contains("but no lock pins `troch`: is the name misspelt?"),
+            "{}",
+            output.render()
+        );
+    }
+}
