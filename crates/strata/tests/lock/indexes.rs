@@ -390,7 +390,9 @@ fn a_source_for_a_package_no_lock_pins_is_named_in_a_warning() {
         assert!(
             output.stderr.contains(
                 "warning: `[tool.strata.sources]` binds `troch` to index `cu` (strata.toml:"
-            ) && output.stderr.contains("but no lock pins `troch`: is the name misspelt?"),
+            ) && output
+                .stderr
+                .contains("but no lock pins `troch`: is the name misspelt?"),
             "{}",
             output.render()
         );
