@@ -52,14 +52,7 @@ pub(crate) fn directory_requirement(
     text: &str,
     snippet: &Snippet,
 ) -> Result<Requirement, Error> {
-    let fail = |problem| -> Error {
-        ErrorKind::LocalDirectory {
-            problem,
-            text: text.to_string(),
-            snippet: snippet.clone(),
-        }
-        .into()
-    };
+    let fail = on_line(text, snippet);
     // `./pkg[extra,other]`, as pip reads extras after a path.
     let (target, extras) = match target
         .strip_suffix(']')
@@ -89,20 +82,8 @@ pub(crate) fn directory_requirement(
         let root = normalize(&std::path::absolute(display_root).unwrap_or_default());
         strata_dist::directory_as_written(&relative(&root, &path))
     };
-    let found = check(&path).map_err(fail)?;
-    let name = match (name, found) {
-        (Some(written), Some(found)) => {
-            if PackageName::from_str(written).ok() != PackageName::from_str(&found).ok() {
-                return Err(fail(LocalDirectoryProblem::NameMismatch {
-                    written: written.to_string(),
-                    found,
-                }));
-            }
-            written.to_string()
-        }
-        (Some(name), None) => name.to_string(),
-        (None, Some(name)) => name,
-        (None, None) => return Err(fail(LocalDirectoryProblem::Unnamed { path })),
+    let Some(name) = agreed_name(&path, name).map_err(&fail)? else {
+        return Err(fail(LocalDirectoryProblem::Unnamed { path }));
     };
     let mut url = url::Url::from_directory_path(&path)
         .or_else(|()| url::Url::from_file_path(&path))
@@ -146,22 +127,8 @@ pub(crate) fn checked(
     let Some(directory) = LocalDirectory::from_url(url) else {
         return Ok(requirement);
     };
-    let fail = |problem| -> Error {
-        ErrorKind::LocalDirectory {
-            problem,
-            text: text.to_string(),
-            snippet: snippet.clone(),
-        }
-        .into()
-    };
-    if let Some(found) = check(&directory.path).map_err(fail)?
-        && PackageName::from_str(&found).ok().as_ref() != Some(&requirement.name)
-    {
-        return Err(fail(LocalDirectoryProblem::NameMismatch {
-            written: requirement.name.to_string(),
-            found,
-        }));
-    }
+    let fail = on_line(text, snippet);
+    agreed_name(&directory.path, Some(requirement.name.as_ref())).map_err(fail)?;
     let url = url.to_url();
     requirement.version_or_url = Some(VersionOrUrl::Url(
         VerbatimUrl::from_url(url).with_given(directory.path.display().to_string()),
@@ -205,6 +172,42 @@ pub fn written_requirement(requirement: &Requirement) -> String {
 
 fn is_local_directory(requirement: &Requirement) -> bool {
     matches!(&requirement.version_or_url, Some(VersionOrUrl::Url(url)) if LocalDirectory::from_url(url).is_some())
+}
+
+/// Turns a problem with the directory a line names into the error for that line.
+fn on_line<'a>(
+    text: &'a str,
+    snippet: &'a Snippet,
+) -> impl Fn(LocalDirectoryProblem) -> Error + 'a {
+    move |problem| {
+        ErrorKind::LocalDirectory {
+            problem,
+            text: text.to_string(),
+            snippet: snippet.clone(),
+        }
+        .into()
+    }
+}
+
+/// The name of the project in `path` ([`check`]ed): the `written` one, which must agree with
+/// the one the project states, else the stated one; `None` when neither says.
+fn agreed_name(
+    path: &Path,
+    written: Option<&str>,
+) -> Result<Option<String>, LocalDirectoryProblem> {
+    let found = check(path)?;
+    match (written, found) {
+        (Some(written), Some(found)) => {
+            if PackageName::from_str(written).ok() != PackageName::from_str(&found).ok() {
+                return Err(LocalDirectoryProblem::NameMismatch {
+                    written: written.to_string(),
+                    found,
+                });
+            }
+            Ok(Some(written.to_string()))
+        }
+        (written, found) => Ok(written.map(str::to_string).or(found)),
+    }
 }
 
 /// Checks that `path` is a Python project; its name when it states one.
