@@ -15,7 +15,7 @@
 //! gives no warning: a guess would be wrong on some image, and a wrong warning teaches users to
 //! ignore the right ones.
 
-use std::borrow::Borrow;
+use std::borrow::{Borrow, Cow};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -477,6 +477,53 @@ where
             flavour: image.flavour,
             packages: duplicates,
         });
+    }
+    warnings
+}
+
+/// [`cuda_coherence`] of what an image installs from `locks` (its own, then its dev stage's; a
+/// package from the first lock that pins it, as later stages keep what earlier ones installed).
+/// A lock of several targets is checked once per Linux target, on the lines its markers select
+/// there: a container is Linux, and pip in it installs only those (a macOS line's torch says
+/// nothing about the image's CUDA). Each warning once.
+pub fn image_cuda_coherence(base: &str, locks: &[strata_lockfile::Lock]) -> Vec<CudaWarning> {
+    let mut linux: Vec<_> = locks
+        .iter()
+        .filter(|lock| lock.has_markers())
+        .flat_map(|lock| lock.targets().unwrap_or_default())
+        .filter(|target| target.platform().sys_platform() == "linux")
+        .collect();
+    let mut seen = Vec::new();
+    linux.retain(|target| {
+        let identity = target.marker_identity();
+        let new = !seen.contains(&identity);
+        seen.push(identity);
+        new
+    });
+    let mut warnings: Vec<CudaWarning> = Vec::new();
+    let mut check = |locks: &[Cow<'_, strata_lockfile::Lock>]| {
+        let mut pins: Vec<(&str, &Version)> = Vec::new();
+        for (name, version) in locks.iter().flat_map(|lock| lock.pins()) {
+            if !pins.iter().any(|(known, _)| *known == name.as_ref()) {
+                pins.push((name.as_ref(), version));
+            }
+        }
+        for warning in cuda_coherence(base, pins) {
+            if !warnings.contains(&warning) {
+                warnings.push(warning);
+            }
+        }
+    };
+    if linux.is_empty() {
+        check(&locks.iter().map(Cow::Borrowed).collect::<Vec<_>>());
+    }
+    for target in &linux {
+        check(
+            &locks
+                .iter()
+                .map(|lock| Cow::Owned(lock.for_target(target)))
+                .collect::<Vec<_>>(),
+        );
     }
     warnings
 }

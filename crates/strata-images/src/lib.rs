@@ -56,7 +56,7 @@ mod plan;
 mod run;
 
 pub use bake::{BakeInputs, PIP_CONF_ENV, bake_file, declared_args, version_variable};
-pub use cuda::{CudaBase, CudaFlavour, CudaWarning, cuda_coherence};
+pub use cuda::{CudaBase, CudaFlavour, CudaWarning, cuda_coherence, image_cuda_coherence};
 pub use dockerfile::{
     DockerfileInputs, GENERATED_MARK, dockerfile, dockerignore, dockerignore_path,
 };

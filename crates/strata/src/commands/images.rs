@@ -254,9 +254,8 @@ pub(crate) fn images(
 
 /// The CUDA coherence of each first-party image whose base strata knows: the wheels its locks
 /// (and its dev stage's) pin against the CUDA of that base ([`strata_images::cuda_coherence`]).
-/// A lock not written yet has nothing to check. A lock of several targets is checked per Linux
-/// target, on the lines its markers select there: a container is Linux, and pip in it installs
-/// only those (a macOS line's torch says nothing about the image's CUDA).
+/// A lock not written yet has nothing to check; one of several targets is read per Linux target
+/// ([`strata_images::image_cuda_coherence`]).
 fn cuda_warnings(project: &strata_project::Project, plan: &ImagePlan) -> Vec<CudaJson> {
     let mut out = Vec::new();
     for image in &plan.images {
@@ -277,60 +276,13 @@ fn cuda_warnings(project: &strata_project::Project, plan: &ImagePlan) -> Vec<Cud
                 strata_lockfile::Lock::parse_header_and_pins(&text)
             })
             .collect();
-        let mut warnings: Vec<strata_images::CudaWarning> = Vec::new();
-        for pins in linux_pin_sets(&locks) {
-            for warning in strata_images::cuda_coherence(base, pins) {
-                if !warnings.contains(&warning) {
-                    warnings.push(warning);
-                }
-            }
-        }
+        let warnings = strata_images::image_cuda_coherence(base, &locks);
         out.extend(warnings.into_iter().map(|warning| CudaJson {
             image: image.name.to_string(),
             warning,
         }));
     }
     out
-}
-
-/// What an image's `locks` (its own, then its dev stage's) install together, once per Linux
-/// target they cover: one set for locks without markers. A package is taken from the first
-/// lock that pins it, as the image's later stages keep what the earlier ones installed.
-fn linux_pin_sets(locks: &[strata_lockfile::Lock]) -> Vec<Vec<(String, pep440_rs::Version)>> {
-    let mut targets: Vec<Option<strata_dist::Target>> = Vec::new();
-    for lock in locks.iter().filter(|lock| lock.has_markers()) {
-        for target in lock.targets().unwrap_or_default() {
-            if target.platform().sys_platform() == "linux"
-                && !targets
-                    .iter()
-                    .flatten()
-                    .any(|known| known.marker_identity() == target.marker_identity())
-            {
-                targets.push(Some(target));
-            }
-        }
-    }
-    if targets.is_empty() {
-        targets.push(None);
-    }
-    targets
-        .iter()
-        .map(|target| {
-            let mut pins: Vec<(String, pep440_rs::Version)> = Vec::new();
-            for lock in locks {
-                let lock = match target {
-                    Some(target) => lock.for_target(target),
-                    None => lock.clone(),
-                };
-                for (name, version) in lock.pins() {
-                    if !pins.iter().any(|(known, _)| known == name.as_ref()) {
-                        pins.push((name.to_string(), version.clone()));
-                    }
-                }
-            }
-            pins
-        })
-        .collect()
 }
 
 /// What the bake file and the Dockerfiles need from the project's files: each engine's version
