@@ -180,15 +180,11 @@ impl Store {
             .iter()
             .position(|byte| *byte == b'\n')
             .map_or(entry.payload().len(), |newline| newline + 1);
-        let mut bytes = Vec::with_capacity(CHECKSUM_LINE.len() + header_end + 1 + thin.len());
-        bytes.extend_from_slice(CHECKSUM_LINE.as_bytes());
-        bytes.extend_from_slice(&entry.bytes[..entry.start + header_end]);
-        if !bytes.ends_with(b"\n") {
-            bytes.push(b'\n');
-        }
-        bytes.extend_from_slice(&thin);
         // Best effort: a thinned page that cannot be written is thinned again next time.
-        let _ = write_sealed(&thin_path, bytes);
+        let _ = write_bytes(
+            &thin_path,
+            &thin_copy(&entry.bytes[..entry.start + header_end], &thin),
+        );
         Some(page)
     }
 
@@ -223,20 +219,13 @@ impl Store {
     ) -> Result<CachedPage, Error> {
         let (text, thin) = page_text(&page, Some(thinning.keep));
         let (header_end, thin, kept) = thin.expect("asked for with a `keep`");
-        let mut copy = Vec::with_capacity(header_end + thin.len() + CHECKSUM_LINE.len());
-        copy.extend_from_slice(CHECKSUM_LINE.as_bytes());
-        // The stamp: the page's checksum line and header, as `page_stamp` reads them back.
-        let page_path = self.page_path(index, project);
         let text = seal(text.into_bytes());
-        copy.extend_from_slice(&text[..header_end]);
-        copy.extend_from_slice(thin.as_bytes());
-        write_bytes(&page_path, &text)?;
+        // The page's checksum line and header, as `page_stamp` reads them back.
+        let copy = thin_copy(&text[..header_end], thin.as_bytes());
+        write_bytes(&self.page_path(index, project), &text)?;
         drop(text);
         // Best effort, as on a read: a copy that cannot be written is thinned on the next one.
-        let _ = write_bytes(
-            &self.thin_page_path(index, project, thinning.key),
-            &seal(copy),
-        );
+        let _ = write_bytes(&self.thin_page_path(index, project, thinning.key), &copy);
         if let Some(files) = &mut page.files {
             let mut kept = kept.into_iter();
             files.retain(|_| kept.next().unwrap_or(false));
@@ -473,6 +462,20 @@ fn seal(mut bytes: Vec<u8>) -> Vec<u8> {
 }
 
 /// Writes an entry built after a [`CHECKSUM_LINE`], sealed first.
+/// A page's thinned copy, sealed: its own checksum line, then the page's first lines
+/// (`stamp`: the page's checksum line, which ties the copy to that page, and its header), then
+/// the file lines kept.
+fn thin_copy(stamp: &[u8], kept: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(CHECKSUM_LINE.len() + stamp.len() + 1 + kept.len());
+    bytes.extend_from_slice(CHECKSUM_LINE.as_bytes());
+    bytes.extend_from_slice(stamp);
+    if !bytes.ends_with(b"\n") {
+        bytes.push(b'\n');
+    }
+    bytes.extend_from_slice(kept);
+    seal(bytes)
+}
+
 fn write_sealed(path: &Path, bytes: Vec<u8>) -> Result<(), Error> {
     write_bytes(path, &seal(bytes))
 }
